@@ -1,0 +1,48 @@
+// Package scanner is scour's engine: a rule set applied to content from a
+// source, yielding findings (prefilter, regex on windows, offline filters,
+// fingerprints, grouping).
+package scanner
+
+import (
+	"github.com/scour-dev/scour/source"
+)
+
+// Location is one place a secret occurs.
+type Location struct {
+	source.Origin
+	// Line and Column are 1-based. Column counts characters (UTF-8 runes;
+	// each invalid byte counts as one) from the start of the line.
+	Line   int   `json:"line"`
+	Column int   `json:"column"`
+	Offset int64 `json:"offset"` // byte offset of the secret in the item
+}
+
+// Finding is one secret found by one rule, with every place it occurs.
+type Finding struct {
+	RuleID      string `json:"rule_id"`
+	Provider    string `json:"provider"`
+	Description string `json:"description"`
+	// Secret is the raw credential. Reporters redact it unless asked not to.
+	Secret string `json:"secret"`
+	// Fingerprint is hex(SHA-256(secret)): stable across moves and squashes.
+	Fingerprint string `json:"fingerprint"`
+	// Context holds the rule's other named groups (token id, host, user...).
+	Context   map[string]string `json:"context,omitempty"`
+	Locations []Location        `json:"locations"`
+}
+
+// Stats counts what a scan read.
+type Stats struct {
+	Items    int64 `json:"items"`
+	Bytes    int64 `json:"bytes"`
+	Skipped  int64 `json:"skipped"`
+	Findings int64 `json:"findings"`
+}
+
+// Result is everything a scan produced. Findings are sorted by rule id then
+// fingerprint; each finding's locations by path, line, column.
+type Result struct {
+	Findings []Finding        `json:"findings"`
+	Skipped  []source.Skipped `json:"skipped"`
+	Stats    Stats            `json:"stats"`
+}
