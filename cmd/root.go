@@ -3,10 +3,13 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -38,16 +41,32 @@ type IO struct {
 	ErrOut io.Writer
 }
 
+// exitCodesHelp ends the help of the root command and of every command
+// that exits with these codes.
+const exitCodesHelp = `Exit codes:
+  0  nothing found
+  1  findings
+  2  error (bad usage, bad config or rule pack, unreadable path, nothing
+     could be scanned); findings made before the error are still reported`
+
 // Main runs the CLI with the process's arguments and returns the exit code.
+// An interrupt cancels the run; what was found so far is still reported.
 func Main() int {
-	return Run(os.Args[1:], IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return RunContext(ctx, os.Args[1:], IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
 }
 
 // Run runs the CLI with args and returns the exit code.
 func Run(args []string, streams IO) int {
+	return RunContext(context.Background(), args, streams)
+}
+
+// RunContext is Run with a context that cancels the command.
+func RunContext(ctx context.Context, args []string, streams IO) int {
 	root := NewRootCmd(streams)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitClean
 	}
@@ -65,8 +84,14 @@ func Run(args []string, streams IO) int {
 // NewRootCmd builds the command tree.
 func NewRootCmd(streams IO) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "scour",
-		Short:         "Find leaked DevOps credentials in files and git history, and get them revoked",
+		Use:   "scour",
+		Short: "Find leaked DevOps credentials in files and git history, and get them revoked",
+		Long: `scour finds leaked DevOps credentials (Alibaba Cloud DevOps/Yunxiao,
+GitHub, GitLab, Azure DevOps, Atlassian, package registries, CI/CD and cloud
+tokens) in files, stdin and git history.
+
+` + exitCodesHelp,
+		Version:       Version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -74,5 +99,16 @@ func NewRootCmd(streams IO) *cobra.Command {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	// One line per command; each lives in its own file.
+	root.AddCommand(newScanCmd(streams))
+	root.AddCommand(newRulesCmd(streams))
 	return root
+}
+
+// Version is scour's version: the module version it was built at, or
+// "dev" for a build from a work tree (`go run .`).
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
 }

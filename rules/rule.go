@@ -9,6 +9,9 @@ type Pack struct {
 	// Provider names the vendor, e.g. "github", "yunxiao", "alibaba".
 	Provider string  `yaml:"provider"`
 	Rules    []*Rule `yaml:"rules"`
+	// Source names the file the pack came from ("builtin/github.yaml" or a
+	// user path); every validation error starts with it.
+	Source string `yaml:"-"`
 }
 
 // Rule is one kind of credential. Rules are data: every field comes from YAML.
@@ -23,8 +26,27 @@ type Rule struct {
 	// least one occurs in or right next to every match; the prefilter looks
 	// only for them.
 	Keywords []string `yaml:"keywords"`
+	// NoKeywordsReason must say why a rule has no keywords (such a rule runs
+	// its regex over all content, which is slow); it is an error otherwise.
+	NoKeywordsReason string `yaml:"no_keywords_reason,omitempty"`
+	// WindowSize (YAML `window`) is how many bytes either side of a keyword hit the regex needs
+	// to see (0 means the default, 256). Raise it for long secrets such as
+	// private keys.
+	WindowSize int `yaml:"window,omitempty"`
+	// RejectBefore and RejectAfter are RE2 character-class bodies (the part
+	// inside [...], ASCII only) for the byte just before and just after the
+	// secret group: a candidate touching such a byte is a fragment of a
+	// longer string and is skipped. Checked in Go rather than in the pattern
+	// so that RE2's \b (which counts `_` as a word character) is not needed
+	// and delimiters are not consumed (so `a,b` yields both tokens).
+	// Absent means "A-Za-z0-9"; an empty string turns the check off.
+	RejectBefore *string `yaml:"reject_before,omitempty"`
+	RejectAfter  *string `yaml:"reject_after,omitempty"`
 	// MinEntropy is a Shannon-entropy floor (bits per byte) for the secret.
 	MinEntropy float64 `yaml:"min_entropy,omitempty"`
+	// RequireDigit drops candidates without a digit: it tells random ids
+	// from identifiers such as STS.AssumeRoleWithOIDC.
+	RequireDigit bool `yaml:"require_digit,omitempty"`
 	// Checksum names an offline check from checksum.go ("github-crc32",
 	// "gitlab-routable", "atlassian-crc32", "github-fine-grained", ...).
 	Checksum string `yaml:"checksum,omitempty"`
@@ -34,9 +56,27 @@ type Rule struct {
 	// Remediation is a one-line hint shown beside findings.
 	Remediation string `yaml:"remediation,omitempty"`
 
-	Examples         []string `yaml:"examples"`
+	// Examples are realistic lines (config or code) that must yield exactly
+	// one match of this rule. In YAML each is either a plain string or a
+	// mapping {text: ..., secret: ...}; with `secret` the check also asserts
+	// the match's secret group equals it exactly.
+	Examples []Example `yaml:"examples"`
+	// NegativeExamples (placeholders, redacted samples, near-miss
+	// lookalikes) must match no rule of this provider.
 	NegativeExamples []string `yaml:"negative_examples"`
 	References       []string `yaml:"references,omitempty"`
 
+	// Verify and Revoke are the declarative actions (schema and validation
+	// in action.go); nil when the rule has none.
+	Verify *Action `yaml:"verify,omitempty"`
+	Revoke *Revoke `yaml:"revoke,omitempty"`
+
+	source   string // the pack's Source, for messages
 	compiled *compiled
+}
+
+// Example is one positive example of a rule (see Rule.Examples).
+type Example struct {
+	Text   string `yaml:"text"`
+	Secret string `yaml:"secret,omitempty"`
 }

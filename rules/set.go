@@ -1,44 +1,496 @@
 package rules
 
-// PLACEHOLDER signatures agreed between helpers; bodies are being written.
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// DefaultWindow is Rule.Window when the YAML gives none.
+const DefaultWindow = 256
+
+// maxWindow bounds `window` so a user pack cannot make the engine regex
+// whole files.
+const maxWindow = 1 << 16
+
+// defaultReject is the byte class that may not touch a secret on either side
+// unless the rule says otherwise.
+const defaultReject = "A-Za-z0-9"
+
+//go:embed builtin/*.yaml
+var builtinFS embed.FS
 
 // Match is a secret one rule found. Offsets are absolute in the data passed
 // to Rule.Find.
 type Match struct {
 	Start, End int               // byte offsets of the secret group
 	Secret     string            // the credential
-	Context    map[string]string // the rule's other named groups
+	Context    map[string]string // the rule's other named groups; "checksum": "unverified" after a failed soft checksum
 }
 
-type compiled struct{}
+// asciiSet is a set of ASCII bytes; bytes >= 0x80 are never in it.
+type asciiSet [2]uint64
+
+func (s *asciiSet) has(b byte) bool { return b < 128 && s[b>>6]&(1<<(b&63)) != 0 }
+
+type compiled struct {
+	re          *regexp.Regexp
+	secretGroup int      // submatch index of `secret`
+	ctxNames    []string // other named groups, parallel to ctxGroups
+	ctxGroups   []int
+	before      asciiSet
+	after       asciiSet
+	checksum    *checksumAlgo
+	window      int
+}
 
 // Set is a validated, compiled rule set.
 type Set struct {
 	rules []*Rule
+	byID  map[string]*Rule
 }
 
 // Builtin loads the embedded catalogue (rules/builtin/*.yaml).
-func Builtin() (*Set, error) { panic("TODO") }
+func Builtin() (*Set, error) {
+	packs, err := builtinPacks()
+	if err != nil {
+		return nil, err
+	}
+	return NewSet(packs...)
+}
+
+func builtinPacks() ([]*Pack, error) {
+	names, err := fs.Glob(builtinFS, "builtin/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	packs := make([]*Pack, 0, len(names))
+	var errs []error
+	for _, name := range names {
+		data, err := builtinFS.ReadFile(name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p, err := ParsePack(path.Join("rules", name), data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		packs = append(packs, p)
+	}
+	return packs, errors.Join(errs...)
+}
 
 // LoadFile reads one user rule pack; errors name the file, rule id and problem.
-func LoadFile(path string) (*Pack, error) { panic("TODO") }
+// The pack is only parsed here; NewSet validates it.
+func LoadFile(name string) (*Pack, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePack(name, data)
+}
+
+// ParsePack decodes one YAML rule pack strictly (unknown keys are errors).
+// source names the pack in errors.
+func ParsePack(source string, data []byte) (p *Pack, err error) {
+	// The YAML decoder is third-party code fed untrusted input: turn any
+	// panic into an error rather than crash a scan.
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("%s: invalid YAML: %v", source, r)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var pack Pack
+	if err := dec.Decode(&pack); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: empty rule pack", source)
+		}
+		return nil, decodeError(source, data, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: more than one YAML document", source)
+	}
+	pack.Source = source
+	for _, r := range pack.Rules {
+		if r != nil {
+			r.Provider = pack.Provider
+			r.source = source
+		}
+	}
+	return &pack, nil
+}
+
+// decodeError prefixes each line of a YAML error with the file and, when
+// the line falls inside a rule, that rule's id.
+func decodeError(source string, data []byte, err error) error {
+	msgs := []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	spans := ruleSpans(data)
+	errs := make([]error, 0, len(msgs))
+	for _, msg := range msgs {
+		line := 0
+		fmt.Sscanf(msg, "line %d:", &line)
+		id := ""
+		for _, s := range spans {
+			if line >= s.first && line <= s.last {
+				id = s.id
+			}
+		}
+		if id != "" {
+			errs = append(errs, fmt.Errorf("%s: rule %q: %s", source, id, msg))
+		} else {
+			errs = append(errs, fmt.Errorf("%s: %s", source, msg))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+type ruleSpan struct {
+	id          string
+	first, last int
+}
+
+// ruleSpans finds the line range and id of each rule in a pack, leniently,
+// to attribute decode errors.
+func ruleSpans(data []byte) []ruleSpan {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil
+	}
+	var spans []ruleSpan
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value != "rules" || root.Content[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		items := root.Content[i+1].Content
+		for j, it := range items {
+			s := ruleSpan{first: it.Line, last: 1 << 30}
+			if j+1 < len(items) {
+				s.last = items[j+1].Line - 1
+			}
+			if it.Kind == yaml.MappingNode {
+				for k := 0; k+1 < len(it.Content); k += 2 {
+					if it.Content[k].Value == "id" {
+						s.id = it.Content[k+1].Value
+					}
+				}
+			}
+			spans = append(spans, s)
+		}
+	}
+	return spans
+}
+
+// UnmarshalYAML accepts an example as a plain string or as {text, secret}.
+func (e *Example) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*e = Example{Text: n.Value}
+		return nil
+	case yaml.MappingNode:
+		*e = Example{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if v.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: example %s must be a string", v.Line, k.Value)
+			}
+			switch k.Value {
+			case "text":
+				e.Text = v.Value
+			case "secret":
+				e.Secret = v.Value
+			default:
+				return fmt.Errorf("line %d: example: unknown key %q (want text, secret)", k.Line, k.Value)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("line %d: example must be a string or {text, secret}", n.Line)
+}
+
+var ruleIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // NewSet validates and compiles packs into a set (ids unique across packs).
-func NewSet(packs ...*Pack) (*Set, error) { panic("TODO") }
+// It reports every problem it finds, each naming file, rule id and problem.
+// Defaults are filled in (confidence "medium").
+func NewSet(packs ...*Pack) (*Set, error) {
+	s := &Set{byID: map[string]*Rule{}}
+	seen := map[string]string{} // id -> source
+	var errs []error
+	for _, p := range packs {
+		if p == nil {
+			continue
+		}
+		src := p.Source
+		if src == "" {
+			src = "<pack>"
+		}
+		if p.Provider == "" {
+			errs = append(errs, fmt.Errorf("%s: provider: missing", src))
+		}
+		if len(p.Rules) == 0 {
+			errs = append(errs, fmt.Errorf("%s: rules: none", src))
+		}
+		for i, r := range p.Rules {
+			if r == nil {
+				errs = append(errs, fmt.Errorf("%s: rule #%d: empty", src, i+1))
+				continue
+			}
+			r.Provider = p.Provider
+			r.source = src
+			bad := func(format string, args ...any) {
+				errs = append(errs, fmt.Errorf("%s: rule %q: %s", src, r.ID, fmt.Sprintf(format, args...)))
+			}
+			switch {
+			case r.ID == "":
+				errs = append(errs, fmt.Errorf("%s: rule #%d: id: missing", src, i+1))
+			case !ruleIDPattern.MatchString(r.ID):
+				bad("id: want lower-case letters, digits, '.', '_' or '-'")
+			case seen[r.ID] != "":
+				bad("id: already used in %s", seen[r.ID])
+			default:
+				seen[r.ID] = src
+			}
+			c, problems := compile(r)
+			if err := r.ValidateActions(); len(problems) == 0 && err != nil {
+				// verify/revoke blocks (action.go); one message per problem.
+				problems = append(problems, strings.Split(err.Error(), "\n")...)
+			}
+			for _, pr := range problems {
+				bad("%s", pr)
+			}
+			if c == nil || len(problems) > 0 {
+				continue
+			}
+			r.compiled = c
+			if r.Confidence == "" {
+				r.Confidence = "medium"
+			}
+			s.rules = append(s.rules, r)
+			s.byID[r.ID] = r
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// compile checks one rule's fields and builds its matcher.
+func compile(r *Rule) (*compiled, []string) {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if strings.TrimSpace(r.Description) == "" {
+		add("description: missing")
+	}
+	if len(r.Keywords) == 0 && strings.TrimSpace(r.NoKeywordsReason) == "" {
+		add("keywords: none (give no_keywords_reason if the rule really has no literal)")
+	}
+	for _, k := range r.Keywords {
+		if strings.TrimSpace(k) == "" {
+			add("keywords: empty keyword")
+		}
+	}
+	switch r.Confidence {
+	case "", "high", "medium", "low":
+	default:
+		add("confidence: %q is not high, medium or low", r.Confidence)
+	}
+	if r.MinEntropy < 0 || r.MinEntropy > 8 {
+		add("min_entropy: %v is outside 0..8 bits per byte", r.MinEntropy)
+	}
+	c := &compiled{window: DefaultWindow}
+	if r.WindowSize != 0 {
+		if r.WindowSize < 1 || r.WindowSize > maxWindow {
+			add("window: %d is outside 1..%d", r.WindowSize, maxWindow)
+		}
+		c.window = r.WindowSize
+	}
+	if r.Checksum != "" {
+		algo, ok := checksums[r.Checksum]
+		if !ok {
+			add("checksum: unknown algorithm %q (known: %s)", r.Checksum, strings.Join(checksumNames(), ", "))
+		}
+		c.checksum = algo
+	}
+	var err error
+	if c.before, err = byteClass(r.RejectBefore); err != nil {
+		add("reject_before: %v", err)
+	}
+	if c.after, err = byteClass(r.RejectAfter); err != nil {
+		add("reject_after: %v", err)
+	}
+	if strings.TrimSpace(r.Pattern) == "" {
+		add("pattern: missing")
+		return nil, problems
+	}
+	re, err := regexp.Compile(r.Pattern)
+	if err != nil {
+		add("pattern: %v", err)
+		return nil, problems
+	}
+	c.re = re
+	c.secretGroup = -1
+	for i, name := range re.SubexpNames() {
+		switch {
+		case name == "secret" && c.secretGroup >= 0:
+			add("pattern: more than one (?P<secret>...) group")
+		case name == "secret":
+			c.secretGroup = i
+		case name != "":
+			c.ctxNames = append(c.ctxNames, name)
+			c.ctxGroups = append(c.ctxGroups, i)
+		}
+	}
+	if c.secretGroup < 0 {
+		add("pattern: missing (?P<secret>...) group")
+	}
+	if re.Match(nil) {
+		add("pattern: matches the empty string")
+	}
+	return c, problems
+}
+
+// byteClass compiles a reject_before/reject_after value.
+func byteClass(class *string) (asciiSet, error) {
+	var set asciiSet
+	spec := defaultReject
+	if class != nil {
+		spec = *class
+	}
+	if spec == "" {
+		return set, nil
+	}
+	re, err := regexp.Compile("^[" + spec + "]$")
+	if err != nil {
+		return set, fmt.Errorf("bad character class %q: %v", spec, err)
+	}
+	for b := 0; b < 128; b++ {
+		if re.Match([]byte{byte(b)}) {
+			set[b>>6] |= 1 << (b & 63)
+		}
+	}
+	return set, nil
+}
 
 // Window is how many bytes on each side of a keyword hit the rule's regex
 // must see to find any match that keyword belongs to (YAML `window`,
 // default 256).
-func (r *Rule) Window() int { panic("TODO") }
+func (r *Rule) Window() int {
+	if r.compiled != nil {
+		return r.compiled.window
+	}
+	if r.WindowSize > 0 {
+		return r.WindowSize
+	}
+	return DefaultWindow
+}
 
-// Rules returns the set's rules in a stable order.
+// Source is the file the rule came from.
+func (r *Rule) Source() string { return r.source }
+
+// Rules returns the set's rules in a stable order (pack order, then file
+// order).
 func (s *Set) Rules() []*Rule { return s.rules }
+
+// Rule returns the rule with the given id, or nil.
+func (s *Set) Rule(id string) *Rule { return s.byID[id] }
 
 // Find runs the rule's regex over data[lo:hi] (the window around a keyword
 // hit) and calls fn for each candidate that passes the boundary, checksum,
 // entropy and placeholder filters. Bytes just outside the window may be read
 // for boundary checks. dropped, if non-nil, is told about candidates a filter
-// rejected (for --verbose).
+// rejected (for --verbose). Find on a rule that is not part of a Set finds
+// nothing.
 func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret, why string)) {
-	panic("TODO")
+	c := r.compiled
+	if c == nil {
+		return
+	}
+	lo = max(lo, 0)
+	hi = min(hi, len(data))
+	if lo >= hi {
+		return
+	}
+	// Nil (no allocation) when nothing matches, the common case.
+	for _, m := range c.re.FindAllSubmatchIndex(data[lo:hi], -1) {
+		s, e := m[2*c.secretGroup], m[2*c.secretGroup+1]
+		if s < 0 || s == e {
+			continue
+		}
+		s, e = s+lo, e+lo
+		if s > 0 && c.before.has(data[s-1]) {
+			continue
+		}
+		if e < len(data) && c.after.has(data[e]) {
+			continue
+		}
+		secret := data[s:e]
+		if why := placeholder(secret); why != "" {
+			if dropped != nil {
+				dropped(string(secret), why)
+			}
+			continue
+		}
+		if r.RequireDigit && !hasDigit(secret) {
+			if dropped != nil {
+				dropped(string(secret), "no digit")
+			}
+			continue
+		}
+		if r.MinEntropy > 0 {
+			if h := entropy(secret); h < r.MinEntropy {
+				if dropped != nil {
+					dropped(string(secret), fmt.Sprintf("entropy %.2f below %.2f", h, r.MinEntropy))
+				}
+				continue
+			}
+		}
+		soft := false
+		if c.checksum != nil && !c.checksum.valid(secret) {
+			if !c.checksum.soft {
+				if dropped != nil {
+					dropped(string(secret), "checksum "+r.Checksum+" failed")
+				}
+				continue
+			}
+			soft = true
+		}
+		match := Match{Start: s, End: e, Secret: string(secret)}
+		if len(c.ctxGroups) > 0 || soft {
+			match.Context = make(map[string]string, len(c.ctxGroups)+1)
+			for i, g := range c.ctxGroups {
+				if gs, ge := m[2*g], m[2*g+1]; gs >= 0 {
+					match.Context[c.ctxNames[i]] = string(data[gs+lo : ge+lo])
+				}
+			}
+			if soft {
+				match.Context["checksum"] = "unverified"
+			}
+		}
+		fn(match)
+	}
 }

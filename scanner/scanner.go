@@ -2,12 +2,19 @@ package scanner
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/coregx/ahocorasick"
 
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/source"
 )
-
-// PLACEHOLDER signatures agreed between helpers; bodies are being written.
 
 // Options configures a Scanner.
 type Options struct {
@@ -17,14 +24,291 @@ type Options struct {
 	Debugf func(format string, args ...any)
 }
 
+// defaultChunkSize bounds the memory one streamed item takes (twice this:
+// the read buffer and its lower-cased copy).
+const defaultChunkSize = 4 << 20
+
+// boundarySlack covers the bytes Rule.Find may read just outside its window
+// for boundary checks.
+const boundarySlack = 16
+
+// finder is what the engine needs from a rule; *rules.Rule implements it.
+// Tests substitute small fakes so the engine is tested on its own.
+type finder interface {
+	Find(data []byte, lo, hi int, fn func(rules.Match), dropped func(secret, why string))
+	Window() int
+}
+
+// entry is one rule as the engine sees it.
+type entry struct {
+	id, provider, description string
+	find                      finder
+	window                    int
+}
+
 // Scanner applies a rule set to content. It is safe for concurrent use.
-type Scanner struct{ opts Options }
+type Scanner struct {
+	opts    Options
+	entries []entry
+	ac      *ahocorasick.Automaton // nil when no rule has a keyword
+	owners  [][]int                // automaton pattern id -> indexes into entries
+	always  []int                  // rules without keywords: run over whole chunks
+	maxKw   int
+
+	// chunkSize is the streaming buffer size; reach is how far (in bytes)
+	// a match and the keyword that finds it can extend from the match's
+	// start; chunks overlap by 2*reach so each match is wholly inside the
+	// chunk that owns it.
+	chunkSize int
+	reach     int
+
+	scratch sync.Pool // *scratch
+}
 
 // New builds the prefilter automaton and compiles the rules.
-func New(opts Options) (*Scanner, error) { panic("TODO") }
+func New(opts Options) (*Scanner, error) {
+	if opts.Rules == nil {
+		return nil, errors.New("scanner: no rule set")
+	}
+	var es []entry
+	var kws [][]string
+	for _, r := range opts.Rules.Rules() {
+		es = append(es, entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window()})
+		kws = append(kws, r.Keywords)
+	}
+	return newScanner(opts, es, kws)
+}
+
+// newScanner is New over arbitrary finders (tests use fakes).
+func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
+	s := &Scanner{opts: opts, entries: es, chunkSize: defaultChunkSize}
+	ids := map[string]int{} // lower-cased keyword -> pattern id
+	var patterns []string
+	maxWindow := 0
+	for i, e := range es {
+		if e.window < 0 {
+			return nil, fmt.Errorf("scanner: rule %s: negative window %d", e.id, e.window)
+		}
+		maxWindow = max(maxWindow, e.window)
+		n := 0
+		for _, k := range kws[i] {
+			if k == "" {
+				continue
+			}
+			k = asciiLower(k)
+			id, ok := ids[k]
+			if !ok {
+				id = len(patterns)
+				ids[k] = id
+				patterns = append(patterns, k)
+				s.owners = append(s.owners, nil)
+				s.maxKw = max(s.maxKw, len(k))
+			}
+			if !slices.Contains(s.owners[id], i) {
+				s.owners[id] = append(s.owners[id], i)
+			}
+			n++
+		}
+		if n == 0 {
+			// DESIGN §4: rare, slow, and documented in the rule's file.
+			s.always = append(s.always, i)
+		}
+	}
+	if len(patterns) > 0 {
+		ac, err := ahocorasick.NewBuilder().AddStrings(patterns).Build()
+		if err != nil {
+			return nil, fmt.Errorf("scanner: building keyword automaton: %w", err)
+		}
+		s.ac = ac
+	}
+	// A match lies within [kw.Start-W, kw.End+W], so everything a match
+	// needs is within 2W+maxKw (+ boundary bytes) of its start.
+	s.reach = 2*maxWindow + s.maxKw + boundarySlack
+	s.scratch.New = func() any { return new(scratch) }
+	return s, nil
+}
+
+func (s *Scanner) debugf(format string, args ...any) {
+	if s.opts.Debugf != nil {
+		s.opts.Debugf(format, args...)
+	}
+}
 
 // Run scans everything src yields and groups matches into findings.
 // Unreadable content is listed in Result.Skipped; an error is returned only
 // when the scan as a whole could not run (findings made so far are still
 // returned in the Result).
-func (s *Scanner) Run(ctx context.Context, src source.Source) (*Result, error) { panic("TODO") }
+func (s *Scanner) Run(ctx context.Context, src source.Source) (*Result, error) {
+	c := newCollector(s)
+	err := src.Scan(ctx, c)
+	if err == nil {
+		err = ctx.Err()
+	}
+	return c.result(), err
+}
+
+// hit is one match as the engine reports it, before grouping.
+type hit struct {
+	rule  int
+	m     rules.Match // Start/End absolute in the item
+	line  int
+	col   int
+	where source.Origin
+}
+
+// collector is the source.Sink Run hands to the source.
+type collector struct {
+	s *Scanner
+
+	mu       sync.Mutex
+	findings map[findingKey]*Finding
+	skipped  []source.Skipped
+	stats    Stats
+}
+
+type findingKey struct {
+	rule   int
+	secret string
+}
+
+func newCollector(s *Scanner) *collector {
+	return &collector{s: s, findings: map[findingKey]*Finding{}}
+}
+
+// Item scans one item synchronously in the caller's goroutine: the source
+// owns parallelism, and blocking here is its back-pressure.
+func (c *collector) Item(ctx context.Context, it source.Item) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var hits []hit
+	emit := func(h hit) { hits = append(hits, h) }
+	n, skip, err := c.s.scanItem(ctx, it, emit)
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stats.Items++
+	c.stats.Bytes += n
+	for _, h := range hits {
+		c.add(h)
+	}
+	if skip != nil {
+		c.skipped = append(c.skipped, *skip)
+		c.stats.Skipped++
+	}
+	return err
+}
+
+func (c *collector) Skipped(sk source.Skipped) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.skipped = append(c.skipped, sk)
+	c.stats.Skipped++
+}
+
+// add records h; c.mu is held.
+func (c *collector) add(h hit) {
+	k := findingKey{h.rule, h.m.Secret}
+	f := c.findings[k]
+	if f == nil {
+		e := &c.s.entries[h.rule]
+		sum := sha256.Sum256([]byte(h.m.Secret))
+		f = &Finding{
+			RuleID:      e.id,
+			Provider:    e.provider,
+			Description: e.description,
+			Secret:      h.m.Secret,
+			Fingerprint: hex.EncodeToString(sum[:]),
+		}
+		c.findings[k] = f
+	}
+	if len(h.m.Context) > 0 {
+		if f.Context == nil {
+			f.Context = map[string]string{}
+		}
+		for k, v := range h.m.Context {
+			if _, ok := f.Context[k]; !ok && v != "" {
+				f.Context[k] = v
+			}
+		}
+	}
+	f.Locations = append(f.Locations, Location{Origin: h.where, Line: h.line, Column: h.col, Offset: int64(h.m.Start)})
+}
+
+func (c *collector) result() *Result {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := &Result{Skipped: slices.Clone(c.skipped), Stats: c.stats}
+	for _, f := range c.findings {
+		ff := *f
+		ff.Locations = slices.Clone(f.Locations)
+		slices.SortFunc(ff.Locations, compareLocation)
+		r.Findings = append(r.Findings, ff)
+	}
+	slices.SortFunc(r.Findings, func(a, b Finding) int {
+		if c := strings.Compare(a.RuleID, b.RuleID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Fingerprint, b.Fingerprint)
+	})
+	slices.SortStableFunc(r.Skipped, func(a, b source.Skipped) int { return strings.Compare(a.Path, b.Path) })
+	r.Stats.Findings = int64(len(r.Findings))
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	if r.Skipped == nil {
+		r.Skipped = []source.Skipped{}
+	}
+	return r
+}
+
+func compareLocation(a, b Location) int {
+	if c := strings.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
+	if c := a.Line - b.Line; c != 0 {
+		return c
+	}
+	if c := a.Column - b.Column; c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.BlobID, b.BlobID); c != 0 {
+		return c
+	}
+	var ah, bh string
+	if a.Commit != nil {
+		ah = a.Commit.Hash
+	}
+	if b.Commit != nil {
+		bh = b.Commit.Hash
+	}
+	if c := strings.Compare(ah, bh); c != 0 {
+		return c
+	}
+	return int(a.Offset - b.Offset)
+}
+
+// asciiLower lower-cases ASCII letters only, so keywords and data fold the
+// same way byte for byte (offsets never move).
+func asciiLower(s string) string {
+	b := []byte(s)
+	lowerInto(b, b)
+	return string(b)
+}
+
+var lowerTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+func lowerInto(dst, src []byte) {
+	dst = dst[:len(src)]
+	for i, c := range src {
+		dst[i] = lowerTable[c]
+	}
+}

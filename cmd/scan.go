@@ -1,0 +1,361 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/report"
+	"github.com/scour-dev/scour/rules"
+	"github.com/scour-dev/scour/scanner"
+	"github.com/scour-dev/scour/source"
+)
+
+// DefaultMaxFileSize is the default --max-file-size. Files are streamed, so
+// memory stays bounded at any size; the guard is about time: files past
+// 100 MB in a source tree are nearly always dumps, images or logs, and one
+// would cost more than the rest of the tree. --max-file-size 0 scans all.
+const DefaultMaxFileSize = 100 * 1000 * 1000
+
+// ScanOptions is everything `scour scan` needs; flags fill it.
+type ScanOptions struct {
+	// Path is a directory, a file, or "-" for stdin; "" means ".".
+	Path string
+	// Excludes are gitignore-style patterns, added to the config's.
+	Excludes []string
+	// MaxFileSize skips larger files with a notice; 0 means no limit.
+	MaxFileSize int64
+	// RulePacks are extra rule pack files, added to the config's.
+	RulePacks []string
+	// Format is a report format (report.Formats()); "" means text.
+	Format string
+	// ReportFile, when set, receives the report (atomically, mode 0600)
+	// instead of stdout.
+	ReportFile string
+	// ConfigFile overrides PATH/.scour.yaml.
+	ConfigFile  string
+	ShowSecrets bool
+	NoColor     bool
+	Verbose     bool
+	Quiet       bool
+}
+
+func newScanCmd(streams IO) *cobra.Command {
+	opts := ScanOptions{MaxFileSize: DefaultMaxFileSize}
+	var noColor bool
+	maxSize := byteSize{&opts.MaxFileSize}
+	c := &cobra.Command{
+		Use:   "scan [PATH|-]",
+		Short: "Scan a directory, a file or stdin for leaked credentials",
+		Long: `Scan a directory tree, a single file, or stdin (PATH "-") for leaked
+credentials. PATH defaults to the current directory.
+
+Findings are grouped by secret: each is reported once with every place it
+occurs. Secrets are redacted to a short prefix unless --show-secrets is
+given; fingerprints (SHA-256 of the secret) are always shown.
+
+Configuration is read from PATH/.scour.yaml when PATH is a directory, or
+from --config. Its excludes and rule packs add to the flags'.
+
+A summary (files and bytes scanned, files skipped and why, findings,
+elapsed time) and the list of skipped files go to stderr.
+
+` + exitCodesHelp,
+		Example: `  scour scan                         # the current directory
+  scour scan ./service --exclude 'vendor/' --exclude '*.min.js'
+  git diff | scour scan -            # stdin
+  scour scan --format json --report findings.json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Path = args[0]
+			}
+			// NO_COLOR (https://no-color.org): any non-empty value.
+			opts.NoColor = noColor || os.Getenv("NO_COLOR") != ""
+			code, err := runScan(cmd.Context(), opts, streams)
+			if code != ExitClean || err != nil {
+				return &exitError{code: code, err: err}
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringArrayVar(&opts.Excludes, "exclude", nil, "skip paths matching this gitignore-style `pattern` (repeatable)")
+	f.Var(maxSize, "max-file-size", "skip files larger than this `size` with a notice (e.g. 10MB, 1GiB; 0 = no limit)")
+	f.StringArrayVar(&opts.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
+	f.StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	f.StringVar(&opts.ReportFile, "report", "", "write the report to `file` (atomically, mode 0600) instead of stdout")
+	f.StringVar(&opts.ConfigFile, "config", "", "read configuration from `file` instead of PATH/"+config.FileName)
+	f.BoolVar(&opts.ShowSecrets, "show-secrets", false, "print secrets in full instead of redacted")
+	f.BoolVar(&noColor, "no-color", false, "never colour output (also: NO_COLOR=1)")
+	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print diagnostics to stderr, e.g. candidates dropped by a checksum")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print no summary or skipped list to stderr")
+	c.MarkFlagsMutuallyExclusive("verbose", "quiet")
+	return c
+}
+
+// runScan scans opts.Path and writes the report. It returns the exit code
+// and, for ExitError, the error to print. Findings made before an error are
+// still reported.
+func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
+	start := time.Now()
+	if opts.Format == "" {
+		opts.Format = "text"
+	}
+	if !validFormat(opts.Format) {
+		return ExitError, fmt.Errorf("--format %q: want one of %s", opts.Format, strings.Join(report.Formats(), ", "))
+	}
+	if opts.MaxFileSize < 0 {
+		return ExitError, fmt.Errorf("--max-file-size must not be negative")
+	}
+	path := opts.Path
+	if path == "" {
+		path = "."
+	}
+	stdin := path == "-"
+	if !stdin {
+		if _, err := os.Stat(path); err != nil {
+			return ExitError, fmt.Errorf("cannot scan %s: %w", path, unwrapPath(err))
+		}
+	}
+
+	cfg, err := loadConfig(path, opts.ConfigFile)
+	if err != nil {
+		return ExitError, err
+	}
+	set, err := loadRules(append(append([]string(nil), cfg.Rules...), opts.RulePacks...))
+	if err != nil {
+		return ExitError, err
+	}
+
+	debugf := newDebugf(streams.ErrOut, opts.Verbose)
+	if cfg.Path != "" {
+		debugf("config: %s", cfg.Path)
+	}
+	debugf("rules: %d", len(set.Rules()))
+	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf})
+	if err != nil {
+		return ExitError, err
+	}
+
+	var src source.Source
+	if stdin {
+		if streams.In == nil {
+			return ExitError, errors.New("no stdin to scan")
+		}
+		src = source.Stdin(streams.In)
+	} else {
+		src = &source.Dir{
+			Root:        path,
+			Excludes:    append(append([]string(nil), cfg.Exclude...), opts.Excludes...),
+			MaxFileSize: opts.MaxFileSize,
+		}
+	}
+	res, scanErr := sc.Run(ctx, src)
+	if res == nil {
+		res = &scanner.Result{}
+	}
+
+	ropts := report.Options{
+		Version:     Version(),
+		ShowSecrets: opts.ShowSecrets,
+		Rules:       ruleMeta(set),
+		Elapsed:     time.Since(start),
+	}
+	var outErr error
+	if opts.ReportFile != "" {
+		outErr = writeFileAtomic(opts.ReportFile, func(w io.Writer) error {
+			return report.Write(w, opts.Format, res, ropts)
+		})
+		if outErr != nil {
+			outErr = fmt.Errorf("writing report: %w", outErr)
+		}
+	} else {
+		ropts.Color = opts.Format == "text" && !opts.NoColor && isTerminal(streams.Out)
+		outErr = report.Write(streams.Out, opts.Format, res, ropts)
+		ropts.Color = false
+	}
+	if !opts.Quiet {
+		_ = report.SkippedList(streams.ErrOut, res)
+		_ = report.Summary(streams.ErrOut, res, ropts)
+	}
+
+	switch {
+	case errors.Is(scanErr, context.Canceled):
+		return ExitError, errors.New("scan interrupted; what was found until then is reported")
+	case scanErr != nil:
+		return ExitError, scanErr
+	case outErr != nil:
+		return ExitError, outErr
+	case len(res.Findings) > 0:
+		return ExitFindings, nil
+	case res.Stats.Items == 0 && len(res.Skipped) > 0:
+		// Exit 0 would read as "clean" for content nobody looked at.
+		return ExitError, fmt.Errorf("nothing could be scanned: everything was skipped (%s)", skipCounts(res))
+	}
+	return ExitClean, nil
+}
+
+// skipCounts says how many items were skipped for each reason.
+func skipCounts(res *scanner.Result) string {
+	counts := map[string]int{}
+	var reasons []string
+	for _, s := range res.Skipped {
+		if counts[s.Reason] == 0 {
+			reasons = append(reasons, s.Reason)
+		}
+		counts[s.Reason]++
+	}
+	sort.Strings(reasons)
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = fmt.Sprintf("%d %s", counts[r], r)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func validFormat(f string) bool {
+	for _, ok := range report.Formats() {
+		if f == ok {
+			return true
+		}
+	}
+	return false
+}
+
+// unwrapPath drops the PathError's repetition of the path we already name.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// loadConfig reads --config, or .scour.yaml at the scan root when there is
+// one; no file means an empty config.
+func loadConfig(root, explicit string) (*config.Config, error) {
+	p, err := config.Locate(root, explicit)
+	if err != nil || p == "" {
+		return &config.Config{}, err
+	}
+	return config.Load(p)
+}
+
+// loadRules returns the built-in catalogue plus the given packs. Errors name
+// the pack file, rule id and problem.
+func loadRules(packFiles []string) (*rules.Set, error) {
+	if len(packFiles) == 0 {
+		return rules.Builtin()
+	}
+	packs, err := rules.BuiltinPacks()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range packFiles {
+		p, err := rules.LoadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("rule pack: %w", err)
+		}
+		packs = append(packs, p)
+	}
+	return rules.NewSet(packs...)
+}
+
+// ruleMeta gives reporters the rule fields findings do not carry.
+func ruleMeta(set *rules.Set) map[string]report.RuleMeta {
+	m := make(map[string]report.RuleMeta, len(set.Rules()))
+	for _, r := range set.Rules() {
+		m[r.ID] = report.RuleMeta{Confidence: r.Confidence, Remediation: r.Remediation}
+	}
+	return m
+}
+
+// newDebugf returns a --verbose logger safe for concurrent use (the
+// scanner calls it from its workers), or a no-op.
+func newDebugf(w io.Writer, on bool) func(format string, args ...any) {
+	if !on {
+		return func(string, ...any) {}
+	}
+	var mu sync.Mutex
+	return func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, "scour: debug: "+format+"\n", args...)
+	}
+}
+
+// isTerminal reports whether w is a terminal (colour is for people only).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// writeFileAtomic writes a file that is never seen half-written and is
+// readable by its owner only (reports may hold secrets): a temporary file
+// in the same directory, mode 0600, synced, then renamed over path.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(0o600); err != nil {
+		return err
+	}
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// byteSize is a pflag.Value for sizes like "10MB", "1GiB" or "0".
+type byteSize struct{ n *int64 }
+
+func (b byteSize) String() string {
+	if b.n == nil || *b.n == 0 {
+		return "0"
+	}
+	return strings.ReplaceAll(humanize.Bytes(uint64(*b.n)), " ", "")
+}
+
+func (b byteSize) Set(s string) error {
+	v, err := humanize.ParseBytes(s)
+	if err != nil {
+		return fmt.Errorf("want a size like 10MB, 512KiB or 0: %w", err)
+	}
+	if v > 1<<62 {
+		return fmt.Errorf("size %s is too large", s)
+	}
+	*b.n = int64(v)
+	return nil
+}
+
+func (byteSize) Type() string { return "size" }

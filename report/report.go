@@ -1,0 +1,125 @@
+// Package report writes scan results for people (text) and tools (JSON).
+//
+// Secrets are redacted unless Options.ShowSecrets is set; fingerprints are
+// always shown so a finding can be named without its secret. The package
+// knows findings only through scanner types: whatever it needs from the
+// rules (remediation hints, confidence) comes in Options.Rules.
+package report
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/scour-dev/scour/scanner"
+)
+
+// RuleMeta is what a reporter shows about a rule beyond the finding itself.
+type RuleMeta struct {
+	Confidence  string
+	Remediation string
+}
+
+// Options controls how results are rendered.
+type Options struct {
+	// Version is scour's version, recorded in JSON reports.
+	Version string
+	// ShowSecrets prints raw secrets instead of redacted prefixes.
+	ShowSecrets bool
+	// Color enables ANSI colour in text output (callers decide: TTY, NO_COLOR).
+	Color bool
+	// MaxLocations caps the locations text output lists per finding
+	// (0 means DefaultMaxLocations); JSON always lists all of them.
+	MaxLocations int
+	// Rules maps rule ids to their metadata.
+	Rules map[string]RuleMeta
+	// Elapsed is the scan's wall time, shown in summaries and recorded in
+	// JSON stats. Tests pass a fixed value so output is deterministic.
+	Elapsed time.Duration
+}
+
+// DefaultMaxLocations is how many locations text output lists per finding.
+const DefaultMaxLocations = 5
+
+// Formats lists the output formats Write accepts, default first.
+func Formats() []string { return []string{"text", "json"} }
+
+// Write renders res in the named format.
+func Write(w io.Writer, format string, res *scanner.Result, opts Options) error {
+	switch format {
+	case "text", "":
+		return Text(w, res, opts)
+	case "json":
+		return JSON(w, res, opts)
+	}
+	return fmt.Errorf("unknown format %q (want one of %v)", format, Formats())
+}
+
+// yunxiaoToken splits an Alibaba Cloud DevOps (Yunxiao) personal access
+// token into its token id, which admins list and reports may show, and the
+// UUID that is the actual secret (PROVIDERS.md §2.1).
+var yunxiaoToken = regexp.MustCompile(`^(pt-[A-Za-z0-9]{24})_[0-9A-Fa-f-]{36}$`)
+
+// structuralPrefix matches the fixed, public part that starts many tokens:
+// "ghp_", "github_pat_", "glpat-", "dckr_pat_", "hvs.", "xoxb-", "AKIA"...
+var structuralPrefix = regexp.MustCompile(`^(?:[A-Za-z]{2,10}[0-9]?[_.-]){1,2}|^-----BEGIN [A-Z0-9 ]{0,40}-----`)
+
+// Redact returns a short, non-reversible preview of secret: its public
+// prefix (e.g. "ghp_") plus up to four characters, then "…". Never more
+// than a third of a secret is shown, and of a Yunxiao token only its id.
+func Redact(secret string) string {
+	if m := yunxiaoToken.FindStringSubmatch(secret); m != nil {
+		return m[1] + "_…"
+	}
+	prefix := len(structuralPrefix.FindString(secret))
+	if strings.HasPrefix(secret, "-----BEGIN ") {
+		// A PEM header is public; what follows it is key material.
+		return secret[:prefix] + "…"
+	}
+	show := prefix + min(4, (len(secret)-prefix)/5)
+	if limit := len(secret) / 3; show > limit {
+		show = limit
+	}
+	// Never cut a multi-byte character in half.
+	for show > 0 && !utf8.RuneStart(secret[show]) {
+		show--
+	}
+	return secret[:show] + "…"
+}
+
+// displaySecret is the secret as a report shows it.
+func displaySecret(f *scanner.Finding, opts Options) string {
+	if opts.ShowSecrets {
+		return f.Secret
+	}
+	return Redact(f.Secret)
+}
+
+// skipCount is one reason files were skipped and how many.
+type skipCount struct {
+	Reason string
+	Count  int
+}
+
+// skipReasons counts skipped items per reason, most frequent first.
+func skipReasons(res *scanner.Result) []skipCount {
+	m := map[string]int{}
+	for _, s := range res.Skipped {
+		m[s.Reason]++
+	}
+	out := make([]skipCount, 0, len(m))
+	for r, n := range m {
+		out = append(out, skipCount{r, n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Reason < out[j].Reason
+	})
+	return out
+}

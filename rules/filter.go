@@ -1,0 +1,102 @@
+package rules
+
+import (
+	"bytes"
+	"math"
+	"strings"
+)
+
+// placeholderWords are substrings (compared case-insensitively) that real
+// credentials do not contain but documentation, templates and redacted
+// samples do. Each is long enough that a random token contains it with
+// negligible probability.
+var placeholderWords = [...]string{
+	"example", "placeholder", "redacted", "changeme", "your_", "your-",
+	"xxxxx", "****", "...", "<", ">", "${", "{{", "}}", "%s",
+	"12345678", "abcdefgh",
+}
+
+// placeholder says why secret looks like a placeholder or a redacted
+// sample rather than a credential, or returns "".
+func placeholder(secret []byte) string {
+	var lower [128]byte
+	s := secret
+	if len(s) <= len(lower) {
+		// Lower-case into a stack buffer: Find must not allocate per match.
+		for i, b := range s {
+			if 'A' <= b && b <= 'Z' {
+				b += 'a' - 'A'
+			}
+			lower[i] = b
+		}
+		s = lower[:len(s)]
+	} else {
+		s = bytes.ToLower(s)
+	}
+	for _, w := range placeholderWords {
+		if bytes.Contains(s, []byte(w)) {
+			return "placeholder (contains " + w + ")"
+		}
+	}
+	// Runs of one character: filler such as 00000000 or ########. Long
+	// secrets (base64 key material) legitimately hold runs like AAAAAAAA,
+	// so for them only typical filler characters count.
+	run, longest, filler := 1, 1, false
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1] {
+			run++
+			if run >= 8 && strings.IndexByte("x0*#._-", s[i]) >= 0 {
+				filler = true
+			}
+		} else {
+			run = 1
+		}
+		longest = max(longest, run)
+	}
+	if filler || (longest >= 8 && len(secret) <= 100) {
+		return "placeholder (repeated characters)"
+	}
+	if len(secret) >= 12 {
+		var seen [256]bool
+		distinct := 0
+		for _, b := range secret {
+			if !seen[b] {
+				seen[b] = true
+				distinct++
+			}
+		}
+		if distinct < 5 {
+			return "placeholder (too few distinct characters)"
+		}
+	}
+	return ""
+}
+
+// entropy is the Shannon entropy of b in bits per byte.
+func entropy(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	var counts [256]int
+	for _, c := range b {
+		counts[c]++
+	}
+	n := float64(len(b))
+	h := 0.0
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+func hasDigit(b []byte) bool {
+	for _, c := range b {
+		if '0' <= c && c <= '9' {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,192 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+)
+
+// Benchmarks (not timed tests): go test -bench . -run '^$' ./scanner/
+// (add -cpu 1 for the single-core figure). The Floor* benchmarks run over
+// the same corpus in the same invocation as the reference: bytes.Count is
+// memory speed, ASCIILower is the one mandatory pass the engine makes.
+
+var benchCorpus = sync.OnceValue(func() []byte { return genCorpus(8 << 20) })
+
+var benchWords = []string{"config", "client", "server", "handler", "request", "response", "user", "name",
+	"value", "data", "items", "result", "error", "context", "buffer", "reader", "writer", "path", "file",
+	"index", "count", "total", "options", "settings", "logger", "cache", "store", "query", "params",
+	"session", "status", "message", "event", "timeout", "retry", "limit", "offset", "parse", "render",
+	"update", "delete", "create", "fetch", "build", "deploy", "service", "module", "package", "version",
+	"release", "source", "target", "output", "input", "secret", "token", "password", "key", "auth",
+	"script", "opt", "access", "login", "webhook", "registry", "alias", "security", "api"}
+
+// benchMentions are lines naming vendors whose names are rule keywords;
+// one lands every few KiB, as in a repo with CI and deploy config.
+var benchMentions = []string{
+	"# Deploy: push to heroku after the github workflow passes (see docs/deploy.md)\n",
+	"// Mirror of the repo on gitee for users in China.\n",
+	"  - run: npm publish --access public  # uses the npm_token secret from CI\n",
+	"# sonar.projectKey and sonar.organization are set in sonar-project.properties\n",
+	"    vault_token: ${{ secrets.VAULT_TOKEN }}\n",
+	"SENTRY_DSN = os.environ.get(\"SENTRY_DSN\")  # sentry_auth_token lives in CI\n",
+	"  image: docker.io/library/python:3.12-slim  # login with dckr_pat_ from the vault\n",
+	"# Azure DevOps pipeline: dev.azure.com/org/project, auth via System.AccessToken\n",
+	"      script: ./ci/run-tests.sh --opt-in-telemetry=false\n",
+}
+
+func word(r *rand.Rand) string {
+	a := benchWords[r.IntN(len(benchWords))]
+	switch r.IntN(5) {
+	case 0:
+		return a
+	case 1:
+		b := benchWords[r.IntN(len(benchWords))]
+		return a + string(b[0]-'a'+'A') + b[1:]
+	case 2:
+		return a + "_" + benchWords[r.IntN(len(benchWords))]
+	case 3:
+		return a + "-" + benchWords[r.IntN(len(benchWords))]
+	}
+	return fmt.Sprint(a, r.IntN(100))
+}
+
+func alnum(r *rand.Rand, n int) string {
+	const cs = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = cs[r.IntN(len(cs))]
+	}
+	return string(b)
+}
+
+// genCorpus builds n bytes of deterministic Go/JS/YAML/Python-looking text
+// with a token-shaped string (assembled here, never a literal) every
+// 16-48 KiB. Words like token, secret, script-, opt- and a vendor mention
+// every few KiB make the keyword windows and rule regexes really run.
+func genCorpus(n int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	var b bytes.Buffer
+	b.Grow(n + 4096)
+	next := 0
+	for b.Len() < n {
+		if b.Len() >= next {
+			next = b.Len() + 16<<10 + r.IntN(32<<10)
+			switch r.IntN(5) {
+			case 0:
+				fmt.Fprintf(&b, "\ttoken := %q\n", "gh"+"p_"+alnum(r, 36))
+			case 1:
+				fmt.Fprintf(&b, "  ALIBABA_CLOUD_ACCESS_KEY_ID: %s\n", "LT"+"AI5t"+alnum(r, 18))
+			case 2:
+				fmt.Fprintf(&b, "url = \"https://u:%s@codeup.aliyun.com/org/repo.git\"\n", "p"+"t-"+alnum(r, 24)+"_00000000-0000-4000-8000-"+"00000000000a")
+			case 3:
+				fmt.Fprintf(&b, "SLACK_TOKEN=%s\n", "xo"+"xb-"+fmt.Sprint(r.Int64N(1e12))+"-"+alnum(r, 24))
+			case 4:
+				fmt.Fprintf(&b, "HEROKU_API_KEY=%s\n", "HR"+"KU-"+alnum(r, 60))
+			}
+		}
+		if r.IntN(16) == 0 {
+			b.WriteString(benchMentions[r.IntN(len(benchMentions))])
+		}
+		switch r.IntN(4) {
+		case 0: // Go
+			fmt.Fprintf(&b, "// %s returns the %s for %s.\nfunc (s *%s) %s(ctx context.Context, %s string) (*%s, error) {\n",
+				word(r), word(r), word(r), word(r), word(r), word(r), word(r))
+			for range 3 + r.IntN(6) {
+				fmt.Fprintf(&b, "\tif %s, err := s.%s.%s(ctx, %q); err != nil {\n\t\treturn nil, fmt.Errorf(\"%s: %%w\", err)\n\t}\n",
+					word(r), word(r), word(r), word(r), word(r))
+			}
+			b.WriteString("\treturn nil, nil\n}\n\n")
+		case 1: // JS
+			fmt.Fprintf(&b, "export async function %s(%s, %s) {\n", word(r), word(r), word(r))
+			for range 3 + r.IntN(6) {
+				fmt.Fprintf(&b, "  const %s = await this.%s.%s({ %s: %d, %s: '%s' });\n",
+					word(r), word(r), word(r), word(r), r.IntN(1000), word(r), word(r))
+			}
+			b.WriteString("  return null;\n}\n\n")
+		case 2: // YAML
+			fmt.Fprintf(&b, "%s:\n", word(r))
+			for range 3 + r.IntN(8) {
+				fmt.Fprintf(&b, "  %s: %s\n  %s: %d\n", word(r), word(r), word(r), r.IntN(65536))
+			}
+			fmt.Fprintf(&b, "  image: registry.example.com/%s/%s:v1.%d.%d\n\n", word(r), word(r), r.IntN(30), r.IntN(10))
+		case 3: // Python
+			fmt.Fprintf(&b, "def %s(self, %s, %s=None):\n    \"\"\"%s the %s from %s.\"\"\"\n",
+				word(r), word(r), word(r), word(r), word(r), word(r))
+			for range 3 + r.IntN(6) {
+				fmt.Fprintf(&b, "    %s = self.%s.%s(%s, timeout=%d)\n", word(r), word(r), word(r), word(r), r.IntN(60))
+			}
+			b.WriteString("    return None\n\n")
+		}
+	}
+	return b.Bytes()
+}
+
+func BenchmarkFloorCountNewlines(b *testing.B) {
+	data := benchCorpus()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		bytes.Count(data, []byte{'\n'})
+	}
+}
+
+func BenchmarkFloorASCIILower(b *testing.B) {
+	data := benchCorpus()
+	dst := make([]byte, len(data))
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		lowerInto(dst, data)
+	}
+}
+
+// BenchmarkKeywords is the prefilter alone: lower-casing plus the keyword
+// automaton, chunk by chunk as the engine runs it.
+func BenchmarkKeywords(b *testing.B) {
+	s, _ := builtinScanner(b, 0)
+	data := benchCorpus()
+	sc := &scratch{}
+	b.SetBytes(int64(len(data)))
+	hits := 0
+	for b.Loop() {
+		hits = 0
+		for a := 0; a < len(data); a += s.chunkSize {
+			chunk := data[a:min(a+s.chunkSize, len(data))]
+			hits += s.keywordHits(sc, chunk)
+		}
+	}
+	b.ReportMetric(float64(hits)/float64(len(data)>>20), "hits/MiB")
+}
+
+// BenchmarkScan is the whole engine over the corpus with the built-in
+// catalogue, as one in-memory item, on one goroutine.
+func BenchmarkScan(b *testing.B) {
+	s, set := builtinScanner(b, 0)
+	data := benchCorpus()
+	b.SetBytes(int64(len(data)))
+	var res *Result
+	for b.Loop() {
+		var err error
+		res, err = s.Run(context.Background(), items{memItem("corpus", data)})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(set.Rules())), "rules")
+	b.ReportMetric(float64(len(res.Findings)), "findings")
+}
+
+// BenchmarkScanStream is BenchmarkScan through Open (4 MiB chunks, copy
+// from the reader included).
+func BenchmarkScanStream(b *testing.B) {
+	s, _ := builtinScanner(b, 0)
+	data := benchCorpus()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := s.Run(context.Background(), items{streamItem("corpus", data, nil)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package scanner
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/scour-dev/scour/rules"
+)
+
+func builtinScanner(t testing.TB, chunk int) (*Scanner, *rules.Set) {
+	t.Helper()
+	set, err := rules.Builtin()
+	if err != nil {
+		t.Fatalf("rules.Builtin: %v", err)
+	}
+	s, err := New(Options{Rules: set})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if chunk > 0 {
+		s.chunkSize = chunk
+	}
+	return s, set
+}
+
+type span3 struct {
+	start, end int
+	secret     string
+}
+
+// TestBuiltinExamplesThroughEngine checks the engine and the rules agree:
+// for every example of every built-in rule, the full engine (keyword
+// automaton, windows, chunks) reports exactly the matches the rule's own
+// Find reports over the whole line, at the same offsets, both on the bare
+// line and buried in a file big enough to be cut into several chunks.
+func TestBuiltinExamplesThroughEngine(t *testing.T) {
+	whole, set := builtinScanner(t, 0)
+	chunked, _ := builtinScanner(t, 1) // smallest chunks the windows allow
+	filler := strings.Repeat("func handler(w http.ResponseWriter) { fmt.Println(\"ok\") } // ü\n", 200)
+	n := 0
+	for _, r := range set.Rules() {
+		for i, ex := range r.Examples {
+			n++
+			line := []byte(ex.Text)
+			var want []span3
+			r.Find(line, 0, len(line), func(m rules.Match) { want = append(want, span3{m.Start, m.End, m.Secret}) }, nil)
+			if len(want) == 0 {
+				t.Errorf("%s example %d: rule.Find finds nothing in %q", r.ID, i, ex.Text)
+				continue
+			}
+			for _, c := range []struct {
+				name   string
+				s      *Scanner
+				prefix string
+			}{
+				{"bare", whole, ""},
+				{"in a file, chunked", chunked, filler},
+			} {
+				data := []byte(c.prefix + ex.Text + "\n" + filler)
+				res := run(t, c.s, items{memItem("ex", data)})
+				var got []span3
+				for _, f := range res.Findings {
+					if f.RuleID != r.ID {
+						continue
+					}
+					for _, l := range f.Locations {
+						got = append(got, span3{int(l.Offset) - len(c.prefix), int(l.Offset) - len(c.prefix) + len(f.Secret), f.Secret})
+					}
+				}
+				slices.SortFunc(got, func(a, b span3) int { return a.start - b.start })
+				if !slices.Equal(got, want) {
+					t.Errorf("%s example %d (%s): engine found %v, rule.Find on the line %v\nline: %q",
+						r.ID, i, c.name, got, want, ex.Text)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no built-in examples")
+	}
+	t.Logf("%d examples of %d rules agree", n, len(set.Rules()))
+}
+
+// TestBuiltinNegativesThroughEngine: no negative example yields a finding
+// of its own rule's provider through the engine.
+func TestBuiltinNegativesThroughEngine(t *testing.T) {
+	s, set := builtinScanner(t, 0)
+	for _, r := range set.Rules() {
+		for i, neg := range r.NegativeExamples {
+			res := run(t, s, items{memItem("neg", []byte(neg))})
+			for _, f := range res.Findings {
+				if f.Provider == r.Provider {
+					t.Errorf("%s negative example %d: engine reports %s: %q", r.ID, i, f.RuleID, neg)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,344 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/scour-dev/scour/rules"
+	"github.com/scour-dev/scour/source"
+)
+
+// scratch is per-goroutine working memory, pooled so the hot path does not
+// allocate per chunk.
+type scratch struct {
+	buf     []byte   // streaming read buffer
+	lower   []byte   // lower-cased view of the current chunk
+	spans   [][]span // per rule: windows around keyword hits
+	touched []int    // rules with at least one span in this chunk
+	found   []found
+}
+
+type span struct{ lo, hi int }
+
+// found is a match in chunk-relative offsets.
+type found struct {
+	rule int
+	m    rules.Match
+}
+
+// posState is the line/column at the start of the current chunk.
+type posState struct {
+	line  int // 1-based line of the chunk's first byte
+	runes int // runes between that line's start and the chunk's first byte
+}
+
+// advance moves the state over b (a prefix of the chunk that ends on a rune
+// boundary).
+func (p *posState) advance(b []byte) {
+	p.line += bytes.Count(b, []byte{'\n'})
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		p.runes = utf8.RuneCount(b[i+1:])
+	} else {
+		p.runes += utf8.RuneCount(b)
+	}
+}
+
+// itemScan carries what one item's scan needs across its chunks.
+type itemScan struct {
+	origin  source.Origin
+	emit    func(hit)
+	dropped map[[3]string]bool // per item: one debug line per dropped candidate
+}
+
+func (s *Scanner) overlap() int { return 2 * s.reach }
+
+func (s *Scanner) bufSize() int { return max(s.chunkSize, 2*s.overlap()+8) }
+
+// nextStart picks where the chunk after chunk begins: overlap bytes before
+// its end, moved back (at most 3 bytes) so no valid UTF-8 sequence is split
+// and rune columns add up across chunks.
+func (s *Scanner) nextStart(chunk []byte) int {
+	p := len(chunk) - s.overlap()
+	for k := 1; k <= utf8.UTFMax-1 && p-k >= 0; k++ {
+		if utf8.RuneStart(chunk[p-k]) {
+			if _, size := utf8.DecodeRune(chunk[p-k:]); size > k {
+				p -= k
+			}
+			break
+		}
+	}
+	return p
+}
+
+// scanItem scans one item and reports every match through emit. It returns
+// the bytes scanned and, when the item could not be read in full, what to
+// list as skipped; matches made before a read error are kept.
+func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit)) (int64, *source.Skipped, error) {
+	sc := s.scratch.Get().(*scratch)
+	defer s.scratch.Put(sc)
+	is := &itemScan{origin: it.Origin, emit: emit}
+	pos := posState{line: 1}
+
+	if it.Open == nil {
+		data := it.Data
+		size := s.bufSize()
+		for a := 0; ; {
+			if err := ctx.Err(); err != nil {
+				return int64(a), nil, err
+			}
+			b := min(a+size, len(data))
+			chunk := data[a:b]
+			last := b == len(data)
+			next := s.scanChunk(sc, is, chunk, int64(a), a == 0, last, &pos)
+			if last {
+				return int64(len(data)), nil, nil
+			}
+			a += next
+		}
+	}
+
+	path := it.Origin.Path
+	if path == "" {
+		path = it.Origin.Kind
+	}
+	rc, err := it.Open()
+	if err != nil {
+		return 0, &source.Skipped{Path: path, Reason: "open error", Detail: err.Error()}, nil
+	}
+	defer rc.Close()
+	size := s.bufSize()
+	if cap(sc.buf) < size {
+		sc.buf = make([]byte, size)
+	}
+	buf := sc.buf[:size]
+	var n, base int64
+	filled := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, nil, err
+		}
+		var rerr error
+		for filled < size && rerr == nil {
+			var k int
+			k, rerr = rc.Read(buf[filled:])
+			filled += k
+			n += int64(k)
+		}
+		last := rerr != nil
+		next := s.scanChunk(sc, is, buf[:filled], base, base == 0, last, &pos)
+		if last {
+			if errors.Is(rerr, io.EOF) {
+				return n, nil, nil
+			}
+			return n, &source.Skipped{Path: path, Reason: "read error", Detail: rerr.Error()}, nil
+		}
+		copy(buf, buf[next:filled])
+		filled -= next
+		base += int64(next)
+	}
+}
+
+// scanChunk finds the matches chunk owns and emits them. Consecutive chunks
+// overlap by s.overlap() bytes; a chunk owns the matches starting in
+// [reach, next+reach) (from 0 for the first, to the end for the last), so
+// every match is reported once, by a chunk that saw all of it. It advances
+// pos to the next chunk's start and returns that start (chunk-relative).
+func (s *Scanner) scanChunk(sc *scratch, is *itemScan, chunk []byte, base int64, first, last bool, pos *posState) int {
+	next := len(chunk)
+	if !last {
+		next = s.nextStart(chunk)
+	}
+	ownFrom, ownTo := s.reach, next+s.reach
+	if first {
+		ownFrom = 0
+	}
+	if last {
+		ownTo = len(chunk)
+	}
+
+	sc.found = sc.found[:0]
+	s.match(sc, is, chunk, ownFrom, ownTo)
+	if len(sc.found) > 0 {
+		s.emitFound(sc, is, chunk, base, pos)
+	}
+	if !last {
+		pos.advance(chunk[:next])
+	}
+	return next
+}
+
+// keywordHits runs the keyword automaton over chunk and records, per rule,
+// the window around each hit in sc.spans (rules listed in sc.touched). It
+// returns the number of keyword hits.
+func (s *Scanner) keywordHits(sc *scratch, chunk []byte) int {
+	if len(sc.spans) < len(s.entries) {
+		sc.spans = make([][]span, len(s.entries))
+	}
+	for _, ri := range sc.touched {
+		sc.spans[ri] = sc.spans[ri][:0]
+	}
+	sc.touched = sc.touched[:0]
+	if s.ac == nil || len(chunk) == 0 {
+		return 0
+	}
+	if cap(sc.lower) < len(chunk) {
+		sc.lower = make([]byte, len(chunk))
+	}
+	lower := sc.lower[:len(chunk)]
+	lowerInto(lower, chunk)
+	hits := s.ac.FindAllOverlapping(lower)
+	for _, h := range hits {
+		for _, ri := range s.owners[h.PatternID] {
+			w := s.entries[ri].window
+			sp := span{max(h.Start-w, 0), min(h.End+w, len(chunk))}
+			if len(sc.spans[ri]) == 0 {
+				sc.touched = append(sc.touched, ri)
+			}
+			sc.spans[ri] = append(sc.spans[ri], sp)
+		}
+	}
+	return len(hits)
+}
+
+// match finds keyword hits in chunk and runs each hit's rules over merged
+// windows, appending owned matches to sc.found.
+func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int) {
+	s.keywordHits(sc, chunk)
+	for _, ri := range s.always {
+		if len(sc.spans[ri]) == 0 {
+			sc.touched = append(sc.touched, ri)
+		}
+		sc.spans[ri] = append(sc.spans[ri], span{0, len(chunk)})
+	}
+
+	for _, ri := range sc.touched {
+		spans := sc.spans[ri]
+		// Hits arrive ordered by end; windows of different keyword lengths
+		// may start out of order.
+		slices.SortFunc(spans, func(a, b span) int { return a.lo - b.lo })
+		merged := spans[:1]
+		for _, sp := range spans[1:] {
+			cur := &merged[len(merged)-1]
+			if sp.lo <= cur.hi {
+				cur.hi = max(cur.hi, sp.hi)
+				continue
+			}
+			merged = append(merged, sp)
+		}
+		e := &s.entries[ri]
+		mark := len(sc.found)
+		for _, sp := range merged {
+			e.find.Find(chunk, sp.lo, sp.hi, func(m rules.Match) {
+				if m.Start < ownFrom || m.Start >= ownTo || m.Start < 0 || m.End > len(chunk) || m.Start > m.End {
+					return
+				}
+				for _, f := range sc.found[mark:] {
+					if f.m.Start == m.Start && f.m.End == m.End {
+						return
+					}
+				}
+				sc.found = append(sc.found, found{ri, m})
+			}, func(secret, why string) { s.noteDropped(is, e.id, secret, why) })
+		}
+		sc.spans[ri] = spans[:0]
+	}
+	sc.touched = sc.touched[:0]
+}
+
+func (s *Scanner) noteDropped(is *itemScan, rule, secret, why string) {
+	if s.opts.Debugf == nil {
+		return
+	}
+	k := [3]string{rule, secret, why}
+	if is.dropped[k] {
+		return
+	}
+	if is.dropped == nil {
+		is.dropped = map[[3]string]bool{}
+	}
+	is.dropped[k] = true
+	s.debugf("scanner: %s: dropped %s candidate %s: %s", displayPath(is.origin), rule, redact(secret), why)
+}
+
+// redact keeps the first 4 characters, enough to recognise a token type.
+func redact(secret string) string {
+	n := 0
+	for i := range secret {
+		if n == 4 {
+			return secret[:i] + "…"
+		}
+		n++
+	}
+	return secret + "…"
+}
+
+func displayPath(o source.Origin) string {
+	p := o.Path
+	if p == "" {
+		p = o.Kind
+	}
+	if o.BlobID != "" {
+		p += "@" + o.BlobID
+	}
+	return p
+}
+
+// Inline suppression markers (DESIGN §4); gitleaks' is honoured so
+// existing annotations keep working.
+var ignoreMarkers = [][]byte{[]byte("scour:ignore"), []byte("gitleaks:allow")}
+
+// emitFound computes line and column for sc.found (sorted by offset, one
+// sweep over the chunk), drops inline-suppressed ones and emits the rest.
+func (s *Scanner) emitFound(sc *scratch, is *itemScan, chunk []byte, base int64, pos *posState) {
+	slices.SortFunc(sc.found, func(a, b found) int {
+		if a.m.Start != b.m.Start {
+			return a.m.Start - b.m.Start
+		}
+		return a.rule - b.rule
+	})
+	line, cur, lastNL := pos.line, 0, -1
+	for _, f := range sc.found {
+		st := f.m.Start
+		seg := chunk[cur:st]
+		line += bytes.Count(seg, []byte{'\n'})
+		if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
+			lastNL = cur + i
+		}
+		cur = st
+		var col int
+		if lastNL >= 0 {
+			col = utf8.RuneCount(chunk[lastNL+1:st]) + 1
+		} else {
+			col = pos.runes + utf8.RuneCount(chunk[:st]) + 1
+		}
+
+		// The lines the match spans, as far as this chunk shows them.
+		end := len(chunk)
+		if i := bytes.IndexByte(chunk[f.m.End:], '\n'); i >= 0 {
+			end = f.m.End + i
+		}
+		text := chunk[lastNL+1 : end]
+		if suppressed(text) {
+			s.debugf("scanner: %s:%d:%d: %s match %s suppressed by an inline ignore comment",
+				displayPath(is.origin), line, col, s.entries[f.rule].id, redact(f.m.Secret))
+			continue
+		}
+		m := f.m
+		m.Start += int(base)
+		m.End += int(base)
+		is.emit(hit{rule: f.rule, m: m, line: line, col: col, where: is.origin})
+	}
+}
+
+func suppressed(line []byte) bool {
+	for _, mk := range ignoreMarkers {
+		if bytes.Contains(line, mk) {
+			return true
+		}
+	}
+	return false
+}

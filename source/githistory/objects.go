@@ -1,0 +1,178 @@
+package githistory
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// objectReader reads single objects by id through go-git's storage, for
+// the commit and tree walk and for the few blobs read out of pack order.
+// go-git storage is not safe for concurrent use (go-git#773), so calls are
+// serialised.
+type objectReader struct {
+	mu sync.Mutex
+	st *filesystem.Storage
+}
+
+var errMissing = errors.New("object not found")
+
+// read returns an object's type and content. Panics from go-git on damaged
+// input become errors.
+func (o *objectReader) read(want plumbing.ObjectType, id plumbing.Hash) (t plumbing.ObjectType, data []byte, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("reading object %s: %v", id, r)
+		}
+	}()
+	obj, err := o.st.EncodedObject(want, id)
+	if err != nil {
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return 0, nil, errMissing
+		}
+		return 0, nil, err
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rd.Close()
+	data, err = io.ReadAll(rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	return obj.Type(), data, nil
+}
+
+// treeEntry is one entry of a tree object.
+type treeEntry struct {
+	name []byte // aliases the tree's bytes
+	hash plumbing.Hash
+	kind int8 // entryBlob, entryTree, entryGitlink
+}
+
+const (
+	entryBlob    = 1
+	entryTree    = 2
+	entryGitlink = 3
+)
+
+var errBadTree = errors.New("corrupt tree object")
+
+// parseTree splits a tree object into entries ("mode SP name NUL id").
+func parseTree(data []byte, dst []treeEntry) ([]treeEntry, error) {
+	dst = dst[:0]
+	for len(data) > 0 {
+		sp := bytes.IndexByte(data, ' ')
+		if sp <= 0 {
+			return dst, errBadTree
+		}
+		mode := data[:sp]
+		data = data[sp+1:]
+		nul := bytes.IndexByte(data, 0)
+		if nul < 0 || len(data) < nul+1+20 {
+			return dst, errBadTree
+		}
+		e := treeEntry{name: data[:nul], kind: entryBlob}
+		copy(e.hash[:], data[nul+1:nul+21])
+		data = data[nul+21:]
+		switch {
+		case bytes.Equal(mode, []byte("40000")) || bytes.Equal(mode, []byte("040000")):
+			e.kind = entryTree
+		case bytes.Equal(mode, []byte("160000")):
+			e.kind = entryGitlink
+		}
+		dst = append(dst, e)
+	}
+	return dst, nil
+}
+
+// commitHeader is what the walk needs of a commit object.
+type commitHeader struct {
+	tree    plumbing.Hash
+	parents []plumbing.Hash
+	when    int64 // committer time, Unix seconds
+}
+
+var errBadCommit = errors.New("corrupt commit object")
+
+func parseCommitHeader(data []byte) (commitHeader, error) {
+	var c commitHeader
+	seenTree := false
+	for len(data) > 0 {
+		nl := bytes.IndexByte(data, '\n')
+		if nl < 0 {
+			nl = len(data)
+		}
+		line := data[:nl]
+		data = data[min(nl+1, len(data)):]
+		if len(line) == 0 {
+			break // end of headers
+		}
+		key, val, _ := bytes.Cut(line, []byte(" "))
+		switch string(key) {
+		case "tree":
+			h, ok := parseHash(val)
+			if !ok {
+				return c, errBadCommit
+			}
+			c.tree, seenTree = h, true
+		case "parent":
+			h, ok := parseHash(val)
+			if !ok {
+				return c, errBadCommit
+			}
+			c.parents = append(c.parents, h)
+		case "committer":
+			c.when = signatureTime(val)
+		}
+	}
+	if !seenTree {
+		return c, errBadCommit
+	}
+	return c, nil
+}
+
+func parseHash(b []byte) (plumbing.Hash, bool) {
+	if len(b) != 40 {
+		return plumbing.ZeroHash, false
+	}
+	var h plumbing.Hash
+	if _, err := hex.Decode(h[:], b); err != nil {
+		return plumbing.ZeroHash, false
+	}
+	return h, true
+}
+
+// signatureTime reads the Unix time of "Name <email> 1234567890 +0000".
+func signatureTime(sig []byte) int64 {
+	gt := bytes.LastIndexByte(sig, '>')
+	if gt < 0 {
+		return 0
+	}
+	f := bytes.Fields(sig[gt+1:])
+	if len(f) == 0 {
+		return 0
+	}
+	t, _ := strconv.ParseInt(string(f[0]), 10, 64)
+	return t
+}
+
+// parseTagTarget reads the target of an annotated tag object.
+func parseTagTarget(data []byte) (plumbing.Hash, bool) {
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	val, ok := bytes.CutPrefix(line, []byte("object "))
+	if !ok {
+		return plumbing.ZeroHash, false
+	}
+	return parseHash(val)
+}

@@ -1,0 +1,219 @@
+package githistory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/sourcegraph/conc/pool"
+)
+
+// packVisitor is what walkBlobs reports to.
+type packVisitor struct {
+	// want says whether a blob is to be scanned. Blobs not wanted are still
+	// resolved when a wanted delta is built on them.
+	want func(h plumbing.Hash) bool
+	// blob receives each wanted blob, whole. It may be called from several
+	// goroutines and may keep data.
+	blob func(ctx context.Context, h plumbing.Hash, data []byte) error
+	// fail reports an object that could not be read, and the wanted blobs
+	// that were lost with it (itself included when wanted).
+	fail func(h plumbing.Hash, err error, lost []plumbing.Hash)
+	// external reads a REF_DELTA base that is not in this pack.
+	external func(h plumbing.Hash) (typ int8, data []byte, err error)
+	maxSize  int64
+	workers  int
+}
+
+// batchBytes is how much compressed data one task covers: large enough to
+// amortise scheduling, small enough to balance two to a few dozen workers.
+const batchBytes = 8 << 20
+
+// walkBlobs reads every blob delta tree of the pack that holds a wanted blob,
+// each from its whole base object down, depth first: every object is
+// inflated once, no cache is needed, and memory is bounded by chain depth.
+// Trees are spread over workers in pack order.
+func (p *pack) walkBlobs(ctx context.Context, v *packVisitor) error {
+	needed := make([]bool, len(p.objs))
+	for i := range p.objs {
+		o := &p.objs[i]
+		if (o.typ == objBlob || o.typ == 0) && v.want(p.hashes[i]) {
+			for j := int32(i); j >= 0 && !needed[j]; j = p.objs[j].base {
+				needed[j] = true
+			}
+		}
+	}
+	var roots []int32
+	for i, o := range p.objs {
+		if needed[i] && (o.base == noBase || o.base == externalBase) {
+			roots = append(roots, int32(i))
+		}
+	}
+	workers := max(v.workers, 1)
+	wp := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(workers)
+	for start := 0; start < len(roots); {
+		end, size := start, int64(0)
+		for end < len(roots) && (end == start || size < batchBytes) {
+			o := p.objs[roots[end]]
+			size += o.end - o.data
+			end++
+		}
+		batch := roots[start:end]
+		start = end
+		wp.Go(func(ctx context.Context) error {
+			w := &treeWalker{p: p, v: v, needed: needed}
+			for _, r := range batch {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := w.walk(ctx, r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return wp.Wait()
+}
+
+type frame struct {
+	data []byte
+	kids []int32
+	next int
+}
+
+type treeWalker struct {
+	p      *pack
+	v      *packVisitor
+	needed []bool
+	z      inflater
+	delta  []byte
+	stack  []frame
+}
+
+// walk resolves the delta tree under root. Errors from reading objects are
+// reported through fail and end only the subtree; the returned error is
+// from the sink or the context.
+func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
+	p := w.p
+	defer func() {
+		// Last resort: input must never crash the scan.
+		if r := recover(); r != nil {
+			w.lose(root, fmt.Errorf("internal error reading pack: %v", r))
+			err = nil
+		}
+	}()
+	var data []byte
+	if p.objs[root].base == externalBase {
+		typ, base, rerr := w.v.external(p.ext[root])
+		if rerr != nil {
+			w.lose(root, fmt.Errorf("delta base %s: %w", p.ext[root], rerr))
+			return nil
+		}
+		if typ != objBlob {
+			return nil
+		}
+		// The subtree's type was unknown until its base was read; only this
+		// worker touches it.
+		sub := []int32{root}
+		for len(sub) > 0 {
+			j := sub[len(sub)-1]
+			sub = sub[:len(sub)-1]
+			p.objs[j].typ = objBlob
+			sub = append(sub, p.children(j)...)
+		}
+		delta, rerr := w.z.inflate(p, root, w.delta)
+		if rerr != nil {
+			w.lose(root, rerr)
+			return nil
+		}
+		w.delta = delta
+		data, rerr = applyDelta(base, delta, uint64(w.v.maxSize))
+		if rerr != nil {
+			w.lose(root, rerr)
+			return nil
+		}
+	} else {
+		if p.objs[root].size > w.v.maxSize {
+			w.lose(root, fmt.Errorf("blob of %d bytes is over the %d-byte limit", p.objs[root].size, w.v.maxSize))
+			return nil
+		}
+		var rerr error
+		data, rerr = w.z.inflate(p, root, nil)
+		if rerr != nil {
+			w.lose(root, rerr)
+			return nil
+		}
+	}
+	if err := w.emit(ctx, root, data); err != nil {
+		return err
+	}
+	w.stack = append(w.stack[:0], frame{data: data, kids: p.children(root)})
+	data = nil
+	for len(w.stack) > 0 {
+		f := &w.stack[len(w.stack)-1]
+		if f.next == len(f.kids) {
+			w.stack = w.stack[:len(w.stack)-1]
+			continue
+		}
+		k := f.kids[f.next]
+		f.next++
+		base := f.data
+		if f.next == len(f.kids) {
+			// The last child: drop the frame now, so the base can be
+			// freed as soon as this child is built.
+			w.stack[len(w.stack)-1] = frame{}
+			w.stack = w.stack[:len(w.stack)-1]
+		}
+		if !w.needed[k] {
+			continue
+		}
+		delta, rerr := w.z.inflate(p, k, w.delta)
+		if rerr != nil {
+			w.lose(k, rerr)
+			continue
+		}
+		w.delta = delta
+		out, rerr := applyDelta(base, delta, uint64(w.v.maxSize))
+		base = nil
+		if rerr != nil {
+			w.lose(k, rerr)
+			continue
+		}
+		if err := w.emit(ctx, k, out); err != nil {
+			return err
+		}
+		if kids := p.children(k); len(kids) > 0 {
+			w.stack = append(w.stack, frame{data: out, kids: kids})
+		}
+	}
+	return nil
+}
+
+func (w *treeWalker) emit(ctx context.Context, i int32, data []byte) error {
+	h := w.p.hashes[i]
+	if w.p.objs[i].typ != objBlob {
+		return nil
+	}
+	if !w.v.want(h) {
+		return nil
+	}
+	return w.v.blob(ctx, h, data)
+}
+
+// lose reports object i as unreadable along with the wanted blobs of its
+// delta subtree, which cannot be built without it.
+func (w *treeWalker) lose(i int32, err error) {
+	p := w.p
+	var lost []plumbing.Hash
+	stack := []int32{i}
+	for len(stack) > 0 {
+		j := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if w.needed[j] && w.v.want(p.hashes[j]) {
+			lost = append(lost, p.hashes[j])
+		}
+		stack = append(stack, p.children(j)...)
+	}
+	w.v.fail(p.hashes[i], err, lost)
+}

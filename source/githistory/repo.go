@@ -1,0 +1,262 @@
+// Package githistory scans a git repository's whole history from its
+// object database: every blob reachable from any ref once (and on request
+// every unreachable one), in pack order with delta chains resolved from
+// their bases, plus working-tree files that are not already in history.
+// It attributes each blob to the commits and paths that introduced it,
+// oldest first, without reading blob contents.
+package githistory
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/scour-dev/scour/source"
+)
+
+// ErrNotRepository is returned by Open for a path that is neither a git
+// working tree (a directory with .git) nor a bare repository.
+var ErrNotRepository = errors.New("not a git repository")
+
+// DefaultMaxBlobSize is the size over which blobs are skipped (and
+// reported) rather than read into memory.
+const DefaultMaxBlobSize = 256 << 20
+
+// Options says what to scan.
+type Options struct {
+	// AllObjects also scans objects no ref reaches (left by resets,
+	// rebases, force-pushes); they are marked Unreachable.
+	AllObjects bool
+	// Range, "A..B", limits the scan to blobs introduced by commits
+	// reachable from B and not from A, as git log A..B. An empty A means
+	// everything reachable from B. With a range neither the working tree
+	// nor unreachable objects are scanned.
+	Range string
+	// Worktree, when set, yields the files on disk; those whose content is
+	// not already a blob in history are scanned too, as Kind "worktree".
+	Worktree source.Source
+	// Workers is how many goroutines read packs; 0 means GOMAXPROCS.
+	Workers int
+	// MaxBlobSize skips (and reports) larger blobs; 0 means DefaultMaxBlobSize.
+	MaxBlobSize int64
+	// Debugf receives diagnostics. May be nil.
+	Debugf func(format string, args ...any)
+}
+
+// Stats counts what a scan read.
+type Stats struct {
+	Refs        int64 `json:"refs"`
+	Commits     int64 `json:"commits"`
+	Blobs       int64 `json:"blobs"` // blobs handed to the sink
+	Bytes       int64 `json:"bytes"` // their total size
+	Unreachable int64 `json:"unreachable_blobs,omitempty"`
+	Worktree    int64 `json:"worktree_files,omitempty"` // files on disk not in history
+}
+
+// Repo is a repository to scan. It implements source.Source; after Scan,
+// Locations attributes blobs to history. Close releases it.
+type Repo struct {
+	// GitDir is the repository's git directory; WorkDir its working tree
+	// ("" for a bare repository).
+	GitDir, WorkDir string
+
+	opts Options
+	obj  *objectReader
+
+	mu    sync.Mutex
+	hist  *history
+	stats Stats
+	note  string
+	meta  map[int32]*source.Commit
+}
+
+// IsRepository reports whether path is a git working tree root or a bare
+// repository (or a .git directory).
+func IsRepository(path string) bool {
+	_, _, err := findGitDir(path)
+	return err == nil
+}
+
+// findGitDir locates the git directory for path.
+func findGitDir(path string) (gitDir, workDir string, err error) {
+	dotgit := filepath.Join(path, ".git")
+	fi, err := os.Stat(dotgit)
+	switch {
+	case err == nil && fi.IsDir():
+		return dotgit, path, nil
+	case err == nil && fi.Mode().IsRegular():
+		// A worktree or submodule: ".git" is a file naming the git dir.
+		b, err := os.ReadFile(dotgit)
+		if err != nil {
+			return "", "", err
+		}
+		dir, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
+		if !ok {
+			return "", "", fmt.Errorf("%s: %w", path, ErrNotRepository)
+		}
+		dir = strings.TrimSpace(dir)
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(path, dir)
+		}
+		return dir, path, nil
+	}
+	if isGitDir(path) {
+		return path, "", nil
+	}
+	return "", "", fmt.Errorf("%s: %w", path, ErrNotRepository)
+}
+
+func isGitDir(dir string) bool {
+	for _, name := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Open prepares a scan of the repository at path (a working tree, a bare
+// repository or a .git directory).
+func Open(path string, opts Options) (*Repo, error) {
+	gitDir, workDir, err := findGitDir(path)
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxBlobSize <= 0 {
+		opts.MaxBlobSize = DefaultMaxBlobSize
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Debugf == nil {
+		opts.Debugf = func(string, ...any) {}
+	}
+	if opts.Range != "" && !strings.Contains(opts.Range, "..") {
+		return nil, fmt.Errorf("range %q: want A..B", opts.Range)
+	}
+	// KeepDescriptors: without it go-git reopens pack files per object
+	// (1.5x CPU for blobs, 2.4x for tree walks, DESIGN §9).
+	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+	return &Repo{GitDir: gitDir, WorkDir: workDir, opts: opts, obj: &objectReader{st: st}}, nil
+}
+
+// Close releases the repository's files.
+func (r *Repo) Close() error {
+	r.obj.mu.Lock()
+	defer r.obj.mu.Unlock()
+	return r.obj.st.Close()
+}
+
+// Stats returns what the last Scan read.
+func (r *Repo) Stats() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stats
+}
+
+// Note explains a scan that had nothing to do (an empty range, a
+// repository without commits), or is "".
+func (r *Repo) Note() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.note
+}
+
+// Locations returns every (commit, path) where the blob entered history,
+// oldest first, as Origins of Kind "blob" with Commit set. A blob no ref
+// reaches has Unreachable set (with its commit when an unreachable commit
+// holds it). Unknown blobs get a single Origin with just the id.
+func (r *Repo) Locations(blobID string) []source.Origin {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := r.hist
+	base := source.Origin{Kind: "blob", BlobID: blobID}
+	if h == nil {
+		return []source.Origin{base}
+	}
+	b := h.blobs[plumbing.NewHash(blobID)]
+	if b == nil || len(b.locs) == 0 {
+		base.Unreachable = b == nil || !b.reachable
+		return []source.Origin{base}
+	}
+	out := make([]source.Origin, 0, len(b.locs))
+	for _, l := range b.locs {
+		o := base
+		o.Path = l.path
+		if l.commit >= 0 {
+			c := &h.commits[l.commit]
+			o.Commit = r.commitMeta(l.commit)
+			o.Unreachable = c.unreachable
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// CommitOrder is the position of a commit in the parents-first walk
+// (lower is older), or -1 when the commit is not known. It orders the
+// locations of different blobs.
+func (r *Repo) CommitOrder(hash string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.hist == nil {
+		return -1
+	}
+	i, ok := r.hist.index[plumbing.NewHash(hash)]
+	if !ok || i < 0 {
+		return -1
+	}
+	return int(r.hist.commits[i].order)
+}
+
+// commitMeta reads a commit's author and message once. r.mu is held.
+func (r *Repo) commitMeta(i int32) *source.Commit {
+	if c, ok := r.meta[i]; ok {
+		return c
+	}
+	if r.meta == nil {
+		r.meta = map[int32]*source.Commit{}
+	}
+	id := r.hist.commits[i].hash
+	c := &source.Commit{Hash: id.String()}
+	if t, data, err := r.obj.read(plumbing.CommitObject, id); err == nil && t == plumbing.CommitObject {
+		var oc object.Commit
+		mo := &plumbing.MemoryObject{}
+		mo.SetType(plumbing.CommitObject)
+		if _, err := mo.Write(data); err == nil && oc.Decode(mo) == nil {
+			c.AuthorName, c.AuthorEmail = oc.Author.Name, oc.Author.Email
+			c.Date = oc.Author.When
+			c.Message, _, _ = strings.Cut(oc.Message, "\n")
+			c.Message = strings.TrimRight(c.Message, "\r")
+		}
+	}
+	r.meta[i] = c
+	return c
+}
+
+// readShallow lists the boundary commits of a shallow clone.
+func readShallow(gitDir string) map[plumbing.Hash]bool {
+	f, err := os.Open(filepath.Join(gitDir, "shallow"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	m := map[plumbing.Hash]bool{}
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if h, ok := parseHash([]byte(strings.TrimSpace(s.Text()))); ok {
+			m[h] = true
+		}
+	}
+	return m
+}

@@ -1,0 +1,618 @@
+package githistory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	cgraph "github.com/go-git/go-git/v5/plumbing/format/commitgraph/v2"
+	"github.com/go-git/go-git/v5/plumbing/format/objfile"
+	"github.com/scour-dev/scour/source"
+)
+
+// Reasons used in source.Skipped by this package.
+const (
+	ReasonMissing   = "missing object"
+	ReasonCorrupt   = "corrupt object"
+	ReasonBrokenRef = "broken ref"
+	ReasonShallow   = "shallow clone"
+	ReasonTooLarge  = "too large"
+)
+
+// maxMissingListed caps how many missing blobs are reported one by one; a
+// partial clone can lack hundreds of thousands.
+const maxMissingListed = 50
+
+// smallScan is the number of blobs under which a range scan reads them by
+// id rather than walking whole packs.
+const smallScan = 2000
+
+type scan struct {
+	r      *Repo
+	sink   source.Sink
+	hist   *history
+	packs  []*pack
+	loose  []plumbing.Hash
+	damage atomic.Int64 // problems reported that lost content
+
+	blobs, bytes, unreach atomic.Int64
+	worktree              atomic.Int64
+
+	extraMu sync.Mutex
+	extra   map[plumbing.Hash]bool // dangling blobs no tree names, already yielded
+}
+
+// Scan walks the history, then hands every wanted blob to sink once.
+// Damage (missing or corrupt objects, broken refs) is reported through
+// sink.Skipped and the scan goes on; Scan returns an error only when
+// nothing at all could be scanned, when ctx ends, or when sink fails.
+func (r *Repo) Scan(ctx context.Context, sink source.Sink) error {
+	s := &scan{r: r, sink: sink, extra: map[plumbing.Hash]bool{}}
+	defer func() {
+		for _, p := range s.packs {
+			p.close()
+		}
+	}()
+	err := s.run(ctx)
+	r.mu.Lock()
+	r.stats.Blobs, r.stats.Bytes = s.blobs.Load(), s.bytes.Load()
+	r.stats.Unreachable, r.stats.Worktree = s.unreach.Load(), s.worktree.Load()
+	r.mu.Unlock()
+	return err
+}
+
+func (s *scan) skip(sk source.Skipped) {
+	s.damage.Add(1)
+	s.sink.Skipped(sk)
+}
+
+func (s *scan) run(ctx context.Context) error {
+	r := s.r
+	debugf := r.opts.Debugf
+	t0 := time.Now()
+	s.openPacks()
+	s.listLoose()
+	debugf("git: %d packs, %d loose objects indexed in %v", len(s.packs), len(s.loose), time.Since(t0))
+
+	var graph cgraph.Index
+	if g, err := cgraph.OpenChainOrFileIndex(osfs.New(r.GitDir)); err == nil {
+		graph = g
+		defer g.Close()
+	}
+	h := newHistory(r.obj, graph, readShallow(r.GitDir), s.skip)
+	s.hist = h
+	r.mu.Lock()
+	r.hist, r.meta = h, nil
+	r.mu.Unlock()
+
+	t1 := time.Now()
+	var want func(plumbing.Hash) bool
+	if r.opts.Range != "" {
+		n, err := s.walkRange(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		want = func(id plumbing.Hash) bool { return h.blobs[id] != nil }
+	} else {
+		if err := s.walkAll(ctx); err != nil {
+			return err
+		}
+		if r.opts.AllObjects {
+			want = func(plumbing.Hash) bool { return true }
+		} else {
+			want = func(id plumbing.Hash) bool { b := h.blobs[id]; return b != nil && b.reachable }
+		}
+	}
+	if h.shallowed {
+		s.sink.Skipped(source.Skipped{Path: r.GitDir, Reason: ReasonShallow, Detail: "history before the shallow boundary is not in this clone and was not scanned (fetch with --unshallow to scan it)"})
+	}
+	debugf("git: %d commits, %d trees, %d blobs attributed in %v (commit-graph: %v)", len(h.commits), len(h.seenTrees), len(h.blobs), time.Since(t1), graph != nil)
+
+	t2 := time.Now()
+	if r.opts.Range != "" && len(h.blobs) < smallScan {
+		if err := s.readByID(ctx); err != nil {
+			return err
+		}
+	} else {
+		if err := s.readPacks(ctx, want); err != nil {
+			return err
+		}
+		if err := s.readLoose(ctx, want); err != nil {
+			return err
+		}
+	}
+	s.reportMissing()
+	debugf("git: %d blobs, %d bytes read in %v", s.blobs.Load(), s.bytes.Load(), time.Since(t2))
+
+	if r.opts.Worktree != nil && r.opts.Range == "" {
+		if err := r.opts.Worktree.Scan(ctx, &worktreeSink{s: s}); err != nil {
+			return fmt.Errorf("working tree: %w", err)
+		}
+	}
+	if s.blobs.Load() == 0 && s.worktree.Load() == 0 && s.damage.Load() > 0 {
+		return fmt.Errorf("%s: nothing could be scanned (see the skipped objects)", r.GitDir)
+	}
+	return ctx.Err()
+}
+
+// openPacks maps every pack that has an index.
+func (s *scan) openPacks() {
+	dir := filepath.Join(s.r.GitDir, "objects", "pack")
+	idxs, _ := filepath.Glob(filepath.Join(dir, "*.idx"))
+	packs, _ := filepath.Glob(filepath.Join(dir, "*.pack"))
+	hasIdx := map[string]bool{}
+	for _, idx := range idxs {
+		base := strings.TrimSuffix(idx, ".idx")
+		hasIdx[base] = true
+		p, err := openPack(idx, base+".pack")
+		if err != nil {
+			reason := ReasonCorrupt
+			if errors.Is(err, os.ErrNotExist) {
+				reason = ReasonMissing
+			}
+			s.skip(source.Skipped{Path: rel(s.r.GitDir, base+".pack"), Reason: reason, Detail: "pack not read: " + err.Error()})
+			continue
+		}
+		for i, b := range p.bad {
+			if i == 20 {
+				s.skip(source.Skipped{Path: rel(s.r.GitDir, p.name), Reason: ReasonCorrupt, Detail: fmt.Sprintf("and %d more damaged entries", len(p.bad)-i)})
+				break
+			}
+			s.skip(source.Skipped{Path: rel(s.r.GitDir, p.name), Reason: ReasonCorrupt, Detail: b})
+		}
+		if p.orphans > 0 {
+			s.skip(source.Skipped{Path: rel(s.r.GitDir, p.name), Reason: ReasonCorrupt, Detail: fmt.Sprintf("%d deltas whose base chain is broken", p.orphans)})
+		}
+		s.packs = append(s.packs, p)
+	}
+	for _, pk := range packs {
+		if !hasIdx[strings.TrimSuffix(pk, ".pack")] {
+			s.skip(source.Skipped{Path: rel(s.r.GitDir, pk), Reason: ReasonCorrupt, Detail: "pack has no .idx index (git index-pack can rebuild it)"})
+		}
+	}
+}
+
+func rel(base, p string) string {
+	if r, err := filepath.Rel(base, p); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return p
+}
+
+// listLoose lists the ids of loose objects from their file names.
+func (s *scan) listLoose() {
+	dirs, _ := filepath.Glob(filepath.Join(s.r.GitDir, "objects", "[0-9a-f][0-9a-f]"))
+	for _, d := range dirs {
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if h, ok := parseHash([]byte(filepath.Base(d) + e.Name())); ok {
+				s.loose = append(s.loose, h)
+			}
+		}
+	}
+}
+
+// refTips lists what refs point at, peeling annotated tags. Blobs and
+// trees that a tag points at directly are recorded under the tag's name.
+func (s *scan) refTips() []plumbing.Hash {
+	h := s.hist
+	st := s.r.obj.st
+	var names []string
+	targets := map[string]plumbing.Hash{}
+	s.r.obj.mu.Lock()
+	iter, err := st.IterReferences()
+	if err == nil {
+		_ = iter.ForEach(func(ref *plumbing.Reference) error {
+			name := ref.Name().String()
+			if ref.Type() == plumbing.SymbolicReference {
+				// HEAD -> refs/heads/x is found under its own name; a
+				// detached HEAD is a hash reference.
+				return nil
+			}
+			names = append(names, name)
+			targets[name] = ref.Hash()
+			return nil
+		})
+	}
+	s.r.obj.mu.Unlock()
+	if err != nil {
+		s.skip(source.Skipped{Path: "refs", Reason: ReasonBrokenRef, Detail: err.Error()})
+	}
+	sort.Strings(names)
+	s.r.mu.Lock()
+	s.r.stats.Refs = int64(len(names))
+	s.r.mu.Unlock()
+	var tips []plumbing.Hash
+	for _, name := range names {
+		id := targets[name]
+		for depth := 0; ; depth++ {
+			t, data, err := s.r.obj.read(plumbing.AnyObject, id)
+			if err != nil {
+				s.skip(source.Skipped{Path: name, Reason: ReasonBrokenRef, Detail: fmt.Sprintf("points to %s: %v", id, err)})
+				break
+			}
+			if t == plumbing.TagObject && depth < 16 {
+				next, ok := parseTagTarget(data)
+				if !ok {
+					s.skip(source.Skipped{Path: name, Reason: ReasonCorrupt, Detail: "tag object " + id.String() + " has no target"})
+					break
+				}
+				id = next
+				continue
+			}
+			switch t {
+			case plumbing.CommitObject:
+				tips = append(tips, id)
+			case plumbing.BlobObject:
+				h.record(id, -1, "", []byte(name))
+			case plumbing.TreeObject:
+				// Tagged trees are rare (git's own repository has one);
+				// attribute their blobs to the tag's name.
+				s.walkTaggedTree(id, name)
+			}
+			break
+		}
+	}
+	return tips
+}
+
+func (s *scan) walkTaggedTree(id plumbing.Hash, name string) {
+	h := s.hist
+	entries, err := h.readTree(id, 0)
+	if err != nil {
+		return
+	}
+	entries = append([]treeEntry(nil), entries...)
+	for _, e := range entries {
+		switch e.kind {
+		case entryBlob:
+			h.record(e.hash, -1, name, e.name)
+		case entryTree:
+			s.walkTaggedTree(e.hash, join(name, e.name))
+		}
+	}
+}
+
+// walkAll attributes every blob reachable from refs and, with AllObjects,
+// from unreachable commits.
+func (s *scan) walkAll(ctx context.Context) error {
+	h := s.hist
+	tips := s.refTips()
+	added := h.collect(tips, nil, false)
+	h.attribute(h.sortParentsFirst(added))
+	s.r.mu.Lock()
+	s.r.stats.Commits = int64(len(added))
+	if len(tips) == 0 && len(h.blobs) == 0 {
+		s.r.note = "the repository has no commits"
+	}
+	s.r.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !s.r.opts.AllObjects {
+		return nil
+	}
+	// Commits no ref reaches: every commit object in the database that the
+	// walk did not meet.
+	var dangling []plumbing.Hash
+	for _, p := range s.packs {
+		for i, o := range p.objs {
+			if o.typ == objCommit {
+				if _, ok := h.index[p.hashes[i]]; !ok {
+					dangling = append(dangling, p.hashes[i])
+				}
+			}
+		}
+	}
+	for _, id := range s.loose {
+		if _, ok := h.index[id]; ok {
+			continue
+		}
+		if t, err := s.looseType(id); err == nil && t == plumbing.CommitObject {
+			dangling = append(dangling, id)
+		}
+	}
+	un := h.collect(dangling, nil, true)
+	h.attribute(h.sortParentsFirst(un))
+	s.r.mu.Lock()
+	s.r.stats.Commits += int64(len(un))
+	s.r.mu.Unlock()
+	return ctx.Err()
+}
+
+// walkRange attributes the blobs introduced by commits in B and not in A.
+// It returns how many commits the range has.
+func (s *scan) walkRange(ctx context.Context) (int, error) {
+	h := s.hist
+	spec := s.r.opts.Range
+	a, b, _ := strings.Cut(spec, "..")
+	if strings.HasPrefix(b, ".") {
+		return 0, fmt.Errorf("range %q: symmetric differences (A...B) are not supported; use A..B", spec)
+	}
+	if b == "" {
+		b = "HEAD"
+	}
+	s.refTips() // counts refs; attributes nothing by itself
+	resolve := func(rev string) (plumbing.Hash, error) {
+		s.r.obj.mu.Lock()
+		defer s.r.obj.mu.Unlock()
+		repo, err := git.Open(s.r.obj.st, nil)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		id, err := repo.ResolveRevision(plumbing.Revision(rev))
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("range %q: cannot resolve %q: %w", spec, rev, err)
+		}
+		return *id, nil
+	}
+	// Blobs recorded by refTips (tagged blobs) are not part of a range.
+	h.blobs = map[plumbing.Hash]*blobInfo{}
+	bid, err := resolve(b)
+	if err != nil {
+		return 0, err
+	}
+	if a != "" {
+		aid, err := resolve(a)
+		if err != nil {
+			return 0, err
+		}
+		h.collect([]plumbing.Hash{aid}, nil, false)
+	}
+	added := h.collect([]plumbing.Hash{bid}, nil, false)
+	order := h.sortParentsFirst(added)
+	for _, ci := range order {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		c := &h.commits[ci]
+		c.inRange = true
+		c.order = h.nextOrder
+		h.nextOrder++
+		var ptrees []plumbing.Hash
+		for _, p := range c.parents {
+			ptrees = append(ptrees, h.commits[p].tree)
+		}
+		h.introduce(ci, c.tree, ptrees, "", 0)
+	}
+	s.r.mu.Lock()
+	s.r.stats.Commits = int64(len(order))
+	if len(order) == 0 {
+		s.r.note = fmt.Sprintf("range %s has no commits: %s is already reachable from %s, nothing to scan", spec, b, a)
+	}
+	s.r.mu.Unlock()
+	return len(order), nil
+}
+
+// blob hands one blob to the sink, the first time it is met.
+func (s *scan) blob(ctx context.Context, id plumbing.Hash, data []byte) error {
+	b := s.hist.blobs[id]
+	if b != nil {
+		if !b.done.CompareAndSwap(false, true) {
+			return nil
+		}
+	} else {
+		s.extraMu.Lock()
+		dup := s.extra[id]
+		s.extra[id] = true
+		s.extraMu.Unlock()
+		if dup {
+			return nil
+		}
+	}
+	o := source.Origin{Kind: "blob", BlobID: id.String()}
+	if b != nil && len(b.locs) > 0 {
+		o.Path = b.locs[0].path
+	}
+	if s.r.opts.Range == "" && (b == nil || !b.reachable) {
+		o.Unreachable = true
+		s.unreach.Add(1)
+	}
+	s.blobs.Add(1)
+	s.bytes.Add(int64(len(data)))
+	return s.sink.Item(ctx, source.Item{Origin: o, Data: data, Size: int64(len(data))})
+}
+
+// describe names a blob for a Skipped record: its first path and commit
+// when history knows it.
+func (s *scan) describe(id plumbing.Hash) (path, detail string) {
+	b := s.hist.blobs[id]
+	if b == nil || len(b.locs) == 0 {
+		return "object " + id.String(), "object " + id.String()
+	}
+	l := b.locs[0]
+	detail = "blob " + id.String()
+	if l.commit >= 0 {
+		detail += " first in commit " + s.hist.commits[l.commit].hash.String()
+	}
+	return l.path, detail
+}
+
+func (s *scan) fail(id plumbing.Hash, err error, lost []plumbing.Hash) {
+	for _, l := range lost {
+		if b := s.hist.blobs[l]; b != nil {
+			b.done.Store(true)
+		}
+	}
+	path, detail := s.describe(id)
+	reason := ReasonCorrupt
+	if strings.Contains(err.Error(), "over the") {
+		reason = ReasonTooLarge
+	}
+	detail += ": " + err.Error()
+	if n := len(lost); n > 1 || (n == 1 && lost[0] != id) {
+		detail += fmt.Sprintf(" (%d blobs stored as deltas of it not scanned)", n)
+	}
+	s.skip(source.Skipped{Path: path, Reason: reason, Detail: detail})
+}
+
+var objTypes = map[plumbing.ObjectType]int8{
+	plumbing.CommitObject: objCommit, plumbing.TreeObject: objTree,
+	plumbing.BlobObject: objBlob, plumbing.TagObject: objTag,
+}
+
+func (s *scan) readPacks(ctx context.Context, want func(plumbing.Hash) bool) error {
+	v := &packVisitor{
+		want: func(id plumbing.Hash) bool {
+			if !want(id) {
+				return false
+			}
+			b := s.hist.blobs[id]
+			return b == nil || !b.done.Load()
+		},
+		blob: s.blob,
+		fail: s.fail,
+		external: func(id plumbing.Hash) (int8, []byte, error) {
+			t, data, err := s.r.obj.read(plumbing.AnyObject, id)
+			return objTypes[t], data, err
+		},
+		maxSize: s.r.opts.MaxBlobSize,
+		workers: s.r.opts.Workers,
+	}
+	for _, p := range s.packs {
+		if err := p.walkBlobs(ctx, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// looseType reads the type of a loose object from its header.
+func (s *scan) looseType(id plumbing.Hash) (plumbing.ObjectType, error) {
+	f, err := os.Open(filepath.Join(s.r.GitDir, "objects", id.String()[:2], id.String()[2:]))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	zr, err := objfile.NewReader(f)
+	if err != nil {
+		return 0, err
+	}
+	defer zr.Close()
+	t, _, err := zr.Header()
+	return t, err
+}
+
+// readLoose scans wanted loose blobs.
+func (s *scan) readLoose(ctx context.Context, want func(plumbing.Hash) bool) error {
+	for _, id := range s.loose {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !want(id) {
+			continue
+		}
+		if b := s.hist.blobs[id]; b != nil && b.done.Load() {
+			continue
+		}
+		data, t, err := s.readLooseObject(id)
+		if err != nil {
+			s.fail(id, err, []plumbing.Hash{id})
+			continue
+		}
+		if t != plumbing.BlobObject {
+			continue
+		}
+		if err := s.blob(ctx, id, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *scan) readLooseObject(id plumbing.Hash) (data []byte, t plumbing.ObjectType, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error reading loose object: %v", r)
+		}
+	}()
+	f, err := os.Open(filepath.Join(s.r.GitDir, "objects", id.String()[:2], id.String()[2:]))
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	zr, err := objfile.NewReader(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer zr.Close()
+	t, size, err := zr.Header()
+	if err != nil {
+		return nil, 0, err
+	}
+	if t != plumbing.BlobObject {
+		return nil, t, nil
+	}
+	if size > s.r.opts.MaxBlobSize {
+		return nil, t, fmt.Errorf("blob of %d bytes is over the %d-byte limit", size, s.r.opts.MaxBlobSize)
+	}
+	data = make([]byte, size)
+	if _, err := io.ReadFull(zr, data); err != nil {
+		return nil, t, fmt.Errorf("inflate: %w", err)
+	}
+	if zr.Hash() != id {
+		return nil, t, fmt.Errorf("content does not match its id")
+	}
+	return data, t, nil
+}
+
+// readByID reads the few blobs of a small range by id.
+func (s *scan) readByID(ctx context.Context) error {
+	for _, id := range sortedBlobIDs(s.hist.blobs, func(*blobInfo) bool { return true }) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t, data, err := s.r.obj.read(plumbing.BlobObject, id)
+		if errors.Is(err, errMissing) {
+			continue // reported as missing below
+		}
+		if err != nil {
+			s.fail(id, err, []plumbing.Hash{id})
+			continue
+		}
+		if t != plumbing.BlobObject {
+			continue
+		}
+		if int64(len(data)) > s.r.opts.MaxBlobSize {
+			s.fail(id, fmt.Errorf("blob of %d bytes is over the %d-byte limit", len(data), s.r.opts.MaxBlobSize), []plumbing.Hash{id})
+			continue
+		}
+		if err := s.blob(ctx, id, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reportMissing reports wanted blobs that no pack or loose object held.
+func (s *scan) reportMissing() {
+	h := s.hist
+	ids := sortedBlobIDs(h.blobs, func(b *blobInfo) bool {
+		return !b.done.Load() && (b.reachable || s.r.opts.Range != "" || s.r.opts.AllObjects)
+	})
+	for i, id := range ids {
+		if i == maxMissingListed {
+			s.skip(source.Skipped{Path: s.r.GitDir, Reason: ReasonMissing, Detail: fmt.Sprintf("and %d more blobs not in the object database (partial clone or deleted pack)", len(ids)-i)})
+			break
+		}
+		path, detail := s.describe(id)
+		s.skip(source.Skipped{Path: path, Reason: ReasonMissing, Detail: detail + ": not in the object database (partial clone or deleted pack)"})
+	}
+}
