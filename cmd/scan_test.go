@@ -442,3 +442,46 @@ func TestScanInterruptedAndEmpty(t *testing.T) {
 		t.Errorf("empty dir: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// A Yunxiao token is shown by its token id only: the UUID that is the
+// actual secret appears in no output, while the id is kept in context.
+func TestScanYunxiaoRedaction(t *testing.T) {
+	id := "pt-" + "u8jzPde0IgxLd6GncfBAepfJ"
+	uuid := "90c192cf-d3ac-44af" + "-8f21-ddb66cad4a26"
+	dir := tree(t, map[string]string{"env.sh": "export YUNXIAO_ACCESS_TOKEN=" + id + "_" + uuid + "\n"})
+	for _, format := range []string{"text", "json"} {
+		code, out, errOut := runCLI(t, "", "scan", dir, "--format", format, "-v")
+		if code != ExitFindings {
+			t.Fatalf("%s: exit %d; stderr:\n%s", format, code, errOut)
+		}
+		if !strings.Contains(out, id+"_…") {
+			t.Errorf("%s: token id not shown:\n%s", format, out)
+		}
+		if strings.Contains(out+errOut, uuid[:8]) {
+			t.Errorf("%s: output holds the token's UUID:\n%s%s", format, out, errOut)
+		}
+	}
+}
+
+// With the default limit a 2 GB file (sparse, so cheap) is skipped with a
+// notice and the rest of the tree is still scanned.
+func TestScanDefaultMaxFileSize(t *testing.T) {
+	dir := tree(t, map[string]string{"ok.txt": "fine\n"})
+	f, err := os.Create(filepath.Join(dir, "disk.img"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(2 << 30); err != nil {
+		t.Skip("cannot make a sparse file:", err)
+	}
+	f.Close()
+	code, _, errOut := runCLI(t, "", "scan", dir)
+	if code != ExitClean {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+	for _, w := range []string{"skipped disk.img: too large", "scanned 1 file", "skipped 1 (1 too large)"} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut)
+		}
+	}
+}

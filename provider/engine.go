@@ -120,6 +120,8 @@ type attempt struct {
 	Status int
 	Host   string
 	Owner  Owner
+	// Refused: scour would not bind the secret to one vendor object.
+	Refused bool
 }
 
 // configuredBase returns the base URL the user configured for provider (env
@@ -245,7 +247,7 @@ func (e *Engine) run(ctx context.Context, a *rules.Action, base *url.URL, vars m
 		}
 		var body []byte
 		if s.Body != "" {
-			b, err := expandBody(s.Body, vars)
+			b, err := expandBody(s.Body, h.Get("Content-Type"), vars)
 			if err != nil {
 				return unknownf(res, "step %d: body: %v", i+1, err)
 			}
@@ -281,7 +283,7 @@ func (e *Engine) run(ctx context.Context, a *rules.Action, base *url.URL, vars m
 		}
 		if s.Select != nil {
 			if err := selectOne(s.Select, doc, vars); err != nil {
-				res.Result = rules.ResultUnknown
+				res.Result, res.Refused = rules.ResultUnknown, true
 				res.Reason = "refused: " + err.Error()
 				return res
 			}

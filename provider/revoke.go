@@ -280,6 +280,9 @@ func (e *Engine) finish(ctx context.Context, it PlanItem, res Result, a attempt)
 	case rules.ResultRevoked, rules.ResultAccepted:
 	default:
 		res.Outcome = Failed
+		if a.Refused {
+			res.Outcome = Refused
+		}
 		if res.Reason == "" {
 			res.Reason = "the vendor did not confirm the revocation"
 		}

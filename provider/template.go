@@ -54,19 +54,24 @@ func expandURL(tmpl string, base *url.URL, vars map[string]string) (string, erro
 }
 
 // expandBody fills a body template. In a JSON body, values are
-// JSON-string-escaped, except ${secrets_json}, which is a JSON array.
-func expandBody(tmpl string, vars map[string]string) (string, error) {
+// JSON-string-escaped, except ${secrets_json}, which is a JSON array; in a
+// form body (contentType application/x-www-form-urlencoded) they are
+// query-escaped; otherwise they go in as they are.
+func expandBody(tmpl, contentType string, vars map[string]string) (string, error) {
 	t := strings.TrimSpace(tmpl)
 	isJSON := strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")
+	isForm := strings.HasPrefix(strings.ToLower(contentType), "application/x-www-form-urlencoded")
 	return expand(tmpl, vars, func(name, v string) string {
-		if v == "" {
-			return ""
-		}
-		if !isJSON || name == "secrets_json" {
+		switch {
+		case v == "" || name == "secrets_json":
 			return v
+		case isJSON:
+			b, _ := json.Marshal(v)
+			return string(b[1 : len(b)-1])
+		case isForm:
+			return url.QueryEscape(v)
 		}
-		b, _ := json.Marshal(v)
-		return string(b[1 : len(b)-1])
+		return v
 	})
 }
 

@@ -108,7 +108,9 @@ type Outcome struct {
 // Fixture is a canned exchange: the responses the steps get, in order, and
 // the result they must produce. Fixture secrets and context are fake.
 type Fixture struct {
-	Name      string            `yaml:"name"`
+	Name string `yaml:"name"`
+	// Secret is a fake value for the exchange (default "FAKE-FIXTURE-SECRET").
+	Secret    string            `yaml:"secret,omitempty"`
 	Context   map[string]string `yaml:"context,omitempty"`
 	Responses []FixtureResponse `yaml:"responses"`
 	Result    string            `yaml:"result"`

@@ -190,6 +190,9 @@ func TestPlaceholder(t *testing.T) {
 // TestFindAllocations keeps Find cheap on the hot path: no allocation when
 // nothing matches, a handful for a match.
 func TestFindAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's instrumentation allocates; counted in the non-race run")
+	}
 	set := builtin(t)
 	r := rule(t, set, "yunxiao-pat")
 	miss := []byte(strings.Repeat("opt-in script-src pt- nothing here ", 20))
@@ -344,11 +347,11 @@ func FuzzParsePack(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// The engine runs rules on windows, not whole files: keep each
+		// execution short so the fuzzer explores the loader.
 		for _, r := range set.Rules() {
-			r.Find(data, 0, len(data), func(Match) {}, func(string, string) {})
-			_ = r.Window()
+			r.Find(data, 0, min(len(data), 2*r.Window()), func(Match) {}, func(string, string) {})
 		}
-		Check(set)
 	})
 }
 

@@ -236,10 +236,10 @@ func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo 
 				if m.Start < ownFrom || m.Start >= ownTo || m.Start < 0 || m.End > len(chunk) || m.Start > m.End {
 					return
 				}
-				for _, f := range sc.found[mark:] {
-					if f.m.Start == m.Start && f.m.End == m.End {
-						return
-					}
+				// Windows are disjoint and visited in order, so a repeat
+				// (identical offsets) can only be the previous match.
+				if n := len(sc.found); n > mark && sc.found[n-1].m.Start == m.Start && sc.found[n-1].m.End == m.End {
+					return
 				}
 				sc.found = append(sc.found, found{ri, m})
 			}, func(secret, why string) { s.noteDropped(is, e.id, secret, why) })

@@ -346,3 +346,63 @@ func TestCancelled(t *testing.T) {
 		t.Fatalf("Run on a cancelled context: %v, %v", res, err)
 	}
 }
+
+// TestLargeStreamDefaultChunks: an item several times the default chunk
+// size is streamed (not skipped), with tokens at the start, across each
+// chunk end and at the very end all found once with correct positions.
+func TestLargeStreamDefaultChunks(t *testing.T) {
+	s := newTestScanner(t, 0, nil, tokRule(20))
+	size := s.bufSize()
+	line := "const x = \"filler ü\" // ...\n"
+	var buf bytes.Buffer
+	want := map[string]int{}
+	put := func(tk string) { want[tk] = buf.Len(); buf.WriteString(tk) }
+	put(tok("First"))
+	for k := 1; k <= 3; k++ {
+		end := k*size - (k-1)*s.overlap() // where chunk k ends (give or take a realigned rune)
+		for buf.Len() < end-10-len(line) {
+			buf.WriteString(line)
+		}
+		for buf.Len() < end-10 {
+			buf.WriteByte('.')
+		}
+		put(tok(fmt.Sprintf("Across%d", k))) // straddles chunk k's end
+	}
+	buf.WriteString("\n" + line)
+	put(tok("Last"))
+	data := buf.Bytes()
+	res := run(t, s, items{streamItem("big.js", data, nil)})
+	locs := allLocations(res)
+	if len(locs) != len(want) || res.Stats.Bytes != int64(len(data)) || len(res.Skipped) != 0 {
+		t.Fatalf("%d secrets (want %d), stats %+v, skipped %v", len(locs), len(want), res.Stats, res.Skipped)
+	}
+	for tk, off := range want {
+		l := locs[tk]
+		line, col := naivePos(data, off)
+		if len(l) != 1 || l[0].Offset != int64(off) || l[0].Line != line || l[0].Column != col {
+			t.Errorf("%s: %+v, want offset %d line %d col %d", tk, l, off, line, col)
+		}
+	}
+}
+
+func TestLowerInto(t *testing.T) {
+	var src []byte
+	for c := range 256 {
+		src = append(src, byte(c))
+	}
+	src = append(src, "MiXeD Case: ÄÖÜ éÉ @[`{ AZaz"...)
+	for off := range 9 { // every alignment of the 8-byte loop
+		in := src[off:]
+		got := make([]byte, len(in))
+		lowerInto(got, in)
+		for i, c := range in {
+			want := c
+			if 'A' <= c && c <= 'Z' {
+				want = c + 32
+			}
+			if got[i] != want {
+				t.Fatalf("offset %d: byte %#x lowered to %#x, want %#x", off, c, got[i], want)
+			}
+		}
+	}
+}

@@ -56,6 +56,7 @@ func BenchmarkStaged(b *testing.B) {
 			if err := s.Source().Scan(context.Background(), &collect{}); err != nil {
 				b.Fatal(err)
 			}
+			s.Close()
 		}
 	})
 	b.Run("git-diff-cached", func(b *testing.B) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -29,25 +30,25 @@ type ientry struct {
 // flags, verifies the trailing checksum, and refuses extensions it does not
 // know that git marks as required (split and sparse indexes) instead of
 // misreading them.
-func parseIndex(data []byte) ([]ientry, error) {
+func parseIndex(data []byte) ([]ientry, map[string]cachedTree, error) {
 	const hashLen = 20
 	if len(data) < 12+hashLen || string(data[:4]) != "DIRC" {
-		return nil, errors.New("not a git index (bad signature or truncated)")
+		return nil, nil, errors.New("not a git index (bad signature or truncated)")
 	}
 	body, sum := data[:len(data)-hashLen], data[len(data)-hashLen:]
 	// An all-zero checksum means git skipped it (index.skipHash).
 	if !bytes.Equal(sum, make([]byte, hashLen)) {
 		if h := sha1.Sum(body); !bytes.Equal(h[:], sum) {
-			return nil, errors.New("index checksum mismatch: the file is corrupt")
+			return nil, nil, errors.New("index checksum mismatch: the file is corrupt")
 		}
 	}
 	version := binary.BigEndian.Uint32(body[4:])
 	if version < 2 || version > 4 {
-		return nil, fmt.Errorf("unsupported index version %d", version)
+		return nil, nil, fmt.Errorf("unsupported index version %d", version)
 	}
 	count := binary.BigEndian.Uint32(body[8:])
 	if uint64(count) > uint64(len(body))/22 {
-		return nil, fmt.Errorf("index claims %d entries in %d bytes: corrupt", count, len(body))
+		return nil, nil, fmt.Errorf("index claims %d entries in %d bytes: corrupt", count, len(body))
 	}
 	entries := make([]ientry, 0, count)
 	p := 12
@@ -56,7 +57,7 @@ func parseIndex(data []byte) ([]ientry, error) {
 	for n := uint32(0); n < count; n++ {
 		const fixed = 62 // stat data (40), object id (20), flags (2)
 		if p+fixed > len(body) {
-			return nil, truncated
+			return nil, nil, truncated
 		}
 		e := ientry{mode: filemode.FileMode(binary.BigEndian.Uint32(body[p+24:]))}
 		copy(e.hash[:], body[p+40:p+60])
@@ -66,7 +67,7 @@ func parseIndex(data []byte) ([]ientry, error) {
 		p += fixed
 		if flags&0x4000 != 0 { // extended flags (version 3+)
 			if version < 3 || p+2 > len(body) {
-				return nil, truncated
+				return nil, nil, truncated
 			}
 			ext := binary.BigEndian.Uint16(body[p:])
 			e.ita = ext&0x2000 != 0
@@ -77,57 +78,61 @@ func parseIndex(data []byte) ([]ientry, error) {
 			// NUL-terminated suffix; no padding.
 			strip, k := offsetVarint(body[p:])
 			if k == 0 || strip > uint64(len(prev)) {
-				return nil, truncated
+				return nil, nil, truncated
 			}
 			p += k
 			end := bytes.IndexByte(body[p:], 0)
 			if end < 0 {
-				return nil, truncated
+				return nil, nil, truncated
 			}
 			e.name = prev[:len(prev)-int(strip)] + string(body[p:p+end])
 			p += end + 1
 		} else {
 			end := bytes.IndexByte(body[p:], 0)
 			if end < 0 {
-				return nil, truncated
+				return nil, nil, truncated
 			}
 			e.name = string(body[p : p+end])
 			// 1 to 8 NULs pad the entry to a multiple of 8 bytes.
 			p = start + (p+end-start+8)&^7
 			if p > len(body) {
-				return nil, truncated
+				return nil, nil, truncated
 			}
 		}
 		if e.name == "" || e.name[0] == '/' || strings.HasSuffix(e.name, "/") {
-			return nil, fmt.Errorf("index entry %q: not a file path (sparse index?)", e.name)
+			return nil, nil, fmt.Errorf("index entry %q: not a file path (sparse index?)", e.name)
 		}
 		prev = e.name
 		entries = append(entries, e)
 	}
+	var cache map[string]cachedTree
 	for p < len(body) {
 		if p+8 > len(body) {
-			return nil, errors.New("index extension truncated: the file is corrupt")
+			return nil, nil, errors.New("index extension truncated: the file is corrupt")
 		}
 		sig := body[p : p+4]
 		size := binary.BigEndian.Uint32(body[p+4:])
 		if uint64(size) > uint64(len(body)-p-8) {
-			return nil, errors.New("index extension truncated: the file is corrupt")
+			return nil, nil, errors.New("index extension truncated: the file is corrupt")
 		}
 		if sig[0] < 'A' || sig[0] > 'Z' {
 			what := map[string]string{"link": "a split index (core.splitIndex)", "sdir": "a sparse index (index.sparse)"}[string(sig)]
 			if what == "" {
 				what = fmt.Sprintf("extension %q", sig)
 			}
-			return nil, fmt.Errorf("the index uses %s, which scour cannot read yet; "+
+			return nil, nil, fmt.Errorf("the index uses %s, which scour cannot read yet; "+
 				"turn it off for this repository to use scour staged", what)
 		}
-		p += 8 + int(size) // optional extensions (cache tree, untracked cache...) are skipped
+		if string(sig) == "TREE" {
+			cache = parseCacheTree(body[p+8 : p+8+int(size)])
+		}
+		p += 8 + int(size) // other optional extensions (untracked cache...) are skipped
 	}
 	if !sort.SliceIsSorted(entries, func(i, j int) bool { return entries[i].name < entries[j].name }) {
 		// Git keeps the index sorted; the tree builder depends on it.
 		sort.SliceStable(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
 	}
-	return entries, nil
+	return entries, cache, nil
 }
 
 // offsetVarint decodes git's offset varint (each continuation adds one
@@ -148,4 +153,65 @@ func offsetVarint(b []byte) (uint64, int) {
 		v = ((v + 1) << 7) | uint64(c&0x7f)
 	}
 	return v, i
+}
+
+// cachedTree is a valid entry of the index's cache tree: the id of the tree
+// git would write for a directory, and how many index entries it covers.
+type cachedTree struct {
+	hash  plumbing.Hash
+	count int
+}
+
+// parseCacheTree reads the TREE extension: directories in pre-order, each
+// "name NUL count SP subtrees LF" and, when count >= 0 (valid), its id.
+// The result is keyed by directory path ("" for the root). It is only an
+// accelerator: anything malformed yields nil and the trees are hashed.
+func parseCacheTree(data []byte) map[string]cachedTree {
+	out := map[string]cachedTree{}
+	var walk func(parent string, root bool) bool
+	walk = func(parent string, root bool) bool {
+		nul := bytes.IndexByte(data, 0)
+		if nul < 0 {
+			return false
+		}
+		name := string(data[:nul])
+		data = data[nul+1:]
+		sp := bytes.IndexByte(data, ' ')
+		nl := bytes.IndexByte(data, '\n')
+		if sp < 0 || nl < sp {
+			return false
+		}
+		count, err1 := strconv.Atoi(string(data[:sp]))
+		subs, err2 := strconv.Atoi(string(data[sp+1 : nl]))
+		data = data[nl+1:]
+		if err1 != nil || err2 != nil || subs < 0 || subs > len(data) {
+			return false
+		}
+		p := name
+		switch {
+		case root:
+			p = ""
+		case parent != "":
+			p = parent + "/" + name
+		}
+		if count >= 0 {
+			if len(data) < 20 {
+				return false
+			}
+			var h plumbing.Hash
+			copy(h[:], data[:20])
+			data = data[20:]
+			out[p] = cachedTree{h, count}
+		}
+		for i := 0; i < subs; i++ {
+			if !walk(p, false) {
+				return false
+			}
+		}
+		return true
+	}
+	if !walk("", true) {
+		return nil
+	}
+	return out
 }

@@ -8,12 +8,10 @@
 package gitstaged
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha1"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -24,8 +22,6 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"github.com/scour-dev/scour/source"
 )
@@ -79,6 +75,7 @@ type Staged struct {
 	// Entries is the number of index entries read.
 	Entries int
 
+	b         *builder
 	treesRead int // HEAD subtrees read, for tests: unchanged ones are not
 }
 
@@ -105,7 +102,7 @@ func Open(opts Options) (*Staged, error) {
 		return nil, errors.New("bare repository: there is no index to scan")
 	}
 
-	ents, err := readIndex(repo, opts.IndexFile)
+	ents, cache, err := readIndex(repo, opts.IndexFile)
 	if err != nil {
 		return nil, err
 	}
@@ -133,14 +130,14 @@ func Open(opts Options) (*Staged, error) {
 		}
 	}
 
-	if err := s.compare(ents, headTree); err != nil {
+	if err := s.compare(ents, cache, headTree); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
 // readIndex reads the index of repo, or file when set.
-func readIndex(repo *git.Repository, file string) ([]ientry, error) {
+func readIndex(repo *git.Repository, file string) ([]ientry, map[string]cachedTree, error) {
 	var data []byte
 	var err error
 	if file != "" {
@@ -148,37 +145,65 @@ func readIndex(repo *git.Repository, file string) ([]ientry, error) {
 	} else {
 		fs, ok := repo.Storer.(interface{ Filesystem() billy.Filesystem })
 		if !ok {
-			return nil, errors.New("cannot locate the git index of this repository")
+			return nil, nil, errors.New("cannot locate the git index of this repository")
 		}
 		file = fs.Filesystem().Join(fs.Filesystem().Root(), "index")
 		data, err = util.ReadFile(fs.Filesystem(), "index")
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil // nothing added yet
+			return nil, nil, nil // nothing added yet
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the git index: %w", err)
+		return nil, nil, fmt.Errorf("cannot read the git index: %w", err)
 	}
-	entries, err := parseIndex(data)
+	entries, cache, err := parseIndex(data)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the git index %s: %w", file, err)
+		return nil, nil, fmt.Errorf("cannot read the git index %s: %w", file, err)
 	}
-	return entries, nil
+	return entries, cache, nil
 }
 
-// node is one entry of a tree as git would write it from the index.
+// node is one entry of a tree as git would write it from the index. A
+// directory's children are built only when needed: when the index's cache
+// tree already knows its hash and that hash matches HEAD, they never are.
 type node struct {
 	key  string // name, plus "/" for a directory: git's tree order
 	name string
 	mode filemode.FileMode
 	hash plumbing.Hash
 	e    *ientry // files, symlinks, gitlinks
-	sub  []node  // directories
+
+	// Directories: the index entries below (sharing a prefix of length
+	// plen), and the children once built.
+	ents  []ientry
+	plen  int
+	sub   []node
+	built bool
 }
 
-// buildTree turns sorted index entries sharing a prefix of length plen into
-// tree nodes, hashing each directory as `git write-tree` would.
-func buildTree(ents []ientry, plen int, h *treeHasher) []node {
+// builder hashes directories as `git write-tree` would, trusting the
+// index's cache tree where it is valid.
+type builder struct {
+	cache map[string]cachedTree
+	buf   []byte
+}
+
+// dir makes the node for the directory whose entries are ents; path is the
+// directory's path ("" for the root), plen the length of its prefix.
+func (b *builder) dir(ents []ientry, path string, plen int) node {
+	name := path[strings.LastIndexByte(path, '/')+1:]
+	n := node{key: name + "/", name: name, mode: filemode.Dir, ents: ents, plen: plen}
+	if c, ok := b.cache[path]; ok && c.count == len(ents) {
+		n.hash = c.hash
+		return n
+	}
+	n.sub, n.built = b.children(ents, plen), true
+	n.hash = b.hash(n.sub)
+	return n
+}
+
+// children returns the nodes of a directory.
+func (b *builder) children(ents []ientry, plen int) []node {
 	var out []node
 	for i := 0; i < len(ents); {
 		rest := ents[i].name[plen:]
@@ -194,34 +219,39 @@ func buildTree(ents []ientry, plen int, h *treeHasher) []node {
 		for j < len(ents) && strings.HasPrefix(ents[j].name, prefix) {
 			j++
 		}
-		sub := buildTree(ents[i:j], plen+k+1, h)
-		out = append(out, node{key: rest[:k+1], name: rest[:k], mode: filemode.Dir, hash: h.hash(sub), sub: sub})
+		out = append(out, b.dir(ents[i:j], prefix[:len(prefix)-1], len(prefix)))
 		i = j
 	}
 	return out
 }
 
-type treeHasher struct{ buf []byte }
-
-func (t *treeHasher) hash(nodes []node) plumbing.Hash {
-	b := t.buf[:0]
-	for _, n := range nodes {
-		b = strconv.AppendUint(b, uint64(n.mode), 8)
-		b = append(b, ' ')
-		b = append(b, n.name...)
-		b = append(b, 0)
-		b = append(b, n.hash[:]...)
+// sub returns a directory node's children, building them if needed.
+func (b *builder) sub(n *node) []node {
+	if !n.built {
+		n.sub, n.built = b.children(n.ents, n.plen), true
 	}
-	t.buf = b
+	return n.sub
+}
+
+func (b *builder) hash(nodes []node) plumbing.Hash {
+	buf := b.buf[:0]
+	for _, n := range nodes {
+		buf = strconv.AppendUint(buf, uint64(n.mode), 8)
+		buf = append(buf, ' ')
+		buf = append(buf, n.name...)
+		buf = append(buf, 0)
+		buf = append(buf, n.hash[:]...)
+	}
+	b.buf = buf
 	h := sha1.New()
-	h.Write([]byte("tree " + strconv.Itoa(len(b)) + "\x00"))
-	h.Write(b)
+	h.Write([]byte("tree " + strconv.Itoa(len(buf)) + "\x00"))
+	h.Write(buf)
 	var out plumbing.Hash
 	copy(out[:], h.Sum(nil))
 	return out
 }
 
-func (s *Staged) compare(ents []ientry, head *tree) error {
+func (s *Staged) compare(ents []ientry, cache map[string]cachedTree, head *tree) error {
 	merged := make([]ientry, 0, len(ents))
 	var unmerged []ientry
 	for _, e := range ents {
@@ -235,16 +265,16 @@ func (s *Staged) compare(ents []ientry, head *tree) error {
 			merged = append(merged, e)
 		}
 	}
-	h := &treeHasher{}
-	root := buildTree(merged, 0, h)
+	s.b = &builder{cache: cache}
+	root := s.b.dir(merged, "", 0)
 
 	var deleted []deletion
 	switch {
 	case head == nil:
-		s.added(root, "")
-	case h.hash(root) != head.hash:
+		s.added(s.b.sub(&root), "")
+	case root.hash != head.hash:
 		var err error
-		if deleted, err = s.diff(root, head, ""); err != nil {
+		if deleted, err = s.diff(s.b.sub(&root), head, ""); err != nil {
 			return err
 		}
 	}
@@ -337,7 +367,7 @@ func (s *Staged) diff(nodes []node, t *tree, prefix string) ([]deletion, error) 
 				if err != nil {
 					return nil, err
 				}
-				del, err := s.diff(n.sub, sub, prefix+n.key)
+				del, err := s.diff(s.b.sub(&n), sub, prefix+n.key)
 				if err != nil {
 					return nil, err
 				}
@@ -386,7 +416,7 @@ func (s *Staged) added(nodes []node, prefix string) {
 
 func (s *Staged) addNode(n node, prefix string) {
 	if n.e == nil {
-		s.added(n.sub, prefix+n.key)
+		s.added(s.b.sub(&n), prefix+n.key)
 		return
 	}
 	s.change(n.e, prefix+n.name, plumbing.ZeroHash)
@@ -545,4 +575,10 @@ func orCorrupt(err error) error {
 		return errors.New("not a commit")
 	}
 	return err
+}
+
+// Close releases the pack files Open and the sources opened.
+func (s *Staged) Close() error {
+	s.objs.close()
+	return nil
 }

@@ -16,6 +16,7 @@ func open(t *testing.T, r *repo) *Staged {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Usage: bench/scan-history.sh REPO [-- extra scour flags]
+#
+# Prints, in one invocation on the same repository with a warm page cache,
+# the wall time and peak memory (RSS, from getrusage via bench/peakrss) of
+#   scour scan --format json REPO           (whole history, all rules)
+#   git cat-file --batch-all-objects --batch --unordered >/dev/null
+#   git log -p --all >/dev/null
+# and their ratios to git cat-file (the bar: reading every object once).
+# scour is built first so compile time is not measured.
+# Make a repository with: go run ./bench/mkrepo -out /tmp/repo -commits 5000 ...
+set -euo pipefail
+
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+	echo "usage: $0 REPO [extra scour flags...]" >&2
+	exit 2
+fi
+repo_dir="$(cd "$1" && pwd)"
+shift
+src="$(cd "$(dirname "$0")/.." && pwd)"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+(cd "$src" && go build -o "$tmp/scour" . && go build -o "$tmp/peakrss" ./bench/peakrss)
+
+measure() { # LABEL CMD...: appends "LABEL wall=..s maxrss=..MB exit=N" to $tmp/results
+	local label="$1"
+	shift
+	"$tmp/peakrss" -quiet -label "$label" -- "$@" 2>>"$tmp/results.raw" || true
+	tail -n 1 "$tmp/results.raw" >>"$tmp/results"
+}
+
+# Warm the page cache.
+git -C "$repo_dir" cat-file --batch-all-objects --batch --unordered >/dev/null
+
+objects="$(git -C "$repo_dir" count-objects -v | awk '/^(count|in-pack):/ {n += $2} END {print n}')"
+commits="$(git -C "$repo_dir" rev-list --all --count)"
+blob_bytes="$(git -C "$repo_dir" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' --unordered |
+	awk '$1 == "blob" {n++; b += $2} END {printf "%d blobs, %.1f MB of blob content", n, b / 1e6}')"
+echo "repository: $repo_dir: $commits commits, $objects objects, $blob_bytes"
+
+: >"$tmp/results"
+measure "scour-scan" "$tmp/scour" scan --format json "$@" "$repo_dir"
+measure "git-cat-file" git -C "$repo_dir" cat-file --batch-all-objects --batch --unordered
+measure "git-log-p" git -C "$repo_dir" log -p --all
+
+# scour exits 1 when it finds secrets (planted ones, in mkrepo repositories).
+awk '
+	{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[$1, kv[1]] = kv[2] } names[++n] = $1 }
+	END {
+		base = v["git-cat-file", "wall"] + 0
+		printf "%-14s %10s %12s %12s %6s\n", "what", "wall", "peak RSS", "x cat-file", "exit"
+		for (i = 1; i <= n; i++) {
+			w = v[names[i], "wall"] + 0
+			printf "%-14s %10s %12s %12.2f %6s\n", names[i], v[names[i], "wall"], v[names[i], "maxrss"], (base > 0 ? w / base : 0), v[names[i], "exit"]
+		}
+	}' "$tmp/results"
