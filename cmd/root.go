@@ -9,9 +9,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/scour-dev/scour/internal/version"
 )
 
 // Exit codes, documented in --help and the README.
@@ -101,14 +102,14 @@ tokens) in files, stdin and git history.
 	// One line per command; each lives in its own file.
 	root.AddCommand(newScanCmd(streams))
 	root.AddCommand(newRulesCmd(streams))
+	root.AddCommand(newVerifyCmd(streams))
+	root.AddCommand(newRevokeCmd(streams))
+	root.AddCommand(newStagedCmd(streams))
+	root.AddCommand(newHookCmd(streams))
+	root.AddCommand(newVersionCmd(streams))
 	return root
 }
 
-// Version is scour's version: the module version it was built at, or
-// "dev" for a build from a work tree (`go run .`).
-func Version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
+// Version is scour's version: stamped at release (internal/version), or
+// what the Go build info says ("dev" for `go run .`).
+func Version() string { return version.String() }

@@ -44,6 +44,9 @@ type ScanOptions struct {
 	// ReportFile, when set, receives the report (atomically, mode 0600)
 	// instead of stdout.
 	ReportFile string
+	// ReportTo are extra reports, "FORMAT=FILE" each, written like
+	// ReportFile (CI wants SARIF, JUnit and annotations from one scan).
+	ReportTo []string
 	// ConfigFile overrides PATH/.scour.yaml.
 	ConfigFile  string
 	ShowSecrets bool
@@ -97,6 +100,7 @@ elapsed time) and the list of skipped files go to stderr.
 	f.StringArrayVar(&opts.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
 	f.StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	f.StringVar(&opts.ReportFile, "report", "", "write the report to `file` (atomically, mode 0600) instead of stdout")
+	f.StringArrayVar(&opts.ReportTo, "report-to", nil, "also write the report in another format to a file, e.g. sarif=scour.sarif (`format=file`, repeatable)")
 	f.StringVar(&opts.ConfigFile, "config", "", "read configuration from `file` instead of PATH/"+config.FileName)
 	f.BoolVar(&opts.ShowSecrets, "show-secrets", false, "print secrets in full instead of redacted")
 	f.BoolVar(&noColor, "no-color", false, "never colour output (also: NO_COLOR=1)")
@@ -116,6 +120,10 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	}
 	if !validFormat(opts.Format) {
 		return ExitError, fmt.Errorf("--format %q: want one of %s", opts.Format, strings.Join(report.Formats(), ", "))
+	}
+	extra, err := parseReportTo(opts.ReportTo)
+	if err != nil {
+		return ExitError, err
 	}
 	if opts.MaxFileSize < 0 {
 		return ExitError, fmt.Errorf("--max-file-size must not be negative")
@@ -163,7 +171,10 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 			MaxFileSize: opts.MaxFileSize,
 		}
 	}
+	// --verbose lines would tear the progress line: one or the other.
+	src, stopProgress := withProgress(src, "files", opts.Quiet || opts.Verbose, streams.ErrOut)
 	res, scanErr := sc.Run(ctx, src)
+	stopProgress()
 	if res == nil {
 		res = &scanner.Result{}
 	}
@@ -187,6 +198,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		outErr = report.Write(streams.Out, opts.Format, res, ropts)
 		ropts.Color = false
 	}
+	outErr = errors.Join(outErr, writeReportTo(extra, res, ropts))
 	if !opts.Quiet {
 		_ = report.SkippedList(streams.ErrOut, res)
 		_ = report.Summary(streams.ErrOut, res, ropts)
@@ -278,7 +290,10 @@ func loadRules(packFiles []string) (*rules.Set, error) {
 func ruleMeta(set *rules.Set) map[string]report.RuleMeta {
 	m := make(map[string]report.RuleMeta, len(set.Rules()))
 	for _, r := range set.Rules() {
-		m[r.ID] = report.RuleMeta{Confidence: r.Confidence, Remediation: r.Remediation}
+		m[r.ID] = report.RuleMeta{
+			Provider: r.Provider, Description: r.Description, Confidence: r.Confidence,
+			Remediation: r.Remediation, References: r.References,
+		}
 	}
 	return m
 }

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -408,5 +410,74 @@ func TestPlanSelects(t *testing.T) {
 	plan := Plan(set.Rule, []scanner.Finding{a, b, a}, func(f scanner.Finding) bool { return f.Fingerprint == b.Fingerprint })
 	if len(plan) != 1 || plan[0].Finding.Fingerprint != b.Fingerprint || plan[0].Kind != "auto" || plan[0].Class != "self" {
 		t.Fatalf("plan %+v", plan)
+	}
+}
+
+// fakeCoded is a coded provider that tries the allowed host and a host of
+// its own choosing.
+type fakeCoded struct{ elsewhere string }
+
+func (c fakeCoded) Verify(ctx context.Context, d Doer, t Target) (Status, error) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.elsewhere+"/steal", nil)
+	if _, err := d.Do(req); err == nil {
+		return Status{}, errors.New("the Doer sent a request to a host the rule does not allow")
+	}
+	req, _ = http.NewRequestWithContext(ctx, "POST", t.BaseURL.String()+"/sts", strings.NewReader("k="+t.Secret))
+	resp, err := d.Do(req)
+	if err != nil {
+		return Status{}, err
+	}
+	if resp.StatusCode == 200 {
+		return Status{State: Live, HTTPStatus: 200, Owner: Owner{"arn": "acs:ram::1:root"}}, nil
+	}
+	return Status{State: Dead, HTTPStatus: resp.StatusCode, Reason: "rejected " + t.Secret}, nil
+}
+
+func (c fakeCoded) Revoke(ctx context.Context, d Doer, t Target) (Result, error) {
+	return Result{Outcome: Revoked, HTTPStatus: 200}, nil
+}
+
+func TestCodedProviderBoundToItsHost(t *testing.T) {
+	set := loadPack(t, `
+provider: signed
+rules:
+  - id: signed-key
+    description: a signed-protocol key
+    pattern: '(?P<secret>SK[A-Z]{10})'
+    keywords: [SK]
+    verify:
+      coded: fake-signer
+      base_url: https://sts.signed.example
+    revoke:
+      class: self
+      coded: fake-signer
+      base_url: https://iam.signed.example
+`)
+	r := set.Rule("signed-key")
+	thief := newVendor(t, reply(200, ""))
+	v := newVendor(t, func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		if req.Method == "POST" && req.URL.Path == "/sts" && string(b) == "k=SKABCDEFGHIJ" {
+			w.WriteHeader(200)
+			return
+		}
+		w.WriteHeader(403)
+	})
+	h := newHarness(envBase("signed", v.URL()))
+	h.opts.Coded = map[string]Coded{"fake-signer": fakeCoded{elsewhere: thief.URL()}}
+	st := h.engine().Verify(context.Background(), r, finding(r, "SKABCDEFGHIJ", nil))
+	if st.State != Live || st.Owner["arn"] == "" || len(thief.requests()) != 0 {
+		t.Fatalf("%+v (thief saw %d)", st, len(thief.requests()))
+	}
+	st = h.engine().Verify(context.Background(), r, finding(r, "SKZZZZZZZZZZ", nil))
+	if st.State != Dead || strings.Contains(st.Reason, "SKZZZZZZZZZZ") {
+		t.Fatalf("%+v: secret must be scrubbed from reasons", st)
+	}
+	// Not registered: unknown, nothing sent.
+	h.opts.Coded = nil
+	n := len(v.requests())
+	st = h.engine().Verify(context.Background(), r, finding(r, "SKABCDEFGHIJ", nil))
+	if st.State != Unknown || !strings.Contains(st.Reason, "not available") || len(v.requests()) != n {
+		t.Fatalf("%+v", st)
 	}
 }

@@ -16,7 +16,7 @@ type PlanItem struct {
 	Finding scanner.Finding
 	Rule    *rules.Rule // nil when no rule of the finding can revoke
 	Class   string      // the rule's revocation class, or "none"
-	Kind    string      // auto, admin, manual, none
+	Kind    string      // auto, admin or manual
 	// Refusal, when set, says why scour will not send this secret anywhere.
 	Refusal string
 }
@@ -36,7 +36,7 @@ func Plan(lookup Lookup, findings []scanner.Finding, keep func(scanner.Finding) 
 	for _, fp := range order {
 		fs := groups[fp]
 		r, f := pickRule(lookup, fs, func(r *rules.Rule) bool { return r.Revoke != nil })
-		it := PlanItem{Finding: f, Rule: r, Class: rules.ClassNone, Kind: "none"}
+		it := PlanItem{Finding: f, Rule: r, Class: rules.ClassNone, Kind: "manual"}
 		if r != nil {
 			it.Class, it.Kind = r.Revoke.Class, r.RevokeKind()
 		}

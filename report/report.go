@@ -1,4 +1,5 @@
-// Package report writes scan results for people (text) and tools (JSON).
+// Package report writes scan results for people (text) and tools (JSON,
+// JSON Lines, SARIF, CSV, JUnit XML, GitHub workflow annotations).
 //
 // Secrets are redacted unless Options.ShowSecrets is set; fingerprints are
 // always shown so a finding can be named without its secret. The package
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,9 +21,14 @@ import (
 )
 
 // RuleMeta is what a reporter shows about a rule beyond the finding itself.
+// Provider, Description and References describe rules in SARIF even when
+// the scan found nothing for them.
 type RuleMeta struct {
+	Provider    string
+	Description string
 	Confidence  string
 	Remediation string
+	References  []string
 }
 
 // Options controls how results are rendered.
@@ -46,7 +53,9 @@ type Options struct {
 const DefaultMaxLocations = 5
 
 // Formats lists the output formats Write accepts, default first.
-func Formats() []string { return []string{"text", "json"} }
+func Formats() []string {
+	return []string{"text", "json", "jsonl", "sarif", "csv", "junit", "github"}
+}
 
 // Write renders res in the named format.
 func Write(w io.Writer, format string, res *scanner.Result, opts Options) error {
@@ -55,8 +64,18 @@ func Write(w io.Writer, format string, res *scanner.Result, opts Options) error 
 		return Text(w, res, opts)
 	case "json":
 		return JSON(w, res, opts)
+	case "jsonl":
+		return JSONL(w, res, opts)
+	case "sarif":
+		return SARIF(w, res, opts)
+	case "csv":
+		return CSV(w, res, opts)
+	case "junit":
+		return JUnit(w, res, opts)
+	case "github":
+		return GitHub(w, res, opts)
 	}
-	return fmt.Errorf("unknown format %q (want one of %v)", format, Formats())
+	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 }
 
 // yunxiaoToken splits an Alibaba Cloud DevOps (Yunxiao) personal access
@@ -97,6 +116,21 @@ func displaySecret(f *scanner.Finding, opts Options) string {
 		return f.Secret
 	}
 	return Redact(f.Secret)
+}
+
+// eachSkipped calls fn for the skipped items ordered by path, then reason:
+// sources walk in parallel, reports must be stable.
+func eachSkipped(res *scanner.Result, fn func(path, reason, detail string)) {
+	items := slices.Clone(res.Skipped)
+	sort.SliceStable(items, func(i, j int) bool {
+		if items[i].Path != items[j].Path {
+			return items[i].Path < items[j].Path
+		}
+		return items[i].Reason < items[j].Reason
+	})
+	for _, s := range items {
+		fn(s.Path, s.Reason, s.Detail)
+	}
 }
 
 // skipCount is one reason files were skipped and how many.

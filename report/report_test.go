@@ -50,12 +50,24 @@ func sample() *scanner.Result {
 				RuleID: "yunxiao-pat", Provider: "yunxiao", Description: "Alibaba Cloud DevOps (Yunxiao) personal access token",
 				Secret: fakeYunxiao, Fingerprint: "3333333333333333333333333333333333333333333333333333333333333333",
 				Context: map[string]string{"id": fakeYunxiao[:27]},
-				Locations: []scanner.Location{{
-					Origin: source.Origin{Kind: "blob", Path: "deploy/ci.yml", BlobID: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-						Commit: &source.Commit{Hash: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", AuthorName: "Dev", AuthorEmail: "dev@example.com",
-							Date: time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("CST", 8*3600)), Message: "add ci"}},
-					Line: 4, Column: 22, Offset: 80,
-				}},
+				Locations: []scanner.Location{
+					{
+						Origin: source.Origin{Kind: "blob", Path: "deploy/ci.yml", BlobID: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+							Commit: &source.Commit{Hash: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", AuthorName: "Dev", AuthorEmail: "dev@example.com",
+								Date: time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("CST", 8*3600)), Message: "add ci"},
+							Remote: "https://codeup.aliyun.com/acme/app.git"},
+						Line: 4, Column: 22, Offset: 80,
+					},
+					{
+						// Moved to an awkward path in a later commit: every
+						// format must escape it its own way.
+						Origin: source.Origin{Kind: "blob", Path: "ops/a,b:c 100%.env", BlobID: "dddddddddddddddddddddddddddddddddddddddd",
+							Commit: &source.Commit{Hash: "cccccccccccccccccccccccccccccccccccccccc", AuthorName: "Ops", AuthorEmail: "ops@example.com",
+								Date: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC), Message: "move env"},
+							Remote: "https://codeup.aliyun.com/acme/app.git"},
+						Line: 1, Column: 9, Offset: 8,
+					},
+				},
 			},
 		},
 		Skipped: []source.Skipped{
@@ -72,8 +84,16 @@ func sampleOpts() Options {
 		Version: "test",
 		Elapsed: 1234 * time.Millisecond,
 		Rules: map[string]RuleMeta{
-			"github-classic-pat": {Confidence: "high", Remediation: "Revoke it at https://github.com/settings/tokens."},
-			"yunxiao-pat":        {Confidence: "high", Remediation: "Delete it under Personal Settings > Personal Access Token."},
+			"github-classic-pat": {
+				Provider: "github", Description: "GitHub personal access token (classic)", Confidence: "high",
+				Remediation: "Revoke it at https://github.com/settings/tokens.",
+				References:  []string{"https://docs.github.com/authentication/keeping-your-account-and-data-secure/about-authentication-to-github#githubs-token-formats"},
+			},
+			"yunxiao-pat": {
+				Provider: "yunxiao", Description: "Alibaba Cloud DevOps (Yunxiao) personal access token", Confidence: "high",
+				Remediation: "Delete it under Personal Settings > Personal Access Token.",
+			},
+			"gitee-token": {Provider: "gitee", Description: "Gitee access token", Confidence: "low", Remediation: "Delete it in Gitee's settings."},
 		},
 	}
 }
@@ -109,6 +129,12 @@ func TestGolden(t *testing.T) {
 		{"text-show-secrets.golden", "text", func(o *Options) { o.ShowSecrets = true }},
 		{"report.json", "json", nil},
 		{"report-show-secrets.json", "json", func(o *Options) { o.ShowSecrets = true }},
+		{"report.jsonl", "jsonl", nil},
+		{"report.sarif", "sarif", nil},
+		{"report.csv", "csv", nil},
+		{"report-show-secrets.csv", "csv", func(o *Options) { o.ShowSecrets = true }},
+		{"report.junit.xml", "junit", nil},
+		{"report.github.txt", "github", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

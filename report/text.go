@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/dustin/go-humanize"
 
@@ -32,9 +33,11 @@ func (p painter) paint(style, s string) string {
 }
 
 // Text writes findings for people, grouped by secret: one block per
-// finding with its rule, provider, redacted secret, fingerprint, locations
-// (capped at Options.MaxLocations) and remediation hint. A clean result
-// writes nothing.
+// finding with its rule, provider, redacted secret and fingerprint; its
+// headline location (for git history, where the secret first came in, with
+// that commit's author, date and subject); how many other places it occurs
+// at, the first of them listed (capped at Options.MaxLocations); and the
+// rule's one-line remediation hint. A clean result writes nothing.
 func Text(w io.Writer, res *scanner.Result, opts Options) error {
 	p := painter(opts.Color)
 	maxLoc := opts.MaxLocations
@@ -42,6 +45,9 @@ func Text(w io.Writer, res *scanner.Result, opts Options) error {
 		maxLoc = DefaultMaxLocations
 	}
 	var b strings.Builder
+	line := func(label, text string) {
+		fmt.Fprintf(&b, "  %s %s\n", p.paint(ansiDim, fmt.Sprintf("%-11s", label)), text)
+	}
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		meta := opts.Rules[f.RuleID]
@@ -53,30 +59,68 @@ func Text(w io.Writer, res *scanner.Result, opts Options) error {
 		if f.Description != "" {
 			fmt.Fprintf(&b, "  %s\n", f.Description)
 		}
-		fp := f.Fingerprint
-		if len(fp) > 12 {
-			fp = fp[:12]
+		line("secret", p.paint(ansiYellow, displaySecret(f, opts))+"  "+p.paint(ansiDim, "fingerprint "+shortFP(f.Fingerprint)))
+		if len(f.Locations) > 0 {
+			first := f.Locations[0]
+			if first.Commit != nil && first.Commit.Hash != "" {
+				line("introduced", p.paint(ansiCyan, formatLocation(first)))
+				line("", commitLine(first))
+			} else {
+				line("found at", p.paint(ansiCyan, formatLocation(first)))
+			}
 		}
-		fmt.Fprintf(&b, "  %s %s  %s\n", p.paint(ansiDim, "secret     "),
-			p.paint(ansiYellow, displaySecret(f, opts)), p.paint(ansiDim, "fingerprint "+fp))
-		for j, l := range f.Locations {
-			label := "           "
-			if j == 0 {
-				label = "found at   "
+		if others := f.Locations[min(1, len(f.Locations)):]; len(others) > 0 {
+			line("also at", plural(int64(len(others)), "other location", "other locations"))
+			for j, l := range others {
+				if j == maxLoc {
+					line("", fmt.Sprintf("… and %d more", len(others)-maxLoc))
+					break
+				}
+				line("", p.paint(ansiCyan, formatLocation(l)))
 			}
-			if j == maxLoc {
-				fmt.Fprintf(&b, "  %s … and %d more\n", label, len(f.Locations)-maxLoc)
-				break
-			}
-			fmt.Fprintf(&b, "  %s %s\n", p.paint(ansiDim, label), p.paint(ansiCyan, formatLocation(l)))
 		}
 		if meta.Remediation != "" {
-			fmt.Fprintf(&b, "  %s %s\n", p.paint(ansiDim, "fix        "), meta.Remediation)
+			line("fix", meta.Remediation)
 		}
 		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// commitLine describes the commit that introduced a location: author,
+// date and subject.
+func commitLine(l scanner.Location) string {
+	c := l.Commit
+	var parts []string
+	if c.AuthorName != "" || c.AuthorEmail != "" {
+		who := c.AuthorName
+		if c.AuthorEmail != "" {
+			who = strings.TrimSpace(who + " <" + c.AuthorEmail + ">")
+		}
+		parts = append(parts, "by "+who)
+	}
+	if !c.Date.IsZero() {
+		parts = append(parts, "on "+c.Date.Format("2006-01-02"))
+	}
+	s := strings.Join(parts, " ")
+	if c.Message != "" {
+		if s != "" {
+			s += ": "
+		}
+		s += oneLine(c.Message)
+	}
+	return s
+}
+
+// oneLine quotes a commit subject or path that holds line breaks or
+// control characters, so it stays on one line and cannot drive the
+// terminal.
+func oneLine(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return fmt.Sprintf("%q", s)
+	}
+	return s
 }
 
 // formatLocation renders a location as path:line:column, with the commit
@@ -86,13 +130,9 @@ func formatLocation(l scanner.Location) string {
 	if path == "" || (l.Kind == "stdin" && path == "-") {
 		path = "(" + l.Kind + ")"
 	}
-	s := fmt.Sprintf("%s:%d:%d", path, l.Line, l.Column)
+	s := fmt.Sprintf("%s:%d:%d", oneLine(path), l.Line, l.Column)
 	if l.Commit != nil && l.Commit.Hash != "" {
-		h := l.Commit.Hash
-		if len(h) > 12 {
-			h = h[:12]
-		}
-		s += " in commit " + h
+		s += " in commit " + shortHash(l.Commit.Hash)
 	}
 	if l.Unreachable {
 		s += " (unreachable)"

@@ -200,10 +200,10 @@ func (r *Rule) CanVerify() bool { return r.Verify != nil }
 
 // RevokeKind summarises the revoke block for listings: "auto" (scour
 // revokes with the token itself or by value), "admin" (needs another
-// credential), "manual" (a person must), or "none" (no revoke block).
+// credential), or "manual" (a person must; also rules without a block).
 func (r *Rule) RevokeKind() string {
 	if r.Revoke == nil {
-		return "none"
+		return "manual"
 	}
 	switch r.Revoke.Class {
 	case ClassPublic, ClassSelf, ClassSelfTwoStep:

@@ -17,8 +17,9 @@ var placeholderWords = [...]string{
 }
 
 // placeholder says why secret looks like a placeholder or a redacted
-// sample rather than a credential, or returns "".
-func placeholder(secret []byte) string {
+// sample rather than a credential, or returns "". statistical adds the
+// tests for filler (long runs of one character, few distinct characters).
+func placeholder(secret []byte, statistical bool) string {
 	var lower [128]byte
 	s := secret
 	if len(s) <= len(lower) {
@@ -37,6 +38,9 @@ func placeholder(secret []byte) string {
 		if bytes.Contains(s, []byte(w)) {
 			return "placeholder (contains " + w + ")"
 		}
+	}
+	if !statistical {
+		return ""
 	}
 	// Runs of one character: filler such as 00000000 or ########. Long
 	// secrets (base64 key material) legitimately hold runs like AAAAAAAA,

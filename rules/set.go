@@ -147,6 +147,7 @@ func decodeError(source string, data []byte, err error) error {
 	spans := ruleSpans(data)
 	errs := make([]error, 0, len(msgs))
 	for _, msg := range msgs {
+		msg = typeNames.Replace(msg)
 		line := 0
 		fmt.Sscanf(msg, "line %d:", &line)
 		id := ""
@@ -163,6 +164,14 @@ func decodeError(source string, data []byte, err error) error {
 	}
 	return errors.Join(errs...)
 }
+
+// typeNames turns the decoder's Go type names into the YAML's vocabulary.
+var typeNames = strings.NewReplacer(
+	"not found in type rules.Rule", "is not a rule field",
+	"not found in type rules.Pack", "is not a pack field (want provider, rules)",
+	"not found in type rules.", "is not a known field in ",
+	"into rules.", "into ",
+)
 
 type ruleSpan struct {
 	id          string
@@ -186,8 +195,12 @@ func ruleSpans(data []byte) []ruleSpan {
 			continue
 		}
 		items := root.Content[i+1].Content
+		end := 1 << 30 // the last rule ends where the next top-level key starts
+		if i+2 < len(root.Content) && root.Content[i+2].Line > 0 {
+			end = root.Content[i+2].Line - 1
+		}
 		for j, it := range items {
-			s := ruleSpan{first: it.Line, last: 1 << 30}
+			s := ruleSpan{first: it.Line, last: end}
 			if j+1 < len(items) {
 				s.last = items[j+1].Line - 1
 			}
@@ -235,7 +248,9 @@ var ruleIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // NewSet validates and compiles packs into a set (ids unique across packs).
 // It reports every problem it finds, each naming file, rule id and problem.
-// Defaults are filled in (confidence "medium").
+// The set takes over the packs' rules: it fills in defaults (confidence
+// "medium") and attaches the compiled matcher, so a pack must not be given
+// to two NewSet calls at once.
 func NewSet(packs ...*Pack) (*Set, error) {
 	s := &Set{byID: map[string]*Rule{}}
 	seen := map[string]string{} // id -> source
@@ -275,9 +290,11 @@ func NewSet(packs ...*Pack) (*Set, error) {
 				seen[r.ID] = src
 			}
 			c, problems := compile(r)
-			if err := r.ValidateActions(); len(problems) == 0 && err != nil {
+			if len(problems) == 0 {
 				// verify/revoke blocks (action.go); one message per problem.
-				problems = append(problems, strings.Split(err.Error(), "\n")...)
+				if err := r.ValidateActions(); err != nil {
+					problems = append(problems, strings.Split(err.Error(), "\n")...)
+				}
 			}
 			for _, pr := range problems {
 				bad("%s", pr)
@@ -449,7 +466,25 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 			continue
 		}
 		secret := data[s:e]
-		if why := placeholder(secret); why != "" {
+		// Checksum first: a token that passes a hard checksum was made by
+		// the vendor's algorithm, so only the word-based placeholder test
+		// applies to it, not the statistical ones (runs, few distinct
+		// characters), which a valid all-zero-random fixture would trip.
+		checked, soft := false, false
+		if c.checksum != nil {
+			switch {
+			case c.checksum.valid(secret):
+				checked = !c.checksum.soft
+			case c.checksum.soft:
+				soft = true
+			default:
+				if dropped != nil {
+					dropped(string(secret), "checksum "+r.Checksum+" failed")
+				}
+				continue
+			}
+		}
+		if why := placeholder(secret, !checked); why != "" {
 			if dropped != nil {
 				dropped(string(secret), why)
 			}
@@ -468,16 +503,6 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 				}
 				continue
 			}
-		}
-		soft := false
-		if c.checksum != nil && !c.checksum.valid(secret) {
-			if !c.checksum.soft {
-				if dropped != nil {
-					dropped(string(secret), "checksum "+r.Checksum+" failed")
-				}
-				continue
-			}
-			soft = true
 		}
 		match := Match{Start: s, End: e, Secret: string(secret)}
 		if len(c.ctxGroups) > 0 || soft {

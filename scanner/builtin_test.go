@@ -37,7 +37,7 @@ type span3 struct {
 func TestBuiltinExamplesThroughEngine(t *testing.T) {
 	whole, set := builtinScanner(t, 0)
 	chunked, _ := builtinScanner(t, 1) // smallest chunks the windows allow
-	filler := strings.Repeat("func handler(w http.ResponseWriter) { fmt.Println(\"ok\") } // ü\n", 200)
+	fillerLine := "func handler(w http.ResponseWriter) { fmt.Println(\"ok\") } // ü\n"
 	n := 0
 	for _, r := range set.Rules() {
 		for i, ex := range r.Examples {
@@ -49,6 +49,10 @@ func TestBuiltinExamplesThroughEngine(t *testing.T) {
 				t.Errorf("%s example %d: rule.Find finds nothing in %q", r.ID, i, ex.Text)
 				continue
 			}
+			// Put the line where the first two chunks overlap, so the
+			// windows and chunk ownership both come into play.
+			filler := strings.Repeat(fillerLine, (chunked.bufSize()-chunked.overlap()/2)/len(fillerLine))
+			tail := strings.Repeat(fillerLine, chunked.overlap()/2/len(fillerLine)+2)
 			for _, c := range []struct {
 				name   string
 				s      *Scanner
@@ -57,7 +61,7 @@ func TestBuiltinExamplesThroughEngine(t *testing.T) {
 				{"bare", whole, ""},
 				{"in a file, chunked", chunked, filler},
 			} {
-				data := []byte(c.prefix + ex.Text + "\n" + filler)
+				data := []byte(c.prefix + ex.Text + "\n" + tail)
 				res := run(t, c.s, items{memItem("ex", data)})
 				var got []span3
 				for _, f := range res.Findings {

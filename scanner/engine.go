@@ -111,10 +111,16 @@ func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit)) 
 	}
 	defer rc.Close()
 	size := s.bufSize()
-	if cap(sc.buf) < size {
-		sc.buf = make([]byte, size)
+	// Most files are small: size the buffer to the item (+1 so the read
+	// that sees EOF has room) and grow it only if the item turns out larger.
+	bufLen := size
+	if it.Size >= 0 && it.Size < int64(size) {
+		bufLen = int(it.Size) + 1
 	}
-	buf := sc.buf[:size]
+	if cap(sc.buf) < bufLen {
+		sc.buf = make([]byte, bufLen)
+	}
+	buf := sc.buf[:bufLen]
 	var n, base int64
 	filled := 0
 	for {
@@ -122,7 +128,16 @@ func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit)) 
 			return n, nil, err
 		}
 		var rerr error
-		for filled < size && rerr == nil {
+		for rerr == nil {
+			if filled == len(buf) {
+				if len(buf) == size {
+					break
+				}
+				if cap(sc.buf) < size {
+					sc.buf = append(sc.buf[:filled], make([]byte, size-filled)...)
+				}
+				buf = sc.buf[:size]
+			}
 			var k int
 			k, rerr = rc.Read(buf[filled:])
 			filled += k

@@ -30,6 +30,9 @@ var modes = []struct {
 	{"stream-big", 0, func(p string, d []byte) source.Item { return streamItem(p, d, nil) }},
 	{"stream-small-chunks", 1, func(p string, d []byte) source.Item { return streamItem(p, d, nil) }},
 	{"stream-one-byte-reads", 1, func(p string, d []byte) source.Item { return streamItem(p, d, iotest.OneByteReader) }},
+	{"stream-unknown-size", 1, func(p string, d []byte) source.Item { it := streamItem(p, d, nil); it.Size = -1; return it }},
+	// The file grew after it was stat'ed: the buffer must grow, not truncate.
+	{"stream-size-understated", 1, func(p string, d []byte) source.Item { it := streamItem(p, d, nil); it.Size /= 3; return it }},
 }
 
 func TestPositions(t *testing.T) {

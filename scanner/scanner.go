@@ -69,7 +69,20 @@ type Scanner struct {
 	debugMu sync.Mutex
 }
 
-// New builds the prefilter automaton and compiles the rules.
+// New builds the prefilter automaton over every rule's keywords and
+// prepares the rules.
+//
+// The automaton is github.com/coregx/ahocorasick: a fully compiled DFA
+// (one table lookup per byte, zero allocations besides the hit list) that
+// reports overlapping hits, which the engine needs because keywords nest
+// ("sec" in "sonar.secret", "ghp_" beside "github_pat_"). On this
+// catalogue and the benchmark corpus it ran about 1.6x faster than
+// petar-dambovaliev/aho-corasick (whose ASCII case folding saves our
+// lower-casing pass but whose DFA is slower) and 2.3x faster than
+// BobuSumisu/aho-corasick (gitleaks'); cloudflare/ahocorasick reports
+// no offsets, so cannot place windows. Case-insensitivity comes from
+// matching over an ASCII-lower-cased copy of each chunk (keywords are
+// lower-cased the same way, so offsets do not move).
 func New(opts Options) (*Scanner, error) {
 	if opts.Rules == nil {
 		return nil, errors.New("scanner: no rule set")

@@ -339,3 +339,102 @@ func TestContextCancelStopsTheScan(t *testing.T) {
 		t.Fatal("Scan with a cancelled context returned nil")
 	}
 }
+
+func TestExcludedPathsAreNotScanned(t *testing.T) {
+	g := newRepo(t)
+	inTestdata, both, kept := fakeToken("TESTDATA"), fakeToken("BOTH"), fakeToken("KEPT")
+	g.WriteFile("testdata/fixture.txt", inTestdata)
+	g.WriteFile("rules/builtin/x.yaml", both)
+	g.WriteFile("src/copy.txt", both)
+	g.WriteFile("src/main.go", kept)
+	g.Commit("all")
+	r, c := scanRepo(t, g.Dir, Options{Excludes: []string{"testdata/", "/rules/builtin/"}})
+	none(t, c, inTestdata)
+	one(t, c, kept)
+	it := one(t, c, both)
+	locs := r.Locations(it.Origin.BlobID)
+	if it.Origin.Path != "src/copy.txt" || len(locs) != 1 || locs[0].Path != "src/copy.txt" {
+		t.Fatalf("origin %+v locations %+v: want only src/copy.txt", it.Origin, locs)
+	}
+	if _, err := Open(g.Dir, Options{Excludes: []string{"a/[/b"}}); err == nil {
+		t.Fatal("bad pattern accepted")
+	}
+}
+
+func TestStashNotesAndRemoteTrackingRefs(t *testing.T) {
+	g := newRepo(t)
+	stashed, noted, remote := fakeToken("STASH"), fakeToken("NOTE"), fakeToken("REMOTE")
+	g.WriteFile("a", "a\n")
+	g.Commit("a")
+	g.CheckoutNew("feature")
+	g.WriteFile("r", remote)
+	g.Commit("remote branch")
+	g.Checkout("main")
+
+	clone := filepath.Join(t.TempDir(), "clone")
+	g.Git("clone", "-q", g.Dir, clone)
+	c := gittest.Open(t, clone, false)
+	c.WriteFile("a", "changed "+stashed)
+	c.Git("stash")
+	c.Git("notes", "add", "-m", "note "+noted, "HEAD")
+	if c.Git("branch", "--list", "feature") != "" {
+		t.Fatal("feature should exist only as a remote-tracking ref")
+	}
+	r, col := scanRepo(t, clone, Options{})
+	one(t, col, stashed)
+	one(t, col, noted)
+	one(t, col, remote)
+	if st := r.Stats(); st.Refs < 4 {
+		t.Fatalf("stats %+v: want main, origin/main, origin/feature, stash, notes", st)
+	}
+}
+
+func TestRefDeltaPack(t *testing.T) {
+	g := newRepo(t)
+	tok := fakeToken("REFDELTA")
+	text := bigText(3000)
+	g.WriteFile("big.txt", text)
+	g.WriteFile("dir/tree-churn.txt", "0")
+	g.Commit("big")
+	for i := 0; i < 6; i++ {
+		g.AppendFile("big.txt", bigText(5+i))
+		g.WriteFile("dir/tree-churn.txt", strings.Repeat("1", i+1))
+		if i == 2 {
+			g.AppendFile("big.txt", tok+"\n")
+		}
+		g.Commit("more")
+	}
+	// REF_DELTA entries name their base by id instead of by offset.
+	g.Git("-c", "repack.useDeltaBaseOffset=false", "repack", "-q", "-a", "-d", "-f", "--depth=50", "--window=250")
+	if !g.IsDelta(g.BlobID("HEAD", "big.txt")) && !g.IsDelta(g.BlobID("HEAD~6", "big.txt")) {
+		t.Fatal("no delta in the pack; the test proves nothing")
+	}
+	refDeltas := 0
+	for _, pk := range g.Packs() {
+		p, err := openPack(strings.TrimSuffix(pk, ".pack")+".idx", pk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range p.objs {
+			if o.raw == objRefDelta {
+				refDeltas++
+			}
+		}
+		p.close()
+	}
+	if refDeltas == 0 {
+		t.Fatal("no REF_DELTA entries in the pack")
+	}
+	_, c := scanRepo(t, g.Dir, Options{})
+	if n := len(c.with(tok)); n != 4 {
+		t.Fatalf("%d blobs with the token, want 4", n)
+	}
+	for _, it := range c.items {
+		if want := g.Git("cat-file", "-p", it.Origin.BlobID); strings.TrimSpace(string(it.Data)) != strings.TrimSpace(want) {
+			t.Fatalf("blob %s differs from git's", it.Origin.BlobID)
+		}
+	}
+	if len(c.skipped) != 0 {
+		t.Fatalf("skipped %v", c.skipped)
+	}
+}

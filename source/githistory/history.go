@@ -35,13 +35,14 @@ type loc struct {
 type blobInfo struct {
 	locs      []loc // oldest first
 	reachable bool  // from a ref (not only from unreachable commits)
+	excluded  bool  // every path it has is excluded
 	done      atomic.Bool
 }
 
 // history is the result of walking commits and trees: for every blob,
 // every (commit, path) that introduced it.
 type history struct {
-	obj       *objectReader
+	obj       rawReader
 	graph     cgraph.Index // nil without a commit-graph file
 	shallow   map[plumbing.Hash]bool
 	commits   []commitNode
@@ -55,7 +56,7 @@ type history struct {
 	nextOrder int32
 }
 
-func newHistory(obj *objectReader, graph cgraph.Index, shallow map[plumbing.Hash]bool, skip func(source.Skipped)) *history {
+func newHistory(obj rawReader, graph cgraph.Index, shallow map[plumbing.Hash]bool, skip func(source.Skipped)) *history {
 	return &history{
 		obj: obj, graph: graph, shallow: shallow, skip: skip,
 		index:     map[plumbing.Hash]int32{},

@@ -60,6 +60,7 @@ type pack struct {
 	kidsAt  []int32                 // kids of i are kids[kidsAt[i]:kidsAt[i+1]]
 	bad     []string                // header problems found while indexing
 	orphans int                     // deltas never reached from a whole object
+	idx     *idxfile.MemoryIndex
 }
 
 // openPack reads an index and maps its pack, then reads every object header.
@@ -87,7 +88,7 @@ func openPack(idxPath, packPath string) (*pack, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &pack{name: packPath, data: data, unmap: unmap}
+	p := &pack{name: packPath, data: data, unmap: unmap, idx: idx}
 	if err := p.index(idx); err != nil {
 		unmap()
 		return nil, err

@@ -90,7 +90,8 @@ func (s *scan) run(ctx context.Context) error {
 		graph = g
 		defer g.Close()
 	}
-	h := newHistory(r.obj, graph, readShallow(r.GitDir), s.skip)
+	walkReader := &odb{gitDir: r.GitDir, packs: s.packs, fallback: r.obj, maxSize: r.opts.MaxBlobSize}
+	h := newHistory(walkReader, graph, readShallow(r.GitDir), s.skip)
 	s.hist = h
 	r.mu.Lock()
 	r.hist, r.meta = h, nil
@@ -115,6 +116,25 @@ func (s *scan) run(ctx context.Context) error {
 			want = func(plumbing.Hash) bool { return true }
 		} else {
 			want = func(id plumbing.Hash) bool { b := h.blobs[id]; return b != nil && b.reachable }
+		}
+	}
+	if r.excl != nil {
+		// A blob only ever at excluded paths is not scanned at all.
+		for _, b := range h.blobs {
+			b.excluded = len(b.locs) > 0
+			for _, l := range b.locs {
+				if !r.excl.excluded(l.path) {
+					b.excluded = false
+					break
+				}
+			}
+		}
+		inner := want
+		want = func(id plumbing.Hash) bool {
+			if b := h.blobs[id]; b != nil && b.excluded {
+				return false
+			}
+			return inner(id)
 		}
 	}
 	if h.shallowed {
@@ -418,8 +438,13 @@ func (s *scan) blob(ctx context.Context, id plumbing.Hash, data []byte) error {
 		}
 	}
 	o := source.Origin{Kind: "blob", BlobID: id.String()}
-	if b != nil && len(b.locs) > 0 {
-		o.Path = b.locs[0].path
+	if b != nil {
+		for _, l := range b.locs {
+			if !s.r.excl.excluded(l.path) {
+				o.Path = l.path
+				break
+			}
+		}
 	}
 	if s.r.opts.Range == "" && (b == nil || !b.reachable) {
 		o.Unreachable = true
@@ -605,7 +630,7 @@ func (s *scan) readByID(ctx context.Context) error {
 func (s *scan) reportMissing() {
 	h := s.hist
 	ids := sortedBlobIDs(h.blobs, func(b *blobInfo) bool {
-		return !b.done.Load() && (b.reachable || s.r.opts.Range != "" || s.r.opts.AllObjects)
+		return !b.done.Load() && !b.excluded && (b.reachable || s.r.opts.Range != "" || s.r.opts.AllObjects)
 	})
 	for i, id := range ids {
 		if i == maxMissingListed {

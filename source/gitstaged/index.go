@@ -99,8 +99,16 @@ func parseIndex(data []byte) ([]ientry, map[string]cachedTree, error) {
 				return nil, nil, truncated
 			}
 		}
-		if e.name == "" || e.name[0] == '/' || strings.HasSuffix(e.name, "/") {
-			return nil, nil, fmt.Errorf("index entry %q: not a file path (sparse index?)", e.name)
+		switch {
+		case e.name == "":
+			// Entries of a split index may leave the name to the shared index.
+			return nil, nil, errors.New("index entry without a path: the index is probably " +
+				"a split index (core.splitIndex), which scour cannot read yet; turn it off for this repository")
+		case strings.HasSuffix(e.name, "/"):
+			return nil, nil, errors.New("index entry for a directory: the index is a sparse index " +
+				"(index.sparse), which scour cannot read yet; turn it off for this repository")
+		case e.name[0] == '/':
+			return nil, nil, fmt.Errorf("index entry %q: not a relative path: the index is corrupt", e.name)
 		}
 		prev = e.name
 		entries = append(entries, e)

@@ -22,6 +22,7 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
 	"github.com/scour-dev/scour/source"
 )
@@ -62,6 +63,8 @@ type Change struct {
 type Staged struct {
 	objs *objects
 
+	// Root is the work tree's top directory.
+	Root string
 	// Initial is true when HEAD does not exist yet (first commit):
 	// everything in the index is new.
 	Initial bool
@@ -74,6 +77,8 @@ type Staged struct {
 	Notes []source.Skipped
 	// Entries is the number of index entries read.
 	Entries int
+	// Excluded counts changed paths dropped by Exclude.
+	Excluded int
 
 	b         *builder
 	treesRead int // HEAD subtrees read, for tests: unchanged ones are not
@@ -98,8 +103,12 @@ func Open(opts Options) (*Staged, error) {
 		}
 		return nil, fmt.Errorf("cannot open the git repository at %s: %w", dir, err)
 	}
-	if _, err := repo.Worktree(); errors.Is(err, git.ErrIsBareRepository) {
+	wt, err := repo.Worktree()
+	if errors.Is(err, git.ErrIsBareRepository) {
 		return nil, errors.New("bare repository: there is no index to scan")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the work tree: %w", err)
 	}
 
 	ents, cache, err := readIndex(repo, opts.IndexFile)
@@ -111,7 +120,13 @@ func Open(opts Options) (*Staged, error) {
 	if fs, ok := repo.Storer.(interface{ Filesystem() billy.Filesystem }); ok {
 		objs.fs = fs.Filesystem()
 	}
-	s := &Staged{objs: objs, Entries: len(ents)}
+	opened := false
+	defer func() {
+		if !opened {
+			objs.close()
+		}
+	}()
+	s := &Staged{objs: objs, Entries: len(ents), Root: wt.Filesystem.Root()}
 	var headTree *tree
 	ref, err := repo.Head()
 	switch {
@@ -133,6 +148,7 @@ func Open(opts Options) (*Staged, error) {
 	if err := s.compare(ents, cache, headTree); err != nil {
 		return nil, err
 	}
+	opened = true
 	return s, nil
 }
 
@@ -581,4 +597,26 @@ func orCorrupt(err error) error {
 func (s *Staged) Close() error {
 	s.objs.close()
 	return nil
+}
+
+// Exclude drops changes whose paths match gitignore-style patterns (the
+// config's and --exclude, as in `scour scan`), counting them in Excluded.
+func (s *Staged) Exclude(patterns []string) {
+	if len(patterns) == 0 {
+		return
+	}
+	ps := make([]gitignore.Pattern, len(patterns))
+	for i, p := range patterns {
+		ps[i] = gitignore.ParsePattern(p, nil)
+	}
+	m := gitignore.NewMatcher(ps)
+	kept := s.Changes[:0]
+	for _, c := range s.Changes {
+		if m.Match(strings.Split(c.Path, "/"), false) {
+			s.Excluded++
+			continue
+		}
+		kept = append(kept, c)
+	}
+	s.Changes = kept
 }

@@ -54,12 +54,34 @@ func TestNothingStagedAfterCommit(t *testing.T) {
 	r.git("add", ".")
 	r.git("update-index", "--add", "--cacheinfo", "160000,"+strings.Repeat("ab", 20)+",sub")
 	r.git("commit", "-qm", "c1")
-	s := open(t, r)
-	if len(s.Changes) != 0 || len(s.Notes) != 0 || len(s.Deleted) != 0 {
-		t.Errorf("after commit: changes %v notes %v deleted %v, want none", s.Paths(), s.Notes, s.Deleted)
+	for _, cache := range []bool{true, false} {
+		if !cache {
+			dropCacheTree(t, r)
+			r.git("update-index", "--add", "--cacheinfo", "160000,"+strings.Repeat("ab", 20)+",sub")
+		}
+		s := open(t, r)
+		if len(s.Changes) != 0 || len(s.Notes) != 0 || len(s.Deleted) != 0 {
+			t.Errorf("cache tree %v: changes %v notes %v deleted %v, want none", cache, s.Paths(), s.Notes, s.Deleted)
+		}
+		if s.Initial || s.Entries != 12 || s.treesRead != 0 {
+			t.Errorf("cache tree %v: Initial = %v, Entries = %d, trees read = %d (want false, 12, 0)",
+				cache, s.Initial, s.Entries, s.treesRead)
+		}
 	}
-	if s.Initial || s.Entries != 12 || s.treesRead != 0 {
-		t.Errorf("Initial = %v, Entries = %d, trees read = %d (want false, 12, 0)", s.Initial, s.Entries, s.treesRead)
+}
+
+// dropCacheTree rebuilds the index from the work tree with `git add`, which
+// writes no cache tree, so the trees must be hashed from the entries.
+func dropCacheTree(t *testing.T, r *repo) {
+	t.Helper()
+	os.Remove(filepath.Join(r.dir, ".git", "index"))
+	r.git("add", "-A")
+	data, err := os.ReadFile(filepath.Join(r.dir, ".git", "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, cache, err := parseIndex(data); err != nil || cache != nil {
+		t.Fatalf("index rebuilt with git add still has a cache tree (%v): the test cannot run", err)
 	}
 }
 
@@ -79,8 +101,17 @@ func TestModifiedAddedDeletedRenamed(t *testing.T) {
 	r.git("mv", "old", "new")
 	os.Chmod(filepath.Join(r.dir, "chmod.sh"), 0o755)
 	r.git("add", ".")
+	for _, cache := range []bool{true, false} {
+		if !cache {
+			dropCacheTree(t, r)
+		}
+		t.Run(map[bool]string{true: "cache tree", false: "no cache tree"}[cache], func(t *testing.T) {
+			checkModifiedAddedDeletedRenamed(t, open(t, r))
+		})
+	}
+}
 
-	s := open(t, r)
+func checkModifiedAddedDeletedRenamed(t *testing.T, s *Staged) {
 	byPath := map[string]Change{}
 	for _, c := range s.Changes {
 		byPath[c.Path] = c

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Runs scour for the GitHub Action (action.yml), after range.sh chose what
+# to scan. Annotations go to the log, SARIF and a text report to
+# $RUNNER_TEMP/scour-action, a summary to $GITHUB_STEP_SUMMARY. Exits 0 on
+# findings (the action fails later, after the SARIF upload) and 2 on errors.
+# Input (environment): SCOUR_MODE (range|all|none), SCOUR_SCAN_RANGE,
+# SCOUR_MESSAGE, SCOUR_CONFIG_INPUT, SCOUR_ARGS (split on whitespace),
+# RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY.
+set -euo pipefail
+
+dir="$RUNNER_TEMP/scour-action"
+scour="$dir/scour"
+sarif="$dir/scour.sarif"
+text="$dir/scour.txt"
+log="$dir/stderr.txt"
+out="${GITHUB_OUTPUT:-/dev/null}"
+summary="${GITHUB_STEP_SUMMARY:-/dev/null}"
+mkdir -p "$dir"
+
+{
+	echo "## scour secret scan"
+	echo
+	echo "${SCOUR_MESSAGE:-}"
+	echo
+} >>"$summary"
+
+if [[ "${SCOUR_MODE:-}" == "none" ]]; then
+	echo "exit-code=0" >>"$out"
+	echo "**Nothing to scan.**" >>"$summary"
+	exit 0
+fi
+
+args=(scan .)
+if [[ "${SCOUR_MODE:-}" == "range" ]]; then
+	args+=(--range "$SCOUR_SCAN_RANGE")
+fi
+if [[ -n "${SCOUR_CONFIG_INPUT:-}" ]]; then
+	args+=(--config "$SCOUR_CONFIG_INPUT")
+fi
+if [[ -n "${SCOUR_ARGS:-}" ]]; then
+	read -r -a extra <<<"$SCOUR_ARGS"
+	args+=("${extra[@]}")
+fi
+args+=(--format github --report-to "sarif=$sarif" --report-to "text=$text")
+
+echo "scour ${args[*]}" >&2
+set +e
+"$scour" "${args[@]}" 2>"$log"
+code=$?
+set -e
+cat "$log" >&2
+
+echo "exit-code=$code" >>"$out"
+if [[ -s "$sarif" ]]; then
+	echo "sarif=$sarif" >>"$out"
+fi
+
+stats="$(grep '^scour: scanned' "$log" | tail -n 1 | sed 's/^scour: //')" || true
+case "$code" in
+0) echo "**No leaked credentials found.** ${stats}" >>"$summary" ;;
+1)
+	{
+		echo "**Leaked credentials found.** ${stats}"
+		echo
+		echo "Treat each as compromised: revoke or rotate it, then remove it. Secrets are redacted below."
+		echo
+		echo '```text'
+		# Job summaries are capped at 1 MiB; the SARIF has everything.
+		head -n 400 "$text"
+		echo '```'
+		if (($(wc -l <"$text") > 400)); then
+			echo
+			echo "Truncated: see the annotations and code scanning for the rest."
+		fi
+	} >>"$summary"
+	;;
+*)
+	{
+		echo "**scour failed (exit $code).** ${stats}"
+		echo
+		echo '```text'
+		grep -v '^scour: skipped ' "$log" | tail -n 20
+		echo '```'
+	} >>"$summary"
+	exit "$code"
+	;;
+esac

@@ -1,0 +1,94 @@
+package githistory
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/scour-dev/scour/internal/gittest"
+	"github.com/scour-dev/scour/source"
+)
+
+type countSink struct{ n, bytes atomic.Int64 }
+
+func (c *countSink) Item(_ context.Context, it source.Item) error {
+	c.n.Add(1)
+	c.bytes.Add(int64(len(it.Data)))
+	return nil
+}
+func (c *countSink) Skipped(source.Skipped) {}
+
+// benchRepo is $SCOUR_BENCH_REPO (for example one made by bench/mkrepo),
+// or a small repository of 20 files in 150 commits, deep delta chains.
+func benchRepo(b *testing.B) string {
+	if dir := os.Getenv("SCOUR_BENCH_REPO"); dir != "" {
+		return dir
+	}
+	g := gittest.Init(b)
+	for i := 0; i < 20; i++ {
+		g.WriteFile(fmt.Sprintf("f%02d.txt", i), bigText(2000+i))
+	}
+	g.Commit("init")
+	for c := 0; c < 150; c++ {
+		g.AppendFile(fmt.Sprintf("f%02d.txt", c%20), bigText(20+c%7))
+		g.Commit("c")
+	}
+	g.Repack("-a", "-d", "-f", "--depth=50", "--window=50")
+	return g.Dir
+}
+
+// BenchmarkPackRead measures the depth-first pack reader alone: every
+// blob of every pack, no history walk.
+func BenchmarkPackRead(b *testing.B) {
+	dir := benchRepo(b)
+	gitDir, _, err := findGitDir(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &scan{r: &Repo{GitDir: gitDir}}
+	s.openPacks()
+	defer func() {
+		for _, p := range s.packs {
+			p.close()
+		}
+	}()
+	b.ResetTimer()
+	var bytes int64
+	for i := 0; i < b.N; i++ {
+		bytes = 0
+		for _, p := range s.packs {
+			v := &packVisitor{
+				want:    func(plumbing.Hash) bool { return true },
+				blob:    func(_ context.Context, _ plumbing.Hash, d []byte) error { bytes += int64(len(d)); return nil },
+				fail:    func(h plumbing.Hash, err error, _ []plumbing.Hash) { b.Fatal(h, err) },
+				maxSize: DefaultMaxBlobSize,
+				workers: 1,
+			}
+			if err := p.walkBlobs(context.Background(), v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.SetBytes(bytes)
+}
+
+// BenchmarkScan measures a whole-history scan: walk, attribution, reading.
+func BenchmarkScan(b *testing.B) {
+	dir := benchRepo(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := Open(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := &countSink{}
+		if err := r.Scan(context.Background(), c); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
+		b.SetBytes(c.bytes.Load())
+	}
+}

@@ -1,0 +1,212 @@
+// Package gitremote clones a remote git repository, with every ref, into a
+// temporary bare repository that the history scanner then reads. The
+// credentials it is given never appear in what it returns: not in the
+// remote URL it reports, not in its error messages.
+package gitremote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
+)
+
+// Environment variables the command reads credentials from.
+const (
+	EnvUsername = "SCOUR_GIT_USERNAME"
+	EnvPassword = "SCOUR_GIT_PASSWORD"
+)
+
+// ErrEmptyRepository is returned for a remote without any ref.
+var ErrEmptyRepository = errors.New("the remote repository is empty")
+
+// scpLike matches git's scp-style ssh address, user@host:path.
+var scpLike = regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/]`)
+
+// IsURL reports whether arg names a remote repository rather than a local
+// path: an http(s)://, ssh://, git:// or file:// URL, or user@host:path.
+func IsURL(arg string) bool {
+	for _, p := range []string{"https://", "http://", "ssh://", "git://", "file://"} {
+		if len(arg) > len(p) && strings.EqualFold(arg[:len(p)], p) {
+			return true
+		}
+	}
+	return scpLike.MatchString(arg)
+}
+
+// Options says what to clone and how.
+type Options struct {
+	URL string
+	// Username and Password authenticate over http(s) (basic auth; a token
+	// goes in Password) and, when Password is set, over ssh. Without them
+	// ssh uses the ssh agent. The command fills them from the environment
+	// only (EnvUsername, EnvPassword).
+	Username, Password string
+	// TempDir is where the clone's temporary directory is made ("" = the
+	// system's).
+	TempDir string
+}
+
+// Clone is a temporary bare mirror of a remote repository.
+type Clone struct {
+	// Dir is the bare repository.
+	Dir string
+	// Remote is the URL without credentials, for reports.
+	Remote string
+}
+
+// Close removes the clone.
+func (c *Clone) Close() error { return os.RemoveAll(c.Dir) }
+
+// CloneContext mirrors opts.URL (all refs: branches, tags, notes, pull
+// request heads...) into a new temporary directory. On any error, the
+// context's cancellation included, the directory is removed before it
+// returns. Errors never contain the credentials.
+func CloneContext(ctx context.Context, opts Options) (*Clone, error) {
+	remote, err := Redact(opts.URL)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkNoInlineSecret(opts.URL); err != nil {
+		return nil, err
+	}
+	auth, err := authFor(opts)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(opts.TempDir, "scour-clone-")
+	if err != nil {
+		return nil, fmt.Errorf("cannot make a directory for the clone: %w", err)
+	}
+	c := &Clone{Dir: dir, Remote: remote}
+	_, err = git.PlainCloneContext(ctx, dir, true, &git.CloneOptions{
+		URL:    opts.URL,
+		Auth:   auth,
+		Mirror: true, // +refs/*:refs/*: every ref the remote advertises
+		Tags:   git.AllTags,
+	})
+	if err != nil {
+		c.Close()
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("cloning %s: %w", remote, ctxErr)
+		}
+		if errors.Is(err, transport.ErrEmptyRemoteRepository) {
+			return nil, fmt.Errorf("cloning %s: %w", remote, ErrEmptyRepository)
+		}
+		if errors.Is(err, transport.ErrAuthenticationRequired) || errors.Is(err, transport.ErrAuthorizationFailed) {
+			hint := "set " + EnvUsername + " and " + EnvPassword
+			if opts.Password != "" {
+				hint = "check " + EnvUsername + " and " + EnvPassword
+			}
+			return nil, &scrubbed{fmt.Errorf("cloning %s: %w (%s)", remote, err, hint), secretsOf(opts)}
+		}
+		return nil, &scrubbed{fmt.Errorf("cloning %s: %w", remote, err), secretsOf(opts)}
+	}
+	return c, nil
+}
+
+// Redact returns the URL without credentials: no userinfo for http(s) (a
+// user name there is often a token), no password elsewhere.
+func Redact(raw string) (string, error) {
+	if scpLike.MatchString(raw) && !strings.Contains(raw, "://") {
+		return raw, nil // user@host:path has no password
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url's errors quote the input, which may hold credentials.
+		return "", errors.New("not a valid repository URL")
+	}
+	if u.User != nil {
+		if u.Scheme == "http" || u.Scheme == "https" {
+			u.User = nil
+		} else {
+			u.User = url.User(u.User.Username())
+		}
+	}
+	return u.String(), nil
+}
+
+// checkNoInlineSecret refuses credentials in the URL: they belong in the
+// environment, where they stay out of shell history and process lists.
+func checkNoInlineSecret(raw string) error {
+	if !strings.Contains(raw, "://") {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return nil
+	}
+	_, hasPass := u.User.Password()
+	if hasPass || u.Scheme == "http" || u.Scheme == "https" {
+		return fmt.Errorf("credentials in the repository URL are not accepted: "+
+			"set %s and %s instead (the URL was not used)", EnvUsername, EnvPassword)
+	}
+	return nil
+}
+
+func authFor(opts Options) (transport.AuthMethod, error) {
+	if opts.Username == "" && opts.Password == "" {
+		return nil, nil
+	}
+	ep, err := transport.NewEndpoint(opts.URL)
+	if err != nil {
+		return nil, errors.New("not a valid repository URL")
+	}
+	switch ep.Protocol {
+	case "http", "https":
+		user := opts.Username
+		if user == "" {
+			user = "git" // token-only hosts accept any user name
+		}
+		return &githttp.BasicAuth{Username: user, Password: opts.Password}, nil
+	case "ssh":
+		if opts.Password == "" {
+			return nil, nil // the agent authenticates; a user name comes from the URL
+		}
+		user := opts.Username
+		if user == "" {
+			user = ep.User
+		}
+		return &gitssh.Password{User: user, Password: opts.Password}, nil
+	default:
+		return nil, nil // file:// and git:// have no authentication
+	}
+}
+
+// secretsOf lists what to mask in messages: the password in its raw and
+// URL-escaped forms, and the user name when it is long enough to be a
+// token (masking "git" would garble "github.com").
+func secretsOf(opts Options) []string {
+	var s []string
+	for _, v := range []string{opts.Password, opts.Username} {
+		if len(v) >= 8 || (v == opts.Password && len(v) >= 3) {
+			s = append(s, v, url.QueryEscape(v), url.PathEscape(v))
+		}
+	}
+	return s
+}
+
+// scrubbed is an error whose message has the credentials masked: go-git's
+// transport errors may quote URLs and server replies.
+type scrubbed struct {
+	err     error
+	secrets []string
+}
+
+func (e *scrubbed) Error() string {
+	msg := e.err.Error()
+	for _, s := range e.secrets {
+		msg = strings.ReplaceAll(msg, s, "***")
+	}
+	return msg
+}
+
+func (e *scrubbed) Unwrap() error { return e.err }
