@@ -316,3 +316,92 @@ exit ` + string(rune('0'+c.stubExit)) + "\n"
 		})
 	}
 }
+
+// The GitLab template parses, clones full history, publishes the JUnit
+// report, and its script picks the same commits as the GitHub Action for
+// merge requests, pushes, new branches and base equal to head (run with a
+// stub scour and go on PATH, in a real repository, under POSIX sh).
+func TestGitLabTemplate(t *testing.T) {
+	data, err := os.ReadFile("gitlab/scour.gitlab-ci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tmpl struct {
+		Variables map[string]string `yaml:"variables"`
+		Scour     struct {
+			Stage     string              `yaml:"stage"`
+			Image     string              `yaml:"image"`
+			Variables map[string]string   `yaml:"variables"`
+			Rules     []map[string]string `yaml:"rules"`
+			Script    []string            `yaml:"script"`
+			Artifacts struct {
+				When     string            `yaml:"when"`
+				ExpireIn string            `yaml:"expire_in"`
+				Reports  map[string]string `yaml:"reports"`
+				Paths    []string          `yaml:"paths"`
+			} `yaml:"artifacts"`
+		} `yaml:"scour"`
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&tmpl); err != nil {
+		t.Fatalf("template: %v", err)
+	}
+	job := tmpl.Scour
+	if job.Variables["GIT_DEPTH"] != "0" || job.Artifacts.Reports["junit"] != "scour-junit.xml" || job.Artifacts.When != "always" {
+		t.Errorf("job = %+v", job)
+	}
+
+	r := gittest.Init(t)
+	r.WriteFile("a.txt", "one\n")
+	c1 := r.Commit("one")
+	r.WriteFile("a.txt", "two\n")
+	c2 := r.Commit("two")
+	zeros := strings.Repeat("0", 40)
+	bin := t.TempDir()
+	argsFile := filepath.Join(t.TempDir(), "args")
+	for name, body := range map[string]string{
+		"go":    "#!/bin/sh\nexit 0\n",
+		"scour": "#!/bin/sh\necho \"$@\" > " + argsFile + "\n",
+	} {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reports := " --format text --report-to junit=scour-junit.xml --report-to sarif=scour.sarif --report-to json=scour.json"
+	cases := []struct {
+		name     string
+		env      []string
+		wantArgs string // "" means scour must not run
+		say      string
+	}{
+		{"merge request", []string{"CI_MERGE_REQUEST_DIFF_BASE_SHA=" + c1, "CI_COMMIT_SHA=" + c2, "CI_COMMIT_BEFORE_SHA=" + zeros},
+			"scan . --range " + c1 + ".." + c2 + reports, "scanning " + c1},
+		{"push", []string{"CI_COMMIT_BEFORE_SHA=" + c1, "CI_COMMIT_SHA=" + c2, "SCOUR_ARGS=--exclude vendor/"},
+			"scan . --range " + c1 + ".." + c2 + " --exclude vendor/" + reports, ""},
+		{"new branch", []string{"CI_COMMIT_BEFORE_SHA=" + zeros, "CI_COMMIT_SHA=" + c2}, "scan ." + reports, "whole history"},
+		{"schedule", []string{"CI_COMMIT_SHA=" + c2}, "scan ." + reports, "whole history"},
+		{"force push", []string{"CI_COMMIT_BEFORE_SHA=" + strings.Repeat("e", 40), "CI_COMMIT_SHA=" + c2}, "scan ." + reports, "force push"},
+		{"before equals after", []string{"CI_COMMIT_BEFORE_SHA=" + c2, "CI_COMMIT_SHA=" + c2}, "", "nothing to scan"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			os.Remove(argsFile)
+			cmd := exec.Command("sh", "-e", "-c", strings.Join(job.Script, "\n"))
+			cmd.Dir = r.Dir
+			cmd.Env = append([]string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "SCOUR_VERSION=latest",
+				"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull, "HOME=" + t.TempDir()}, c.env...)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("script failed: %v\n%s", err, out)
+			}
+			args, _ := os.ReadFile(argsFile)
+			if got := strings.TrimSpace(string(args)); got != c.wantArgs {
+				t.Errorf("scour ran with\n %q\nwant\n %q\noutput: %s", got, c.wantArgs, out)
+			}
+			if !strings.Contains(string(out), c.say) {
+				t.Errorf("output lacks %q: %s", c.say, out)
+			}
+		})
+	}
+}

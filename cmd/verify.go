@@ -13,6 +13,7 @@ import (
 
 	"github.com/scour-dev/scour/provider"
 	"github.com/scour-dev/scour/provider/alibaba"
+	"github.com/scour-dev/scour/provider/aws"
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/scanner"
 )
@@ -127,7 +128,7 @@ func engineOptions(baseURLs map[string]string, getenv func(string) string, optIn
 // codedProviders is the registry of providers written in Go, by the name
 // rules use in `coded:`.
 func codedProviders() map[string]provider.Coded {
-	return map[string]provider.Coded{alibaba.Name: alibaba.New()}
+	return map[string]provider.Coded{alibaba.Name: alibaba.New(), aws.Name: aws.New()}
 }
 
 // reportFile is the part of a JSON report (docs/report-format.md) that

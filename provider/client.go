@@ -227,6 +227,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 type doer struct {
 	t       *transport
 	allowed *url.URL
+	// also are further base URLs the provider may reach: a coded revoke
+	// re-verifies at the rule's verify base URL (Alibaba: IMS, then STS).
+	also []*url.URL
 }
 
 func (d doer) Do(req *http.Request) (*http.Response, error) {
@@ -239,7 +242,13 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 		}
 		body = b
 	}
-	r, err := d.t.send(req.Context(), d.allowed, req.Method, req.URL.String(), req.Header, body)
+	allowed := d.allowed
+	for _, a := range d.also {
+		if strings.EqualFold(a.Host, req.URL.Host) && a.Scheme == req.URL.Scheme {
+			allowed = a
+		}
+	}
+	r, err := d.t.send(req.Context(), allowed, req.Method, req.URL.String(), req.Header, body)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
@@ -72,8 +73,29 @@ func (e *Engine) Revoke(ctx context.Context, plan []PlanItem, opts RevokeOptions
 	}
 	batches := map[string][]pending{} // rule id + base -> items
 	var batchKeys []string
+	// The checks before acting (verification, mostly) run concurrently;
+	// the revocations themselves go one at a time, in plan order.
+	type prepared struct {
+		res   Result
+		base  *url.URL
+		ready bool
+	}
+	preps := make([]prepared, len(plan))
+	sem := make(chan struct{}, e.opts.Concurrency)
+	var wg sync.WaitGroup
 	for i, it := range plan {
-		res, base, ready := e.prepare(ctx, it, opts)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			p := &preps[i]
+			p.res, p.base, p.ready = e.prepare(ctx, it, opts)
+		}()
+	}
+	wg.Wait()
+	for i, it := range plan {
+		res, base, ready := preps[i].res, preps[i].base, preps[i].ready
 		if ready {
 			out[i] = res
 			if err := audit(opts, res); err != nil {
@@ -243,7 +265,13 @@ func (e *Engine) revokeOne(ctx context.Context, it PlanItem, base *url.URL, res 
 		}
 		t := e.target(r, f, base)
 		t.Delete = opts.Delete
-		cr, err := c.Revoke(ctx, doer{t: e.t, allowed: base}, t)
+		d := doer{t: e.t, allowed: base}
+		if r.Verify != nil && r.Verify.Coded == name {
+			if vb, err := e.candidates(r.Provider, r.Verify, f.Context); err == nil {
+				d.also = vb[:1]
+			}
+		}
+		cr, err := c.Revoke(ctx, d, t)
 		cr.Fingerprint, cr.RuleID, cr.Provider, cr.Class = res.Fingerprint, res.RuleID, res.Provider, res.Class
 		if cr.Host == "" {
 			cr.Host = base.Host

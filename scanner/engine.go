@@ -107,7 +107,7 @@ func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit)) 
 	}
 	rc, err := it.Open()
 	if err != nil {
-		return 0, &source.Skipped{Path: path, Reason: "open error", Detail: err.Error()}, nil
+		return 0, &source.Skipped{Path: path, Reason: source.ReasonReadError, Detail: "open: " + err.Error()}, nil
 	}
 	defer rc.Close()
 	size := s.bufSize()
@@ -149,7 +149,7 @@ func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit)) 
 			if errors.Is(rerr, io.EOF) {
 				return n, nil, nil
 			}
-			return n, &source.Skipped{Path: path, Reason: "read error", Detail: rerr.Error()}, nil
+			return n, &source.Skipped{Path: path, Reason: source.ReasonReadError, Detail: rerr.Error()}, nil
 		}
 		copy(buf, buf[next:filled])
 		filled -= next

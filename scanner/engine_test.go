@@ -173,7 +173,8 @@ func TestOpenErrorIsSkipped(t *testing.T) {
 	it := source.Item{Origin: source.Origin{Kind: "file", Path: "locked"},
 		Open: func() (io.ReadCloser, error) { return nil, errors.New("permission denied") }}
 	res := run(t, s, items{it})
-	if len(res.Skipped) != 1 || res.Skipped[0].Path != "locked" {
+	if len(res.Skipped) != 1 || res.Skipped[0].Path != "locked" || res.Skipped[0].Reason != "read error" ||
+		!strings.Contains(res.Skipped[0].Detail, "permission denied") {
 		t.Fatalf("skipped = %+v", res.Skipped)
 	}
 }

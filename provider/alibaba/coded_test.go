@@ -316,3 +316,80 @@ func TestEngineRevokeRAMUserAdminFromEnv(t *testing.T) {
 		t.Fatalf("no admin: %+v", got)
 	}
 }
+
+// TestEngineRevokeDefaultHosts: with nothing configured, the key goes to
+// Alibaba's STS and IMS hosts and nowhere else (the test dialer refuses
+// them, so the revoke fails with the manual steps).
+func TestEngineRevokeDefaultHosts(t *testing.T) {
+	set := loadTestRules(t)
+	r := set.Rule("alibaba-access-key-secret")
+	e := newEnv(nil)
+	fnd := secretFinding(r, testID(1), testSecret(1))
+	res, err := provider.New(e.opts).Revoke(context.Background(), provider.Plan(set.Rule, []scanner.Finding{fnd}, nil), provider.RevokeOptions{})
+	if err != nil || len(res) != 1 {
+		t.Fatalf("revoke %v %+v", err, res)
+	}
+	if res[0].Outcome != provider.Failed || res[0].Console != Console || res[0].Instructions == "" {
+		t.Fatalf("result %+v", res[0])
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, d := range e.dialed {
+		if d != "sts.aliyuncs.com:443" && d != "ims.aliyuncs.com:443" {
+			t.Errorf("dialed %s", d)
+		}
+	}
+	if !slices.Contains(e.dialed, "ims.aliyuncs.com:443") {
+		t.Errorf("dialed %v, want the IMS host", e.dialed)
+	}
+}
+
+// TestEngineRevokeSeparateHosts: with the rule's own hosts (STS for
+// verify, IMS for revoke), the disable goes to IMS and the checks to STS.
+// One fake account answers on two listeners.
+func TestEngineRevokeSeparateHosts(t *testing.T) {
+	f := newFakeAlibaba(t)
+	f.add(testID(1), fakeKey{secret: testSecret(1), account: "7777"})
+	ims := httptest.NewServer(http.HandlerFunc(f.serve))
+	defer ims.Close()
+	p, err := rules.ParsePack("t.yaml", []byte(`
+provider: alibaba
+rules:
+  - id: alibaba-access-key-secret
+    description: AccessKey secret after its ID
+    pattern: '(?P<id>LTAI[A-Za-z0-9]{20}),(?P<secret>[A-Za-z0-9]{30})'
+    keywords: [LTAI]
+    verify: {coded: alibaba-accesskey, base_url: '`+f.srv.URL+`'}
+    revoke: {class: self, coded: alibaba-accesskey, base_url: '`+ims.URL+`'}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := rules.NewSet(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := set.Rule("alibaba-access-key-secret")
+	e := newEnv(nil).withClock(f)
+	fnd := secretFinding(r, testID(1), testSecret(1))
+	res, err := provider.New(e.opts).Revoke(context.Background(), provider.Plan(set.Rule, []scanner.Finding{fnd}, nil), provider.RevokeOptions{})
+	if err != nil || res[0].Outcome != provider.Revoked {
+		t.Fatalf("revoke: %v %+v", err, res)
+	}
+	stsHost, imsHost := strings.TrimPrefix(f.srv.URL, "http://"), strings.TrimPrefix(ims.URL, "http://")
+	var got []string
+	for _, c := range f.log() {
+		switch c.Host {
+		case stsHost:
+			got = append(got, "sts:"+c.Action)
+		case imsHost:
+			got = append(got, "ims:"+c.Action)
+		default:
+			got = append(got, c.Host+":"+c.Action)
+		}
+	}
+	want := []string{"sts:GetCallerIdentity", "sts:GetCallerIdentity", "ims:UpdateAccessKey", "sts:GetCallerIdentity"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("requests %v, want %v", got, want)
+	}
+}

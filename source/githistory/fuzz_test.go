@@ -13,7 +13,7 @@ import (
 )
 
 func FuzzApplyDelta(f *testing.F) {
-	f.Add([]byte("hello world"), []byte{11, 5, 0x90, 5})     // copy 5 bytes from 0
+	f.Add([]byte("hello world"), []byte{11, 5, 0x90, 5})        // copy 5 bytes from 0
 	f.Add([]byte("abc"), []byte{3, 4, 0x91, 1, 2, 2, 'x', 'y'}) // copy + insert
 	f.Add([]byte(""), []byte{0, 0x80, 0x80})
 	f.Fuzz(func(t *testing.T, base, delta []byte) {
@@ -94,5 +94,16 @@ func FuzzPack(f *testing.F) {
 				_, _, _ = d.resolve(p, i, 0)
 			}()
 		}
+	})
+}
+
+func FuzzParseObjects(f *testing.F) {
+	f.Add([]byte("100644 a.txt\x00aaaaaaaaaaaaaaaaaaaa40000 d\x00bbbbbbbbbbbbbbbbbbbb"))
+	f.Add([]byte("tree " + strings.Repeat("a", 40) + "\nparent " + strings.Repeat("b", 40) + "\ncommitter A <a@b> 1577836800 +0000\n\nmsg"))
+	f.Add([]byte("object " + strings.Repeat("c", 40) + "\ntype commit\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = parseTree(data, nil)
+		_, _ = parseCommitHeader(data)
+		_, _ = parseTagTarget(data)
 	})
 }

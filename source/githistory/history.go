@@ -68,12 +68,8 @@ func newHistory(obj rawReader, graph cgraph.Index, shallow map[plumbing.Hash]boo
 // header reads a commit's tree, parents and time, from the commit-graph
 // when it has the commit, else from the commit object.
 func (h *history) header(id plumbing.Hash) (commitHeader, error) {
-	if h.graph != nil {
-		if i, err := h.graph.GetIndexByHash(id); err == nil {
-			if d, err := h.graph.GetCommitDataByIndex(i); err == nil {
-				return commitHeader{tree: d.TreeHash, parents: d.ParentHashes, when: d.When.Unix()}, nil
-			}
-		}
+	if hd, ok := h.graphHeader(id); ok {
+		return hd, nil
 	}
 	t, data, err := h.obj.read(plumbing.CommitObject, id)
 	if err != nil {
@@ -83,6 +79,28 @@ func (h *history) header(id plumbing.Hash) (commitHeader, error) {
 		return commitHeader{}, fmt.Errorf("object %s is a %s, not a commit", id, t)
 	}
 	return parseCommitHeader(data)
+}
+
+// graphHeader reads a commit from the commit-graph file. A damaged graph
+// is not fatal: the commit object is read instead.
+func (h *history) graphHeader(id plumbing.Hash) (hd commitHeader, ok bool) {
+	if h.graph == nil {
+		return hd, false
+	}
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	i, err := h.graph.GetIndexByHash(id)
+	if err != nil {
+		return hd, false
+	}
+	d, err := h.graph.GetCommitDataByIndex(i)
+	if err != nil {
+		return hd, false
+	}
+	return commitHeader{tree: d.TreeHash, parents: d.ParentHashes, when: d.When.Unix()}, true
 }
 
 // collect adds every commit reachable from tips that is not yet known,

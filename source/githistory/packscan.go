@@ -25,15 +25,19 @@ type packVisitor struct {
 	workers  int
 }
 
-// batchBytes is how much compressed data one task covers: large enough to
-// amortise scheduling, small enough to balance two to a few dozen workers.
-const batchBytes = 8 << 20
-
 // walkBlobs reads every blob delta tree of the pack that holds a wanted blob,
 // each from its whole base object down, depth first: every object is
 // inflated once, no cache is needed, and memory is bounded by chain depth.
 // Trees are spread over workers in pack order.
 func (p *pack) walkBlobs(ctx context.Context, v *packVisitor) error {
+	wp := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(max(v.workers, 1))
+	p.submit(wp, v)
+	return wp.Wait()
+}
+
+// submit queues the pack's delta trees on wp, so that several packs share
+// one set of workers.
+func (p *pack) submit(wp *pool.ContextPool, v *packVisitor) {
 	needed := make([]bool, len(p.objs))
 	for i := range p.objs {
 		o := &p.objs[i]
@@ -50,12 +54,30 @@ func (p *pack) walkBlobs(ctx context.Context, v *packVisitor) error {
 		}
 	}
 	workers := max(v.workers, 1)
-	wp := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(workers)
+	// Work is about the bytes built and matched: a delta tree costs roughly
+	// its root's size times its number of objects (versions of one file
+	// are of similar size). Batches of about 1/16 of a worker's share keep
+	// every worker busy even when one pack holds few, big trees.
+	cost := make([]int64, len(roots))
+	var total int64
+	var stack []int32
+	for k, r := range roots {
+		n := int64(0)
+		stack = append(stack[:0], r)
+		for len(stack) > 0 {
+			j := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			n++
+			stack = append(stack, p.children(j)...)
+		}
+		cost[k] = max(p.objs[r].size, 1024) * n
+		total += cost[k]
+	}
+	target := max(total/int64(workers*16), 1<<20)
 	for start := 0; start < len(roots); {
 		end, size := start, int64(0)
-		for end < len(roots) && (end == start || size < batchBytes) {
-			o := p.objs[roots[end]]
-			size += o.end - o.data
+		for end < len(roots) && (end == start || size < target) {
+			size += cost[end]
 			end++
 		}
 		batch := roots[start:end]
@@ -73,7 +95,6 @@ func (p *pack) walkBlobs(ctx context.Context, v *packVisitor) error {
 			return nil
 		})
 	}
-	return wp.Wait()
 }
 
 type frame struct {

@@ -19,6 +19,7 @@ import (
 	cgraph "github.com/go-git/go-git/v5/plumbing/format/commitgraph/v2"
 	"github.com/go-git/go-git/v5/plumbing/format/objfile"
 	"github.com/scour-dev/scour/source"
+	"github.com/sourcegraph/conc/pool"
 )
 
 // Reasons used in source.Skipped by this package.
@@ -64,7 +65,16 @@ func (r *Repo) Scan(ctx context.Context, sink source.Sink) error {
 			p.close()
 		}
 	}()
-	err := s.run(ctx)
+	err := func() (err error) {
+		// Last resort: a bug met on strange input ends this scan with an
+		// error instead of crashing the program; findings so far are kept.
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("%s: internal error while scanning history: %v", r.GitDir, p)
+			}
+		}()
+		return s.run(ctx)
+	}()
 	r.mu.Lock()
 	r.stats.Blobs, r.stats.Bytes = s.blobs.Load(), s.bytes.Load()
 	r.stats.Unreachable, r.stats.Worktree = s.unreach.Load(), s.worktree.Load()
@@ -148,10 +158,7 @@ func (s *scan) run(ctx context.Context) error {
 			return err
 		}
 	} else {
-		if err := s.readPacks(ctx, want); err != nil {
-			return err
-		}
-		if err := s.readLoose(ctx, want); err != nil {
+		if err := s.readObjects(ctx, want); err != nil {
 			return err
 		}
 	}
@@ -493,7 +500,9 @@ var objTypes = map[plumbing.ObjectType]int8{
 	plumbing.BlobObject: objBlob, plumbing.TagObject: objTag,
 }
 
-func (s *scan) readPacks(ctx context.Context, want func(plumbing.Hash) bool) error {
+// readObjects scans the wanted blobs of every pack and loose object, on
+// one pool of workers.
+func (s *scan) readObjects(ctx context.Context, want func(plumbing.Hash) bool) error {
 	v := &packVisitor{
 		want: func(id plumbing.Hash) bool {
 			if !want(id) {
@@ -511,12 +520,16 @@ func (s *scan) readPacks(ctx context.Context, want func(plumbing.Hash) bool) err
 		maxSize: s.r.opts.MaxBlobSize,
 		workers: s.r.opts.Workers,
 	}
+	wp := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(v.workers)
 	for _, p := range s.packs {
-		if err := p.walkBlobs(ctx, v); err != nil {
-			return err
-		}
+		p.submit(wp, v)
 	}
-	return nil
+	const looseBatch = 64
+	for i := 0; i < len(s.loose); i += looseBatch {
+		batch := s.loose[i:min(i+looseBatch, len(s.loose))]
+		wp.Go(func(ctx context.Context) error { return s.readLoose(ctx, batch, want) })
+	}
+	return wp.Wait()
 }
 
 // looseType reads the type of a loose object from its header.
@@ -535,9 +548,9 @@ func (s *scan) looseType(id plumbing.Hash) (plumbing.ObjectType, error) {
 	return t, err
 }
 
-// readLoose scans wanted loose blobs.
-func (s *scan) readLoose(ctx context.Context, want func(plumbing.Hash) bool) error {
-	for _, id := range s.loose {
+// readLoose scans the wanted blobs among loose objects ids.
+func (s *scan) readLoose(ctx context.Context, ids []plumbing.Hash, want func(plumbing.Hash) bool) error {
+	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
