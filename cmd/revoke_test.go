@@ -250,3 +250,30 @@ func TestRevokeSelectionAndErrors(t *testing.T) {
 		t.Fatalf("no match: %d %s", code, out)
 	}
 }
+
+// TestRevokeAsksOnATerminal: on a terminal revoke asks, and only "y" acts.
+func TestRevokeAsksOnATerminal(t *testing.T) {
+	gitlab := "glpat" + "-" + seeded("tty", "ABCDEFGHabcdefgh0123456789", 20)
+	fv := newFakeVendors(t, gitlab)
+	dir := tree(t, map[string]string{"ci.yml": "GITLAB_TOKEN: \"" + gitlab + "\"\n"})
+	rep := filepath.Join(t.TempDir(), "r.json")
+	if code, _, stderr := runCLI(t, "", "scan", dir, "--format", "json", "--show-secrets", "--report", rep, "--quiet"); code != ExitFindings {
+		t.Fatalf("scan: %d %s", code, stderr)
+	}
+	audit := filepath.Join(t.TempDir(), "audit.jsonl")
+	run := func(answer string) string {
+		var out strings.Builder
+		code, err := runRevoke(t.Context(), RevokeOptions{Report: rep, Audit: audit, Interactive: true},
+			IO{In: strings.NewReader(answer), Out: &out, ErrOut: io.Discard})
+		if code != ExitClean || err != nil {
+			t.Fatalf("exit %d %v\n%s", code, err, out.String())
+		}
+		return out.String()
+	}
+	if out := run("n\n"); !strings.Contains(out, "[y/N]") || !strings.Contains(out, "Nothing was sent.") || fv.requests() != 0 {
+		t.Fatalf("answer n: %d requests\n%s", fv.requests(), out)
+	}
+	if out := run("y\n"); !strings.Contains(out, "1 revoked") {
+		t.Fatalf("answer y:\n%s", out)
+	}
+}

@@ -218,23 +218,19 @@ func subtractHead(ctx context.Context, sc *scanner.Scanner, st *gitstaged.Staged
 	kept := res.Findings[:0]
 	for _, f := range res.Findings {
 		var locs []scanner.Location
+		counted := map[string]bool{}
 		for _, l := range f.Locations {
 			if !inHead[[2]string{l.Path, f.Fingerprint}] {
 				locs = append(locs, l)
+			} else if !counted[l.Path] {
+				counted[l.Path] = true
+				already[l.Path]++
 			}
 		}
-		if len(locs) == 0 {
-			counted := map[string]bool{}
-			for _, l := range f.Locations {
-				if !counted[l.Path] {
-					counted[l.Path] = true
-					already[l.Path]++
-				}
-			}
-			continue
+		if len(locs) > 0 { // the commit adds it somewhere else too
+			f.Locations = locs
+			kept = append(kept, f)
 		}
-		f.Locations = locs
-		kept = append(kept, f)
 	}
 	res.Findings = kept
 	res.Stats.Findings = int64(len(kept))

@@ -1,10 +1,11 @@
 // Package config loads scour's repository configuration, `.scour.yaml`.
 //
 // The file is decoded strictly: an unknown key is an error that names the
-// file, line and key, so a typo never silently disables a setting. Today it
-// holds path excludes and extra rule packs; later settings (allowlists,
-// disabled rules, provider base URLs, default format) are new fields on
-// Config, decoded by the same strict path.
+// file, line and key, so a typo never silently disables a setting. Every
+// other validation error names the file, the key (e.g.
+// `allow[1].secret_regex`) and its line too. Checks that need the rule
+// catalogue (are the ids in `disable:` and `allow[].rules` real?) run in
+// CheckRules, once the rule packs are loaded. See docs/config.md.
 package config
 
 import (
@@ -13,9 +14,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -24,23 +29,92 @@ import (
 // FileName is the config file scour looks for at the root of a scan.
 const FileName = ".scour.yaml"
 
+// EnvVar names the environment variable that, when --config is not given,
+// points at the config file to use.
+const EnvVar = "SCOUR_CONFIG"
+
 // Config is the content of a .scour.yaml file.
 type Config struct {
-	// Exclude lists glob patterns of paths (relative to the scan root) that
-	// are not scanned, in the same syntax as `scan --exclude`.
+	// Exclude lists gitignore-style patterns of paths (relative to the scan
+	// root) that are not scanned, in the same syntax as `scan --exclude`.
 	Exclude []string `yaml:"exclude"`
 	// Rules lists extra rule pack files. Relative paths are resolved against
 	// the directory holding the config file (see Load).
 	Rules []string `yaml:"rules"`
+	// Disable lists rule ids that do not run at all.
+	Disable []string `yaml:"disable"`
+	// Allow lists allowlist entries: matches they describe are not reported.
+	Allow []Allow `yaml:"allow"`
+	// Providers holds per-provider settings, keyed by provider name as in
+	// `scour rules list` (github, gitlab, yunxiao, ...).
+	Providers map[string]ProviderConfig `yaml:"providers"`
+	// Format is the default output format of `scan` (a --format flag wins).
+	Format string `yaml:"format"`
 
 	// Path is the file this config was read from ("" when none was found).
 	Path string `yaml:"-"`
+	// lines maps a key path ("allow[0].paths[2]") to its line in the file.
+	lines map[string]int
+}
+
+// Allow is one allowlist entry. It applies to the findings of Rules (all
+// rules when empty or "*"), and suppresses a match only when every
+// criterion it gives holds: a narrower entry never hides more than the
+// broader one. Use two entries for "either".
+type Allow struct {
+	// Rules are rule ids, or "*" for every rule.
+	Rules []string `yaml:"rules"`
+	// SecretRegex (RE2) must match somewhere in the secret.
+	SecretRegex string `yaml:"secret_regex"`
+	// LineRegex (RE2) must match somewhere in the line(s) the secret is on.
+	LineRegex string `yaml:"line_regex"`
+	// Stopwords: the secret must contain one of them (case-insensitive).
+	Stopwords []string `yaml:"stopwords"`
+	// Paths are gitignore-style patterns; the location's path must match
+	// one. Other locations of the same secret are still reported.
+	Paths []string `yaml:"paths"`
+	// Reason says why these matches are safe; shown with --verbose.
+	Reason string `yaml:"reason"`
+}
+
+// AllRules reports whether the entry applies to every rule.
+func (a Allow) AllRules() bool {
+	return len(a.Rules) == 0 || slices.Contains(a.Rules, "*")
+}
+
+// ProviderConfig is the `providers.<name>` section.
+type ProviderConfig struct {
+	// BaseURL is the provider's API base URL for verify and revoke (a
+	// self-managed GitLab, a Yunxiao Enterprise Dedicated domain, a Vault).
+	// SCOUR_<PROVIDER>_BASE_URL in the environment overrides it.
+	BaseURL string `yaml:"base_url"`
+}
+
+// BaseURLs returns the configured base URL of every provider that has one,
+// in the shape provider.Options.BaseURLs takes.
+func (c *Config) BaseURLs() map[string]string {
+	m := map[string]string{}
+	for name, p := range c.Providers {
+		if p.BaseURL != "" {
+			m[name] = p.BaseURL
+		}
+	}
+	return m
 }
 
 // Locate returns the config file to use for a scan: explicit when set
-// (--config), else root/.scour.yaml when root is a directory holding one.
-// It returns "" when there is none; a missing explicit file is an error.
+// (--config), else $SCOUR_CONFIG when set, else root/.scour.yaml when root
+// is a directory holding one. It returns "" when there is none; a missing
+// explicit or $SCOUR_CONFIG file is an error.
 func Locate(root, explicit string) (string, error) {
+	if explicit == "" {
+		if env := os.Getenv(EnvVar); env != "" {
+			if _, err := os.Stat(env); err != nil {
+				return "", fmt.Errorf("config (from %s): %w", EnvVar, err)
+			}
+			return env, nil
+		}
+	}
 	if explicit != "" {
 		if _, err := os.Stat(explicit); err != nil {
 			return "", fmt.Errorf("config: %w", err)
@@ -89,11 +163,17 @@ func Load(path string) (*Config, error) {
 // Parse decodes and validates config bytes. An empty document is an empty
 // config.
 func Parse(data []byte) (*Config, error) {
-	var cfg Config
+	// The bytes as a node tree give each key's line for messages.
+	lines := map[string]int{}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err == nil {
+		indexLines(&root, "", lines)
+	}
+	cfg := Config{lines: lines}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return nil, describe(err)
+		return nil, describe(err, lines)
 	}
 	// A second document would be silently ignored: refuse it.
 	var extra any
@@ -106,28 +186,222 @@ func Parse(data []byte) (*Config, error) {
 	return &cfg, nil
 }
 
-func (c *Config) validate() error {
-	for i, p := range c.Exclude {
-		if strings.TrimSpace(p) == "" {
-			return fmt.Errorf("exclude[%d]: empty pattern", i)
+// indexLines records the line of every key and sequence item under n.
+func indexLines(n *yaml.Node, path string, lines map[string]int) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			indexLines(c, path, lines)
 		}
-		if _, err := filepath.Match(p, ""); err != nil {
-			return fmt.Errorf("exclude[%d]: bad pattern %q: %v", i, p, err)
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := k.Value
+			if path != "" {
+				p = path + "." + k.Value
+			}
+			lines[p] = k.Line
+			indexLines(v, p, lines)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := path + "[" + strconv.Itoa(i) + "]"
+			lines[p] = c.Line
+			indexLines(c, p, lines)
+		}
+	}
+}
+
+// errorf makes an error about key, prefixed with its line when known.
+func (c *Config) errorf(key, format string, args ...any) error {
+	msg := key + ": " + fmt.Sprintf(format, args...)
+	if l := c.lines[key]; l > 0 {
+		msg = fmt.Sprintf("line %d: %s", l, msg)
+	}
+	return errors.New(msg)
+}
+
+// providerName is how rule packs spell providers.
+var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) { errs = append(errs, c.errorf(key, format, args...)) }
+	for i, p := range c.Exclude {
+		key := fmt.Sprintf("exclude[%d]", i)
+		if err := checkPattern(p); err != nil {
+			bad(key, "%v", err)
 		}
 	}
 	for i, r := range c.Rules {
 		if strings.TrimSpace(r) == "" {
-			return fmt.Errorf("rules[%d]: empty path", i)
+			bad(fmt.Sprintf("rules[%d]", i), "empty path")
+		}
+	}
+	for i, id := range c.Disable {
+		if strings.TrimSpace(id) == "" {
+			bad(fmt.Sprintf("disable[%d]", i), "empty rule id")
+		}
+	}
+	for i, a := range c.Allow {
+		key := fmt.Sprintf("allow[%d]", i)
+		if a.SecretRegex == "" && a.LineRegex == "" && len(a.Stopwords) == 0 && len(a.Paths) == 0 {
+			bad(key, "needs at least one of secret_regex, line_regex, stopwords, paths (to turn a rule off, list it under disable)")
+		}
+		for j, id := range a.Rules {
+			if strings.TrimSpace(id) == "" {
+				bad(fmt.Sprintf("%s.rules[%d]", key, j), "empty rule id")
+			}
+		}
+		for _, re := range []struct{ name, expr string }{{"secret_regex", a.SecretRegex}, {"line_regex", a.LineRegex}} {
+			if re.expr == "" {
+				continue
+			}
+			if _, err := regexp.Compile(re.expr); err != nil {
+				bad(key+"."+re.name, "bad regular expression %q: %v", re.expr, regexpReason(err))
+			}
+		}
+		for j, w := range a.Stopwords {
+			if strings.TrimSpace(w) == "" {
+				bad(fmt.Sprintf("%s.stopwords[%d]", key, j), "empty stopword")
+			}
+		}
+		for j, p := range a.Paths {
+			if err := checkPattern(p); err != nil {
+				bad(fmt.Sprintf("%s.paths[%d]", key, j), "%v", err)
+			}
+		}
+		// Git history content is matched before its paths are known (a blob
+		// may sit at many paths), so "this line, but only in these paths"
+		// cannot be decided consistently.
+		if a.LineRegex != "" && len(a.Paths) > 0 {
+			bad(key, "line_regex and paths cannot be combined in one entry")
+		}
+	}
+	names := make([]string, 0, len(c.Providers))
+	for name := range c.Providers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		key := "providers." + name
+		if !providerName.MatchString(name) {
+			bad(key, "provider names are lower-case letters, digits, '-' and '_' (as in `scour rules list`)")
+			continue
+		}
+		if u := c.Providers[name].BaseURL; u != "" {
+			if err := checkBaseURL(u); err != nil {
+				bad(key+".base_url", "%v", err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkPattern accepts what source.Dir accepts as an exclude pattern.
+func checkPattern(p string) error {
+	body := strings.TrimPrefix(p, "!")
+	if strings.TrimSpace(body) == "" {
+		return errors.New("empty pattern")
+	}
+	for _, seg := range strings.Split(body, "/") {
+		if _, err := filepath.Match(seg, ""); err != nil {
+			return fmt.Errorf("bad pattern %q: %v", p, err)
 		}
 	}
 	return nil
 }
 
+// checkBaseURL wants an absolute http(s) URL without credentials, query or
+// fragment: a token is sent there.
+func checkBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("bad URL %q: %v", s, err)
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fmt.Errorf("URL %q: want https://host[/path]", s)
+	case u.Host == "":
+		return fmt.Errorf("URL %q: no host", s)
+	case u.User != nil:
+		return fmt.Errorf("URL %q: must not hold credentials", s)
+	case u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("URL %q: must not have a query or fragment", s)
+	}
+	return nil
+}
+
+// regexpReason drops Go's "error parsing regexp:" preamble.
+func regexpReason(err error) string {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s: %q", se.Code, se.Expr)
+	}
+	return err.Error()
+}
+
+// keyPath finds the full path of key name on line (as a string), or
+// returns name.
+func keyPath(lines map[string]int, line, name string) string {
+	n, _ := strconv.Atoi(line)
+	best := ""
+	for p, l := range lines {
+		if l == n && (p == name || strings.HasSuffix(p, "."+name)) && (best == "" || p < best) {
+			best = p
+		}
+	}
+	if best == "" {
+		return name
+	}
+	return best
+}
+
+// CheckRules checks the rule ids the config names (disable, allow[].rules)
+// against the loaded rule set: an unknown id is an error naming file, line
+// and key, since a misspelt id would silently do nothing.
+func (c *Config) CheckRules(known func(id string) bool) error {
+	var errs []error
+	for i, id := range c.Disable {
+		if !known(id) {
+			errs = append(errs, c.errorf(fmt.Sprintf("disable[%d]", i), "unknown rule id %q (see `scour rules list`)", id))
+		}
+	}
+	for i, a := range c.Allow {
+		for j, id := range a.Rules {
+			if id != "*" && !known(id) {
+				errs = append(errs, c.errorf(fmt.Sprintf("allow[%d].rules[%d]", i, j), "unknown rule id %q (see `scour rules list`)", id))
+			}
+		}
+	}
+	return c.wrap(errors.Join(errs...))
+}
+
+// CheckFormat checks `format:` against the formats the caller supports.
+func (c *Config) CheckFormat(formats []string) error {
+	if c.Format == "" || slices.Contains(formats, c.Format) {
+		return nil
+	}
+	return c.wrap(c.errorf("format", "unknown format %q (want one of %s)", c.Format, strings.Join(formats, ", ")))
+}
+
+// wrap prefixes err with the file name, as Load does.
+func (c *Config) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	if c.Path == "" {
+		return fmt.Errorf("config: %w", err)
+	}
+	return fmt.Errorf("config %s: %w", c.Path, err)
+}
+
 // unknownField matches yaml.v3's wording for a key the struct lacks.
 var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
 
-// describe turns yaml.v3's decode errors into messages about keys.
-func describe(err error) error {
+// describe turns yaml.v3's decode errors into messages about keys, naming
+// an unknown key by its full path (allow[0].secret_rgex) when lines has it.
+func describe(err error, lines map[string]int) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		return err
@@ -135,7 +409,7 @@ func describe(err error) error {
 	msgs := make([]string, 0, len(te.Errors))
 	for _, e := range te.Errors {
 		if m := unknownField.FindStringSubmatch(e); m != nil {
-			e = fmt.Sprintf("line %s: unknown key %q", m[1], m[2])
+			e = fmt.Sprintf("line %s: unknown key %q", m[1], keyPath(lines, m[1], m[2]))
 		}
 		msgs = append(msgs, e)
 	}

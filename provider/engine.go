@@ -31,7 +31,8 @@ type Options struct {
 	Coded map[string]Coded
 	// Timeout bounds one HTTP request, connection to last byte (default 10 s).
 	Timeout time.Duration
-	// Retries after a 429 or 5xx (default 2); Backoff is the first wait,
+	// Retries after a 429 or 5xx (0 means the default, 2; negative means
+	// none); Backoff is the first wait,
 	// doubled each time (default 1 s); a Retry-After longer than
 	// MaxRetryAfter (default 30 s) is not waited for: the result is unknown.
 	Retries       int

@@ -17,10 +17,7 @@ import (
 // fixture's canned responses, served in order by a loopback server, must
 // give the declared result, through the same code that talks to vendors.
 func TestRuleFixtures(t *testing.T) {
-	set, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := builtin(t)
 	n := 0
 	for _, r := range set.Rules() {
 		type block struct {

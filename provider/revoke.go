@@ -288,7 +288,12 @@ func (e *Engine) revokeOne(ctx context.Context, it PlanItem, base *url.URL, res 
 		}
 		return cr
 	}
-	a := e.sendRevoke(ctx, r, base, findingVars(r, f))
+	vars := findingVars(r, f)
+	if r.Revoke.Batch > 0 { // a batch of one
+		b, _ := json.Marshal([]string{f.Secret})
+		vars["secrets_json"] = string(b)
+	}
+	a := e.sendRevoke(ctx, r, base, vars)
 	return e.finish(ctx, it, res, a)
 }
 

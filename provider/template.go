@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/scour-dev/scour/rules"
 )
 
 var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
@@ -36,6 +38,13 @@ func expand(tmpl string, vars map[string]string, esc func(name, v string) string
 // the template with variables path-escaped (query-escaped after '?'), so
 // no value from scanned text can change the host.
 func expandURL(tmpl string, base *url.URL, vars map[string]string) (string, error) {
+	for _, name := range rules.TemplateVars(tmpl) {
+		// A dot segment would climb the vendor's path (same host, but
+		// another endpoint than the rule's).
+		if v := vars[name]; v == "." || v == ".." {
+			return "", fmt.Errorf("${%s} is a dot segment", name)
+		}
+	}
 	rest := strings.TrimPrefix(tmpl, "${base_url}")
 	path, query, hasQuery := strings.Cut(rest, "?")
 	p, err := expand(path, vars, func(_, v string) string { return url.PathEscape(v) })

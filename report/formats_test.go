@@ -390,3 +390,53 @@ func TestGitHubAnnotations(t *testing.T) {
 		t.Errorf("stdin finding should have no file: %s", lines[0])
 	}
 }
+
+// A secret found in more places than code scanning accepts keeps its
+// count but lists only the first sarifMaxRelated related locations.
+func TestSARIFCapsRelatedLocations(t *testing.T) {
+	res := sample()
+	f := &res.Findings[1]
+	for i := len(f.Locations); i < sarifMaxRelated+50; i++ {
+		f.Locations = append(f.Locations, scanner.Location{Origin: source.Origin{Kind: "file", Path: "gen.go"}, Line: i, Column: 1})
+	}
+	var buf bytes.Buffer
+	if err := SARIF(&buf, res, sampleOpts()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Runs []struct {
+			Results []struct {
+				RelatedLocations []json.RawMessage
+				Properties       struct{ LocationCount int }
+			}
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	r := doc.Runs[0].Results[1]
+	if len(r.RelatedLocations) != sarifMaxRelated || r.Properties.LocationCount != sarifMaxRelated+50 {
+		t.Errorf("%d related locations, locationCount %d", len(r.RelatedLocations), r.Properties.LocationCount)
+	}
+}
+
+// Text output quotes paths and commit subjects holding control characters,
+// so a hostile file name cannot move the cursor or recolour the terminal.
+func TestTextQuotesControlCharacters(t *testing.T) {
+	res := sample()
+	res.Findings[1].Locations[0].Path = "evil\x1b[2J.go"
+	res.Findings[2].Locations[0].Commit.Message = "subject\rforged"
+	var buf bytes.Buffer
+	if err := Text(&buf, res, sampleOpts()); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.ContainsAny(out, "\x1b\r") {
+		t.Errorf("control characters reached the terminal:\n%q", out)
+	}
+	for _, want := range []string{`"evil\x1b[2J.go":10:3`, `"subject\rforged"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+}

@@ -29,6 +29,9 @@ const (
 	// secret, so code scanning keeps one alert per secret however the
 	// lines around it move. Bump the version if its meaning ever changes.
 	FingerprintKey = "scourFingerprint/v1"
+	// sarifMaxRelated caps relatedLocations per result at GitHub code
+	// scanning's limit; properties.locationCount still counts them all.
+	sarifMaxRelated = 1000
 )
 
 type sarifLog struct {
@@ -254,6 +257,9 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 			if j == 0 {
 				r.Locations = append(r.Locations, sl)
 				r.Properties.Commit = commitFor(l)
+				continue
+			}
+			if j > sarifMaxRelated {
 				continue
 			}
 			id := j

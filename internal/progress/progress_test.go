@@ -29,8 +29,13 @@ type nopSink struct {
 	skipped int
 }
 
-func (s *nopSink) Item(context.Context, source.Item) error { s.mu.Lock(); s.items++; s.mu.Unlock(); return nil }
-func (s *nopSink) Skipped(source.Skipped)                  { s.mu.Lock(); s.skipped++; s.mu.Unlock() }
+func (s *nopSink) Item(context.Context, source.Item) error {
+	s.mu.Lock()
+	s.items++
+	s.mu.Unlock()
+	return nil
+}
+func (s *nopSink) Skipped(source.Skipped) { s.mu.Lock(); s.skipped++; s.mu.Unlock() }
 
 // The wrapper counts items and bytes (in-memory and streamed, unknown
 // sizes as zero) and passes everything through to the real sink.
@@ -65,8 +70,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // Stopped before the delay, the display writes nothing; stopped after,
 // it has drawn the line and erases it.

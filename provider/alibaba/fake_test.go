@@ -40,10 +40,13 @@ type fakeAlibaba struct {
 	srv *httptest.Server
 	now time.Time
 
-	mu     sync.Mutex
-	keys   map[string]*fakeKey
-	nonces map[string]bool
-	calls  []fakeCall
+	mu   sync.Mutex
+	keys map[string]*fakeKey
+	// domains maps an account to its renamed default domain (by default
+	// <account id>.onaliyun.com).
+	domains map[string]string
+	nonces  map[string]bool
+	calls   []fakeCall
 	// override answers an action with a fixed status and code (or body).
 	override map[string]fakeReply
 	// hook runs before each request is handled (delays, redirects).
@@ -70,7 +73,7 @@ type fakeCall struct {
 }
 
 func newFakeAlibaba(t *testing.T) *fakeAlibaba {
-	f := &fakeAlibaba{t: t, now: time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC), keys: map[string]*fakeKey{}, nonces: map[string]bool{}, override: map[string]fakeReply{}}
+	f := &fakeAlibaba{t: t, domains: map[string]string{}, now: time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC), keys: map[string]*fakeKey{}, nonces: map[string]bool{}, override: map[string]fakeReply{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -276,7 +279,7 @@ func (f *fakeAlibaba) dispatch(w http.ResponseWriter, c *fakeCall, caller *fakeK
 			// No principal means the caller's own key.
 			f.answer(w, c, 404, "EntityNotExist.User.AccessKey", nil)
 			return
-		case upn != "" && upn != target.user+"@"+target.account+".onaliyun.com":
+		case upn != "" && upn != target.user+"@"+f.domain(target.account):
 			f.answer(w, c, 404, "EntityNotExist.User", nil)
 			return
 		case !(caller.user == "" && caller.account == target.account) && !(caller.admin && caller.account == target.account) && !(self && caller.manageSelf):
@@ -295,9 +298,22 @@ func (f *fakeAlibaba) dispatch(w http.ResponseWriter, c *fakeCall, caller *fakeK
 			}
 		}
 		f.answer(w, c, 200, "", map[string]string{"RequestId": "req-2"})
+	case "GetDefaultDomain":
+		if caller.user != "" && !caller.admin {
+			f.answer(w, c, 403, "NoPermission", nil)
+			return
+		}
+		f.answer(w, c, 200, "", map[string]string{"RequestId": "req-3", "DefaultDomainName": f.domain(caller.account)})
 	default:
 		f.answer(w, c, 404, "InvalidAction.NotFound", nil)
 	}
+}
+
+func (f *fakeAlibaba) domain(account string) string {
+	if d := f.domains[account]; d != "" {
+		return d
+	}
+	return account + ".onaliyun.com"
 }
 
 func contains(list []string, s string) bool {

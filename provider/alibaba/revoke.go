@@ -2,6 +2,7 @@ package alibaba
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -198,8 +199,19 @@ func (c *Client) selfRevoke(ctx context.Context, d Doer, r RevokeRequest, id *Id
 // it when asked.
 func (c *Client) adminRevoke(ctx context.Context, d Doer, r RevokeRequest, id *Identity, upn string) RevokeReport {
 	rep := RevokeReport{Identity: id}
-	params := map[string]string{"UserAccessKeyId": r.Key.ID, "Status": "Inactive", "UserPrincipalName": upn}
-	a, err := c.rpc(ctx, d, r.IMS, "UpdateAccessKey", IMSVersion, params, *r.Admin, false)
+	disable := func(upn string) (*Answer, error) {
+		params := map[string]string{"UserAccessKeyId": r.Key.ID, "Status": "Inactive", "UserPrincipalName": upn}
+		return c.rpc(ctx, d, r.IMS, "UpdateAccessKey", IMSVersion, params, *r.Admin, false)
+	}
+	a, err := disable(upn)
+	if err == nil && a.Code == "EntityNotExist.User" {
+		// The account renamed its default domain (<alias>.onaliyun.com):
+		// ask for it and name the user with it.
+		if dom := c.defaultDomain(ctx, d, r); dom != "" && !strings.HasSuffix(upn, "@"+dom) {
+			upn = id.UserName() + "@" + dom
+			a, err = disable(upn)
+		}
+	}
 	if err != nil {
 		return failed(r, id, 0, "UpdateAccessKey with the admin key: no answer: "+err.Error())
 	}
@@ -227,6 +239,20 @@ func (c *Client) adminRevoke(ctx context.Context, d Doer, r RevokeRequest, id *I
 		}
 	}
 	return c.confirm(ctx, d, r, rep, what)
+}
+
+// defaultDomain asks IMS GetDefaultDomain, with the admin key, for the
+// account's default domain; "" when it cannot tell.
+func (c *Client) defaultDomain(ctx context.Context, d Doer, r RevokeRequest) string {
+	a, err := c.rpc(ctx, d, r.IMS, "GetDefaultDomain", IMSVersion, nil, *r.Admin, false)
+	if err != nil || readIMS(a) != imsOK {
+		return ""
+	}
+	var v struct{ DefaultDomainName string }
+	if json.Unmarshal(a.Body, &v) != nil {
+		return ""
+	}
+	return strings.TrimSpace(v.DefaultDomainName)
 }
 
 // confirm re-verifies the key after IMS accepted the change: STS must now

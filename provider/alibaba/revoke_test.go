@@ -137,6 +137,38 @@ func TestRevokeFailures(t *testing.T) {
 			t.Fatalf("report %+v", rep)
 		}
 	})
+	t.Run("IMS throttled fails", func(t *testing.T) {
+		f := newFakeAlibaba(t)
+		f.add(testID(1), fakeKey{secret: testSecret(1), account: "1"})
+		f.setOverride("UpdateAccessKey", fakeReply{status: 429, code: "Throttling.User"})
+		rep := testClient(f).Revoke(context.Background(), plainHTTP(), revokeReq(f, testID(1), testSecret(1)))
+		if rep.Outcome != Failed || rep.HTTPStatus != 429 || rep.Instructions == "" {
+			t.Fatalf("report %+v", rep)
+		}
+	})
+	t.Run("IMS says the key is gone", func(t *testing.T) {
+		f := newFakeAlibaba(t)
+		f.add(testID(1), fakeKey{secret: testSecret(1), account: "1"})
+		f.setOverride("UpdateAccessKey", fakeReply{status: 404, code: "EntityNotExist.User.AccessKey"})
+		rep := testClient(f).Revoke(context.Background(), plainHTTP(), revokeReq(f, testID(1), testSecret(1)))
+		if rep.Outcome != AlreadyRevoked {
+			t.Fatalf("report %+v", rep)
+		}
+	})
+	t.Run("admin key without permission fails with steps", func(t *testing.T) {
+		f := newFakeAlibaba(t)
+		f.add(testID(1), fakeKey{secret: testSecret(1), account: "2", user: "app"})
+		f.add(testID(2), fakeKey{secret: testSecret(2), account: "2", user: "intern"})
+		req := revokeReq(f, testID(1), testSecret(1))
+		req.Admin = &Credential{ID: testID(2), Secret: testSecret(2)}
+		rep := testClient(f).Revoke(context.Background(), plainHTTP(), req)
+		if rep.Outcome != Failed || !strings.Contains(rep.Reason, "admin key failed (HTTP 403, Code NoPermission)") || !strings.Contains(rep.Instructions, "app@2.onaliyun.com") {
+			t.Fatalf("report %+v", rep)
+		}
+		if f.key(testID(1)).status != "Active" {
+			t.Error("key changed")
+		}
+	})
 	t.Run("accepted but still live", func(t *testing.T) {
 		f := newFakeAlibaba(t)
 		f.add(testID(1), fakeKey{secret: testSecret(1), account: "1"})
@@ -201,5 +233,27 @@ func TestRevokeDeleteOfDisabledKey(t *testing.T) {
 	}
 	if got := f.actions(); !slices.Equal(got, []string{"GetCallerIdentity"}) {
 		t.Fatalf("actions %v", got)
+	}
+}
+
+// TestRevokeRAMUserRenamedDomain: when the account renamed its default
+// domain, the admin path asks GetDefaultDomain and names the user with it.
+func TestRevokeRAMUserRenamedDomain(t *testing.T) {
+	f := newFakeAlibaba(t)
+	f.domains["4444"] = "acme.onaliyun.com"
+	f.add(testID(1), fakeKey{secret: testSecret(1), account: "4444", user: "deployer"})
+	f.add(testID(9), fakeKey{secret: testSecret(9), account: "4444", user: "secops", admin: true})
+	req := revokeReq(f, testID(1), testSecret(1))
+	req.Admin = &Credential{ID: testID(9), Secret: testSecret(9)}
+	rep := testClient(f).Revoke(context.Background(), plainHTTP(), req)
+	if rep.Outcome != Revoked {
+		t.Fatalf("report %+v", rep)
+	}
+	want := []string{"GetCallerIdentity", "UpdateAccessKey", "GetDefaultDomain", "UpdateAccessKey", "GetCallerIdentity"}
+	if got := f.actions(); !slices.Equal(got, want) {
+		t.Fatalf("actions %v, want %v", got, want)
+	}
+	if upn := f.log()[3].Params["UserPrincipalName"]; upn != "deployer@acme.onaliyun.com" {
+		t.Errorf("second UserPrincipalName %q", upn)
 	}
 }

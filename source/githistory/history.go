@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	cgraph "github.com/go-git/go-git/v5/plumbing/format/commitgraph/v2"
@@ -36,7 +35,6 @@ type blobInfo struct {
 	locs      []loc // oldest first
 	reachable bool  // from a ref (not only from unreachable commits)
 	excluded  bool  // every path it has is excluded
-	done      atomic.Bool
 }
 
 // history is the result of walking commits and trees: for every blob,
@@ -397,10 +395,10 @@ func pathOr(p, def string) string {
 }
 
 // sortedBlobIDs is for deterministic reports of missing blobs.
-func sortedBlobIDs(m map[plumbing.Hash]*blobInfo, keep func(*blobInfo) bool) []plumbing.Hash {
+func sortedBlobIDs(m map[plumbing.Hash]*blobInfo, keep func(plumbing.Hash, *blobInfo) bool) []plumbing.Hash {
 	var ids []plumbing.Hash
 	for id, b := range m {
-		if keep(b) {
+		if keep(id, b) {
 			ids = append(ids, id)
 		}
 	}

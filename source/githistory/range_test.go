@@ -1,7 +1,11 @@
 package githistory
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/scour-dev/scour/internal/gittest"
 )
 
 func TestRangeScansOnlyTheIntroducedBlobs(t *testing.T) {
@@ -71,4 +75,32 @@ func TestRangeWithEmptyBaseScansAllOfB(t *testing.T) {
 	g.Commit("b")
 	r, c := scanRepo(t, g.Dir, Options{Range: "..HEAD"})
 	wantCommit(t, firstLoc(t, r, one(t, c, tok)), first, "a")
+}
+
+func TestRangePastTheShallowBoundaryIsAnError(t *testing.T) {
+	g := newRepo(t)
+	for i := 0; i < 6; i++ {
+		g.WriteFile("f", strings.Repeat("x", i+1))
+		g.Commit("c")
+	}
+	base := g.RevParse("HEAD~5")
+	clone := filepath.Join(t.TempDir(), "shallow")
+	g.Git("clone", "-q", "--depth=2", "file://"+g.Dir, clone)
+	// The base commit exists (fetched alone) but the history between is cut.
+	c := gittest.Open(t, clone, false)
+	c.Git("fetch", "-q", "--depth=1", "origin", base)
+	r, err := Open(clone, Options{Range: base + "..HEAD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	err = r.Scan(t.Context(), &collector{})
+	if err == nil || !strings.Contains(err.Error(), "fetch more history") {
+		t.Fatalf("err = %v, want a shallow-clone error", err)
+	}
+	// Within the clone's history the range works.
+	_, col := scanRepo(t, clone, Options{Range: "HEAD~1..HEAD"})
+	if len(col.items) != 1 {
+		t.Fatalf("%d items, want 1", len(col.items))
+	}
 }

@@ -50,8 +50,16 @@ type scan struct {
 	blobs, bytes, unreach atomic.Int64
 	worktree              atomic.Int64
 
-	extraMu sync.Mutex
-	extra   map[plumbing.Hash]bool // dangling blobs no tree names, already yielded
+	seen seenSet // blobs handed to the sink (size), or lost (-1)
+
+	failMu   sync.Mutex
+	failures []failure // reported once the walk is done, with paths
+}
+
+type failure struct {
+	id   plumbing.Hash
+	err  error
+	lost []plumbing.Hash
 }
 
 // Scan walks the history, then hands every wanted blob to sink once.
@@ -59,7 +67,7 @@ type scan struct {
 // sink.Skipped and the scan goes on; Scan returns an error only when
 // nothing at all could be scanned, when ctx ends, or when sink fails.
 func (r *Repo) Scan(ctx context.Context, sink source.Sink) error {
-	s := &scan{r: r, sink: sink, extra: map[plumbing.Hash]bool{}}
+	s := &scan{r: r, sink: sink}
 	defer func() {
 		for _, p := range s.packs {
 			p.close()
@@ -80,6 +88,41 @@ func (r *Repo) Scan(ctx context.Context, sink source.Sink) error {
 	r.stats.Unreachable, r.stats.Worktree = s.unreach.Load(), s.worktree.Load()
 	r.mu.Unlock()
 	return err
+}
+
+// walked reports the end of the history walk.
+func (s *scan) walked(start time.Time, graph bool) {
+	h := s.hist
+	if h.shallowed {
+		s.sink.Skipped(source.Skipped{Path: s.r.GitDir, Reason: ReasonShallow, Detail: "history before the shallow boundary is not in this clone and was not scanned (fetch with --unshallow to scan it)"})
+	}
+	s.r.opts.Debugf("git: %d commits, %d trees, %d blobs attributed in %v (commit-graph: %v)", len(h.commits), len(h.seenTrees), len(h.blobs), time.Since(start), graph)
+}
+
+// reported says whether a blob read from the database counts: with a range
+// or AllObjects every blob read was wanted; otherwise only reachable ones.
+func (s *scan) reported(id plumbing.Hash) bool {
+	if s.r.opts.Range != "" || s.r.opts.AllObjects {
+		return true
+	}
+	b := s.hist.blobs[id]
+	return b != nil && b.reachable
+}
+
+// count fills the blob counters once the walk and the reading are done.
+func (s *scan) count() {
+	s.seen.each(func(id plumbing.Hash, size int64) {
+		if size < 0 || !s.reported(id) {
+			return
+		}
+		s.blobs.Add(1)
+		s.bytes.Add(size)
+		if s.r.opts.Range == "" {
+			if b := s.hist.blobs[id]; b == nil || !b.reachable {
+				s.unreach.Add(1)
+			}
+		}
+	})
 }
 
 func (s *scan) skip(sk source.Skipped) {
@@ -108,8 +151,11 @@ func (s *scan) run(ctx context.Context) error {
 	r.mu.Unlock()
 
 	t1 := time.Now()
+	// blobType: every blob is wanted while speculating.
+	wantAll := func(plumbing.Hash) bool { return true }
 	var want func(plumbing.Hash) bool
-	if r.opts.Range != "" {
+	switch {
+	case r.opts.Range != "":
 		n, err := s.walkRange(ctx)
 		if err != nil {
 			return err
@@ -118,17 +164,37 @@ func (s *scan) run(ctx context.Context) error {
 			return nil
 		}
 		want = func(id plumbing.Hash) bool { return h.blobs[id] != nil }
-	} else {
+		s.walked(t1, graph != nil)
+		t2 := time.Now()
+		if len(h.blobs) < smallScan {
+			if err := s.readByID(ctx); err != nil {
+				return err
+			}
+		} else if err := s.readObjects(ctx, want); err != nil {
+			return err
+		}
+		debugf("git: read in %v", time.Since(t2))
+	case r.excl == nil:
+		// Nearly every blob of a repository is reachable, so reading need
+		// not wait for the walk: both run at once, on all cores, and the
+		// few unreachable blobs read on the way are dropped from the
+		// findings unless AllObjects asked for them (Locations).
+		walkErr := make(chan error, 1)
+		wctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() { walkErr <- s.walkAll(wctx) }()
+		readErr := s.readObjects(ctx, wantAll)
+		if readErr != nil {
+			cancel()
+		}
+		if err := errors.Join(readErr, <-walkErr); err != nil {
+			return err
+		}
+		s.walked(t1, graph != nil)
+	default:
 		if err := s.walkAll(ctx); err != nil {
 			return err
 		}
-		if r.opts.AllObjects {
-			want = func(plumbing.Hash) bool { return true }
-		} else {
-			want = func(id plumbing.Hash) bool { b := h.blobs[id]; return b != nil && b.reachable }
-		}
-	}
-	if r.excl != nil {
 		// A blob only ever at excluded paths is not scanned at all.
 		for _, b := range h.blobs {
 			b.excluded = len(b.locs) > 0
@@ -139,31 +205,22 @@ func (s *scan) run(ctx context.Context) error {
 				}
 			}
 		}
-		inner := want
 		want = func(id plumbing.Hash) bool {
-			if b := h.blobs[id]; b != nil && b.excluded {
+			b := h.blobs[id]
+			if b != nil && b.excluded {
 				return false
 			}
-			return inner(id)
+			return r.opts.AllObjects || (b != nil && b.reachable)
 		}
-	}
-	if h.shallowed {
-		s.sink.Skipped(source.Skipped{Path: r.GitDir, Reason: ReasonShallow, Detail: "history before the shallow boundary is not in this clone and was not scanned (fetch with --unshallow to scan it)"})
-	}
-	debugf("git: %d commits, %d trees, %d blobs attributed in %v (commit-graph: %v)", len(h.commits), len(h.seenTrees), len(h.blobs), time.Since(t1), graph != nil)
-
-	t2 := time.Now()
-	if r.opts.Range != "" && len(h.blobs) < smallScan {
-		if err := s.readByID(ctx); err != nil {
-			return err
-		}
-	} else {
+		s.walked(t1, graph != nil)
 		if err := s.readObjects(ctx, want); err != nil {
 			return err
 		}
 	}
+	s.reportFailures()
 	s.reportMissing()
-	debugf("git: %d blobs, %d bytes read in %v", s.blobs.Load(), s.bytes.Load(), time.Since(t2))
+	s.count()
+	debugf("git: %d blobs, %d bytes scanned in %v", s.blobs.Load(), s.bytes.Load(), time.Since(t1))
 
 	if r.opts.Worktree != nil && r.opts.Range == "" {
 		if err := r.opts.Worktree.Scan(ctx, &worktreeSink{s: s}); err != nil {
@@ -403,7 +460,18 @@ func (s *scan) walkRange(ctx context.Context) (int, error) {
 		}
 		h.collect([]plumbing.Hash{aid}, nil, false)
 	}
+	missingBefore := h.missing
 	added := h.collect([]plumbing.Hash{bid}, nil, false)
+	// A range must be complete: commits the clone lacks would make it
+	// silently smaller (or, past a shallow boundary, larger) than asked.
+	if h.missing > missingBefore {
+		return 0, fmt.Errorf("range %q: commits between %s and %s are missing from this repository (fetch more history)", spec, a, b)
+	}
+	for _, i := range added {
+		if h.shallow[h.commits[i].hash] {
+			return 0, fmt.Errorf("range %q: %s is not an ancestor of %s within this shallow clone; fetch more history (git fetch --unshallow, or --deepen) and retry", spec, a, b)
+		}
+	}
 	order := h.sortParentsFirst(added)
 	for _, ci := range order {
 		if err := ctx.Err(); err != nil {
@@ -428,37 +496,28 @@ func (s *scan) walkRange(ctx context.Context) (int, error) {
 	return len(order), nil
 }
 
-// blob hands one blob to the sink, the first time it is met.
+// blob hands one blob to the sink, the first time it is met. While the
+// walk runs concurrently, history is not consulted: the origin gets only
+// the blob id, and Locations fills in the rest.
 func (s *scan) blob(ctx context.Context, id plumbing.Hash, data []byte) error {
-	b := s.hist.blobs[id]
-	if b != nil {
-		if !b.done.CompareAndSwap(false, true) {
-			return nil
-		}
-	} else {
-		s.extraMu.Lock()
-		dup := s.extra[id]
-		s.extra[id] = true
-		s.extraMu.Unlock()
-		if dup {
-			return nil
-		}
+	if !s.seen.add(id, int64(len(data))) {
+		return nil
 	}
 	o := source.Origin{Kind: "blob", BlobID: id.String()}
-	if b != nil {
-		for _, l := range b.locs {
-			if !s.r.excl.excluded(l.path) {
-				o.Path = l.path
-				break
+	if s.r.opts.Range != "" || s.r.excl != nil {
+		// The walk is over: name the blob's first path.
+		if b := s.hist.blobs[id]; b != nil {
+			for _, l := range b.locs {
+				if !s.r.excl.excluded(l.path) {
+					o.Path = l.path
+					break
+				}
 			}
+			o.Unreachable = s.r.opts.Range == "" && !b.reachable
+		} else {
+			o.Unreachable = s.r.opts.Range == ""
 		}
 	}
-	if s.r.opts.Range == "" && (b == nil || !b.reachable) {
-		o.Unreachable = true
-		s.unreach.Add(1)
-	}
-	s.blobs.Add(1)
-	s.bytes.Add(int64(len(data)))
 	return s.sink.Item(ctx, source.Item{Origin: o, Data: data, Size: int64(len(data))})
 }
 
@@ -477,22 +536,39 @@ func (s *scan) describe(id plumbing.Hash) (path, detail string) {
 	return l.path, detail
 }
 
+// fail records an object that could not be read; reportFailures reports
+// it once history can name its paths.
 func (s *scan) fail(id plumbing.Hash, err error, lost []plumbing.Hash) {
-	for _, l := range lost {
-		if b := s.hist.blobs[l]; b != nil {
-			b.done.Store(true)
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	s.failures = append(s.failures, failure{id, err, lost})
+}
+
+func (s *scan) reportFailures() {
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	for _, f := range s.failures {
+		lost := 0
+		for _, l := range f.lost {
+			if s.seen.add(l, -1) && s.reported(l) {
+				lost++
+			}
 		}
+		if lost == 0 && !s.reported(f.id) && len(f.lost) > 0 {
+			continue // only unreachable blobs read on the way were lost
+		}
+		path, detail := s.describe(f.id)
+		reason := ReasonCorrupt
+		if strings.Contains(f.err.Error(), "over the") {
+			reason = ReasonTooLarge
+		}
+		detail += ": " + f.err.Error()
+		if lost > 1 || (lost == 1 && (len(f.lost) == 0 || f.lost[0] != f.id)) {
+			detail += fmt.Sprintf(" (%d blobs stored as deltas of it not scanned)", lost)
+		}
+		s.skip(source.Skipped{Path: path, Reason: reason, Detail: detail})
 	}
-	path, detail := s.describe(id)
-	reason := ReasonCorrupt
-	if strings.Contains(err.Error(), "over the") {
-		reason = ReasonTooLarge
-	}
-	detail += ": " + err.Error()
-	if n := len(lost); n > 1 || (n == 1 && lost[0] != id) {
-		detail += fmt.Sprintf(" (%d blobs stored as deltas of it not scanned)", n)
-	}
-	s.skip(source.Skipped{Path: path, Reason: reason, Detail: detail})
+	s.failures = nil
 }
 
 var objTypes = map[plumbing.ObjectType]int8{
@@ -504,13 +580,7 @@ var objTypes = map[plumbing.ObjectType]int8{
 // one pool of workers.
 func (s *scan) readObjects(ctx context.Context, want func(plumbing.Hash) bool) error {
 	v := &packVisitor{
-		want: func(id plumbing.Hash) bool {
-			if !want(id) {
-				return false
-			}
-			b := s.hist.blobs[id]
-			return b == nil || !b.done.Load()
-		},
+		want: func(id plumbing.Hash) bool { return want(id) && !s.seen.has(id) },
 		blob: s.blob,
 		fail: s.fail,
 		external: func(id plumbing.Hash) (int8, []byte, error) {
@@ -557,7 +627,7 @@ func (s *scan) readLoose(ctx context.Context, ids []plumbing.Hash, want func(plu
 		if !want(id) {
 			continue
 		}
-		if b := s.hist.blobs[id]; b != nil && b.done.Load() {
+		if s.seen.has(id) {
 			continue
 		}
 		data, t, err := s.readLooseObject(id)
@@ -613,7 +683,7 @@ func (s *scan) readLooseObject(id plumbing.Hash) (data []byte, t plumbing.Object
 
 // readByID reads the few blobs of a small range by id.
 func (s *scan) readByID(ctx context.Context) error {
-	for _, id := range sortedBlobIDs(s.hist.blobs, func(*blobInfo) bool { return true }) {
+	for _, id := range sortedBlobIDs(s.hist.blobs, func(plumbing.Hash, *blobInfo) bool { return true }) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -642,8 +712,8 @@ func (s *scan) readByID(ctx context.Context) error {
 // reportMissing reports wanted blobs that no pack or loose object held.
 func (s *scan) reportMissing() {
 	h := s.hist
-	ids := sortedBlobIDs(h.blobs, func(b *blobInfo) bool {
-		return !b.done.Load() && !b.excluded && (b.reachable || s.r.opts.Range != "" || s.r.opts.AllObjects)
+	ids := sortedBlobIDs(h.blobs, func(id plumbing.Hash, b *blobInfo) bool {
+		return !s.seen.has(id) && !b.excluded && (b.reachable || s.r.opts.Range != "" || s.r.opts.AllObjects)
 	})
 	for i, id := range ids {
 		if i == maxMissingListed {

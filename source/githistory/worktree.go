@@ -44,7 +44,7 @@ func (w *worktreeSink) Item(ctx context.Context, it source.Item) error {
 		}
 	}
 	id := plumbing.ComputeHash(plumbing.BlobObject, data)
-	if b := w.s.hist.blobs[id]; b != nil && b.done.Load() {
+	if w.s.seen.has(id) && w.s.reported(id) {
 		return nil // already scanned as part of history
 	}
 	w.s.worktree.Add(1)

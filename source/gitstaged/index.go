@@ -51,6 +51,9 @@ func parseIndex(data []byte) ([]ientry, map[string]cachedTree, error) {
 		return nil, nil, fmt.Errorf("index claims %d entries in %d bytes: corrupt", count, len(body))
 	}
 	entries := make([]ientry, 0, count)
+	// Names of v2/v3 entries are slices of one copy of the file: one
+	// allocation instead of one per entry.
+	text := string(body)
 	p := 12
 	prev := ""
 	truncated := errors.New("index entry truncated: the file is corrupt")
@@ -92,7 +95,7 @@ func parseIndex(data []byte) ([]ientry, map[string]cachedTree, error) {
 			if end < 0 {
 				return nil, nil, truncated
 			}
-			e.name = string(body[p : p+end])
+			e.name = text[p : p+end]
 			// 1 to 8 NULs pad the entry to a multiple of 8 bytes.
 			p = start + (p+end-start+8)&^7
 			if p > len(body) {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -268,17 +269,22 @@ func (b *builder) hash(nodes []node) plumbing.Hash {
 }
 
 func (s *Staged) compare(ents []ientry, cache map[string]cachedTree, head *tree) error {
-	merged := make([]ientry, 0, len(ents))
+	// Intent-to-add entries are not in the commit's tree, unmerged ones are
+	// handled apart. Usually there are none: no copy then.
+	merged := ents
 	var unmerged []ientry
-	for _, e := range ents {
-		switch {
-		case e.ita:
-			s.Notes = append(s.Notes, source.Skipped{Path: e.name, Reason: "intent-to-add",
-				Detail: "added with `git add -N`: no content staged yet"})
-		case e.stage != 0:
-			unmerged = append(unmerged, e)
-		default:
-			merged = append(merged, e)
+	if slices.ContainsFunc(ents, func(e ientry) bool { return e.ita || e.stage != 0 }) {
+		merged = make([]ientry, 0, len(ents))
+		for _, e := range ents {
+			switch {
+			case e.ita:
+				s.Notes = append(s.Notes, source.Skipped{Path: e.name, Reason: "intent-to-add",
+					Detail: "added with `git add -N`: no content staged yet"})
+			case e.stage != 0:
+				unmerged = append(unmerged, e)
+			default:
+				merged = append(merged, e)
+			}
 		}
 	}
 	s.b = &builder{cache: cache}
@@ -308,7 +314,14 @@ func (s *Staged) compare(ents []ientry, cache map[string]cachedTree, head *tree)
 	// A new path whose blob a removed path had in HEAD is a rename.
 	if len(deleted) > 0 {
 		gone := map[plumbing.Hash]string{}
+		conflicted := map[string]bool{}
+		for _, e := range unmerged {
+			conflicted[e.name] = true
+		}
 		for _, d := range deleted {
+			if conflicted[d.path] {
+				continue // unmerged, not deleted
+			}
 			if _, ok := gone[d.hash]; !ok {
 				gone[d.hash] = d.path
 			}

@@ -2,6 +2,7 @@ package gitstaged
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -288,5 +289,36 @@ func TestMissingBlobIsReportedNotDropped(t *testing.T) {
 	c := scanAll(t, s.Source())
 	if len(c.items) != 0 || len(c.skipped) != 1 || c.skipped[0].Path != "a.txt" {
 		t.Errorf("items %d, skipped %+v: want the missing blob reported as skipped", len(c.items), c.skipped)
+	}
+}
+
+func TestUnmergedPathsAreScannedInEveryStage(t *testing.T) {
+	// Git refuses to commit with conflicts, but if a hook runs, every
+	// version in the index is content that may end up committed.
+	r := newRepo(t)
+	r.write("f.txt", "base\n")
+	r.git("add", ".")
+	r.git("commit", "-qm", "base")
+	r.git("checkout", "-qb", "other")
+	r.write("f.txt", "theirs\n")
+	r.git("commit", "-qam", "theirs")
+	r.git("checkout", "-q", "main")
+	r.write("f.txt", "ours\n")
+	r.git("commit", "-qam", "ours")
+	cmd := exec.Command("git", "merge", "other")
+	cmd.Dir, cmd.Env = r.dir, gitEnv(filepath.Dir(r.dir))
+	if out, err := cmd.CombinedOutput(); err == nil {
+		t.Fatalf("merge did not conflict:\n%s", out)
+	}
+	s := open(t, r)
+	stages := map[int]bool{}
+	for _, c := range s.Changes {
+		if c.Path != "f.txt" || c.HeadBlob.IsZero() {
+			t.Errorf("change %+v: want f.txt with its HEAD blob", c)
+		}
+		stages[c.Stage] = true
+	}
+	if !stages[1] || !stages[2] || !stages[3] || len(s.Deleted) != 0 {
+		t.Errorf("stages %v, deleted %v: want stages 1, 2 and 3 and nothing deleted", stages, s.Deleted)
 	}
 }

@@ -1,0 +1,219 @@
+package suppress
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/scour-dev/scour/scanner"
+)
+
+// IgnoreFileName is the ignore file scour reads at the root of a scan.
+const IgnoreFileName = ".scourignore"
+
+// fingerprintPattern is a finding's fingerprint: hex SHA-256 of the secret.
+var fingerprintPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// ruleIDPattern is how rule ids are spelt (rules.NewSet enforces it).
+var ruleIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// IgnoreEntry is one line of an ignore file: a fingerprint, optionally
+// qualified by a rule id ("FINGERPRINT:RULE"), and its comment.
+type IgnoreEntry struct {
+	Fingerprint string
+	RuleID      string // "" ignores the secret whichever rule found it
+	Comment     string
+	Line        int
+}
+
+// String is the entry as a line of an ignore file.
+func (e IgnoreEntry) String() string {
+	s := e.Fingerprint
+	if e.RuleID != "" {
+		s += ":" + e.RuleID
+	}
+	if c := strings.TrimSpace(oneLine(e.Comment)); c != "" {
+		s += "  # " + c
+	}
+	return s
+}
+
+// IgnoreList is the content of an ignore file. Entries are keyed on the
+// secret's fingerprint, never on path or line: a secret stays ignored
+// wherever it moves, and a new secret on an ignored line is reported.
+type IgnoreList struct {
+	Path    string
+	Entries []IgnoreEntry
+	any     map[string]bool      // fingerprint -> ignored for every rule
+	byRule  map[[2]string]bool   // (fingerprint, rule) -> ignored
+}
+
+// ParseFingerprint checks a fingerprint or "FINGERPRINT:RULE" and returns
+// its parts (the fingerprint lower-cased).
+func ParseFingerprint(s string) (fingerprint, ruleID string, err error) {
+	fp, rule, _ := strings.Cut(strings.TrimSpace(s), ":")
+	fp = strings.ToLower(fp)
+	if !fingerprintPattern.MatchString(fp) {
+		return "", "", fmt.Errorf("%q is not a fingerprint: want 64 hex digits (the SHA-256 of the secret, as reports show it)", s)
+	}
+	if rule != "" && !ruleIDPattern.MatchString(rule) {
+		return "", "", fmt.Errorf("%q: bad rule id %q after the fingerprint", s, rule)
+	}
+	return fp, rule, nil
+}
+
+// ParseIgnore reads an ignore file: one fingerprint (or
+// "FINGERPRINT:RULE") per line, blank lines and "# comments" (whole-line
+// or trailing) allowed. Errors name the file and line; every bad line is
+// reported.
+func ParseIgnore(name string, r io.Reader) (*IgnoreList, error) {
+	l := &IgnoreList{Path: name, any: map[string]bool{}, byRule: map[[2]string]bool{}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	var errs []error
+	n := 0
+	for sc.Scan() {
+		n++
+		line, comment, _ := strings.Cut(sc.Text(), "#")
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		fp, rule, err := ParseFingerprint(line)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: %v", name, n, err))
+			continue
+		}
+		l.add(IgnoreEntry{Fingerprint: fp, RuleID: rule, Comment: strings.TrimSpace(comment), Line: n})
+	}
+	if err := sc.Err(); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", name, err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *IgnoreList) add(e IgnoreEntry) {
+	l.Entries = append(l.Entries, e)
+	if e.RuleID == "" {
+		l.any[e.Fingerprint] = true
+	} else {
+		l.byRule[[2]string{e.Fingerprint, e.RuleID}] = true
+	}
+}
+
+// LoadIgnore reads the ignore file at path; a missing file is an empty
+// list.
+func LoadIgnore(path string) (*IgnoreList, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &IgnoreList{Path: path, any: map[string]bool{}, byRule: map[[2]string]bool{}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ignore file: %w", err)
+	}
+	return ParseIgnore(path, bytes.NewReader(data))
+}
+
+// Ignores reports whether f's secret is ignored.
+func (l *IgnoreList) Ignores(f *scanner.Finding) bool {
+	if l == nil {
+		return false
+	}
+	return l.any[f.Fingerprint] || l.byRule[[2]string{f.Fingerprint, f.RuleID}]
+}
+
+// Has reports whether the list already holds an entry ignoring what e
+// ignores (an unqualified entry covers every rule).
+func (l *IgnoreList) Has(e IgnoreEntry) bool {
+	return l.any[e.Fingerprint] || (e.RuleID != "" && l.byRule[[2]string{e.Fingerprint, e.RuleID}])
+}
+
+// AppendIgnore adds entries to the ignore file at path (creating it, mode
+// 0644: it holds no secrets and is meant to be committed), skipping those
+// already present. The file is replaced atomically. It returns the entries
+// added.
+func AppendIgnore(path string, entries []IgnoreEntry) ([]IgnoreEntry, error) {
+	l, err := LoadIgnore(path)
+	if err != nil {
+		return nil, err
+	}
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("ignore file: %w", err)
+	}
+	var added []IgnoreEntry
+	var buf bytes.Buffer
+	buf.Write(old)
+	if len(old) > 0 && old[len(old)-1] != '\n' {
+		buf.WriteByte('\n')
+	}
+	if len(old) == 0 {
+		buf.WriteString("# Secrets scour does not report, by fingerprint (SHA-256 of the secret).\n" +
+			"# One per line, optionally FINGERPRINT:RULE_ID; add with `scour ignore`.\n")
+	}
+	for _, e := range entries {
+		if l.Has(e) {
+			continue
+		}
+		l.add(e)
+		added = append(added, e)
+		buf.WriteString(e.String() + "\n")
+	}
+	if len(added) == 0 {
+		return nil, nil
+	}
+	mode := fs.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := writeAtomic(path, buf.Bytes(), mode); err != nil {
+		return nil, fmt.Errorf("ignore file: %w", err)
+	}
+	return added, nil
+}
+
+// writeAtomic writes data to a temporary file beside path and renames it
+// over path, so readers never see a half-written file.
+func writeAtomic(path string, data []byte, mode fs.FileMode) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(mode); err != nil {
+		return err
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
