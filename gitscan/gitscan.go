@@ -40,7 +40,16 @@ func Scan(ctx context.Context, sc *scanner.Scanner, repo *githistory.Repo) (*sca
 // commits, blobs without a commit, then everything else (working-tree
 // files) by path. The first location is the finding's headline: where the
 // secret first entered history.
+//
+// A blob with no locations was read on the way but is not to be reported
+// (unreachable, without AllObjects): its locations are dropped, and so are
+// findings left with none.
 func Expand(res *scanner.Result, loc Locator) {
+	kept := res.Findings[:0]
+	defer func() {
+		res.Findings = kept
+		res.Stats.Findings = int64(len(kept))
+	}()
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		var out []scanner.Location
@@ -80,6 +89,9 @@ func Expand(res *scanner.Result, loc Locator) {
 			return a.Path == b.Path && a.Line == b.Line && a.Column == b.Column && a.BlobID == b.BlobID &&
 				a.Kind == b.Kind && commitHash(a) == commitHash(b)
 		})
+		if len(f.Locations) > 0 {
+			kept = append(kept, *f)
+		}
 	}
 }
 

@@ -104,3 +104,24 @@ func TestUnreachableLocationsComeLast(t *testing.T) {
 		t.Fatalf("locations %+v", l)
 	}
 }
+
+func TestUnreachableSecretIsNotReportedByDefault(t *testing.T) {
+	g := gittest.Init(t)
+	key := awsKeyID()
+	g.WriteFile("a", "x")
+	base := g.Commit("a")
+	g.WriteFile("lost", key)
+	g.Commit("lost")
+	g.ResetHard(base)
+	g.ExpireReflogs()
+	res := scan(t, g.Dir, githistory.Options{})
+	if len(res.Findings) != 0 || res.Stats.Findings != 0 {
+		t.Fatalf("findings %+v", res.Findings)
+	}
+	// The same content left on disk by a mixed reset is a working-tree file.
+	g.WriteFile("lost", key)
+	res = scan(t, g.Dir, githistory.Options{Worktree: &source.Dir{Root: g.Dir}})
+	if len(res.Findings) != 1 || len(res.Findings[0].Locations) != 1 || res.Findings[0].Locations[0].Kind != "worktree" {
+		t.Fatalf("findings %+v", res.Findings)
+	}
+}

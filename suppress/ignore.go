@@ -51,8 +51,8 @@ func (e IgnoreEntry) String() string {
 type IgnoreList struct {
 	Path    string
 	Entries []IgnoreEntry
-	any     map[string]bool      // fingerprint -> ignored for every rule
-	byRule  map[[2]string]bool   // (fingerprint, rule) -> ignored
+	any     map[string]bool    // fingerprint -> ignored for every rule
+	byRule  map[[2]string]bool // (fingerprint, rule) -> ignored
 }
 
 // ParseFingerprint checks a fingerprint or "FINGERPRINT:RULE" and returns

@@ -101,3 +101,14 @@ func wantCommit(t *testing.T, o source.Origin, commit, path string) {
 }
 
 func newRepo(t *testing.T) *gittest.Repo { return gittest.Init(t) }
+
+// unreported asserts that no blob containing s has locations: it was not
+// read, or read on the way but not to be reported.
+func unreported(t *testing.T, r *Repo, c *collector, s string) {
+	t.Helper()
+	for _, it := range c.with(s) {
+		if locs := r.Locations(it.Origin.BlobID); len(locs) != 0 {
+			t.Fatalf("blob with %q reported at %+v", s, locs)
+		}
+	}
+}

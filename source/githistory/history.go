@@ -2,6 +2,7 @@ package githistory
 
 import (
 	"container/heap"
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -213,12 +214,18 @@ func (q *commitHeap) Pop() any {
 // before. Trees are compared by id only and each tree is read once (the
 // "seen tree" walk), so the cost is the number of distinct trees, not
 // commits times files.
-func (h *history) attribute(order []int32) {
-	for _, ci := range order {
+func (h *history) attribute(ctx context.Context, order []int32) error {
+	for k, ci := range order {
+		if k%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		h.commits[ci].order = h.nextOrder
 		h.nextOrder++
 		h.walkTree(ci, h.commits[ci].tree, "", 0)
 	}
+	return nil
 }
 
 func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int) {

@@ -110,6 +110,9 @@ type treeWalker struct {
 	z      inflater
 	delta  []byte
 	stack  []frame
+	// extBlob: the tree being walked hangs off a base outside the pack
+	// that turned out to be a blob (its entries have type 0).
+	extBlob bool
 }
 
 // walk resolves the delta tree under root. Errors from reading objects are
@@ -134,15 +137,9 @@ func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
 		if typ != objBlob {
 			return nil
 		}
-		// The subtree's type was unknown until its base was read; only this
-		// worker touches it.
-		sub := []int32{root}
-		for len(sub) > 0 {
-			j := sub[len(sub)-1]
-			sub = sub[:len(sub)-1]
-			p.objs[j].typ = objBlob
-			sub = append(sub, p.children(j)...)
-		}
+		// The subtree's type was unknown until its base was read.
+		w.extBlob = true
+		defer func() { w.extBlob = false }()
 		delta, rerr := w.z.inflate(p, root, w.delta)
 		if rerr != nil {
 			w.lose(root, rerr)
@@ -213,7 +210,7 @@ func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
 
 func (w *treeWalker) emit(ctx context.Context, i int32, data []byte) error {
 	h := w.p.hashes[i]
-	if w.p.objs[i].typ != objBlob {
+	if t := w.p.objs[i].typ; t != objBlob && !(t == 0 && w.extBlob) {
 		return nil
 	}
 	if !w.v.want(h) {

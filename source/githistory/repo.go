@@ -185,7 +185,9 @@ func (r *Repo) Note() string {
 // Locations returns every (commit, path) where the blob entered history,
 // oldest first, as Origins of Kind "blob" with Commit set. A blob no ref
 // reaches has Unreachable set (with its commit when an unreachable commit
-// holds it). Unknown blobs get a single Origin with just the id.
+// holds it) with AllObjects, and no locations at all without: findings in
+// it are not to be reported. Other blobs unknown to history get a single
+// Origin with just the id.
 func (r *Repo) Locations(blobID string) []source.Origin {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -195,6 +197,10 @@ func (r *Repo) Locations(blobID string) []source.Origin {
 		return []source.Origin{base}
 	}
 	b := h.blobs[plumbing.NewHash(blobID)]
+	if !r.opts.AllObjects && r.opts.Range == "" && (b == nil || !b.reachable) {
+		// Read on the way while the walk ran, but not asked for.
+		return nil
+	}
 	if b == nil || len(b.locs) == 0 {
 		base.Unreachable = b == nil || !b.reachable
 		return []source.Origin{base}

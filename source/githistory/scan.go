@@ -327,7 +327,7 @@ func (s *scan) refTips() []plumbing.Hash {
 	for _, name := range names {
 		id := targets[name]
 		for depth := 0; ; depth++ {
-			t, data, err := s.r.obj.read(plumbing.AnyObject, id)
+			t, data, err := h.obj.read(plumbing.AnyObject, id)
 			if err != nil {
 				s.skip(source.Skipped{Path: name, Reason: ReasonBrokenRef, Detail: fmt.Sprintf("points to %s: %v", id, err)})
 				break
@@ -380,7 +380,9 @@ func (s *scan) walkAll(ctx context.Context) error {
 	h := s.hist
 	tips := s.refTips()
 	added := h.collect(tips, nil, false)
-	h.attribute(h.sortParentsFirst(added))
+	if err := h.attribute(ctx, h.sortParentsFirst(added)); err != nil {
+		return err
+	}
 	s.r.mu.Lock()
 	s.r.stats.Commits = int64(len(added))
 	if len(tips) == 0 && len(h.blobs) == 0 {
@@ -414,7 +416,9 @@ func (s *scan) walkAll(ctx context.Context) error {
 		}
 	}
 	un := h.collect(dangling, nil, true)
-	h.attribute(h.sortParentsFirst(un))
+	if err := h.attribute(ctx, h.sortParentsFirst(un)); err != nil {
+		return err
+	}
 	s.r.mu.Lock()
 	s.r.stats.Commits += int64(len(un))
 	s.r.mu.Unlock()

@@ -1,0 +1,103 @@
+package suppress
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/scour-dev/scour/gitscan"
+	"github.com/scour-dev/scour/rules"
+	"github.com/scour-dev/scour/scanner"
+	"github.com/scour-dev/scour/source"
+	"github.com/scour-dev/scour/source/githistory"
+)
+
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// fakePAT assembles a classic GitHub token with a valid CRC32, its body
+// derived from seed, so that no token is written in this file.
+func fakePAT(seed string) string {
+	h := sha256.Sum256([]byte(seed))
+	body := make([]byte, 30)
+	for i := range body {
+		body[i] = base62[int(h[i])%62]
+	}
+	v := crc32.ChecksumIEEE(body)
+	chk := make([]byte, 6)
+	for i := 5; i >= 0; i-- {
+		chk[i] = base62[v%62]
+		v /= 62
+	}
+	return "ghp" + "_" + string(body) + string(chk)
+}
+
+func fingerprint(secret string) string {
+	s := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(s[:])
+}
+
+// newScanner builds the engine over the built-in rules, with allow as its
+// line hook when given.
+func newScanner(t *testing.T, allow *Allowlist) *scanner.Scanner {
+	t.Helper()
+	set, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := scanner.Options{Rules: set}
+	// TODO(allow hook) opts.Allow = allow.MatchLine
+	sc, err := scanner.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// scanDir scans a directory tree.
+func scanDir(t *testing.T, sc *scanner.Scanner, dir string) *scanner.Result {
+	t.Helper()
+	res, err := sc.Run(context.Background(), &source.Dir{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// scanHistory scans every blob of a repository's history and attributes
+// the findings to commits and paths.
+func scanHistory(t *testing.T, sc *scanner.Scanner, dir string) *scanner.Result {
+	t.Helper()
+	repo, err := githistory.Open(dir, githistory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	res, err := gitscan.Scan(context.Background(), sc, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// secrets lists the secrets of res's findings.
+func secrets(res *scanner.Result) []string {
+	var s []string
+	for _, f := range res.Findings {
+		s = append(s, f.Secret)
+	}
+	return s
+}
