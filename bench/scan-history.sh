@@ -2,11 +2,13 @@
 # Usage: bench/scan-history.sh REPO [-- extra scour flags]
 #
 # Prints, in one invocation on the same repository with a warm page cache,
-# the wall time and peak memory (RSS, from getrusage via bench/peakrss) of
+# the wall time, CPU time (user+system) and peak memory (RSS, from
+# getrusage via bench/peakrss; no GNU time needed) of
 #   scour scan --format json REPO           (whole history, all rules)
 #   git cat-file --batch-all-objects --batch --unordered >/dev/null
 #   git log -p --all >/dev/null
 # and their ratios to git cat-file (the bar: reading every object once).
+# On a busy machine compare the CPU ratio: wall time depends on the load.
 # scour is built first so compile time is not measured.
 # Make a repository with: go run ./bench/mkrepo -out /tmp/repo -commits 5000 ...
 set -euo pipefail
@@ -48,10 +50,12 @@ measure "git-log-p" git -C "$repo_dir" log -p --all
 awk '
 	{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[$1, kv[1]] = kv[2] } names[++n] = $1 }
 	END {
-		base = v["git-cat-file", "wall"] + 0
-		printf "%-14s %10s %12s %12s %6s\n", "what", "wall", "peak RSS", "x cat-file", "exit"
+		bw = v["git-cat-file", "wall"] + 0
+		bc = v["git-cat-file", "cpu"] + 0
+		printf "%-14s %10s %10s %12s %12s %11s %6s\n", "what", "wall", "cpu", "peak RSS", "wall/cat-file", "cpu/cat-file", "exit"
 		for (i = 1; i <= n; i++) {
 			w = v[names[i], "wall"] + 0
-			printf "%-14s %10s %12s %12.2f %6s\n", names[i], v[names[i], "wall"], v[names[i], "maxrss"], (base > 0 ? w / base : 0), v[names[i], "exit"]
+			c = v[names[i], "cpu"] + 0
+			printf "%-14s %10s %10s %12s %12.2f %11.2f %6s\n", names[i], v[names[i], "wall"], v[names[i], "cpu"], v[names[i], "maxrss"], (bw > 0 ? w / bw : 0), (bc > 0 ? c / bc : 0), v[names[i], "exit"]
 		}
 	}' "$tmp/results"

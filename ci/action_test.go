@@ -4,6 +4,7 @@
 package ci_test
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/scour-dev/scour/cmd"
 	"github.com/scour-dev/scour/internal/gittest"
 )
 
@@ -403,5 +405,20 @@ func TestGitLabTemplate(t *testing.T) {
 				t.Errorf("output lacks %q: %s", c.say, out)
 			}
 		})
+	}
+}
+
+// Every `scour scan` flag the CI scripts and templates pass exists, so a
+// renamed flag breaks this test rather than users' pipelines.
+func TestCIFlagsExist(t *testing.T) {
+	root := cmd.NewRootCmd(cmd.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard})
+	scan, _, err := root.Find([]string{"scan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"range", "config", "format", "report-to"} {
+		if scan.Flags().Lookup(flag) == nil {
+			t.Errorf("scour scan has no --%s, which ci/github/scan.sh and ci/gitlab/scour.gitlab-ci.yml pass", flag)
+		}
 	}
 }

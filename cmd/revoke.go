@@ -40,8 +40,10 @@ type RevokeOptions struct {
 	// Interactive says a person can answer a prompt on In (set from TTY
 	// detection by the command).
 	Interactive bool
-	BaseURLs    map[string]string
-	Getenv      func(string) string
+	// ConfigFile overrides ./.scour.yaml (see VerifyOptions).
+	ConfigFile string
+	BaseURLs   map[string]string
+	Getenv     func(string) string
 }
 
 const revokeExitHelp = `Exit codes:
@@ -89,6 +91,7 @@ See docs/revoke.md for each provider's class and what it needs.
 	}
 	f := c.Flags()
 	f.StringArrayVar(&opts.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
+	f.StringVar(&opts.ConfigFile, "config", "", "read configuration (rule packs, providers.<name>.base_url) from `file` instead of ./.scour.yaml")
 	f.StringArrayVar(&opts.Rules, "rule", nil, "only secrets found by this rule `id` (repeatable)")
 	f.StringArrayVar(&opts.Fingerprints, "fingerprint", nil, "only the secret with this `fingerprint` (8+ leading characters; repeatable)")
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation (required when not on a terminal)")
@@ -114,7 +117,7 @@ func runRevoke(ctx context.Context, opts RevokeOptions, streams IO) (int, error)
 	if err != nil {
 		return ExitError, err
 	}
-	set, err := loadRules(opts.RulePacks)
+	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.RulePacks, opts.BaseURLs)
 	if err != nil {
 		return ExitError, err
 	}
@@ -155,7 +158,7 @@ func runRevoke(ctx context.Context, opts RevokeOptions, streams IO) (int, error)
 		return ExitError, err
 	}
 	defer log.Close()
-	eng := provider.New(engineOptions(opts.BaseURLs, opts.Getenv, nil))
+	eng := provider.New(engineOptions(baseURLs, opts.Getenv, nil))
 	results, rerr := eng.Revoke(ctx, plan, provider.RevokeOptions{
 		Delete:        opts.Delete,
 		RevokedBefore: func(fp string) bool { return before[fp] },

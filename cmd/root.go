@@ -107,6 +107,9 @@ tokens) in files, stdin and git history.
 	root.AddCommand(newStagedCmd(streams))
 	root.AddCommand(newHookCmd(streams))
 	root.AddCommand(newVersionCmd(streams))
+	root.AddCommand(newConfigCmd(streams))
+	root.AddCommand(newIgnoreCmd(streams))
+	root.AddCommand(newBaselineCmd(streams))
 	return root
 }
 

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,7 +40,8 @@ type ScanOptions struct {
 	MaxFileSize int64
 	// RulePacks are extra rule pack files, added to the config's.
 	RulePacks []string
-	// Format is a report format (report.Formats()); "" means text.
+	// Format is a report format (report.Formats()); "" means the config's
+	// format:, else text.
 	Format string
 	// ReportFile, when set, receives the report (atomically, mode 0600)
 	// instead of stdout.
@@ -48,7 +50,10 @@ type ScanOptions struct {
 	// ReportFile (CI wants SARIF, JUnit and annotations from one scan).
 	ReportTo []string
 	// ConfigFile overrides PATH/.scour.yaml.
-	ConfigFile  string
+	ConfigFile string
+	// Baseline is an earlier JSON report or baseline file: findings in it
+	// (same rule, same secret) are not reported.
+	Baseline    string
 	ShowSecrets bool
 	NoColor     bool
 	Verbose     bool
@@ -70,7 +75,10 @@ occurs. Secrets are redacted to a short prefix unless --show-secrets is
 given; fingerprints (SHA-256 of the secret) are always shown.
 
 Configuration is read from PATH/.scour.yaml when PATH is a directory, or
-from --config. Its excludes and rule packs add to the flags'.
+from --config or $SCOUR_CONFIG. Its excludes and rule packs add to the
+flags'. Secrets listed in PATH/.scourignore (scour ignore) or in the
+--baseline file (scour baseline create) are not reported. See
+docs/config.md.
 
 A summary (files and bytes scanned, files skipped and why, findings,
 elapsed time) and the list of skipped files go to stderr.
@@ -98,10 +106,11 @@ elapsed time) and the list of skipped files go to stderr.
 	f.StringArrayVar(&opts.Excludes, "exclude", nil, "skip paths matching this gitignore-style `pattern` (repeatable)")
 	f.Var(maxSize, "max-file-size", "skip files larger than this `size` with a notice (e.g. 10MB, 1GiB; 0 = no limit)")
 	f.StringArrayVar(&opts.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
-	f.StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	f.StringVar(&opts.Format, "format", "", "output format: "+strings.Join(report.Formats(), ", ")+" (default text, or the config's format:)")
 	f.StringVar(&opts.ReportFile, "report", "", "write the report to `file` (atomically, mode 0600) instead of stdout")
 	f.StringArrayVar(&opts.ReportTo, "report-to", nil, "also write the report in another format to a file, e.g. sarif=scour.sarif (`format=file`, repeatable)")
 	f.StringVar(&opts.ConfigFile, "config", "", "read configuration from `file` instead of PATH/"+config.FileName)
+	f.StringVar(&opts.Baseline, "baseline", "", "report only findings absent from this earlier JSON report or baseline `file` (scour baseline create)")
 	f.BoolVar(&opts.ShowSecrets, "show-secrets", false, "print secrets in full instead of redacted")
 	f.BoolVar(&noColor, "no-color", false, "never colour output (also: NO_COLOR=1)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print diagnostics to stderr, e.g. candidates dropped by a checksum")
@@ -115,10 +124,7 @@ elapsed time) and the list of skipped files go to stderr.
 // still reported.
 func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	start := time.Now()
-	if opts.Format == "" {
-		opts.Format = "text"
-	}
-	if !validFormat(opts.Format) {
+	if opts.Format != "" && !validFormat(opts.Format) {
 		return ExitError, fmt.Errorf("--format %q: want one of %s", opts.Format, strings.Join(report.Formats(), ", "))
 	}
 	extra, err := parseReportTo(opts.ReportTo)
@@ -143,7 +149,13 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	if err != nil {
 		return ExitError, err
 	}
-	set, err := loadRules(append(append([]string(nil), cfg.Rules...), opts.RulePacks...))
+	if opts.Format == "" { // flags > config > default
+		if err := cfg.CheckFormat(report.Formats()); err != nil {
+			return ExitError, err
+		}
+		opts.Format = cmp.Or(cfg.Format, "text")
+	}
+	set, err := configuredRules(cfg, opts.RulePacks)
 	if err != nil {
 		return ExitError, err
 	}
@@ -151,6 +163,10 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	debugf := newDebugf(streams.ErrOut, opts.Verbose)
 	if cfg.Path != "" {
 		debugf("config: %s", cfg.Path)
+	}
+	sup, err := newSuppressor(path, cfg, opts.Baseline, debugf)
+	if err != nil {
+		return ExitError, err
 	}
 	debugf("rules: %d", len(set.Rules()))
 	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf})
@@ -178,6 +194,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	if res == nil {
 		res = &scanner.Result{}
 	}
+	sup.apply(res, streams.ErrOut, opts.Quiet)
 
 	ropts := report.Options{
 		Version:     Version(),

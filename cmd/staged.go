@@ -112,11 +112,15 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 	}
 	st.Exclude(append(append([]string(nil), cfg.Exclude...), opts.Excludes...))
 
-	set, err := loadRules(append(append([]string(nil), cfg.Rules...), opts.RulePacks...))
+	set, err := configuredRules(cfg, opts.RulePacks)
 	if err != nil {
 		return ExitError, err
 	}
 	debugf := newDebugf(streams.ErrOut, opts.Verbose)
+	sup, err := newSuppressor(st.Root, cfg, "", debugf) // allowlists and .scourignore
+	if err != nil {
+		return ExitError, err
+	}
 	debugf("index: %d entries, %d changed paths, %d deleted, %d excluded", st.Entries, len(st.Changes), len(st.Deleted), st.Excluded)
 	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf})
 	if err != nil {
@@ -139,6 +143,7 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 	if res == nil {
 		res = &scanner.Result{}
 	}
+	sup.apply(res, streams.ErrOut, opts.Quiet)
 	var already map[string]int
 	if scanErr == nil && len(res.Findings) > 0 {
 		already, scanErr = subtractHead(ctx, sc, st, res)

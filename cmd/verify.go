@@ -15,6 +15,7 @@ import (
 	"github.com/scour-dev/scour/provider/alibaba"
 	"github.com/scour-dev/scour/provider/aws"
 	"github.com/scour-dev/scour/report"
+	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -34,8 +35,12 @@ type VerifyOptions struct {
 	// OptIn lists providers (or rule ids) whose verification is not
 	// side-effect free, e.g. pypi (an upload probe).
 	OptIn []string
-	// BaseURLs maps a provider to a configured API base URL
-	// (providers.<name>.base_url); SCOUR_<PROVIDER>_BASE_URL overrides it.
+	// ConfigFile overrides ./.scour.yaml ($SCOUR_CONFIG also names one):
+	// its rule packs and providers.<name>.base_url apply.
+	ConfigFile string
+	// BaseURLs maps a provider to an API base URL; it is added to the
+	// config's providers.<name>.base_url. SCOUR_<PROVIDER>_BASE_URL
+	// overrides both.
 	BaseURLs map[string]string
 	// Getenv reads the environment (nil: os.Getenv).
 	Getenv func(string) string
@@ -79,6 +84,7 @@ unknown (with the reason). See docs/revoke.md.
 	}
 	f := c.Flags()
 	f.StringArrayVar(&opts.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
+	f.StringVar(&opts.ConfigFile, "config", "", "read configuration (rule packs, providers.<name>.base_url) from `file` instead of ./.scour.yaml")
 	f.StringVar(&opts.Format, "format", "text", "output format: text, json")
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "also run verifications that touch write endpoints for these `providers` (pypi, nuget)")
 	return c
@@ -97,11 +103,11 @@ func runVerify(ctx context.Context, opts VerifyOptions, streams IO) (int, error)
 	if err != nil {
 		return ExitError, err
 	}
-	set, err := loadRules(opts.RulePacks)
+	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.RulePacks, opts.BaseURLs)
 	if err != nil {
 		return ExitError, err
 	}
-	eng := provider.New(engineOptions(opts.BaseURLs, opts.Getenv, opts.OptIn))
+	eng := provider.New(engineOptions(baseURLs, opts.Getenv, opts.OptIn))
 	sts := eng.VerifyAll(ctx, set.Rule, findings)
 	if err := writeStatuses(streams.Out, opts.Format, sts, findings); err != nil {
 		return ExitError, err
@@ -112,6 +118,38 @@ func runVerify(ctx context.Context, opts VerifyOptions, streams IO) (int, error)
 		}
 	}
 	return ExitClean, nil
+}
+
+// loadActionConfig reads the config (./.scour.yaml, $SCOUR_CONFIG or
+// --config) and returns the rules (built-in, the config's packs, then
+// packs) and the provider base URLs (the config's, then baseURLs).
+func loadActionConfig(configFile string, packs []string, baseURLs map[string]string) (*rules.Set, map[string]string, error) {
+	cfg, err := loadConfig(".", configFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := loadRules(append(append([]string(nil), cfg.Rules...), packs...))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cfg.CheckProviders(func(name string) bool {
+		for _, r := range set.Rules() {
+			if r.Provider == name {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		return nil, nil, err
+	}
+	urls := cfg.BaseURLs()
+	if urls == nil {
+		urls = map[string]string{}
+	}
+	for k, v := range baseURLs {
+		urls[k] = v
+	}
+	return set, urls, nil
 }
 
 // engineOptions builds the provider engine's options, with the coded

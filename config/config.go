@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -322,6 +323,8 @@ func checkBaseURL(s string) error {
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
 		return fmt.Errorf("URL %q: want https://host[/path]", s)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return fmt.Errorf("URL %q: tokens are only sent over https (plain http only to localhost)", s)
 	case u.Host == "":
 		return fmt.Errorf("URL %q: no host", s)
 	case u.User != nil:
@@ -330,6 +333,14 @@ func checkBaseURL(s string) error {
 		return fmt.Errorf("URL %q: must not have a query or fragment", s)
 	}
 	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // regexpReason drops Go's "error parsing regexp:" preamble.
@@ -377,6 +388,23 @@ func (c *Config) CheckRules(known func(id string) bool) error {
 	return c.wrap(errors.Join(errs...))
 }
 
+// CheckProviders checks the names under providers: against the providers
+// of the loaded rules: a misspelt name would leave the base URL unused.
+func (c *Config) CheckProviders(known func(name string) bool) error {
+	names := make([]string, 0, len(c.Providers))
+	for name := range c.Providers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var errs []error
+	for _, name := range names {
+		if !known(name) {
+			errs = append(errs, c.errorf("providers."+name, "unknown provider %q (see the provider column of `scour rules list`)", name))
+		}
+	}
+	return c.wrap(errors.Join(errs...))
+}
+
 // CheckFormat checks `format:` against the formats the caller supports.
 func (c *Config) CheckFormat(formats []string) error {
 	if c.Format == "" || slices.Contains(formats, c.Format) {
@@ -399,6 +427,22 @@ func (c *Config) wrap(err error) error {
 // unknownField matches yaml.v3's wording for a key the struct lacks.
 var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
 
+// lineMessage matches yaml.v3's other per-line decode errors
+// ("line 3: cannot unmarshal !!str `x` into []string").
+var lineMessage = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// keyOnLine returns the shortest key path on line (as a string), or "".
+func keyOnLine(lines map[string]int, line string) string {
+	n, _ := strconv.Atoi(line)
+	best := ""
+	for p, l := range lines {
+		if l == n && (best == "" || len(p) < len(best) || (len(p) == len(best) && p < best)) {
+			best = p
+		}
+	}
+	return best
+}
+
 // describe turns yaml.v3's decode errors into messages about keys, naming
 // an unknown key by its full path (allow[0].secret_rgex) when lines has it.
 func describe(err error, lines map[string]int) error {
@@ -410,6 +454,10 @@ func describe(err error, lines map[string]int) error {
 	for _, e := range te.Errors {
 		if m := unknownField.FindStringSubmatch(e); m != nil {
 			e = fmt.Sprintf("line %s: unknown key %q", m[1], keyPath(lines, m[1], m[2]))
+		} else if m := lineMessage.FindStringSubmatch(e); m != nil {
+			if k := keyOnLine(lines, m[1]); k != "" {
+				e = fmt.Sprintf("line %s: %s: %s", m[1], k, m[2])
+			}
 		}
 		msgs = append(msgs, e)
 	}

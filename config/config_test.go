@@ -43,7 +43,9 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown key", "exclude: [a]\nexlcude: [b]\n", `line 2: unknown key "exlcude"`},
 		{"unknown nested key", "allow:\n  - stopwords: [x]\n    secret_rgex: y\n", `line 3: unknown key "allow[0].secret_rgex"`},
 		{"unknown provider key", "providers:\n  gitlab:\n    url: https://x\n", `line 3: unknown key "providers.gitlab.url"`},
-		{"wrong type", "exclude: yes-please\n", "cannot unmarshal"},
+		{"wrong type", "exclude: yes-please\n", "line 1: exclude: cannot unmarshal"},
+		{"wrong nested type", "allow:\n  - stopwords: [a]\n    rules: github-pat\n", "line 3: allow[0].rules: cannot unmarshal"},
+		{"wrong provider type", "providers:\n  gitlab: https://gitlab.example.com\n", "line 2: providers.gitlab: cannot unmarshal"},
 		{"bad glob", "exclude: ['[a-']\n", "line 1: exclude[0]: bad pattern"},
 		{"empty glob", "exclude: ['']\n", "exclude[0]: empty pattern"},
 		{"empty rule path", "rules: ['  ']\n", "rules[0]: empty path"},
@@ -58,6 +60,7 @@ func TestLoadErrors(t *testing.T) {
 		{"base url scheme", "providers:\n  gitlab:\n    base_url: ftp://gitlab.example.com\n", "line 3: providers.gitlab.base_url: URL \"ftp://gitlab.example.com\": want https://host[/path]"},
 		{"base url credentials", "providers:\n  gitlab:\n    base_url: https://u:p@gitlab.example.com\n", "providers.gitlab.base_url: URL \"https://u:p@gitlab.example.com\": must not hold credentials"},
 		{"base url no host", "providers:\n  vault:\n    base_url: https://\n", "providers.vault.base_url: URL \"https://\": no host"},
+		{"base url plain http", "providers:\n  gitlab:\n    base_url: http://gitlab.example.com\n", "providers.gitlab.base_url: URL \"http://gitlab.example.com\": tokens are only sent over https"},
 		{"provider name", "providers:\n  GitLab:\n    base_url: https://x.example\n", "line 2: providers.GitLab: provider names are lower-case"},
 		{"two documents", "exclude: [a]\n---\nexclude: [b]\n", "more than one YAML document"},
 		{"syntax", "exclude: [a\n", "yaml:"},
@@ -99,6 +102,8 @@ allow:
 providers:
   gitlab:
     base_url: https://gitlab.example.com/
+  vault:
+    base_url: http://127.0.0.1:8200
   yunxiao: {}
 format: sarif
 `)
@@ -115,7 +120,7 @@ format: sarif
 	if cfg.Allow[0].AllRules() || !cfg.Allow[1].AllRules() {
 		t.Errorf("AllRules: %v %v", cfg.Allow[0].AllRules(), cfg.Allow[1].AllRules())
 	}
-	if got := cfg.BaseURLs(); len(got) != 1 || got["gitlab"] != "https://gitlab.example.com/" {
+	if got := cfg.BaseURLs(); len(got) != 2 || got["gitlab"] != "https://gitlab.example.com/" || got["vault"] != "http://127.0.0.1:8200" {
 		t.Errorf("BaseURLs = %v", got)
 	}
 	if cfg.Format != "sarif" {
@@ -143,6 +148,19 @@ func TestCheckRules(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "disable[0]") {
 		t.Errorf("a known id was reported: %v", err)
+	}
+}
+
+// providers: names are checked against the loaded rules' providers.
+func TestCheckProviders(t *testing.T) {
+	p := write(t, t.TempDir(), FileName, "providers:\n  gitlab:\n    base_url: https://gitlab.example.com\n  gitlba:\n    base_url: https://x.example.com\n")
+	cfg, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.CheckProviders(func(n string) bool { return n == "gitlab" })
+	if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), `line 4: providers.gitlba: unknown provider "gitlba"`) || strings.Contains(err.Error(), "providers.gitlab:") {
+		t.Errorf("error = %v", err)
 	}
 }
 

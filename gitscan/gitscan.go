@@ -23,14 +23,25 @@ type Locator interface {
 
 var _ Locator = (*githistory.Repo)(nil)
 
-// Scan runs sc over the repository and attributes the findings. The
-// result is returned even with an error, holding what was found.
+// Scan runs sc over the repository, attributes the findings and adds the
+// history counts. The result is returned even with an error, holding what
+// was found.
 func Scan(ctx context.Context, sc *scanner.Scanner, repo *githistory.Repo) (*scanner.Result, error) {
 	res, err := sc.Run(ctx, repo)
 	if res != nil {
 		Expand(res, repo)
+		AddStats(res, repo)
 	}
 	return res, err
+}
+
+// AddStats records what the history scan covered in res.Stats.Git.
+func AddStats(res *scanner.Result, repo *githistory.Repo) {
+	st := repo.Stats()
+	res.Stats.Git = &scanner.GitStats{
+		Refs: st.Refs, Commits: st.Commits, Blobs: st.Blobs, Bytes: st.Bytes,
+		Unreachable: st.Unreachable, Worktree: st.Worktree,
+	}
 }
 
 // Expand replaces every location whose Kind is "blob" by one location per

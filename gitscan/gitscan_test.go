@@ -125,3 +125,16 @@ func TestUnreachableSecretIsNotReportedByDefault(t *testing.T) {
 		t.Fatalf("findings %+v", res.Findings)
 	}
 }
+
+func TestStatsAreAdded(t *testing.T) {
+	g := gittest.Init(t)
+	g.WriteFile("a", "hello\n")
+	g.Commit("a")
+	g.WriteFile("b", "world!\n")
+	g.Commit("b")
+	res := scan(t, g.Dir, githistory.Options{})
+	want := scanner.GitStats{Refs: 1, Commits: 2, Blobs: 2, Bytes: 13}
+	if res.Stats.Git == nil || *res.Stats.Git != want {
+		t.Fatalf("git stats %+v, want %+v", res.Stats.Git, want)
+	}
+}

@@ -151,7 +151,7 @@ func TestSARIFContent(t *testing.T) {
 	doc := decodeSARIF(t, sample(), sampleOpts())
 	run := doc.Runs[0]
 	d := run.Tool.Driver
-	if d.Name != "scour" || d.Version != "test" || d.InformationURI == "" {
+	if d.Name != "scour" || d.Version != "1.2.3-test" || d.InformationURI == "" {
 		t.Errorf("driver = %+v", d)
 	}
 	if len(run.Results) != 3 {

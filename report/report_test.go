@@ -81,7 +81,7 @@ func sample() *scanner.Result {
 
 func sampleOpts() Options {
 	return Options{
-		Version: "test",
+		Version: "1.2.3-test",
 		Elapsed: 1234 * time.Millisecond,
 		Rules: map[string]RuleMeta{
 			"github-classic-pat": {

@@ -107,7 +107,8 @@ type sarifNotification struct {
 }
 
 type sarifVCS struct {
-	RepositoryURI string `json:"repositoryUri"`
+	RepositoryURI string                `json:"repositoryUri"`
+	MappedTo      sarifArtifactLocation `json:"mappedTo"`
 }
 
 type sarifResult struct {
@@ -159,8 +160,13 @@ type sarifPhysicalLocation struct {
 
 type sarifArtifactLocation struct {
 	URI         string     `json:"uri,omitempty"`
+	URIBaseID   string     `json:"uriBaseId,omitempty"`
 	Description *sarifText `json:"description,omitempty"`
 }
+
+// srcRoot is the uriBaseId of paths relative to the scanned directory, the
+// name GitHub code scanning and the SARIF tools know for the source root.
+const srcRoot = "%SRCROOT%"
 
 type sarifRegion struct {
 	StartLine   int `json:"startLine"`
@@ -215,7 +221,7 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 		n := sarifNotification{Level: "warning", Message: sarifText{Text: skippedLine(path, reason, detail)}}
 		if path != "" && path != "-" {
 			n.Locations = []sarifLocation{{PhysicalLocation: &sarifPhysicalLocation{
-				ArtifactLocation: sarifArtifactLocation{URI: sarifURI(path)},
+				ArtifactLocation: sarifArtifactLocation{URI: sarifURI(path), URIBaseID: srcRoot},
 			}}}
 		}
 		run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications, n)
@@ -273,7 +279,8 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 		run.Results = append(run.Results, r)
 	}
 	for _, u := range sortedKeys(remotes) {
-		run.VersionControlProvenance = append(run.VersionControlProvenance, sarifVCS{RepositoryURI: u})
+		run.VersionControlProvenance = append(run.VersionControlProvenance,
+			sarifVCS{RepositoryURI: u, MappedTo: sarifArtifactLocation{URIBaseID: srcRoot}})
 	}
 	return &sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}
 }
@@ -383,9 +390,13 @@ func sarifSeverity(confidence string) string {
 func sarifLocationFor(l scanner.Location, secret string) sarifLocation {
 	pl := &sarifPhysicalLocation{Region: sarifRegionFor(l, secret)}
 	if l.Path == "" || (l.Kind == "stdin" && l.Path == "-") {
+		// Not a file, but code scanning wants a URI on every location:
+		// "-" as in the JSON report, described.
+		pl.ArtifactLocation.URI = "-"
 		pl.ArtifactLocation.Description = &sarifText{Text: "(" + l.Kind + ")"}
 	} else {
 		pl.ArtifactLocation.URI = sarifURI(l.Path)
+		pl.ArtifactLocation.URIBaseID = srcRoot
 	}
 	sl := sarifLocation{PhysicalLocation: pl}
 	if c := commitFor(l); c != nil || l.Remote != "" {

@@ -152,10 +152,17 @@ func BenchmarkFloorASCIILower(b *testing.B) {
 	perCPU(b, len(data), func() { lowerInto(dst, data) })
 }
 
-// BenchmarkKeywords is the prefilter alone: lower-casing plus the keyword
-// automaton, chunk by chunk as the engine runs it.
-func BenchmarkKeywords(b *testing.B) {
+// BenchmarkKeywords is the keyword stage as the engine runs it, chunk by
+// chunk: the bigram/trigram prefilter, then lower-casing and the automaton
+// over the spans it flags. BenchmarkKeywordsFullPass is the same stage
+// without the prefilter (lower-casing and the automaton over every byte),
+// the baseline the prefilter is measured against.
+func BenchmarkKeywords(b *testing.B)         { benchKeywords(b, false) }
+func BenchmarkKeywordsFullPass(b *testing.B) { benchKeywords(b, true) }
+
+func benchKeywords(b *testing.B, full bool) {
 	s, _ := builtinScanner(b, 0)
+	s.noPrefilter = full
 	data := benchCorpus()
 	sc := &scratch{}
 	hits := 0
@@ -169,10 +176,38 @@ func BenchmarkKeywords(b *testing.B) {
 	b.ReportMetric(float64(hits)/float64(len(data)>>20), "hits/MiB")
 }
 
+// BenchmarkPrefilter is the filter alone over the built-in keywords;
+// span-bytes/% is how much of the corpus it hands to the automaton.
+func BenchmarkPrefilter(b *testing.B) {
+	s, _ := builtinScanner(b, 0)
+	if s.pf == nil {
+		b.Fatal("built-in keywords have no prefilter")
+	}
+	data := benchCorpus()
+	var spans []span
+	perCPU(b, len(data), func() {
+		spans = spans[:0]
+		for a := 0; a < len(data); a += s.chunkSize {
+			spans = s.pf.candidates(data[a:min(a+s.chunkSize, len(data))], spans)
+		}
+	})
+	n := 0
+	for _, sp := range spans {
+		n += sp.hi - sp.lo
+	}
+	b.ReportMetric(float64(len(spans))/float64(len(data)>>20), "spans/MiB")
+	b.ReportMetric(100*float64(n)/float64(len(data)), "span-bytes/%")
+}
+
 // BenchmarkScan is the whole engine over the corpus with the built-in
 // catalogue, as one in-memory item, on one goroutine.
-func BenchmarkScan(b *testing.B) {
+// BenchmarkScanFullPass is the same without the keyword prefilter.
+func BenchmarkScan(b *testing.B)         { benchScan(b, false) }
+func BenchmarkScanFullPass(b *testing.B) { benchScan(b, true) }
+
+func benchScan(b *testing.B, full bool) {
 	s, set := builtinScanner(b, 0)
+	s.noPrefilter = full
 	data := benchCorpus()
 	var res *Result
 	perCPU(b, len(data), func() {

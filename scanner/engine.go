@@ -8,6 +8,8 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/coregx/ahocorasick"
+
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/source"
 )
@@ -19,6 +21,8 @@ type scratch struct {
 	lower   []byte   // lower-cased view of the current chunk
 	spans   [][]span // per rule: windows around keyword hits
 	touched []int    // rules with at least one span in this chunk
+	cand    []span   // prefilter output: where keywords may be
+	hits    []ahocorasick.Match
 	found   []found
 }
 
@@ -200,13 +204,8 @@ func (s *Scanner) keywordHits(sc *scratch, chunk []byte) int {
 	if s.ac == nil || len(chunk) == 0 {
 		return 0
 	}
-	if cap(sc.lower) < len(chunk) {
-		sc.lower = make([]byte, len(chunk))
-	}
-	lower := sc.lower[:len(chunk)]
-	lowerInto(lower, chunk)
-	hits := s.ac.FindAllOverlapping(lower)
-	for _, h := range hits {
+	sc.hits = s.keywords(sc, chunk, sc.hits[:0])
+	for _, h := range sc.hits {
 		for _, ri := range s.owners[h.PatternID] {
 			w := s.entries[ri].window
 			sp := span{max(h.Start-w, 0), min(h.End+w, len(chunk))}
@@ -216,7 +215,35 @@ func (s *Scanner) keywordHits(sc *scratch, chunk []byte) int {
 			sc.spans[ri] = append(sc.spans[ri], sp)
 		}
 	}
-	return len(hits)
+	return len(sc.hits)
+}
+
+// keywords appends every keyword occurrence in chunk (overlapping ones
+// included, case-insensitively) to hits. With the prefilter, the automaton
+// runs only over the spans the filter flags, lower-cased in place in
+// sc.lower; a span holds whole occurrences and spans are disjoint, so the
+// hits are exactly those of one pass over the whole chunk
+// (TestPrefilterSameHits, FuzzPrefilter).
+func (s *Scanner) keywords(sc *scratch, chunk []byte, hits []ahocorasick.Match) []ahocorasick.Match {
+	if cap(sc.lower) < len(chunk) {
+		sc.lower = make([]byte, len(chunk))
+	}
+	lower := sc.lower[:len(chunk)]
+	if s.pf == nil || s.noPrefilter {
+		lowerInto(lower, chunk)
+		return append(hits, s.ac.FindAllOverlapping(lower)...)
+	}
+	sc.cand = s.pf.candidates(chunk, sc.cand[:0])
+	for _, sp := range sc.cand {
+		part := lower[sp.lo:sp.hi]
+		lowerInto(part, chunk[sp.lo:sp.hi])
+		for _, h := range s.ac.FindAllOverlapping(part) {
+			h.Start += sp.lo
+			h.End += sp.lo
+			hits = append(hits, h)
+		}
+	}
+	return hits
 }
 
 // match finds keyword hits in chunk and runs each hit's rules over merged
@@ -247,6 +274,9 @@ func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo 
 		e := &s.entries[ri]
 		mark := len(sc.found)
 		for _, sp := range merged {
+			if !s.noNeeds && !possible(e.needs, chunk, sp.lo, sp.hi) {
+				continue
+			}
 			e.find.Find(chunk, sp.lo, sp.hi, func(m rules.Match) {
 				if m.Start < ownFrom || m.Start >= ownTo || m.Start < 0 || m.End > len(chunk) || m.Start > m.End {
 					return

@@ -47,6 +47,9 @@ type entry struct {
 	id, provider, description string
 	find                      finder
 	window                    int
+	// needs, when set, are necessary conditions for find to match in a
+	// window (need.go); fakes in tests leave them nil.
+	needs []need
 }
 
 // Scanner applies a rule set to content. It is safe for concurrent use.
@@ -56,7 +59,14 @@ type Scanner struct {
 	ac      *ahocorasick.Automaton // nil when no rule has a keyword
 	owners  [][]int                // automaton pattern id -> indexes into entries
 	always  []int                  // rules without keywords: run over whole chunks
-	maxKw   int
+	pf      *prefilter             // nil: run the automaton over whole chunks
+	// noPrefilter forces the whole-chunk automaton pass (benchmarks and
+	// differential tests compare the two).
+	noPrefilter bool
+	// noNeeds hands every window to the rule's regex (benchmarks and
+	// tests compare).
+	noNeeds bool
+	maxKw       int
 
 	// chunkSize is the streaming buffer size; reach is how far (in bytes)
 	// a match and the keyword that finds it can extend from the match's
@@ -90,7 +100,8 @@ func New(opts Options) (*Scanner, error) {
 	var es []entry
 	var kws [][]string
 	for _, r := range opts.Rules.Rules() {
-		es = append(es, entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window()})
+		es = append(es, entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
+			needs: needsOf(r.Pattern)})
 		kws = append(kws, r.Keywords)
 	}
 	return newScanner(opts, es, kws)
@@ -137,6 +148,7 @@ func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
 			return nil, fmt.Errorf("scanner: building keyword automaton: %w", err)
 		}
 		s.ac = ac
+		s.pf = newPrefilter(patterns)
 	}
 	// A match lies within [kw.Start-W, kw.End+W], so everything a match
 	// needs is within 2W+maxKw (+ boundary bytes) of its start.

@@ -37,6 +37,20 @@ type Stats struct {
 	Bytes    int64 `json:"bytes"`
 	Skipped  int64 `json:"skipped"`
 	Findings int64 `json:"findings"`
+	// Git counts what a git history scan covered; nil for other scans.
+	Git *GitStats `json:"git,omitempty"`
+}
+
+// GitStats counts what a git history scan covered.
+type GitStats struct {
+	Refs    int64 `json:"refs"`
+	Commits int64 `json:"commits"`
+	Blobs   int64 `json:"blobs"` // blobs scanned, each once
+	Bytes   int64 `json:"bytes"` // their total size
+	// Unreachable blobs scanned (--all-objects only).
+	Unreachable int64 `json:"unreachable_blobs,omitempty"`
+	// Worktree files scanned because their content is not in history.
+	Worktree int64 `json:"worktree_files,omitempty"`
 }
 
 // Result is everything a scan produced. Findings are sorted by rule id then

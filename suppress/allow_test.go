@@ -140,4 +140,3 @@ func TestApplyOrderAndCounts(t *testing.T) {
 		t.Error("nil result")
 	}
 }
-

@@ -101,3 +101,12 @@ func secrets(res *scanner.Result) []string {
 	}
 	return s
 }
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}

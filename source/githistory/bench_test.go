@@ -22,21 +22,21 @@ func (c *countSink) Item(_ context.Context, it source.Item) error {
 func (c *countSink) Skipped(source.Skipped) {}
 
 // benchRepo is $SCOUR_BENCH_REPO (for example one made by bench/mkrepo),
-// or a small repository of 20 files in 150 commits, deep delta chains.
+// or a small repository of 10 files in 60 commits, with delta chains.
 func benchRepo(b *testing.B) string {
 	if dir := os.Getenv("SCOUR_BENCH_REPO"); dir != "" {
 		return dir
 	}
 	g := gittest.Init(b)
-	for i := 0; i < 20; i++ {
+	for i := 0; i < 10; i++ {
 		g.WriteFile(fmt.Sprintf("f%02d.txt", i), bigText(2000+i))
 	}
 	g.Commit("init")
-	for c := 0; c < 150; c++ {
-		g.AppendFile(fmt.Sprintf("f%02d.txt", c%20), bigText(20+c%7))
+	for c := 0; c < 60; c++ {
+		g.AppendFile(fmt.Sprintf("f%02d.txt", c%10), bigText(20+c%7))
 		g.Commit("c")
 	}
-	g.Repack("-a", "-d", "-f", "--depth=50", "--window=50")
+	g.Repack("-a", "-d", "-f", "--depth=50", "--window=20")
 	return g.Dir
 }
 
@@ -48,7 +48,7 @@ func BenchmarkPackRead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &scan{r: &Repo{GitDir: gitDir}}
+	s := &scan{r: &Repo{GitDir: gitDir}, objDirs: objectDirs(gitDir)}
 	s.openPacks()
 	defer func() {
 		for _, p := range s.packs {

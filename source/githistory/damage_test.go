@@ -6,9 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/scour-dev/scour/internal/gittest"
-	"github.com/scour-dev/scour/source"
 )
 
 func hasSkip(c *collector, reason, contains string) bool {
@@ -199,6 +196,3 @@ func TestPartialCloneReportsMissingBlobs(t *testing.T) {
 		t.Fatalf("missing blob not reported: %v", c.skipped)
 	}
 }
-
-var _ = source.Skipped{}
-var _ = gittest.Epoch

@@ -3,6 +3,7 @@ package githistory
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -433,6 +434,56 @@ func TestRefDeltaPack(t *testing.T) {
 		if want := g.Git("cat-file", "-p", it.Origin.BlobID); strings.TrimSpace(string(it.Data)) != strings.TrimSpace(want) {
 			t.Fatalf("blob %s differs from git's", it.Origin.BlobID)
 		}
+	}
+	if len(c.skipped) != 0 {
+		t.Fatalf("skipped %v", c.skipped)
+	}
+}
+
+func TestAlternates(t *testing.T) {
+	g := newRepo(t)
+	tok := fakeToken("ALTERNATE")
+	g.WriteFile("a", tok)
+	first := g.Commit("a")
+	g.Repack()
+	clone := filepath.Join(t.TempDir(), "shared")
+	g.Git("clone", "-q", "--shared", g.Dir, clone)
+	if _, err := os.Stat(filepath.Join(clone, ".git", "objects", "info", "alternates")); err != nil {
+		t.Fatal(err)
+	}
+	r, c := scanRepo(t, clone, Options{})
+	wantCommit(t, firstLoc(t, r, one(t, c, tok)), first, "a")
+	if len(c.skipped) != 0 {
+		t.Fatalf("skipped %v", c.skipped)
+	}
+}
+
+func TestSHA256RepositoryIsAClearError(t *testing.T) {
+	gittest.RequireGit(t)
+	dir := t.TempDir()
+	if out, err := exec.Command("git", "init", "-q", "--object-format=sha256", dir).CombinedOutput(); err != nil {
+		t.Skipf("git cannot make SHA-256 repositories here: %v %s", err, out)
+	}
+	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "SHA-256") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestTaggedBlobAndSubmoduleEntry(t *testing.T) {
+	g := newRepo(t)
+	tok := fakeToken("TAGGEDBLOB")
+	g.WriteFile("a", "a")
+	g.Commit("a")
+	blob := g.HashObject(tok)
+	g.Git("tag", "blobtag", blob)
+	// A submodule entry names a commit of another repository: nothing to read.
+	g.Git("update-index", "--add", "--cacheinfo", "160000,"+strings.Repeat("1", 40)+",sub")
+	g.CommitStaged("add submodule")
+	r, c := scanRepo(t, g.Dir, Options{})
+	it := one(t, c, tok)
+	locs := r.Locations(it.Origin.BlobID)
+	if len(locs) != 1 || locs[0].Path != "refs/tags/blobtag" || locs[0].Commit != nil || locs[0].Unreachable {
+		t.Fatalf("locations %+v", locs)
 	}
 	if len(c.skipped) != 0 {
 		t.Fatalf("skipped %v", c.skipped)

@@ -25,7 +25,7 @@ type rawReader interface {
 // Reading trees this way costs about half of go-git's EncodedObject. Not
 // safe for concurrent use: the walk is one goroutine.
 type odb struct {
-	gitDir   string
+	objDirs  []string
 	packs    []*pack
 	fallback *objectReader
 	maxSize  int64
@@ -75,8 +75,10 @@ func (d *odb) readFallback(want plumbing.ObjectType, id plumbing.Hash) (plumbing
 }
 
 func (d *odb) readLoose(id plumbing.Hash) (plumbing.ObjectType, []byte, error) {
-	hex := id.String()
-	f, err := os.Open(filepath.Join(d.gitDir, "objects", hex[:2], hex[2:]))
+	if len(d.objDirs) == 0 {
+		return 0, nil, os.ErrNotExist
+	}
+	f, err := os.Open(loosePath(d.objDirs, id))
 	if err != nil {
 		return 0, nil, err
 	}

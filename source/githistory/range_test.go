@@ -104,3 +104,22 @@ func TestRangePastTheShallowBoundaryIsAnError(t *testing.T) {
 		t.Fatalf("%d items, want 1", len(col.items))
 	}
 }
+
+func TestRangeEndsMayBeTagsAndRelativeRevisions(t *testing.T) {
+	g := newRepo(t)
+	g.WriteFile("a", "a")
+	g.Commit("a")
+	g.TagAnnotated("v1", "release", "HEAD")
+	tok := fakeToken("AFTERTAG")
+	g.WriteFile("b", tok)
+	leak := g.Commit("b")
+	g.WriteFile("c", "c")
+	g.Commit("c")
+	for _, rg := range []string{"v1..main", "v1..", "HEAD~2..HEAD", "refs/tags/v1..HEAD"} {
+		r, c := scanRepo(t, g.Dir, Options{Range: rg})
+		wantCommit(t, firstLoc(t, r, one(t, c, tok)), leak, "b")
+		if st := r.Stats(); st.Commits != 2 {
+			t.Fatalf("%s: %+v, want 2 commits", rg, st)
+		}
+	}
+}

@@ -138,6 +138,12 @@ func Open(path string, opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg, err := os.ReadFile(filepath.Join(gitDir, "config")); err == nil {
+		c := strings.ReplaceAll(strings.ToLower(string(cfg)), " ", "")
+		if strings.Contains(c, "objectformat=sha256") {
+			return nil, fmt.Errorf("%s: SHA-256 repositories are not supported yet (use --no-history to scan the files on disk)", path)
+		}
+	}
 	if opts.MaxBlobSize <= 0 {
 		opts.MaxBlobSize = DefaultMaxBlobSize
 	}
@@ -159,6 +165,10 @@ func Open(path string, opts Options) (*Repo, error) {
 	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
 	return &Repo{GitDir: gitDir, WorkDir: workDir, opts: opts, obj: &objectReader{st: st}, excl: excl}, nil
 }
+
+// SetWorktree sets Options.Worktree after Open, once WorkDir is known.
+// Call it before Scan.
+func (r *Repo) SetWorktree(src source.Source) { r.opts.Worktree = src }
 
 // Close releases the repository's files.
 func (r *Repo) Close() error {

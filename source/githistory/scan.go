@@ -40,12 +40,13 @@ const maxMissingListed = 50
 const smallScan = 2000
 
 type scan struct {
-	r      *Repo
-	sink   source.Sink
-	hist   *history
-	packs  []*pack
-	loose  []plumbing.Hash
-	damage atomic.Int64 // problems reported that lost content
+	r       *Repo
+	sink    source.Sink
+	hist    *history
+	packs   []*pack
+	loose   []plumbing.Hash
+	objDirs []string
+	damage  atomic.Int64 // problems reported that lost content
 
 	blobs, bytes, unreach atomic.Int64
 	worktree              atomic.Int64
@@ -67,7 +68,7 @@ type failure struct {
 // sink.Skipped and the scan goes on; Scan returns an error only when
 // nothing at all could be scanned, when ctx ends, or when sink fails.
 func (r *Repo) Scan(ctx context.Context, sink source.Sink) error {
-	s := &scan{r: r, sink: sink}
+	s := &scan{r: r, sink: sink, objDirs: objectDirs(r.GitDir)}
 	defer func() {
 		for _, p := range s.packs {
 			p.close()
@@ -111,8 +112,18 @@ func (s *scan) reported(id plumbing.Hash) bool {
 
 // count fills the blob counters once the walk and the reading are done.
 func (s *scan) count() {
+	var dropped int
+	defer func() {
+		if dropped > 0 {
+			s.r.opts.Debugf("git: %d unreachable blobs were read on the way and not reported (use --all-objects to report them)", dropped)
+		}
+	}()
 	s.seen.each(func(id plumbing.Hash, size int64) {
-		if size < 0 || !s.reported(id) {
+		if size < 0 {
+			return
+		}
+		if !s.reported(id) {
+			dropped++
 			return
 		}
 		s.blobs.Add(1)
@@ -143,7 +154,7 @@ func (s *scan) run(ctx context.Context) error {
 		graph = g
 		defer g.Close()
 	}
-	walkReader := &odb{gitDir: r.GitDir, packs: s.packs, fallback: r.obj, maxSize: r.opts.MaxBlobSize}
+	walkReader := &odb{objDirs: s.objDirs, packs: s.packs, fallback: r.obj, maxSize: r.opts.MaxBlobSize}
 	h := newHistory(walkReader, graph, readShallow(r.GitDir), s.skip)
 	s.hist = h
 	r.mu.Lock()
@@ -235,9 +246,12 @@ func (s *scan) run(ctx context.Context) error {
 
 // openPacks maps every pack that has an index.
 func (s *scan) openPacks() {
-	dir := filepath.Join(s.r.GitDir, "objects", "pack")
-	idxs, _ := filepath.Glob(filepath.Join(dir, "*.idx"))
-	packs, _ := filepath.Glob(filepath.Join(dir, "*.pack"))
+	var idxs, packs []string
+	for _, od := range s.objDirs {
+		i, _ := filepath.Glob(filepath.Join(od, "pack", "*.idx"))
+		p, _ := filepath.Glob(filepath.Join(od, "pack", "*.pack"))
+		idxs, packs = append(idxs, i...), append(packs, p...)
+	}
 	hasIdx := map[string]bool{}
 	for _, idx := range idxs {
 		base := strings.TrimSuffix(idx, ".idx")
@@ -279,18 +293,61 @@ func rel(base, p string) string {
 
 // listLoose lists the ids of loose objects from their file names.
 func (s *scan) listLoose() {
-	dirs, _ := filepath.Glob(filepath.Join(s.r.GitDir, "objects", "[0-9a-f][0-9a-f]"))
-	for _, d := range dirs {
-		ents, err := os.ReadDir(d)
-		if err != nil {
-			continue
-		}
-		for _, e := range ents {
-			if h, ok := parseHash([]byte(filepath.Base(d) + e.Name())); ok {
-				s.loose = append(s.loose, h)
+	for _, od := range s.objDirs {
+		dirs, _ := filepath.Glob(filepath.Join(od, "[0-9a-f][0-9a-f]"))
+		for _, d := range dirs {
+			ents, err := os.ReadDir(d)
+			if err != nil {
+				continue
+			}
+			for _, e := range ents {
+				if h, ok := parseHash([]byte(filepath.Base(d) + e.Name())); ok {
+					s.loose = append(s.loose, h)
+				}
 			}
 		}
 	}
+}
+
+// loosePath finds the file of a loose object in the object directories.
+func loosePath(objDirs []string, id plumbing.Hash) string {
+	hex := id.String()
+	for _, od := range objDirs {
+		p := filepath.Join(od, hex[:2], hex[2:])
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return filepath.Join(objDirs[0], hex[:2], hex[2:])
+}
+
+// objectDirs is the repository's object directory followed by its
+// alternates (objects/info/alternates, as made by clone --shared or
+// --reference), recursively.
+func objectDirs(gitDir string) []string {
+	dirs := []string{filepath.Join(gitDir, "objects")}
+	seen := map[string]bool{dirs[0]: true}
+	for i := 0; i < len(dirs) && i < 16; i++ {
+		b, err := os.ReadFile(filepath.Join(dirs[i], "info", "alternates"))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			if !filepath.IsAbs(line) {
+				line = filepath.Join(dirs[i], line)
+			}
+			line = filepath.Clean(line)
+			if !seen[line] {
+				seen[line] = true
+				dirs = append(dirs, line)
+			}
+		}
+	}
+	return dirs
 }
 
 // refTips lists what refs point at, peeling annotated tags. Blobs and
@@ -608,7 +665,7 @@ func (s *scan) readObjects(ctx context.Context, want func(plumbing.Hash) bool) e
 
 // looseType reads the type of a loose object from its header.
 func (s *scan) looseType(id plumbing.Hash) (plumbing.ObjectType, error) {
-	f, err := os.Open(filepath.Join(s.r.GitDir, "objects", id.String()[:2], id.String()[2:]))
+	f, err := os.Open(loosePath(s.objDirs, id))
 	if err != nil {
 		return 0, err
 	}
@@ -655,7 +712,7 @@ func (s *scan) readLooseObject(id plumbing.Hash) (data []byte, t plumbing.Object
 			err = fmt.Errorf("internal error reading loose object: %v", r)
 		}
 	}()
-	f, err := os.Open(filepath.Join(s.r.GitDir, "objects", id.String()[:2], id.String()[2:]))
+	f, err := os.Open(loosePath(s.objDirs, id))
 	if err != nil {
 		return nil, 0, err
 	}

@@ -3,6 +3,7 @@ package gitremote
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -204,4 +205,43 @@ func TestIsURLAndRedact(t *testing.T) {
 			t.Errorf("Redact(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
+}
+
+// Ctrl-C in the middle of a transfer: the clone stops and its directory is
+// removed before CloneContext returns.
+func TestCloneInterruptedMidTransfer(t *testing.T) {
+	gittest.RequireGit(t)
+	up := upstream(t)
+	root := t.TempDir()
+	up.Git("clone", "-q", "--mirror", up.Dir, filepath.Join(root, "repo.git"))
+	backend := gitServer(t, root, "", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// In front of the git server: the ref advertisement goes through, then
+	// the pack request "hangs" and the user presses Ctrl-C.
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/git-upload-pack") {
+			cancel()
+			<-r.Context().Done()
+			return
+		}
+		resp, err := http.Get(backend.URL + r.URL.String())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	defer proxy.Close()
+	tmp := t.TempDir()
+	_, err := CloneContext(ctx, Options{URL: proxy.URL + "/git/repo.git", TempDir: tmp})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	assertEmptyDir(t, tmp)
 }

@@ -1,0 +1,170 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scour-dev/scour/suppress"
+)
+
+// IgnoreOptions configures `scour ignore`.
+type IgnoreOptions struct {
+	// Fingerprints are fingerprints, "FINGERPRINT:RULE_ID", or "-" to read
+	// them from stdin (one per line, or a scour JSON/JSONL report).
+	Fingerprints []string
+	// Reason is written as the entries' comment; required.
+	Reason string
+	// File is the ignore file; "" means .scourignore at the top of the git
+	// work tree holding Dir (or in Dir outside a repository).
+	File string
+	// Dir is where to start looking for the work tree ("" = the current
+	// directory).
+	Dir string
+}
+
+func newIgnoreCmd(streams IO) *cobra.Command {
+	var opts IgnoreOptions
+	c := &cobra.Command{
+		Use:   "ignore FINGERPRINT...|-",
+		Short: "Stop reporting a secret: add its fingerprint to " + suppress.IgnoreFileName,
+		Long: `Add fingerprints (the SHA-256 of a secret, as every report shows it) to
+the ignore file, .scourignore at the top of the repository, with a reason.
+Scans of the repository then do not report those secrets, wherever they
+move: the entry is keyed on the secret, not on its path or line, so it
+survives edits, rebases and squashes, and a different secret on the same
+line is still reported.
+
+An entry may name a rule, FINGERPRINT:RULE_ID, to ignore the secret only
+when that rule finds it. With "-", fingerprints are read from stdin: one
+per line, or a scour JSON or JSON Lines report (all its findings).
+Entries already in the file are not added twice. Commit the file.`,
+		Example: `  scour ignore 3f6a...e1 --reason "revoked 2024-05-02, still in history"
+  scour scan docs --format json | scour ignore - --reason "sample tokens in docs"`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Fingerprints = args
+			return asExitErr(runIgnore(cmd.Context(), opts, streams))
+		},
+	}
+	c.Flags().StringVar(&opts.Reason, "reason", "", "why the secret is safe to ignore (required; written as the entry's comment)")
+	c.Flags().StringVar(&opts.File, "file", "", "the ignore `file` (default: "+suppress.IgnoreFileName+" at the top of the git work tree)")
+	return c
+}
+
+// runIgnore appends the fingerprints to the ignore file.
+func runIgnore(_ context.Context, opts IgnoreOptions, streams IO) error {
+	if strings.TrimSpace(opts.Reason) == "" {
+		return errors.New("--reason is required: say why this secret is safe to ignore (it is kept beside the fingerprint)")
+	}
+	var entries []suppress.IgnoreEntry
+	var errs []error
+	for _, a := range opts.Fingerprints {
+		if a == "-" {
+			es, err := readIgnoreInput(streams.In, opts.Reason)
+			if err != nil {
+				return err
+			}
+			entries = append(entries, es...)
+			continue
+		}
+		fp, rule, err := suppress.ParseFingerprint(a)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		entries = append(entries, suppress.IgnoreEntry{Fingerprint: fp, RuleID: rule, Comment: opts.Reason})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("nothing added: %w", err)
+	}
+	if len(entries) == 0 {
+		return errors.New("no fingerprints given")
+	}
+	file := opts.File
+	if file == "" {
+		dir := opts.Dir
+		if dir == "" {
+			dir = "."
+		}
+		file = filepath.Join(workTreeTop(dir), suppress.IgnoreFileName)
+	}
+	added, err := suppress.AppendIgnore(file, entries)
+	if err != nil {
+		return err
+	}
+	if len(added) == 0 {
+		fmt.Fprintf(streams.Out, "%s: already ignored, nothing added\n", file)
+		return nil
+	}
+	fmt.Fprintf(streams.Out, "%s: added %d %s (%d already there)\n", file, len(added),
+		pluralWord(len(added), "fingerprint", "fingerprints"), len(entries)-len(added))
+	return nil
+}
+
+// readIgnoreInput reads fingerprints from r: a scour JSON or JSON Lines
+// report or baseline (every finding's fingerprint), or plain lines, each a
+// fingerprint with an optional "# comment".
+func readIgnoreInput(r io.Reader, reason string) ([]suppress.IgnoreEntry, error) {
+	if r == nil {
+		return nil, errors.New("no stdin to read fingerprints from")
+	}
+	data, err := io.ReadAll(io.LimitReader(r, 1<<30))
+	if err != nil {
+		return nil, fmt.Errorf("stdin: %w", err)
+	}
+	var entries []suppress.IgnoreEntry
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		b, err := suppress.ReadBaseline("stdin", bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, k := range b.Keys() {
+			if !seen[k.Fingerprint] {
+				seen[k.Fingerprint] = true
+				entries = append(entries, suppress.IgnoreEntry{Fingerprint: k.Fingerprint, Comment: reason})
+			}
+		}
+		return entries, nil
+	}
+	l, err := suppress.ParseIgnore("stdin", bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range l.Entries {
+		if e.Comment == "" {
+			e.Comment = reason
+		} else {
+			e.Comment = reason + ": " + e.Comment
+		}
+		entries = append(entries, e)
+	}
+	return entries, nil
+}
+
+// workTreeTop returns the nearest directory at or above dir holding .git
+// (a directory, or a file for worktrees and submodules), or dir itself.
+func workTreeTop(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	for d := abs; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}

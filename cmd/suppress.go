@@ -1,0 +1,143 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/rules"
+	"github.com/scour-dev/scour/scanner"
+	"github.com/scour-dev/scour/suppress"
+)
+
+// configuredRules returns the rule set a scan runs: the built-in catalogue,
+// the config's rule packs and the --rules packs, less the config's
+// `disable:` rules. Rule ids the config names (disable, allow[].rules) must
+// exist: a misspelt one is an error naming the config file, line and key.
+func configuredRules(cfg *config.Config, extraPacks []string) (*rules.Set, error) {
+	packs, err := rules.BuiltinPacks()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range append(append([]string(nil), cfg.Rules...), extraPacks...) {
+		p, err := rules.LoadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("rule pack: %w", err)
+		}
+		packs = append(packs, p)
+	}
+	known, providers := map[string]bool{}, map[string]bool{}
+	for _, p := range packs {
+		providers[p.Provider] = true
+		for _, r := range p.Rules {
+			if r != nil {
+				known[r.ID] = true
+			}
+		}
+	}
+	if err := cfg.CheckRules(func(id string) bool { return known[id] }); err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckProviders(func(name string) bool { return providers[name] }); err != nil {
+		return nil, err
+	}
+	if len(cfg.Disable) > 0 {
+		off := map[string]bool{}
+		for _, id := range cfg.Disable {
+			off[id] = true
+		}
+		kept := packs[:0]
+		for _, p := range packs {
+			var rs []*rules.Rule
+			for _, r := range p.Rules {
+				if r == nil || !off[r.ID] {
+					rs = append(rs, r)
+				}
+			}
+			if len(rs) == 0 {
+				continue // a pack whose rules are all disabled
+			}
+			p.Rules = rs
+			kept = append(kept, p)
+		}
+		packs = kept
+	}
+	return rules.NewSet(packs...)
+}
+
+// suppressor holds what a scan does not report: config allowlists, the
+// ignore file and a baseline (package suppress).
+type suppressor struct {
+	filters suppress.Filters
+}
+
+// newSuppressor loads the suppressions of a scan of root: the config's
+// allowlists, root/.scourignore (root is the scan root; for stdin, a
+// single file or a URL, the directory of the config file in use, if any)
+// and the baseline file when one is given. Every file is read and checked
+// before the scan starts, so a bad one fails fast.
+func newSuppressor(root string, cfg *config.Config, baseline string, debugf func(string, ...any)) (*suppressor, error) {
+	s := &suppressor{filters: suppress.Filters{Debugf: debugf}}
+	allow, err := suppress.NewAllowlist(cfg.Allow)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", cfg.Path, err)
+	}
+	s.filters.Allow = allow
+	if dir := ignoreDir(root, cfg); dir != "" {
+		ign, err := suppress.LoadIgnore(filepath.Join(dir, suppress.IgnoreFileName))
+		if err != nil {
+			return nil, err
+		}
+		if len(ign.Entries) > 0 {
+			debugf("ignore file: %s (%d fingerprints)", ign.Path, len(ign.Entries))
+		}
+		s.filters.Ignore = ign
+	}
+	if baseline != "" {
+		b, err := suppress.LoadBaseline(baseline)
+		if err != nil {
+			return nil, err
+		}
+		debugf("baseline: %s (%d findings)", b.Path, b.Len())
+		s.filters.Baseline = b
+	}
+	return s, nil
+}
+
+// ignoreDir is where a scan of root reads .scourignore from.
+func ignoreDir(root string, cfg *config.Config) string {
+	if root != "" && root != "-" {
+		if st, err := os.Stat(root); err == nil && st.IsDir() {
+			return root
+		}
+	}
+	if cfg.Path != "" {
+		return filepath.Dir(cfg.Path)
+	}
+	return ""
+}
+
+// allowHook is the engine's line allowlist (scanner.Options.Allow), nil
+// when no allow entry looks at lines.
+func (s *suppressor) allowHook() func(ruleID, secret string, line []byte) bool {
+	if s == nil || !s.filters.Allow.HasLineRules() {
+		return nil
+	}
+	return s.filters.Allow.MatchLine
+}
+
+// apply removes suppressed findings from res and, unless quiet, says on w
+// how many were suppressed and why, so that a clean exit is never a
+// mystery.
+func (s *suppressor) apply(res *scanner.Result, w io.Writer, quiet bool) suppress.Counts {
+	if s == nil {
+		return suppress.Counts{}
+	}
+	n := suppress.Apply(res, s.filters)
+	if !quiet && n.Total() > 0 {
+		fmt.Fprintf(w, "scour: %d %s not reported: %s\n", n.Total(), pluralWord(n.Total(), "finding", "findings"), n)
+	}
+	return n
+}

@@ -1,0 +1,138 @@
+package scanner
+
+import (
+	"bytes"
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/coregx/ahocorasick"
+)
+
+// hitsBoth returns the keyword hits of the engine's keyword stage with and
+// without the prefilter, sorted the same way.
+func hitsBoth(s *Scanner, data []byte) (filtered, full []ahocorasick.Match) {
+	sort := func(h []ahocorasick.Match) []ahocorasick.Match {
+		h = slices.Clone(h)
+		slices.SortFunc(h, func(a, b ahocorasick.Match) int {
+			return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID)
+		})
+		return h
+	}
+	sc := &scratch{}
+	s.noPrefilter = true
+	full = sort(s.keywords(sc, data, nil))
+	s.noPrefilter = false
+	filtered = sort(s.keywords(sc, data, nil))
+	return filtered, full
+}
+
+func checkSameHits(t *testing.T, s *Scanner, data []byte) {
+	t.Helper()
+	got, want := hitsBoth(s, data)
+	if !slices.Equal(got, want) {
+		t.Fatalf("prefiltered hits differ from the full automaton pass on %d bytes %q:\nfiltered %v\nfull     %v",
+			len(data), data[:min(len(data), 200)], got, want)
+	}
+}
+
+// keywordSoup builds inputs dense in keywords of the built-in catalogue:
+// keywords in random case, cut short, glued together and to random bytes,
+// at every alignment and at both ends of the input.
+func keywordSoup(r *rand.Rand, kws []string, n int) []byte {
+	var b bytes.Buffer
+	for b.Len() < n {
+		switch r.IntN(6) {
+		case 0, 1, 2:
+			kw := []byte(kws[r.IntN(len(kws))])
+			for i := range kw {
+				if r.IntN(2) == 0 {
+					kw[i] = bytes.ToUpper(kw[i : i+1])[0]
+				}
+			}
+			if r.IntN(5) == 0 {
+				kw = kw[:r.IntN(len(kw))]
+			}
+			b.Write(kw)
+		case 3:
+			b.WriteByte(byte(r.IntN(256)))
+		case 4:
+			b.WriteString(" \n_-.=:\"/"[r.IntN(9):][:1])
+		case 5:
+			b.WriteString(alnum(r, r.IntN(5)))
+		}
+	}
+	return b.Bytes()[:n]
+}
+
+// TestPrefilterSameHits: the prefiltered keyword stage reports exactly the
+// hits of one automaton pass over the whole chunk, on keyword-dense random
+// input of every small length, on the benchmark corpus and on the rule
+// examples.
+func TestPrefilterSameHits(t *testing.T) {
+	s, set := builtinScanner(t, 0)
+	if s.pf == nil {
+		t.Fatal("built-in keywords have no prefilter")
+	}
+	var kws []string
+	for _, r := range set.Rules() {
+		kws = append(kws, r.Keywords...)
+		for _, ex := range r.Examples {
+			checkSameHits(t, s, []byte(ex.Text))
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for n := range 200 {
+		for range 20 {
+			checkSameHits(t, s, keywordSoup(r, kws, n))
+		}
+	}
+	for range 50 {
+		checkSameHits(t, s, keywordSoup(r, kws, 1000+r.IntN(5000)))
+	}
+	data := benchCorpus()
+	checkSameHits(t, s, data[:1<<20])
+	got, _ := hitsBoth(s, data[:1<<20])
+	if len(got) == 0 {
+		t.Fatal("no keyword hits in the benchmark corpus")
+	}
+}
+
+// TestPrefilterShortKeyword: a keyword under 3 bytes has no trigram, so
+// the engine falls back to the whole-chunk pass and still finds it.
+func TestPrefilterShortKeyword(t *testing.T) {
+	s := newTestScanner(t, 0, nil, testRule{id: "short", keywords: []string{"Q_"}, f: &fakeRule{
+		re: regexpMust(`(?P<secret>q_[0-9]{6})`), window: 16}}, tokRule(32))
+	if s.pf != nil {
+		t.Fatal("prefilter built for a 2-byte keyword")
+	}
+	data := []byte("x = " + "q" + "_123456\n" + tok("AbC"))
+	res := run(t, s, items{memItem("f", data)})
+	if len(res.Findings) != 2 {
+		t.Fatalf("got %d findings, want 2: %+v", len(res.Findings), res.Findings)
+	}
+}
+
+// TestPrefilterThreeByteKeywords covers 3-byte keywords at odd and even
+// offsets, at the very end of the input, and case variants.
+func TestPrefilterThreeByteKeywords(t *testing.T) {
+	s := newTestScanner(t, 0, nil,
+		testRule{id: "three", keywords: []string{"zq-"}, f: &fakeRule{re: regexpMust(`(?P<secret>zq-[0-9]{4})`), window: 8}},
+		tokRule(32))
+	for _, in := range []string{"zq-", "xzq-", "xxZQ-", "zQ-1234", strings.Repeat("a", 13) + "zq-", strings.Repeat("a", 14) + "Zq-", "zzq-zq-q-"} {
+		checkSameHits(t, s, []byte(in))
+		if got, _ := hitsBoth(s, []byte(in)); len(got) == 0 {
+			t.Errorf("%q: no hit", in)
+		}
+	}
+}
+
+// FuzzPrefilter: on any input, prefiltered hits equal the full pass.
+func FuzzPrefilter(f *testing.F) {
+	f.Add([]byte("pt-abc SEC0 gitee.com ghp_ xoxb- \x00\xff"))
+	f.Add([]byte("VAULT LOGIN sonar.login"))
+	s, _ := builtinScanner(f, 0)
+	f.Fuzz(func(t *testing.T, data []byte) { checkSameHits(t, s, data) })
+}

@@ -1,0 +1,171 @@
+package suppress
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scour-dev/scour/internal/gittest"
+	"github.com/scour-dev/scour/scanner"
+)
+
+// settings renders a file holding tok on line `line` (1-based).
+func settings(tok string, line int) string {
+	var b strings.Builder
+	for i := 1; i < line; i++ {
+		b.WriteString("# filler line\n")
+	}
+	b.WriteString("GITHUB_TOKEN = \"" + tok + "\"\n")
+	b.WriteString("DEBUG = False\n")
+	return b.String()
+}
+
+// filters are the two secret-keyed suppressions made from a scan: a
+// baseline (round-tripped through its file format) and an ignore file
+// listing every fingerprint.
+func filtersFrom(t *testing.T, res *scanner.Result) (baseline, ignore Filters) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteBaseline(&buf, NewBaseline(res)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := ReadBaseline("baseline.json", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []IgnoreEntry
+	for _, f := range res.Findings {
+		entries = append(entries, IgnoreEntry{Fingerprint: f.Fingerprint, Comment: "accepted"})
+	}
+	p := filepath.Join(t.TempDir(), IgnoreFileName)
+	if _, err := AppendIgnore(p, entries); err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadIgnore(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Filters{Baseline: b}, Filters{Ignore: l}
+}
+
+// Baselines and ignores hold across line moves, renames, rebases and
+// squashes, in git history scans and in scans of the work tree, and a new
+// secret written where the accepted one was is still reported.
+func TestSuppressionsSurviveHistoryRewrites(t *testing.T) {
+	old, fresh := fakePAT("history-old"), fakePAT("history-fresh")
+	cases := []struct {
+		name string
+		// setup commits the accepted secret; the baseline is taken after it.
+		setup func(r *gittest.Repo)
+		// rewrite moves the secret around and rewrites history.
+		rewrite func(r *gittest.Repo)
+		// where is the file holding the secret after rewrite.
+		where string
+	}{
+		{
+			name: "line move and rename",
+			setup: func(r *gittest.Repo) {
+				r.WriteFile("app/settings.py", settings(old, 2))
+				r.Commit("add settings")
+			},
+			rewrite: func(r *gittest.Repo) {
+				r.Remove("app/settings.py")
+				r.WriteFile("config/prod.py", settings(old, 40))
+				r.Commit("move settings")
+			},
+			where: "config/prod.py",
+		},
+		{
+			name: "rebase",
+			setup: func(r *gittest.Repo) {
+				r.CheckoutNew("feature")
+				r.WriteFile("app/settings.py", settings(old, 3))
+				r.Commit("feature: settings")
+			},
+			rewrite: func(r *gittest.Repo) {
+				r.Checkout("main")
+				r.WriteFile("app/header.py", "# header\n")
+				r.Commit("main moves on")
+				r.Checkout("feature")
+				r.Git("rebase", "-q", "main")
+				// The pre-rebase commits are gone from every ref and reflog.
+				r.ExpireReflogs()
+				r.Git("gc", "-q", "--prune=now")
+			},
+			where: "app/settings.py",
+		},
+		{
+			name: "squash merge",
+			setup: func(r *gittest.Repo) {
+				r.CheckoutNew("feature")
+				r.WriteFile("app/settings.py", settings(old, 1))
+				r.Commit("wip 1")
+				r.WriteFile("app/settings.py", "# doc\n"+settings(old, 5))
+				r.Commit("wip 2")
+			},
+			rewrite: func(r *gittest.Repo) {
+				r.Checkout("main")
+				r.Git("merge", "-q", "--squash", "feature")
+				r.CommitStaged("feature, squashed")
+				r.Git("branch", "-q", "-D", "feature")
+				r.ExpireReflogs()
+				r.Git("gc", "-q", "--prune=now")
+			},
+			where: "app/settings.py",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := gittest.Init(t)
+			r.WriteFile("README.md", "# service\n")
+			r.Commit("initial")
+			c.setup(r)
+			sc := newScanner(t, nil)
+
+			before := scanHistory(t, sc, r.Dir)
+			if got := secrets(before); len(got) != 1 || got[0] != old {
+				t.Fatalf("history before: %v", got)
+			}
+			histFilters := []Filters{}
+			b, i := filtersFrom(t, before)
+			histFilters = append(histFilters, b, i)
+			b, i = filtersFrom(t, scanDir(t, sc, r.Dir))
+			dirFilters := []Filters{b, i}
+
+			c.rewrite(r)
+			for k, fl := range histFilters {
+				res := scanHistory(t, sc, r.Dir)
+				if len(res.Findings) != 1 {
+					t.Fatalf("history after %s: %d findings, want the accepted one", c.name, len(res.Findings))
+				}
+				if n := Apply(res, fl); len(res.Findings) != 0 || n.Total() != 1 {
+					t.Errorf("filter %d: history after %s still reports %v", k, c.name, secrets(res))
+				}
+			}
+			for k, fl := range dirFilters {
+				res := scanDir(t, sc, r.Dir)
+				if n := Apply(res, fl); len(res.Findings) != 0 || n.Total() != 1 {
+					t.Errorf("filter %d: work tree after %s still reports %v", k, c.name, secrets(res))
+				}
+			}
+
+			// A new secret on the accepted secret's line is reported.
+			path := filepath.Join(r.Dir, filepath.FromSlash(c.where))
+			r.WriteFile(c.where, strings.Replace(readFile(t, path), old, fresh, 1))
+			r.Commit("rotate the token into the same line")
+			for k, fl := range append(histFilters, dirFilters...) {
+				var res *scanner.Result
+				if k < len(histFilters) {
+					res = scanHistory(t, sc, r.Dir)
+				} else {
+					res = scanDir(t, sc, r.Dir)
+				}
+				Apply(res, fl)
+				if got := secrets(res); len(got) != 1 || got[0] != fresh {
+					t.Errorf("filter %d: after a new secret on the line: %v, want only the new one", k, got)
+				}
+			}
+		})
+	}
+}
