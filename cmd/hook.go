@@ -157,6 +157,11 @@ func runHookInstall(ctx context.Context, opts HookOptions, streams IO) (int, err
 		msg = "updated the pre-commit hook at " + hook
 	case opts.Force:
 		msg = "replaced the pre-commit hook at " + hook + " (--force; the previous hook is gone)"
+	case bytes.Contains(bytes.ToLower(old), []byte("husky")) || strings.Contains(filepath.ToSlash(dir)+"/", "/.husky/"):
+		// husky's hooks find their script by their own file name: renamed
+		// to chain them, they would silently do nothing.
+		return ExitError, fmt.Errorf("%s is husky's: add the line \"scour staged\" to .husky/pre-commit "+
+			"instead of installing scour's hook (or use --force to replace husky's)", hook)
 	default:
 		if _, err := os.Lstat(chained); err == nil {
 			return ExitError, fmt.Errorf("%s is not scour's, and %s already exists: "+

@@ -116,6 +116,20 @@ func TestHookChainsToExistingHook(t *testing.T) {
 	}
 }
 
+func TestHookInstallLeavesHuskyAlone(t *testing.T) {
+	r := gittest.Init(t)
+	hooks := filepath.Join(r.Dir, ".husky", "_")
+	os.MkdirAll(hooks, 0o755)
+	const husky = "#!/usr/bin/env sh\n. \"$(dirname \"$0\")/h\"\n" // husky v9
+	os.WriteFile(filepath.Join(hooks, "pre-commit"), []byte(husky), 0o755)
+	os.WriteFile(filepath.Join(hooks, "h"), []byte("# husky\n"), 0o755)
+	r.Git("config", "core.hooksPath", ".husky/_")
+	code, _, errOut := installHook(t, r.Dir)
+	if code != ExitError || !strings.Contains(errOut, ".husky/pre-commit") || readFile(t, filepath.Join(hooks, "pre-commit")) != husky {
+		t.Errorf("exit %d, stderr %q: want husky's hook untouched and advice", code, errOut)
+	}
+}
+
 // buildScour builds the scour binary into a temporary directory.
 func buildScour(t *testing.T) string {
 	t.Helper()
@@ -195,6 +209,17 @@ func TestHookBlocksCommitEndToEnd(t *testing.T) {
 		t.Error("the chained hook did not run")
 	}
 	os.Remove(filepath.Join(hooks, chainedHook))
+
+	// In a linked worktree git sets GIT_DIR and GIT_INDEX_FILE to the
+	// worktree's; the shared hook must check that index.
+	wtDir := filepath.Join(t.TempDir(), "wt")
+	r.Git("worktree", "add", "-q", wtDir)
+	wt := gittest.Open(t, wtDir, false)
+	wt.WriteFile("wt.txt", "k="+fakeGitHubPAT("worktree")+"\n")
+	wt.Git("add", "wt.txt")
+	if out, err := gitWithScour(t, bin, wt, nil, "commit", "-qm", "wt"); err == nil || !strings.Contains(out, "wt.txt") {
+		t.Errorf("commit with a secret in a linked worktree: err %v, output:\n%s", err, out)
+	}
 
 	// Without scour the hook refuses rather than passing unchecked.
 	out, err = gitWithScour(t, bin, r, []string{"SCOUR_BIN=scour-not-installed"}, "commit", "-qm", "x")

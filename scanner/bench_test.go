@@ -201,13 +201,16 @@ func BenchmarkPrefilter(b *testing.B) {
 
 // BenchmarkScan is the whole engine over the corpus with the built-in
 // catalogue, as one in-memory item, on one goroutine.
-// BenchmarkScanFullPass is the same without the keyword prefilter.
-func BenchmarkScan(b *testing.B)         { benchScan(b, false) }
-func BenchmarkScanFullPass(b *testing.B) { benchScan(b, true) }
+// BenchmarkScanFullPass is the engine before the prefilter and the
+// window needs: the automaton over every byte and every window handed to
+// its rule's regex. BenchmarkScanNoNeeds keeps the prefilter only.
+func BenchmarkScan(b *testing.B)         { benchScan(b, false, false) }
+func BenchmarkScanFullPass(b *testing.B) { benchScan(b, true, true) }
+func BenchmarkScanNoNeeds(b *testing.B)  { benchScan(b, false, true) }
 
-func benchScan(b *testing.B, full bool) {
+func benchScan(b *testing.B, full, noNeeds bool) {
 	s, set := builtinScanner(b, 0)
-	s.noPrefilter = full
+	s.noPrefilter, s.noNeeds = full, noNeeds
 	data := benchCorpus()
 	var res *Result
 	perCPU(b, len(data), func() {

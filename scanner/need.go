@@ -15,7 +15,7 @@ import (
 // without such a run cannot hold a match and is not handed to the regex;
 // the findings do not change (TestNeedsNeverLoseMatches).
 type need struct {
-	class byteSet
+	table [256]bool
 	n     int
 }
 
@@ -77,7 +77,7 @@ func needsOf(pattern string) []need {
 	segLen := 0
 	flush := func() {
 		if segLen >= minNeedRun {
-			needs = append(needs, need{seg, segLen})
+			needs = append(needs, newNeed(seg, segLen))
 		}
 		seg, segLen = byteSet{}, 0
 	}
@@ -107,7 +107,7 @@ func needsOf(pattern string) []need {
 				continue
 			}
 			if lo >= minNeedRun {
-				needs = append(needs, need{cs, lo})
+				needs = append(needs, newNeed(cs, lo))
 			}
 			seg.union(&cs)
 			segLen += lo
@@ -123,7 +123,16 @@ func needsOf(pattern string) []need {
 	flush()
 	// Longest first: the rarest, and the cheapest to rule out.
 	slices.SortStableFunc(needs, func(a, b need) int { return b.n - a.n })
+	needs = slices.Compact(needs)
 	return needs[:min(len(needs), maxNeeds)]
+}
+
+func newNeed(s byteSet, n int) need {
+	nd := need{n: n}
+	for b := range 256 {
+		nd.table[b] = s.has(byte(b))
+	}
+	return nd
 }
 
 // single returns the byte class of a one-character item.
@@ -168,23 +177,38 @@ func runeClass(c rune, fold bool) byteSet {
 
 // possible reports whether data[lo:hi] meets every need.
 func possible(needs []need, data []byte, lo, hi int) bool {
-	window := data[lo:hi]
 	for i := range needs {
-		nd := &needs[i]
-		run, ok := 0, false
-		for _, b := range window {
-			if nd.class.has(b) {
-				if run++; run >= nd.n {
-					ok = true
-					break
-				}
-			} else {
-				run = 0
-			}
-		}
-		if !ok {
+		if !hasRun(data[lo:hi], &needs[i].table, needs[i].n) {
 			return false
 		}
 	}
 	return true
+}
+
+// hasRun reports whether w holds n consecutive bytes of class. Any such
+// run covers one of every n consecutive positions, so it probes every n-th
+// byte and measures the run only around a probe that is in the class:
+// windows without a run cost about len(w)/n lookups plus the short runs
+// (identifiers) they happen to hit.
+func hasRun(w []byte, class *[256]bool, n int) bool {
+	for p := n - 1; p < len(w); {
+		if !class[w[p]] {
+			p += n
+			continue
+		}
+		s := p
+		for s > 0 && class[w[s-1]] && p-s+1 < n {
+			s--
+		}
+		e := p + 1
+		for e < len(w) && e-s < n && class[w[e]] {
+			e++
+		}
+		if e-s >= n {
+			return true
+		}
+		// w[e] ends the run (or e is the end): a long run starts after it.
+		p = e + n
+	}
+	return false
 }

@@ -18,15 +18,15 @@ import (
 //
 // Stage one hashes the folded trigram at every even offset into a 128 Kbit
 // set (16 KiB, L1-resident). A keyword of 4 bytes or more is represented
-// by two consecutive trigrams (at k and k+1, k picked so both are rare in
-// source code, from trigramFreq), so whichever of them starts
-// at an even offset is seen. A 3-byte keyword at an odd offset leaves only
-// its last two bytes at the next even offset, so "those two bytes followed
-// by any byte" is added too. Stage two, only where stage one fired, looks
-// up the exact folded 4-gram the two trigrams come from (and whole 3-byte
-// keywords) at the two offsets that can have put a trigram at p; a hit
-// becomes a span covering every keyword that has that gram, wherever in
-// the keyword it lies.
+// by its 4-gram at offset k, i.e. two consecutive trigrams (k picked so
+// both are rare in source code, from trigramFreq): whichever of them
+// starts at an even offset is seen. A 3-byte keyword at an odd offset
+// leaves only its last two bytes at the next even offset, so "those two
+// bytes followed by any byte" is added too. Stage two, only where stage
+// one fired at p, looks up the exact folded 4-grams (and 3-byte keywords)
+// at p-1 and p, the two places that can have put a keyword's trigram at
+// p; a hit becomes a span covering every keyword registered under that
+// gram, wherever in the keyword the gram lies.
 //
 // Folding is b|0x20 on both sides: it maps ASCII upper case to lower case
 // (so it agrees with the automaton's lower-casing: lower(x)==c implies
@@ -66,7 +66,7 @@ func hashGram(g uint32) uint32 { return g * 0x85EBCA77 >> (32 - gramBits) }
 func hash3(t uint32) uint32 { return t * 0x9E3779B1 >> (32 - setBits) }
 
 // trigramFreq lists the most common folded trigrams of source code, as
-// bigramgen writes them: 4-byte records sorted by trigram, the three
+// internal/trigramgen writes them: 4-byte records sorted by trigram, the three
 // folded bytes then round(4*log2(1+occurrences per GiB)).
 //
 //go:embed trigram_freq.bin
@@ -148,9 +148,9 @@ func (pf *prefilter) candidates(data []byte, spans []span) []span {
 	i := 0
 	// Twelve bytes, six even-offset trigrams per step from two loads; the
 	// tests are independent loads OR-ed into one rarely taken branch.
-	for ; i+14 <= n; i += 12 {
-		w0 := binary.LittleEndian.Uint64(data[i:]) | 0x2020202020202020
-		w1 := binary.LittleEndian.Uint64(data[i+6:]) | 0x2020202020202020
+	for rest := data; len(rest) >= 14; rest = rest[12:] {
+		w0 := binary.LittleEndian.Uint64(rest) | 0x2020202020202020
+		w1 := binary.LittleEndian.Uint64(rest[6:]) | 0x2020202020202020
 		h0 := hash3(uint32(w0) & 0xffffff)
 		h1 := hash3(uint32(w0>>16) & 0xffffff)
 		h2 := hash3(uint32(w0>>32) & 0xffffff)
@@ -167,6 +167,7 @@ func (pf *prefilter) candidates(data []byte, spans []span) []span {
 				m &= m - 1
 			}
 		}
+		i += 12
 	}
 	// The last few bytes: no stage one (a trigram may not fit), exact
 	// lookups only.

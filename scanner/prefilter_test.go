@@ -9,10 +9,13 @@ import (
 	"testing"
 
 	"github.com/coregx/ahocorasick"
+
+	"github.com/scour-dev/scour/rules"
 )
 
-// hitsBoth returns the keyword hits of the engine's keyword stage with and
-// without the prefilter, sorted the same way.
+// hitsBoth returns the keyword hits of s's keyword stage and those of the
+// automaton run over the whole lower-cased input (the reference), sorted
+// the same way.
 func hitsBoth(s *Scanner, data []byte) (filtered, full []ahocorasick.Match) {
 	sort := func(h []ahocorasick.Match) []ahocorasick.Match {
 		h = slices.Clone(h)
@@ -21,11 +24,10 @@ func hitsBoth(s *Scanner, data []byte) (filtered, full []ahocorasick.Match) {
 		})
 		return h
 	}
-	sc := &scratch{}
-	s.noPrefilter = true
-	full = sort(s.keywords(sc, data, nil))
-	s.noPrefilter = false
-	filtered = sort(s.keywords(sc, data, nil))
+	lower := make([]byte, len(data))
+	lowerInto(lower, data)
+	full = sort(s.ac.FindAllOverlapping(lower))
+	filtered = sort(s.keywords(&scratch{}, data, nil))
 	return filtered, full
 }
 
@@ -135,4 +137,68 @@ func FuzzPrefilter(f *testing.F) {
 	f.Add([]byte("VAULT LOGIN sonar.login"))
 	s, _ := builtinScanner(f, 0)
 	f.Fuzz(func(t *testing.T, data []byte) { checkSameHits(t, s, data) })
+}
+
+// fastAndSlow are two scanners over the built-in catalogue: the engine as
+// it runs, and the same with the prefilter and the window needs off (the
+// automaton over every byte, every window handed to its regex).
+func fastAndSlow(t testing.TB) (fast, slow *Scanner) {
+	fast, _ = builtinScanner(t, 0)
+	slow, _ = builtinScanner(t, 0)
+	slow.noPrefilter, slow.noNeeds = true, true
+	return fast, slow
+}
+
+func checkSameFindings(t *testing.T, fast, slow *Scanner, data []byte) {
+	t.Helper()
+	got := run(t, fast, items{memItem("f", data)})
+	want := run(t, slow, items{memItem("f", data)})
+	if !sameFindings(got, want) {
+		t.Fatalf("findings differ with the fast paths on %d bytes:\nfast %+v\nslow %+v", len(data), got.Findings, want.Findings)
+	}
+}
+
+// TestFastPathsSameFindings: the prefilter and the window needs change no
+// finding, on the benchmark corpus (tokens of several providers in source
+// text) and on every rule example buried in keyword-dense noise.
+func TestFastPathsSameFindings(t *testing.T) {
+	fast, slow := fastAndSlow(t)
+	data := benchCorpus()[:2<<20]
+	res := run(t, fast, items{memItem("f", data)})
+	if len(res.Findings) == 0 {
+		t.Fatal("no findings in the benchmark corpus")
+	}
+	checkSameFindings(t, fast, slow, data)
+
+	_, set := builtinScanner(t, 0)
+	var kws []string
+	for _, r := range set.Rules() {
+		kws = append(kws, r.Keywords...)
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	var b bytes.Buffer
+	for _, rule := range set.Rules() {
+		for _, ex := range rule.Examples {
+			b.Write(keywordSoup(r, kws, r.IntN(300)))
+			b.WriteString(ex.Text)
+			if r.IntN(2) == 0 {
+				b.WriteByte('\n')
+			}
+		}
+	}
+	checkSameFindings(t, fast, slow, b.Bytes())
+}
+
+// FuzzFastPaths: on any input the engine's findings equal those of the
+// automaton over every byte with every window handed to its regex.
+func FuzzFastPaths(f *testing.F) {
+	if set, err := rules.Builtin(); err == nil {
+		for _, r := range set.Rules() {
+			for _, ex := range r.Examples {
+				f.Add([]byte(ex.Text))
+			}
+		}
+	}
+	fast, slow := fastAndSlow(f)
+	f.Fuzz(func(t *testing.T, data []byte) { checkSameFindings(t, fast, slow, data) })
 }

@@ -195,6 +195,7 @@ func (s *scan) run(ctx context.Context) error {
 		defer cancel()
 		go func() { walkErr <- s.walkAll(wctx) }()
 		readErr := s.readObjects(ctx, wantAll)
+		debugf("git: objects read in %v", time.Since(t1))
 		if readErr != nil {
 			cancel()
 		}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scour-dev/scour/internal/gittest"
 )
@@ -221,8 +222,12 @@ func TestCloneInterruptedMidTransfer(t *testing.T) {
 	// the pack request "hangs" and the user presses Ctrl-C.
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/git-upload-pack") {
+			io.Copy(io.Discard, r.Body) // so the server notices the client leaving
 			cancel()
-			<-r.Context().Done()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second): // the clone ignored the cancellation
+			}
 			return
 		}
 		resp, err := http.Get(backend.URL + r.URL.String())

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -51,9 +52,10 @@ func parseIndex(data []byte) ([]ientry, map[string]cachedTree, error) {
 		return nil, nil, fmt.Errorf("index claims %d entries in %d bytes: corrupt", count, len(body))
 	}
 	entries := make([]ientry, 0, count)
-	// Names of v2/v3 entries are slices of one copy of the file: one
-	// allocation instead of one per entry.
-	text := string(body)
+	// Names of v2/v3 entries are substrings of the file's bytes, not one
+	// allocation each. data is never written after it is read, which is
+	// what unsafe.String requires.
+	text := unsafe.String(unsafe.SliceData(body), len(body))
 	p := 12
 	prev := ""
 	truncated := errors.New("index entry truncated: the file is corrupt")

@@ -29,6 +29,23 @@ type objects struct {
 	fallback storer.EncodedObjectStorer
 	packs    []*packIdx
 	opened   bool
+	z        io.ReadCloser // reused: a new inflater costs more than a small object
+}
+
+// inflate returns a zlib reader over r, reusing the previous one.
+func (o *objects) inflate(r io.Reader) (io.Reader, error) {
+	if o.z == nil {
+		z, err := zlib.NewReader(r)
+		if err != nil {
+			return nil, err
+		}
+		o.z = z
+		return z, nil
+	}
+	if err := o.z.(zlib.Resetter).Reset(r, nil); err != nil {
+		return nil, err
+	}
+	return o.z, nil
 }
 
 type packIdx struct {
@@ -50,8 +67,32 @@ func (o *objects) close() {
 	o.packs = nil
 }
 
-// read returns the object's type and content.
-func (o *objects) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+// readN reads exactly n bytes. It grows its buffer as data arrives rather
+// than trusting a size from a header that may be corrupt.
+func readN(r io.Reader, n int64) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(int(min(n, 1<<20)))
+	if _, err := io.CopyN(&buf, r, n); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// read returns the object's type and content. Damaged input is an error,
+// never a panic (go-git's delta code is not hardened against it).
+func (o *objects) read(h plumbing.Hash) (t plumbing.ObjectType, data []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			t, data, err = 0, nil, fmt.Errorf("object %s: damaged: %v", h, r)
+		}
+	}()
+	return o.readObject(h)
+}
+
+func (o *objects) readObject(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	if o.fs != nil {
 		t, data, err := o.readLoose(h)
 		if err == nil || !errors.Is(err, errNotFound) {
@@ -85,7 +126,7 @@ func (o *objects) readLoose(h plumbing.Hash) (plumbing.ObjectType, []byte, error
 		return 0, nil, err
 	}
 	defer f.Close()
-	z, err := zlib.NewReader(bufio.NewReader(f))
+	z, err := o.inflate(bufio.NewReader(f))
 	if err != nil {
 		return 0, nil, fmt.Errorf("loose object %s: %w", h, err)
 	}
@@ -100,8 +141,8 @@ func (o *objects) readLoose(h plumbing.Hash) (plumbing.ObjectType, []byte, error
 	if !ok || err != nil || terr != nil || n < 0 || n > maxObject {
 		return 0, nil, fmt.Errorf("loose object %s: bad header %q", h, hdr)
 	}
-	data := make([]byte, n)
-	if _, err := io.ReadFull(br, data); err != nil {
+	data, err := readN(br, n)
+	if err != nil {
 		return 0, nil, fmt.Errorf("loose object %s: %w", h, err)
 	}
 	return t, data, nil
@@ -265,12 +306,12 @@ func (o *objects) readAt(p *packIdx, off int64, depth int) (plumbing.ObjectType,
 	default:
 		return 0, nil, fmt.Errorf("pack entry at %d: unknown type %d", off, typ)
 	}
-	z, err := zlib.NewReader(br)
+	z, err := o.inflate(br)
 	if err != nil {
 		return 0, nil, fmt.Errorf("pack entry at %d: %w", off, err)
 	}
-	data := make([]byte, size)
-	if _, err := io.ReadFull(z, data); err != nil {
+	data, err := readN(z, int64(size))
+	if err != nil {
 		return 0, nil, fmt.Errorf("pack entry at %d: %w", off, err)
 	}
 	if baseType == 0 {
@@ -314,3 +355,42 @@ func parseTree(data []byte) ([]rawTreeEntry, error) {
 	}
 	return out, nil
 }
+
+// openLoose opens a loose object for streaming, with its own inflater (the
+// caller may read it from another goroutine): its type, its size, and a
+// reader positioned after the header.
+func (o *objects) openLoose(h plumbing.Hash) (plumbing.ObjectType, int64, io.ReadCloser, error) {
+	if o.fs == nil {
+		return 0, 0, nil, errNotFound
+	}
+	hex := h.String()
+	f, err := o.fs.Open("objects/" + hex[:2] + "/" + hex[2:])
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, 0, nil, errNotFound
+	}
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	z, err := zlib.NewReader(bufio.NewReader(f))
+	if err != nil {
+		f.Close()
+		return 0, 0, nil, fmt.Errorf("loose object %s: %w", h, err)
+	}
+	br := bufio.NewReader(z)
+	hdr, err := br.ReadString(0)
+	typ, size, ok := strings.Cut(strings.TrimSuffix(hdr, "\x00"), " ")
+	n, nerr := strconv.ParseInt(size, 10, 64)
+	t, terr := plumbing.ParseObjectType(typ)
+	if err != nil || !ok || nerr != nil || terr != nil || n < 0 {
+		f.Close()
+		return 0, 0, nil, fmt.Errorf("loose object %s: bad header %q", h, hdr)
+	}
+	return t, n, &looseReader{Reader: io.LimitReader(br, n), f: f}, nil
+}
+
+type looseReader struct {
+	io.Reader
+	f billy.File
+}
+
+func (l *looseReader) Close() error { return l.f.Close() }

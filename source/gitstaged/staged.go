@@ -12,6 +12,7 @@ import (
 	"crypto/sha1"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"sort"
@@ -493,6 +494,10 @@ type blobRef struct {
 	hash plumbing.Hash
 }
 
+// streamAbove is the size over which a loose blob is streamed rather than
+// read into memory.
+const streamAbove = 16 << 20
+
 // blobSource reads blobs one after another: a go-git storer is not safe for
 // concurrent use, and a commit's worth of blobs is small.
 type blobSource struct {
@@ -505,6 +510,26 @@ func (b *blobSource) Scan(ctx context.Context, sink source.Sink) error {
 	for _, ref := range b.blobs {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		// Big loose blobs (new content is loose until git gc) are streamed,
+		// so memory stays bounded whatever is staged.
+		if typ, size, rc, err := b.objs.openLoose(ref.hash); err == nil {
+			rc.Close()
+			if typ == plumbing.BlobObject && size > streamAbove {
+				h := ref.hash
+				it := source.Item{
+					Origin: source.Origin{Kind: b.kind, Path: ref.path, BlobID: h.String()},
+					Size:   size,
+					Open: func() (io.ReadCloser, error) {
+						_, _, rc, err := b.objs.openLoose(h)
+						return rc, err
+					},
+				}
+				if err := sink.Item(ctx, it); err != nil {
+					return err
+				}
+				continue
+			}
 		}
 		typ, data, err := b.objs.read(ref.hash)
 		if err == nil && typ != plumbing.BlobObject {

@@ -1,6 +1,7 @@
 package gitstaged
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -320,5 +321,33 @@ func TestUnmergedPathsAreScannedInEveryStage(t *testing.T) {
 	}
 	if !stages[1] || !stages[2] || !stages[3] || len(s.Deleted) != 0 {
 		t.Errorf("stages %v, deleted %v: want stages 1, 2 and 3 and nothing deleted", stages, s.Deleted)
+	}
+}
+
+func TestBigStagedBlobIsStreamed(t *testing.T) {
+	r := newRepo(t)
+	big := strings.Repeat("0123456789abcdef", (streamAbove/16)+1) + "the end\n"
+	r.write("big.txt", big)
+	r.write("small.txt", "small\n")
+	r.git("add", ".")
+	c := scanAll(t, open(t, r).Source())
+	if len(c.items) != 2 {
+		t.Fatalf("items: %d", len(c.items))
+	}
+	it := c.items[0]
+	if it.Data != nil || it.Open == nil || it.Size != int64(len(big)) {
+		t.Fatalf("big blob: Data %d bytes, Open %v, Size %d: want it streamed", len(it.Data), it.Open != nil, it.Size)
+	}
+	rc, err := it.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	got, err := io.ReadAll(rc)
+	if err != nil || string(got) != big {
+		t.Errorf("streamed %d bytes (%v), want the %d staged", len(got), err, len(big))
+	}
+	if string(c.items[1].Data) != "small\n" {
+		t.Errorf("small blob: %q", c.items[1].Data)
 	}
 }

@@ -1,0 +1,124 @@
+package scanner
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/scour-dev/scour/rules"
+)
+
+// TestNeedsOf: the needs come from the mandatory fixed parts of a pattern,
+// longest first, and optional or alternated parts add none.
+func TestNeedsOf(t *testing.T) {
+	for _, c := range []struct {
+		pattern string
+		want    []int // need lengths
+		in, out string
+	}{
+		{`(?i:azdo|vsts)[^\n]{0,120}?[\s"'=:(,](?P<secret>[a-z2-7]{52})`, []int{53, 52},
+			"=" + strings.Repeat("a2", 26), "=" + strings.Repeat("a2", 25) + "8"},
+		{`(?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`, []int{36, 12, 8},
+			"01234567-89ab-cdef-0123-456789abcdef", "01234567-89ab-cdef-0123-456789abcdeg"},
+		{`(?i:tok)en(?P<secret>[A-Z]{8,})`, []int{13, 8}, "TOKENABCDEFGH", "tok3nABCDEFGH"},
+		{`(?:x|[a-z]{30})`, nil, "", ""},
+		{`a?[0-9]*`, nil, "", ""},
+		{`(`, nil, "", ""}, // does not parse: no needs, the regex decides
+	} {
+		ns := needsOf(c.pattern)
+		var got []int
+		for _, n := range ns {
+			got = append(got, n.n)
+		}
+		if len(got) != len(c.want) || (len(got) > 0 && !equalInts(got, c.want)) {
+			t.Errorf("%s: need lengths %v, want %v", c.pattern, got, c.want)
+			continue
+		}
+		if c.in != "" && !possible(ns, []byte(c.in), 0, len(c.in)) {
+			t.Errorf("%s: %q ruled out", c.pattern, c.in)
+		}
+		if c.out != "" && possible(ns, []byte(c.out), 0, len(c.out)) {
+			t.Errorf("%s: %q not ruled out", c.pattern, c.out)
+		}
+	}
+}
+
+func equalInts(a, b []int) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestHasRun compares the probing search with counting every byte.
+func TestHasRun(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var class [256]bool
+	class['a'], class['b'] = true, true
+	for range 20000 {
+		w := make([]byte, r.IntN(80))
+		for i := range w {
+			w[i] = "abc"[r.IntN(3)]
+		}
+		n := 1 + r.IntN(12)
+		want, run := false, 0
+		for _, b := range w {
+			if class[b] {
+				run++
+			} else {
+				run = 0
+			}
+			want = want || run >= n
+		}
+		if got := hasRun(w, &class, n); got != want {
+			t.Fatalf("hasRun(%q, %d) = %v, want %v", w, n, got, want)
+		}
+	}
+}
+
+// TestNeedsNeverLoseMatches: whenever a built-in rule's own Find matches
+// in a window, the rule's needs hold for that window, on every example,
+// and on examples cut, shifted and with bytes replaced at random (near
+// misses that sometimes still match).
+func TestNeedsNeverLoseMatches(t *testing.T) {
+	_, set := builtinScanner(t, 0)
+	r := rand.New(rand.NewPCG(5, 6))
+	checked := 0
+	for _, rule := range set.Rules() {
+		ns := needsOf(rule.Pattern)
+		var texts []string
+		for _, ex := range rule.Examples {
+			texts = append(texts, ex.Text)
+		}
+		texts = append(texts, rule.NegativeExamples...)
+		for _, text := range texts {
+			for k := range 60 {
+				b := []byte(text)
+				if k > 0 {
+					for range 1 + r.IntN(3) {
+						if len(b) > 0 {
+							const alphabet = "aZ09_-. \n=\"\xff"
+							b[r.IntN(len(b))] = alphabet[r.IntN(len(alphabet))]
+						}
+					}
+					lo, hi := r.IntN(len(b)/4+1), len(b)-r.IntN(len(b)/4+1)
+					b = b[lo:max(lo, hi)]
+				}
+				matched := false
+				rule.Find(b, 0, len(b), func(rules.Match) { matched = true }, func(string, string) { matched = true })
+				if matched {
+					checked++
+					if !possible(ns, b, 0, len(b)) {
+						t.Fatalf("%s: needs rule out %q, where the rule matches", rule.ID, b)
+					}
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("nothing matched")
+	}
+	t.Logf("%d matching windows checked", checked)
+}
