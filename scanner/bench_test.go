@@ -14,8 +14,11 @@ import (
 // cpu-MB/s metric divides by the process's CPU time instead of wall time,
 // which keeps the per-core figure honest on a busy machine. The Floor*
 // benchmarks run over the same corpus in the same invocation as the
-// reference: bytes.Count is memory speed, ASCIILower is the one pass over
-// every byte the engine adds to the automaton.
+// reference: bytes.Count is memory speed, ASCIILower is one simple pass
+// over every byte (what lower-casing each chunk for the automaton cost
+// before the prefilter). The *FullPass benchmarks are the engine without
+// the prefilter (and, for Scan, without window needs), measured in the
+// same run.
 
 var benchCorpus = sync.OnceValue(func() []byte { return genCorpus(8 << 20) })
 

@@ -9,11 +9,12 @@ import (
 // A need is a necessary condition for a rule's regex to match: every match
 // holds at least n consecutive bytes from class. Needs come from the
 // mandatory, fixed parts of the pattern (the secret's [a-z2-7]{52}, a
-// UUID's hex groups), so checking them costs one table lookup per window
-// byte, while Go's regexp on a pattern that starts with a (?i:...) context
-// alternation costs tens to hundreds of nanoseconds per byte. A window
-// without such a run cannot hold a match and is not handed to the regex;
-// the findings do not change (TestNeedsNeverLoseMatches).
+// UUID's hex groups). Checking one costs a table lookup per n-th window
+// byte plus the short runs it lands in (hasRun), while Go's regexp on a
+// pattern that starts with a (?i:...) context alternation costs tens to
+// hundreds of nanoseconds per byte. A window without such a run cannot
+// hold a match and is not handed to the regex; the findings do not change
+// (TestNeedsNeverLoseMatches, TestFastPathsSameFindings, FuzzFastPaths).
 type need struct {
 	table [256]bool
 	n     int
@@ -26,7 +27,6 @@ func (s *byteSet) has(b byte) bool { return s[b>>6]&(1<<(b&63)) != 0 }
 func (s *byteSet) union(o *byteSet) {
 	s[0], s[1], s[2], s[3] = s[0]|o[0], s[1]|o[1], s[2]|o[2], s[3]|o[3]
 }
-func (s *byteSet) addRange(lo, hi int) { addBytes(s, lo, hi) }
 
 func addBytes(s *byteSet, lo, hi int) {
 	for r := max(lo, 0); r <= hi && r < 0x80; r++ {

@@ -25,8 +25,10 @@ import (
 // bytes followed by any byte" is added too. Stage two, only where stage
 // one fired at p, looks up the exact folded 4-grams (and 3-byte keywords)
 // at p-1 and p, the two places that can have put a keyword's trigram at
-// p; a hit becomes a span covering every keyword registered under that
-// gram, wherever in the keyword the gram lies.
+// p, and compares the keywords registered under a gram found there: each
+// one that is really there (compared folded) becomes a span. The automaton
+// remains the matcher of record: it runs over the merged spans and its hits
+// are exactly those of a pass over the whole chunk.
 //
 // Folding is b|0x20 on both sides: it maps ASCII upper case to lower case
 // (so it agrees with the automaton's lower-casing: lower(x)==c implies
@@ -36,9 +38,10 @@ type prefilter struct {
 	set [1 << setBits / 64]uint64 // stage one: hashed trigrams
 	// Stage two: grams is keyed by the folded chosen 4-gram of each longer
 	// keyword and by each folded 3-byte keyword (24 bits; a folded byte is
-	// never 0, so the two kinds cannot collide). gramSet, the hashed keys,
-	// spares most stage-one hits a map lookup.
-	grams    map[uint32]reach
+	// never 0, so the two kinds cannot collide) and lists the keywords
+	// registered there. gramSet, the hashed keys, spares most stage-one
+	// hits a map lookup.
+	grams    map[uint32][]kwAt
 	gramSet  [1 << gramBits / 64]uint64
 	hasShort bool
 }
@@ -48,11 +51,11 @@ const (
 	gramBits = 16
 )
 
-// reach says how far the keywords registered under a gram extend around
-// the gram's position p: from p-back to p+fwd.
-type reach struct{ back, fwd int }
-
-func (r reach) union(o reach) reach { return reach{max(r.back, o.back), max(r.fwd, o.fwd)} }
+// kwAt is a keyword (folded) registered under a gram at offset off of it.
+type kwAt struct {
+	kw  string
+	off int
+}
 
 func fold3(b []byte) uint32 {
 	return uint32(b[0]|0x20) | uint32(b[1]|0x20)<<8 | uint32(b[2]|0x20)<<16
@@ -99,13 +102,17 @@ func newPrefilter(keywords []string) *prefilter {
 	if len(keywords) == 0 {
 		return nil
 	}
-	pf := &prefilter{grams: map[uint32]reach{}}
+	pf := &prefilter{grams: map[uint32][]kwAt{}}
 	addTri := func(t uint32) {
 		h := hash3(t)
 		pf.set[h>>6] |= 1 << (h & 63)
 	}
-	addGram := func(g uint32, r reach) {
-		pf.grams[g] = pf.grams[g].union(r)
+	addGram := func(g uint32, kw []byte, off int) {
+		folded := make([]byte, len(kw))
+		for i, c := range kw {
+			folded[i] = c | 0x20
+		}
+		pf.grams[g] = append(pf.grams[g], kwAt{string(folded), off})
 		h := hashGram(g)
 		pf.gramSet[h>>6] |= 1 << (h & 63)
 	}
@@ -116,7 +123,7 @@ func newPrefilter(keywords []string) *prefilter {
 			return nil
 		case len(b) == 3:
 			k := fold3(b)
-			addGram(k, reach{0, 3})
+			addGram(k, b, 0)
 			pf.hasShort = true
 			addTri(k)
 			for x := range 256 {
@@ -130,7 +137,7 @@ func newPrefilter(keywords []string) *prefilter {
 				}
 			}
 			q := fold4(b[best:])
-			addGram(q, reach{best, len(b) - best})
+			addGram(q, b, best)
 			addTri(q & 0xffffff)
 			addTri(q >> 8)
 		}
@@ -162,9 +169,23 @@ func (pf *prefilter) candidates(data []byte, spans []span) []span {
 		if x&1 != 0 {
 			m := set[h0>>6]>>(h0&63)&1 | set[h1>>6]>>(h1&63)&1<<1 | set[h2>>6]>>(h2&63)&1<<2 |
 				set[h3>>6]>>(h3&63)&1<<3 | set[h4>>6]>>(h4&63)&1<<4 | set[h5>>6]>>(h5&63)&1<<5
+			gs := &pf.gramSet
 			for m != 0 {
-				spans = pf.confirm(data, i+2*bits.TrailingZeros64(m), spans)
+				p := i + 2*bits.TrailingZeros64(m)
 				m &= m - 1
+				// p+4 <= n here; the common case (no gram at p-1 or p)
+				// ends after four bit tests. At p == 0 there is no p-1:
+				// g0 is then any value, which can only add a lookup.
+				g1 := fold4(data[p:])
+				g0 := g1<<8 | 0x20
+				if p > 0 {
+					g0 = fold4(data[p-1:])
+				}
+				k0, k1 := hashGram(g0), hashGram(g1)
+				k2, k3 := hashGram(g0&0xffffff), hashGram(g1&0xffffff)
+				if (gs[k0>>6]>>(k0&63)|gs[k1>>6]>>(k1&63)|gs[k2>>6]>>(k2&63)|gs[k3>>6]>>(k3&63))&1 != 0 {
+					spans = pf.confirm(data, p, spans)
+				}
 			}
 		}
 		i += 12
@@ -198,21 +219,36 @@ func (pf *prefilter) candidates(data []byte, spans []span) []span {
 func (pf *prefilter) confirm(data []byte, p int, spans []span) []span {
 	for q := max(p-1, 0); q <= p; q++ {
 		if q+4 <= len(data) {
-			spans = pf.lookup(fold4(data[q:]), q, len(data), spans)
+			spans = pf.lookup(fold4(data[q:]), q, len(data), data, spans)
 		}
 		if pf.hasShort && q+3 <= len(data) {
-			spans = pf.lookup(fold3(data[q:]), q, len(data), spans)
+			spans = pf.lookup(fold3(data[q:]), q, len(data), data, spans)
 		}
 	}
 	return spans
 }
 
-func (pf *prefilter) lookup(g uint32, q, n int, spans []span) []span {
+// lookup appends the span of each keyword registered under gram g (found
+// at q) that is really there, compared folded.
+func (pf *prefilter) lookup(g uint32, q, n int, data []byte, spans []span) []span {
 	if h := hashGram(g); pf.gramSet[h>>6]&(1<<(h&63)) == 0 {
 		return spans
 	}
-	if r, ok := pf.grams[g]; ok {
-		spans = append(spans, span{max(q-r.back, 0), min(q+r.fwd, n)})
+	for _, k := range pf.grams[g] {
+		lo, hi := q-k.off, q-k.off+len(k.kw)
+		if lo >= 0 && hi <= n && foldedEqual(data[lo:hi], k.kw) {
+			spans = append(spans, span{lo, hi})
+		}
 	}
 	return spans
+}
+
+// foldedEqual reports whether b folded with |0x20 equals kw (folded).
+func foldedEqual(b []byte, kw string) bool {
+	for i := range len(kw) {
+		if b[i]|0x20 != kw[i] {
+			return false
+		}
+	}
+	return true
 }
