@@ -131,6 +131,20 @@ func TestScanConfigDisableAllowFormat(t *testing.T) {
 	if code != ExitFindings || len(rep.Findings) != 2 {
 		t.Errorf("exit %d, %d findings, want 2", code, len(rep.Findings))
 	}
+	// A line entry sees the text of the line, in the engine.
+	files["src/main.go"] = "var t = \"" + other + "\" // scour-test-fixture\n"
+	code, out, _ = run("format: json\nallow:\n  - line_regex: scour-test-fixture\n")
+	rep = parseReport(t, out)
+	if code != ExitFindings || len(rep.Findings) != 2 {
+		t.Fatalf("line allowlist: exit %d, %d findings, want 2", code, len(rep.Findings))
+	}
+	for _, f := range rep.Findings {
+		for _, l := range f.Locations {
+			if l.Path == "src/main.go" {
+				t.Errorf("allowlisted line reported: %+v", l)
+			}
+		}
+	}
 	// --format on the command line wins over format: in the config.
 	code, out, _ = run("format: json\n", "--format", "csv")
 	if code != ExitFindings || strings.HasPrefix(strings.TrimSpace(out), "{") {

@@ -169,7 +169,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		return ExitError, err
 	}
 	debugf("rules: %d", len(set.Rules()))
-	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf})
+	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf, Allow: sup.allowHook()})
 	if err != nil {
 		return ExitError, err
 	}

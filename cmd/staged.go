@@ -122,7 +122,7 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 		return ExitError, err
 	}
 	debugf("index: %d entries, %d changed paths, %d deleted, %d excluded", st.Entries, len(st.Changes), len(st.Deleted), st.Excluded)
-	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf})
+	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf, Allow: sup.allowHook()})
 	if err != nil {
 		return ExitError, err
 	}

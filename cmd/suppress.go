@@ -91,7 +91,7 @@ func newSuppressor(root string, cfg *config.Config, baseline string, debugf func
 			return nil, err
 		}
 		if len(ign.Entries) > 0 {
-			debugf("ignore file: %s (%d fingerprints)", ign.Path, len(ign.Entries))
+			debugf("ignore file: %s (%d %s)", ign.Path, len(ign.Entries), pluralWord(len(ign.Entries), "entry", "entries"))
 		}
 		s.filters.Ignore = ign
 	}
@@ -100,7 +100,7 @@ func newSuppressor(root string, cfg *config.Config, baseline string, debugf func
 		if err != nil {
 			return nil, err
 		}
-		debugf("baseline: %s (%d findings)", b.Path, b.Len())
+		debugf("baseline: %s (%d %s)", b.Path, b.Len(), pluralWord(b.Len(), "finding", "findings"))
 		s.filters.Baseline = b
 	}
 	return s, nil

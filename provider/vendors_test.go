@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -24,22 +22,6 @@ import (
 
 func builtin(t *testing.T) *rules.Set {
 	t.Helper()
-	if dir := os.Getenv("H4DIR"); dir != "" { // TEMPORARY: drafts before they land in rules/builtin
-		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
-		var packs []*rules.Pack
-		for _, f := range files {
-			p, err := rules.LoadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			packs = append(packs, p)
-		}
-		set, err := rules.NewSet(packs...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return set
-	}
 	set, err := rules.Builtin()
 	if err != nil {
 		t.Fatal(err)

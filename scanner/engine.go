@@ -372,6 +372,11 @@ func (s *Scanner) emitFound(sc *scratch, is *itemScan, chunk []byte, base int64,
 				displayPath(is.origin), line, col, s.entries[f.rule].id, redact(f.m.Secret))
 			continue
 		}
+		if s.opts.Allow != nil && s.opts.Allow(s.entries[f.rule].id, f.m.Secret, text) {
+			s.debugf("scanner: %s:%d:%d: %s match %s allowed by configuration (allow: line_regex)",
+				displayPath(is.origin), line, col, s.entries[f.rule].id, redact(f.m.Secret))
+			continue
+		}
 		m := f.m
 		m.Start += int(base)
 		m.End += int(base)

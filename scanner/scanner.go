@@ -25,6 +25,13 @@ type Options struct {
 	// and matches suppressed by an inline scour:ignore / gitleaks:allow.
 	// May be nil. Calls are serialised by the Scanner.
 	Debugf func(format string, args ...any)
+	// Allow, when set, is asked about each match that survived the rule's
+	// filters and inline comments, with the text of the line(s) the match
+	// spans (as far as the chunk holds them); true drops the match. It is
+	// how the config's line allowlists (`allow: line_regex`, package
+	// suppress) see lines, which findings do not carry. It is called from
+	// the source's goroutines, so it must be safe for concurrent use.
+	Allow func(ruleID, secret string, line []byte) bool
 }
 
 // defaultChunkSize bounds the memory one streamed item takes (twice this:

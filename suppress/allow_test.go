@@ -133,7 +133,7 @@ func TestApplyOrderAndCounts(t *testing.T) {
 			}
 		}
 	}
-	if n.String() == "" || (Counts{}).String() != "" {
+	if n.String() != "1 allowed by config, 1 ignored by fingerprint, 1 in the baseline" || (Counts{}).String() != "" || (Counts{Ignored: 2}).String() != "2 ignored by fingerprint" {
 		t.Errorf("String: %q / %q", n.String(), Counts{}.String())
 	}
 	if Apply(nil, Filters{}) != (Counts{}) {

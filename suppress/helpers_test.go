@@ -49,7 +49,9 @@ func newScanner(t *testing.T, allow *Allowlist) *scanner.Scanner {
 		t.Fatal(err)
 	}
 	opts := scanner.Options{Rules: set}
-	// TODO(allow hook) opts.Allow = allow.MatchLine
+	if allow.HasLineRules() {
+		opts.Allow = allow.MatchLine
+	}
 	sc, err := scanner.New(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scour-dev/scour/config"
 	"github.com/scour-dev/scour/internal/gittest"
 	"github.com/scour-dev/scour/scanner"
 )
@@ -167,5 +168,35 @@ func TestSuppressionsSurviveHistoryRewrites(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A line allowlist runs inside the engine, so it holds in git history
+// scans too (where paths are only known after the scan), with its rule
+// scope and secret criteria.
+func TestLineAllowlistInHistoryAndTree(t *testing.T) {
+	marked, other, unmarked := fakePAT("line-marked"), fakePAT("line-other"), fakePAT("line-unmarked")
+	r := gittest.Init(t)
+	r.WriteFile("test/fixtures.py", "TOKEN = \""+marked+"\"  # scour-test-fixture\n"+"OTHER = \""+unmarked+"\"\n")
+	r.Commit("fixtures")
+	r.WriteFile("test/fixtures.py", "# moved down\n\nTOKEN = \""+marked+"\"  # scour-test-fixture\n"+"OTHER = \""+unmarked+"\"\n")
+	r.WriteFile("deploy.env", "SECOND = \""+other+"\"  # scour-test-fixture\n")
+	r.Commit("more")
+	allow := allowlist(t,
+		config.Allow{Rules: []string{"github-pat"}, LineRegex: `scour-test-fixture`, SecretRegex: "^ghp_", Reason: "fixtures"},
+	)
+	// The entry's secret_regex excludes nothing here; a second entry scoped
+	// to another rule must not apply.
+	scoped := allowlist(t, config.Allow{Rules: []string{"gitlab-pat"}, LineRegex: `scour-test-fixture`})
+	sc := newScanner(t, allow)
+	for name, res := range map[string]*scanner.Result{"history": scanHistory(t, sc, r.Dir), "tree": scanDir(t, sc, r.Dir)} {
+		got := secrets(res)
+		if len(got) != 1 || got[0] != unmarked {
+			t.Errorf("%s: %v, want only the unmarked secret", name, got)
+		}
+	}
+	sc = newScanner(t, scoped)
+	if got := secrets(scanDir(t, sc, r.Dir)); len(got) != 3 {
+		t.Errorf("an entry for another rule allowed github tokens: %d findings left, want 3", len(got))
 	}
 }

@@ -14,6 +14,7 @@ package suppress
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/scour-dev/scour/scanner"
 )
@@ -40,10 +41,16 @@ func (c Counts) Total() int { return c.Allowed + c.Ignored + c.Baselined }
 
 // String is a summary line's clause, "" when nothing was suppressed.
 func (c Counts) String() string {
-	if c.Total() == 0 {
-		return ""
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{c.Allowed, "allowed by config"}, {c.Ignored, "ignored by fingerprint"}, {c.Baselined, "in the baseline"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
 	}
-	return fmt.Sprintf("%d allowed by config, %d ignored by fingerprint, %d in the baseline", c.Allowed, c.Ignored, c.Baselined)
+	return strings.Join(parts, ", ")
 }
 
 // Apply removes suppressed findings (and allowlisted locations) from res,
