@@ -69,8 +69,8 @@ func asExit(code int, err error) error {
 	return &exitError{code: code, err: err}
 }
 
-// runRulesList prints one row per rule. Verify and revoke are "no" until
-// rules carry verify/revoke actions.
+// runRulesList prints one row per rule. VERIFY is yes when the rule has a
+// verify action; REVOKE is auto, admin or manual (docs/revoke.md).
 func runRulesList(_ context.Context, opts RulesListOptions, streams IO) (int, error) {
 	set, err := loadRules(opts.RulePacks)
 	if err != nil {
@@ -79,7 +79,11 @@ func runRulesList(_ context.Context, opts RulesListOptions, streams IO) (int, er
 	tw := tabwriter.NewWriter(streams.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tPROVIDER\tCONFIDENCE\tVERIFY\tREVOKE")
 	for _, r := range set.Rules() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Provider, r.Confidence, "no", "no")
+		verify := "no"
+		if r.CanVerify() {
+			verify = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Provider, r.Confidence, verify, r.RevokeKind())
 	}
 	if err := tw.Flush(); err != nil {
 		return ExitError, err

@@ -33,7 +33,8 @@ func TestRulesList(t *testing.T) {
 	}
 	for _, r := range set.Rules() {
 		row := rows[r.ID]
-		if len(row) != 5 || row[1] != r.Provider || row[2] != r.Confidence || row[3] != "no" || row[4] != "no" {
+		verify := map[bool]string{true: "yes", false: "no"}[r.CanVerify()]
+		if len(row) != 5 || row[1] != r.Provider || row[2] != r.Confidence || row[3] != verify || row[4] != r.RevokeKind() {
 			t.Errorf("row for %s = %q", r.ID, row)
 		}
 	}

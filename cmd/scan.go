@@ -22,6 +22,7 @@ import (
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
 	"github.com/scour-dev/scour/source"
+	"github.com/scour-dev/scour/source/githistory"
 )
 
 // DefaultMaxFileSize is the default --max-file-size. Files are streamed, so
@@ -58,6 +59,8 @@ type ScanOptions struct {
 	NoColor     bool
 	Verbose     bool
 	Quiet       bool
+	// HistoryOptions: --no-history, --all-objects, --range (history.go).
+	HistoryOptions
 }
 
 func newScanCmd(streams IO) *cobra.Command {
@@ -80,12 +83,21 @@ flags'. Secrets listed in PATH/.scourignore (scour ignore) or in the
 --baseline file (scour baseline create) are not reported. See
 docs/config.md.
 
+When PATH is a git working tree or bare repository, its whole history is
+scanned: every blob reachable from any ref, once, plus files on disk whose
+content is not in history. Each finding names the commit and path that
+first introduced it. --all-objects adds objects no ref reaches (reported
+as unreachable); --range A..B scans only the commits in B and not in A;
+--no-history scans only the files on disk.
+
 A summary (files and bytes scanned, files skipped and why, findings,
 elapsed time) and the list of skipped files go to stderr.
 
 ` + exitCodesHelp,
 		Example: `  scour scan                         # the current directory
   scour scan ./service --exclude 'vendor/' --exclude '*.min.js'
+  scour scan --range origin/main..HEAD   # the commits of a pull request
+  scour scan --all-objects repo.git  # also unreachable objects
   git diff | scour scan -            # stdin
   scour scan --format json --report findings.json`,
 		Args: cobra.MaximumNArgs(1),
@@ -115,6 +127,9 @@ elapsed time) and the list of skipped files go to stderr.
 	f.BoolVar(&noColor, "no-color", false, "never colour output (also: NO_COLOR=1)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print diagnostics to stderr, e.g. candidates dropped by a checksum")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print no summary or skipped list to stderr")
+	f.BoolVar(&opts.NoHistory, "no-history", false, "in a git repository, scan only the files on disk, not the history")
+	f.BoolVar(&opts.AllObjects, "all-objects", false, "in a git repository, also scan objects no ref reaches (left by resets, rebases, force-pushes)")
+	f.StringVar(&opts.Range, "range", "", "in a git repository, scan only the blobs introduced by commits in B and not in A (`A..B`, as git log A..B)")
 	c.MarkFlagsMutuallyExclusive("verbose", "quiet")
 	return c
 }
@@ -174,13 +189,27 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		return ExitError, err
 	}
 
+	history, err := useHistory(path, opts.HistoryOptions)
+	if err != nil {
+		return ExitError, err
+	}
 	var src source.Source
-	if stdin {
+	var repo *githistory.Repo
+	noun := "files"
+	switch {
+	case stdin:
 		if streams.In == nil {
 			return ExitError, errors.New("no stdin to scan")
 		}
 		src = source.Stdin(streams.In)
-	} else {
+	case history:
+		repo, err = openHistory(path, opts.HistoryOptions, append(append([]string(nil), cfg.Exclude...), opts.Excludes...), opts.MaxFileSize, debugf)
+		if err != nil {
+			return ExitError, err
+		}
+		defer repo.Close()
+		src, noun = repo, "blobs"
+	default:
 		src = &source.Dir{
 			Root:        path,
 			Excludes:    append(append([]string(nil), cfg.Exclude...), opts.Excludes...),
@@ -188,11 +217,14 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		}
 	}
 	// --verbose lines would tear the progress line: one or the other.
-	src, stopProgress := withProgress(src, "files", opts.Quiet || opts.Verbose, streams.ErrOut)
+	src, stopProgress := withProgress(src, noun, opts.Quiet || opts.Verbose, streams.ErrOut)
 	res, scanErr := sc.Run(ctx, src)
 	stopProgress()
 	if res == nil {
 		res = &scanner.Result{}
+	}
+	if repo != nil {
+		finishHistory(res, repo)
 	}
 	sup.apply(res, streams.ErrOut, opts.Quiet)
 
@@ -219,6 +251,9 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	if !opts.Quiet {
 		_ = report.SkippedList(streams.ErrOut, res)
 		_ = report.Summary(streams.ErrOut, res, ropts)
+		if repo != nil {
+			historySummary(streams.ErrOut, repo)
+		}
 	}
 
 	switch {

@@ -44,6 +44,8 @@ type JSONFinding struct {
 	Context        map[string]string `json:"context,omitempty"`
 	Remediation    string            `json:"remediation,omitempty"`
 	Locations      []JSONLocation    `json:"locations"`
+	// Verification is present when the scan verified (scan --verify).
+	Verification *Verification `json:"verification,omitempty"`
 }
 
 // JSONLocation is one place a secret occurs.
@@ -126,6 +128,9 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 		}
 		if opts.ShowSecrets {
 			jf.Secret = f.Secret
+		}
+		if v, ok := opts.Verification[f.Fingerprint]; ok {
+			jf.Verification = &v
 		}
 		for _, l := range f.Locations {
 			jl := JSONLocation{

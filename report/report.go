@@ -47,6 +47,35 @@ type Options struct {
 	// Elapsed is the scan's wall time, shown in summaries and recorded in
 	// JSON stats. Tests pass a fixed value so output is deterministic.
 	Elapsed time.Duration
+	// Verification maps a fingerprint to what `scan --verify` learned
+	// about the secret (cmd fills it from the provider package); nil when
+	// the scan did not verify.
+	Verification map[string]Verification
+}
+
+// Verification is a secret's verification status in a report.
+type Verification struct {
+	State  string            `json:"state"` // live, live-limited, dead or unknown
+	Reason string            `json:"reason,omitempty"`
+	Host   string            `json:"host,omitempty"`  // the host that answered
+	Owner  map[string]string `json:"owner,omitempty"` // as the vendor reported it
+}
+
+// String is the status line of text output: state, owner, reason.
+func (v Verification) String() string {
+	s := v.State
+	keys := make([]string, 0, len(v.Owner))
+	for k := range v.Owner {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		s += " " + k + "=" + v.Owner[k]
+	}
+	if v.Reason != "" {
+		s += " (" + v.Reason + ")"
+	}
+	return s
 }
 
 // DefaultMaxLocations is how many locations text output lists per finding.

@@ -60,6 +60,9 @@ func Text(w io.Writer, res *scanner.Result, opts Options) error {
 			fmt.Fprintf(&b, "  %s\n", f.Description)
 		}
 		line("secret", p.paint(ansiYellow, displaySecret(f, opts))+"  "+p.paint(ansiDim, "fingerprint "+shortFP(f.Fingerprint)))
+		if v, ok := opts.Verification[f.Fingerprint]; ok {
+			line("status", v.String())
+		}
 		if len(f.Locations) > 0 {
 			first := f.Locations[0]
 			if first.Commit != nil && first.Commit.Hash != "" {

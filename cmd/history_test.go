@@ -1,0 +1,127 @@
+package cmd
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scour-dev/scour/internal/gittest"
+)
+
+// historyRepo has a token added in one commit and deleted in the next,
+// so only a history scan can find it.
+func historyRepo(t *testing.T) (g *gittest.Repo, tok, leak string) {
+	t.Helper()
+	g = gittest.Init(t)
+	tok = fakeGitHubPAT("history")
+	g.WriteFile("README", "hello\n")
+	g.Commit("init")
+	g.WriteFile("deploy/token.txt", "GITHUB_TOKEN="+tok+"\n")
+	leak = g.Commit("add deploy token")
+	g.Remove("deploy/token.txt")
+	g.Commit("remove token")
+	return g, tok, leak
+}
+
+func TestScanRepositoryReadsHistory(t *testing.T) {
+	g, tok, leak := historyRepo(t)
+	code, out, errOut := runCLI(t, "", "scan", "--format", "json", "--show-secrets", g.Dir)
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitFindings, errOut)
+	}
+	var rep struct {
+		Findings []struct {
+			Secret    string `json:"secret"`
+			Locations []struct {
+				Kind   string `json:"kind"`
+				Path   string `json:"path"`
+				Line   int    `json:"line"`
+				Commit *struct {
+					Hash, Message string
+				} `json:"commit"`
+			} `json:"locations"`
+		} `json:"findings"`
+		Stats struct {
+			Git *struct{ Refs, Commits, Blobs int64 } `json:"git"`
+		} `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(rep.Findings) != 1 || rep.Findings[0].Secret != tok {
+		t.Fatalf("findings %+v", rep.Findings)
+	}
+	l := rep.Findings[0].Locations[0]
+	if l.Commit == nil || l.Commit.Hash != leak || l.Path != "deploy/token.txt" || l.Line != 1 {
+		t.Fatalf("headline location %+v", l)
+	}
+	if !strings.Contains(errOut, "git history: 1 refs, 3 commits, 2 blobs") {
+		t.Fatalf("summary lacks history counts:\n%s", errOut)
+	}
+}
+
+func TestScanNoHistoryReadsOnlyFiles(t *testing.T) {
+	g, _, _ := historyRepo(t)
+	if code, _, errOut := runCLI(t, "", "scan", "--no-history", g.Dir); code != ExitClean {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+}
+
+func TestScanRangeAndEmptyRange(t *testing.T) {
+	g, _, _ := historyRepo(t)
+	if code, _, errOut := runCLI(t, "", "scan", "--range", "HEAD~2..HEAD", g.Dir); code != ExitFindings {
+		t.Fatalf("range with the leak: exit %d; stderr:\n%s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "", "scan", "--range", "HEAD~1..HEAD", g.Dir); code != ExitClean {
+		t.Fatalf("range after the leak: exit %d; stderr:\n%s", code, errOut)
+	}
+	code, _, errOut := runCLI(t, "", "scan", "--range", "HEAD..HEAD", g.Dir)
+	if code != ExitClean || !strings.Contains(errOut, "has no commits") {
+		t.Fatalf("empty range: exit %d; stderr:\n%s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "", "scan", "--range", "nope..HEAD", g.Dir); code != ExitError {
+		t.Fatalf("bad range: exit %d; stderr:\n%s", code, errOut)
+	}
+}
+
+func TestScanAllObjectsFindsUnreachable(t *testing.T) {
+	g := gittest.Init(t)
+	tok := fakeGitHubPAT("unreachable")
+	g.WriteFile("a", "a\n")
+	base := g.Commit("a")
+	g.WriteFile("b", tok+"\n")
+	g.Commit("b")
+	g.ResetHard(base)
+	if code, _, errOut := runCLI(t, "", "scan", g.Dir); code != ExitClean {
+		t.Fatalf("default scan: exit %d; stderr:\n%s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, "", "scan", "--all-objects", "--format", "json", g.Dir)
+	if code != ExitFindings || !strings.Contains(out, `"unreachable": true`) {
+		t.Fatalf("--all-objects: exit %d\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+func TestHistoryFlagsNeedARepository(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"--range", "a..b"}, {"--all-objects"}} {
+		if code, _, _ := runCLI(t, "", append(append([]string{"scan"}, args...), dir)...); code != ExitError {
+			t.Errorf("%v on a plain directory: exit %d, want %d", args, code, ExitError)
+		}
+	}
+}
+
+func TestScanDamagedRepository(t *testing.T) {
+	g, _, _ := historyRepo(t)
+	g.Repack()
+	for _, p := range g.Packs() {
+		os.Remove(p)
+	}
+	os.RemoveAll(filepath.Join(g.Dir, "README"))
+	os.RemoveAll(filepath.Join(g.Dir, "deploy"))
+	code, _, errOut := runCLI(t, "", "scan", g.Dir)
+	if code != ExitError || !strings.Contains(errOut, "missing") {
+		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	}
+}
