@@ -87,6 +87,11 @@ func baselineScanFlags(c *cobra.Command, o *BaselineOptions) {
 	f.StringArrayVar(&o.Scan.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
 	f.Var(byteSize{&o.Scan.MaxFileSize}, "max-file-size", "skip files larger than this `size` with a notice (0 = no limit)")
 	f.BoolVarP(&o.Scan.Quiet, "quiet", "q", false, "print no scan summary to stderr")
+	// The history flags of scan: a baseline of a repository covers its
+	// history unless told otherwise.
+	f.BoolVar(&o.Scan.NoHistory, "no-history", false, "in a git repository, record only the files on disk, not the history")
+	f.BoolVar(&o.Scan.AllObjects, "all-objects", false, "in a git repository, also record findings in objects no ref reaches")
+	f.StringVar(&o.Scan.Range, "range", "", "in a git repository, record only findings in the blobs commits `A..B` introduce")
 	c.MarkFlagsMutuallyExclusive("from", "config")
 	c.MarkFlagsMutuallyExclusive("from", "exclude")
 	c.MarkFlagsMutuallyExclusive("from", "rules")

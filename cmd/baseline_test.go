@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scour-dev/scour/internal/gittest"
 )
 
 // baseline create writes rule ids and fingerprints only, mode 0600;
@@ -96,4 +98,79 @@ func TestBaselineErrors(t *testing.T) {
 	if code, _, errOut := runCLI(t, "", "baseline", "create", dir); code != ExitError || !strings.Contains(errOut, "output") {
 		t.Errorf("no -o: exit %d %q", code, errOut)
 	}
+}
+
+// End to end on a real repository: a baseline and an ignore entry made
+// before a line move, a rebase and a squash merge still hold afterwards,
+// in history scans and --no-history scans, and a new secret written on the
+// accepted secret's line is reported.
+func TestSuppressionsHoldAcrossHistoryRewrites(t *testing.T) {
+	old, fresh := fakeGitHubPAT("cli-old"), fakeGitHubPAT("cli-fresh")
+	g := gittest.Init(t)
+	g.WriteFile("README.md", "# service\n")
+	g.Commit("initial")
+	g.CheckoutNew("feature")
+	g.WriteFile("app/settings.py", "DEBUG = False\nGITHUB_TOKEN = \""+old+"\"\n")
+	g.Commit("feature: settings")
+
+	base := filepath.Join(t.TempDir(), "baseline.json")
+	if code, out, errOut := runCLI(t, "", "baseline", "create", g.Dir, "-o", base); code != ExitClean || !strings.Contains(out, "1 finding") {
+		t.Fatalf("baseline create: exit %d %s %s", code, out, errOut)
+	}
+	ignoreFile := filepath.Join(g.Dir, ".scourignore")
+	if code, _, errOut := runCLI(t, "", "ignore", fingerprintOf(old), "--reason", "revoked", "--file", ignoreFile); code != ExitClean {
+		t.Fatal(errOut)
+	}
+	ignoreText, _ := os.ReadFile(ignoreFile)
+	if err := os.Remove(ignoreFile); err != nil { // first the baseline alone
+		t.Fatal(err)
+	}
+
+	// Rewrite: main moves on, the feature is rebased onto it, the secret
+	// moves to another file and line, and the branch is squash-merged and
+	// deleted, its commits pruned.
+	g.Checkout("main")
+	g.WriteFile("CHANGELOG.md", "- started\n")
+	g.Commit("main moves on")
+	g.Checkout("feature")
+	g.Git("rebase", "-q", "main")
+	g.Remove("app/settings.py")
+	g.WriteFile("config/prod.py", "# production\n\n\n\nTOKEN = \""+old+"\"\n")
+	g.Commit("feature: move settings")
+	g.Checkout("main")
+	g.Git("merge", "-q", "--squash", "feature")
+	g.CommitStaged("feature (squashed)")
+	g.Git("branch", "-q", "-D", "feature")
+	g.ExpireReflogs()
+	g.Git("gc", "-q", "--prune=now")
+
+	// check scans and wants exactly the secret want ("" for none).
+	check := func(name, want string, args ...string) {
+		t.Helper()
+		code, out, errOut := runCLI(t, "", append([]string{"scan", "--format", "json", g.Dir}, args...)...)
+		rep := parseReport(t, out)
+		switch {
+		case want == "" && (code != ExitClean || len(rep.Findings) != 0):
+			t.Errorf("%s: exit %d, findings %+v, want none\n%s", name, code, rep.Findings, errOut)
+		case want != "" && (code != ExitFindings || len(rep.Findings) != 1 || rep.Findings[0].Fingerprint != fingerprintOf(want)):
+			t.Errorf("%s: exit %d, findings %+v, want exactly one\n%s", name, code, rep.Findings, errOut)
+		}
+	}
+	check("no suppression", old)
+	check("baseline, history", "", "--baseline", base)
+	check("baseline, files only", "", "--baseline", base, "--no-history")
+	writeTestFile(t, ignoreFile, string(ignoreText))
+	check("ignore file, history", "")
+	check("ignore file, files only", "", "--no-history")
+
+	// The token is rotated in place: the new one is on the old one's line.
+	g.WriteFile("config/prod.py", "# production\n\n\n\nTOKEN = \""+fresh+"\"\n")
+	g.Commit("rotate")
+	check("new secret on the line, ignore file", fresh)
+	check("new secret on the line, ignore file, files only", fresh, "--no-history")
+	if err := os.Remove(ignoreFile); err != nil {
+		t.Fatal(err)
+	}
+	check("new secret on the line, baseline", fresh, "--baseline", base)
+	check("new secret on the line, baseline, files only", fresh, "--baseline", base, "--no-history")
 }

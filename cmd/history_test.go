@@ -57,6 +57,9 @@ func TestScanRepositoryReadsHistory(t *testing.T) {
 	if l.Commit == nil || l.Commit.Hash != leak || l.Path != "deploy/token.txt" || l.Line != 1 {
 		t.Fatalf("headline location %+v", l)
 	}
+	if g := rep.Stats.Git; g == nil || g.Refs != 1 || g.Commits != 3 || g.Blobs != 2 {
+		t.Fatalf("stats.git = %+v, want 1 ref, 3 commits, 2 blobs", g)
+	}
 	if !strings.Contains(errOut, "git history: 1 refs, 3 commits, 2 blobs") {
 		t.Fatalf("summary lacks history counts:\n%s", errOut)
 	}

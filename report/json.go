@@ -85,6 +85,8 @@ type JSONStats struct {
 	SkippedByReason map[string]int `json:"skipped_by_reason"`
 	Findings        int64          `json:"findings"`
 	ElapsedMS       int64          `json:"elapsed_ms"`
+	// Git counts refs, commits, blobs and bytes of a git history scan.
+	Git *scanner.GitStats `json:"git,omitempty"`
 }
 
 // JSON writes res as one indented JSON document (JSONReport).
@@ -110,6 +112,7 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 			SkippedByReason: map[string]int{},
 			Findings:        int64(len(res.Findings)),
 			ElapsedMS:       opts.Elapsed.Milliseconds(),
+			Git:             res.Stats.Git,
 		},
 	}
 	for i := range res.Findings {
