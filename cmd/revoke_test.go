@@ -277,3 +277,38 @@ func TestRevokeAsksOnATerminal(t *testing.T) {
 		t.Fatalf("answer y:\n%s", out)
 	}
 }
+
+// TestScanVerify: scan --verify records each secret's status in the
+// report and exits 3 when one is live; without live secrets it exits 1.
+func TestScanVerify(t *testing.T) {
+	live := "glpat" + "-" + seeded("sv-live", "ABCDEFGHabcdefgh0123456789", 20)
+	dead := "bkua" + "_" + seeded("sv-dead", "abcdefghijklmnopqrstuvwxyz0123456789", 40)
+	newFakeVendors(t, live)
+	dir := tree(t, map[string]string{"a.yml": "GITLAB_TOKEN: \"" + live + "\"\n", "b.sh": "BUILDKITE_API_TOKEN=" + dead + "\n"})
+	code, stdout, stderr := runCLI(t, "", "scan", dir, "--verify", "--format", "json", "--quiet")
+	if code != ExitLive {
+		t.Fatalf("exit %d, want %d: %s", code, ExitLive, stderr)
+	}
+	rep := parseReport(t, stdout)
+	states := map[string]string{}
+	for _, f := range rep.Findings {
+		if f.Verification == nil {
+			t.Fatalf("%s: no verification", f.RuleID)
+		}
+		states[f.RuleID] = f.Verification.State
+	}
+	if states["gitlab-pat"] != "live" || states["buildkite-api-token"] != "dead" {
+		t.Fatalf("states %v", states)
+	}
+	code, stdout, _ = runCLI(t, "", "scan", dir, "--verify", "--quiet")
+	if code != ExitLive || !strings.Contains(stdout, "status") || !strings.Contains(stdout, "user_id=42") {
+		t.Fatalf("text: exit %d\n%s", code, stdout)
+	}
+	if strings.Contains(stdout, live) {
+		t.Fatal("text output shows the secret")
+	}
+	os.Remove(filepath.Join(dir, "a.yml"))
+	if code, _, _ := runCLI(t, "", "scan", dir, "--verify", "--quiet"); code != ExitFindings {
+		t.Fatalf("only dead secrets: exit %d, want %d", code, ExitFindings)
+	}
+}

@@ -48,7 +48,8 @@ const exitCodesHelp = `Exit codes:
   0  nothing found
   1  findings
   2  error (bad usage, bad config or rule pack, unreadable path, nothing
-     could be scanned); findings made before the error are still reported`
+     could be scanned); findings made before the error are still reported
+  3  a found secret was verified live (scan --verify)`
 
 // Main runs the CLI with the process's arguments and returns the exit code.
 // An interrupt cancels the run; what was found so far is still reported.

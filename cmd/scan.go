@@ -59,6 +59,10 @@ type ScanOptions struct {
 	NoColor     bool
 	Verbose     bool
 	Quiet       bool
+	// Verify checks found secrets with their vendors (docs/revoke.md);
+	// OptIn allows probes that touch write endpoints (pypi, nuget).
+	Verify bool
+	OptIn  []string
 	// HistoryOptions: --no-history, --all-objects, --range (history.go).
 	HistoryOptions
 }
@@ -122,6 +126,8 @@ elapsed time) and the list of skipped files go to stderr.
 	f.StringVar(&opts.ReportFile, "report", "", "write the report to `file` (atomically, mode 0600) instead of stdout")
 	f.StringArrayVar(&opts.ReportTo, "report-to", nil, "also write the report in another format to a file, e.g. sarif=scour.sarif (`format=file`, repeatable)")
 	f.StringVar(&opts.ConfigFile, "config", "", "read configuration from `file` instead of PATH/"+config.FileName)
+	f.BoolVar(&opts.Verify, "verify", false, "check found secrets with their vendors' APIs; exit 3 when one is live (docs/revoke.md)")
+	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "with --verify, also run probes that touch write endpoints for these `providers` (pypi, nuget)")
 	f.StringVar(&opts.Baseline, "baseline", "", "report only findings absent from this earlier JSON report or baseline `file` (scour baseline create)")
 	f.BoolVar(&opts.ShowSecrets, "show-secrets", false, "print secrets in full instead of redacted")
 	f.BoolVar(&noColor, "no-color", false, "never colour output (also: NO_COLOR=1)")
@@ -227,12 +233,18 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		finishHistory(res, repo)
 	}
 	sup.apply(res, streams.ErrOut, opts.Quiet)
+	var verification map[string]report.Verification
+	live := false
+	if opts.Verify && len(res.Findings) > 0 {
+		verification, live = verifyFindings(ctx, set, cfg.BaseURLs(), opts.OptIn, res.Findings)
+	}
 
 	ropts := report.Options{
-		Version:     Version(),
-		ShowSecrets: opts.ShowSecrets,
-		Rules:       ruleMeta(set),
-		Elapsed:     time.Since(start),
+		Version:      Version(),
+		ShowSecrets:  opts.ShowSecrets,
+		Rules:        ruleMeta(set),
+		Elapsed:      time.Since(start),
+		Verification: verification,
 	}
 	var outErr error
 	if opts.ReportFile != "" {
@@ -263,6 +275,8 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		return ExitError, scanErr
 	case outErr != nil:
 		return ExitError, outErr
+	case live:
+		return ExitLive, nil
 	case len(res.Findings) > 0:
 		return ExitFindings, nil
 	case res.Stats.Items == 0 && len(res.Skipped) > 0:

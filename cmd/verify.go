@@ -128,18 +128,8 @@ func loadActionConfig(configFile string, packs []string, baseURLs map[string]str
 	if err != nil {
 		return nil, nil, err
 	}
-	set, err := loadRules(append(append([]string(nil), cfg.Rules...), packs...))
+	set, err := configuredRules(cfg, packs)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := cfg.CheckProviders(func(name string) bool {
-		for _, r := range set.Rules() {
-			if r.Provider == name {
-				return true
-			}
-		}
-		return false
-	}); err != nil {
 		return nil, nil, err
 	}
 	urls := cfg.BaseURLs()
@@ -150,6 +140,19 @@ func loadActionConfig(configFile string, packs []string, baseURLs map[string]str
 		urls[k] = v
 	}
 	return set, urls, nil
+}
+
+// verifyFindings verifies a scan's findings (scan --verify) and returns
+// the statuses for the report, and whether any secret is live.
+func verifyFindings(ctx context.Context, set *rules.Set, baseURLs map[string]string, optIn []string, findings []scanner.Finding) (map[string]report.Verification, bool) {
+	eng := provider.New(engineOptions(baseURLs, nil, optIn))
+	out := map[string]report.Verification{}
+	live := false
+	for _, st := range eng.VerifyAll(ctx, set.Rule, findings) {
+		out[st.Fingerprint] = report.Verification{State: string(st.State), Reason: st.Reason, Host: st.Host, Owner: st.Owner}
+		live = live || st.State.IsLive()
+	}
+	return out, live
 }
 
 // engineOptions builds the provider engine's options, with the coded

@@ -489,3 +489,18 @@ func TestTaggedBlobAndSubmoduleEntry(t *testing.T) {
 		t.Fatalf("skipped %v", c.skipped)
 	}
 }
+
+func TestLinkedWorktree(t *testing.T) {
+	g := newRepo(t)
+	tok := fakeToken("WORKTREE")
+	g.WriteFile("a", "a")
+	g.Commit("a")
+	g.CheckoutNew("side")
+	g.WriteFile("s", tok)
+	side := g.Commit("side")
+	g.Checkout("main")
+	wt := filepath.Join(t.TempDir(), "wt")
+	g.Git("worktree", "add", "-q", wt, "side")
+	r, c := scanRepo(t, wt, Options{})
+	wantCommit(t, firstLoc(t, r, one(t, c, tok)), side, "s")
+}

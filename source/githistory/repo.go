@@ -114,6 +114,15 @@ func findGitDir(path string) (gitDir, workDir string, err error) {
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(path, dir)
 		}
+		// A linked worktree's git dir holds only its HEAD and index; the
+		// objects and refs are in the main repository's ("commondir").
+		if c, err := os.ReadFile(filepath.Join(dir, "commondir")); err == nil {
+			common := strings.TrimSpace(string(c))
+			if !filepath.IsAbs(common) {
+				common = filepath.Join(dir, common)
+			}
+			dir = filepath.Clean(common)
+		}
 		return dir, path, nil
 	}
 	if isGitDir(path) {

@@ -354,7 +354,14 @@ func objectDirs(gitDir string) []string {
 // refTips lists what refs point at, peeling annotated tags. Blobs and
 // trees that a tag points at directly are recorded under the tag's name.
 func (s *scan) refTips() []plumbing.Hash {
-	h := s.hist
+	names, targets := s.listRefs()
+	return s.peel(names, targets)
+}
+
+// listRefs lists the refs (not symbolic ones: HEAD -> refs/heads/x is
+// found under its own name; a detached HEAD is a hash reference) and
+// counts them in the stats.
+func (s *scan) listRefs() ([]string, map[string]plumbing.Hash) {
 	st := s.r.obj.st
 	var names []string
 	targets := map[string]plumbing.Hash{}
@@ -364,8 +371,6 @@ func (s *scan) refTips() []plumbing.Hash {
 		_ = iter.ForEach(func(ref *plumbing.Reference) error {
 			name := ref.Name().String()
 			if ref.Type() == plumbing.SymbolicReference {
-				// HEAD -> refs/heads/x is found under its own name; a
-				// detached HEAD is a hash reference.
 				return nil
 			}
 			names = append(names, name)
@@ -381,6 +386,13 @@ func (s *scan) refTips() []plumbing.Hash {
 	s.r.mu.Lock()
 	s.r.stats.Refs = int64(len(names))
 	s.r.mu.Unlock()
+	return names, targets
+}
+
+// peel resolves refs to commits through annotated tags; blobs and trees
+// that a ref points at directly are recorded under the ref's name.
+func (s *scan) peel(names []string, targets map[string]plumbing.Hash) []plumbing.Hash {
+	h := s.hist
 	var tips []plumbing.Hash
 	for _, name := range names {
 		id := targets[name]
@@ -495,7 +507,7 @@ func (s *scan) walkRange(ctx context.Context) (int, error) {
 	if b == "" {
 		b = "HEAD"
 	}
-	s.refTips() // counts refs; attributes nothing by itself
+	s.listRefs() // for the stats only
 	resolve := func(rev string) (plumbing.Hash, error) {
 		s.r.obj.mu.Lock()
 		defer s.r.obj.mu.Unlock()
@@ -509,8 +521,6 @@ func (s *scan) walkRange(ctx context.Context) (int, error) {
 		}
 		return *id, nil
 	}
-	// Blobs recorded by refTips (tagged blobs) are not part of a range.
-	h.blobs = map[plumbing.Hash]*blobInfo{}
 	bid, err := resolve(b)
 	if err != nil {
 		return 0, err
