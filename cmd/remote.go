@@ -19,7 +19,7 @@ func cloneRemote(ctx context.Context, url string, streams IO, quiet bool) (*gitr
 		Username: os.Getenv(gitremote.EnvUsername),
 		Password: os.Getenv(gitremote.EnvPassword),
 	}
-	remote, err := gitremote.Redact(url)
+	remote, err := gitremote.Validate(url)
 	if err != nil {
 		return nil, err
 	}

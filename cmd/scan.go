@@ -23,6 +23,7 @@ import (
 	"github.com/scour-dev/scour/scanner"
 	"github.com/scour-dev/scour/source"
 	"github.com/scour-dev/scour/source/githistory"
+	"github.com/scour-dev/scour/source/gitremote"
 )
 
 // DefaultMaxFileSize is the default --max-file-size. Files are streamed, so
@@ -160,6 +161,18 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		path = "."
 	}
 	stdin := path == "-"
+	var remote string // `scour scan URL`: the URL without credentials (remote.go)
+	if !stdin && gitremote.IsURL(path) {
+		if opts.NoHistory {
+			return ExitError, errors.New("--no-history: a remote repository has no files on disk to scan")
+		}
+		clone, err := cloneRemote(ctx, path, streams, opts.Quiet)
+		if err != nil {
+			return ExitError, err
+		}
+		defer clone.Close() // after an interrupt too: ctx stops the scan, then this runs
+		path, remote = clone.Dir, clone.Remote
+	}
 	if !stdin {
 		if _, err := os.Stat(path); err != nil {
 			return ExitError, fmt.Errorf("cannot scan %s: %w", path, unwrapPath(err))
@@ -232,6 +245,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	if repo != nil {
 		finishHistory(res, repo)
 	}
+	stampRemote(res, remote)
 	sup.apply(res, streams.ErrOut, opts.Quiet)
 	var verification map[string]report.Verification
 	live := false

@@ -71,11 +71,8 @@ func (c *Clone) Close() error { return os.RemoveAll(c.Dir) }
 // context's cancellation included, the directory is removed before it
 // returns. Errors never contain the credentials.
 func CloneContext(ctx context.Context, opts Options) (*Clone, error) {
-	remote, err := Redact(opts.URL)
+	remote, err := Validate(opts.URL)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkNoInlineSecret(opts.URL); err != nil {
 		return nil, err
 	}
 	auth, err := authFor(opts)
@@ -111,6 +108,19 @@ func CloneContext(ctx context.Context, opts Options) (*Clone, error) {
 		return nil, &scrubbed{fmt.Errorf("cloning %s: %w", remote, err), secretsOf(opts)}
 	}
 	return c, nil
+}
+
+// Validate checks a repository URL before cloning (it must parse and hold
+// no credentials) and returns it without credentials, for messages.
+func Validate(raw string) (string, error) {
+	remote, err := Redact(raw)
+	if err != nil {
+		return "", err
+	}
+	if err := checkNoInlineSecret(raw); err != nil {
+		return "", err
+	}
+	return remote, nil
 }
 
 // Redact returns the URL without credentials: no userinfo for http(s) (a
