@@ -73,10 +73,11 @@ func newScanCmd(streams IO) *cobra.Command {
 	var noColor bool
 	maxSize := byteSize{&opts.MaxFileSize}
 	c := &cobra.Command{
-		Use:   "scan [PATH|-]",
-		Short: "Scan a directory, a file or stdin for leaked credentials",
-		Long: `Scan a directory tree, a single file, or stdin (PATH "-") for leaked
-credentials. PATH defaults to the current directory.
+		Use:   "scan [PATH|URL|-]",
+		Short: "Scan a repository, a directory, a file, a remote URL or stdin for leaked credentials",
+		Long: `Scan a git repository (its whole history), a directory tree, a single
+file, a remote repository (https://, ssh:// or file:// URL) or stdin
+(PATH "-") for leaked credentials. PATH defaults to the current directory.
 
 Findings are grouped by secret: each is reported once with every place it
 occurs. Secrets are redacted to a short prefix unless --show-secrets is
@@ -94,6 +95,11 @@ content is not in history. Each finding names the commit and path that
 first introduced it. --all-objects adds objects no ref reaches (reported
 as unreachable); --range A..B scans only the commits in B and not in A;
 --no-history scans only the files on disk.
+
+A URL is cloned (every ref) into a temporary directory that is removed
+afterwards, also on Ctrl-C; credentials come only from SCOUR_GIT_USERNAME
+and SCOUR_GIT_PASSWORD and never appear in output. Locations carry the
+URL without credentials.
 
 A summary (files and bytes scanned, files skipped and why, findings,
 elapsed time) and the list of skipped files go to stderr.

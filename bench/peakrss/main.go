@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command peakrss runs a command and prints its wall time and peak
 // resident memory (of the child and its descendants, from getrusage), so
 // benchmark scripts need no GNU time:
