@@ -52,8 +52,11 @@ type finder interface {
 // entry is one rule as the engine sees it.
 type entry struct {
 	id, provider, description string
-	find                      finder
-	window                    int
+	// rank orders rules of one provider that match the same secret at the
+	// same place: the highest-ranked one reports it (dedupeHits).
+	rank   int
+	find   finder
+	window int
 	// needs, when set, are necessary conditions for find to match in a
 	// window (need.go); fakes in tests leave them nil.
 	needs []need
@@ -114,7 +117,7 @@ func New(opts Options) (*Scanner, error) {
 	var kws [][]string
 	for _, r := range opts.Rules.Rules() {
 		es = append(es, entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
-			needs: needsOf(r.Pattern)})
+			needs: needsOf(r.Pattern), rank: confidenceRank(r.Confidence)})
 		kws = append(kws, r.Keywords)
 	}
 	return newScanner(opts, es, kws)
@@ -231,6 +234,8 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 	emit := func(h hit) { hits = append(hits, h) }
 	n, skip, err := c.s.scanItem(ctx, it, emit)
 
+	hits = c.s.dedupeHits(hits)
+
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stats.Items++
@@ -243,6 +248,87 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 		c.stats.Skipped++
 	}
 	return err
+}
+
+// confidenceRank orders a rule's confidence: high > medium (also the
+// default) > low.
+func confidenceRank(c string) int {
+	switch c {
+	case "high":
+		return 2
+	case "low":
+		return 0
+	}
+	return 1
+}
+
+// dedupeHits keeps one hit where several rules of the same provider match
+// the same secret at the same place (say, a context rule and a URL rule
+// for one Azure DevOps token): one secret is one finding, not one per rule.
+// The kept hit is the highest-confidence rule's, then the one with more
+// context groups, then the earlier rule; the dropped hits' context is
+// merged into it. Rules of different providers are left alone: that
+// overlap is information (and keeps verification from guessing a vendor).
+func (s *Scanner) dedupeHits(hits []hit) []hit {
+	if len(hits) < 2 {
+		return hits
+	}
+	type place struct {
+		provider   string
+		start, end int
+		secret     string
+	}
+	best := make(map[place]int, len(hits))
+	keep := make([]bool, len(hits))
+	for i, h := range hits {
+		p := place{s.entries[h.rule].provider, h.m.Start, h.m.End, h.m.Secret}
+		j, seen := best[p]
+		if !seen {
+			best[p] = i
+			keep[i] = true
+			continue
+		}
+		w, l := j, i
+		if s.betterHit(h, hits[j]) {
+			w, l = i, j
+		}
+		hits[w].m.Context = mergeContext(hits[w].m.Context, hits[l].m.Context)
+		keep[l], keep[w] = false, true
+		best[p] = w
+	}
+	out := hits[:0:0]
+	for i, h := range hits {
+		if keep[i] {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// betterHit reports whether a should be reported instead of b.
+func (s *Scanner) betterHit(a, b hit) bool {
+	ea, eb := &s.entries[a.rule], &s.entries[b.rule]
+	if ea.rank != eb.rank {
+		return ea.rank > eb.rank
+	}
+	if len(a.m.Context) != len(b.m.Context) {
+		return len(a.m.Context) > len(b.m.Context)
+	}
+	return a.rule < b.rule
+}
+
+// mergeContext adds b's groups that dst lacks; dst may be nil.
+func mergeContext(dst, b map[string]string) map[string]string {
+	for k, v := range b {
+		if _, ok := dst[k]; ok || v == "" {
+			continue
+		}
+		if dst == nil {
+			dst = map[string]string{}
+		}
+		dst[k] = v
+	}
+	return dst
 }
 
 func (c *collector) Skipped(sk source.Skipped) {
