@@ -5,12 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/scour-dev/scour/internal/atomicfile"
 )
 
 // hookMarker identifies a pre-commit hook written by scour.
@@ -184,28 +187,15 @@ func runHookInstall(ctx context.Context, opts HookOptions, streams IO) (int, err
 
 // writeHook writes the script executable (0755 regardless of umask), never
 // leaving a half-written hook for git to run.
-func writeHook(path string) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pre-commit.scour-*")
+func writeHook(path string) error {
+	err := atomicfile.Write(path, 0o755, func(w io.Writer) error {
+		_, err := io.WriteString(w, hookScript)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("cannot write the hook: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("cannot write the hook: %w", err)
-		}
-	}()
-	if _, err = tmp.WriteString(hookScript); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o755); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 func runHookUninstall(ctx context.Context, opts HookOptions, streams IO) (int, error) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/internal/atomicfile"
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
@@ -404,37 +404,10 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// writeFileAtomic writes a file that is never seen half-written and is
-// readable by its owner only (reports may hold secrets): a temporary file
-// in the same directory, mode 0600, synced, then renamed over path.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	if err = write(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// writeFileAtomic writes a report file: never seen half-written, and
+// readable by its owner only (reports may hold secrets).
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	return atomicfile.Write(path, 0o600, write)
 }
 
 // byteSize is a pflag.Value for sizes like "10MB", "1GiB" or "0".

@@ -84,7 +84,7 @@ type dirHooks struct {
 // when an exclude pattern is malformed, when ctx ends, or with the first
 // error sink.Item returned.
 func (d *Dir) Scan(ctx context.Context, sink Sink) error {
-	m, err := compileExcludes(d.Excludes)
+	m, err := CompileExcludes(d.Excludes)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,12 @@ func (d *Dir) Scan(ctx context.Context, sink Sink) error {
 	return ctx.Err()
 }
 
-func compileExcludes(pats []string) (gitignore.Matcher, error) {
+// CompileExcludes compiles gitignore-style exclude patterns (nil for none).
+// go-git's matcher treats a malformed pattern as "no match", so patterns
+// are checked first and a bad one is an error naming it. Every source that
+// honours excludes uses this, so a pattern means the same on disk and in
+// history.
+func CompileExcludes(pats []string) (gitignore.Matcher, error) {
 	if len(pats) == 0 {
 		return nil, nil
 	}

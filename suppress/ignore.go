@@ -8,10 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
+	"github.com/scour-dev/scour/internal/atomicfile"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -176,42 +176,10 @@ func AppendIgnore(path string, entries []IgnoreEntry) ([]IgnoreEntry, error) {
 	if st, err := os.Stat(path); err == nil {
 		mode = st.Mode().Perm()
 	}
-	if err := writeAtomic(path, buf.Bytes(), mode); err != nil {
+	if err := atomicfile.Write(path, mode, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 		return nil, fmt.Errorf("ignore file: %w", err)
 	}
 	return added, nil
-}
-
-// writeAtomic writes data to a temporary file beside path and renames it
-// over path, so readers never see a half-written file.
-func writeAtomic(path string, data []byte, mode fs.FileMode) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func oneLine(s string) string {

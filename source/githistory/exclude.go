@@ -1,11 +1,11 @@
 package githistory
 
 import (
-	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+
+	"github.com/scour-dev/scour/source"
 )
 
 // excluder matches history paths against gitignore-style patterns, with the
@@ -14,23 +14,11 @@ import (
 type excluder struct{ m gitignore.Matcher }
 
 func newExcluder(pats []string) (*excluder, error) {
-	if len(pats) == 0 {
-		return nil, nil
+	m, err := source.CompileExcludes(pats)
+	if m == nil || err != nil {
+		return nil, err
 	}
-	ps := make([]gitignore.Pattern, 0, len(pats))
-	for _, p := range pats {
-		body := strings.TrimPrefix(p, "!")
-		if strings.TrimSpace(body) == "" {
-			return nil, fmt.Errorf("exclude pattern %q: empty", p)
-		}
-		for _, seg := range strings.Split(body, "/") {
-			if _, err := filepath.Match(seg, ""); err != nil {
-				return nil, fmt.Errorf("exclude pattern %q: %w", p, err)
-			}
-		}
-		ps = append(ps, gitignore.ParsePattern(p, nil))
-	}
-	return &excluder{gitignore.NewMatcher(ps)}, nil
+	return &excluder{m}, nil
 }
 
 // excluded reports whether path, or a directory above it, matches: a walk
