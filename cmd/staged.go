@@ -110,7 +110,9 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 	if err != nil {
 		return ExitError, err
 	}
-	st.Exclude(append(append([]string(nil), cfg.Exclude...), opts.Excludes...))
+	if err := st.Exclude(append(append([]string(nil), cfg.Exclude...), opts.Excludes...)); err != nil {
+		return ExitError, err
+	}
 
 	set, err := configuredRules(cfg, opts.RulePacks)
 	if err != nil {

@@ -124,32 +124,6 @@ func (d *Dir) Scan(ctx context.Context, sink Sink) error {
 	return ctx.Err()
 }
 
-// CompileExcludes compiles gitignore-style exclude patterns (nil for none).
-// go-git's matcher treats a malformed pattern as "no match", so patterns
-// are checked first and a bad one is an error naming it. Every source that
-// honours excludes uses this, so a pattern means the same on disk and in
-// history.
-func CompileExcludes(pats []string) (gitignore.Matcher, error) {
-	if len(pats) == 0 {
-		return nil, nil
-	}
-	ps := make([]gitignore.Pattern, 0, len(pats))
-	for _, p := range pats {
-		body := strings.TrimPrefix(p, "!")
-		if strings.TrimSpace(body) == "" {
-			return nil, fmt.Errorf("exclude pattern %q: empty", p)
-		}
-		// The matcher treats a bad pattern as "no match"; say so instead.
-		for _, seg := range strings.Split(body, "/") {
-			if _, err := filepath.Match(seg, ""); err != nil {
-				return nil, fmt.Errorf("exclude pattern %q: %w", p, err)
-			}
-		}
-		ps = append(ps, gitignore.ParsePattern(p, nil))
-	}
-	return gitignore.NewMatcher(ps), nil
-}
-
 type walker struct {
 	d      *Dir
 	sink   Sink

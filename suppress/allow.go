@@ -6,10 +6,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
-
 	"github.com/scour-dev/scour/config"
 	"github.com/scour-dev/scour/scanner"
+	"github.com/scour-dev/scour/source"
 )
 
 // Allowlist holds the config's `allow:` entries, compiled. An entry applies
@@ -32,7 +31,7 @@ type allowEntry struct {
 	secret *regexp.Regexp
 	line   *regexp.Regexp
 	stop   []string // lower-cased
-	paths  gitignore.Matcher
+	paths  *source.Excluder
 	reason string
 }
 
@@ -63,12 +62,8 @@ func NewAllowlist(entries []config.Allow) (*Allowlist, error) {
 		for _, w := range c.Stopwords {
 			e.stop = append(e.stop, strings.ToLower(w))
 		}
-		if len(c.Paths) > 0 {
-			ps := make([]gitignore.Pattern, 0, len(c.Paths))
-			for _, p := range c.Paths {
-				ps = append(ps, gitignore.ParsePattern(p, nil))
-			}
-			e.paths = gitignore.NewMatcher(ps)
+		if e.paths, err = source.NewExcluder(c.Paths); err != nil {
+			return nil, fmt.Errorf("%s.paths: %v", e.key, err)
 		}
 		a.entries = append(a.entries, e)
 	}
@@ -124,8 +119,9 @@ func (e *allowEntry) pathMatches(path string) bool {
 	if path == "" {
 		return false
 	}
-	parts := strings.Split(strings.Trim(filepath.ToSlash(path), "/"), "/")
-	return e.paths.Match(parts, false)
+	// Same matching as excludes: a pattern naming a directory covers the
+	// files below it.
+	return e.paths.Excluded(strings.Trim(filepath.ToSlash(path), "/"))
 }
 
 // filter drops the locations (and then the findings) that entries without

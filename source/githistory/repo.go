@@ -77,7 +77,7 @@ type Repo struct {
 
 	opts Options
 	obj  *objectReader
-	excl *excluder
+	excl *source.Excluder
 
 	mu    sync.Mutex
 	hist  *history
@@ -162,7 +162,7 @@ func Open(path string, opts Options) (*Repo, error) {
 	if opts.Debugf == nil {
 		opts.Debugf = func(string, ...any) {}
 	}
-	excl, err := newExcluder(opts.Excludes)
+	excl, err := source.NewExcluder(opts.Excludes)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ func (r *Repo) Locations(blobID string) []source.Origin {
 	}
 	out := make([]source.Origin, 0, len(b.locs))
 	for _, l := range b.locs {
-		if r.excl.excluded(l.path) {
+		if r.excl.Excluded(l.path) {
 			continue
 		}
 		o := base

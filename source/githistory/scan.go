@@ -211,7 +211,7 @@ func (s *scan) run(ctx context.Context) error {
 		for _, b := range h.blobs {
 			b.excluded = len(b.locs) > 0
 			for _, l := range b.locs {
-				if !r.excl.excluded(l.path) {
+				if !r.excl.Excluded(l.path) {
 					b.excluded = false
 					break
 				}
@@ -580,7 +580,7 @@ func (s *scan) blob(ctx context.Context, id plumbing.Hash, data []byte) error {
 		// The walk is over: name the blob's first path.
 		if b := s.hist.blobs[id]; b != nil {
 			for _, l := range b.locs {
-				if !s.r.excl.excluded(l.path) {
+				if !s.r.excl.Excluded(l.path) {
 					o.Path = l.path
 					break
 				}

@@ -24,7 +24,6 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
 	"github.com/scour-dev/scour/source"
 )
@@ -638,23 +637,21 @@ func (s *Staged) Close() error {
 }
 
 // Exclude drops changes whose paths match gitignore-style patterns (the
-// config's and --exclude, as in `scour scan`), counting them in Excluded.
-func (s *Staged) Exclude(patterns []string) {
-	if len(patterns) == 0 {
-		return
+// config's and --exclude, as in `scour scan`, with the same matching),
+// counting them in Excluded. A malformed pattern is an error.
+func (s *Staged) Exclude(patterns []string) error {
+	ex, err := source.NewExcluder(patterns)
+	if ex == nil || err != nil {
+		return err
 	}
-	ps := make([]gitignore.Pattern, len(patterns))
-	for i, p := range patterns {
-		ps[i] = gitignore.ParsePattern(p, nil)
-	}
-	m := gitignore.NewMatcher(ps)
 	kept := s.Changes[:0]
 	for _, c := range s.Changes {
-		if m.Match(strings.Split(c.Path, "/"), false) {
+		if ex.Excluded(c.Path) {
 			s.Excluded++
 			continue
 		}
 		kept = append(kept, c)
 	}
 	s.Changes = kept
+	return nil
 }
