@@ -24,7 +24,8 @@ type ConfigInitOptions struct {
 
 // ConfigCheckOptions configures `scour config check`.
 type ConfigCheckOptions struct {
-	// Path is the scan root whose .scour.yaml is checked ("" means ".").
+	// Path is the scan root whose .scour.yaml is checked ("" means "."),
+	// or a config file to check.
 	Path string
 	// ConfigFile is an explicit file, as `scan --config`.
 	ConfigFile string
@@ -56,8 +57,8 @@ over the file, and the file over the defaults. See docs/config.md.`,
 
 	var checkOpts ConfigCheckOptions
 	checkCmd := &cobra.Command{
-		Use:   "check [PATH]",
-		Short: "Check the configuration a scan of PATH would use: keys, regexes, rule ids, format",
+		Use:   "check [PATH|FILE]",
+		Short: "Check the configuration a scan of PATH would use (or the config FILE): keys, regexes, rule ids, format",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -118,11 +119,16 @@ func runConfigInit(_ context.Context, opts ConfigInitOptions, streams IO) error 
 // runConfigCheck loads the config a scan of opts.Path would use and runs
 // every check a scan runs, including rule ids and format.
 func runConfigCheck(_ context.Context, opts ConfigCheckOptions, streams IO) error {
-	path := opts.Path
+	path, explicit := opts.Path, opts.ConfigFile
 	if path == "" {
 		path = "."
 	}
-	cfg, err := loadConfig(path, opts.ConfigFile)
+	// `config check FILE` means that file: a scan of a single file reads no
+	// config, so "no config" would pass a broken file the user named.
+	if st, err := os.Stat(path); explicit == "" && err == nil && st.Mode().IsRegular() {
+		explicit, path = path, filepath.Dir(path)
+	}
+	cfg, err := loadConfig(path, explicit)
 	if err != nil {
 		return err
 	}

@@ -169,3 +169,20 @@ func TestScanConfigFromEnv(t *testing.T) {
 		t.Errorf("missing $%s file: exit %d %q", config.EnvVar, code, errOut)
 	}
 }
+
+// `scour config check FILE` checks that file: a user who names the config
+// itself must not be told "no config" (exit 0) while it is broken.
+func TestConfigCheckNamedFile(t *testing.T) {
+	dir := tree(t, map[string]string{"ci/scour.yaml": "exclude: [a]\nexlcude: [b]\n"})
+	p := filepath.Join(dir, "ci", "scour.yaml")
+	code, out, errOut := runCLI(t, "", "config", "check", p)
+	if code != ExitError || !strings.Contains(errOut, p) || !strings.Contains(errOut, `line 2: unknown key "exlcude"`) {
+		t.Errorf("broken file: exit %d, out %q, stderr %q", code, out, errOut)
+	}
+	if err := os.WriteFile(p, []byte("exclude: [a]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCLI(t, "", "config", "check", p); code != ExitClean || !strings.Contains(out, p+": ok") {
+		t.Errorf("valid file: exit %d, out %q, stderr %q", code, out, errOut)
+	}
+}

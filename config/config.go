@@ -320,17 +320,22 @@ func checkBaseURL(s string) error {
 	if err != nil {
 		return fmt.Errorf("bad URL %q: %v", s, err)
 	}
+	// The message must not repeat a password the URL holds.
+	shown := s
+	if u.User != nil {
+		shown = u.Redacted()
+	}
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
-		return fmt.Errorf("URL %q: want https://host[/path]", s)
+		return fmt.Errorf("URL %q: want https://host[/path]", shown)
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return fmt.Errorf("URL %q: tokens are only sent over https (plain http only to localhost)", s)
+		return fmt.Errorf("URL %q: tokens are only sent over https (plain http only to localhost)", shown)
 	case u.Host == "":
-		return fmt.Errorf("URL %q: no host", s)
+		return fmt.Errorf("URL %q: no host", shown)
 	case u.User != nil:
-		return fmt.Errorf("URL %q: must not hold credentials", s)
+		return fmt.Errorf("URL %q: must not hold credentials", shown)
 	case u.RawQuery != "" || u.Fragment != "":
-		return fmt.Errorf("URL %q: must not have a query or fragment", s)
+		return fmt.Errorf("URL %q: must not have a query or fragment", shown)
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func TestLoadErrors(t *testing.T) {
 		{"line and paths", "allow:\n  - line_regex: x\n    paths: [a]\n", "allow[0]: line_regex and paths cannot be combined"},
 		{"empty allow rule", "allow:\n  - rules: ['']\n    stopwords: [x]\n", "allow[0].rules[0]: empty rule id"},
 		{"base url scheme", "providers:\n  gitlab:\n    base_url: ftp://gitlab.example.com\n", "line 3: providers.gitlab.base_url: URL \"ftp://gitlab.example.com\": want https://host[/path]"},
-		{"base url credentials", "providers:\n  gitlab:\n    base_url: https://u:p@gitlab.example.com\n", "providers.gitlab.base_url: URL \"https://u:p@gitlab.example.com\": must not hold credentials"},
+		{"base url credentials", "providers:\n  gitlab:\n    base_url: https://u:p@gitlab.example.com\n", "providers.gitlab.base_url: URL \"https://u:xxxxx@gitlab.example.com\": must not hold credentials"},
 		{"base url no host", "providers:\n  vault:\n    base_url: https://\n", "providers.vault.base_url: URL \"https://\": no host"},
 		{"base url plain http", "providers:\n  gitlab:\n    base_url: http://gitlab.example.com\n", "providers.gitlab.base_url: URL \"http://gitlab.example.com\": tokens are only sent over https"},
 		{"provider name", "providers:\n  GitLab:\n    base_url: https://x.example\n", "line 2: providers.GitLab: provider names are lower-case"},
@@ -74,6 +74,10 @@ func TestLoadErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %q should name %s and contain %q", err, p, c.want)
+			}
+			// A password in a base URL is not repeated on the terminal.
+			if strings.Contains(err.Error(), "u:p@") {
+				t.Errorf("error %q repeats the URL's password", err)
 			}
 		})
 	}

@@ -211,7 +211,11 @@ func parseBase(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("bad base URL: %w", err)
 	}
 	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("bad base URL %q: want https://host[:port][/path]", raw)
+		shown := raw
+		if u.User != nil {
+			shown = u.Redacted() // the reason is printed: never repeat a password
+		}
+		return nil, fmt.Errorf("bad base URL %q: want https://host[:port][/path]", shown)
 	}
 	if err := checkTransport(u); err != nil {
 		return nil, err

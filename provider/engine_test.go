@@ -204,6 +204,10 @@ func TestBaseURLSafety(t *testing.T) {
 			if st.State != Unknown || !strings.Contains(st.Reason, c.want) {
 				t.Fatalf("got %s (%s), want unknown: %s", st.State, st.Reason, c.want)
 			}
+			// The reason is printed: it must not repeat a password in the URL.
+			if strings.Contains(st.Reason, "u:p@") {
+				t.Errorf("reason %q repeats the URL's password", st.Reason)
+			}
 			if d := h.dials.list(); len(d) != 0 {
 				t.Fatalf("dialled %v", d)
 			}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scour-dev/scour/source"
 )
 
 func hasSkip(c *collector, reason, contains string) bool {
@@ -194,5 +196,29 @@ func TestPartialCloneReportsMissingBlobs(t *testing.T) {
 	none(t, c, tok)
 	if !hasSkip(c, ReasonMissing, "big") {
 		t.Fatalf("missing blob not reported: %v", c.skipped)
+	}
+}
+
+// A blob whose stored copy is corrupt is lost from history, but the same
+// content in the working tree is still there to scan: it must not be
+// skipped as "already scanned as part of history".
+func TestCorruptBlobStillInWorktreeIsScannedFromDisk(t *testing.T) {
+	g := newRepo(t)
+	good, bad := fakeToken("GOOD"), fakeToken("BADONDISK")
+	g.WriteFile("good", good)
+	g.WriteFile("bad", bad)
+	g.Commit("both")
+	p := g.LooseObjectPath(g.BlobID("HEAD", "bad"))
+	os.Chmod(p, 0o644)
+	if err := os.WriteFile(p, []byte("x\x9c not zlib at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, c := scanRepo(t, g.Dir, Options{Worktree: &source.Dir{Root: g.Dir}})
+	one(t, c, good)
+	if it := one(t, c, bad); it.Origin.Kind != "worktree" || it.Origin.Path != "bad" {
+		t.Fatalf("corrupt blob's working-tree copy yielded as %+v, want worktree file bad", it.Origin)
+	}
+	if !hasSkip(c, ReasonCorrupt, "bad") {
+		t.Fatalf("corrupt object not reported: %v", c.skipped)
 	}
 }

@@ -123,3 +123,24 @@ func TestRangeEndsMayBeTagsAndRelativeRevisions(t *testing.T) {
 		}
 	}
 }
+
+// go-git reports a revision that walks past the root commit (HEAD~5 in a
+// three-commit history) as a bare io.EOF; the message must say what is wrong.
+func TestRangePastTheRootCommitSaysSo(t *testing.T) {
+	g := newRepo(t)
+	for _, n := range []string{"a", "b", "c"} {
+		g.WriteFile(n, n)
+		g.Commit(n)
+	}
+	for _, rg := range []string{"HEAD~5..HEAD", "HEAD~1..HEAD^2"} {
+		r, err := Open(g.Dir, Options{Range: rg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = r.Scan(t.Context(), &collector{})
+		r.Close()
+		if err == nil || strings.HasSuffix(err.Error(), "EOF") || !strings.Contains(err.Error(), "unknown revision") {
+			t.Errorf("range %q: err = %v, want an unknown-revision message", rg, err)
+		}
+	}
+}

@@ -516,6 +516,10 @@ func (s *scan) walkRange(ctx context.Context) (int, error) {
 			return plumbing.ZeroHash, err
 		}
 		id, err := repo.ResolveRevision(plumbing.Revision(rev))
+		if errors.Is(err, io.EOF) {
+			// go-git's answer for ~N or ^N past the commits there are.
+			err = errors.New("unknown revision: no such ancestor or parent")
+		}
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("range %q: cannot resolve %q: %w", spec, rev, err)
 		}

@@ -41,6 +41,15 @@ func (s *seenSet) has(id plumbing.Hash) bool {
 	return ok
 }
 
+// scanned says whether id was handed on (not lost).
+func (s *seenSet) scanned(id plumbing.Hash) bool {
+	sh := &s.shards[s.shard(id)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	size, ok := sh.m[id]
+	return ok && size >= 0
+}
+
 // each calls fn for every id; not concurrently with add.
 func (s *seenSet) each(fn func(id plumbing.Hash, size int64)) {
 	for i := range s.shards {

@@ -44,8 +44,10 @@ func (w *worktreeSink) Item(ctx context.Context, it source.Item) error {
 		}
 	}
 	id := plumbing.ComputeHash(plumbing.BlobObject, data)
-	if w.s.seen.has(id) && w.s.reported(id) {
-		return nil // already scanned as part of history
+	if w.s.seen.scanned(id) && w.s.reported(id) {
+		// Already scanned as part of history. A blob lost to damage is
+		// scanned here instead: the file on disk is the only copy left.
+		return nil
 	}
 	w.s.worktree.Add(1)
 	o := it.Origin
