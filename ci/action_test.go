@@ -121,7 +121,8 @@ func TestActionYAML(t *testing.T) {
 			}
 		case strings.Contains(s.Run, "exit 1"):
 			order["fail"] = i
-			if !strings.Contains(s.If, "fail-on-findings") {
+			// Exit 3 (a live secret, with args: --verify) fails it as 1 does.
+			if !strings.Contains(s.If, "fail-on-findings") || !strings.Contains(s.If, "exit-code == '3'") {
 				t.Errorf("fail step if = %q", s.If)
 			}
 		}
@@ -263,6 +264,10 @@ func TestScanScript(t *testing.T) {
 			"scan . --format github --report-to sarif=$DIR/scour.sarif --report-to text=$DIR/scour.txt",
 			0, []string{"new branch", "**No leaked credentials found.**"}},
 		{"error", map[string]string{"SCOUR_MODE": "all"}, 2, "", 2, []string{"**scour failed (exit 2).**", "stub error"}},
+		// args: --verify makes scour exit 3 when a secret is live: findings
+		// (the SARIF is uploaded, then the action fails), not "scour failed".
+		{"live secret with --verify", map[string]string{"SCOUR_MODE": "all", "SCOUR_ARGS": "--verify"}, 3, "", 0,
+			[]string{"**Leaked credentials found.**", "stub finding"}},
 		{"nothing", map[string]string{"SCOUR_MODE": "none", "SCOUR_MESSAGE": "nothing to scan: base and head are the same commit"}, 0,
 			"", 0, []string{"nothing to scan", "**Nothing to scan.**"}},
 	}

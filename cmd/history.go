@@ -49,11 +49,17 @@ func useHistory(path string, h HistoryOptions) (bool, error) {
 // disk that are not in history (untracked, modified) are scanned too, with
 // the same excludes, unless a range is asked for.
 func openHistory(path string, h HistoryOptions, excludes []string, maxFileSize int64, debugf func(string, ...any)) (*githistory.Repo, error) {
+	// --max-file-size guards blobs too, up to the in-memory cap on blobs.
+	maxBlob := int64(githistory.DefaultMaxBlobSize)
+	if maxFileSize > 0 {
+		maxBlob = min(maxBlob, maxFileSize)
+	}
 	repo, err := githistory.Open(path, githistory.Options{
-		AllObjects: h.AllObjects,
-		Range:      h.Range,
-		Excludes:   excludes,
-		Debugf:     debugf,
+		AllObjects:  h.AllObjects,
+		Range:       h.Range,
+		Excludes:    excludes,
+		MaxBlobSize: maxBlob,
+		Debugf:      debugf,
 	})
 	if err != nil {
 		return nil, err

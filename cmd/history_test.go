@@ -128,3 +128,33 @@ func TestScanDamagedRepository(t *testing.T) {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
 	}
 }
+
+// TestScanMaxFileSizeAppliesToHistoryBlobs: --max-file-size is the one
+// size guard a user sets; blobs in history obey it like files on disk.
+func TestScanMaxFileSizeAppliesToHistoryBlobs(t *testing.T) {
+	g := gittest.Init(t)
+	tok := fakeGitHubPAT("bigblob")
+	g.WriteFile("README", "hello\n")
+	g.WriteFile("dump.sql", "-- "+tok+"\n"+strings.Repeat("insert into t values (1);\n", 100))
+	g.Commit("add dump")
+	g.Remove("dump.sql")
+	g.Commit("remove dump")
+	code, out, errOut := runCLI(t, "", "scan", "--format", "json", "--max-file-size", "1KB", g.Dir)
+	if code != ExitClean {
+		t.Fatalf("exit %d, want %d (the large blob skipped); stderr:\n%s", code, ExitClean, errOut)
+	}
+	var rep struct {
+		Findings []json.RawMessage `json:"findings"`
+		Skipped  []struct{ Path, Reason string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(rep.Findings) != 0 || len(rep.Skipped) != 1 || rep.Skipped[0].Path != "dump.sql" || rep.Skipped[0].Reason != "too large" {
+		t.Fatalf("findings %d, skipped %+v; want the blob over 1KB skipped as too large", len(rep.Findings), rep.Skipped)
+	}
+	// Without the guard the blob is scanned.
+	if code, _, errOut := runCLI(t, "", "scan", "--max-file-size", "0", g.Dir); code != ExitFindings {
+		t.Fatalf("--max-file-size 0: exit %d, want %d; stderr:\n%s", code, ExitFindings, errOut)
+	}
+}

@@ -159,3 +159,50 @@ func TestStagedHonoursIgnoreFile(t *testing.T) {
 		t.Errorf("new secret on the ignored line: exit %d %q", code, errOut)
 	}
 }
+
+// The fingerprint the default text output shows (what the pre-commit hook
+// prints) is one `scour ignore` accepts: the README tells users to copy it.
+func TestIgnoreFingerprintFromTextOutput(t *testing.T) {
+	dir := tree(t, map[string]string{"x.env": "A=" + fakeGitHubPAT("text") + "\n"})
+	code, out, _ := runCLI(t, "", "scan", dir)
+	_, after, ok := strings.Cut(out, "fingerprint ")
+	if code != ExitFindings || !ok {
+		t.Fatalf("exit %d, no fingerprint in:\n%s", code, out)
+	}
+	fp := strings.Fields(after)[0]
+	file := filepath.Join(dir, suppress.IgnoreFileName)
+	if code, _, errOut := runCLI(t, "", "ignore", fp, "--reason", "test credential", "--file", file); code != ExitClean {
+		t.Fatalf("ignore %s (as the text output shows it): exit %d: %s", fp, code, errOut)
+	}
+	if code, out, _ := runCLI(t, "", "scan", dir); code != ExitClean {
+		t.Errorf("still reported after ignoring it: exit %d\n%s", code, out)
+	}
+}
+
+// `scour ignore` writes .scourignore at the top of the work tree; a scan of
+// a directory inside that work tree (`scour scan src`, or `scour scan` run
+// from src) must honour it, or the README's ignore step silently fails
+// there. A .scourignore in the scanned directory itself still wins.
+func TestScanOfSubdirectoryReadsWorkTreeIgnore(t *testing.T) {
+	tok := fakeGitHubPAT("subdir")
+	top := tree(t, map[string]string{"src/a.env": "T=" + tok + "\n"})
+	if err := os.Mkdir(filepath.Join(top, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(top, "src")
+	if code, _, _ := runCLI(t, "", "scan", src); code != ExitFindings {
+		t.Fatalf("before ignoring: exit %d", code)
+	}
+	opts := IgnoreOptions{Fingerprints: []string{fingerprintOf(tok)}, Reason: "test credential", Dir: src}
+	if err := runIgnore(t.Context(), opts, IO{Out: new(strings.Builder), ErrOut: new(strings.Builder)}); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCLI(t, "", "scan", src); code != ExitClean {
+		t.Errorf("scan of a subdirectory ignores the work tree's %s: exit %d\n%s", suppress.IgnoreFileName, code, out)
+	}
+	// A (here empty) ignore file in the scanned directory is the one used.
+	writeTestFile(t, filepath.Join(src, suppress.IgnoreFileName), "# nothing ignored here\n")
+	if code, _, _ := runCLI(t, "", "scan", src); code != ExitFindings {
+		t.Errorf("the scanned directory's own %s should win: exit %d", suppress.IgnoreFileName, code)
+	}
+}

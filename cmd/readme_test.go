@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -58,5 +59,27 @@ func TestReadmeQuickStart(t *testing.T) {
 	want := "## Quick start\n\n```sh\ngo run . scan\ngo test -race ./...\n```\n"
 	if !strings.Contains(string(data), want) {
 		t.Errorf("README quick start is not exactly:\n%s", want)
+	}
+}
+
+// A copy-pasted README command that writes --report into a relative
+// directory must create it first: scour does not make report directories
+// (a missing one is an error, see TestScanReportFile), so the sweep loop
+// failed on its first repository.
+func TestReadmeReportDirectoriesAreMade(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := regexp.MustCompile(`--report(?:-to [a-z]+=| )"?([A-Za-z0-9_.-]+)/`)
+	blocks := strings.Split(string(data), "```sh\n")[1:]
+	for _, b := range blocks {
+		b, _, _ = strings.Cut(b, "```")
+		for _, m := range report.FindAllStringSubmatchIndex(b, -1) {
+			dir := b[m[2]:m[3]]
+			if !strings.Contains(b[:m[0]], "mkdir -p "+dir) {
+				t.Errorf("README block writes a report into %s/ without `mkdir -p %s` first:\n%s", dir, dir, b)
+			}
+		}
 	}
 }

@@ -48,7 +48,9 @@ type RevokeOptions struct {
 
 const revokeExitHelp = `Exit codes:
   0  every action scour could take succeeded (revoked, already revoked,
-     accepted); manual steps and skipped (dead) tokens are listed, not failures
+     accepted); manual steps, refused tokens (scour would not bind or send
+     them, e.g. npm's list matched none or several) and skipped (dead) tokens
+     are listed, not failures
   1  at least one revocation failed
   2  error (unreadable report, no confirmation, audit log not writable)`
 
@@ -141,7 +143,11 @@ func runRevoke(ctx context.Context, opts RevokeOptions, streams IO) (int, error)
 		if !opts.Interactive {
 			return ExitError, errors.New("not on a terminal: pass --yes to revoke (or --dry-run to see the plan only)")
 		}
-		fmt.Fprintf(w, "Revoke these %d secrets? Tokens in use will stop working. [y/N] ", len(plan))
+		q := fmt.Sprintf("these %d secrets", len(plan))
+		if len(plan) == 1 {
+			q = "this secret"
+		}
+		fmt.Fprintf(w, "Revoke %s? Tokens in use will stop working. [y/N] ", q)
 		ans, _ := bufio.NewReader(streams.In).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(ans)); a != "y" && a != "yes" {
 			fmt.Fprintln(w, "Nothing was sent.")
@@ -209,7 +215,7 @@ func selector(ruleIDs, fps []string) func(scanner.Finding) bool {
 }
 
 func printPlan(w io.Writer, plan []provider.PlanItem) {
-	fmt.Fprintf(w, "Plan (%d secrets):\n", len(plan))
+	fmt.Fprintf(w, "Plan (%d %s):\n", len(plan), pluralWord(len(plan), "secret", "secrets"))
 	fmt.Fprintf(w, "  %-12s  %-28s  %-10s  %-14s  %-6s  %s\n", "FINGERPRINT", "RULE", "PROVIDER", "CLASS", "ACTION", "SECRET / WHERE")
 	for _, it := range plan {
 		kind := it.Kind

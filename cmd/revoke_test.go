@@ -234,7 +234,7 @@ func TestRevokeSelectionAndErrors(t *testing.T) {
 	dir := tree(t, map[string]string{"a.env": "GITHUB_TOKEN=" + tok + "\n"})
 	_, stdout, _ := runCLI(t, "", "scan", dir, "--format", "json", "--quiet")
 	code, out, _ := runCLI(t, stdout, "verify", "-")
-	if code != ExitClean || !strings.Contains(out, "--show-secrets") {
+	if code != ExitClean || !strings.Contains(out, "--show-secrets") || !strings.Contains(out, "1 secret: 1 unknown") {
 		t.Fatalf("redacted report: %d\n%s", code, out)
 	}
 	code, _, stderr = runCLI(t, stdout, "revoke", "-", "--rule", "no-such-rule", "--yes")
@@ -270,7 +270,8 @@ func TestRevokeAsksOnATerminal(t *testing.T) {
 		}
 		return out.String()
 	}
-	if out := run("n\n"); !strings.Contains(out, "[y/N]") || !strings.Contains(out, "Nothing was sent.") || fv.requests() != 0 {
+	// One secret reads as one ("Plan (1 secret)", "Revoke this secret?").
+	if out := run("n\n"); !strings.Contains(out, "Plan (1 secret):") || !strings.Contains(out, "Revoke this secret?") || !strings.Contains(out, "[y/N]") || !strings.Contains(out, "Nothing was sent.") || fv.requests() != 0 {
 		t.Fatalf("answer n: %d requests\n%s", fv.requests(), out)
 	}
 	if out := run("y\n"); !strings.Contains(out, "1 revoked") {

@@ -106,11 +106,16 @@ func newSuppressor(root string, cfg *config.Config, baseline string, debugf func
 	return s, nil
 }
 
-// ignoreDir is where a scan of root reads .scourignore from.
+// ignoreDir is where a scan of root reads .scourignore from: root's own,
+// else the one at the top of the git work tree holding root, which is
+// where `scour ignore` writes it (so `scour scan src` honours it too).
 func ignoreDir(root string, cfg *config.Config) string {
 	if root != "" && root != "-" {
 		if st, err := os.Stat(root); err == nil && st.IsDir() {
-			return root
+			if _, err := os.Stat(filepath.Join(root, suppress.IgnoreFileName)); err == nil {
+				return root
+			}
+			return workTreeTop(root)
 		}
 	}
 	if cfg.Path != "" {

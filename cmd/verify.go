@@ -299,7 +299,7 @@ func writeStatuses(w io.Writer, format string, sts []provider.Status, findings [
 	if len(parts) == 0 {
 		parts = []string{"no secrets"}
 	}
-	_, err := fmt.Fprintf(w, "%d secrets: %s\n", len(sts), strings.Join(parts, ", "))
+	_, err := fmt.Fprintf(w, "%d %s: %s\n", len(sts), pluralWord(len(sts), "secret", "secrets"), strings.Join(parts, ", "))
 	return err
 }
 

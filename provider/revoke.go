@@ -71,7 +71,7 @@ func (e *Engine) Revoke(ctx context.Context, plan []PlanItem, opts RevokeOptions
 		idx  int
 		base *url.URL
 	}
-	batches := map[string][]pending{} // rule id + base -> items
+	batches := map[string][]pending{} // batchKey -> items
 	var batchKeys []string
 	// The checks before acting (verification, mostly) run concurrently;
 	// the revocations themselves go one at a time, in plan order.
@@ -104,7 +104,7 @@ func (e *Engine) Revoke(ctx context.Context, plan []PlanItem, opts RevokeOptions
 			continue
 		}
 		if it.Rule.Revoke.Batch > 0 {
-			k := it.Rule.ID + "\x00" + base.String()
+			k := batchKey(it.Rule, base)
 			if _, ok := batches[k]; !ok {
 				batchKeys = append(batchKeys, k)
 			}
@@ -236,6 +236,22 @@ func manualVars(r *rules.Rule, f scanner.Finding, st Status) map[string]string {
 		vars["base_url"] = "https://" + st.Host
 	}
 	return vars
+}
+
+// batchKey groups batched revokes that one request can carry: the same
+// provider, base URL and request (GitHub's ghp_, gho_, ghu_... rules share
+// one endpoint, so a run spends one of its hourly requests, not one per rule).
+func batchKey(r *rules.Rule, base *url.URL) string {
+	rv := r.Revoke
+	req, err := json.Marshal(struct {
+		Steps         []rules.Step
+		Batch         int
+		CredentialEnv string
+	}{rv.Steps, rv.Batch, rv.CredentialEnv})
+	if err != nil { // not expected; fall back to one batch per rule
+		return r.ID + "\x00" + base.String()
+	}
+	return r.Provider + "\x00" + base.String() + "\x00" + string(req)
 }
 
 // sendRevoke runs the revoke action once and counts it against the budget.

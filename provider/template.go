@@ -97,13 +97,13 @@ func expandHeader(tmpl string, vars map[string]string) (string, error) {
 }
 
 // expandText fills a text for people (console URL, manual steps); missing
-// values become "(unknown)".
+// values become "unknown" (rules already bracket them: "owner (${owner})").
 func expandText(tmpl string, vars map[string]string) string {
 	return varRef.ReplaceAllStringFunc(tmpl, func(m string) string {
 		if v := vars[m[2:len(m)-1]]; v != "" {
 			return v
 		}
-		return "(unknown)"
+		return "unknown"
 	})
 }
 

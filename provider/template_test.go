@@ -36,7 +36,9 @@ func TestExpandEscapes(t *testing.T) {
 	if _, err := expand("${nope}", vars, func(_, v string) string { return v }); err == nil {
 		t.Fatal("unknown variable accepted")
 	}
-	if got := expandText("owner ${owner} id ${id}", map[string]string{"id": "pt-1"}); got != "owner (unknown) id pt-1" {
+	// Rules write "The owner (${owner}) ...": a missing owner must not read
+	// "((unknown))".
+	if got := expandText("The owner (${owner}) deletes ${id}", map[string]string{"id": "pt-1"}); got != "The owner (unknown) deletes pt-1" {
 		t.Fatalf("text %q", got)
 	}
 }

@@ -382,7 +382,7 @@ func TestGitHubAnnotations(t *testing.T) {
 			t.Errorf("not a workflow command: %q", l)
 		}
 	}
-	want := "::error file=ops/a%2Cb%3Ac 100%25.env,line=4,col=22,title=scour%3A yunxiao-pat::line one%0A::error::injected pt-SCOURfakeEXAMPLEtoken000_… (fingerprint 333333333333); introduced in commit bbbbbbbbbbbb; also at 1 other location%0ADelete it under Personal Settings > Personal Access Token."
+	want := "::error file=ops/a%2Cb%3Ac 100%25.env,line=4,col=22,title=scour%3A yunxiao-pat::line one%0A::error::injected pt-SCOURfakeEXAMPLEtoken000_… (fingerprint " + strings.Repeat("3", 64) + "); introduced in commit bbbbbbbbbbbb; also at 1 other location%0ADelete it under Personal Settings > Personal Access Token."
 	if lines[2] != want {
 		t.Errorf("annotation\n got %s\nwant %s", lines[2], want)
 	}

@@ -25,7 +25,8 @@ func GitHub(w io.Writer, res *scanner.Result, opts Options) error {
 			level = "warning"
 		}
 		var props []string
-		msg := fmt.Sprintf("%s %s (fingerprint %s)", f.Description, Redact(f.Secret), shortFP(f.Fingerprint))
+		// The whole fingerprint, which `scour ignore` takes.
+		msg := fmt.Sprintf("%s %s (fingerprint %s)", f.Description, Redact(f.Secret), f.Fingerprint)
 		if len(f.Locations) > 0 {
 			l := f.Locations[0]
 			if l.Path != "" && l.Kind != "stdin" {

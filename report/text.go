@@ -59,7 +59,9 @@ func Text(w io.Writer, res *scanner.Result, opts Options) error {
 		if f.Description != "" {
 			fmt.Fprintf(&b, "  %s\n", f.Description)
 		}
-		line("secret", p.paint(ansiYellow, displaySecret(f, opts))+"  "+p.paint(ansiDim, "fingerprint "+shortFP(f.Fingerprint)))
+		// The whole fingerprint: `scour ignore` wants it, and people copy it
+		// from here (the pre-commit hook prints this format).
+		line("secret", p.paint(ansiYellow, displaySecret(f, opts))+"  "+p.paint(ansiDim, "fingerprint "+f.Fingerprint))
 		if v, ok := opts.Verification[f.Fingerprint]; ok {
 			line("status", v.String())
 		}

@@ -13,7 +13,7 @@ import (
 var placeholderWords = [...]string{
 	"example", "placeholder", "redacted", "changeme", "your_", "your-",
 	"xxxxx", "****", "...", "<", ">", "${", "{{", "}}", "%s",
-	"12345678", "abcdefgh",
+	"12345678", "abcdefgh", "01234567", "89abcdef", "fedcba98", "76543210",
 }
 
 // placeholder says why secret looks like a placeholder or a redacted

@@ -187,6 +187,16 @@ func TestPlaceholder(t *testing.T) {
 	}
 }
 
+// TestPlaceholderCountingHex: documentation fills UUID- and hex-shaped
+// samples by counting through the hex digits.
+func TestPlaceholderCountingHex(t *testing.T) {
+	for _, s := range []string{"01234567-89ab-cdef-0123-456789abcdef", "0123456789ABCDEF0123456789ABCDEF", "fedcba98-7654-3210-fedc-ba9876543210"} {
+		if placeholder([]byte(s), false) == "" {
+			t.Errorf("placeholder(%q) = \"\", want a reason", s)
+		}
+	}
+}
+
 // TestFindAllocations keeps Find cheap on the hot path: no allocation when
 // nothing matches, a handful for a match.
 func TestFindAllocations(t *testing.T) {

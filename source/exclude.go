@@ -19,7 +19,17 @@ func CompileExcludes(pats []string) (gitignore.Matcher, error) {
 	}
 	ps := make([]gitignore.Pattern, 0, len(pats))
 	for _, p := range pats {
+		neg := strings.HasPrefix(p, "!")
 		body := strings.TrimPrefix(p, "!")
+		if rest, ok := strings.CutPrefix(body, "./"); ok {
+			// "./vendor" from a shell means the root's vendor; gitignore
+			// would match nothing for it.
+			body = "/" + rest
+			p = body
+			if neg {
+				p = "!" + body
+			}
+		}
 		if strings.TrimSpace(body) == "" {
 			return nil, fmt.Errorf("exclude pattern %q: empty", p)
 		}

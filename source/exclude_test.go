@@ -41,3 +41,25 @@ func TestExcluder(t *testing.T) {
 		}
 	}
 }
+
+// TestExcluderDotSlash: "./vendor" is how a shell user names the vendor
+// directory at the root; gitignore would match nothing for it, leaving
+// the exclude silently without effect.
+func TestExcluderDotSlash(t *testing.T) {
+	ex, err := NewExcluder([]string{"./vendor", "./docs/*.md", "!./docs/keep.md"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]bool{
+		"vendor/x/y.go":  true,
+		"vendor":         true,
+		"a/vendor/y.go":  false, // anchored to the root, as "/vendor"
+		"docs/readme.md": true,
+		"docs/keep.md":   false,
+		"main.go":        false,
+	} {
+		if got := ex.Excluded(path); got != want {
+			t.Errorf("Excluded(%q) = %v, want %v", path, got, want)
+		}
+	}
+}

@@ -2,7 +2,8 @@
 # Runs scour for the GitHub Action (action.yml), after range.sh chose what
 # to scan. Annotations go to the log, SARIF and a text report to
 # $RUNNER_TEMP/scour-action, a summary to $GITHUB_STEP_SUMMARY. Exits 0 on
-# findings (the action fails later, after the SARIF upload) and 2 on errors.
+# findings, exit 1 or 3 (the action fails later, after the SARIF upload),
+# and with scour's code on errors.
 # Input (environment): SCOUR_MODE (range|all|none), SCOUR_SCAN_RANGE,
 # SCOUR_MESSAGE, SCOUR_CONFIG_INPUT, SCOUR_ARGS (split on whitespace),
 # RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY.
@@ -58,7 +59,7 @@ fi
 stats="$(grep '^scour: scanned' "$log" | tail -n 1 | sed 's/^scour: //')" || true
 case "$code" in
 0) echo "**No leaked credentials found.** ${stats}" >>"$summary" ;;
-1)
+1 | 3) # 3: a secret verified live (args: --verify)
 	{
 		echo "**Leaked credentials found.** ${stats}"
 		echo
