@@ -71,10 +71,27 @@ func openHistory(path string, h HistoryOptions, excludes []string, maxFileSize i
 }
 
 // finishHistory attributes the findings of a history scan to commits and
-// paths, and adds the history counts to the result.
-func finishHistory(res *scanner.Result, repo *githistory.Repo) {
+// paths, and adds the history counts to the result. In a range scan,
+// secrets the range only carried along (already in the file before the
+// commit that changed it) are dropped and listed on w.
+func finishHistory(res *scanner.Result, repo *githistory.Repo, h HistoryOptions, w io.Writer, quiet bool) {
 	gitscan.Expand(res, repo)
+	if h.Range != "" {
+		for _, f := range gitscan.DropInBase(res, repo) {
+			if !quiet {
+				fmt.Fprintf(w, "scour: %s %s…: already in the file before the range (e.g. %s), not introduced by it: not reported\n",
+					f.RuleID, f.Fingerprint[:12], firstPath(f))
+			}
+		}
+	}
 	gitscan.AddStats(res, repo)
+}
+
+func firstPath(f scanner.Finding) string {
+	if len(f.Locations) == 0 {
+		return "?"
+	}
+	return f.Locations[0].Path
 }
 
 // historySummary prints what the history scan covered, and why it did

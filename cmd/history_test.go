@@ -158,3 +158,51 @@ func TestScanMaxFileSizeAppliesToHistoryBlobs(t *testing.T) {
 		t.Fatalf("--max-file-size 0: exit %d, want %d; stderr:\n%s", code, ExitFindings, errOut)
 	}
 }
+
+// TestRangeDoesNotBlameAnEditForAnOldSecret: a pull request that edits
+// another line of a file already holding a secret on the base branch does
+// not fail and is not named as where the secret came in; a secret the
+// range does add (in a file that already held another one) is reported,
+// attributed to the commit that added it.
+func TestRangeDoesNotBlameAnEditForAnOldSecret(t *testing.T) {
+	g := gittest.Init(t)
+	old := fakeGitHubPAT("oldsecret")
+	g.WriteFile("app.env", "line1\nT="+old+"\nline3\n")
+	g.Commit("base with an old secret")
+	g.CheckoutNew("pr")
+	g.WriteFile("app.env", "line1\nT="+old+"\nline3 edited\n")
+	g.Commit("edit another line")
+
+	code, _, errOut := runCLI(t, "", "scan", "--range", "main..pr", g.Dir)
+	if code != ExitClean {
+		t.Fatalf("exit %d, want %d (the range adds no secret); stderr:\n%s", code, ExitClean, errOut)
+	}
+	if !strings.Contains(errOut, "already in the file before the range") {
+		t.Errorf("stderr does not say why the old secret is not reported:\n%s", errOut)
+	}
+
+	added := fakeGitHubPAT("newsecret")
+	g.WriteFile("app.env", "line1\nT="+old+"\nline3 edited\nU="+added+"\n")
+	leak := g.Commit("add a second secret")
+	code, out, errOut := runCLI(t, "", "scan", "--range", "main..pr", "--format", "json", "--show-secrets", g.Dir)
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitFindings, errOut)
+	}
+	var rep struct {
+		Findings []struct {
+			Secret    string `json:"secret"`
+			Locations []struct {
+				Commit *struct{ Hash string } `json:"commit"`
+			} `json:"locations"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 1 || rep.Findings[0].Secret != added {
+		t.Fatalf("findings %+v, want only the added secret", rep.Findings)
+	}
+	if l := rep.Findings[0].Locations; len(l) != 1 || l[0].Commit == nil || l[0].Commit.Hash != leak {
+		t.Fatalf("locations %+v, want one, in %s", l, leak)
+	}
+}

@@ -142,7 +142,7 @@ elapsed time) and the list of skipped files go to stderr.
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print no summary or skipped list to stderr")
 	f.BoolVar(&opts.NoHistory, "no-history", false, "in a git repository, scan only the files on disk, not the history")
 	f.BoolVar(&opts.AllObjects, "all-objects", false, "in a git repository, also scan objects no ref reaches (left by resets, rebases, force-pushes)")
-	f.StringVar(&opts.Range, "range", "", "in a git repository, scan only the blobs introduced by commits in B and not in A (`A..B`, as git log A..B)")
+	f.StringVar(&opts.Range, "range", "", "in a git repository, scan only the blobs introduced by commits in B and not in A (`A..B`, as git log A..B); secrets already in a file before the commit that changed it are not reported")
 	c.MarkFlagsMutuallyExclusive("verbose", "quiet")
 	return c
 }
@@ -249,7 +249,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		res = &scanner.Result{}
 	}
 	if repo != nil {
-		finishHistory(res, repo)
+		finishHistory(res, repo, opts.HistoryOptions, streams.ErrOut, opts.Quiet)
 	}
 	stampRemote(res, remote)
 	sup.apply(res, streams.ErrOut, opts.Quiet)

@@ -112,3 +112,40 @@ func commitHash(l scanner.Location) string {
 	}
 	return l.Commit.Hash
 }
+
+// BaseChecker tells whether a secret was already in a location's file
+// before the location's commit; *githistory.Repo is one (in range scans).
+type BaseChecker interface {
+	InBase(o source.Origin, secret string) bool
+}
+
+var _ BaseChecker = (*githistory.Repo)(nil)
+
+// DropInBase removes, from a range scan's result, the locations whose
+// commit changed a file that already held the secret: the range did not
+// introduce the secret there, so a pull request that edits another line of
+// such a file neither fails nor is blamed for it (the same rule as
+// `scour staged`, which blocks only on secrets not already in HEAD at the
+// same path). Findings left without locations are dropped; it returns
+// them, for the caller to mention.
+func DropInBase(res *scanner.Result, b BaseChecker) (dropped []scanner.Finding) {
+	kept := res.Findings[:0]
+	for _, f := range res.Findings {
+		locs := f.Locations[:0:0]
+		for _, l := range f.Locations {
+			if l.Commit != nil && b.InBase(l.Origin, f.Secret) {
+				continue
+			}
+			locs = append(locs, l)
+		}
+		if len(locs) == 0 {
+			dropped = append(dropped, f)
+			continue
+		}
+		f.Locations = locs
+		kept = append(kept, f)
+	}
+	res.Findings = kept
+	res.Stats.Findings = int64(len(kept))
+	return dropped
+}

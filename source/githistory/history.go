@@ -29,6 +29,9 @@ type commitNode struct {
 type loc struct {
 	commit int32
 	path   string
+	// bases are the blobs at the same path in the commit's parents (range
+	// scans only): what the commit changed, for Repo.InBase.
+	bases []plumbing.Hash
 }
 
 // blobInfo is what history knows of a blob.
@@ -270,7 +273,7 @@ func (h *history) readTree(id plumbing.Hash, depth int) ([]treeEntry, error) {
 	return entries, err
 }
 
-func (h *history) record(id plumbing.Hash, ci int32, prefix string, name []byte) {
+func (h *history) record(id plumbing.Hash, ci int32, prefix string, name []byte, bases ...plumbing.Hash) {
 	b := h.blobs[id]
 	if b == nil {
 		b = &blobInfo{}
@@ -284,7 +287,7 @@ func (h *history) record(id plumbing.Hash, ci int32, prefix string, name []byte)
 			return
 		}
 	}
-	b.locs = append(b.locs, loc{commit: ci, path: join(prefix, name)})
+	b.locs = append(b.locs, loc{commit: ci, path: join(prefix, name), bases: bases})
 }
 
 // introduce records the blobs of commit ci that differ from every parent
@@ -323,7 +326,7 @@ func (h *history) introduce(ci int32, tree plumbing.Hash, parents []plumbing.Has
 			continue
 		}
 		same := false
-		var sub []plumbing.Hash
+		var sub, bases []plumbing.Hash
 		for _, m := range pmaps {
 			pe, ok := m[string(e.name)]
 			if !ok {
@@ -333,8 +336,11 @@ func (h *history) introduce(ci int32, tree plumbing.Hash, parents []plumbing.Has
 				same = true
 				break
 			}
-			if pe.kind == entryTree && e.kind == entryTree {
+			switch {
+			case pe.kind == entryTree && e.kind == entryTree:
 				sub = append(sub, pe.hash)
+			case pe.kind == entryBlob && e.kind == entryBlob:
+				bases = append(bases, pe.hash)
 			}
 		}
 		if same {
@@ -343,7 +349,7 @@ func (h *history) introduce(ci int32, tree plumbing.Hash, parents []plumbing.Has
 		if e.kind == entryTree {
 			h.introduce(ci, e.hash, sub, join(prefix, e.name), depth+1)
 		} else {
-			h.record(e.hash, ci, prefix, e.name)
+			h.record(e.hash, ci, prefix, e.name, bases...)
 		}
 	}
 }

@@ -8,6 +8,7 @@ package githistory
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -243,6 +244,38 @@ func (r *Repo) Locations(blobID string) []source.Origin {
 		return []source.Origin{base}
 	}
 	return out
+}
+
+// InBase reports whether secret was already in the file at o's path in a
+// parent of o's commit, in a range scan: the commit changed that file but
+// did not bring the secret in (an edit elsewhere in a file that already
+// held it). o is one of Locations' origins. Outside range scans, and when
+// a parent's version cannot be read, it reports false: the location stays.
+func (r *Repo) InBase(o source.Origin, secret string) bool {
+	if r.opts.Range == "" || o.Commit == nil || secret == "" {
+		return false
+	}
+	r.mu.Lock()
+	var bases []plumbing.Hash
+	if h := r.hist; h != nil {
+		ci, ok := h.index[plumbing.NewHash(o.Commit.Hash)]
+		if b := h.blobs[plumbing.NewHash(o.BlobID)]; ok && b != nil {
+			for _, l := range b.locs {
+				if l.commit == ci && l.path == o.Path {
+					bases = l.bases
+					break
+				}
+			}
+		}
+	}
+	r.mu.Unlock()
+	for _, id := range bases {
+		_, data, err := r.obj.read(plumbing.BlobObject, id)
+		if err == nil && bytes.Contains(data, []byte(secret)) {
+			return true
+		}
+	}
+	return false
 }
 
 // CommitOrder is the position of a commit in the parents-first walk
