@@ -119,7 +119,7 @@ func runRevoke(ctx context.Context, opts RevokeOptions, streams IO) (int, error)
 	if err != nil {
 		return ExitError, err
 	}
-	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.RulePacks, opts.BaseURLs)
+	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.RulePacks, opts.BaseURLs, streams.ErrOut)
 	if err != nil {
 		return ExitError, err
 	}

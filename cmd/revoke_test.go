@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scour-dev/scour/provider"
@@ -311,5 +312,47 @@ func TestScanVerify(t *testing.T) {
 	os.Remove(filepath.Join(dir, "a.yml"))
 	if code, _, _ := runCLI(t, "", "scan", dir, "--verify", "--quiet"); code != ExitFindings {
 		t.Fatalf("only dead secrets: exit %d, want %d", code, ExitFindings)
+	}
+}
+
+// TestScannedTreeConfigDoesNotChooseVerifyHosts: a .scour.yaml inside the
+// scanned tree is scanned content; its providers.<name>.base_url must not
+// receive the secrets found there. The same file named with --config is
+// the user's choice and is used. (Every server is on loopback: the user's
+// own base URL stands in for the vendor's default host.)
+func TestScannedTreeConfigDoesNotChooseVerifyHosts(t *testing.T) {
+	t.Setenv("SCOUR_CONFIG", "")
+	serve := func(n *atomic.Int64) *httptest.Server {
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n.Add(1)
+			io.WriteString(w, `{"id": 1, "active": true}`)
+		}))
+		t.Cleanup(s.Close)
+		return s
+	}
+	var toAttacker, toUser atomic.Int64
+	attacker, user := serve(&toAttacker), serve(&toUser)
+	tok := "glpat" + "-" + seeded("hostile", "ABCDEFGHabcdefgh0123456789", 20)
+	dir := tree(t, map[string]string{
+		"ci.yml":      "GITLAB_TOKEN: \"" + tok + "\"\n",
+		".scour.yaml": "providers:\n  gitlab:\n    base_url: " + attacker.URL + "\n",
+	})
+
+	t.Setenv("SCOUR_GITLAB_BASE_URL", user.URL)
+	_, _, stderr := runCLI(t, "", "scan", dir, "--verify", "--format", "json")
+	if n := toAttacker.Load(); n != 0 {
+		t.Fatalf("the scanned tree's config received %d requests", n)
+	}
+	if toUser.Load() == 0 {
+		t.Fatal("the user's base URL was not used")
+	}
+	if !strings.Contains(stderr, "ignoring providers") {
+		t.Errorf("stderr does not say the tree's providers were ignored:\n%s", stderr)
+	}
+
+	t.Setenv("SCOUR_GITLAB_BASE_URL", "")
+	runCLI(t, "", "scan", dir, "--verify", "--format", "json", "--config", filepath.Join(dir, ".scour.yaml"))
+	if toAttacker.Load() == 0 {
+		t.Fatal("with --config, the configured base URL was not used")
 	}
 }

@@ -256,7 +256,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	var verification map[string]report.Verification
 	live := false
 	if opts.Verify && len(res.Findings) > 0 {
-		verification, live = verifyFindings(ctx, set, cfg.BaseURLs(), opts.OptIn, res.Findings)
+		verification, live = verifyFindings(ctx, set, trustedBaseURLs(cfg, opts.ConfigFile, streams.ErrOut), opts.OptIn, res.Findings)
 	}
 
 	ropts := report.Options{

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scour-dev/scour/config"
 	"github.com/scour-dev/scour/provider"
 	"github.com/scour-dev/scour/provider/alibaba"
 	"github.com/scour-dev/scour/provider/aws"
@@ -103,7 +104,7 @@ func runVerify(ctx context.Context, opts VerifyOptions, streams IO) (int, error)
 	if err != nil {
 		return ExitError, err
 	}
-	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.RulePacks, opts.BaseURLs)
+	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.RulePacks, opts.BaseURLs, streams.ErrOut)
 	if err != nil {
 		return ExitError, err
 	}
@@ -123,7 +124,7 @@ func runVerify(ctx context.Context, opts VerifyOptions, streams IO) (int, error)
 // loadActionConfig reads the config (./.scour.yaml, $SCOUR_CONFIG or
 // --config) and returns the rules (built-in, the config's packs, then
 // packs) and the provider base URLs (the config's, then baseURLs).
-func loadActionConfig(configFile string, packs []string, baseURLs map[string]string) (*rules.Set, map[string]string, error) {
+func loadActionConfig(configFile string, packs []string, baseURLs map[string]string, warn io.Writer) (*rules.Set, map[string]string, error) {
 	cfg, err := loadConfig(".", configFile)
 	if err != nil {
 		return nil, nil, err
@@ -132,7 +133,7 @@ func loadActionConfig(configFile string, packs []string, baseURLs map[string]str
 	if err != nil {
 		return nil, nil, err
 	}
-	urls := cfg.BaseURLs()
+	urls := trustedBaseURLs(cfg, configFile, warn)
 	if urls == nil {
 		urls = map[string]string{}
 	}
@@ -140,6 +141,22 @@ func loadActionConfig(configFile string, packs []string, baseURLs map[string]str
 		urls[k] = v
 	}
 	return set, urls, nil
+}
+
+// trustedBaseURLs returns the config's provider base URLs only when the
+// user chose the config (--config or $SCOUR_CONFIG). A .scour.yaml found
+// in the scanned tree or the working directory is content like any other
+// file: it must not choose where secrets are sent (a hostile repository
+// could point providers.github.base_url at its own server). The rules'
+// default hosts and SCOUR_<PROVIDER>_BASE_URL still apply.
+func trustedBaseURLs(cfg *config.Config, explicit string, warn io.Writer) map[string]string {
+	if explicit != "" || os.Getenv(config.EnvVar) != "" {
+		return cfg.BaseURLs()
+	}
+	if len(cfg.Providers) > 0 && warn != nil {
+		fmt.Fprintf(warn, "scour: ignoring providers: in %s: a config found in the scanned tree does not choose where secrets are sent; pass it with --config (or $%s) to use it\n", cfg.Path, config.EnvVar)
+	}
+	return nil
 }
 
 // verifyFindings verifies a scan's findings (scan --verify) and returns
