@@ -34,15 +34,9 @@ func New() *Provider { return &Provider{} }
 
 var _ provider.Coded = (*Provider)(nil)
 
+// pairing reads a target as a key ID and candidate secrets (provider.KeyPair).
 func pairing(t provider.Target) (id string, secrets []string, token string) {
-	token = t.Context[GroupToken]
-	if id = t.Context[GroupID]; id != "" {
-		return id, []string{t.Secret}, token
-	}
-	if accessKeyID.MatchString(t.Secret) {
-		return t.Secret, nil, token
-	}
-	return "", nil, token
+	return provider.KeyPair(t, GroupID, GroupToken, accessKeyID.MatchString)
 }
 
 // Verify runs STS GetCallerIdentity at the target's base URL.
