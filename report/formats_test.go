@@ -68,6 +68,8 @@ func TestSARIFValidatesAgainstOfficialSchema(t *testing.T) {
 	schemas := sarifSchemas(t)
 	withSecrets := sampleOpts()
 	withSecrets.ShowSecrets = true
+	verified := sampleOpts()
+	verified.Verification = sampleVerification(sample())
 	cases := map[string]struct {
 		res  *scanner.Result
 		opts Options
@@ -76,6 +78,7 @@ func TestSARIFValidatesAgainstOfficialSchema(t *testing.T) {
 		"show-secrets": {sample(), withSecrets},
 		"clean":        {&scanner.Result{}, Options{Version: "dev"}},
 		"no-meta":      {sample(), Options{}},
+		"verified":     {sample(), verified},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -123,7 +126,8 @@ type sarifDoc struct {
 			}
 			RelatedLocations []json.RawMessage
 			Properties       struct {
-				Commit *struct{ Hash string }
+				Commit       *struct{ Hash string }
+				Verification *struct{ State, Reason string }
 			}
 		}
 		VersionControlProvenance []struct{ RepositoryURI string }
@@ -437,6 +441,45 @@ func TestTextQuotesControlCharacters(t *testing.T) {
 	for _, want := range []string{`"evil\x1b[2J.go":10:3`, `"subject\rforged"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+// sampleVerification marks the sample's first finding live and the others
+// unknown, as scan --verify would.
+func sampleVerification(res *scanner.Result) map[string]Verification {
+	v := map[string]Verification{}
+	for i, f := range res.Findings {
+		if i == 0 {
+			v[f.Fingerprint] = Verification{State: "live", Owner: map[string]string{"login": "octocat"}}
+		} else {
+			v[f.Fingerprint] = Verification{State: "unknown", Reason: "timed out"}
+		}
+	}
+	return v
+}
+
+// With scan --verify, SARIF results carry the verification state (a live
+// secret is an error whatever the rule's confidence) and never the secret.
+func TestSARIFCarriesVerification(t *testing.T) {
+	res := sample()
+	opts := sampleOpts()
+	opts.Verification = sampleVerification(res)
+	doc := decodeSARIF(t, res, opts)
+	byFP := map[string]string{}
+	for _, r := range doc.Runs[0].Results {
+		v := r.Properties.Verification
+		if v == nil {
+			t.Fatalf("%s: no verification property", r.RuleID)
+		}
+		byFP[r.PartialFingerprints[FingerprintKey]] = v.State
+		if v.State == "live" && (r.Level != "error" || !strings.HasPrefix(r.Message.Text, "Verified live")) {
+			t.Errorf("live result: level %q, message %q", r.Level, r.Message.Text)
+		}
+	}
+	for fp, want := range opts.Verification {
+		if byFP[fp] != want.State {
+			t.Errorf("%s: state %q, want %q", fp[:12], byFP[fp], want.State)
 		}
 	}
 }

@@ -129,6 +129,8 @@ type sarifResultProps struct {
 	LocationCount  int    `json:"locationCount"`
 	// Commit is where the headline location's content entered history.
 	Commit *sarifCommit `json:"commit,omitempty"`
+	// Verification is what scan --verify learned (never the secret).
+	Verification *Verification `json:"verification,omitempty"`
 }
 
 type sarifCommit struct {
@@ -253,6 +255,13 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 		}
 		if meta.Remediation != "" {
 			msg += ". " + strings.TrimSuffix(meta.Remediation, ".") + "."
+		}
+		if v, ok := opts.Verification[f.Fingerprint]; ok {
+			r.Properties.Verification = &v
+			msg = "Verified " + v.State + ": " + msg
+			if strings.HasPrefix(v.State, "live") {
+				r.Level = "error" // a working credential outranks any confidence
+			}
 		}
 		r.Message = sarifText{Text: msg}
 		for j, l := range f.Locations {
