@@ -1,7 +1,7 @@
 # Container image for scour, built by GoReleaser (dockers_v2 in
 # .goreleaser.yaml) from the release binaries: it copies the binary for the
 # target platform, it does not compile. Usage:
-#   docker run --rm -v "$PWD:/src" ghcr.io/scour-dev/scour scan /src
+#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/src" ghcr.io/scour-dev/scour scan /src
 FROM alpine:3.22
 # git: for repositories whose hooks or credential helpers scour shells out
 # to; ca-certificates: for remote clones and verification over HTTPS.
