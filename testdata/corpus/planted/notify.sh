@@ -1,0 +1,11 @@
+#!/bin/sh
+curl "https://oapi.dingtalk.com/robot/send?access_token=499ff30499a90ebb4108e360ddfcfc69e290d9f945ffa4d1278220ad2cf13373"
+SECRET=SEC49e455d52613c2813c40d2affbb1494978278947bec540a2123e7cefa30c14d7
+git clone https://alice:sxLo6gQL98AleXv8@codeup.aliyun.com/org/repo.git
+curl -X POST https://flow-openapi.aliyun.com/pipeline/webhook/xcdxfh6b5xifiYkVtCo0ndbWDqX4eUFJ
+git remote add origin https://x:e4dnygtx2i5we7an5cdfhvjxvqr6jhqqbqykpq4lidwha5c7cb2h@dev.azure.com/acme/proj/_git/r
+export AZURE_DEVOPS_EXT_PAT=Pzxtx6EJLC93p9KiqbIaUyipEQTdaaXnAoGTNpYtdZGpcSy4wXbJJQQJ99tCCgPh75xKHrTL7M8yAZDOyt2k
+GITEE_TOKEN=6b3ea3fa1e17998eb2ed6cd342ea19bd
+export GRAFANA_CLOUD=glc_eyJvIjogIjEyMzQ1NiIsICJuIjogInN0YWNrLXgiLCAiayI6ICJUa3A3UEtNMUtGWUZHOVNpb283MjlMWlkiLCAibSI6IHsiciI6ICJwcm9kLXVzLWVhc3QtMCJ9fQ==
+JFROG_REF=cmVmdGtupsgOJEqhIHOrcjQY3ggCtXjI73ouu8lcB5PByahq1HTzVfZgautJDi6U
+ctoken=pt-xAk7jqevt0MLaMRTvetw0tES_a5ff5180-bc0d-bc0e-1563-7ebb8e3b91d2pt-xAk7jqevt0MLaMRTvetw0tES_a5ff5180-bc0d-bc0e-1563-7ebb8e3b91d2
