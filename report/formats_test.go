@@ -483,3 +483,12 @@ func TestSARIFCarriesVerification(t *testing.T) {
 		}
 	}
 }
+
+// A dangling blob (no commit or tree names it) is shown by its id, which
+// `git cat-file -p` accepts, rather than as a nameless "(blob)".
+func TestTextNamesDanglingBlobs(t *testing.T) {
+	l := scanner.Location{Origin: source.Origin{Kind: "blob", BlobID: "0123456789abcdef0123456789abcdef01234567", Unreachable: true}, Line: 1, Column: 3}
+	if got, want := formatLocation(l), "blob 0123456789abcdef0123456789abcdef01234567:1:3 (unreachable)"; got != want {
+		t.Errorf("formatLocation = %q, want %q", got, want)
+	}
+}

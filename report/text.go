@@ -132,7 +132,12 @@ func oneLine(s string) string {
 // that introduced it when known.
 func formatLocation(l scanner.Location) string {
 	path := l.Path
-	if path == "" || (l.Kind == "stdin" && path == "-") {
+	switch {
+	case path == "" && l.BlobID != "":
+		// A dangling blob no commit or tree names: its id is all there is
+		// (git cat-file -p ID shows it).
+		path = "blob " + l.BlobID
+	case path == "" || (l.Kind == "stdin" && path == "-"):
 		path = "(" + l.Kind + ")"
 	}
 	s := fmt.Sprintf("%s:%d:%d", oneLine(path), l.Line, l.Column)
