@@ -9,8 +9,8 @@ import (
 
 // maxWindowShare is how much of the benchmark corpus one rule may hand to
 // its regex, as keyword-hit windows. The noisiest built-in rule today,
-// yunxiao-pat (keyword "pt-", window 64), takes about 4%.
-const maxWindowShare = 0.05
+// yunxiao-pat (keyword "pt-", window 64), takes 4.1%.
+const maxWindowShare = 0.045
 
 // TestNoRuleFloodsTheEngine is a structural guard for the matcher's speed
 // (no timing): a rule whose keyword is common in source code, with a wide
@@ -31,7 +31,7 @@ func TestNoRuleFloodsTheEngine(t *testing.T) {
 			windowBytes += bytes.Count(corpus, []byte(k)) * (2*r.Window() + len(k))
 		}
 		if share := float64(windowBytes) / float64(len(corpus)); share > maxWindowShare {
-			t.Errorf("rule %s: keyword windows cover %.1f%% of the benchmark corpus (limit %.0f%%): use a more specific keyword or a narrower window",
+			t.Errorf("rule %s: keyword windows cover %.1f%% of the benchmark corpus (limit %.1f%%): use a more specific keyword or a narrower window",
 				r.ID, 100*share, 100*maxWindowShare)
 		}
 	}
