@@ -206,3 +206,29 @@ func TestRangeDoesNotBlameAnEditForAnOldSecret(t *testing.T) {
 		t.Fatalf("locations %+v, want one, in %s", l, leak)
 	}
 }
+
+// TestRangeRenameCarriesNoNewSecret: renaming a file that already held a
+// secret (git mv within its directory, same content) does not fail a range
+// scan; a secret added while renaming does. (A renamed and edited file is
+// new content at a new path, so its old secret is reported too: there is
+// no similarity-based rename detection.)
+func TestRangeRenameCarriesNoNewSecret(t *testing.T) {
+	g := gittest.Init(t)
+	old := fakeGitHubPAT("renamed-old")
+	g.WriteFile("config/app.env", "T="+old+"\n")
+	g.Commit("base with an old secret")
+	g.CheckoutNew("pr")
+	g.Git("mv", "config/app.env", "config/prod.env")
+	g.Commit("rename")
+	if code, _, errOut := runCLI(t, "", "scan", "--range", "main..pr", g.Dir); code != ExitClean {
+		t.Fatalf("pure rename: exit %d, want %d; stderr:\n%s", code, ExitClean, errOut)
+	}
+	added := fakeGitHubPAT("renamed-new")
+	g.Git("mv", "config/prod.env", "config/live.env")
+	g.WriteFile("config/live.env", "T="+old+"\nU="+added+"\n")
+	g.Commit("rename and add")
+	code, out, errOut := runCLI(t, "", "scan", "--range", "main..pr", "--format", "json", "--show-secrets", g.Dir)
+	if code != ExitFindings || !strings.Contains(out, added) {
+		t.Fatalf("rename with an added secret: exit %d, want %d with the new secret\n%s\n%s", code, ExitFindings, out, errOut)
+	}
+}

@@ -310,6 +310,9 @@ func (h *history) introduce(ci int32, tree plumbing.Hash, parents []plumbing.Has
 		kind int8
 	}
 	var pmaps []map[string]pent
+	// pblobs are the blobs the parents hold in this directory under any
+	// name: a file renamed or copied within it brings no new content.
+	pblobs := map[plumbing.Hash]bool{}
 	for _, p := range parents {
 		pe, err := h.readTree(p, depth)
 		if err != nil {
@@ -318,6 +321,9 @@ func (h *history) introduce(ci int32, tree plumbing.Hash, parents []plumbing.Has
 		m := make(map[string]pent, len(pe))
 		for _, e := range pe {
 			m[string(e.name)] = pent{e.hash, e.kind}
+			if e.kind == entryBlob {
+				pblobs[e.hash] = true
+			}
 		}
 		pmaps = append(pmaps, m)
 	}
@@ -349,6 +355,9 @@ func (h *history) introduce(ci int32, tree plumbing.Hash, parents []plumbing.Has
 		if e.kind == entryTree {
 			h.introduce(ci, e.hash, sub, join(prefix, e.name), depth+1)
 		} else {
+			if pblobs[e.hash] {
+				bases = append(bases, e.hash) // renamed or copied: the content itself is the base
+			}
 			h.record(e.hash, ci, prefix, e.name, bases...)
 		}
 	}
