@@ -6,33 +6,17 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/scour-dev/scour/internal/fixture"
 	"github.com/scour-dev/scour/report"
 )
 
-const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-// fakeGitHubPAT assembles a classic GitHub token with a valid CRC32, its
-// body derived from seed, so no token is written in this file.
-func fakeGitHubPAT(seed string) string {
-	h := sha256.Sum256([]byte(seed))
-	body := make([]byte, 30)
-	for i := range body {
-		body[i] = base62[int(h[i])%62]
-	}
-	v := crc32.ChecksumIEEE(body)
-	chk := make([]byte, 6)
-	for i := 5; i >= 0; i-- {
-		chk[i] = base62[v%62]
-		v /= 62
-	}
-	return "ghp" + "_" + string(body) + string(chk)
-}
+// A checksum-valid fake GitHub token built at test time (internal/fixture).
+func fakeGitHubPAT(seed string) string { return fixture.GitHubPAT(seed) }
 
 // corrupt flips the token's last character, breaking its checksum.
 func corrupt(tok string) string {

@@ -4,36 +4,20 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/scour-dev/scour/gitscan"
+	"github.com/scour-dev/scour/internal/fixture"
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
 	"github.com/scour-dev/scour/source"
 	"github.com/scour-dev/scour/source/githistory"
 )
 
-const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-// fakePAT assembles a classic GitHub token with a valid CRC32, its body
-// derived from seed, so that no token is written in this file.
-func fakePAT(seed string) string {
-	h := sha256.Sum256([]byte(seed))
-	body := make([]byte, 30)
-	for i := range body {
-		body[i] = base62[int(h[i])%62]
-	}
-	v := crc32.ChecksumIEEE(body)
-	chk := make([]byte, 6)
-	for i := 5; i >= 0; i-- {
-		chk[i] = base62[v%62]
-		v /= 62
-	}
-	return "ghp" + "_" + string(body) + string(chk)
-}
+// A checksum-valid fake GitHub token built at test time (internal/fixture).
+func fakePAT(seed string) string { return fixture.GitHubPAT(seed) }
 
 func fingerprint(secret string) string {
 	s := sha256.Sum256([]byte(secret))
