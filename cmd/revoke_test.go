@@ -18,7 +18,7 @@ import (
 )
 
 // fakeVendors serves GitLab's, Buildkite's and Yunxiao's verify and revoke
-// endpoints for a set of live tokens, as PROVIDERS.md describes them.
+// endpoints for a set of live tokens, as docs/providers.md describes them.
 type fakeVendors struct {
 	mu      sync.Mutex
 	live    map[string]bool

@@ -14,7 +14,7 @@ import (
 
 // Verification that needs a second value from the text around the token:
 // the Azure DevOps organisation, the Bitbucket and Docker Hub login name,
-// the Yunxiao API host (PROVIDERS.md §2.4, §7). The tests scan text with
+// the Yunxiao API host (docs/providers.md §2.4, §7). The tests scan text with
 // the real scanner and built-in rules, then verify the findings against
 // fake vendors, so they check the capture and the exact request together.
 // Fake tokens are assembled here so the repository's own scan stays clean.

@@ -16,7 +16,7 @@ import (
 )
 
 // Fake vendor servers for the built-in rules' verify and revoke blocks,
-// written from PROVIDERS.md. Base URLs point at them through the same
+// written from docs/providers.md. Base URLs point at them through the same
 // override users have (SCOUR_<PROVIDER>_BASE_URL or the config map);
 // every test's dialer refuses non-loopback addresses.
 
@@ -580,7 +580,7 @@ func yunxiaoFixture() (secret, id string) {
 	return id + "_" + "00000000-0000-4000-8000-000000000000", id
 }
 
-// TestYunxiaoVerify follows PROVIDERS.md §2.5's decision table.
+// TestYunxiaoVerify follows docs/providers.md §2.5's decision table.
 func TestYunxiaoVerify(t *testing.T) {
 	set := builtin(t)
 	r := mustRule(t, set, "yunxiao-pat")

@@ -109,7 +109,7 @@ func Write(w io.Writer, format string, res *scanner.Result, opts Options) error 
 
 // yunxiaoToken splits an Alibaba Cloud DevOps (Yunxiao) personal access
 // token into its token id, which admins list and reports may show, and the
-// UUID that is the actual secret (PROVIDERS.md §2.1).
+// UUID that is the actual secret (docs/providers.md §2.1).
 var yunxiaoToken = regexp.MustCompile(`^(pt-[A-Za-z0-9]{24})_[0-9A-Fa-f-]{36}$`)
 
 // structuralPrefix matches the fixed, public part that starts many tokens:

@@ -123,7 +123,7 @@ type FixtureResponse struct {
 	Body    string            `yaml:"body,omitempty"`
 }
 
-// Revoke is a rule's `revoke:` block: its revocation class (PROVIDERS.md §5),
+// Revoke is a rule's `revoke:` block: its revocation class (docs/providers.md §5),
 // the action for classes scour performs, and what a person must do otherwise.
 type Revoke struct {
 	Class  string `yaml:"class"`
@@ -145,7 +145,7 @@ type Revoke struct {
 	Manual string `yaml:"manual,omitempty"`
 }
 
-// Revocation classes (PROVIDERS.md §5).
+// Revocation classes (docs/providers.md §5).
 const (
 	ClassPublic      = "public"        // anyone revokes by value, no auth
 	ClassSelf        = "self"          // the token revokes itself

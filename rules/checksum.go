@@ -17,7 +17,7 @@ type checksumAlgo struct {
 	soft  bool
 }
 
-// checksums maps the YAML `checksum` names to algorithms (PROVIDERS.md §6).
+// checksums maps the YAML `checksum` names to algorithms (docs/providers.md §6).
 var checksums = map[string]*checksumAlgo{
 	"github-crc32":        {valid: githubCRC32},
 	"github-fine-grained": {valid: githubFineGrained, soft: true},

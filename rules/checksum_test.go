@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-// The fixtures are PROVIDERS.md §6's [checked] values, assembled here so
+// The fixtures are docs/providers.md §6's [checked] values, assembled here so
 // that no whole token sits in the source.
 func TestChecksumFixtures(t *testing.T) {
 	tests := []struct {
@@ -46,7 +46,7 @@ func randString(r *rand.Rand, alphabet string, n int) string {
 	return string(b)
 }
 
-// Independent generators (written from PROVIDERS.md, not from checksum.go)
+// Independent generators (written from docs/providers.md, not from checksum.go)
 // for valid tokens with random bodies.
 func genGitHub(r *rand.Rand, prefix string, n int) string {
 	body := randString(r, alnum, n)

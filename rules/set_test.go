@@ -54,7 +54,7 @@ func secretsOf(fs []found) []string {
 	return s
 }
 
-// TestYunxiaoBoundaries covers PROVIDERS.md §2.2: tokens glued to `_`, `=`,
+// TestYunxiaoBoundaries covers docs/providers.md §2.2: tokens glued to `_`, `=`,
 // in URL userinfo, and two in a row (with and without a separator) are all
 // found; lookalikes glued to letters are not.
 func TestYunxiaoBoundaries(t *testing.T) {
@@ -389,7 +389,7 @@ func BenchmarkFind(b *testing.B) {
 	})
 }
 
-// TestProviderFixtures runs PROVIDERS.md's checksum fixtures through their
+// TestProviderFixtures runs docs/providers.md's checksum fixtures through their
 // rules: checksum-valid tokens are kept even when their random part is all
 // zeros (only word-based placeholder tests apply to them), while the
 // Yunxiao fixture, which spells EXAMPLE and has no checksum, is dropped as

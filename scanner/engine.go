@@ -332,7 +332,7 @@ func displayPath(o source.Origin) string {
 	return p
 }
 
-// Inline suppression markers (DESIGN §4); gitleaks' is honoured so
+// Inline suppression markers (docs/design.md, matching); gitleaks' is honoured so
 // existing annotations keep working.
 var ignoreMarkers = [][]byte{[]byte("scour:ignore"), []byte("gitleaks:allow")}
 

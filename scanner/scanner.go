@@ -154,7 +154,7 @@ func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
 			n++
 		}
 		if n == 0 {
-			// DESIGN §4: rare, slow, and documented in the rule's file.
+			// docs/design.md (matching): rare, slow, and documented in the rule's file.
 			s.always = append(s.always, i)
 		}
 	}

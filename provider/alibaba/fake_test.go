@@ -31,7 +31,7 @@ type fakeKey struct {
 }
 
 // fakeAlibaba behaves as Alibaba documents STS GetCallerIdentity and IMS
-// UpdateAccessKey / DeleteAccessKey (PROVIDERS.md §3). It checks every
+// UpdateAccessKey / DeleteAccessKey (docs/providers.md §3). It checks every
 // signature by recomputing it from the received request with the key's
 // secret, with code written independently of sign.go, so a signing bug
 // fails the tests.

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// API versions and default hosts (PROVIDERS.md §3.2, §3.5).
+// API versions and default hosts (docs/providers.md §3.2, §3.5).
 const (
 	STSVersion = "2015-04-01"
 	IMSVersion = "2019-08-15"

@@ -1,5 +1,5 @@
 // Package alibaba verifies and disables Alibaba Cloud AccessKeys
-// (PROVIDERS.md §3): STS GetCallerIdentity to verify, IMS UpdateAccessKey
+// (docs/providers.md §3): STS GetCallerIdentity to verify, IMS UpdateAccessKey
 // (Status=Inactive) and, only on request, DeleteAccessKey to revoke. Both
 // are RPC-style APIs that need a signed request, so this is a coded
 // provider rather than a declarative rule action.

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// TestEncode checks the percent-encoding rules of PROVIDERS.md §3.3 step 2.
+// TestEncode checks the percent-encoding rules of docs/providers.md §3.3 step 2.
 func TestEncode(t *testing.T) {
 	for in, want := range map[string]string{
 		"AZaz09-_.~":           "AZaz09-_.~",
@@ -24,7 +24,7 @@ func TestEncode(t *testing.T) {
 }
 
 // TestSignV1KnownAnswer reproduces Alibaba's worked RPC example
-// (PROVIDERS.md §3.3): the string to sign and the signature exactly.
+// (docs/providers.md §3.3): the string to sign and the signature exactly.
 func TestSignV1KnownAnswer(t *testing.T) {
 	params := map[string]string{
 		"AccessKeyId":      "testid",
@@ -62,7 +62,7 @@ func TestV1ParamsBuildsTheKnownAnswer(t *testing.T) {
 	}
 }
 
-// TestSignV3KnownAnswer reproduces Alibaba's V3 example (PROVIDERS.md
+// TestSignV3KnownAnswer reproduces Alibaba's V3 example (docs/providers.md
 // §3.4): the canonical request byte for byte and signature e521358f…04.
 func TestSignV3KnownAnswer(t *testing.T) {
 	s := SignV3(V3Request{

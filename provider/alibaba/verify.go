@@ -89,7 +89,7 @@ type Verdict struct {
 	Code string
 }
 
-// class is how one GetCallerIdentity answer reads (PROVIDERS.md §3.2).
+// class is how one GetCallerIdentity answer reads (docs/providers.md §3.2).
 type class struct {
 	state       State
 	reason      string

@@ -80,7 +80,7 @@ func TestVerifyRootKeyIsCritical(t *testing.T) {
 	}
 }
 
-// TestVerifyClassifiesOnCode runs every row of PROVIDERS.md §3.2's table.
+// TestVerifyClassifiesOnCode runs every row of docs/providers.md §3.2's table.
 func TestVerifyClassifiesOnCode(t *testing.T) {
 	for _, tc := range []struct {
 		name   string

@@ -171,7 +171,7 @@ func Open(path string, opts Options) (*Repo, error) {
 		return nil, fmt.Errorf("range %q: want A..B", opts.Range)
 	}
 	// KeepDescriptors: without it go-git reopens pack files per object
-	// (1.5x CPU for blobs, 2.4x for tree walks, DESIGN §9).
+	// (1.5x CPU for blobs, 2.4x for tree walks; docs/performance.md).
 	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
 	return &Repo{GitDir: gitDir, WorkDir: workDir, opts: opts, obj: &objectReader{st: st}, excl: excl}, nil
 }
