@@ -218,10 +218,10 @@ type commitHeap struct {
 	items []int32
 }
 
-func (q *commitHeap) Len() int { return len(q.items) }
+func (q *commitHeap) Len() int           { return len(q.items) }
 func (q *commitHeap) Less(a, b int) bool { return q.older(q.items[a], q.items[b]) }
-func (q *commitHeap) Swap(a, b int) { q.items[a], q.items[b] = q.items[b], q.items[a] }
-func (q *commitHeap) Push(x any)    { q.items = append(q.items, x.(int32)) }
+func (q *commitHeap) Swap(a, b int)      { q.items[a], q.items[b] = q.items[b], q.items[a] }
+func (q *commitHeap) Push(x any)         { q.items = append(q.items, x.(int32)) }
 func (q *commitHeap) Pop() any {
 	x := q.items[len(q.items)-1]
 	q.items = q.items[:len(q.items)-1]
