@@ -82,4 +82,3 @@ func parseTree(data []byte) ([]rawTreeEntry, error) {
 	}
 	return out, nil
 }
-
