@@ -226,3 +226,16 @@ func writeRuneEscape(b *strings.Builder, r rune) {
 func pad(s string, n int) string {
 	return strings.Repeat("0", max(0, n-len(s))) + s
 }
+
+// UTF8 returns s unchanged when it is valid UTF-8 and does not start with
+// a double quote, and Quote(s) otherwise. It is for formats that carry
+// text faithfully but only as UTF-8 (JSON, SARIF): a file name that is
+// not UTF-8 would otherwise be stored with U+FFFD, losing which bytes it
+// had. A value in quotes is therefore always a quoted form, and
+// strconv.Unquote gives the original bytes.
+func UTF8(s string) string {
+	if utf8.ValidString(s) && !strings.HasPrefix(s, `"`) {
+		return s
+	}
+	return quote(s)
+}

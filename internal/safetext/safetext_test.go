@@ -151,3 +151,22 @@ func clean(s string) bool {
 	}
 	return !strings.Contains(s, "##[") && !strings.HasPrefix(strings.TrimLeftFunc(s, unicode.IsSpace), "::")
 }
+
+func TestUTF8KeepsValidTextAndQuotesTheRest(t *testing.T) {
+	for in, want := range map[string]string{
+		"a\nb":       "a\nb", // JSON escapes it faithfully
+		"docs/配置.md": "docs/配置.md",
+		"bad\xff":    `"bad\xff"`,
+		`"lead`:      `"\"lead"`,
+	} {
+		got := UTF8(in)
+		if got != want {
+			t.Errorf("UTF8(%q) = %q, want %q", in, got, want)
+		}
+		if got != in {
+			if back, err := strconv.Unquote(got); err != nil || back != in {
+				t.Errorf("UTF8(%q) = %s does not unquote: %q, %v", in, got, back, err)
+			}
+		}
+	}
+}
