@@ -37,8 +37,12 @@ type VerifyOptions struct {
 	// side-effect free, e.g. pypi (an upload probe).
 	OptIn []string
 	// ConfigFile overrides ./.scour.yaml ($SCOUR_CONFIG also names one):
-	// its rule packs and providers.<name>.base_url apply.
+	// its rule packs and providers.<name>.base_url apply. ./.scour.yaml
+	// itself is untrusted: its rule packs only detect, its providers: are
+	// ignored (config.Resolve).
 	ConfigFile string
+	// NoRepoConfig ignores ./.scour.yaml altogether (--no-repo-config).
+	NoRepoConfig bool
 	// BaseURLs maps a provider to an API base URL; it is added to the
 	// config's providers.<name>.base_url. SCOUR_<PROVIDER>_BASE_URL
 	// overrides both.
@@ -86,6 +90,7 @@ unknown (with the reason). See docs/revoke.md.
 	f := c.Flags()
 	f.StringArrayVar(&opts.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
 	f.StringVar(&opts.ConfigFile, "config", "", "read configuration (rule packs, providers.<name>.base_url) from `file` instead of ./.scour.yaml")
+	f.BoolVar(&opts.NoRepoConfig, "no-repo-config", false, "ignore ./"+config.FileName+" (it is never trusted with hosts or environment variables; this drops its rule packs too)")
 	f.StringVar(&opts.Format, "format", "text", "output format: text, json")
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "also run verifications that touch write endpoints for these `providers` (pypi, nuget)")
 	return c
@@ -104,7 +109,7 @@ func runVerify(ctx context.Context, opts VerifyOptions, streams IO) (int, error)
 	if err != nil {
 		return ExitError, err
 	}
-	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.RulePacks, opts.BaseURLs, streams.ErrOut)
+	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.NoRepoConfig, opts.RulePacks, opts.BaseURLs, streams.ErrOut)
 	if err != nil {
 		return ExitError, err
 	}
@@ -124,8 +129,8 @@ func runVerify(ctx context.Context, opts VerifyOptions, streams IO) (int, error)
 // loadActionConfig reads the config (./.scour.yaml, $SCOUR_CONFIG or
 // --config) and returns the rules (built-in, the config's packs, then
 // packs) and the provider base URLs (the config's, then baseURLs).
-func loadActionConfig(configFile string, packs []string, baseURLs map[string]string, warn io.Writer) (*rules.Set, map[string]string, error) {
-	cfg, err := loadConfig(".", configFile)
+func loadActionConfig(configFile string, noRepo bool, packs []string, baseURLs map[string]string, warn io.Writer) (*rules.Set, map[string]string, error) {
+	cfg, err := loadConfig(".", configFile, noRepo)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -133,30 +138,28 @@ func loadActionConfig(configFile string, packs []string, baseURLs map[string]str
 	if err != nil {
 		return nil, nil, err
 	}
-	urls := trustedBaseURLs(cfg, configFile, warn)
-	if urls == nil {
-		urls = map[string]string{}
-	}
+	urls := trustedBaseURLs(cfg, warn)
 	for k, v := range baseURLs {
 		urls[k] = v
 	}
 	return set, urls, nil
 }
 
-// trustedBaseURLs returns the config's provider base URLs only when the
-// user chose the config (--config or $SCOUR_CONFIG). A .scour.yaml found
-// in the scanned tree or the working directory is content like any other
-// file: it must not choose where secrets are sent (a hostile repository
-// could point providers.github.base_url at its own server). The rules'
-// default hosts and SCOUR_<PROVIDER>_BASE_URL still apply.
-func trustedBaseURLs(cfg *config.Config, explicit string, warn io.Writer) map[string]string {
-	if explicit != "" || os.Getenv(config.EnvVar) != "" {
-		return cfg.BaseURLs()
+// trustedBaseURLs returns the config's provider base URLs, which only a
+// config the user chose (--config or $SCOUR_CONFIG) gives, and says on
+// warn what of an untrusted config is ignored. A .scour.yaml found in the
+// scanned tree or the working directory is content like any other file:
+// it must not choose where secrets are sent (a hostile repository could
+// point providers.github.base_url at its own server) nor which
+// environment variables are read (config.Resolve). The rules' default
+// hosts and SCOUR_<PROVIDER>_BASE_URL still apply.
+func trustedBaseURLs(cfg *config.Config, warn io.Writer) map[string]string {
+	if warn != nil {
+		for _, n := range cfg.Notices() {
+			fmt.Fprintf(warn, "scour: %s\n", n)
+		}
 	}
-	if len(cfg.Providers) > 0 && warn != nil {
-		fmt.Fprintf(warn, "scour: ignoring providers: in %s: a config found in the scanned tree does not choose where secrets are sent; pass it with --config (or $%s) to use it\n", cfg.Path, config.EnvVar)
-	}
-	return nil
+	return cfg.BaseURLs()
 }
 
 // verifyFindings verifies a scan's findings (scan --verify) and returns

@@ -65,9 +65,11 @@ func checkTransport(u *url.URL) error {
 		if isLoopback(u.Hostname()) {
 			return nil
 		}
-		return fmt.Errorf("refusing plain http to %s: TLS is required except on loopback", u.Host)
+		return errors.New("refusing plain http: TLS is required except on loopback")
 	}
-	return fmt.Errorf("refusing scheme %q", u.Scheme)
+	// Neither message names the host or scheme: the URL may come from an
+	// environment variable, and reasons are printed.
+	return errors.New("refusing scheme: want https (http only on loopback)")
 }
 
 // transport sends requests with retries and per-host limits.

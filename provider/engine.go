@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -204,18 +205,12 @@ func (e *Engine) candidates(provider string, a *rules.Action, ctxVars map[string
 }
 
 // parseBase checks a base URL: absolute, no user info, query or fragment,
-// TLS unless loopback.
+// TLS unless loopback. Errors never repeat the value: it may come from an
+// environment variable (reasons are printed and saved in reports).
 func parseBase(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil {
-		return nil, fmt.Errorf("bad base URL: %w", err)
-	}
-	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		shown := raw
-		if u.User != nil {
-			shown = u.Redacted() // the reason is printed: never repeat a password
-		}
-		return nil, fmt.Errorf("bad base URL %q: want https://host[:port][/path]", shown)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, errors.New("bad base URL: want https://host[:port][/path] without credentials, query or fragment")
 	}
 	if err := checkTransport(u); err != nil {
 		return nil, err
