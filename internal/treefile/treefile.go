@@ -87,4 +87,3 @@ func kind(m fs.FileMode) string {
 	}
 	return "not a regular file"
 }
-
