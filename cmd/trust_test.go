@@ -96,7 +96,7 @@ func TestHostileRepoConfigSendsNothing(t *testing.T) {
 	t.Chdir(dir) // verify and revoke read ./.scour.yaml: the repository's
 	code, stdout, stderr = runCLI(t, "", "verify", reportFile)
 	outputs = append(outputs, stdout, stderr)
-	if code != ExitClean {
+	if code != ExitUnknown { // the repository's rule cannot verify: unknown
 		t.Errorf("verify: exit %d:\n%s%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "no verification is defined") {
@@ -173,5 +173,39 @@ func TestRepoIgnoreFile(t *testing.T) {
 	_, err := newSuppressor(evil, cfg, "", noop)
 	if err == nil || strings.Contains(err.Error(), "canary") || !strings.Contains(err.Error(), "outside") {
 		t.Errorf("symlinked .scourignore: %v", err)
+	}
+}
+
+// verify's exit code tells "all dead" (0) from "could not tell" (4), and
+// --timeout bounds a stalled vendor (the secret is then unknown).
+func TestVerifyExitCodesAndTimeout(t *testing.T) {
+	t.Setenv("SCOUR_CONFIG", "")
+	tok := "glpat" + "-" + seeded("verify-exit", "ABCDEFGHabcdefgh0123456789", 20)
+	dir := tree(t, map[string]string{"ci.yml": "GITLAB_TOKEN: \"" + tok + "\"\n"})
+	_, rep, _ := runCLI(t, "", "scan", dir, "--no-history", "--format", "json", "--show-secrets", "--quiet")
+
+	dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }))
+	t.Cleanup(dead.Close)
+	t.Setenv("SCOUR_GITLAB_BASE_URL", dead.URL)
+	if code, out, errOut := runCLI(t, rep, "verify", "-"); code != ExitClean || !strings.Contains(out, "1 dead") {
+		t.Errorf("all dead: exit %d, want %d:\n%s%s", code, ExitClean, out, errOut)
+	}
+
+	release := make(chan struct{})
+	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(stall.Close)
+	t.Cleanup(func() { close(release) })
+	t.Setenv("SCOUR_GITLAB_BASE_URL", stall.URL)
+	code, out, errOut := runCLI(t, rep, "verify", "-", "--timeout", "100ms")
+	if code != ExitUnknown || !strings.Contains(out, "timed out") {
+		t.Errorf("stalled vendor: exit %d, want %d, reason timed out:\n%s%s", code, ExitUnknown, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, rep, "verify", "-", "--timeout", "-1s"); code != ExitError {
+		t.Errorf("negative --timeout: exit %d %s", code, errOut)
 	}
 }

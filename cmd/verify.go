@@ -8,10 +8,13 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/internal/progress"
 	"github.com/scour-dev/scour/provider"
 	"github.com/scour-dev/scour/provider/alibaba"
 	"github.com/scour-dev/scour/provider/aws"
@@ -23,6 +26,14 @@ import (
 // ExitLive is the exit code of `scan --verify` and `verify` when a secret
 // was verified live.
 const ExitLive = 3
+
+// ExitUnknown is the exit code of `verify` when no secret is live but at
+// least one could not be decided (unknown): a run against an unreachable
+// vendor must not read as "all dead".
+const ExitUnknown = 4
+
+// DefaultVerifyTimeout bounds one request to a vendor (--timeout).
+const DefaultVerifyTimeout = 10 * time.Second
 
 // VerifyOptions is everything `scour verify` needs; flags fill it.
 type VerifyOptions struct {
@@ -49,12 +60,22 @@ type VerifyOptions struct {
 	BaseURLs map[string]string
 	// Getenv reads the environment (nil: os.Getenv).
 	Getenv func(string) string
+	// Timeout bounds each request to a vendor, connection to last byte
+	// (0: DefaultVerifyTimeout).
+	Timeout time.Duration
+	// Progress shows "verifying: N/M secrets" on ErrOut (set by the
+	// command when ErrOut is a terminal).
+	Progress bool
 }
 
 const verifyExitHelp = `Exit codes:
-  0  no secret is live (dead or unknown)
+  0  no secret is live: every one was checked and is dead (or the report
+     holds none)
   2  error (unreadable report, bad rule pack)
-  3  at least one secret is live`
+  3  at least one secret is live
+  4  no secret is live, but at least one could not be decided (unknown:
+     vendor unreachable or timed out, rate limited, no verification for
+     its rule, secret redacted in the report); the reasons are printed`
 
 func newVerifyCmd(streams IO) *cobra.Command {
 	var opts VerifyOptions
@@ -80,6 +101,7 @@ unknown (with the reason). See docs/revoke.md.
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Report = args[0]
+			opts.Progress = isTerminal(streams.ErrOut)
 			code, err := runVerify(cmd.Context(), opts, streams)
 			if code != ExitClean || err != nil {
 				return &exitError{code: code, err: err}
@@ -93,6 +115,7 @@ unknown (with the reason). See docs/revoke.md.
 	f.BoolVar(&opts.NoRepoConfig, "no-repo-config", false, "ignore ./"+config.FileName+" (it is never trusted with hosts or environment variables; this drops its rule packs too)")
 	f.StringVar(&opts.Format, "format", "text", "output format: text, json")
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "also run verifications that touch write endpoints for these `providers` (pypi, nuget)")
+	f.DurationVar(&opts.Timeout, "timeout", DefaultVerifyTimeout, "give up on a vendor request after this `duration` (connection to last byte; the secret is then unknown)")
 	return c
 }
 
@@ -113,17 +136,59 @@ func runVerify(ctx context.Context, opts VerifyOptions, streams IO) (int, error)
 	if err != nil {
 		return ExitError, err
 	}
-	eng := provider.New(engineOptions(baseURLs, opts.Getenv, opts.OptIn))
-	sts := eng.VerifyAll(ctx, set.Rule, findings)
+	if opts.Timeout < 0 {
+		return ExitError, fmt.Errorf("--timeout must not be negative")
+	}
+	eo := engineOptions(baseURLs, opts.Getenv, opts.OptIn)
+	eo.Timeout = opts.Timeout
+	stop := func() {}
+	if opts.Progress {
+		eo.Progress, stop = verifyProgress(streams.ErrOut)
+	}
+	sts := provider.New(eo).VerifyAll(ctx, set.Rule, findings)
+	stop()
 	if err := writeStatuses(streams.Out, opts.Format, sts, findings); err != nil {
 		return ExitError, err
 	}
+	code := verifyExit(sts)
+	if ctx.Err() != nil {
+		if code != ExitLive { // a live secret found before the interrupt still says so
+			code = ExitError
+		}
+		return code, errors.New("verify interrupted; secrets not checked are listed as unknown")
+	}
+	return code, nil
+}
+
+// verifyExit is verify's exit code for its statuses: live beats unknown
+// beats dead.
+func verifyExit(sts []provider.Status) int {
+	code := ExitClean
 	for _, st := range sts {
-		if st.State.IsLive() {
-			return ExitLive, nil
+		switch {
+		case st.State.IsLive():
+			return ExitLive
+		case st.State == provider.Unknown:
+			code = ExitUnknown
 		}
 	}
-	return ExitClean, nil
+	return code
+}
+
+// verifyProgress returns an engine progress callback that shows
+// "scour: verifying: 3/40 secrets, 2s" on w (a terminal) after a second,
+// and the stop function that erases it.
+func verifyProgress(w io.Writer) (func(done, total int), func()) {
+	var done, total atomic.Int64
+	start := time.Now()
+	stop := progress.Display{W: w, Delay: progressDelay, Every: progressEvery,
+		Render: func() string {
+			return fmt.Sprintf("scour: verifying: %d/%d secrets, %s", done.Load(), total.Load(), time.Since(start).Round(time.Second))
+		}}.Start(nil)
+	return func(d, t int) {
+		done.Store(int64(d))
+		total.Store(int64(t))
+	}, stop
 }
 
 // loadActionConfig reads the config (./.scour.yaml, $SCOUR_CONFIG or
