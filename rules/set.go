@@ -333,7 +333,7 @@ func compile(r *Rule) (*compiled, []string) {
 		case len(k) < 3:
 			// The engine's trigram prefilter cannot index a 1-2 byte keyword;
 			// one such keyword would make it run the automaton over every byte.
-			add(fmt.Sprintf("keywords: %q is shorter than 3 bytes (use a longer literal, e.g. with the character before it)", k))
+			add("keywords: %q is shorter than 3 bytes (use a longer literal, e.g. with the character before it)", k)
 		}
 	}
 	switch r.Confidence {
