@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/scour-dev/scour/internal/gitobj"
 	"github.com/scour-dev/scour/source"
@@ -461,21 +459,11 @@ func (s *scan) walkRange(ctx context.Context) (int, error) {
 	}
 	s.listRefs() // for the stats only
 	resolve := func(rev string) (plumbing.Hash, error) {
-		s.r.gitMu.Lock()
-		defer s.r.gitMu.Unlock()
-		repo, err := git.Open(s.r.st, nil)
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		id, err := repo.ResolveRevision(plumbing.Revision(rev))
-		if errors.Is(err, io.EOF) {
-			// go-git's answer for ~N or ^N past the commits there are.
-			err = errors.New("unknown revision: no such ancestor or parent")
-		}
+		id, err := s.resolveRev(rev)
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("range %q: cannot resolve %q: %w", spec, rev, err)
 		}
-		return *id, nil
+		return id, nil
 	}
 	bid, err := resolve(b)
 	if err != nil {
