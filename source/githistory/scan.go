@@ -377,20 +377,7 @@ func (s *scan) peel(names []string, targets map[string]plumbing.Hash) []plumbing
 }
 
 func (s *scan) walkTaggedTree(id plumbing.Hash, name string) {
-	h := s.hist
-	entries, err := h.readTree(id, 0)
-	if err != nil {
-		return
-	}
-	entries = append([]treeEntry(nil), entries...)
-	for _, e := range entries {
-		switch e.kind {
-		case entryBlob:
-			h.record(e.hash, -1, name, e.name)
-		case entryTree:
-			s.walkTaggedTree(e.hash, join(name, e.name))
-		}
-	}
+	s.hist.walkTaggedTree(id, name, name, 0)
 }
 
 // walkAll attributes every blob reachable from refs and, with AllObjects,
