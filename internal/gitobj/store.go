@@ -198,6 +198,10 @@ type Reader struct {
 	cache baseCache
 	chain []link
 	delta []byte
+	// Work counts the bytes this reader has inflated and built from
+	// deltas: reading by id re-resolves chains, and callers that read many
+	// objects this way watch it to switch to a pack-order walk.
+	Work int64
 }
 
 // NewReader makes a reader of objects up to limit bytes, keeping up to
@@ -287,6 +291,7 @@ func (r *Reader) ReadAt(p *Pack, off int64, limit int64) (plumbing.ObjectType, [
 			if err != nil {
 				return 0, nil, corrupt(p.where(off), err)
 			}
+			r.Work += int64(len(data))
 			base, btype, haveBase = data, plumbing.ObjectType(h.Type), true
 			chain = chain[:len(chain)-1]
 			if len(chain) > 0 {
@@ -309,6 +314,7 @@ func (r *Reader) ReadAt(p *Pack, off int64, limit int64) (plumbing.ObjectType, [
 		if err != nil {
 			return 0, nil, corrupt(l.p.where(l.off), err)
 		}
+		r.Work += int64(len(delta) + len(out))
 		base = out
 		if i > 0 {
 			r.cache.put(baseKey{l.p, l.off}, out, btype)

@@ -232,15 +232,15 @@ func TestHugeCommitIsNotReadAgainForItsAuthor(t *testing.T) {
 	}
 }
 
-// TestCombOfDeltasHoldsFewBases: a delta tree shaped like a comb (each
-// version has one leaf child and one child that carries on) made the
-// walker keep every base of the spine until its leaf was built. Children
-// are now built smallest subtree first, so a base is dropped before the
-// walk goes down the spine.
-func TestCombOfDeltasHoldsFewBases(t *testing.T) {
-	dir := crafted(t)
-	const size, depth = 64 << 10, 200
-	tok := fakeToken("COMB")
+const combSize, combDepth = 64 << 10, 200
+
+// combRepo writes a comb-shaped delta tree: combDepth versions of a file
+// of combSize bytes on a spine, each with a leaf version; one leaf holds
+// the token.
+func combRepo(t *testing.T) (dir, tok string) {
+	dir = crafted(t)
+	const size, depth = combSize, combDepth
+	tok = fakeToken("COMB")
 	root := bytes.Repeat([]byte("comb text line\n"), size/15)
 	objs := []ot.Object{{Type: ot.Blob, Data: root}}
 	var ents []ot.Entry
@@ -264,7 +264,30 @@ func TestCombOfDeltasHoldsFewBases(t *testing.T) {
 	tree := ot.TreeData(ents...)
 	objs = append(objs, ot.Object{Type: ot.Tree, Data: tree})
 	commitTree(t, dir, ot.Hash(ot.Tree, tree), objs)
+	return dir, tok
+}
 
+// TestRangeOverLongDeltaChains: a range's blobs read by id, on long
+// chains, are each scanned once. (Past a work budget, reading by id gives
+// way to a pack-order walk: chains of versions too big for the base cache
+// would otherwise be rebuilt for every blob, quadratic on a comb.)
+func TestRangeOverLongDeltaChains(t *testing.T) {
+	dir, tok := combRepo(t)
+	_, c := scanRepo(t, dir, Options{Range: "..refs/heads/main"})
+	one(t, c, tok)
+	if len(c.items) != 2*combDepth+1 {
+		t.Errorf("%d blobs, want %d", len(c.items), 2*combDepth+1)
+	}
+}
+
+// TestCombOfDeltasHoldsFewBases: a delta tree shaped like a comb (each
+// version has one leaf child and one child that carries on) made the
+// walker keep every base of the spine until its leaf was built. Children
+// are now built smallest subtree first, so a base is dropped before the
+// walk goes down the spine.
+func TestCombOfDeltasHoldsFewBases(t *testing.T) {
+	dir, tok := combRepo(t)
+	const size, depth = combSize, combDepth
 	st := gitobj.OpenStore(gitobj.ObjectDirs(dir))
 	defer st.Close()
 	n := 0

@@ -37,6 +37,16 @@ func (l *lockedReader) read(id plumbing.Hash) (plumbing.ObjectType, []byte, erro
 	return l.readLimit(id, l.rd.Limit)
 }
 
+// work is how many bytes the reader has inflated and built.
+func (l *lockedReader) work() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.rd == nil {
+		return 0
+	}
+	return l.rd.Work
+}
+
 func (l *lockedReader) readLimit(id plumbing.Hash, limit int64) (plumbing.ObjectType, []byte, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -637,11 +637,19 @@ func (s *scan) readLoose(ctx context.Context, ids []plumbing.Hash, want func(plu
 }
 
 // readByID reads the few wanted blobs of a small range by id, each bounded
-// by the size limit before it is inflated.
+// by the size limit before it is inflated. Reading by id resolves each
+// delta chain again; when that work outgrows what was handed on by far
+// (long chains of big versions), the rest is read in pack order instead,
+// where every object is built once.
 func (s *scan) readByID(ctx context.Context, want func(plumbing.Hash) bool) error {
+	start, handed := s.r.obj.work(), int64(0)
 	for _, id := range sortedBlobIDs(s.hist.blobs, func(id plumbing.Hash, _ *blobInfo) bool { return want(id) }) {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if w := s.r.obj.work() - start; w > byIDWorkBase+byIDWorkRatio*handed {
+			s.r.opts.Debugf("git: reading by id built %d bytes for %d handed on: reading the rest in pack order", w, handed)
+			return s.readObjects(ctx, want)
 		}
 		t, data, err := s.r.obj.read(id)
 		if errors.Is(err, gitobj.ErrNotFound) {
@@ -654,12 +662,20 @@ func (s *scan) readByID(ctx context.Context, want func(plumbing.Hash) bool) erro
 		if t != plumbing.BlobObject {
 			continue
 		}
+		handed += int64(len(data))
 		if err := s.blob(ctx, id, data); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// Work allowed to reading by id before it gives way to a pack-order walk:
+// a base, plus a multiple of the bytes handed on.
+const (
+	byIDWorkBase  = 256 << 20
+	byIDWorkRatio = 8
+)
 
 // reportMissing reports wanted blobs that no pack or loose object held.
 func (s *scan) reportMissing() {
