@@ -406,3 +406,26 @@ func TestExcludesApplyToEveryKindOfScan(t *testing.T) {
 		})
 	}
 }
+
+// TestCommitsNoRefReachesAreNotASilentPass: with its refs gone, a
+// repository still holding commits is not "no commits, nothing to do":
+// the scan fails, saying --all-objects reaches them.
+func TestCommitsNoRefReachesAreNotASilentPass(t *testing.T) {
+	dir := crafted(t)
+	tok := fakeToken("NOREF")
+	secret := []byte(tok + "\n")
+	tree := ot.TreeData(ot.Entry{Mode: "100644", Name: "s", ID: ot.Hash(ot.Blob, secret)})
+	commitTree(t, dir, ot.Hash(ot.Tree, tree), []ot.Object{{Type: ot.Blob, Data: secret}, {Type: ot.Tree, Data: tree}})
+	os.Remove(filepath.Join(dir, "refs", "heads", "main"))
+	r, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	c := &collector{}
+	if err := r.Scan(context.Background(), c); err == nil || !hasSkip(c, ReasonBrokenRef, "--all-objects") {
+		t.Fatalf("err = %v, skipped %v: want an error naming --all-objects", err, c.skipped)
+	}
+	_, c = scanRepo(t, dir, Options{AllObjects: true})
+	one(t, c, tok)
+}

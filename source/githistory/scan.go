@@ -389,9 +389,18 @@ func (s *scan) walkAll(ctx context.Context) error {
 	if err := h.attribute(ctx, h.sortParentsFirst(added)); err != nil {
 		return err
 	}
+	noCommits := len(tips) == 0 && len(h.blobs) == 0
+	if noCommits && !s.r.opts.AllObjects {
+		// No ref reaches anything, yet the database holds commits (refs
+		// deleted or damaged): scanning nothing would be a silent pass.
+		if n := s.storedCommits(); n > 0 {
+			noCommits = false
+			s.skip(source.Skipped{Path: "refs", Reason: ReasonBrokenRef, Detail: fmt.Sprintf("no ref points at any of the %d commits in the object database; --all-objects scans them", n)})
+		}
+	}
 	s.r.mu.Lock()
 	s.r.stats.Commits = int64(len(added))
-	if len(tips) == 0 && len(h.blobs) == 0 {
+	if noCommits {
 		s.r.note = "the repository has no commits"
 	}
 	s.r.mu.Unlock()
@@ -430,6 +439,20 @@ func (s *scan) walkAll(ctx context.Context) error {
 	s.r.stats.Commits += int64(len(un))
 	s.r.mu.Unlock()
 	return ctx.Err()
+}
+
+// storedCommits counts the commit objects in packs, and loose objects that
+// may be commits (their headers are not read for this).
+func (s *scan) storedCommits() int {
+	n := len(s.loose)
+	for _, p := range s.packs {
+		for _, e := range p.Table().Entries {
+			if e.Type == gitobj.TypeCommit {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // walkRange attributes the blobs introduced by commits in B and not in A.
