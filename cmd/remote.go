@@ -12,12 +12,15 @@ import (
 // cloneRemote mirrors a remote repository for `scour scan URL` into a
 // temporary bare repository; the caller scans clone.Dir and must Close the
 // clone (also when the scan is interrupted: the clone is then removed on
-// the way out). Credentials come from the environment only.
-func cloneRemote(ctx context.Context, url string, streams IO, quiet bool) (*gitremote.Clone, error) {
+// the way out). Credentials come from the environment only. Blobs over
+// maxFileSize are left on the server when it can filter (the scan would
+// skip them anyway); the clone is bounded by gitremote's default timeouts.
+func cloneRemote(ctx context.Context, url string, maxFileSize int64, streams IO, quiet bool) (*gitremote.Clone, error) {
 	opts := gitremote.Options{
-		URL:      url,
-		Username: os.Getenv(gitremote.EnvUsername),
-		Password: os.Getenv(gitremote.EnvPassword),
+		URL:         url,
+		Username:    os.Getenv(gitremote.EnvUsername),
+		Password:    os.Getenv(gitremote.EnvPassword),
+		MaxFileSize: maxFileSize,
 	}
 	remote, err := gitremote.Validate(url)
 	if err != nil {
