@@ -39,6 +39,7 @@ func scan(t *testing.T, dir string, opts githistory.Options) *scanner.Result {
 }
 
 func TestSameSecretInManyCommitsIsOneFindingOldestFirst(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	key := awsKeyID()
 	g.WriteFile("README", "hi\n")
@@ -85,6 +86,7 @@ func TestSameSecretInManyCommitsIsOneFindingOldestFirst(t *testing.T) {
 }
 
 func TestUnreachableLocationsComeLast(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	key := awsKeyID()
 	g.WriteFile("a", "x")
@@ -106,6 +108,7 @@ func TestUnreachableLocationsComeLast(t *testing.T) {
 }
 
 func TestUnreachableSecretIsNotReportedByDefault(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	key := awsKeyID()
 	g.WriteFile("a", "x")
@@ -127,6 +130,7 @@ func TestUnreachableSecretIsNotReportedByDefault(t *testing.T) {
 }
 
 func TestStatsAreAdded(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	g.WriteFile("a", "hello\n")
 	g.Commit("a")

@@ -19,6 +19,7 @@ const maxWindowShare = 0.045
 // cut BenchmarkScan from 1.0 to 0.29 GB/s. The cure is a more specific
 // keyword or a narrower `window:`.
 func TestNoRuleFloodsTheEngine(t *testing.T) {
+	t.Parallel()
 	set, err := rules.Builtin()
 	if err != nil {
 		t.Fatal(err)

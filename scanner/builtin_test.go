@@ -35,6 +35,7 @@ type span3 struct {
 // Find reports over the whole line, at the same offsets, both on the bare
 // line and buried in a file big enough to be cut into several chunks.
 func TestBuiltinExamplesThroughEngine(t *testing.T) {
+	t.Parallel()
 	whole, set := builtinScanner(t, 0)
 	chunked, _ := builtinScanner(t, 1) // smallest chunks the windows allow
 	fillerLine := "func handler(w http.ResponseWriter) { fmt.Println(\"ok\") } // ü\n"
@@ -89,6 +90,7 @@ func TestBuiltinExamplesThroughEngine(t *testing.T) {
 // TestBuiltinNegativesThroughEngine: no negative example yields a finding
 // of its own rule's provider through the engine.
 func TestBuiltinNegativesThroughEngine(t *testing.T) {
+	t.Parallel()
 	s, set := builtinScanner(t, 0)
 	for _, r := range set.Rules() {
 		for i, neg := range r.NegativeExamples {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestDirClosesFilesTheSinkNeverOpened(t *testing.T) {
+	t.Parallel()
 	// Counts descriptors in /proc/self/fd, hence linux only.
 	root := t.TempDir()
 	files := map[string]string{}
