@@ -3,6 +3,7 @@ package gitscan
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/scour-dev/scour/internal/gittest"
@@ -16,13 +17,20 @@ import (
 // own sources hold none.
 func awsKeyID() string { return "AK" + "IA" + "QX7TZR2MB5NW4KPL" }
 
-func scan(t *testing.T, dir string, opts githistory.Options) *scanner.Result {
-	t.Helper()
+// builtinScanner is the engine over the built-in rules, built once per test
+// binary (a few hundred milliseconds under -race); a Scanner is safe for
+// concurrent use.
+var builtinScanner = sync.OnceValues(func() (*scanner.Scanner, error) {
 	set, err := rules.Builtin()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	sc, err := scanner.New(scanner.Options{Rules: set})
+	return scanner.New(scanner.Options{Rules: set})
+})
+
+func scan(t *testing.T, dir string, opts githistory.Options) *scanner.Result {
+	t.Helper()
+	sc, err := builtinScanner()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,6 @@ package scanner
 import (
 	"bytes"
 	"testing"
-
-	"github.com/scour-dev/scour/rules"
 )
 
 // maxWindowShare is how much of the benchmark corpus one rule may hand to
@@ -20,7 +18,7 @@ const maxWindowShare = 0.045
 // keyword or a narrower `window:`.
 func TestNoRuleFloodsTheEngine(t *testing.T) {
 	t.Parallel()
-	set, err := rules.Builtin()
+	set, err := builtinSet()
 	if err != nil {
 		t.Fatal(err)
 	}

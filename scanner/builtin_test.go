@@ -3,14 +3,20 @@ package scanner
 import (
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scour-dev/scour/rules"
 )
 
+// builtinSet is the built-in rule set, built once per test binary (it
+// costs a few hundred milliseconds under -race). Tests only read it; each
+// gets its own Scanner, since some change a scanner's settings.
+var builtinSet = sync.OnceValues(rules.Builtin)
+
 func builtinScanner(t testing.TB, chunk int) (*Scanner, *rules.Set) {
 	t.Helper()
-	set, err := rules.Builtin()
+	set, err := builtinSet()
 	if err != nil {
 		t.Fatalf("rules.Builtin: %v", err)
 	}

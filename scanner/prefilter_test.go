@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/coregx/ahocorasick"
-
-	"github.com/scour-dev/scour/rules"
 )
 
 // hitsBoth returns the keyword hits of s's keyword stage and those of the
@@ -196,7 +194,7 @@ func TestFastPathsSameFindings(t *testing.T) {
 // FuzzFastPaths: on any input the engine's findings equal those of the
 // automaton over every byte with every window handed to its regex.
 func FuzzFastPaths(f *testing.F) {
-	if set, err := rules.Builtin(); err == nil {
+	if set, err := builtinSet(); err == nil {
 		for _, r := range set.Rules() {
 			for _, ex := range r.Examples {
 				f.Add([]byte(ex.Text))
