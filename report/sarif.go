@@ -2,7 +2,6 @@ package report
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -182,10 +181,7 @@ type sarifRegion struct {
 
 // SARIF writes res as a SARIF 2.1.0 log.
 func SARIF(w io.Writer, res *scanner.Result, opts Options) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(newSARIF(res, opts))
+	return encodeJSON(w, newSARIF(res, opts), "  ")
 }
 
 func newSARIF(res *scanner.Result, opts Options) *sarifLog {
