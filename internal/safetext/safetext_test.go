@@ -1,6 +1,7 @@
 package safetext
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -175,13 +176,13 @@ func TestUTF8KeepsValidTextAndQuotesTheRest(t *testing.T) {
 // JSON escapes the format characters encoding/json leaves raw, and the
 // document decodes to the same values.
 func TestJSONEscapesRawFormatCharacters(t *testing.T) {
-	in := map[string]string{"path": "a\u202eb\u200b\U000e0001c\u0085", "plain": "docs/配置.md"}
+	in := map[string]string{"path": "a\u202eb\u200b\U000e0001c\u0085 x##[add-mask]y", "plain": "docs/配置.md"}
 	raw, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := JSON(raw)
-	if !clean(string(got)) {
+	if !clean(string(got)) || bytes.Contains(got, []byte("##[")) {
 		t.Errorf("JSON left an unsafe rune: %q", got)
 	}
 	var back map[string]string
