@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,14 +43,25 @@ func isSSH(raw string) bool {
 // Names of the variables that hand the askpass helper the credentials:
 // they exist only in the environment of the git process.
 const (
-	askUserVar = "SCOUR_GIT_ASKPASS_USERNAME"
-	askPassVar = "SCOUR_GIT_ASKPASS_PASSWORD"
+	askUserVar   = "SCOUR_GIT_ASKPASS_USERNAME"
+	askPassVar   = "SCOUR_GIT_ASKPASS_PASSWORD"
+	askSchemeVar = "SCOUR_GIT_ASKPASS_SCHEME"
+	askHostVar   = "SCOUR_GIT_ASKPASS_HOST"
 )
 
-// askpassScript answers git's "Username for ..." and "Password for ..."
-// prompts from the environment: the credentials never go on a command
-// line (visible in process lists), into a URL, or into a file.
+// askpassScript answers git's "Username for 'URL': " and "Password for
+// 'URL': " prompts from the environment: the credentials never go on a
+// command line (visible in process lists), into a URL, or into a file. It
+// answers only for the scheme and host the user named: a server that
+// redirects git elsewhere gets nothing.
 const askpassScript = `#!/bin/sh
+s="$` + askSchemeVar + `"
+h="$` + askHostVar + `"
+p=$(printf '%s' "$1" | tr 'A-Z' 'a-z')
+case "$p" in
+*"'$s://$h'"*|*"'$s://"*"@$h'"*) ;;
+*) exit 1 ;;
+esac
 case "$1" in
 [Uu]sername*) printf '%s\n' "$` + askUserVar + `" ;;
 *) printf '%s\n' "$` + askPassVar + `" ;;
@@ -89,7 +101,12 @@ func cloneWithGit(ctx context.Context, git, dir string, opts Options) error {
 		if user == "" {
 			user = "git" // token-only hosts accept any user name
 		}
-		env = append(env, "GIT_ASKPASS="+helper, askUserVar+"="+user, askPassVar+"="+opts.Password)
+		u, err := url.Parse(opts.URL)
+		if err != nil {
+			return errors.New("not a valid repository URL")
+		}
+		env = append(env, "GIT_ASKPASS="+helper, askUserVar+"="+user, askPassVar+"="+opts.Password,
+			askSchemeVar+"="+strings.ToLower(u.Scheme), askHostVar+"="+strings.ToLower(u.Host))
 	}
 
 	stallCtx, stalled := context.WithCancelCause(ctx)
@@ -135,7 +152,7 @@ func gitEnv(base []string) []string {
 		"GIT_DIR": true, "GIT_WORK_TREE": true, "GIT_INDEX_FILE": true, "GIT_OBJECT_DIRECTORY": true,
 		"GIT_ALTERNATE_OBJECT_DIRECTORIES": true, "GIT_NAMESPACE": true, "GIT_COMMON_DIR": true,
 		"GIT_ASKPASS": true, "SSH_ASKPASS": true, "LC_ALL": true, "LANGUAGE": true,
-		EnvUsername: true, EnvPassword: true, askUserVar: true, askPassVar: true,
+		EnvUsername: true, EnvPassword: true, askUserVar: true, askPassVar: true, askSchemeVar: true, askHostVar: true,
 	}
 	out := make([]string, 0, len(base)+6)
 	for _, kv := range base {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -183,5 +184,40 @@ func TestGitCloneLeavesLargeBlobsOnTheServer(t *testing.T) {
 	}
 	if !strings.Contains(refs(t, c.Dir), "refs/pull/1/head\n") {
 		t.Error("refs missing")
+	}
+}
+
+// A server that redirects the clone to another host does not get the
+// credentials there: git's askpass helper answers only for the host the
+// user named, and go-git's HTTP client drops them on a cross-host
+// redirect.
+func TestGitCloneCredentialsStayWithTheNamedHost(t *testing.T) {
+	gittest.RequireGit(t)
+	var leaked atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, p, ok := r.BasicAuth(); ok && p == testPass {
+			leaked.Store(true)
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
+		http.Error(w, "authentication required", http.StatusUnauthorized)
+	}))
+	t.Cleanup(other.Close)
+	named := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusFound)
+	}))
+	t.Cleanup(named.Close)
+	for _, noGit := range []bool{false, true} {
+		tmp := t.TempDir()
+		_, err := CloneContext(context.Background(), Options{URL: named.URL + "/git/repo.git", Username: testUser, Password: testPass, TempDir: tmp, NoGit: noGit})
+		if err == nil {
+			t.Fatal("clone succeeded")
+		}
+		if leaked.Load() {
+			t.Errorf("NoGit=%v: the redirect target received the password", noGit)
+		}
+		if strings.Contains(err.Error(), testPass) {
+			t.Errorf("error shows the password: %v", err)
+		}
+		assertEmptyDir(t, tmp)
 	}
 }
