@@ -18,6 +18,7 @@ import (
 
 	"github.com/scour-dev/scour/config"
 	"github.com/scour-dev/scour/internal/atomicfile"
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
@@ -394,7 +395,7 @@ func newDebugf(w io.Writer, on bool) func(format string, args ...any) {
 	return func(format string, args ...any) {
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintf(w, "scour: debug: "+format+"\n", args...)
+		fmt.Fprintf(w, "scour: debug: %s\n", safetext.Escape(fmt.Sprintf(format, args...)))
 	}
 }
 
