@@ -18,6 +18,7 @@ import (
 
 	"github.com/scour-dev/scour/config"
 	"github.com/scour-dev/scour/internal/atomicfile"
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
@@ -185,7 +186,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		}
 	}
 
-	cfg, err := loadConfig(path, opts.ConfigFile)
+	cfg, err := loadConfig(path, opts.ConfigFile, false)
 	if err != nil {
 		return ExitError, err
 	}
@@ -256,7 +257,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	var verification map[string]report.Verification
 	live := false
 	if opts.Verify && len(res.Findings) > 0 {
-		verification, live = verifyFindings(ctx, set, trustedBaseURLs(cfg, opts.ConfigFile, streams.ErrOut), opts.OptIn, res.Findings)
+		verification, live = verifyFindings(ctx, set, trustedBaseURLs(cfg, streams.ErrOut), opts.OptIn, res.Findings)
 	}
 
 	ropts := report.Options{
@@ -342,14 +343,11 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// loadConfig reads --config, or .scour.yaml at the scan root when there is
-// one; no file means an empty config.
-func loadConfig(root, explicit string) (*config.Config, error) {
-	p, err := config.Locate(root, explicit)
-	if err != nil || p == "" {
-		return &config.Config{}, err
-	}
-	return config.Load(p)
+// loadConfig reads --config or $SCOUR_CONFIG (trusted), or .scour.yaml at
+// the scan root when there is one and noRepo is false (untrusted: see
+// config.Resolve); no file means an empty config.
+func loadConfig(root, explicit string, noRepo bool) (*config.Config, error) {
+	return config.Resolve(root, config.Options{Explicit: explicit, NoRepoConfig: noRepo})
 }
 
 // loadRules returns the built-in catalogue plus the given packs. Errors name
@@ -394,7 +392,7 @@ func newDebugf(w io.Writer, on bool) func(format string, args ...any) {
 	return func(format string, args ...any) {
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintf(w, "scour: debug: "+format+"\n", args...)
+		fmt.Fprintf(w, "scour: debug: %s\n", safetext.Escape(fmt.Sprintf(format, args...)))
 	}
 }
 

@@ -21,7 +21,14 @@ func configuredRules(cfg *config.Config, extraPacks []string) (*rules.Set, error
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range append(append([]string(nil), cfg.Rules...), extraPacks...) {
+	// The config's packs: detection-only when the config is the scanned
+	// tree's own (config.Config.RulePacks).
+	cp, err := cfg.RulePacks()
+	if err != nil {
+		return nil, err
+	}
+	packs = append(packs, cp...)
+	for _, f := range extraPacks {
 		p, err := rules.LoadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("rule pack: %w", err)
@@ -85,8 +92,14 @@ func newSuppressor(root string, cfg *config.Config, baseline string, debugf func
 		return nil, fmt.Errorf("config %s: %w", cfg.Path, err)
 	}
 	s.filters.Allow = allow
-	if dir := ignoreDir(root, cfg); dir != "" {
-		ign, err := suppress.LoadIgnore(filepath.Join(dir, suppress.IgnoreFileName))
+	if dir, tree := ignoreDir(root, cfg); dir != "" && !(tree && cfg.NoRepoConfig) {
+		load := suppress.LoadTreeIgnore // the scanned tree's: untrusted
+		if !tree {
+			load = func(dir string) (*suppress.IgnoreList, error) {
+				return suppress.LoadIgnore(filepath.Join(dir, suppress.IgnoreFileName))
+			}
+		}
+		ign, err := load(dir)
 		if err != nil {
 			return nil, err
 		}
@@ -108,20 +121,22 @@ func newSuppressor(root string, cfg *config.Config, baseline string, debugf func
 
 // ignoreDir is where a scan of root reads .scourignore from: root's own,
 // else the one at the top of the git work tree holding root, which is
-// where `scour ignore` writes it (so `scour scan src` honours it too).
-func ignoreDir(root string, cfg *config.Config) string {
+// where `scour ignore` writes it (so `scour scan src` honours it too);
+// tree is true for those. For stdin or a single file it is the directory
+// of the config in use, if the user chose that config.
+func ignoreDir(root string, cfg *config.Config) (dir string, tree bool) {
 	if root != "" && root != "-" {
 		if st, err := os.Stat(root); err == nil && st.IsDir() {
-			if _, err := os.Stat(filepath.Join(root, suppress.IgnoreFileName)); err == nil {
-				return root
+			if _, err := os.Lstat(filepath.Join(root, suppress.IgnoreFileName)); err == nil {
+				return root, true
 			}
-			return workTreeTop(root)
+			return workTreeTop(root), true
 		}
 	}
-	if cfg.Path != "" {
-		return filepath.Dir(cfg.Path)
+	if cfg.Path != "" && cfg.Trusted {
+		return filepath.Dir(cfg.Path), false
 	}
-	return ""
+	return "", false
 }
 
 // allowHook is the engine's line allowlist (scanner.Options.Allow), nil
