@@ -55,6 +55,9 @@ type Options struct {
 	// Status maps a fingerprint to its triage status (open, revoked...),
 	// for reports made from the findings store; nil means all open.
 	Status map[string]string
+	// Redacted maps a fingerprint to the secret's preview for findings
+	// without their raw Secret (read from the findings store).
+	Redacted map[string]string
 }
 
 // Verification is a secret's verification status in a report.
@@ -149,6 +152,18 @@ func Redact(secret string) string {
 func displaySecret(f *scanner.Finding, opts Options) string {
 	if opts.ShowSecrets {
 		return f.Secret
+	}
+	return redacted(f, opts)
+}
+
+// redacted is the preview of f's secret: Redact of it, or for a finding
+// read back from the findings store, which keeps no raw secret by
+// default, the preview the store recorded (Options.Redacted).
+func redacted(f *scanner.Finding, opts Options) string {
+	if f.Secret == "" {
+		if r := opts.Redacted[f.Fingerprint]; r != "" {
+			return r
+		}
 	}
 	return Redact(f.Secret)
 }
