@@ -127,6 +127,10 @@ func cloneWithGit(ctx context.Context, git, dir string, opts Options) error {
 		return ctx.Err()
 	}
 	msg := watch.text()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		return fmt.Errorf("running git: %w", err) // git could not be started
+	}
 	if err != nil {
 		switch {
 		case strings.Contains(msg, "Operation too slow"), strings.Contains(msg, "Operation timed out"):
