@@ -495,23 +495,21 @@ func (s *scan) walkAll(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// walkRange attributes the blobs introduced by commits in B and not in A.
-// It returns how many commits the range has.
-func (s *scan) walkRange(ctx context.Context) (int, error) {
-	h := s.hist
-	spec := s.r.opts.Range
-	a, b, _ := strings.Cut(spec, "..")
+// resolveRange resolves the ends of Options.Range, "A..B" (B defaults to
+// HEAD; A may be empty).
+func (r *Repo) resolveRange() (a, b string, aid, bid plumbing.Hash, err error) {
+	spec := r.opts.Range
+	a, b, _ = strings.Cut(spec, "..")
 	if strings.HasPrefix(b, ".") {
-		return 0, fmt.Errorf("range %q: symmetric differences (A...B) are not supported; use A..B", spec)
+		return "", "", aid, bid, fmt.Errorf("range %q: symmetric differences (A...B) are not supported; use A..B", spec)
 	}
 	if b == "" {
 		b = "HEAD"
 	}
-	s.listRefs() // for the stats only
 	resolve := func(rev string) (plumbing.Hash, error) {
-		s.r.obj.mu.Lock()
-		defer s.r.obj.mu.Unlock()
-		repo, err := git.Open(s.r.obj.st, nil)
+		r.obj.mu.Lock()
+		defer r.obj.mu.Unlock()
+		repo, err := git.Open(r.obj.st, nil)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
@@ -525,15 +523,28 @@ func (s *scan) walkRange(ctx context.Context) (int, error) {
 		}
 		return *id, nil
 	}
-	bid, err := resolve(b)
+	if bid, err = resolve(b); err != nil {
+		return "", "", aid, bid, err
+	}
+	if a != "" {
+		if aid, err = resolve(a); err != nil {
+			return "", "", aid, bid, err
+		}
+	}
+	return a, b, aid, bid, nil
+}
+
+// walkRange attributes the blobs introduced by commits in B and not in A.
+// It returns how many commits the range has.
+func (s *scan) walkRange(ctx context.Context) (int, error) {
+	h := s.hist
+	spec := s.r.opts.Range
+	s.listRefs() // for the stats only
+	a, b, aid, bid, err := s.r.resolveRange()
 	if err != nil {
 		return 0, err
 	}
 	if a != "" {
-		aid, err := resolve(a)
-		if err != nil {
-			return 0, err
-		}
 		h.collect([]plumbing.Hash{aid}, nil, false)
 	}
 	missingBefore := h.missing
