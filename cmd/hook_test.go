@@ -223,7 +223,8 @@ func TestHookBlocksCommitEndToEnd(t *testing.T) {
 
 	// Without scour the hook refuses rather than passing unchecked.
 	out, err = gitWithScour(t, bin, r, []string{"SCOUR_BIN=scour-not-installed"}, "commit", "-qm", "x")
-	if err == nil || !strings.Contains(out, "not on PATH") || !strings.Contains(out, "--no-verify") {
+	if err == nil || !strings.Contains(out, "not on PATH") || !strings.Contains(out, "--no-verify") ||
+		!strings.Contains(out, "go install .") || !strings.Contains(out, "SCOUR_BIN") {
 		t.Errorf("scour missing: err %v, output:\n%s", err, out)
 	}
 }

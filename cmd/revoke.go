@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/provider"
 	"github.com/scour-dev/scour/scanner"
 )
@@ -222,10 +223,10 @@ func printPlan(w io.Writer, plan []provider.PlanItem) {
 		if it.Refusal != "" {
 			kind = "refuse"
 		}
-		fmt.Fprintf(w, "  %-12s  %-28s  %-10s  %-14s  %-6s  %s  %s\n", shortFP(it.Finding.Fingerprint), it.Finding.RuleID,
-			it.Finding.Provider, it.Class, kind, redactedOf(it.Finding), where(it.Finding))
+		fmt.Fprintf(w, "  %s\n", safetext.Escape(fmt.Sprintf("%-12s  %-28s  %-10s  %-14s  %-6s  %s  %s", shortFP(it.Finding.Fingerprint), it.Finding.RuleID,
+			it.Finding.Provider, it.Class, kind, redactedOf(it.Finding), where(it.Finding))))
 		if it.Refusal != "" {
-			fmt.Fprintf(w, "      not sent: %s\n", it.Refusal)
+			fmt.Fprintf(w, "      not sent: %s\n", safetext.Escape(it.Refusal))
 		}
 	}
 }
@@ -242,14 +243,16 @@ func printResult(w io.Writer, r provider.Result, f scanner.Finding) {
 	if r.Reason != "" {
 		line += "  " + r.Reason
 	}
-	fmt.Fprintln(w, line)
+	// Reasons and owners come from a vendor's answer, console and steps
+	// from a rule pack: escaped.
+	fmt.Fprintln(w, safetext.Escape(line))
 	if o := r.Owner.String(); o != "" {
-		fmt.Fprintf(w, "    owner: %s\n", o)
+		fmt.Fprintf(w, "    owner: %s\n", safetext.Escape(o))
 	}
 	if r.Console != "" {
-		fmt.Fprintf(w, "    console: %s\n", r.Console)
+		fmt.Fprintf(w, "    console: %s\n", safetext.Escape(r.Console))
 	}
 	if r.Instructions != "" {
-		fmt.Fprintf(w, "    steps: %s\n", r.Instructions)
+		fmt.Fprintf(w, "    steps: %s\n", safetext.Escape(r.Instructions))
 	}
 }

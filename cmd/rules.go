@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/rules"
 )
 
@@ -83,7 +84,7 @@ func runRulesList(_ context.Context, opts RulesListOptions, streams IO) (int, er
 		if r.CanVerify() {
 			verify = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Provider, r.Confidence, verify, r.RevokeKind())
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", safetext.Escape(r.ID), safetext.Escape(r.Provider), safetext.Escape(r.Confidence), verify, r.RevokeKind())
 	}
 	if err := tw.Flush(); err != nil {
 		return ExitError, err
@@ -106,7 +107,7 @@ func runRulesCheck(_ context.Context, opts RulesCheckOptions, streams IO) (int, 
 	}
 	if len(loadErrs) > 0 {
 		for _, err := range loadErrs {
-			fmt.Fprintln(streams.ErrOut, "scour:", err)
+			fmt.Fprintln(streams.ErrOut, "scour:", safetext.Lines(err.Error()))
 		}
 		return ExitError, fmt.Errorf("%d of %d rule packs could not be loaded", len(loadErrs), len(opts.Files))
 	}
@@ -115,7 +116,7 @@ func runRulesCheck(_ context.Context, opts RulesCheckOptions, streams IO) (int, 
 		return ExitError, err
 	}
 	for _, p := range problems {
-		fmt.Fprintln(streams.Out, p.String())
+		fmt.Fprintln(streams.Out, safetext.Lines(p.String()))
 	}
 	if len(problems) > 0 {
 		return ExitFindings, fmt.Errorf("rules check: %d problems", len(problems))

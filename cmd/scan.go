@@ -18,6 +18,7 @@ import (
 
 	"github.com/scour-dev/scour/config"
 	"github.com/scour-dev/scour/internal/atomicfile"
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scan"
@@ -311,7 +312,7 @@ func historySummary(w io.Writer, res *scan.Result) {
 		fmt.Fprintln(w)
 	}
 	if res.HistoryNote != "" {
-		fmt.Fprintf(w, "scour: %s\n", res.HistoryNote)
+		fmt.Fprintf(w, "scour: %s\n", safetext.Escape(res.HistoryNote))
 	}
 }
 
@@ -321,7 +322,7 @@ func printNotice(w io.Writer, quiet bool) func(scan.Notice) {
 	if quiet {
 		return nil
 	}
-	return func(n scan.Notice) { fmt.Fprintf(w, "scour: %s\n", n.Text) }
+	return func(n scan.Notice) { fmt.Fprintf(w, "scour: %s\n", safetext.Escape(n.Text)) }
 }
 
 // checkOutputFile fails before the scan when a report could not be written
@@ -410,7 +411,7 @@ func newDebugf(w io.Writer, on bool) func(format string, args ...any) {
 	return func(format string, args ...any) {
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintf(w, "scour: debug: "+format+"\n", args...)
+		fmt.Fprintf(w, "scour: debug: %s\n", safetext.Escape(fmt.Sprintf(format, args...)))
 	}
 }
 

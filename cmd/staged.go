@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/scan"
 )
@@ -101,7 +102,7 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 	}
 	note := func(format string, args ...any) {
 		if !opts.Quiet {
-			fmt.Fprintf(streams.ErrOut, "scour: "+format+"\n", args...)
+			fmt.Fprintf(streams.ErrOut, "scour: %s\n", safetext.Escape(fmt.Sprintf(format, args...)))
 		}
 	}
 	res, scanErr := scan.Staged(ctx, scan.StagedOptions{

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/provider"
 	"github.com/scour-dev/scour/provider/alibaba"
 	"github.com/scour-dev/scour/provider/aws"
@@ -250,7 +251,7 @@ func where(f scanner.Finding) string {
 		return ""
 	}
 	l := f.Locations[0]
-	s := fmt.Sprintf("%s:%d", l.Path, l.Line)
+	s := fmt.Sprintf("%s:%d", safetext.Quote(l.Path), l.Line)
 	if n := len(f.Locations) - 1; n > 0 {
 		s += fmt.Sprintf(" (+%d)", n)
 	}
@@ -303,7 +304,8 @@ func writeStatuses(w io.Writer, format string, sts []provider.Status, findings [
 		if loc := where(f); loc != "" {
 			line += "  at " + loc
 		}
-		if _, err := fmt.Fprintln(w, line); err != nil {
+		// Owner, reason and host come from a vendor's answer: escaped.
+		if _, err := fmt.Fprintln(w, safetext.Escape(line)); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -98,7 +99,11 @@ func JSON(w io.Writer, res *scanner.Result, opts Options) error {
 	return enc.Encode(NewJSONReport(res, opts))
 }
 
-// NewJSONReport converts a result to the JSON report schema.
+// NewJSONReport converts a result to the JSON report schema. Paths and
+// commit authors and messages are kept as they are (JSON escaping makes
+// them safe to print), except text that is not valid UTF-8, which JSON
+// cannot hold: it is written quoted with \xNN escapes (safetext.UTF8)
+// instead of with U+FFFD.
 func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 	out := &JSONReport{
 		SchemaVersion: SchemaVersion,
@@ -137,11 +142,12 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 		}
 		for _, l := range f.Locations {
 			jl := JSONLocation{
-				Kind: l.Kind, Path: l.Path, Line: l.Line, Column: l.Column, Offset: l.Offset,
+				Kind: l.Kind, Path: safetext.UTF8(l.Path), Line: l.Line, Column: l.Column, Offset: l.Offset,
 				Blob: l.BlobID, Remote: l.Remote, Unreachable: l.Unreachable,
 			}
 			if c := l.Commit; c != nil {
-				jl.Commit = &JSONCommit{Hash: c.Hash, AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail, Message: c.Message}
+				jl.Commit = &JSONCommit{Hash: c.Hash, AuthorName: safetext.UTF8(c.AuthorName),
+					AuthorEmail: safetext.UTF8(c.AuthorEmail), Message: safetext.UTF8(c.Message)}
 				if !c.Date.IsZero() {
 					jl.Commit.Date = c.Date.Format(time.RFC3339)
 				}
@@ -151,7 +157,7 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 		out.Findings = append(out.Findings, jf)
 	}
 	for _, s := range res.Skipped {
-		out.Skipped = append(out.Skipped, JSONSkipped{Path: s.Path, Reason: s.Reason, Detail: s.Detail})
+		out.Skipped = append(out.Skipped, JSONSkipped{Path: safetext.UTF8(s.Path), Reason: s.Reason, Detail: safetext.UTF8(s.Detail)})
 		out.Stats.SkippedByReason[s.Reason]++
 	}
 	// Sources walk in parallel: give skipped items a stable order.

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -448,19 +449,21 @@ func commitFor(l scanner.Location) *sarifCommit {
 	if c == nil || c.Hash == "" {
 		return nil
 	}
-	sc := &sarifCommit{Hash: c.Hash, AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail, Message: c.Message,
-		Blob: l.BlobID, Unreachable: l.Unreachable}
+	sc := &sarifCommit{Hash: c.Hash, AuthorName: safetext.UTF8(c.AuthorName), AuthorEmail: safetext.UTF8(c.AuthorEmail),
+		Message: safetext.UTF8(c.Message),
+		Blob:    l.BlobID, Unreachable: l.Unreachable}
 	if !c.Date.IsZero() {
 		sc.Date = c.Date.Format(time.RFC3339)
 	}
 	return sc
 }
 
-// skippedLine is "skipped PATH: REASON (DETAIL)".
+// skippedLine is "skipped PATH: REASON (DETAIL)", escaped (safetext): it
+// is a message for people, shown in logs and CI pages.
 func skippedLine(path, reason, detail string) string {
-	s := "skipped " + path + ": " + reason
+	s := "skipped " + oneLine(path) + ": " + safetext.Escape(reason)
 	if detail != "" {
-		s += " (" + detail + ")"
+		s += " (" + safetext.Escape(detail) + ")"
 	}
 	return s
 }

@@ -54,3 +54,34 @@ func TestBuiltinOnePackPerProvider(t *testing.T) {
 		}
 	}
 }
+
+// The catalogue is decoded once per process; every caller gets its own
+// packs and rules, so one caller's NewSet (which fills in defaults) or
+// dropped rules never show in another's.
+func TestBuiltinPacksAreCopies(t *testing.T) {
+	t.Parallel()
+	a, err := BuiltinPacks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := a[0].Rules[0].ID
+	a[0].Rules[0].ID = "changed-by-a-caller"
+	a[0].Rules = a[0].Rules[:0]
+	b, err := BuiltinPacks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b[0].Rules) == 0 || b[0].Rules[0].ID != id {
+		t.Fatalf("a caller's edits reached the next caller: %+v", b[0])
+	}
+	if _, err := NewSet(b...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Builtin(); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := BuiltinPacks()
+	if c[0].Rules[0].compiled != nil {
+		t.Error("NewSet's changes to its rules reached the parsed catalogue")
+	}
+}

@@ -69,7 +69,7 @@ func Builtin() (*Set, error) {
 	return NewSet(packs...)
 }
 
-func builtinPacks() ([]*Pack, error) {
+func parseBuiltinPacks() ([]*Pack, error) {
 	names, err := fs.Glob(builtinFS, "builtin/*.yaml")
 	if err != nil {
 		return nil, err

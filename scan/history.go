@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 	"github.com/scour-dev/scour/source"
 	"github.com/scour-dev/scour/source/githistory"
@@ -75,7 +76,7 @@ func firstPath(f scanner.Finding) string {
 	if len(f.Locations) == 0 {
 		return "?"
 	}
-	return f.Locations[0].Path
+	return safetext.Quote(f.Locations[0].Path)
 }
 
 // locator attributes blobs to history; *githistory.Repo is one.

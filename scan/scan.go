@@ -22,6 +22,7 @@ import (
 
 	"github.com/scour-dev/scour/config"
 	"github.com/scour-dev/scour/internal/progress"
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
 	"github.com/scour-dev/scour/source"
@@ -177,8 +178,9 @@ type Notice struct {
 	// Kind is a short stable word for programs: one of the Notice*
 	// constants.
 	Kind string
-	// Text is one line for people (without a "scour:" prefix). It may hold
-	// names from the scanned tree: escape it for a terminal.
+	// Text is one line for people (without a "scour:" prefix). Paths from
+	// the scanned tree in it are quoted (safetext.Quote) when unsafe; print
+	// it through safetext.Escape all the same.
 	Text string
 }
 
@@ -239,7 +241,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	case path == "":
 		path = "."
 		if top, ok := RepositoryTop("."); ok && !sameDir(top, ".") {
-			r.note(NoticeTarget, "scanning the repository at %s (the current directory is inside it; name a directory to scan only that)", top)
+			r.note(NoticeTarget, "scanning the repository at %s (the current directory is inside it; name a directory to scan only that)", safetext.Quote(top))
 			path = top
 		}
 	case gitremote.IsURL(path):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 	"github.com/scour-dev/scour/source/gitstaged"
 )
@@ -72,7 +73,7 @@ func Staged(ctx context.Context, opts StagedOptions) (*Result, error) {
 	}
 	r.debugf("index: %d entries, %d changed paths, %d deleted, %d excluded", st.Entries, len(st.Changes), len(st.Deleted), st.Excluded)
 	for _, n := range st.Notes {
-		r.note(NoticeNotScanned, "not scanned: %s: %s (%s)", n.Path, n.Reason, n.Detail)
+		r.note(NoticeNotScanned, "not scanned: %s: %s (%s)", safetext.Quote(n.Path), n.Reason, safetext.Escape(n.Detail))
 	}
 	if st.Excluded > 0 {
 		r.note(NoticeExcluded, "%d staged %s excluded by configuration", st.Excluded, plural(st.Excluded, "path", "paths"))

@@ -2,6 +2,7 @@ package githistory
 
 import (
 	"context"
+	"github.com/scour-dev/scour/internal/gitobj"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -412,16 +413,16 @@ func TestRefDeltaPack(t *testing.T) {
 	}
 	refDeltas := 0
 	for _, pk := range g.Packs() {
-		p, err := openPack(strings.TrimSuffix(pk, ".pack")+".idx", pk)
+		p, err := gitobj.OpenPack(strings.TrimSuffix(pk, ".pack")+".idx", pk)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, o := range p.objs {
-			if o.raw == objRefDelta {
+		for _, e := range p.Table().Entries {
+			if e.Hdr.Type == gitobj.TypeRefDelta {
 				refDeltas++
 			}
 		}
-		p.close()
+		p.Close()
 	}
 	if refDeltas == 0 {
 		t.Fatal("no REF_DELTA entries in the pack")
