@@ -225,7 +225,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	var verification map[string]report.Verification
 	live := false
 	if opts.Verify && len(res.Findings) > 0 {
-		verification, live = verifyFindings(ctx, res.Rules, trustedBaseURLs(res.Config, opts.ConfigFile, streams.ErrOut), opts.OptIn, res.Findings)
+		verification, live = verifyFindings(ctx, res.Rules, trustedBaseURLs(res.Config, streams.ErrOut), opts.OptIn, res.Findings)
 	}
 
 	ropts := report.Options{
@@ -363,10 +363,11 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// loadConfig reads --config, or .scour.yaml at root when there is one (the
-// scan pipeline's loader); no file means an empty config.
-func loadConfig(root, explicit string) (*config.Config, error) {
-	return scan.LoadConfig(root, scan.ConfigOptions{Explicit: explicit})
+// loadConfig reads --config or $SCOUR_CONFIG (trusted), or .scour.yaml at
+// root when there is one and noRepo is false (untrusted); no file means an
+// empty config. It is the scan pipeline's loader (scan.LoadConfig).
+func loadConfig(root, explicit string, noRepo bool) (*config.Config, error) {
+	return scan.LoadConfig(root, scan.ConfigOptions{Explicit: explicit, NoRepoConfig: noRepo})
 }
 
 // loadRules returns the built-in catalogue plus the given packs. Errors name

@@ -314,8 +314,20 @@ func TestScanUserRulesAndConfig(t *testing.T) {
 		t.Fatalf("--rules: %s", out)
 	}
 
-	// The same through .scour.yaml at the scan root, with an exclude.
+	// A .scour.yaml at the scan root may not name a pack outside the
+	// scanned tree (it is the tree's content, docs/config.md)...
 	cfg := "rules: [" + pack + "]\nexclude: [fixtures/]\n"
+	if err := os.WriteFile(filepath.Join(dir, ".scour.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "", "scan", dir); code != ExitError || !strings.Contains(errOut, "outside the repository") {
+		t.Fatalf("pack outside the tree: exit %d; stderr:\n%s", code, errOut)
+	}
+	// ...but may name one inside it, with an exclude.
+	if err := os.WriteFile(filepath.Join(dir, "acme.yaml"), []byte(acmePack), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg = "rules: [acme.yaml]\nexclude: [fixtures/, acme.yaml]\n"
 	if err := os.WriteFile(filepath.Join(dir, ".scour.yaml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

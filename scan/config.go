@@ -21,18 +21,12 @@ type ConfigOptions struct {
 }
 
 // LoadConfig returns the configuration a scan of root uses: the file the
-// user chose, else root/.scour.yaml when root is a directory holding one
-// (unless opts.NoRepoConfig), else an empty config. Every command that
+// user chose (trusted), else root/.scour.yaml when root is a directory
+// holding one (unless opts.NoRepoConfig; untrusted: detection settings
+// only, see config.Resolve), else an empty config. Every command that
 // reads a config reads it here.
 func LoadConfig(root string, opts ConfigOptions) (*config.Config, error) {
-	if opts.NoRepoConfig && opts.Explicit == "" && os.Getenv(config.EnvVar) == "" {
-		return &config.Config{}, nil
-	}
-	p, err := config.Locate(root, opts.Explicit)
-	if err != nil || p == "" {
-		return &config.Config{}, err
-	}
-	return config.Load(p)
+	return config.Resolve(root, config.Options{Explicit: opts.Explicit, NoRepoConfig: opts.NoRepoConfig})
 }
 
 // Rules returns the rule set a scan runs: the built-in catalogue, the
@@ -44,7 +38,14 @@ func Rules(cfg *config.Config, extraPacks []string) (*rules.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range append(append([]string(nil), cfg.Rules...), extraPacks...) {
+	// The config's packs: detection-only when the config is the scanned
+	// tree's own (config.Config.RulePacks).
+	cp, err := cfg.RulePacks()
+	if err != nil {
+		return nil, err
+	}
+	packs = append(packs, cp...)
+	for _, f := range extraPacks {
 		p, err := rules.LoadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("rule pack: %w", err)
@@ -117,8 +118,15 @@ func Suppressions(root string, cfg *config.Config, opts SuppressOptions) (suppre
 		return fl, fmt.Errorf("config %s: %w", cfg.Path, err)
 	}
 	fl.Allow = allow
-	if dir := ignoreDir(root, cfg, opts.NoRepoConfig); dir != "" {
-		ign, err := suppress.LoadIgnore(filepath.Join(dir, suppress.IgnoreFileName))
+	noRepo := opts.NoRepoConfig || cfg.NoRepoConfig
+	if dir, tree := ignoreDir(root, cfg); dir != "" && !(tree && noRepo) {
+		load := suppress.LoadTreeIgnore // the scanned tree's: untrusted
+		if !tree {
+			load = func(dir string) (*suppress.IgnoreList, error) {
+				return suppress.LoadIgnore(filepath.Join(dir, suppress.IgnoreFileName))
+			}
+		}
+		ign, err := load(dir)
 		if err != nil {
 			return fl, err
 		}
@@ -140,27 +148,25 @@ func Suppressions(root string, cfg *config.Config, opts SuppressOptions) (suppre
 
 // ignoreDir is where a scan of root reads .scourignore from: root's own,
 // else the one at the top of the git work tree holding root, which is
-// where `scour ignore` writes it (so `scour scan src` honours it too).
-// With noRepo, a scanned tree's ignore file is not read.
-func ignoreDir(root string, cfg *config.Config, noRepo bool) string {
+// where `scour ignore` writes it (so `scour scan src` honours it too);
+// tree is true for those. For stdin or a single file it is the directory
+// of the config in use, if the user chose that config.
+func ignoreDir(root string, cfg *config.Config) (dir string, tree bool) {
 	if root != "" && root != "-" {
 		if st, err := os.Stat(root); err == nil && st.IsDir() {
-			if noRepo {
-				return ""
+			if _, err := os.Lstat(filepath.Join(root, suppress.IgnoreFileName)); err == nil {
+				return root, true
 			}
-			if _, err := os.Stat(filepath.Join(root, suppress.IgnoreFileName)); err == nil {
-				return root
-			}
-			return WorkTreeTop(root)
+			return WorkTreeTop(root), true
 		}
 	}
-	if cfg.Path != "" {
-		return filepath.Dir(cfg.Path)
+	if cfg.Path != "" && cfg.Trusted {
+		return filepath.Dir(cfg.Path), false
 	}
-	return ""
+	return "", false
 }
 
-// AllowHook is the engine's line allowlist (scanner.Options.Allow), nil
+// allowHook is the engine's line allowlist (scanner.Options.Allow), nil
 // when no allow entry looks at lines.
 func allowHook(fl suppress.Filters) func(ruleID, secret string, line []byte) bool {
 	if !fl.Allow.HasLineRules() {

@@ -8,10 +8,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/scour-dev/scour/internal/atomicfile"
+	"github.com/scour-dev/scour/internal/treefile"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -120,6 +122,27 @@ func LoadIgnore(path string) (*IgnoreList, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ignore file: %w", err)
+	}
+	return ParseIgnore(path, bytes.NewReader(data))
+}
+
+// MaxIgnoreSize bounds a scanned tree's ignore file (about 150,000
+// entries): a hostile tree must not exhaust memory through it.
+const MaxIgnoreSize = 16 << 20
+
+// LoadTreeIgnore reads dir/.scourignore, the ignore file of a scanned
+// tree, which may be hostile: only from inside dir (a symlink leading out
+// is refused, never followed, so an error can never show another file's
+// lines), only a regular file, and at most MaxIgnoreSize bytes. A missing
+// file is an empty list.
+func LoadTreeIgnore(dir string) (*IgnoreList, error) {
+	path := filepath.Join(dir, IgnoreFileName)
+	data, err := treefile.Read(dir, IgnoreFileName, MaxIgnoreSize)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &IgnoreList{Path: path, any: map[string]bool{}, byRule: map[[2]string]bool{}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ignore file %s: %w", path, err)
 	}
 	return ParseIgnore(path, bytes.NewReader(data))
 }
