@@ -1,7 +1,10 @@
 package cmd
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -150,5 +153,62 @@ func TestNoRepoConfigFlag(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "b.json")
 	if code, stdout, errOut := runCLI(t, "", "baseline", "create", r.Dir, "-o", out, "--no-repo-config"); code != ExitClean || !strings.Contains(stdout, "2 findings") {
 		t.Errorf("baseline --no-repo-config: exit %d, %q %q", code, stdout, errOut)
+	}
+}
+
+// Every report is the same run to run: one secret in many files and
+// commits, each pairing it with another user name (a context group), in
+// every format. Which file a worker finished first must not show.
+func TestReportsAreReproducible(t *testing.T) {
+	t.Parallel()
+	tok := "dckr" + "_pat_" + "Qm7vK2xZp9LwR4tYb8NcJ3hGf5D"
+	r := gittest.Init(t)
+	for c := range 3 {
+		for i := range 80 {
+			r.WriteFile(fmt.Sprintf("svc%02d/.env", i), fmt.Sprintf("DOCKER_USERNAME=user%d%02d\nDOCKER_TOKEN=%s\n", c, 99-i, tok))
+		}
+		r.Commit(fmt.Sprintf("commit %d", c))
+	}
+	r.Repack("-a", "-d")
+	// Files on disk are read by parallel walkers, git history by parallel
+	// pack readers: both orders vary run to run.
+	for _, mode := range []string{"--no-history", "--all-objects"} {
+		checkReproducible(t, r.Dir, mode)
+	}
+}
+
+func checkReproducible(t *testing.T, dir, mode string) {
+	t.Helper()
+	elapsed := regexp.MustCompile(`"elapsed_ms": \d+`)
+	var first map[string]string
+	for run := range 4 {
+		out := t.TempDir()
+		args := []string{"scan", dir, mode, "-q", "--format", "json", "--report", filepath.Join(out, "r.json")}
+		for _, f := range []string{"sarif", "csv", "text", "jsonl", "github"} {
+			args = append(args, "--report-to", f+"="+filepath.Join(out, "r."+f))
+		}
+		if code, _, errOut := runCLI(t, "", args...); code != ExitFindings {
+			t.Fatalf("%s run %d: exit %d: %s", mode, run, code, errOut)
+		}
+		got := map[string]string{}
+		for _, f := range []string{"json", "sarif", "csv", "text", "jsonl", "github"} {
+			data, err := os.ReadFile(filepath.Join(out, "r."+f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[f] = elapsed.ReplaceAllString(string(data), `"elapsed_ms": 0`)
+		}
+		if !strings.Contains(got["json"], `"user": "user`) {
+			t.Fatalf("%s run %d: no context: %s", mode, run, got["json"])
+		}
+		if first == nil {
+			first = got
+			continue
+		}
+		for f := range got {
+			if got[f] != first[f] {
+				t.Errorf("%s run %d: %s report differs from run 0", mode, run, f)
+			}
+		}
 	}
 }
