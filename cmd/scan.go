@@ -75,6 +75,10 @@ type ScanOptions struct {
 
 // pipeline turns the options into the scan pipeline's (package scan).
 func (o ScanOptions) pipeline(streams IO) scan.Options {
+	var debugf func(string, ...any) // nil: the engine skips formatting diagnostics
+	if o.Verbose {
+		debugf = newDebugf(streams.ErrOut, true)
+	}
 	return scan.Options{
 		Path:  o.Path,
 		Stdin: streams.In,
@@ -91,7 +95,7 @@ func (o ScanOptions) pipeline(streams IO) scan.Options {
 		NoHistory:    o.NoHistory,
 		AllObjects:   o.AllObjects,
 		Range:        o.Range,
-		Debugf:       newDebugf(streams.ErrOut, o.Verbose),
+		Debugf:       debugf,
 		Notify:       printNotice(streams.ErrOut, o.Quiet),
 		// --verbose lines would tear the progress line: one or the other.
 		Progress: progressOn(streams.ErrOut, o.Quiet || o.Verbose),

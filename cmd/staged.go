@@ -105,6 +105,10 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 			fmt.Fprintf(streams.ErrOut, "scour: %s\n", safetext.Escape(fmt.Sprintf(format, args...)))
 		}
 	}
+	var debugf func(string, ...any) // nil: the engine skips formatting diagnostics
+	if opts.Verbose {
+		debugf = newDebugf(streams.ErrOut, true)
+	}
 	res, scanErr := scan.Staged(ctx, scan.StagedOptions{
 		Dir:          opts.Dir,
 		IndexFile:    opts.IndexFile,
@@ -112,7 +116,7 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 		NoRepoConfig: opts.NoRepoConfig,
 		Excludes:     opts.Excludes,
 		RulePacks:    opts.RulePacks,
-		Debugf:       newDebugf(streams.ErrOut, opts.Verbose),
+		Debugf:       debugf,
 		Notify:       printNotice(streams.ErrOut, opts.Quiet),
 	})
 	if res == nil {
