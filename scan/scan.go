@@ -232,11 +232,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	path, remote := opts.Path, opts.Remote
-	stdin := path == "-"
+	stdin, url := path == "-", path != "-" && gitremote.IsURL(path)
 	switch {
 	case stdin:
 		if opts.Stdin == nil {
 			return nil, errors.New("no stdin to scan")
+		}
+	case url:
+		if opts.NoHistory {
+			return nil, errors.New("--no-history: a remote repository has no files on disk to scan")
 		}
 	case path == "":
 		path = "."
@@ -244,28 +248,28 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			r.note(NoticeTarget, "scanning the repository at %s (the current directory is inside it; name a directory to scan only that)", safetext.Quote(top))
 			path = top
 		}
-	case gitremote.IsURL(path):
-		if opts.NoHistory {
-			return nil, errors.New("--no-history: a remote repository has no files on disk to scan")
-		}
-		clone, err := r.clone(ctx, path, opts.Clone)
-		if err != nil {
-			return nil, err
-		}
-		defer clone.Close() // after an interrupt too: ctx stops the scan, then this runs
-		path, remote = clone.Dir, clone.Remote
-	}
-	if !stdin {
+		fallthrough
+	default:
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("cannot scan %s: %w", path, unwrapPath(err))
 		}
 	}
-	history, err := useHistory(path, opts)
-	if err != nil {
-		return nil, err
+	history := url
+	if !stdin && !url {
+		var err error
+		if history, err = useHistory(path, opts); err != nil {
+			return nil, err
+		}
 	}
 
-	t, err := r.prepare(path, targetOptions{
+	// Stdin and a URL have no tree of their own to take a config or an
+	// ignore file from (a clone is bare): only the user's apply, and they
+	// are checked before a clone is made.
+	root := path
+	if stdin || url {
+		root = ""
+	}
+	t, err := r.prepare(root, targetOptions{
 		ConfigFile: opts.ConfigFile, NoRepoConfig: opts.NoRepoConfig,
 		RulePacks: opts.RulePacks, Baseline: opts.Baseline,
 	})
@@ -276,6 +280,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		if err := opts.CheckConfig(t.cfg); err != nil {
 			return nil, err
 		}
+	}
+	if url {
+		clone, err := r.clone(ctx, path, opts.Clone)
+		if err != nil {
+			return nil, err
+		}
+		defer clone.Close() // after an interrupt too: ctx stops the scan, then this runs
+		path, remote = clone.Dir, clone.Remote
 	}
 	excludes := append(append([]string(nil), t.cfg.Exclude...), opts.Excludes...)
 

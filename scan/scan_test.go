@@ -339,3 +339,31 @@ func fingerprint(t *testing.T, secret string) string {
 	}
 	return res.Findings[0].Fingerprint
 }
+
+// A remote repository is cloned only once everything else checks out, and
+// its findings name the URL.
+func TestRemoteIsClonedAfterTheChecks(t *testing.T) {
+	t.Parallel()
+	r := gittest.Init(t)
+	tok := fakePAT("remote")
+	r.WriteFile("app.env", "GITHUB_TOKEN="+tok+"\n")
+	r.Commit("add")
+	url := "file://" + filepath.ToSlash(r.Dir)
+
+	var notices []Notice
+	notify := func(n Notice) { notices = append(notices, n) }
+	_, err := Run(context.Background(), Options{Path: url, ConfigFile: filepath.Join(t.TempDir(), "missing.yaml"), Notify: notify})
+	if err == nil || len(notices) != 0 {
+		t.Fatalf("missing --config: error %v, notices %+v; want an error before any clone", err, notices)
+	}
+	res := runOK(t, Options{Path: url, Notify: notify})
+	if len(notices) != 1 || notices[0].Kind != NoticeClone {
+		t.Errorf("notices %+v, want one saying the clone started", notices)
+	}
+	if got := secrets(res.Result); len(got) != 1 || res.Findings[0].Locations[0].Remote != url || res.Mode != ModeHistory {
+		t.Errorf("secrets %v, locations %+v", got, res.Findings)
+	}
+	if _, err := os.Stat(res.Target); !os.IsNotExist(err) {
+		t.Errorf("clone %s left behind: %v", res.Target, err)
+	}
+}
