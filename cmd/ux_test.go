@@ -111,6 +111,11 @@ func TestSummaryCountsCandidatesDroppedByChecksum(t *testing.T) {
 	if _, _, errOut = runCLI(t, "", "scan", "-q", dir); errOut != "" {
 		t.Errorf("-q: stderr %q", errOut)
 	}
+	// The JSON report counts them too.
+	_, out, _ := runCLI(t, "", "scan", "-q", "--format", "json", dir)
+	if d := parseReport(t, out).Stats.Dropped; d == nil || d.Checksum != 1 || d.Total() != 1 {
+		t.Errorf("JSON stats.dropped = %+v, want 1 checksum", d)
+	}
 
 	// The pre-commit hook says it too.
 	r := gittest.Init(t)
