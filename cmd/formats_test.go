@@ -19,6 +19,7 @@ import (
 // whole built-in catalogue (every rule's metadata) validates against the
 // official SARIF 2.1.0 schema.
 func TestScanEveryFormat(t *testing.T) {
+	t.Parallel()
 	tok := fakeGitHubPAT("formats")
 	dir := tree(t, map[string]string{
 		"app/config.go": "package app\n\nconst token = \"" + tok + "\"\n",
@@ -124,6 +125,7 @@ func validateSARIFFile(t *testing.T, out, wantURI string) {
 // the main output; a malformed value or unknown format is a usage error
 // before anything is scanned.
 func TestScanReportTo(t *testing.T) {
+	t.Parallel()
 	tok := fakeGitHubPAT("report-to")
 	dir := tree(t, map[string]string{"a.env": "GITHUB_TOKEN=" + tok + "\n"})
 	outDir := t.TempDir()

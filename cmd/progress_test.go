@@ -9,6 +9,7 @@ import (
 // terminal (a buffer, a pipe, a CI log) or switched off, there is no
 // progress hook and nothing is written.
 func TestProgressOnlyOnATerminal(t *testing.T) {
+	t.Parallel()
 	for _, off := range []bool{false, true} {
 		var errOut bytes.Buffer
 		if hook := progressOn(&errOut, off); hook != nil || errOut.Len() != 0 {

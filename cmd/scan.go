@@ -71,6 +71,9 @@ type ScanOptions struct {
 	// Range, "A..B", scans only the blobs introduced by commits in B and
 	// not in A.
 	Range string
+	// UpgradeFingerprints rewrites .scourignore entries that matched in
+	// the old fingerprint form (scour ignore --upgrade).
+	UpgradeFingerprints bool
 }
 
 // pipeline turns the options into the scan pipeline's (package scan).
@@ -117,7 +120,7 @@ config), as git commands do from a subdirectory.
 
 Findings are grouped by secret: each is reported once with every place it
 occurs. Secrets are redacted to a short prefix unless --show-secrets is
-given; fingerprints (SHA-256 of the secret) are always shown.
+given; fingerprints (docs/report-format.md) are always shown.
 
 Configuration is read from PATH/.scour.yaml when PATH is a directory, or
 from --config or $SCOUR_CONFIG. Its excludes and rule packs add to the
@@ -225,6 +228,9 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	res, scanErr := scan.Run(ctx, popts)
 	if res == nil {
 		return ExitError, scanErr
+	}
+	if !opts.Quiet || opts.UpgradeFingerprints {
+		upgradeEntries(streams.ErrOut, res.Upgrades, opts.UpgradeFingerprints)
 	}
 	var verification map[string]report.Verification
 	live := false

@@ -122,6 +122,9 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 	if res == nil {
 		return ExitError, scanErr
 	}
+	if !opts.Quiet {
+		upgradeEntries(streams.ErrOut, res.Upgrades, false)
+	}
 
 	ropts := report.Options{
 		Version:     Version(),

@@ -119,6 +119,10 @@ var structuralPrefix = regexp.MustCompile(`^(?:[A-Za-z]{2,10}[0-9]?[_.-]){1,2}|^
 // Redact returns a short, non-reversible preview of secret: its public
 // prefix (e.g. "ghp_") plus up to four characters, then "…". Never more
 // than a third of a secret is shown, and of a Yunxiao token only its id.
+// Of a low-entropy secret (scanner.LowEntropy: a password, a short key)
+// no character is shown: next to its fingerprint, each one would narrow a
+// guess. Only a token-like public prefix of at most ten characters is
+// kept, when twenty or more characters follow it ("glpat-…").
 func Redact(secret string) string {
 	if m := yunxiaoToken.FindStringSubmatch(secret); m != nil {
 		return m[1] + "_…"
@@ -126,6 +130,12 @@ func Redact(secret string) string {
 	prefix := len(structuralPrefix.FindString(secret))
 	if strings.HasPrefix(secret, "-----BEGIN ") {
 		// A PEM header is public; what follows it is key material.
+		return secret[:prefix] + "…"
+	}
+	if scanner.LowEntropy(secret) {
+		if prefix > 10 || len(secret)-prefix < 20 {
+			prefix = 0
+		}
 		return secret[:prefix] + "…"
 	}
 	show := prefix + min(4, (len(secret)-prefix)/5)

@@ -217,11 +217,14 @@ func (r *run) prepare(root string, o targetOptions) (*target, error) {
 }
 
 // suppress removes suppressed findings from res and says how many, so that
-// a clean result is never a mystery.
-func (r *run) suppress(res *scanner.Result, fl suppress.Filters) suppress.Counts {
+// a clean result is never a mystery. It also returns the ignore and
+// baseline entries that matched only in the old fingerprint form.
+func (r *run) suppress(res *scanner.Result, fl suppress.Filters) (suppress.Counts, []suppress.Upgrade) {
+	var ups []suppress.Upgrade
+	fl.Upgrade = func(u suppress.Upgrade) { ups = append(ups, u) }
 	n := suppress.Apply(res, fl)
 	if n.Total() > 0 {
 		r.note(NoticeSuppressed, "%d %s not reported: %s", n.Total(), plural(n.Total(), "finding", "findings"), n)
 	}
-	return n
+	return n, ups
 }

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/scour-dev/scour/internal/gittest"
@@ -16,15 +17,22 @@ import (
 // own sources hold none.
 func awsKeyID() string { return "AK" + "IA" + "QX7TZR2MB5NW4KPL" }
 
+// builtinScanner is the engine over the built-in rules, built once per test
+// binary (a few hundred milliseconds under -race); a Scanner is safe for
+// concurrent use.
+var builtinScanner = sync.OnceValues(func() (*scanner.Scanner, error) {
+	set, err := rules.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	return scanner.New(scanner.Options{Rules: set})
+})
+
 // historyScan runs the engine over a repository and attributes the
 // findings as Run does.
 func historyScan(t *testing.T, dir string, opts githistory.Options) *scanner.Result {
 	t.Helper()
-	set, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := scanner.New(scanner.Options{Rules: set})
+	sc, err := builtinScanner()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +51,7 @@ func historyScan(t *testing.T, dir string, opts githistory.Options) *scanner.Res
 }
 
 func TestSameSecretInManyCommitsIsOneFindingOldestFirst(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	key := awsKeyID()
 	g.WriteFile("README", "hi\n")
@@ -89,6 +98,7 @@ func TestSameSecretInManyCommitsIsOneFindingOldestFirst(t *testing.T) {
 }
 
 func TestUnreachableLocationsComeLast(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	key := awsKeyID()
 	g.WriteFile("a", "x")
@@ -110,6 +120,7 @@ func TestUnreachableLocationsComeLast(t *testing.T) {
 }
 
 func TestUnreachableSecretIsNotReportedByDefault(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	key := awsKeyID()
 	g.WriteFile("a", "x")
@@ -131,6 +142,7 @@ func TestUnreachableSecretIsNotReportedByDefault(t *testing.T) {
 }
 
 func TestStatsAreAdded(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	g.WriteFile("a", "hello\n")
 	g.Commit("a")

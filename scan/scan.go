@@ -131,6 +131,11 @@ type Result struct {
 	// Suppressed counts the findings the config, the ignore file and the
 	// baseline kept out of Findings.
 	Suppressed suppress.Counts
+	// Upgrades are the ignore and baseline entries that matched a secret
+	// only in the old fingerprint form (docs/report-format.md), with the
+	// current form: the caller says so, or rewrites them (scour ignore
+	// --upgrade).
+	Upgrades []suppress.Upgrade
 	// NotIntroduced are the findings of a range scan that the range only
 	// carried along (the secret was already in the file before the commit
 	// that changed it); they are not in Findings.
@@ -318,7 +323,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		r.finishHistory(res, repo, opts.Range != "")
 	}
 	stampRemote(res.Result, remote)
-	res.Suppressed = r.suppress(res.Result, t.filters)
+	res.Suppressed, res.Upgrades = r.suppress(res.Result, t.filters)
 	res.Notices = r.notices
 	return res, scanErr
 }

@@ -84,7 +84,7 @@ func Staged(ctx context.Context, opts StagedOptions) (*Result, error) {
 	}}
 	var scanErr error
 	res.Result, scanErr = runSource(ctx, t.sc, st.Source(), "files", nil)
-	res.Suppressed = r.suppress(res.Result, t.filters)
+	res.Suppressed, res.Upgrades = r.suppress(res.Result, t.filters)
 	if scanErr == nil && len(res.Findings) > 0 {
 		res.Staged.AlreadyInHead, scanErr = subtractHead(ctx, t.sc, st, res.Result)
 	}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestRangeScansOnlyTheIntroducedBlobs(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	before, inPR, unchanged := fakeToken("BEFORE"), fakeToken("INPR"), fakeToken("UNCHANGED")
 	g.WriteFile("old", before)
@@ -40,6 +41,7 @@ func TestRangeScansOnlyTheIntroducedBlobs(t *testing.T) {
 }
 
 func TestEmptyRangeIsANoOp(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", fakeToken("A"))
 	g.Commit("a")
@@ -52,6 +54,7 @@ func TestEmptyRangeIsANoOp(t *testing.T) {
 
 // A range that does not resolve is an error from Open, before any scan.
 func TestBadRangeIsAnError(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", "a")
 	g.Commit("a")
@@ -65,6 +68,7 @@ func TestBadRangeIsAnError(t *testing.T) {
 }
 
 func TestRangeWithEmptyBaseScansAllOfB(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("ROOT")
 	g.WriteFile("a", tok)
@@ -76,6 +80,7 @@ func TestRangeWithEmptyBaseScansAllOfB(t *testing.T) {
 }
 
 func TestRangePastTheShallowBoundaryIsAnError(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	for i := 0; i < 6; i++ {
 		g.WriteFile("f", strings.Repeat("x", i+1))
@@ -104,6 +109,7 @@ func TestRangePastTheShallowBoundaryIsAnError(t *testing.T) {
 }
 
 func TestRangeEndsMayBeTagsAndRelativeRevisions(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", "a")
 	g.Commit("a")
@@ -125,6 +131,7 @@ func TestRangeEndsMayBeTagsAndRelativeRevisions(t *testing.T) {
 // go-git reports a revision that walks past the root commit (HEAD~5 in a
 // three-commit history) as a bare io.EOF; the message must say what is wrong.
 func TestRangePastTheRootCommitSaysSo(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	for _, n := range []string{"a", "b", "c"} {
 		g.WriteFile(n, n)
