@@ -34,6 +34,7 @@ var Names = []string{
 	"h\xff\xfe not utf8.env",
 	"i\r::warning::carriage.env",
 	"j\x9b31m c1.env",
+	"l##vso[task.setvariable variable=PATH]azure.env",
 }
 
 // BigName is a file larger than MaxFileSize: the skip list names it.
@@ -111,7 +112,8 @@ func Pack(t testing.TB) string {
 // Check reports, as test errors naming what, every place out lets hostile
 // text through: bytes that are not UTF-8; control characters other than
 // the line feed; C1 controls, format (bidi, zero-width) and separator
-// characters; "##[" anywhere; a line that starts with "::" (after
+// characters; "##" anywhere (GitHub's "##[command]", Azure Pipelines'
+// "##vso[...]", TeamCity's "##teamcity[...]"); a line that starts with "::" (after
 // blanks), unless annotations is set and the line is one of scour's own
 // ::error / ::warning commands with escaped properties.
 func Check(t testing.TB, what, out string, annotations bool) {
@@ -127,8 +129,8 @@ func Check(t testing.TB, what, out string, annotations bool) {
 				break
 			}
 		}
-		if strings.Contains(line, "##[") {
-			t.Errorf("%s: line %d holds a runner command (##[): %q", what, i+1, line)
+		if strings.Contains(line, "##") {
+			t.Errorf("%s: line %d holds a runner command (##): %q", what, i+1, line)
 		}
 		trimmed := strings.TrimLeftFunc(line, unicode.IsSpace)
 		if !strings.HasPrefix(trimmed, "::") {
