@@ -85,6 +85,25 @@ func Repo(t testing.TB) string {
 	return r.Dir
 }
 
+// Staged builds a repository whose index (not yet committed) adds the
+// files of Names, BigName and the symlink, for `scour staged`. It returns
+// the work tree.
+func Staged(t testing.TB) string {
+	t.Helper()
+	r := gittest.Init(t)
+	r.WriteFile("README.md", "hostile names\n")
+	r.Commit("init")
+	for i, name := range Names {
+		r.WriteBytes(name, []byte("TOKEN="+fixture.GitHubPAT(fmt.Sprint("staged", i))+"\n"))
+	}
+	r.WriteBytes(BigName, bytes.Repeat([]byte("x\n"), 4096))
+	if err := os.Symlink("\x1b[31m\n::error::symlink ##[add-mask]s", filepath.Join(r.Dir, "link\x1b[1m.env")); err != nil {
+		t.Fatal(err)
+	}
+	r.Git("add", "-A")
+	return r.Dir
+}
+
 // Token is what the hostile rule finds (in rule.txt).
 const Token = "HOSTILE_Q7f2Kx9LmP3vR8tYw4Zb6Nc1"
 
