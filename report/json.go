@@ -142,7 +142,7 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 			Description:    f.Description,
 			Confidence:     meta.Confidence,
 			Fingerprint:    f.Fingerprint,
-			SecretRedacted: Redact(f.Secret),
+			SecretRedacted: redacted(f, opts),
 			Context:        publicContext(f, opts.ShowSecrets),
 			Remediation:    meta.Remediation,
 			Locations:      make([]JSONLocation, 0, len(f.Locations)),

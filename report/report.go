@@ -1,5 +1,6 @@
 // Package report writes scan results for people (text) and tools (JSON,
-// JSON Lines, SARIF, CSV, JUnit XML, GitHub workflow annotations).
+// JSON Lines, SARIF, CSV, JUnit XML, GitHub workflow annotations, a
+// self-contained HTML page).
 //
 // Secrets are redacted unless Options.ShowSecrets is set; fingerprints are
 // always shown so a finding can be named without its secret. The package
@@ -51,6 +52,12 @@ type Options struct {
 	// about the secret (cmd fills it from the provider package); nil when
 	// the scan did not verify.
 	Verification map[string]Verification
+	// Status maps a fingerprint to its triage status (open, revoked...),
+	// for reports made from the findings store; nil means all open.
+	Status map[string]string
+	// Redacted maps a fingerprint to the secret's preview for findings
+	// without their raw Secret (read from the findings store).
+	Redacted map[string]string
 }
 
 // Verification is a secret's verification status in a report.
@@ -83,7 +90,7 @@ const DefaultMaxLocations = 5
 
 // Formats lists the output formats Write accepts, default first.
 func Formats() []string {
-	return []string{"text", "json", "jsonl", "sarif", "csv", "junit", "github"}
+	return []string{"text", "json", "jsonl", "sarif", "csv", "junit", "github", "html"}
 }
 
 // Write renders res in the named format.
@@ -103,6 +110,8 @@ func Write(w io.Writer, format string, res *scanner.Result, opts Options) error 
 		return JUnit(w, res, opts)
 	case "github":
 		return GitHub(w, res, opts)
+	case "html":
+		return HTML(w, res, opts)
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 }
@@ -153,6 +162,18 @@ func Redact(secret string) string {
 func displaySecret(f *scanner.Finding, opts Options) string {
 	if opts.ShowSecrets {
 		return f.Secret
+	}
+	return redacted(f, opts)
+}
+
+// redacted is the preview of f's secret: Redact of it, or for a finding
+// read back from the findings store, which keeps no raw secret by
+// default, the preview the store recorded (Options.Redacted).
+func redacted(f *scanner.Finding, opts Options) string {
+	if f.Secret == "" {
+		if r := opts.Redacted[f.Fingerprint]; r != "" {
+			return r
+		}
 	}
 	return Redact(f.Secret)
 }

@@ -240,7 +240,7 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 			Properties: sarifResultProps{
 				Provider:       f.Provider,
 				Fingerprint:    f.Fingerprint,
-				SecretRedacted: Redact(f.Secret),
+				SecretRedacted: redacted(f, opts),
 				LocationCount:  len(f.Locations),
 			},
 		}
@@ -248,7 +248,7 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 		if desc == "" {
 			desc = f.RuleID
 		}
-		msg := fmt.Sprintf("%s %s (fingerprint %s)", desc, Redact(f.Secret), shortFP(f.Fingerprint))
+		msg := fmt.Sprintf("%s %s (fingerprint %s)", desc, redacted(f, opts), shortFP(f.Fingerprint))
 		if n := len(f.Locations) - 1; n > 0 {
 			msg += fmt.Sprintf("; also at %s", plural(int64(n), "other location", "other locations"))
 		}
