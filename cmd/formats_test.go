@@ -60,6 +60,10 @@ func TestScanEveryFormat(t *testing.T) {
 				}
 			case "sarif":
 				validateSARIFFile(t, out, "app/config.go")
+			case "html":
+				if !strings.HasPrefix(out, "<!DOCTYPE html>") || strings.Count(out, `<tr class="finding"`) != 4 {
+					t.Errorf("html: not one finding row in each of the 4 views")
+				}
 			}
 		})
 	}

@@ -81,3 +81,40 @@ func TestRulesCheck(t *testing.T) {
 		t.Errorf("no files: exit %d, want 2", code)
 	}
 }
+
+// `rules import` converts a team's gitleaks config: the written pack passes
+// `rules check`, the written .scour.yaml part passes `config check`, and
+// stderr lists what did not convert.
+func TestRulesImport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	pack := filepath.Join(dir, "acme.yaml")
+	cfg := filepath.Join(dir, "scour-allow.yaml")
+	src := filepath.Join("..", "rules", "importer", "testdata", "gitleaks.toml")
+	code, out, errOut := runCLI(t, "", "rules", "import", src, "-o", pack, "--config-out", cfg, "--provider", "acme")
+	if code != ExitClean {
+		t.Fatalf("import: exit %d; stderr:\n%s", code, errOut)
+	}
+	if out != "" {
+		t.Errorf("stdout with -o: %q", out)
+	}
+	for _, want := range []string{"4 rules converted, 3 left out", `rule "acme-lookaround": regex not usable`, "useDefault"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if code, out, errOut := runCLI(t, "", "rules", "check", pack); code != ExitClean {
+		t.Errorf("rules check on the imported pack: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runCLI(t, "", "config", "check", cfg); code != ExitClean {
+		t.Errorf("config check on the imported allowlists: exit %d\n%s%s", code, out, errOut)
+	}
+	// Without -o the pack goes to stdout.
+	code, out, _ = runCLI(t, "", "rules", "import", src)
+	if code != ExitClean || !strings.Contains(out, "provider: custom") {
+		t.Errorf("import to stdout: exit %d, output:\n%s", code, out)
+	}
+	if code, _, errOut := runCLI(t, "", "rules", "import", filepath.Join(dir, "missing.toml")); code != ExitError || errOut == "" {
+		t.Errorf("missing file: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -67,6 +67,9 @@ type ScanOptions struct {
 	OptIn  []string
 	// HistoryOptions: --no-history, --all-objects, --range (history.go).
 	HistoryOptions
+	// UpgradeFingerprints rewrites .scourignore entries that matched in
+	// the old fingerprint form (scour ignore --upgrade).
+	UpgradeFingerprints bool
 }
 
 func newScanCmd(streams IO) *cobra.Command {
@@ -82,7 +85,7 @@ file, a remote repository (https://, ssh:// or file:// URL) or stdin
 
 Findings are grouped by secret: each is reported once with every place it
 occurs. Secrets are redacted to a short prefix unless --show-secrets is
-given; fingerprints (SHA-256 of the secret) are always shown.
+given; fingerprints (docs/report-format.md) are always shown.
 
 Configuration is read from PATH/.scour.yaml when PATH is a directory, or
 from --config or $SCOUR_CONFIG. Its excludes and rule packs add to the
@@ -209,6 +212,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	if err != nil {
 		return ExitError, err
 	}
+	sup.upgrade = opts.UpgradeFingerprints
 	debugf("rules: %d", len(set.Rules()))
 	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf, Allow: sup.allowHook()})
 	if err != nil {

@@ -52,12 +52,14 @@ type compiled struct {
 	after       asciiSet
 	checksum    *checksumAlgo
 	window      int
+	samples     map[string]string // the Set's published samples (samples.go)
 }
 
 // Set is a validated, compiled rule set.
 type Set struct {
-	rules []*Rule
-	byID  map[string]*Rule
+	rules   []*Rule
+	byID    map[string]*Rule
+	samples map[string]string // published sample credential -> where (samples.go)
 }
 
 // Builtin loads the embedded catalogue (rules/builtin/*.yaml).
@@ -252,7 +254,11 @@ var ruleIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 // "medium") and attaches the compiled matcher, so a pack must not be given
 // to two NewSet calls at once.
 func NewSet(packs ...*Pack) (*Set, error) {
-	s := &Set{byID: map[string]*Rule{}}
+	samples, err := loadSamples()
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{byID: map[string]*Rule{}, samples: samples}
 	seen := map[string]string{} // id -> source
 	var errs []error
 	for _, p := range packs {
@@ -296,6 +302,7 @@ func NewSet(packs ...*Pack) (*Set, error) {
 			if c == nil || len(problems) > 0 {
 				continue
 			}
+			c.samples = samples
 			r.compiled = c
 			if r.Confidence == "" {
 				r.Confidence = "medium"
@@ -494,6 +501,14 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 				}
 				continue
 			}
+		}
+		// A published sample is named as such (before the placeholder
+		// test, which catches some of them under a vaguer reason).
+		if src, ok := c.samples[string(secret)]; ok {
+			if dropped != nil {
+				dropped(string(secret), "published sample credential ("+src+")")
+			}
+			continue
 		}
 		if why := placeholder(secret, !checked); why != "" {
 			if dropped != nil {

@@ -3,8 +3,6 @@ package scanner
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -239,8 +237,7 @@ func TestGroupingAndFingerprint(t *testing.T) {
 		t.Fatalf("%d findings, want 2", len(res.Findings))
 	}
 	for i, f := range res.Findings {
-		sum := sha256.Sum256([]byte(f.Secret))
-		if f.Fingerprint != hex.EncodeToString(sum[:]) || f.RuleID != "fake-tok" || f.Provider != "fake" {
+		if f.Fingerprint != Fingerprint(f.Secret) || f.RuleID != "fake-tok" || f.Provider != "fake" {
 			t.Errorf("finding %d: %+v", i, f)
 		}
 		if i > 0 && res.Findings[i-1].Fingerprint > f.Fingerprint {
