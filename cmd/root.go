@@ -115,6 +115,9 @@ tokens) in files, stdin and git history.
 	root.AddCommand(newConfigCmd(streams))
 	root.AddCommand(newIgnoreCmd(streams))
 	root.AddCommand(newBaselineCmd(streams))
+	root.AddCommand(newFindingsCmd(streams))
+	root.AddCommand(newReportCmd(streams))
+	root.AddCommand(newStoreCmd(streams))
 	return root
 }
 

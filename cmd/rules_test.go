@@ -11,6 +11,7 @@ import (
 // `rules list` prints a header and one row per built-in rule with its
 // provider, confidence, and verify/revoke columns.
 func TestRulesList(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runCLI(t, "", "rules", "list")
 	if code != ExitClean {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
@@ -49,6 +50,7 @@ func TestRulesList(t *testing.T) {
 // fails its checks with file and rule id (1), and rejects packs that do not
 // load (2).
 func TestRulesCheck(t *testing.T) {
+	t.Parallel()
 	failing := strings.Replace(acmePack, "'ACME_KEY=acme_xxxxxxxxxxxxxxxxxxxx'", "'ACME_KEY=acme_z9y8x7w6v5u4t3s2r1q0'", 1)
 	dir := tree(t, map[string]string{
 		"good.yaml":    acmePack,

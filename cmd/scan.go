@@ -67,6 +67,9 @@ type ScanOptions struct {
 	OptIn  []string
 	// HistoryOptions: --no-history, --all-objects, --range (history.go).
 	HistoryOptions
+	// UpgradeFingerprints rewrites .scourignore entries that matched in
+	// the old fingerprint form (scour ignore --upgrade).
+	UpgradeFingerprints bool
 }
 
 func newScanCmd(streams IO) *cobra.Command {
@@ -82,7 +85,7 @@ file, a remote repository (https://, ssh:// or file:// URL) or stdin
 
 Findings are grouped by secret: each is reported once with every place it
 occurs. Secrets are redacted to a short prefix unless --show-secrets is
-given; fingerprints (SHA-256 of the secret) are always shown.
+given; fingerprints (docs/report-format.md) are always shown.
 
 Configuration is read from PATH/.scour.yaml when PATH is a directory, or
 from --config or $SCOUR_CONFIG. Its excludes and rule packs add to the
@@ -186,7 +189,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		}
 	}
 
-	cfg, err := loadConfig(path, opts.ConfigFile)
+	cfg, err := loadConfig(path, opts.ConfigFile, false)
 	if err != nil {
 		return ExitError, err
 	}
@@ -209,6 +212,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	if err != nil {
 		return ExitError, err
 	}
+	sup.upgrade = opts.UpgradeFingerprints
 	debugf("rules: %d", len(set.Rules()))
 	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf, Allow: sup.allowHook()})
 	if err != nil {
@@ -257,7 +261,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	var verification map[string]report.Verification
 	live := false
 	if opts.Verify && len(res.Findings) > 0 {
-		verification, live = verifyFindings(ctx, set, trustedBaseURLs(cfg, opts.ConfigFile, streams.ErrOut), opts.OptIn, res.Findings)
+		verification, live = verifyFindings(ctx, set, trustedBaseURLs(cfg, streams.ErrOut), opts.OptIn, res.Findings)
 	}
 
 	ropts := report.Options{
@@ -343,14 +347,11 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// loadConfig reads --config, or .scour.yaml at the scan root when there is
-// one; no file means an empty config.
-func loadConfig(root, explicit string) (*config.Config, error) {
-	p, err := config.Locate(root, explicit)
-	if err != nil || p == "" {
-		return &config.Config{}, err
-	}
-	return config.Load(p)
+// loadConfig reads --config or $SCOUR_CONFIG (trusted), or .scour.yaml at
+// the scan root when there is one and noRepo is false (untrusted: see
+// config.Resolve); no file means an empty config.
+func loadConfig(root, explicit string, noRepo bool) (*config.Config, error) {
+	return config.Resolve(root, config.Options{Explicit: explicit, NoRepoConfig: noRepo})
 }
 
 // loadRules returns the built-in catalogue plus the given packs. Errors name

@@ -107,7 +107,7 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 	}
 	defer st.Close()
 	// The config lives at the top of the work tree.
-	cfg, err := loadConfig(st.Root, opts.ConfigFile)
+	cfg, err := loadConfig(st.Root, opts.ConfigFile, false)
 	if err != nil {
 		return ExitError, err
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"regexp"
@@ -92,11 +93,23 @@ type JSONStats struct {
 
 // JSON writes res as one indented JSON document (JSONReport).
 func JSON(w io.Writer, res *scanner.Result, opts Options) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	return encodeJSON(w, NewJSONReport(res, opts), "  ")
+}
+
+// encodeJSON writes v as JSON (indented when indent is set) whose bytes
+// are safe to print: the encoder escapes control characters, and
+// safetext.JSON the bidi and other format characters it leaves raw.
+func encodeJSON(w io.Writer, v any, indent string) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", indent)
 	// Secrets and paths may hold <, > or &: keep them readable.
 	enc.SetEscapeHTML(false)
-	return enc.Encode(NewJSONReport(res, opts))
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(safetext.JSON(buf.Bytes()))
+	return err
 }
 
 // NewJSONReport converts a result to the JSON report schema. Paths and
@@ -129,7 +142,7 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 			Description:    f.Description,
 			Confidence:     meta.Confidence,
 			Fingerprint:    f.Fingerprint,
-			SecretRedacted: Redact(f.Secret),
+			SecretRedacted: redacted(f, opts),
 			Context:        publicContext(f, opts.ShowSecrets),
 			Remediation:    meta.Remediation,
 			Locations:      make([]JSONLocation, 0, len(f.Locations)),

@@ -6,6 +6,7 @@ import "testing"
 // examples and negative examples through Check (see Check for the list of
 // assertions). Every problem is listed.
 func TestBuiltinRules(t *testing.T) {
+	t.Parallel()
 	set, err := Builtin()
 	if err != nil {
 		t.Fatalf("Builtin: %v", err)
@@ -22,6 +23,7 @@ func TestBuiltinRules(t *testing.T) {
 // it is, how to revoke the credential and where the format comes from
 // (user packs may leave these out, so Check does not require them).
 func TestBuiltinRulesDocumented(t *testing.T) {
+	t.Parallel()
 	packs, err := builtinPacks()
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +46,7 @@ func TestBuiltinRulesDocumented(t *testing.T) {
 // TestBuiltinOnePackPerProvider: the catalogue has one file per provider,
 // named after it, so a provider's rules are found in one place.
 func TestBuiltinOnePackPerProvider(t *testing.T) {
+	t.Parallel()
 	packs, err := builtinPacks()
 	if err != nil {
 		t.Fatal(err)

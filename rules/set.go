@@ -334,8 +334,13 @@ func compile(r *Rule) (*compiled, []string) {
 		add("keywords: none (give no_keywords_reason if the rule really has no literal)")
 	}
 	for _, k := range r.Keywords {
-		if strings.TrimSpace(k) == "" {
+		switch {
+		case strings.TrimSpace(k) == "":
 			add("keywords: empty keyword")
+		case len(k) < 3:
+			// The engine's trigram prefilter cannot index a 1-2 byte keyword;
+			// one such keyword would make it run the automaton over every byte.
+			add("keywords: %q is shorter than 3 bytes (use a longer literal, e.g. with the character before it)", k)
 		}
 	}
 	switch r.Confidence {

@@ -24,9 +24,12 @@
 package safetext
 
 import (
+	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -238,4 +241,48 @@ func UTF8(s string) string {
 		return s
 	}
 	return quote(s)
+}
+
+// JSON rewrites encoded JSON so that it prints safely: every rune Safe
+// rejects that the encoder left raw (bidi controls, zero-width and other
+// format characters, C1 controls; encoding/json already escapes C0
+// controls, U+2028 and U+2029) becomes a \uXXXX escape, and so does the
+// second '#' of "##[" (a GitHub runner command anywhere in a log line).
+// Such text can only occur inside JSON strings, where the escape means the
+// same character, so the document decodes to exactly the same values.
+func JSON(b []byte) []byte {
+	clean := !bytes.Contains(b, []byte("##["))
+	for i := 0; clean && i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r >= utf8.RuneSelf && unsafeRune(r) && !(r == utf8.RuneError && n == 1) {
+			clean = false
+			break
+		}
+		i += n
+	}
+	if clean {
+		return b
+	}
+	out := make([]byte, 0, len(b)+32)
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == '#' && bytes.HasPrefix(b[i+1:], []byte("#[")) {
+			out = append(out, `#\u0023[`...)
+			i += 3
+			continue
+		}
+		if r < utf8.RuneSelf || !unsafeRune(r) || (r == utf8.RuneError && n == 1) {
+			out = append(out, b[i:i+n]...)
+			i += n
+			continue
+		}
+		if r > 0xffff {
+			r1, r2 := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		i += n
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 package safetext
 
 import (
+	"bytes"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -168,5 +170,26 @@ func TestUTF8KeepsValidTextAndQuotesTheRest(t *testing.T) {
 				t.Errorf("UTF8(%q) = %s does not unquote: %q, %v", in, got, back, err)
 			}
 		}
+	}
+}
+
+// JSON escapes the format characters encoding/json leaves raw, and the
+// document decodes to the same values.
+func TestJSONEscapesRawFormatCharacters(t *testing.T) {
+	in := map[string]string{"path": "a\u202eb\u200b\U000e0001c\u0085 x##[add-mask]y", "plain": "docs/配置.md"}
+	raw, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := JSON(raw)
+	if !clean(string(got)) || bytes.Contains(got, []byte("##[")) {
+		t.Errorf("JSON left an unsafe rune: %q", got)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(got, &back); err != nil || back["path"] != in["path"] || back["plain"] != in["plain"] {
+		t.Errorf("decodes to %q, %v; want %q", back, err, in)
+	}
+	if plain := []byte(`{"a":"b"}`); &JSON(plain)[0] != &plain[0] {
+		t.Error("clean JSON should be returned as is")
 	}
 }

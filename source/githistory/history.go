@@ -72,7 +72,7 @@ type history struct {
 // directories): past it their blobs keep only the paths already known.
 const (
 	maxTreeDepth = 4096
-	rewalkBudget = 4 << 20
+	rewalkBudget = 1 << 20
 	maxBlobLocs  = 4096 // locations kept per blob
 )
 
@@ -345,13 +345,13 @@ func (h *history) record(id plumbing.Hash, ci int32, prefix string, name []byte,
 	if ci < 0 || !h.commits[ci].unreachable {
 		b.reachable = true
 	}
+	if len(b.locs) >= maxBlobLocs {
+		return // a blob at thousands of paths: the first ones name it
+	}
 	for _, l := range b.locs {
 		if samePath(l.path, prefix, name) {
 			return
 		}
-	}
-	if len(b.locs) >= maxBlobLocs {
-		return // a blob at thousands of paths: the first ones name it
 	}
 	b.locs = append(b.locs, loc{commit: ci, path: join(prefix, name), bases: bases})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/scour-dev/scour/internal/gitobj"
@@ -27,6 +28,9 @@ type packVisitor struct {
 	reader  func() *gitobj.Reader
 	maxSize int64
 	workers int
+	// peakHeld is the most bytes of delta bases one worker held at once
+	// (diagnostics, and tests of the memory bound).
+	peakHeld atomic.Int64
 }
 
 // heldBudget bounds the bytes of delta bases one worker keeps while it
@@ -263,6 +267,12 @@ func (w *treeWalker) push(i int32, data []byte) {
 		data = nil
 	}
 	w.held += len(data)
+	for h := int64(w.held); ; {
+		old := w.v.peakHeld.Load()
+		if h <= old || w.v.peakHeld.CompareAndSwap(old, h) {
+			break
+		}
+	}
 	w.stack = append(w.stack, frame{i: i, data: data, kids: kids})
 }
 

@@ -610,6 +610,7 @@ func (s *scan) readObjects(ctx context.Context, want func(plumbing.Hash) bool) e
 		workers: s.r.opts.Workers,
 	}
 	wp := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(v.workers)
+	defer func() { s.r.opts.Debugf("git: at most %d bytes of delta bases held by a worker", v.peakHeld.Load()) }()
 	for _, p := range s.packs {
 		submit(wp, p, v)
 	}

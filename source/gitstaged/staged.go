@@ -85,6 +85,7 @@ type Staged struct {
 	treesRead   int // HEAD subtrees read, for tests: unchanged ones are not
 	deletedRead int // entries read under removed directories
 	deletedCut  bool
+	trees       map[plumbing.Hash]*tree // HEAD trees read, by id (a tree may repeat)
 }
 
 // Open reads the index and HEAD of the repository containing opts.Dir and
@@ -419,7 +420,7 @@ func (s *Staged) diff(nodes []node, t *tree, prefix string) ([]deletion, error) 
 // maxDeletedEntries bounds the HEAD tree entries read under removed
 // directories. They only serve rename detection, and a hostile HEAD tree
 // can repeat one subtree under many names (a tree bomb) or contain itself.
-const maxDeletedEntries = 1 << 20
+const maxDeletedEntries = 1 << 18
 
 // deletedTree lists the blobs under a directory that the commit removes,
 // for rename detection.
@@ -598,6 +599,9 @@ func (s *Staged) tree(h plumbing.Hash, p string) (*tree, error) {
 	if p == "" {
 		p = "/"
 	}
+	if t, ok := s.trees[h]; ok {
+		return t, nil
+	}
 	typ, data, err := s.objs.read(h, maxStructure)
 	if err == nil && typ != plumbing.TreeObject {
 		err = fmt.Errorf("is a %s", typ)
@@ -609,7 +613,14 @@ func (s *Staged) tree(h plumbing.Hash, p string) (*tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the HEAD tree of %s (%s): %w", p, h, err)
 	}
-	return &tree{hash: h, entries: ents}, nil
+	t := &tree{hash: h, entries: ents}
+	if s.trees == nil {
+		s.trees = map[plumbing.Hash]*tree{}
+	}
+	if len(s.trees) < 4096 {
+		s.trees[h] = t
+	}
+	return t, nil
 }
 
 // findBlob looks a path up in HEAD, reading only the trees along it.

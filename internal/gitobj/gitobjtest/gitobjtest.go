@@ -182,7 +182,8 @@ func WritePack(gitDir string, objs []Object) ([]plumbing.Hash, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	name := fmt.Sprintf("pack-%x", sha1.Sum(pack))
+	// Named by the pack's trailing checksum, as git does (go-git checks).
+	name := fmt.Sprintf("pack-%x", pack[len(pack)-20:])
 	if err := os.WriteFile(filepath.Join(dir, name+".pack"), pack, 0o644); err != nil {
 		return nil, err
 	}
