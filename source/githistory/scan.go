@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/scour-dev/scour/internal/gitobj"
 	"github.com/scour-dev/scour/source"
@@ -379,20 +377,7 @@ func (s *scan) peel(names []string, targets map[string]plumbing.Hash) []plumbing
 }
 
 func (s *scan) walkTaggedTree(id plumbing.Hash, name string) {
-	h := s.hist
-	entries, err := h.readTree(id, 0)
-	if err != nil {
-		return
-	}
-	entries = append([]treeEntry(nil), entries...)
-	for _, e := range entries {
-		switch e.kind {
-		case entryBlob:
-			h.record(e.hash, -1, name, e.name)
-		case entryTree:
-			s.walkTaggedTree(e.hash, join(name, e.name))
-		}
-	}
+	s.hist.walkTaggedTree(id, name, name, 0)
 }
 
 // walkAll attributes every blob reachable from refs and, with AllObjects,
@@ -448,8 +433,9 @@ func (s *scan) walkAll(ctx context.Context) error {
 }
 
 // resolveRange resolves the ends of Options.Range, "A..B" (B defaults to
-// HEAD; A may be empty).
-func (r *Repo) resolveRange() (a, b string, aid, bid plumbing.Hash, err error) {
+// HEAD; A may be empty), with resolveRev: go-git's resolver when Open
+// checks the range early, the scan's own bounded one when it walks it.
+func (r *Repo) resolveRange(resolveRev func(string) (plumbing.Hash, error)) (a, b string, aid, bid plumbing.Hash, err error) {
 	spec := r.opts.Range
 	a, b, _ = strings.Cut(spec, "..")
 	if strings.HasPrefix(b, ".") {
@@ -459,21 +445,11 @@ func (r *Repo) resolveRange() (a, b string, aid, bid plumbing.Hash, err error) {
 		b = "HEAD"
 	}
 	resolve := func(rev string) (plumbing.Hash, error) {
-		r.gitMu.Lock()
-		defer r.gitMu.Unlock()
-		repo, err := git.Open(r.st, nil)
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		id, err := repo.ResolveRevision(plumbing.Revision(rev))
-		if errors.Is(err, io.EOF) {
-			// go-git's answer for ~N or ^N past the commits there are.
-			err = errors.New("unknown revision: no such ancestor or parent")
-		}
+		id, err := resolveRev(rev)
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("range %q: cannot resolve %q: %w", spec, rev, err)
 		}
-		return *id, nil
+		return id, nil
 	}
 	if bid, err = resolve(b); err != nil {
 		return "", "", aid, bid, err
@@ -492,7 +468,7 @@ func (s *scan) walkRange(ctx context.Context) (int, error) {
 	h := s.hist
 	spec := s.r.opts.Range
 	s.listRefs() // for the stats only
-	a, b, aid, bid, err := s.r.resolveRange()
+	a, b, aid, bid, err := s.r.resolveRange(s.resolveRev)
 	if err != nil {
 		return 0, err
 	}
