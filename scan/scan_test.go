@@ -100,11 +100,13 @@ func TestConcurrentRunsAreIndependent(t *testing.T) {
 	}
 	results := make([]*Result, n)
 	counters := make([]*progress.Counter, n)
+	var cache RuleCache // shared, as a sweep shares it
 	var wg conc.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			res, err := Run(context.Background(), Options{
-				Path: repos[i].Dir,
+				Path:      repos[i].Dir,
+				RuleCache: &cache,
 				Progress: func(noun string) (*progress.Counter, func()) {
 					counters[i] = new(progress.Counter)
 					return counters[i], func() {}
