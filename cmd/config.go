@@ -150,5 +150,9 @@ func runConfigCheck(_ context.Context, opts ConfigCheckOptions, streams IO) erro
 	fmt.Fprintf(streams.Out, "%s: ok (%d rules run, %d disabled, %d allowlist %s, %d excludes, %d providers configured)\n",
 		cfg.Path, len(set.Rules()), len(cfg.Disable), len(cfg.Allow), pluralWord(len(cfg.Allow), "entry", "entries"),
 		len(cfg.Exclude), len(cfg.Providers))
+	// A scan of the tree reads this file untrusted: say what it ignores.
+	for _, n := range cfg.Notices() {
+		fmt.Fprintf(streams.Out, "note: %s\n", n)
+	}
 	return nil
 }

@@ -136,10 +136,13 @@ first introduced it. --all-objects adds objects no ref reaches (reported
 as unreachable); --range A..B scans only the commits in B and not in A;
 --no-history scans only the files on disk.
 
-A URL is cloned (every ref) into a temporary directory that is removed
-afterwards, also on Ctrl-C; credentials come only from SCOUR_GIT_USERNAME
-and SCOUR_GIT_PASSWORD and never appear in output. Locations carry the
-URL without credentials.
+A URL is cloned (every ref; with git when installed, else go-git) into a
+temporary directory that is removed afterwards, also on Ctrl-C; credentials
+come only from SCOUR_GIT_USERNAME and SCOUR_GIT_PASSWORD and never appear
+in output, on a command line or on disk. Blobs over --max-file-size stay on
+servers that can filter them. A clone that receives nothing for 2 minutes,
+or takes over an hour, is stopped. Locations carry the URL without
+credentials. See docs/ci.md, "Remote repositories".
 
 A summary (files and bytes scanned, files skipped and why, findings,
 elapsed time, candidates dropped because their checksum failed) and the

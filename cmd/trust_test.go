@@ -210,3 +210,18 @@ func TestVerifyExitCodesAndTimeout(t *testing.T) {
 		t.Errorf("negative --timeout: exit %d %s", code, errOut)
 	}
 }
+
+// config check on a tree says what a scan of it would ignore in its
+// .scour.yaml; the same file named explicitly is trusted and says nothing.
+func TestConfigCheckNotesUntrustedParts(t *testing.T) {
+	t.Setenv("SCOUR_CONFIG", "")
+	dir := tree(t, map[string]string{".scour.yaml": "providers:\n  gitlab:\n    base_url: https://gitlab.example.com\n"})
+	code, out, errOut := runCLI(t, "", "config", "check", dir)
+	if code != ExitClean || !strings.Contains(out, "note: ignoring providers:") {
+		t.Errorf("tree config: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "", "config", "check", filepath.Join(dir, ".scour.yaml"))
+	if code != ExitClean || strings.Contains(out, "note:") {
+		t.Errorf("named config: exit %d\n%s", code, out)
+	}
+}

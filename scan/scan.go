@@ -291,7 +291,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	if url {
-		clone, err := r.clone(ctx, path, opts.Clone)
+		co := opts.Clone
+		// Blobs over --max-file-size stay on servers that can filter them:
+		// the scan would skip them anyway.
+		co.MaxFileSize = opts.MaxFileSize
+		clone, err := r.clone(ctx, path, co)
 		if err != nil {
 			return nil, err
 		}

@@ -92,7 +92,7 @@ type Scanner struct {
 	// fps caches the slow fingerprints of low-entropy secrets across the
 	// runs of this scanner (a hook or a sweep meets the same test
 	// password in every run).
-	fps fingerprintCache
+	fps *fingerprintCache
 }
 
 // New builds the prefilter automaton over every rule's keywords and
@@ -131,7 +131,7 @@ func New(opts Options) (*Scanner, error) {
 
 // newScanner is New over arbitrary finders (tests use fakes).
 func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
-	s := &Scanner{opts: opts, entries: es, chunkSize: defaultChunkSize}
+	s := &Scanner{opts: opts, entries: es, chunkSize: defaultChunkSize, fps: &fingerprintCache{}}
 	ids := map[string]int{} // lower-cased keyword -> pattern id
 	var patterns []string
 	maxWindow := 0
@@ -481,6 +481,9 @@ const maxCachedFingerprints = 4096
 // fingerprints computes the fingerprint of each distinct secret, the slow
 // (low-entropy) ones on every CPU unless cached.
 func (fc *fingerprintCache) fingerprints(secrets []string) map[string]string {
+	if fc == nil {
+		fc = &fingerprintCache{}
+	}
 	out := make(map[string]string, len(secrets))
 	var slow []string
 	fc.mu.Lock()
