@@ -188,6 +188,7 @@ type targetOptions struct {
 	NoRepoConfig bool
 	RulePacks    []string
 	Baseline     string
+	Cache        *RuleCache
 }
 
 // prepare loads the config, rules and suppressions of a scan of root and
@@ -200,7 +201,7 @@ func (r *run) prepare(root string, o targetOptions) (*target, error) {
 	if cfg.Path != "" {
 		r.debugf("config: %s", cfg.Path)
 	}
-	set, err := Rules(cfg, o.RulePacks)
+	set, err := o.Cache.rules(cfg, o.RulePacks)
 	if err != nil {
 		return nil, err
 	}

@@ -81,6 +81,10 @@ type Options struct {
 	// not in A.
 	Range string
 
+	// RuleCache, when set, shares compiled rule sets between scans with the
+	// same user-chosen configuration (a sweep's repositories).
+	RuleCache *RuleCache
+
 	// CheckConfig, when set, is called with the configuration once it is
 	// loaded, before anything is scanned: the caller checks the settings it
 	// owns (the report format). Its error ends the scan.
@@ -276,7 +280,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	t, err := r.prepare(root, targetOptions{
 		ConfigFile: opts.ConfigFile, NoRepoConfig: opts.NoRepoConfig,
-		RulePacks: opts.RulePacks, Baseline: opts.Baseline,
+		RulePacks: opts.RulePacks, Baseline: opts.Baseline, Cache: opts.RuleCache,
 	})
 	if err != nil {
 		return nil, err

@@ -100,11 +100,13 @@ func TestConcurrentRunsAreIndependent(t *testing.T) {
 	}
 	results := make([]*Result, n)
 	counters := make([]*progress.Counter, n)
+	var cache RuleCache // shared, as a sweep shares it
 	var wg conc.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			res, err := Run(context.Background(), Options{
-				Path: repos[i].Dir,
+				Path:      repos[i].Dir,
+				RuleCache: &cache,
 				Progress: func(noun string) (*progress.Counter, func()) {
 					counters[i] = new(progress.Counter)
 					return counters[i], func() {}
@@ -365,5 +367,29 @@ func TestRemoteIsClonedAfterTheChecks(t *testing.T) {
 	}
 	if _, err := os.Stat(res.Target); !os.IsNotExist(err) {
 		t.Errorf("clone %s left behind: %v", res.Target, err)
+	}
+}
+
+// A RuleCache builds a sweep's rule set once, and never serves a
+// repository's own config from it.
+func TestRuleCache(t *testing.T) {
+	t.Parallel()
+	var c RuleCache
+	plain := writeTree(t, t.TempDir(), map[string]string{"a.env": "GITHUB_TOKEN=" + fakePAT("cache") + "\n"})
+	own := writeTree(t, t.TempDir(), map[string]string{
+		".scour.yaml": "disable: [github-pat]\n",
+		"a.env":       "GITHUB_TOKEN=" + fakePAT("cache") + "\n",
+	})
+	first := runOK(t, Options{Path: plain, RuleCache: &c})
+	second := runOK(t, Options{Path: plain, RuleCache: &c})
+	if first.Rules != second.Rules || len(second.Findings) != 1 {
+		t.Errorf("the same configuration built its rule set twice (or lost the finding: %d)", len(second.Findings))
+	}
+	mine := runOK(t, Options{Path: own, RuleCache: &c})
+	if mine.Rules == first.Rules || len(mine.Findings) != 0 {
+		t.Errorf("a repository's own config was served from the cache: %d findings", len(mine.Findings))
+	}
+	if res := runOK(t, Options{Path: own, RuleCache: &c, NoRepoConfig: true}); res.Rules != first.Rules || len(res.Findings) != 1 {
+		t.Errorf("--no-repo-config did not share the cached rule set")
 	}
 }
