@@ -13,6 +13,7 @@ import (
 
 	"github.com/scour-dev/scour/config"
 	"github.com/scour-dev/scour/report"
+	"github.com/scour-dev/scour/scan"
 )
 
 // ConfigInitOptions configures `scour config init`.
@@ -143,7 +144,7 @@ func runConfigCheck(_ context.Context, opts ConfigCheckOptions, streams IO) erro
 	if err != nil {
 		return err
 	}
-	if _, err := newSuppressor(path, cfg, "", func(string, ...any) {}); err != nil {
+	if _, err := scan.Suppressions(path, cfg, scan.SuppressOptions{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(streams.Out, "%s: ok (%d rules run, %d disabled, %d allowlist %s, %d excludes, %d providers configured)\n",

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/scour-dev/scour/scan"
 )
 
 // hostilePack is a rule pack a repository ships and names in its own
@@ -147,17 +149,16 @@ func TestRepoIgnoreFile(t *testing.T) {
 	t.Parallel()
 	fp := strings.Repeat("ab", 32)
 	dir := tree(t, map[string]string{".scourignore": fp + "\n"})
-	noop := func(string, ...any) {}
 	for _, noRepo := range []bool{false, true} {
 		cfg, err := loadConfig(dir, "", noRepo)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := newSuppressor(dir, cfg, "", noop)
+		fl, err := scan.Suppressions(dir, cfg, scan.SuppressOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := s.filters.Ignore != nil && len(s.filters.Ignore.Entries) > 0; got == noRepo {
+		if got := fl.Ignore != nil && len(fl.Ignore.Entries) > 0; got == noRepo {
 			t.Errorf("NoRepoConfig=%v: ignore file read = %v", noRepo, got)
 		}
 	}
@@ -170,7 +171,7 @@ func TestRepoIgnoreFile(t *testing.T) {
 		t.Skipf("no symlinks: %v", err)
 	}
 	cfg, _ := loadConfig(evil, "", false)
-	_, err := newSuppressor(evil, cfg, "", noop)
+	_, err := scan.Suppressions(evil, cfg, scan.SuppressOptions{})
 	if err == nil || strings.Contains(err.Error(), "canary") || !strings.Contains(err.Error(), "outside") {
 		t.Errorf("symlinked .scourignore: %v", err)
 	}
