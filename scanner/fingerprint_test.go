@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"regexp"
 	"testing"
@@ -24,7 +25,11 @@ func TestFingerprintForms(t *testing.T) {
 			t.Errorf("%s (%.0f bits): fingerprint %s, want its SHA-256", s, EntropyBits(s), Fingerprint(s))
 		}
 	}
-	for _, s := range []string{"hunter22", "Tr0ub4dor&3", "correct horse battery staple", "dXNlcjpodW50ZXIy", "AKIAIOSFODNN7EXAMPLE"} {
+	for _, s := range []string{"hunter22", "Tr0ub4dor&3", "correct horse battery staple", "dXNlcjpodW50ZXIy", "AKIAIOSFODNN7EXAMPLE",
+		// base64 of a long login and a weak password: random-looking, yet
+		// as guessable as the password.
+		base64.StdEncoding.EncodeToString([]byte("deploy-bot@example-company.com:Password1")),
+	} {
 		fp := Fingerprint(s)
 		if !LowEntropy(s) || fp == sha(s) || !hex64.MatchString(fp) {
 			t.Errorf("%s (%.0f bits): fingerprint %s, want 64 hex digits of argon2id", s, EntropyBits(s), fp)
