@@ -184,7 +184,11 @@ func verifyProgress(w io.Writer) (func(done, total int), func()) {
 	start := time.Now()
 	stop := progress.Display{W: w, Delay: progressDelay, Every: progressEvery,
 		Render: func() string {
-			return fmt.Sprintf("scour: verifying: %d/%d secrets, %s", done.Load(), total.Load(), time.Since(start).Round(time.Second))
+			el := time.Since(start).Round(time.Second)
+			if total.Load() == 0 { // no secret finished yet
+				return fmt.Sprintf("scour: verifying secrets, %s", el)
+			}
+			return fmt.Sprintf("scour: verifying: %d/%d secrets, %s", done.Load(), total.Load(), el)
 		}}.Start(nil)
 	return func(d, t int) {
 		done.Store(int64(d))

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/internal/treefile"
 	"github.com/scour-dev/scour/rules"
 )
@@ -136,12 +137,12 @@ func (c *Config) RulePacks() ([]*rules.Pack, error) {
 	}
 	c.stripped = nil
 	for i, name := range c.packNames {
-		shown := c.Rules[i]
+		shown := safetext.Quote(c.Rules[i])
 		data, err := treefile.Read(c.root, name, MaxPackSize)
 		if err != nil {
 			return nil, fmt.Errorf("rule pack %s (named in %s): %w", shown, c.Path, err)
 		}
-		p, err := rules.ParsePack(shown, data)
+		p, err := rules.ParsePack(c.Rules[i], data)
 		if err != nil {
 			return nil, fmt.Errorf("rule pack: %w", err)
 		}
@@ -163,7 +164,7 @@ func (c *Config) Notices() []string {
 	}
 	var out []string
 	if len(c.Providers) > 0 {
-		out = append(out, fmt.Sprintf("ignoring providers: in %s: a config found in the scanned tree does not choose where secrets are sent; pass it with --config (or $%s) to use it", c.Path, EnvVar))
+		out = append(out, fmt.Sprintf("ignoring providers: in %s: a config found in the scanned tree does not choose where secrets are sent; pass it with --config (or $%s) to use it", safetext.Quote(c.Path), EnvVar))
 	}
 	return append(out, c.stripped...)
 }

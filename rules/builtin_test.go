@@ -126,3 +126,39 @@ func TestBuiltinOneFindingPerSecret(t *testing.T) {
 		}
 	}
 }
+
+// Sets built from unchanged copies of the catalogue share each rule's
+// compiled matcher; a copy whose caller changed it is compiled afresh.
+func TestBuiltinMatchersReusedOnlyWhenUnchanged(t *testing.T) {
+	t.Parallel()
+	a, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ra, rb := a.Rules()[0], b.Rules()[0]
+	if ra == rb || ra.compiled != rb.compiled {
+		t.Fatalf("two sets from the catalogue: rules %p %p, matchers %p %p; want distinct rules sharing one matcher", ra, rb, ra.compiled, rb.compiled)
+	}
+
+	packs, err := BuiltinPacks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := packs[0].Rules[0]
+	r.Pattern = `(?P<secret>changed_[A-Za-z0-9]{8})`
+	r.Keywords = []string{"changed_"}
+	r.Examples, r.NegativeExamples, r.Checksum, r.MinEntropy, r.RequireDigit = nil, nil, "", 0, false
+	c, err := NewSet(packs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	c.Rule(r.ID).Find([]byte("x changed_q7Wm2Rk9 x"), 0, 20, func(m Match) { got = append(got, m.Secret) }, nil)
+	if len(got) != 1 || got[0] != "changed_q7Wm2Rk9" || c.Rule(r.ID).compiled == ra.compiled {
+		t.Fatalf("a changed copy kept the catalogue's matcher: found %q", got)
+	}
+}

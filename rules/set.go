@@ -295,13 +295,7 @@ func NewSet(packs ...*Pack) (*Set, error) {
 			default:
 				seen[r.ID] = src
 			}
-			c, problems := compile(r)
-			if len(problems) == 0 {
-				// verify/revoke blocks (action.go); one message per problem.
-				if err := r.ValidateActions(); err != nil {
-					problems = append(problems, strings.Split(err.Error(), "\n")...)
-				}
-			}
+			c, problems := compileChecked(r)
 			for _, pr := range problems {
 				bad("%s", pr)
 			}
@@ -321,6 +315,18 @@ func NewSet(packs ...*Pack) (*Set, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// compileAndValidate checks one rule's fields and its verify/revoke blocks
+// (action.go; one message per problem) and builds its matcher.
+func compileAndValidate(r *Rule) (*compiled, []string) {
+	c, problems := compile(r)
+	if len(problems) == 0 {
+		if err := r.ValidateActions(); err != nil {
+			problems = append(problems, strings.Split(err.Error(), "\n")...)
+		}
+	}
+	return c, problems
 }
 
 // compile checks one rule's fields and builds its matcher.

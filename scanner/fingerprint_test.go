@@ -47,3 +47,16 @@ func TestFingerprintPinned(t *testing.T) {
 		t.Errorf(`Fingerprint("hunter22") = %s, want %s`, got, want)
 	}
 }
+
+// BenchmarkFingerprint measures what a fingerprint costs scour (and each
+// guess of an attacker): the SHA-256 of a token against the argon2id of a
+// password.
+func BenchmarkFingerprint(b *testing.B) {
+	for _, s := range []string{"ghp_16C7e42F292c6912E7710c838347Ae178B4a", "hunter22"} {
+		b.Run(map[bool]string{true: "argon2id", false: "sha256"}[LowEntropy(s)], func(b *testing.B) {
+			for b.Loop() {
+				Fingerprint(s)
+			}
+		})
+	}
+}
