@@ -18,6 +18,7 @@ import (
 // the hook on `git commit`. It works offline: the build uses the module
 // cache this test runs with (GOPROXY=off) and the shared build cache.
 func TestPreCommitFramework(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds scour inside pre-commit: skipped with -short")
 	}

@@ -222,6 +222,7 @@ func readAudit(t *testing.T, path string) []provider.AuditRecord {
 }
 
 func TestRevokeSelectionAndErrors(t *testing.T) {
+	t.Parallel()
 	code, _, stderr := runCLI(t, "", "revoke", filepath.Join(t.TempDir(), "missing.json"), "--yes")
 	if code != ExitError || !strings.Contains(stderr, "report") {
 		t.Fatalf("missing report: %d %s", code, stderr)

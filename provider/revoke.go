@@ -176,7 +176,9 @@ func (e *Engine) prepare(ctx context.Context, it PlanItem, opts RevokeOptions) (
 		st = e.verify(ctx, r, f, true)
 		res.Owner, res.Host, res.HTTPStatus = st.Owner, st.Host, st.HTTPStatus
 		if st.State == Dead {
-			if opts.RevokedBefore != nil && opts.RevokedBefore(f.Fingerprint) {
+			// An audit log written before argon2id fingerprints names a
+			// low-entropy secret by its SHA-256 (scanner.LegacyFingerprint).
+			if opts.RevokedBefore != nil && (opts.RevokedBefore(f.Fingerprint) || opts.RevokedBefore(scanner.LegacyFingerprint(f.Secret))) {
 				res.Outcome, res.Reason = AlreadyRevoked, "already revoked (an earlier scour run revoked it; the vendor now rejects it)"
 			} else {
 				res.Outcome, res.Reason = Skipped, "dead: the vendor rejects it, nothing to revoke"

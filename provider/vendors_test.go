@@ -20,9 +20,14 @@ import (
 // override users have (SCOUR_<PROVIDER>_BASE_URL or the config map);
 // every test's dialer refuses non-loopback addresses.
 
+// builtinSet is the built-in rule set, built once per test binary (it costs
+// a few hundred milliseconds under -race). Tests only read it; a Set is
+// safe for concurrent use.
+var builtinSet = sync.OnceValues(rules.Builtin)
+
 func builtin(t *testing.T) *rules.Set {
 	t.Helper()
-	set, err := rules.Builtin()
+	set, err := builtinSet()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"sort"
@@ -103,15 +101,10 @@ func refusal(fs []scanner.Finding) string {
 		return "claimed by rules of several providers (" + strings.Join(names, ", ") + "); not sent to any of them"
 	}
 	f := fs[0]
-	if f.Secret == "" || fingerprint(f.Secret) != f.Fingerprint {
+	if f.Secret == "" || !scanner.FingerprintMatches(f.Secret, f.Fingerprint) {
 		return "the report does not contain this secret (redacted?); write the report with --show-secrets"
 	}
 	return ""
-}
-
-func fingerprint(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
 }
 
 // pickRule returns the first finding (by rule id) whose rule can verify.
@@ -154,7 +147,7 @@ func (e *Engine) verify(ctx context.Context, r *rules.Rule, f scanner.Finding, c
 		st.Reason = "no verification is defined for this rule"
 		return st
 	}
-	if f.Secret == "" || fingerprint(f.Secret) != f.Fingerprint {
+	if f.Secret == "" || !scanner.FingerprintMatches(f.Secret, f.Fingerprint) {
 		st.Reason = "the report does not contain this secret (redacted?); write the report with --show-secrets"
 		return st
 	}

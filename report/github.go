@@ -33,7 +33,7 @@ func GitHub(w io.Writer, res *scanner.Result, opts Options) error {
 		}
 		var props []string
 		// The whole fingerprint, which `scour ignore` takes.
-		msg := fmt.Sprintf("%s %s (fingerprint %s)", safetext.Escape(f.Description), safetext.Quote(Redact(f.Secret)), safetext.Escape(f.Fingerprint))
+		msg := fmt.Sprintf("%s %s (fingerprint %s)", safetext.Escape(f.Description), safetext.Quote(redacted(f, opts)), safetext.Escape(f.Fingerprint))
 		if len(f.Locations) > 0 {
 			l := f.Locations[0]
 			if l.Path != "" && l.Kind != "stdin" {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"regexp"
@@ -86,17 +87,32 @@ type JSONStats struct {
 	SkippedByReason map[string]int `json:"skipped_by_reason"`
 	Findings        int64          `json:"findings"`
 	ElapsedMS       int64          `json:"elapsed_ms"`
+	// Dropped counts candidates that matched a rule's pattern but failed
+	// its checks (checksum, placeholder, entropy); absent when none did.
+	Dropped *scanner.Dropped `json:"dropped,omitempty"`
 	// Git counts refs, commits, blobs and bytes of a git history scan.
 	Git *scanner.GitStats `json:"git,omitempty"`
 }
 
 // JSON writes res as one indented JSON document (JSONReport).
 func JSON(w io.Writer, res *scanner.Result, opts Options) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	return encodeJSON(w, NewJSONReport(res, opts), "  ")
+}
+
+// encodeJSON writes v as JSON (indented when indent is set) whose bytes
+// are safe to print: the encoder escapes control characters, and
+// safetext.JSON the bidi and other format characters it leaves raw.
+func encodeJSON(w io.Writer, v any, indent string) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", indent)
 	// Secrets and paths may hold <, > or &: keep them readable.
 	enc.SetEscapeHTML(false)
-	return enc.Encode(NewJSONReport(res, opts))
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(safetext.JSON(buf.Bytes()))
+	return err
 }
 
 // NewJSONReport converts a result to the JSON report schema. Paths and
@@ -120,6 +136,9 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 			Git:             res.Stats.Git,
 		},
 	}
+	if d := res.Stats.Dropped; d.Total() > 0 {
+		out.Stats.Dropped = &d
+	}
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		meta := opts.Rules[f.RuleID]
@@ -129,7 +148,7 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 			Description:    f.Description,
 			Confidence:     meta.Confidence,
 			Fingerprint:    f.Fingerprint,
-			SecretRedacted: Redact(f.Secret),
+			SecretRedacted: redacted(f, opts),
 			Context:        publicContext(f, opts.ShowSecrets),
 			Remediation:    meta.Remediation,
 			Locations:      make([]JSONLocation, 0, len(f.Locations)),

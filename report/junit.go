@@ -107,7 +107,7 @@ func JUnit(w io.Writer, res *scanner.Result, opts Options) error {
 			fmt.Fprintf(&text, "fix: %s\n", safetext.Escape(meta.Remediation))
 		}
 		c.Failure = &junitFailure{
-			Message: safetext.Escape(fmt.Sprintf("%s: %s %s", f.RuleID, f.Description, Redact(f.Secret))),
+			Message: safetext.Escape(fmt.Sprintf("%s: %s %s", f.RuleID, f.Description, redacted(f, opts))),
 			Type:    safetext.Escape(f.RuleID),
 			Text:    text.String(),
 		}

@@ -2,7 +2,6 @@ package report
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -26,9 +25,11 @@ const (
 	sarifVersion = "2.1.0"
 	// InformationURI is scour's home, named in SARIF and JUnit reports.
 	InformationURI = "https://github.com/scour-dev/scour"
-	// FingerprintKey names scour's partial fingerprint: the SHA-256 of the
-	// secret, so code scanning keeps one alert per secret however the
-	// lines around it move. Bump the version if its meaning ever changes.
+	// FingerprintKey names scour's partial fingerprint: the finding's
+	// fingerprint, so code scanning keeps one alert per secret however the
+	// lines around it move. Still "v1" although low-entropy secrets now
+	// have argon2id fingerprints (scanner.Fingerprint): tokens keep their
+	// values and alerts; a new key would reopen every alert.
 	FingerprintKey = "scourFingerprint/v1"
 	// sarifMaxRelated caps relatedLocations per result at GitHub code
 	// scanning's limit; properties.locationCount still counts them all.
@@ -180,10 +181,7 @@ type sarifRegion struct {
 
 // SARIF writes res as a SARIF 2.1.0 log.
 func SARIF(w io.Writer, res *scanner.Result, opts Options) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(newSARIF(res, opts))
+	return encodeJSON(w, newSARIF(res, opts), "  ")
 }
 
 func newSARIF(res *scanner.Result, opts Options) *sarifLog {
@@ -242,7 +240,7 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 			Properties: sarifResultProps{
 				Provider:       f.Provider,
 				Fingerprint:    f.Fingerprint,
-				SecretRedacted: Redact(f.Secret),
+				SecretRedacted: redacted(f, opts),
 				LocationCount:  len(f.Locations),
 			},
 		}
@@ -250,7 +248,7 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 		if desc == "" {
 			desc = f.RuleID
 		}
-		msg := fmt.Sprintf("%s %s (fingerprint %s)", desc, Redact(f.Secret), shortFP(f.Fingerprint))
+		msg := fmt.Sprintf("%s %s (fingerprint %s)", desc, redacted(f, opts), shortFP(f.Fingerprint))
 		if n := len(f.Locations) - 1; n > 0 {
 			msg += fmt.Sprintf("; also at %s", plural(int64(n), "other location", "other locations"))
 		}

@@ -3,14 +3,20 @@ package scanner
 import (
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scour-dev/scour/rules"
 )
 
+// builtinSet is the built-in rule set, built once per test binary (it
+// costs a few hundred milliseconds under -race). Tests only read it; each
+// gets its own Scanner, since some change a scanner's settings.
+var builtinSet = sync.OnceValues(rules.Builtin)
+
 func builtinScanner(t testing.TB, chunk int) (*Scanner, *rules.Set) {
 	t.Helper()
-	set, err := rules.Builtin()
+	set, err := builtinSet()
 	if err != nil {
 		t.Fatalf("rules.Builtin: %v", err)
 	}
@@ -35,8 +41,10 @@ type span3 struct {
 // Find reports over the whole line, at the same offsets, both on the bare
 // line and buried in a file big enough to be cut into several chunks.
 func TestBuiltinExamplesThroughEngine(t *testing.T) {
+	t.Parallel()
 	whole, set := builtinScanner(t, 0)
 	chunked, _ := builtinScanner(t, 1) // smallest chunks the windows allow
+	chunked.fps = whole.fps            // same secrets: compute slow fingerprints once
 	fillerLine := "func handler(w http.ResponseWriter) { fmt.Println(\"ok\") } // ü\n"
 	n := 0
 	for _, r := range set.Rules() {
@@ -89,6 +97,7 @@ func TestBuiltinExamplesThroughEngine(t *testing.T) {
 // TestBuiltinNegativesThroughEngine: no negative example yields a finding
 // of its own rule's provider through the engine.
 func TestBuiltinNegativesThroughEngine(t *testing.T) {
+	t.Parallel()
 	s, set := builtinScanner(t, 0)
 	for _, r := range set.Rules() {
 		for i, neg := range r.NegativeExamples {

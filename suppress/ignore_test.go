@@ -12,6 +12,7 @@ import (
 // The ignore file takes fingerprints with whole-line and trailing
 // comments, an optional rule qualifier, and any case.
 func TestParseIgnore(t *testing.T) {
+	t.Parallel()
 	a, b, c := fingerprint("a"), fingerprint("b"), fingerprint("c")
 	text := "# header\n\n" + a + "  # test fixture\n" + strings.ToUpper(b) + ":github-pat\n   " + c + "\n"
 	l, err := ParseIgnore(".scourignore", strings.NewReader(text))
@@ -41,6 +42,7 @@ func TestParseIgnore(t *testing.T) {
 
 // Every bad line is reported with file and line number.
 func TestParseIgnoreErrors(t *testing.T) {
+	t.Parallel()
 	text := fingerprint("a") + "\nnot-a-fingerprint\n" + fingerprint("b")[:63] + "  # short\n" + fingerprint("c") + ":Bad Rule\n"
 	_, err := ParseIgnore("repo/.scourignore", strings.NewReader(text))
 	if err == nil {
@@ -58,6 +60,7 @@ func TestParseIgnoreErrors(t *testing.T) {
 
 // A missing ignore file is an empty list.
 func TestLoadIgnoreMissing(t *testing.T) {
+	t.Parallel()
 	l, err := LoadIgnore(filepath.Join(t.TempDir(), IgnoreFileName))
 	if err != nil || len(l.Entries) != 0 {
 		t.Fatalf("%+v, %v", l, err)
@@ -70,6 +73,7 @@ func TestLoadIgnoreMissing(t *testing.T) {
 // AppendIgnore creates the file, keeps what is there, skips duplicates and
 // entries an unqualified one already covers, and writes comments.
 func TestAppendIgnore(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), IgnoreFileName)
 	a, b := fingerprint("a"), fingerprint("b")
 	added, err := AppendIgnore(p, []IgnoreEntry{{Fingerprint: a, Comment: "fixture\nsecond line"}, {Fingerprint: a}})
@@ -110,6 +114,7 @@ func TestAppendIgnore(t *testing.T) {
 }
 
 func TestParseFingerprint(t *testing.T) {
+	t.Parallel()
 	fp := fingerprint("z")
 	if got, rule, err := ParseFingerprint(" " + strings.ToUpper(fp) + ":gitlab-pat "); err != nil || got != fp || rule != "gitlab-pat" {
 		t.Errorf("got %q %q %v", got, rule, err)
@@ -118,5 +123,28 @@ func TestParseFingerprint(t *testing.T) {
 		if _, _, err := ParseFingerprint(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// A .scourignore that is a symlink out of its directory is neither read
+// (its lines never appear in an error) nor written through.
+func TestIgnoreFileSymlinkOutRefused(t *testing.T) {
+	t.Parallel()
+	outside := filepath.Join(t.TempDir(), "private")
+	const canary = "canary-private-line"
+	os.WriteFile(outside, []byte(canary+"\n"), 0o600)
+	dir := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir, IgnoreFileName)); err != nil {
+		t.Skipf("no symlinks: %v", err)
+	}
+	if _, err := LoadTreeIgnore(dir); err == nil || strings.Contains(err.Error(), canary) {
+		t.Errorf("LoadTreeIgnore: %v", err)
+	}
+	e := IgnoreEntry{Fingerprint: strings.Repeat("ab", 32)}
+	if _, err := AppendIgnore(filepath.Join(dir, IgnoreFileName), []IgnoreEntry{e}); err == nil || strings.Contains(err.Error(), canary) {
+		t.Errorf("AppendIgnore: %v", err)
+	}
+	if b, _ := os.ReadFile(outside); string(b) != canary+"\n" {
+		t.Errorf("the link's target was changed: %q", b)
 	}
 }

@@ -42,6 +42,7 @@ func open(t *testing.T, gitDir string) *gitobj.Store {
 // chains (offset and ref deltas) and loose objects, and compares each with
 // git cat-file.
 func TestReaderAgreesWithGit(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	body := strings.Repeat("a line of text that deltas well\n", 200)
 	for i := 0; i < 12; i++ {
@@ -110,6 +111,7 @@ func wantCorrupt(t *testing.T, err, cause error) {
 // each other's base across two packs, end with ErrDeltaCycle at once (no
 // stack overflow, no walk to the chain bound). Other objects still read.
 func TestRefDeltaLoops(t *testing.T) {
+	t.Parallel()
 	dir := bare(t)
 	self := plumbing.NewHash(strings.Repeat("5e", 20))
 	a := plumbing.NewHash(strings.Repeat("aa", 20))
@@ -142,6 +144,7 @@ func TestRefDeltaLoops(t *testing.T) {
 // delta whose own payload is over what any object within the limit needs,
 // are *TooLargeError; a delta whose target is over the limit too.
 func TestSizesAreBoundedBeforeInflating(t *testing.T) {
+	t.Parallel()
 	dir := bare(t)
 	big := bytes.Repeat([]byte{'z'}, 3<<20)
 	base := []byte("base")
@@ -175,6 +178,7 @@ func TestSizesAreBoundedBeforeInflating(t *testing.T) {
 // limit is refused before anything is allocated; content that does not
 // match the id, or is longer than its header, is corrupt.
 func TestLooseObjects(t *testing.T) {
+	t.Parallel()
 	dir := bare(t)
 	content := []byte("secret content")
 	id := gitobjtest.Hash(gitobjtest.Blob, content)
@@ -206,6 +210,7 @@ func TestLooseObjects(t *testing.T) {
 
 // TestChainBound: an OFS_DELTA chain longer than MaxChain is refused.
 func TestChainBound(t *testing.T) {
+	t.Parallel()
 	dir := bare(t)
 	objs := []gitobjtest.Object{{Type: gitobjtest.Blob, Data: []byte("x")}}
 	for i := 0; i <= gitobj.MaxChain+1; i++ {
@@ -226,6 +231,7 @@ func TestChainBound(t *testing.T) {
 }
 
 func TestMissingIndexIsAProblem(t *testing.T) {
+	t.Parallel()
 	dir := bare(t)
 	os.WriteFile(filepath.Join(dir, "objects", "pack", "pack-x.pack"), []byte("PACK"), 0o644)
 	os.WriteFile(filepath.Join(dir, "objects", "pack", "pack-y.idx"), []byte("junk"), 0o644)

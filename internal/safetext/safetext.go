@@ -10,11 +10,12 @@
 // not UTF-8. Each of these is written as a visible escape; invalid bytes
 // as \xNN, never as U+FFFD, so distinct names stay distinct.
 //
-// Two printable sequences are escaped too, because the GitHub Actions
-// runner obeys them in any line of a job log: "##[" anywhere in a line
-// (the legacy "##[command]" form, which can mask text, stop command
-// processing or set outputs) and "::" at the start of the text, after
-// blanks (a "::command::" line). They become "#\x23[" and "\x3a:".
+// Two printable sequences are escaped too, because CI runners obey them
+// in job logs: "##" anywhere in a line (GitHub's legacy "##[command]",
+// which can mask text, stop command processing or set outputs; Azure
+// Pipelines' "##vso[task.setvariable ...]"; TeamCity's "##teamcity[")
+// and "::" at the start of the text, after blanks (a GitHub "::command::"
+// line). They become "#\x23" and "\x3a:".
 //
 // Two forms: Quote for a value that stands on its own (a path, a name),
 // which is returned as is when it is safe and otherwise as a Go-syntax
@@ -24,9 +25,12 @@
 package safetext
 
 import (
+	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -56,9 +60,9 @@ func Safe(s string) bool {
 }
 
 // ciCommand reports whether s holds a sequence the GitHub Actions runner
-// reads as a workflow command: "##[" anywhere, or "::" after leading blanks.
+// reads as a workflow command: "##" anywhere, or "::" after leading blanks.
 func ciCommand(s string) bool {
-	return strings.Contains(s, "##[") || commandStart(s) >= 0
+	return strings.Contains(s, "##") || commandStart(s) >= 0
 }
 
 // commandStart returns the index of a "::" that starts s after blanks
@@ -128,9 +132,9 @@ func quote(s string) string {
 		case r == '"' || r == '\\':
 			b.WriteByte('\\')
 			b.WriteRune(r)
-		case r == '#' && strings.HasPrefix(s[i+1:], "#["):
-			b.WriteString(`#\x23[`)
-			n = 3
+		case r == '#' && strings.HasPrefix(s[i+1:], "#"):
+			b.WriteString(`#\x23`)
+			n = 2
 		case r < utf8.RuneSelf && (r < 0x20 || r == 0x7f), r >= utf8.RuneSelf && unsafeRune(r):
 			writeRuneEscape(&b, r)
 		default:
@@ -159,9 +163,9 @@ func Escape(s string) string {
 		switch {
 		case i == lead:
 			b.WriteString(`\x3a`)
-		case r == '#' && strings.HasPrefix(s[i+1:], "#["):
-			b.WriteString(`#\x23[`)
-			n = 3
+		case r == '#' && strings.HasPrefix(s[i+1:], "#"):
+			b.WriteString(`#\x23`)
+			n = 2
 		case r == utf8.RuneError && n == 1:
 			writeByteEscape(&b, s[i])
 		case r < utf8.RuneSelf && (r < 0x20 || r == 0x7f), r >= utf8.RuneSelf && unsafeRune(r):
@@ -238,4 +242,48 @@ func UTF8(s string) string {
 		return s
 	}
 	return quote(s)
+}
+
+// JSON rewrites encoded JSON so that it prints safely: every rune Safe
+// rejects that the encoder left raw (bidi controls, zero-width and other
+// format characters, C1 controls; encoding/json already escapes C0
+// controls, U+2028 and U+2029) becomes a \uXXXX escape, and so does the
+// second '#' of "##" (CI runner commands anywhere in a log line).
+// Such text can only occur inside JSON strings, where the escape means the
+// same character, so the document decodes to exactly the same values.
+func JSON(b []byte) []byte {
+	clean := !bytes.Contains(b, []byte("##"))
+	for i := 0; clean && i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r >= utf8.RuneSelf && unsafeRune(r) && !(r == utf8.RuneError && n == 1) {
+			clean = false
+			break
+		}
+		i += n
+	}
+	if clean {
+		return b
+	}
+	out := make([]byte, 0, len(b)+32)
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == '#' && bytes.HasPrefix(b[i+1:], []byte("#")) {
+			out = append(out, `#\u0023`...)
+			i += 2
+			continue
+		}
+		if r < utf8.RuneSelf || !unsafeRune(r) || (r == utf8.RuneError && n == 1) {
+			out = append(out, b[i:i+n]...)
+			i += n
+			continue
+		}
+		if r > 0xffff {
+			r1, r2 := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		i += n
+	}
+	return out
 }

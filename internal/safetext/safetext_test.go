@@ -1,6 +1,8 @@
 package safetext
 
 import (
+	"bytes"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,7 +26,9 @@ var hostile = []string{
 	"del\x7f",
 	"nul\x00",
 	"\ufffd literal",
-	"x##[add-mask]secret",    // legacy runner command, anywhere in a line
+	"x##[add-mask]secret", // legacy runner command, anywhere in a line
+	"y##vso[task.setvariable variable=PATH]/tmp", // Azure Pipelines
+	"###[",
 	"  ::stop-commands::tok", // a command after blanks
 	"\u00a0\u3000::error::x", // after Unicode spaces the runner trims too
 }
@@ -84,6 +88,9 @@ func TestSafeTextIsUnchanged(t *testing.T) {
 func TestWorkflowCommandsAreDefused(t *testing.T) {
 	for in, want := range map[string]string{
 		"a##[error]b":       `a#\x23[error]b`,
+		"a##vso[x]":         `a#\x23vso[x]`,
+		"####":              `#\x23#\x23`,
+		"a#b#c":             "a#b#c",
 		"::add-mask::x":     `\x3a:add-mask::x`,
 		" ::error::x":       ` \x3a:error::x`,
 		"a::b":              "a::b", // not at the start: no command
@@ -149,7 +156,7 @@ func clean(s string) bool {
 			return false
 		}
 	}
-	return !strings.Contains(s, "##[") && !strings.HasPrefix(strings.TrimLeftFunc(s, unicode.IsSpace), "::")
+	return !strings.Contains(s, "##") && !strings.HasPrefix(strings.TrimLeftFunc(s, unicode.IsSpace), "::")
 }
 
 func TestUTF8KeepsValidTextAndQuotesTheRest(t *testing.T) {
@@ -168,5 +175,26 @@ func TestUTF8KeepsValidTextAndQuotesTheRest(t *testing.T) {
 				t.Errorf("UTF8(%q) = %s does not unquote: %q, %v", in, got, back, err)
 			}
 		}
+	}
+}
+
+// JSON escapes the format characters encoding/json leaves raw, and the
+// document decodes to the same values.
+func TestJSONEscapesRawFormatCharacters(t *testing.T) {
+	in := map[string]string{"path": "a\u202eb\u200b\U000e0001c\u0085 x##[add-mask]y", "plain": "docs/配置.md"}
+	raw, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := JSON(raw)
+	if !clean(string(got)) || bytes.Contains(got, []byte("##")) {
+		t.Errorf("JSON left an unsafe rune: %q", got)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(got, &back); err != nil || back["path"] != in["path"] || back["plain"] != in["plain"] {
+		t.Errorf("decodes to %q, %v; want %q", back, err, in)
+	}
+	if plain := []byte(`{"a":"b"}`); &JSON(plain)[0] != &plain[0] {
+		t.Error("clean JSON should be returned as is")
 	}
 }

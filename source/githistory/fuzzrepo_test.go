@@ -122,6 +122,9 @@ func FuzzRepoScan(f *testing.F) {
 		dir := t.TempDir()
 		opts := fuzzRepo(t, dir, in)
 		r, err := Open(dir, opts)
+		if err != nil && opts.Range != "" && !strings.Contains(err.Error(), "internal error") {
+			return // a range that does not resolve is refused before scanning
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 )
 
 func TestDeletedFileIsFoundAndAttributed(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("DELETED")
 	g.WriteFile("README", "hello\n")
@@ -46,6 +47,7 @@ func TestDeletedFileIsFoundAndAttributed(t *testing.T) {
 }
 
 func TestUnmergedBranchTagAndAnnotatedTag(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	onBranch, onTag, onAnnotated := fakeToken("BRANCH"), fakeToken("TAG"), fakeToken("ANNOTATED")
 	g.WriteFile("a.txt", "a\n")
@@ -73,6 +75,7 @@ func TestUnmergedBranchTagAndAnnotatedTag(t *testing.T) {
 }
 
 func TestMergeResolutionIsAttributedToTheMerge(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("MERGE")
 	g.WriteFile("conf", "base\n")
@@ -91,6 +94,7 @@ func TestMergeResolutionIsAttributedToTheMerge(t *testing.T) {
 }
 
 func TestRenamedFileKeepsFirstCommitAndAddsNewPath(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("RENAME")
 	g.WriteFile("old/name.txt", "key "+tok+"\n")
@@ -108,6 +112,7 @@ func TestRenamedFileKeepsFirstCommitAndAddsNewPath(t *testing.T) {
 }
 
 func TestRevertedCommit(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("REVERT")
 	g.WriteFile("x", "one\n")
@@ -120,6 +125,7 @@ func TestRevertedCommit(t *testing.T) {
 }
 
 func TestResetHardNeedsAllObjects(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok, loose := fakeToken("RESET"), fakeToken("DANGLING")
 	g.WriteFile("x", "one\n")
@@ -159,6 +165,7 @@ func TestResetHardNeedsAllObjects(t *testing.T) {
 }
 
 func TestPackedAndLooseObjects(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	packedTok, looseTok := fakeToken("PACKED"), fakeToken("LOOSE")
 	g.WriteFile("p.txt", packedTok)
@@ -190,6 +197,7 @@ func bigText(lines int) string {
 }
 
 func TestDeltaBlobWhoseBaseLacksTheSecret(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("DELTA")
 	text := bigText(4000)
@@ -222,6 +230,7 @@ func TestDeltaBlobWhoseBaseLacksTheSecret(t *testing.T) {
 }
 
 func TestEveryBlobOnceAcrossPacks(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	for i := 0; i < 20; i++ {
 		g.WriteFile("f.txt", bigText(100+i))
@@ -253,6 +262,7 @@ func TestEveryBlobOnceAcrossPacks(t *testing.T) {
 }
 
 func TestWorktreeFilesNotInHistory(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tracked, modified, untracked := fakeToken("TRACKED"), fakeToken("MODIFIED"), fakeToken("UNTRACKED")
 	g.WriteFile("t.txt", tracked)
@@ -276,6 +286,7 @@ func TestWorktreeFilesNotInHistory(t *testing.T) {
 }
 
 func TestBareRepository(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("BARE")
 	g.WriteFile("k", tok)
@@ -293,6 +304,7 @@ func TestBareRepository(t *testing.T) {
 }
 
 func TestCommitGraphGivesTheSameAnswer(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("GRAPH")
 	g.WriteFile("a", "a")
@@ -313,6 +325,7 @@ func TestCommitGraphGivesTheSameAnswer(t *testing.T) {
 }
 
 func TestEmptyRepository(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	r, c := scanRepo(t, g.Dir, Options{})
 	if len(c.items) != 0 || len(c.skipped) != 0 || r.Note() == "" {
@@ -321,12 +334,14 @@ func TestEmptyRepository(t *testing.T) {
 }
 
 func TestNotARepository(t *testing.T) {
+	t.Parallel()
 	if _, err := Open(t.TempDir(), Options{}); err == nil {
 		t.Fatal("Open of a plain directory succeeded")
 	}
 }
 
 func TestContextCancelStopsTheScan(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", "a")
 	g.Commit("a")
@@ -343,6 +358,7 @@ func TestContextCancelStopsTheScan(t *testing.T) {
 }
 
 func TestExcludedPathsAreNotScanned(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	inTestdata, both, kept := fakeToken("TESTDATA"), fakeToken("BOTH"), fakeToken("KEPT")
 	g.WriteFile("testdata/fixture.txt", inTestdata)
@@ -364,6 +380,7 @@ func TestExcludedPathsAreNotScanned(t *testing.T) {
 }
 
 func TestStashNotesAndRemoteTrackingRefs(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	stashed, noted, remote := fakeToken("STASH"), fakeToken("NOTE"), fakeToken("REMOTE")
 	g.WriteFile("a", "a\n")
@@ -392,6 +409,7 @@ func TestStashNotesAndRemoteTrackingRefs(t *testing.T) {
 }
 
 func TestRefDeltaPack(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("REFDELTA")
 	text := bigText(3000)
@@ -442,6 +460,7 @@ func TestRefDeltaPack(t *testing.T) {
 }
 
 func TestAlternates(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("ALTERNATE")
 	g.WriteFile("a", tok)
@@ -460,6 +479,7 @@ func TestAlternates(t *testing.T) {
 }
 
 func TestSHA256RepositoryIsAClearError(t *testing.T) {
+	t.Parallel()
 	gittest.RequireGit(t)
 	dir := t.TempDir()
 	if out, err := exec.Command("git", "init", "-q", "--object-format=sha256", dir).CombinedOutput(); err != nil {
@@ -471,6 +491,7 @@ func TestSHA256RepositoryIsAClearError(t *testing.T) {
 }
 
 func TestTaggedBlobAndSubmoduleEntry(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("TAGGEDBLOB")
 	g.WriteFile("a", "a")
@@ -492,6 +513,7 @@ func TestTaggedBlobAndSubmoduleEntry(t *testing.T) {
 }
 
 func TestLinkedWorktree(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("WORKTREE")
 	g.WriteFile("a", "a")

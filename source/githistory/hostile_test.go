@@ -69,6 +69,7 @@ func scanBoth(t *testing.T, dir string, opts Options, check func(t *testing.T, r
 }
 
 func TestRefDeltaOwnBaseIsSkipped(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("SELFREF")
 	secret := []byte(tok + "\n")
@@ -93,6 +94,7 @@ func TestRefDeltaOwnBaseIsSkipped(t *testing.T) {
 }
 
 func TestTreeListingItselfIsNotFollowed(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("SELFTREE")
 	secret := []byte(tok + "\n")
@@ -119,6 +121,7 @@ func TestTreeListingItselfIsNotFollowed(t *testing.T) {
 // deep, is 33 million paths. The walk stops re-walking it past its budget,
 // says so, and still scans the blob.
 func TestTreeBombIsBounded(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("BOMB")
 	secret := []byte(tok + "\n")
@@ -149,6 +152,7 @@ func TestTreeBombIsBounded(t *testing.T) {
 // by a delta whose payload alone is over the limit) is reported too large
 // without being inflated, in range scans (read by id) as in whole scans.
 func TestBigBlobsAreNotReadWhole(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("SMALL")
 	secret := []byte(tok + "\n")
@@ -187,6 +191,7 @@ func TestBigBlobsAreNotReadWhole(t *testing.T) {
 // TestLooseObjectsWithTrailingBytes: bytes after a loose object's zlib
 // stream do not hide its content (git ignores them too).
 func TestLooseObjectsWithTrailingBytes(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("TRAILING")
 	secret := []byte(tok + "\n")
@@ -214,6 +219,7 @@ func TestLooseObjectsWithTrailingBytes(t *testing.T) {
 // a secret reads its author within a bound: a commit that inflates to
 // more keeps just its id.
 func TestHugeCommitIsNotReadAgainForItsAuthor(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("BIGCOMMIT")
 	secret := []byte(tok + "\n")
@@ -272,6 +278,7 @@ func combRepo(t *testing.T) (dir, tok string) {
 // way to a pack-order walk: chains of versions too big for the base cache
 // would otherwise be rebuilt for every blob, quadratic on a comb.)
 func TestRangeOverLongDeltaChains(t *testing.T) {
+	t.Parallel()
 	dir, tok := combRepo(t)
 	_, c := scanRepo(t, dir, Options{Range: "..refs/heads/main"})
 	one(t, c, tok)
@@ -286,6 +293,7 @@ func TestRangeOverLongDeltaChains(t *testing.T) {
 // are now built smallest subtree first, so a base is dropped before the
 // walk goes down the spine.
 func TestCombOfDeltasHoldsFewBases(t *testing.T) {
+	t.Parallel()
 	dir, tok := combRepo(t)
 	const size, depth = combSize, combDepth
 	st := gitobj.OpenStore(gitobj.ObjectDirs(dir))
@@ -342,6 +350,7 @@ func (p *panicSink) Skipped(s source.Skipped) {
 // (the readers, or the history walk reporting damage) ends it with an
 // error; the program goes on.
 func TestPanicEndsTheScanWithAnError(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", fakeToken("PANIC"))
 	g.WriteFile("d/b", "b")
@@ -367,6 +376,7 @@ func TestPanicEndsTheScanWithAnError(t *testing.T) {
 // TestDotGitFileToNowhereIsAnError: a .git file naming a directory that is
 // not a repository must not turn a history scan into something smaller.
 func TestDotGitFileToNowhereIsAnError(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, ".git"), []byte("gitdir: "+filepath.Join(dir, "nowhere")+"\n"), 0o644)
 	if !IsRepository(dir) {
@@ -381,6 +391,7 @@ func TestDotGitFileToNowhereIsAnError(t *testing.T) {
 // is not scanned, whether the scan is whole, a range or all objects; a
 // blob also at a kept path is scanned and located there only.
 func TestExcludesApplyToEveryKindOfScan(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("README", "r")
 	base := g.Commit("base")
@@ -411,6 +422,7 @@ func TestExcludesApplyToEveryKindOfScan(t *testing.T) {
 // repository still holding commits is not "no commits, nothing to do":
 // the scan fails, saying --all-objects reaches them.
 func TestCommitsNoRefReachesAreNotASilentPass(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("NOREF")
 	secret := []byte(tok + "\n")

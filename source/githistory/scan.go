@@ -455,35 +455,47 @@ func (s *scan) storedCommits() int {
 	return n
 }
 
-// walkRange attributes the blobs introduced by commits in B and not in A.
-// It returns how many commits the range has.
-func (s *scan) walkRange(ctx context.Context) (int, error) {
-	h := s.hist
-	spec := s.r.opts.Range
-	a, b, _ := strings.Cut(spec, "..")
+// resolveRange resolves the ends of Options.Range, "A..B" (B defaults to
+// HEAD; A may be empty), with resolveRev: go-git's resolver when Open
+// checks the range early, the scan's own bounded one when it walks it.
+func (r *Repo) resolveRange(resolveRev func(string) (plumbing.Hash, error)) (a, b string, aid, bid plumbing.Hash, err error) {
+	spec := r.opts.Range
+	a, b, _ = strings.Cut(spec, "..")
 	if strings.HasPrefix(b, ".") {
-		return 0, fmt.Errorf("range %q: symmetric differences (A...B) are not supported; use A..B", spec)
+		return "", "", aid, bid, fmt.Errorf("range %q: symmetric differences (A...B) are not supported; use A..B", spec)
 	}
 	if b == "" {
 		b = "HEAD"
 	}
-	s.listRefs() // for the stats only
 	resolve := func(rev string) (plumbing.Hash, error) {
-		id, err := s.resolveRev(rev)
+		id, err := resolveRev(rev)
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("range %q: cannot resolve %q: %w", spec, rev, err)
 		}
 		return id, nil
 	}
-	bid, err := resolve(b)
+	if bid, err = resolve(b); err != nil {
+		return "", "", aid, bid, err
+	}
+	if a != "" {
+		if aid, err = resolve(a); err != nil {
+			return "", "", aid, bid, err
+		}
+	}
+	return a, b, aid, bid, nil
+}
+
+// walkRange attributes the blobs introduced by commits in B and not in A.
+// It returns how many commits the range has.
+func (s *scan) walkRange(ctx context.Context) (int, error) {
+	h := s.hist
+	spec := s.r.opts.Range
+	s.listRefs() // for the stats only
+	a, b, aid, bid, err := s.r.resolveRange(s.resolveRev)
 	if err != nil {
 		return 0, err
 	}
 	if a != "" {
-		aid, err := resolve(a)
-		if err != nil {
-			return 0, err
-		}
 		h.collect([]plumbing.Hash{aid}, nil, false)
 	}
 	missingBefore := h.missing

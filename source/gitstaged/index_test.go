@@ -15,6 +15,7 @@ import (
 // extended flags (intent-to-add) and long names included, with both this
 // parser and go-git's decoder, and compares what matters.
 func TestParseIndexAgreesWithGoGit(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	// Longer than the 12 bits an entry has for its name's length.
 	// (Longer than PATH_MAX too: it lives only in the index.)
@@ -62,6 +63,7 @@ func TestParseIndexAgreesWithGoGit(t *testing.T) {
 }
 
 func TestParseIndexRejectsWhatItCannotRead(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("a", "a")
 	r.git("add", ".")
@@ -113,6 +115,7 @@ func FuzzParseIndex(f *testing.F) {
 // directories thousands deep is refused as an accelerator (nil), in memory
 // linear in its size, instead of building every path of the nesting.
 func TestDeepCacheTreeIsBounded(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	name := strings.Repeat("n", 200)
 	const depth = 50000 // paths of up to 10 MB each, 250 GB in all, if built

@@ -18,6 +18,7 @@ import (
 // and trees are delta-compressed in a pack, plus loose ones, and compares
 // each with what `git cat-file --batch` prints.
 func TestObjectsAgreeWithGit(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	body := strings.Repeat("a line of text that deltas well\n", 200)
 	for i := 0; i < 12; i++ {
