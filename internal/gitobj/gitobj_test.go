@@ -230,6 +230,47 @@ func TestChainBound(t *testing.T) {
 	}
 }
 
+// TestRefChainBound: a chain of REF_DELTAs counts every hop against
+// MaxChain (a reader that restarted its count at each hop would follow a
+// hostile chain without end).
+func TestRefChainBound(t *testing.T) {
+	t.Parallel()
+	dir := bare(t)
+	base := []byte("x")
+	objs := []gitobjtest.Object{{Type: gitobjtest.Blob, Data: base}}
+	prev := gitobjtest.Hash(gitobjtest.Blob, base)
+	for i := 0; i <= gitobj.MaxChain+1; i++ {
+		var id plumbing.Hash
+		copy(id[:], fmt.Sprintf("r%019d", i))
+		objs = append(objs, gitobjtest.Object{Type: gitobjtest.RefDelta, BaseID: prev, ID: id, Data: gitobjtest.Delta(1, 1, [2]uint32{0, 1})})
+		prev = id
+	}
+	if _, err := gitobjtest.WritePack(dir, objs); err != nil {
+		t.Fatal(err)
+	}
+	// And a loop of 50 REF_DELTAs, past the length where the chain is
+	// checked through a set.
+	var loop []gitobjtest.Object
+	for i := 0; i < 50; i++ {
+		var id, base plumbing.Hash
+		copy(id[:], fmt.Sprintf("L%019d", i))
+		copy(base[:], fmt.Sprintf("L%019d", (i+1)%50))
+		loop = append(loop, gitobjtest.Object{Type: gitobjtest.RefDelta, BaseID: base, ID: id, Data: gitobjtest.Delta(1, 1, [2]uint32{0, 1})})
+	}
+	if _, err := gitobjtest.WritePack(dir, loop); err != nil {
+		t.Fatal(err)
+	}
+	rd := open(t, dir).NewReader(1<<20, 0)
+	_, _, err := rd.Read(prev)
+	wantCorrupt(t, err, gitobj.ErrDeltaChain)
+	_, _, err = rd.Read(loop[7].ID)
+	wantCorrupt(t, err, gitobj.ErrDeltaCycle)
+	// The reader is still right afterwards.
+	if _, data, err := rd.Read(gitobjtest.Hash(gitobjtest.Blob, base)); err != nil || string(data) != "x" {
+		t.Fatalf("%q %v", data, err)
+	}
+}
+
 func TestMissingIndexIsAProblem(t *testing.T) {
 	t.Parallel()
 	dir := bare(t)

@@ -198,6 +198,8 @@ type Reader struct {
 	cache baseCache
 	chain []link
 	delta []byte
+	inSet  map[baseKey]struct{} // entries of the chain being resolved, when long
+	setLen int                  // how many of them inSet holds
 	// Work counts the bytes this reader has inflated and built from
 	// deltas: reading by id re-resolves chains, and callers that read many
 	// objects this way watch it to switch to a pack-order walk.
@@ -243,6 +245,10 @@ type link struct {
 func (r *Reader) ReadAt(p *Pack, off int64, limit int64) (plumbing.ObjectType, []byte, error) {
 	chain := r.chain[:0]
 	defer func() { r.chain = chain[:0] }()
+	if r.setLen > 0 {
+		clear(r.inSet)
+		r.setLen = 0
+	}
 	var base []byte
 	var btype plumbing.ObjectType
 	haveBase := false
@@ -276,10 +282,8 @@ func (r *Reader) ReadAt(p *Pack, off int64, limit int64) (plumbing.ObjectType, [
 			}
 			// OFS_DELTA bases are strictly earlier in their pack, so only a
 			// REF_DELTA can lead back to an entry already in the chain.
-			for _, l := range chain {
-				if l.p == bp && l.off == boff {
-					return 0, nil, &CorruptError{Where: p.where(off), Err: ErrDeltaCycle}
-				}
+			if r.inChain(chain, bp, boff) {
+				return 0, nil, &CorruptError{Where: p.where(off), Err: ErrDeltaCycle}
 			}
 			p, off = bp, boff
 		default:
@@ -321,6 +325,29 @@ func (r *Reader) ReadAt(p *Pack, off int64, limit int64) (plumbing.ObjectType, [
 		}
 	}
 	return btype, base, nil
+}
+
+// inChain reports whether the entry at (p, off) is already in chain: by
+// scanning a short chain, through a set once it grows (a hostile chain of
+// thousands of REF_DELTAs must not cost a scan per hop).
+func (r *Reader) inChain(chain []link, p *Pack, off int64) bool {
+	if len(chain) <= 32 {
+		for _, l := range chain {
+			if l.p == p && l.off == off {
+				return true
+			}
+		}
+		return false
+	}
+	if r.inSet == nil {
+		r.inSet = map[baseKey]struct{}{}
+	}
+	for _, l := range chain[r.setLen:] {
+		r.inSet[baseKey{l.p, l.off}] = struct{}{}
+	}
+	r.setLen = len(chain)
+	_, ok := r.inSet[baseKey{p, off}]
+	return ok
 }
 
 // DeltaLimit is the largest delta payload that can build an object of
