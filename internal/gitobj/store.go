@@ -192,12 +192,12 @@ func (s *Store) locate(id plumbing.Hash) (*Pack, int64, bool) {
 type Reader struct {
 	s *Store
 	// Limit is the largest object (or intermediate delta base) read.
-	Limit int64
-	z     Inflater
-	loose Loose
-	cache baseCache
-	chain []link
-	delta []byte
+	Limit  int64
+	z      Inflater
+	loose  Loose
+	cache  baseCache
+	chain  []link
+	delta  []byte
 	inSet  map[baseKey]struct{} // entries of the chain being resolved, when long
 	setLen int                  // how many of them inSet holds
 	// Work counts the bytes this reader has inflated and built from
