@@ -2,6 +2,7 @@ package githistory
 
 import (
 	"bytes"
+	"encoding/binary"
 	"context"
 	"errors"
 	"fmt"
@@ -440,4 +441,53 @@ func TestCommitsNoRefReachesAreNotASilentPass(t *testing.T) {
 	}
 	_, c = scanRepo(t, dir, Options{AllObjects: true})
 	one(t, c, tok)
+}
+
+// TestCommitGraphWithParentLoopsHidesNothing: a commit-graph edited so that
+// every commit is its own parent (a few bytes each) made the walk stop:
+// 0 blobs, exit 0. The graph is not read; every commit is still scanned.
+func TestCommitGraphWithParentLoopsHidesNothing(t *testing.T) {
+	t.Parallel()
+	g := newRepo(t)
+	var toks []string
+	for i := 0; i < 5; i++ {
+		toks = append(toks, fakeToken(fmt.Sprintf("GRAPH%d", i)))
+		g.WriteFile(fmt.Sprintf("f%d", i), toks[i])
+		g.Commit("c")
+	}
+	g.WriteCommitGraph()
+	path := filepath.Join(g.GitDir, "objects", "info", "commit-graph")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Chunk table after the 8-byte header: id (4) and offset (8) each.
+	n := int(data[6])
+	cdat := -1
+	for k := 0; k < n; k++ {
+		e := data[8+12*k:]
+		if string(e[:4]) == "CDAT" {
+			cdat = int(binary.BigEndian.Uint64(e[4:12]))
+		}
+	}
+	if cdat < 0 {
+		t.Fatal("no CDAT chunk")
+	}
+	for i := 0; i < 5; i++ {
+		// Entry: tree (20), parent 1 (4), parent 2 (4), generation+date (8).
+		binary.BigEndian.PutUint32(data[cdat+36*i+20:], uint32(i))
+	}
+	os.Chmod(path, 0o644)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := g.Git("log", "--oneline"); strings.Count(out, "\n") > 2 {
+		t.Logf("git log with the damaged graph: %q", out) // git itself trusts it
+	}
+	for _, o := range []Options{{}, {Range: "..HEAD"}} {
+		_, c := scanRepo(t, g.Dir, o)
+		for _, tok := range toks {
+			one(t, c, tok)
+		}
+	}
 }
