@@ -15,6 +15,7 @@ import (
 // and UpgradeIgnore rewrites exactly those entries, keeping rule ids,
 // comments and other lines; afterwards they match in the new form.
 func TestLegacyFingerprintsStillMatchAndUpgrade(t *testing.T) {
+	t.Parallel()
 	const password = "hunter22" // low entropy: argon2id fingerprint
 	token := fakePAT("legacy")  // high entropy: fingerprint unchanged
 	if !scanner.LowEntropy(password) || scanner.LowEntropy(token) {
