@@ -42,7 +42,11 @@ func newBuiltinRule(r *Rule) *builtinRule {
 		parsed: &snapshot,
 		compile: sync.OnceValues(func() (*compiled, []string) {
 			rc := snapshot
-			return compileAndValidate(&rc)
+			c, problems := compileAndValidate(&rc)
+			if c != nil {
+				c.samples, _ = publishedSamples() // NewSet reports a load error
+			}
+			return c, problems
 		}),
 	}
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	_ "embed"
 	"fmt"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -13,6 +14,10 @@ import (
 var samplesYAML []byte
 
 // loadSamples parses the embedded sample list into secret -> source.
+// publishedSamples is loadSamples once per process: the map is shared,
+// read-only, by every compiled matcher.
+var publishedSamples = sync.OnceValues(loadSamples)
+
 func loadSamples() (map[string]string, error) {
 	var doc struct {
 		Samples []struct {

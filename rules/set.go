@@ -254,7 +254,7 @@ var ruleIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 // "medium") and attaches the compiled matcher, so a pack must not be given
 // to two NewSet calls at once.
 func NewSet(packs ...*Pack) (*Set, error) {
-	samples, err := loadSamples()
+	samples, err := publishedSamples()
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +302,12 @@ func NewSet(packs ...*Pack) (*Set, error) {
 			if c == nil || len(problems) > 0 {
 				continue
 			}
-			c.samples = samples
+			// A built-in rule's matcher, shared by every Set of the
+			// process, got the samples when it was built (builtin_packs.go);
+			// writing them here would race with scans using it.
+			if c.samples == nil {
+				c.samples = samples
+			}
 			r.compiled = c
 			if r.Confidence == "" {
 				r.Confidence = "medium"
