@@ -231,7 +231,7 @@ func loadActionConfig(configFile string, noRepo bool, packs []string, baseURLs m
 func trustedBaseURLs(cfg *config.Config, warn io.Writer) map[string]string {
 	if warn != nil {
 		for _, n := range cfg.Notices() {
-			fmt.Fprintf(warn, "scour: %s\n", n)
+			fmt.Fprintf(warn, "scour: %s\n", safetext.Escape(n))
 		}
 	}
 	return cfg.BaseURLs()

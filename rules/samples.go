@@ -13,11 +13,11 @@ import (
 //go:embed samples.yaml
 var samplesYAML []byte
 
-// loadSamples parses the embedded sample list into secret -> source.
-// publishedSamples is loadSamples once per process: the map is shared,
-// read-only, by every compiled matcher.
+// publishedSamples is the embedded list parsed once per process; the map
+// is never modified after, so every Set and rule shares it.
 var publishedSamples = sync.OnceValues(loadSamples)
 
+// loadSamples parses the embedded sample list into secret -> source.
 func loadSamples() (map[string]string, error) {
 	var doc struct {
 		Samples []struct {
@@ -43,6 +43,7 @@ func loadSamples() (map[string]string, error) {
 // is published. Rules drop such matches themselves; layers that find
 // secrets without a rule (generic assignments, decoded text) ask here.
 func (s *Set) PublishedSample(secret string) (source string, ok bool) {
-	source, ok = s.samples[secret]
+	samples, _ := publishedSamples() // NewSet checked the error
+	source, ok = samples[secret]
 	return source, ok
 }
