@@ -244,4 +244,3 @@ func BenchmarkScanStream(b *testing.B) {
 		}
 	})
 }
-
