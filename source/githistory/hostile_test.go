@@ -386,6 +386,12 @@ func TestDotGitFileToNowhereIsAnError(t *testing.T) {
 	if _, err := Open(dir, Options{}); !errors.Is(err, ErrNotRepository) || !strings.Contains(err.Error(), "nowhere") {
 		t.Fatalf("err = %v, want ErrNotRepository naming the target", err)
 	}
+	// The same for an empty .git directory.
+	empty := t.TempDir()
+	os.Mkdir(filepath.Join(empty, ".git"), 0o755)
+	if _, err := Open(empty, Options{}); !IsRepository(empty) || !errors.Is(err, ErrNotRepository) {
+		t.Fatalf("empty .git: err = %v, want ErrNotRepository", err)
+	}
 }
 
 // TestExcludesApplyToEveryKindOfScan: a blob only ever at excluded paths

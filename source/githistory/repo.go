@@ -114,6 +114,9 @@ func findGitDir(path string) (gitDir, workDir string, err error) {
 	fi, err := os.Stat(dotgit)
 	switch {
 	case err == nil && fi.IsDir():
+		if !isGitDir(dotgit) {
+			return "", "", fmt.Errorf("%s: .git is a directory without HEAD, objects and refs: %w", path, ErrNotRepository)
+		}
 		return dotgit, path, nil
 	case err == nil && fi.Mode().IsRegular():
 		// A worktree or submodule: ".git" is a file naming the git dir.
