@@ -199,6 +199,10 @@ func TestLooseObjects(t *testing.T) {
 	if _, _, err := rd.Read(bomb); !gitobj.IsTooLarge(err) {
 		t.Fatalf("loose bomb: err = %v, want too large", err)
 	}
+	// Its start can still be read, without inflating the rest.
+	if typ, data, err := rd.ReadPrefix(bomb, 4); err != nil || typ != plumbing.TreeObject || string(data) != "tiny" {
+		t.Fatalf("prefix of the bomb: %v %q %v", typ, data, err)
+	}
 	_, _, err := rd.Read(wrong)
 	wantCorrupt(t, err, gitobj.ErrHash)
 	_, _, err = rd.Read(longer)

@@ -1,10 +1,12 @@
 package gitobj
 
 import (
+	"bytes"
 	"container/list"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,6 +232,48 @@ func (r *Reader) ReadLimit(id plumbing.Hash, limit int64) (t plumbing.ObjectType
 		return r.ReadAt(p, off, limit)
 	}
 	return r.loose.Read(r.s.LoosePath(id), id, limit)
+}
+
+// ReadPrefix returns up to n bytes from the start of object id, without
+// inflating the rest, for objects stored whole (loose, or packed without
+// a delta): what a caller needs of an object too big to read, such as a
+// commit's headers. The prefix is not checked against the id. Deltified
+// objects are read whole, within Limit.
+func (r *Reader) ReadPrefix(id plumbing.Hash, n int64) (t plumbing.ObjectType, data []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			t, data, err = 0, nil, &CorruptError{Where: "object " + id.String(), Err: fmt.Errorf("internal error: %v", p)}
+		}
+	}()
+	p, off, ok := r.s.locate(id)
+	if !ok {
+		t, size, rc, err := OpenLoose(r.s.LoosePath(id))
+		if err != nil {
+			return 0, nil, err
+		}
+		defer rc.Close()
+		data = make([]byte, min(size, n))
+		if _, err := io.ReadFull(rc, data); err != nil {
+			return 0, nil, corrupt("loose object "+id.String(), streamErr(err))
+		}
+		return t, data, nil
+	}
+	h, err := p.HeaderAt(off, int64(len(p.data)))
+	if err != nil {
+		return 0, nil, corrupt(p.where(off), err)
+	}
+	if h.Type == TypeOfsDelta || h.Type == TypeRefDelta {
+		return r.ReadAt(p, off, r.Limit)
+	}
+	zr, err := r.z.Reset(bytes.NewReader(p.data[h.Data : len(p.data)-hashLen]))
+	if err != nil {
+		return 0, nil, corrupt(p.where(off), err)
+	}
+	data = make([]byte, min(h.Size, n))
+	if _, err := io.ReadFull(zr, data); err != nil {
+		return 0, nil, corrupt(p.where(off), streamErr(err))
+	}
+	return plumbing.ObjectType(h.Type), data, nil
 }
 
 // link is one step of a delta chain being resolved.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/scour-dev/scour/internal/gitobj"
 	"github.com/scour-dev/scour/source"
 )
 
@@ -66,6 +67,10 @@ type history struct {
 	cycled    bool // commits whose parents loop were reported
 }
 
+// maxCommitHeaders is how much of an oversized commit is read for its
+// tree, parents and date.
+const maxCommitHeaders = 1 << 20
+
 // Bounds of the tree walk. git refuses trees deeper than 4096 levels
 // (core.maxTreeDepth); rewalkBudget bounds the entries of trees walked
 // again because they appear at a new path (renamed or copied
@@ -94,6 +99,12 @@ func newHistory(obj rawReader, shallow map[plumbing.Hash]bool, skip func(source.
 // could hide history from the scan while git log shows it.
 func (h *history) header(id plumbing.Hash) (commitHeader, error) {
 	t, data, err := h.obj.read(id)
+	if gitobj.IsTooLarge(err) {
+		// A commit bigger than the limit (a huge message, or a bomb): its
+		// headers come first, and they are all the walk needs. Not reading
+		// them would hide every commit behind it.
+		t, data, err = h.obj.readPrefix(id, maxCommitHeaders)
+	}
 	if err != nil {
 		return commitHeader{}, err
 	}

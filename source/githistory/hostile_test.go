@@ -497,3 +497,42 @@ func TestCommitGraphWithParentLoopsHidesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitOverTheLimitHidesNoHistory: a commit bigger than MaxBlobSize
+// (a zip bomb of a message), loose or packed, is walked from its headers:
+// its tree and its ancestors are still scanned.
+func TestCommitOverTheLimitHidesNoHistory(t *testing.T) {
+	t.Parallel()
+	for _, packed := range []bool{false, true} {
+		dir := crafted(t)
+		old, recent := fakeToken("BEHIND"), fakeToken("INBIG")
+		var objs []ot.Object
+		var ids []plumbing.Hash
+		for _, tok := range []string{old, recent} {
+			secret := []byte(tok + "\n")
+			tree := ot.TreeData(ot.Entry{Mode: "100644", Name: "s", ID: ot.Hash(ot.Blob, secret)})
+			objs = append(objs, ot.Object{Type: ot.Blob, Data: secret}, ot.Object{Type: ot.Tree, Data: tree})
+			ids = append(ids, ot.Hash(ot.Tree, tree))
+		}
+		parent := ot.CommitData(ids[0], "old")
+		pid := ot.Hash(ot.Commit, parent)
+		big := ot.CommitData(ids[1], strings.Repeat("zip bomb ", 400<<10), pid) // 3.6 MB
+		bid := ot.Hash(ot.Commit, big)
+		objs = append(objs, ot.Object{Type: ot.Commit, Data: parent})
+		if packed {
+			objs = append(objs, ot.Object{Type: ot.Commit, Data: big})
+		} else if err := ot.WriteLoose(dir, bid, ot.LooseObject(ot.Commit, big), nil); err != nil {
+			t.Fatal(err)
+		}
+		ids, err := ot.WritePack(dir, objs)
+		must(t, ids, err)
+		ot.SetRef(dir, "refs/heads/main", bid)
+		for _, rng := range []string{"", "..HEAD", pid.String()[:10] + "~0..HEAD~0"} {
+			r, c := scanRepo(t, dir, Options{MaxBlobSize: 1 << 20, Range: rng})
+			if rng != pid.String()[:10]+"~0..HEAD~0" {
+				wantCommit(t, firstLoc(t, r, one(t, c, old)), pid.String(), "s")
+			}
+			wantCommit(t, firstLoc(t, r, one(t, c, recent)), bid.String(), "s")
+		}
+	}
+}

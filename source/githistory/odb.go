@@ -13,6 +13,8 @@ import (
 // be shared with a cache and must not be modified.
 type rawReader interface {
 	read(id plumbing.Hash) (plumbing.ObjectType, []byte, error)
+	// readPrefix reads the start of an object too big to read whole.
+	readPrefix(id plumbing.Hash, n int64) (plumbing.ObjectType, []byte, error)
 }
 
 // walkCacheBytes is the delta base cache of the commit and tree walk.
@@ -24,6 +26,10 @@ type odb struct{ rd *gitobj.Reader }
 
 func (d *odb) read(id plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	return d.rd.Read(id)
+}
+
+func (d *odb) readPrefix(id plumbing.Hash, n int64) (plumbing.ObjectType, []byte, error) {
+	return d.rd.ReadPrefix(id, n)
 }
 
 // lockedReader reads objects out of the walk's order (commit metadata,

@@ -114,7 +114,10 @@ func (s *scan) resolveName(name string) (plumbing.Hash, error) {
 // peelCommit follows annotated tags to the commit they name.
 func (s *scan) peelCommit(id plumbing.Hash) (plumbing.Hash, error) {
 	for depth := 0; depth < 16; depth++ {
-		t, data, err := s.r.obj.read(id)
+		t, data, err := s.hist.obj.read(id)
+		if gitobj.IsTooLarge(err) {
+			t, data, err = s.hist.obj.readPrefix(id, maxCommitHeaders) // type and tag target come first
+		}
 		if err != nil {
 			return id, err
 		}

@@ -347,6 +347,10 @@ func (s *scan) peel(names []string, targets map[string]plumbing.Hash) []plumbing
 		id := targets[name]
 		for depth := 0; ; depth++ {
 			t, data, err := h.obj.read(id)
+			if gitobj.IsTooLarge(err) {
+				// Its type, and a tag's target, are at the start.
+				t, data, err = h.obj.readPrefix(id, maxCommitHeaders)
+			}
 			if err != nil {
 				s.skip(source.Skipped{Path: name, Reason: ReasonBrokenRef, Detail: fmt.Sprintf("points to %s: %v", id, err)})
 				break
