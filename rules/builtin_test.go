@@ -92,6 +92,44 @@ func TestBuiltinPacksAreCopies(t *testing.T) {
 	}
 }
 
+// TestBuiltinOneFindingPerSecret: on every built-in example, the rules of
+// the example's provider never report two different secrets over
+// overlapping bytes (as grafana-api-key once reported the inside of a
+// glc_ token grafana-cloud-token had already reported): the scanner merges
+// same-provider matches only when their secret and place are equal.
+func TestBuiltinOneFindingPerSecret(t *testing.T) {
+	t.Parallel()
+	set, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range set.Rules() {
+		for i, ex := range r.Examples {
+			data := []byte(ex.Text)
+			type hit struct {
+				rule       string
+				start, end int
+				secret     string
+			}
+			var hits []hit
+			for _, q := range set.Rules() {
+				if q.Provider != r.Provider {
+					continue
+				}
+				q.Find(data, 0, len(data), func(m Match) { hits = append(hits, hit{q.ID, m.Start, m.End, m.Secret}) }, nil)
+			}
+			for a := range hits {
+				for b := a + 1; b < len(hits); b++ {
+					x, y := hits[a], hits[b]
+					if x.start < y.end && y.start < x.end && x.secret != y.secret {
+						t.Errorf("rule %s example %d: %s reports %q and %s %q over the same bytes", r.ID, i+1, x.rule, x.secret, y.rule, y.secret)
+					}
+				}
+			}
+		}
+	}
+}
+
 // Sets built from unchanged copies of the catalogue share each rule's
 // compiled matcher; a copy whose caller changed it is compiled afresh.
 func TestBuiltinMatchersReusedOnlyWhenUnchanged(t *testing.T) {
