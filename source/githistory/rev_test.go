@@ -10,6 +10,7 @@ import (
 // TestResolveRevAgreesWithGit: the revision forms ranges use resolve to
 // the commit git rev-parse names.
 func TestResolveRevAgreesWithGit(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", "a")
 	g.Commit("a")
