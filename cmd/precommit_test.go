@@ -90,7 +90,7 @@ func copyTree(t *testing.T, from, to string) {
 			return err
 		}
 		rel, _ := filepath.Rel(from, p)
-		if d.Name() == ".git" { // a directory, or in a linked worktree a file
+		if d.Name() == ".git" { // a directory, or a file in a git worktree
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
