@@ -60,6 +60,7 @@ func findingsJSONOf(t *testing.T, db string) []struct {
 }
 
 func TestSweepCommand(t *testing.T) {
+	t.Parallel()
 	root, repos := sweepOrg(t, 6)
 	dir := t.TempDir()
 	db, cache := filepath.Join(dir, "s.db"), filepath.Join(dir, "cache")
@@ -123,6 +124,7 @@ func TestSweepCommand(t *testing.T) {
 // TestShardedSweepEqualsOneProcess runs three shard sweeps, merges their
 // stores and compares the report with one process's.
 func TestShardedSweepEqualsOneProcess(t *testing.T) {
+	t.Parallel()
 	root, _ := sweepOrg(t, 9)
 	dir := t.TempDir()
 	one := filepath.Join(dir, "one.db")
