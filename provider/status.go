@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/scour-dev/scour/access"
 	"github.com/scour-dev/scour/rules"
 )
 
@@ -45,6 +46,8 @@ type Status struct {
 	HTTPStatus  int       `json:"http_status,omitempty"`
 	Owner       Owner     `json:"owner,omitempty"`
 	CheckedAt   time.Time `json:"checked_at"`
+	// Analysis is what the live token can do (Options.Analyze).
+	Analysis *access.Report `json:"analysis,omitempty"`
 }
 
 // Owner describes who a credential belongs to, as the vendor reported it

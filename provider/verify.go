@@ -131,7 +131,11 @@ func (e *Engine) verifyGroup(ctx context.Context, lookup Lookup, fs []scanner.Fi
 		st.Reason = "no verification is defined for this rule"
 		return st
 	}
-	return e.Verify(ctx, r, f)
+	st = e.Verify(ctx, r, f)
+	if e.opts.Analyze && st.State.IsLive() {
+		st.Analysis = e.Analyze(ctx, r, f, st)
+	}
+	return st
 }
 
 // Verify checks one finding with its rule, trying candidate base URLs in
