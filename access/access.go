@@ -7,6 +7,7 @@ package access
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -147,9 +148,17 @@ func Evaluate(r *Report, p Policy) {
 	if r.Root {
 		add(FlagRoot, SeverityCritical, "a cloud account's root access key: it can do anything in the account; use a RAM/IAM user or role instead")
 	}
-	if admin := matching(r.Scopes, p.AdminScopes); len(admin) > 0 {
+	admin := matching(r.Scopes, p.AdminScopes)
+	if len(admin) > 0 {
 		add(FlagAdminScope, SeverityHigh, "administrative scopes: "+strings.Join(admin, ", "))
-	} else if write := matching(r.Scopes, p.WriteScopes); len(write) > 0 {
+	}
+	var write []string
+	for _, s := range matching(r.Scopes, p.WriteScopes) {
+		if !slices.Contains(admin, s) {
+			write = append(write, s)
+		}
+	}
+	if len(write) > 0 {
 		add(FlagWriteScope, SeverityMedium, "write scopes: "+strings.Join(write, ", "))
 	}
 	wide := r.Wide

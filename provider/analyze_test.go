@@ -1,0 +1,399 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scour-dev/scour/access"
+	"github.com/scour-dev/scour/rules"
+	"github.com/scour-dev/scour/scanner"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/analyze/*.golden")
+
+// analyzeNow is the fixed clock of the analysis tests (ages, TTLs).
+var analyzeNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// routes is a fake vendor that answers by path; any other path is a 404
+// and, because the test lists the paths the rule declares, a test failure.
+type routes map[string]http.HandlerFunc
+
+func (rt routes) handler(t *testing.T) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h, ok := rt[r.URL.Path]
+		if !ok {
+			t.Errorf("request to an undeclared path: %s %s", r.Method, r.URL.Path)
+			http.NotFound(w, r)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// authed answers h only to the right credential header, 401 otherwise.
+func authed(header, want string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get(header) != want {
+			reply(401, `{"message":"unauthorized"}`)(w, r)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// analyzeRule verifies and analyses secret with rule id against v.
+func analyzeRule(t *testing.T, h *harness, id, secret string, ctx map[string]string) Status {
+	t.Helper()
+	set := builtin(t)
+	r := mustRule(t, set, id)
+	h.opts.Analyze = true
+	h.opts.Now = func() time.Time { return analyzeNow }
+	f := finding(r, secret, ctx)
+	sts := h.engine().VerifyAll(context.Background(), set.Rule, []scanner.Finding{f})
+	if len(sts) != 1 {
+		t.Fatalf("%d statuses", len(sts))
+	}
+	st := sts[0]
+	if !st.State.IsLive() || st.Analysis == nil {
+		t.Fatalf("not analysed: %+v", st)
+	}
+	b, _ := json.Marshal(st)
+	noSecret(t, "status JSON", string(b), secret)
+	noSecret(t, "analysis lines", strings.Join(st.Analysis.Lines(), "\n"), secret)
+	return st
+}
+
+// golden compares the analysis with testdata/analyze/NAME.golden (the
+// text lines, then the JSON); -update rewrites it.
+func golden(t *testing.T, name string, rep *access.Report) {
+	t.Helper()
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(rep.Lines(), "\n") + "\n\n" + string(js) + "\n"
+	path := filepath.Join("testdata", "analyze", name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("analysis differs from %s (go test -update rewrites it):\n%s", path, got)
+	}
+}
+
+func flagIDs(rep *access.Report) []string {
+	var ids []string
+	for _, f := range rep.Flags {
+		ids = append(ids, f.ID)
+		if f.Doc == "" || !strings.HasPrefix(f.Doc, "https://") {
+			t := f
+			panic("flag without a vendor link: " + t.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func paths(v *vendor) []string {
+	var out []string
+	for _, q := range v.requests() {
+		out = append(out, q.Method+" "+q.Path)
+	}
+	return out
+}
+
+// TestAnalyzeGitHubClassic: scopes from X-OAuth-Scopes, no expiration
+// header (never expires), organisations over two Link pages, and a 403 on
+// the repository listing, which leaves that reach unknown, not failed.
+func TestAnalyzeGitHubClassic(t *testing.T) {
+	secret := fakeSecret("ghp_", 36)
+	var v *vendor
+	v = newVendor(t, routes{
+		"/user": authed("Authorization", "token "+secret,
+			reply(200, `{"login":"octocat","id":1,"email":"octo@example.com","type":"User"}`, "X-OAuth-Scopes", "repo, admin:org, gist")),
+		"/user/orgs": authed("Authorization", "token "+secret, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("page") == "2" {
+				reply(200, `[{"login":"acme-labs"}]`)(w, r)
+				return
+			}
+			reply(200, `[{"login":"acme"},{"login":"acme-ops"}]`, "Link", `<`+v.URL()+`/user/orgs?per_page=100&page=2>; rel="next", <`+v.URL()+`/user/orgs?per_page=100&page=2>; rel="last"`)(w, r)
+		}),
+		"/user/repos": reply(403, `{"message":"Resource not accessible by personal access token"}`),
+	}.handler(t))
+	st := analyzeRule(t, newHarness(envBase("github", v.URL())), "github-pat", secret, nil)
+	rep := st.Analysis
+	if got := flagIDs(rep); !slices.Equal(got, []string{"admin-scope", "no-expiry", "org-wide", "write-scope"}) {
+		t.Errorf("flags %v", got)
+	}
+	if len(rep.Reach) != 2 || rep.Reach[0].Count != 3 || !rep.Reach[0].Known || rep.Reach[1].Known || rep.Reach[1].Note != "unknown (HTTP 403)" {
+		t.Errorf("reach %+v", rep.Reach)
+	}
+	want := []string{"GET /user", "GET /user", "GET /user/orgs", "GET /user/orgs", "GET /user/repos"}
+	if got := paths(v); !slices.Equal(got, want) {
+		t.Errorf("requests %v, want %v (verify, then the declared read-only calls)", got, want)
+	}
+	golden(t, "github-classic", rep)
+}
+
+// TestAnalyzeGitHubFineGrained: no scopes header (scopes unknown, no
+// scope flag), an expiration header (no no-expiry flag).
+func TestAnalyzeGitHubFineGrained(t *testing.T) {
+	set := builtin(t)
+	r := mustRule(t, set, "github-fine-grained-pat")
+	secret := r.Examples[0].Secret
+	if secret == "" {
+		t.Skip("the rule's first example names no secret")
+	}
+	v := newVendor(t, routes{
+		"/user":       reply(200, `{"login":"octocat","id":1,"type":"User"}`, "github-authentication-token-expiration", "2026-07-01 10:00:00 UTC"),
+		"/user/repos": reply(200, `[{"full_name":"octocat/hello"}]`),
+	}.handler(t))
+	st := analyzeRule(t, newHarness(envBase("github", v.URL())), "github-fine-grained-pat", secret, nil)
+	rep := st.Analysis
+	if len(rep.Flags) != 0 || rep.ScopesKnown || rep.ExpiresAt == nil || !rep.ExpiresAt.Equal(time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("%+v", rep)
+	}
+	golden(t, "github-fine-grained", rep)
+}
+
+// TestAnalyzeGitHubInstallation: repository_selection "all" is
+// account-wide; the total comes from total_count.
+func TestAnalyzeGitHubInstallation(t *testing.T) {
+	secret := "ghs_" + "wtultWzGNGoYhcFdZQDmNTcQEyww6g0HFiLX"
+	v := newVendor(t, routes{
+		"/installation/repositories": reply(200, `{"total_count":42,"repository_selection":"all","repositories":[{"full_name":"acme/api"},{"full_name":"acme/web"}]}`),
+	}.handler(t))
+	st := analyzeRule(t, newHarness(envBase("github", v.URL())), "github-app-installation", secret, nil)
+	rep := st.Analysis
+	if got := flagIDs(rep); !slices.Equal(got, []string{"org-wide"}) || rep.Reach[0].Count != 42 {
+		t.Errorf("flags %v reach %+v", got, rep.Reach)
+	}
+	golden(t, "github-installation", rep)
+}
+
+// TestAnalyzeGitLab: the PAT self endpoint (scopes, expiry, creation,
+// last use), the user, and a project count from X-Total; an old token
+// with --max-age.
+func TestAnalyzeGitLab(t *testing.T) {
+	secret := "glpat-" + "Fk0Fk0Fk0Fk0Fk0Fk0Fk0x"
+	self := `{"id":9,"name":"deploy","user_id":7,"scopes":["read_api","write_repository"],"active":true,"revoked":false,` +
+		`"created_at":"2025-01-10T08:00:00.000Z","last_used_at":"2026-05-30T09:15:00.000Z","expires_at":"2026-12-31"}`
+	v := newVendor(t, routes{
+		"/api/v4/personal_access_tokens/self": authed("PRIVATE-TOKEN", secret, reply(200, self)),
+		"/api/v4/user":                        authed("PRIVATE-TOKEN", secret, reply(200, `{"username":"deployer","email":"d@example.com","is_admin":false,"bot":false}`)),
+		"/api/v4/projects": authed("PRIVATE-TOKEN", secret,
+			reply(200, `[{"path_with_namespace":"acme/api"},{"path_with_namespace":"acme/web"}]`, "X-Total", "250")),
+	}.handler(t))
+	h := newHarness(envBase("gitlab", v.URL()))
+	h.opts.MaxAge = 90 * 24 * time.Hour
+	r := mustRule(t, builtin(t), "gitlab-pat")
+	if r.Examples[0].Secret != "" {
+		secret = r.Examples[0].Secret
+		v.set(routes{
+			"/api/v4/personal_access_tokens/self": authed("PRIVATE-TOKEN", secret, reply(200, self)),
+			"/api/v4/user":                        authed("PRIVATE-TOKEN", secret, reply(200, `{"username":"deployer","email":"d@example.com","is_admin":false,"bot":false}`)),
+			"/api/v4/projects": authed("PRIVATE-TOKEN", secret,
+				reply(200, `[{"path_with_namespace":"acme/api"},{"path_with_namespace":"acme/web"}]`, "X-Total", "250")),
+		}.handler(t))
+	}
+	st := analyzeRule(t, h, "gitlab-pat", secret, nil)
+	rep := st.Analysis
+	if got := flagIDs(rep); !slices.Equal(got, []string{"older-than-max-age", "write-scope"}) {
+		t.Errorf("flags %v", got)
+	}
+	if rep.Reach[0].Count != 250 || rep.CreatedAt == nil || rep.LastUsed == nil || rep.NoExpiry {
+		t.Errorf("%+v", rep)
+	}
+	golden(t, "gitlab", rep)
+}
+
+// TestAnalyzeGitLabNoExpiryAdmin: expires_at null is "never"; an
+// instance administrator is account-wide.
+func TestAnalyzeGitLabNoExpiryAdmin(t *testing.T) {
+	r := mustRule(t, builtin(t), "gitlab-pat")
+	secret := r.Examples[0].Secret
+	if secret == "" {
+		t.Skip("no example secret")
+	}
+	v := newVendor(t, routes{
+		"/api/v4/personal_access_tokens/self": reply(200, `{"id":9,"name":"root","user_id":1,"scopes":["read_api"],"active":true,"created_at":"2026-05-01T00:00:00Z","expires_at":null}`),
+		"/api/v4/user":                        reply(200, `{"username":"root","is_admin":true}`),
+		"/api/v4/projects":                    reply(200, `[]`, "X-Total", "0"),
+	}.handler(t))
+	st := analyzeRule(t, newHarness(envBase("gitlab", v.URL())), "gitlab-pat", secret, nil)
+	if got := flagIDs(st.Analysis); !slices.Equal(got, []string{"no-expiry", "org-wide"}) {
+		t.Errorf("flags %v", got)
+	}
+}
+
+// TestAnalyzeYunxiao: the user, organisations (x-total), and the Codeup
+// repositories of the last-used organisation over two pages; the token's
+// own permissions are said to be unreadable, with the doc.
+func TestAnalyzeYunxiao(t *testing.T) {
+	secret, id := yunxiaoFixture()
+	page := func(n int) string {
+		var items []string
+		for i := range n {
+			items = append(items, `{"pathWithNamespace":"acme/repo`+string(rune('a'+i%26))+`"}`)
+		}
+		return "[" + strings.Join(items, ",") + "]"
+	}
+	var repoQueries []string
+	v := newVendor(t, routes{
+		"/oapi/v1/platform/user":          authed("x-yunxiao-token", secret, reply(200, `{"id":"u1","username":"dev","name":"Dev","email":"dev@example.com","lastOrganization":"org1"}`)),
+		"/oapi/v1/platform/organizations": authed("x-yunxiao-token", secret, reply(200, `[{"id":"org1","name":"Acme"},{"id":"org2","name":"Acme Labs"}]`, "x-total", "2")),
+		"/oapi/v1/codeup/organizations/org1/repositories": authed("x-yunxiao-token", secret, func(w http.ResponseWriter, r *http.Request) {
+			repoQueries = append(repoQueries, r.URL.RawQuery)
+			if r.URL.Query().Get("page") == "2" {
+				reply(200, page(7))(w, r)
+				return
+			}
+			reply(200, page(100))(w, r)
+		}),
+	}.handler(t))
+	st := analyzeRule(t, newHarness(envBase("yunxiao", v.URL())), "yunxiao-pat", secret, map[string]string{"id": id})
+	rep := st.Analysis
+	if len(rep.Flags) != 0 || rep.ScopesKnown || !strings.Contains(rep.ScopesNote, "help.aliyun.com") {
+		t.Errorf("%+v", rep)
+	}
+	if rep.Reach[0].Count != 2 || rep.Reach[1].Count != 107 || len(rep.Reach[1].Sample) != 10 {
+		t.Errorf("reach %+v", rep.Reach)
+	}
+	if len(repoQueries) != 2 || !strings.Contains(repoQueries[1], "page=2") {
+		t.Errorf("repository pages %v", repoQueries)
+	}
+	golden(t, "yunxiao", rep)
+}
+
+// TestAnalyzeRateLimited: a 429 with a short Retry-After is waited for;
+// one longer than scour waits leaves that reach unknown.
+func TestAnalyzeRateLimited(t *testing.T) {
+	secret := fakeSecret("ghp_", 36)
+	v := newVendor(t, routes{
+		"/user":       reply(200, `{"login":"octocat"}`, "X-OAuth-Scopes", "read:user"),
+		"/user/orgs":  sequence(reply(429, `{}`, "Retry-After", "2"), reply(200, `[]`)),
+		"/user/repos": reply(429, `{}`, "Retry-After", "3600"),
+	}.handler(t))
+	h := newHarness(envBase("github", v.URL()))
+	st := analyzeRule(t, h, "github-pat", secret, nil)
+	rep := st.Analysis
+	if !rep.Reach[0].Known || rep.Reach[0].Count != 0 {
+		t.Errorf("orgs %+v", rep.Reach[0])
+	}
+	if rep.Reach[1].Known || !strings.Contains(rep.Reach[1].Note, "rate limited") {
+		t.Errorf("repos %+v", rep.Reach[1])
+	}
+	if s := h.sleeps.list(); len(s) == 0 || s[0] != 2*time.Second {
+		t.Errorf("sleeps %v", s)
+	}
+}
+
+// TestAnalyzeNeverEchoesSecret: a vendor that echoes the token in every
+// field does not get it into the report.
+func TestAnalyzeNeverEchoesSecret(t *testing.T) {
+	secret := fakeSecret("ghp_", 36)
+	v := newVendor(t, routes{
+		"/user":       reply(200, `{"login":"`+secret+`","email":"`+secret+`"}`, "X-OAuth-Scopes", secret),
+		"/user/orgs":  reply(200, `[{"login":"`+secret+`"}]`),
+		"/user/repos": reply(500, secret),
+	}.handler(t))
+	analyzeRule(t, newHarness(envBase("github", v.URL())), "github-pat", secret, nil) // asserts no secret
+}
+
+// TestAnalyzeRootKey: the verified owner's ARN ending ":root" raises the
+// root flag from data alone (no further request).
+func TestAnalyzeRootKey(t *testing.T) {
+	set := loadPack(t, `provider: cloud
+rules:
+  - id: cloud-key
+    description: test
+    pattern: '(?P<secret>CLOUDKEY[0-9]{8})'
+    keywords: [CLOUDKEY]
+    examples: ['k = CLOUDKEY12345678']
+    verify:
+      base_url: https://cloud.example.com
+      steps:
+        - method: GET
+          url: '${base_url}/whoami'
+          headers: {Authorization: 'Bearer ${secret}'}
+          outcomes:
+            - {status: [200], result: live, owner: {arn: arn, identity_type: type}}
+      fixtures:
+        - {name: live, responses: [{status: 200, body: '{"arn":"a"}'}], result: live}
+    analyze:
+      advice: https://cloud.example.com/best-practices
+      from_verify: true
+      root:
+        - {identity_type: Account}
+        - {arn: '*:root'}
+`)
+	r := set.Rule("cloud-key")
+	for _, c := range []struct {
+		body string
+		root bool
+	}{
+		{`{"arn":"acs:ram::123:root","type":"Account"}`, true},
+		{`{"arn":"arn:aws:iam::123:root"}`, true},
+		{`{"arn":"arn:aws:iam::123:user/ci","type":"RAMUser"}`, false},
+	} {
+		v := newVendor(t, routes{"/whoami": reply(200, c.body)}.handler(t))
+		h := newHarness(envBase("cloud", v.URL()))
+		h.opts.Analyze = true
+		sts := h.engine().VerifyAll(context.Background(), set.Rule, []scanner.Finding{finding(r, "CLOUDKEY12345678", nil)})
+		rep := sts[0].Analysis
+		if rep == nil || rep.Root != c.root || (len(rep.Flags) > 0) != c.root || len(v.requests()) != 1 {
+			t.Errorf("%s: %+v, %d requests", c.body, rep, len(v.requests()))
+		}
+	}
+}
+
+// TestAnalyzeOnlyLive: dead secrets are not analysed (no further calls).
+func TestAnalyzeOnlyLive(t *testing.T) {
+	set := builtin(t)
+	r := mustRule(t, set, "github-pat")
+	v := newVendor(t, reply(401, `{"message":"Bad credentials"}`))
+	h := newHarness(envBase("github", v.URL()))
+	h.opts.Analyze = true
+	sts := h.engine().VerifyAll(context.Background(), set.Rule, []scanner.Finding{finding(r, fakeSecret("ghp_", 36), nil)})
+	if sts[0].State != Dead || sts[0].Analysis != nil || len(v.requests()) != 1 {
+		t.Fatalf("%+v, %d requests", sts[0], len(v.requests()))
+	}
+}
+
+// TestAnalyzeUnavailable: a rule without an endpoint says so.
+func TestAnalyzeUnavailable(t *testing.T) {
+	r := &rules.Rule{ID: "x", Analyze: &rules.Analyze{Unavailable: "the vendor has no such endpoint"}}
+	rep := New(Options{}).Analyze(context.Background(), r, finding(r, "secretvalue", nil), Status{State: Live})
+	if rep.Available || rep.Lines()[0] != "analysis not available: the vendor has no such endpoint" {
+		t.Fatalf("%+v", rep)
+	}
+}
+
+// TestNextLink reads RFC 8288 headers.
+func TestNextLink(t *testing.T) {
+	got := nextLink([]string{`<https://api.example.com/x?page=3>; rel="last", <https://api.example.com/x?page=2>; rel="next"`}, "https://api.example.com/x")
+	if got != "https://api.example.com/x?page=2" {
+		t.Fatal(got)
+	}
+	if got := nextLink([]string{`<https://api.example.com/x?page=1>; rel="prev"`}, "https://api.example.com/x"); got != "" {
+		t.Fatal(got)
+	}
+}
