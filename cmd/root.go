@@ -125,6 +125,7 @@ tokens) in files, stdin and git history.
 	root.AddCommand(newFindingsCmd(streams))
 	root.AddCommand(newReportCmd(streams))
 	root.AddCommand(newStoreCmd(streams))
+	root.AddCommand(newSweepCmd(streams))
 	return root
 }
 

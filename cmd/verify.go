@@ -107,6 +107,11 @@ are raised where the vendor's own advice is broken: no-expiry,
 write-scope, admin-scope, org-wide, root-account-key, older-than-max-age.
 A provider that cannot be introspected says so. See docs/analyze.md.
 
+A ./.scour.yaml is read as untrusted (it may come with the repository the
+report is about): its providers: and its rule packs' verify blocks are
+ignored. Name a config with --config to use it in full; --no-repo-config
+ignores ./.scour.yaml.
+
 ` + verifyExitHelp,
 		Example: `  scour scan --format json --show-secrets --report findings.json
   scour verify findings.json
@@ -245,7 +250,7 @@ func loadActionConfig(configFile string, noRepo bool, packs []string, baseURLs m
 func trustedBaseURLs(cfg *config.Config, warn io.Writer) map[string]string {
 	if warn != nil {
 		for _, n := range cfg.Notices() {
-			fmt.Fprintf(warn, "scour: %s\n", n)
+			fmt.Fprintf(warn, "scour: %s\n", safetext.Escape(n))
 		}
 	}
 	return cfg.BaseURLs()
