@@ -45,6 +45,19 @@ func (e *Engine) Analyze(ctx context.Context, r *rules.Rule, f scanner.Finding, 
 	case !st.State.IsLive():
 		return &access.Report{Note: "the secret is not live"}
 	}
+	var base *url.URL
+	if len(a.Calls) > 0 {
+		if base = e.analyzeBase(r, f, st); base == nil {
+			return &access.Report{Note: "the host that verified the secret is no longer an allowed base URL"}
+		}
+	}
+	return e.analyze(ctx, r, f, st, base)
+}
+
+// analyze runs r's analyze block for the live secret of f at base (nil
+// when the block has no calls).
+func (e *Engine) analyze(ctx context.Context, r *rules.Rule, f scanner.Finding, st Status, base *url.URL) *access.Report {
+	a := r.Analyze
 	rep := &access.Report{Available: true, Identity: map[string]string{}, Facts: map[string]string{}}
 	if a.FromVerify {
 		for k, v := range st.Owner {
@@ -57,7 +70,7 @@ func (e *Engine) Analyze(ctx context.Context, r *rules.Rule, f scanner.Finding, 
 		}
 	}
 	if len(a.Calls) > 0 {
-		e.analyzeCalls(ctx, r, f, st, rep)
+		e.analyzeCalls(ctx, r, f, base, rep)
 	}
 	if !rep.ScopesKnown && rep.ScopesNote == "" {
 		rep.ScopesNote = a.ScopesNote
@@ -90,13 +103,7 @@ func ownerMatches(cond map[string]string, o Owner) bool {
 	return len(cond) > 0
 }
 
-func (e *Engine) analyzeCalls(ctx context.Context, r *rules.Rule, f scanner.Finding, st Status, rep *access.Report) {
-	base := e.analyzeBase(r, f, st)
-	if base == nil {
-		rep.Available = false
-		rep.Note = "the host that verified the secret is no longer an allowed base URL"
-		return
-	}
+func (e *Engine) analyzeCalls(ctx context.Context, r *rules.Rule, f scanner.Finding, base *url.URL, rep *access.Report) {
 	vars := findingVars(r, f)
 	vars["base_url"] = strings.TrimSuffix(base.String(), "/")
 	budget := maxAnalyzeRequests

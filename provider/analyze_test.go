@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -396,4 +397,104 @@ func TestNextLink(t *testing.T) {
 	if got := nextLink([]string{`<https://api.example.com/x?page=1>; rel="prev"`}, "https://api.example.com/x"); got != "" {
 		t.Fatal(got)
 	}
+}
+
+// TestAnalyzeMoreVendors replays each documented shape of the other
+// declarative vendors and checks the flags, against a golden report.
+func TestAnalyzeMoreVendors(t *testing.T) {
+	cases := []struct {
+		name, rule, provider, secret string
+		env                          map[string]string
+		routes                       routes
+		flags                        []string
+	}{
+		{name: "slack", rule: "slack-bot-token", provider: "slack",
+			secret: "xoxb-" + "1234567890-1234567890-" + strings.Repeat("F", 24),
+			routes: routes{"/api/auth.test": reply(200, `{"ok":true,"user":"bot","user_id":"U1","team":"Acme","team_id":"T1","bot_id":"B1"}`, "x-oauth-scopes", "chat:write,channels:read,admin.users:read")},
+			flags:  []string{"admin-scope", "org-wide", "write-scope"}},
+		{name: "slack-read", rule: "slack-bot-token", provider: "slack",
+			secret: "xoxb-" + "1234567890-1234567890-" + strings.Repeat("G", 24),
+			routes: routes{"/api/auth.test": reply(200, `{"ok":true,"user":"bot","team":"Acme"}`, "x-oauth-scopes", "channels:read,users:read")},
+			flags:  nil},
+		{name: "huggingface", rule: "huggingface-access-token", provider: "huggingface", secret: fakeSecret("hf_", 34),
+			routes: routes{"/api/whoami-v2": reply(200, `{"type":"user","name":"dev","email":"d@example.com","orgs":[{"name":"acme"}],"auth":{"type":"access_token","accessToken":{"displayName":"ci","role":"write","createdAt":"2025-01-01T00:00:00.000Z"}}}`)},
+			flags:  []string{"write-scope"}},
+		{name: "vault-root", rule: "vault-service-token", provider: "vault", secret: "hvs." + strings.Repeat("F", 90),
+			routes: routes{"/v1/auth/token/lookup-self": reply(200, `{"data":{"display_name":"root","policies":["root"],"ttl":0,"expire_time":null,"renewable":false,"creation_time":1735689600,"type":"service","orphan":true}}`)},
+			flags:  []string{"admin-scope", "no-expiry", "org-wide"}},
+		{name: "vault-ci", rule: "vault-service-token", provider: "vault", secret: "hvs." + strings.Repeat("G", 90),
+			routes: routes{"/v1/auth/token/lookup-self": reply(200, `{"data":{"display_name":"token-ci","policies":["default","ci-read"],"ttl":3600,"expire_time":"2026-06-01T13:00:00Z","renewable":true,"creation_time":1748779200,"type":"service"}}`)},
+			flags:  nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := newVendor(t, c.routes.handler(t))
+			st := analyzeRule(t, newHarness(envBase(c.provider, v.URL())), c.rule, c.secret, nil)
+			var got []string
+			if st.Analysis.Flags != nil {
+				got = flagIDs(st.Analysis)
+			}
+			if !slices.Equal(got, c.flags) {
+				t.Errorf("flags %v, want %v", got, c.flags)
+			}
+			golden(t, c.name, st.Analysis)
+		})
+	}
+}
+
+// TestEveryAnalyzeBlockIsReadOnly runs every built-in analyze block
+// against a vendor that verifies the token and then refuses, fails or
+// rate-limits every further call: analysis never errors, sends only GET,
+// HEAD or a declared read-only POST, stays within its budget, and never
+// prints the secret.
+func TestEveryAnalyzeBlockIsReadOnly(t *testing.T) {
+	set := builtin(t)
+	for _, r := range set.Rules() {
+		if r.Analyze == nil || len(r.Analyze.Calls) == 0 {
+			continue
+		}
+		for _, status := range []int{403, 429, 500} {
+			t.Run(r.ID+"/"+http.StatusText(status), func(t *testing.T) {
+				secret := "FAKE-ANALYZE-SECRET-0123456789"
+				v := newVendor(t, reply(status, `{"message":"`+secret+`"}`, "Retry-After", "1"))
+				e := New(newHarness(nil).opts)
+				base := mustBase(t, v.URL())
+				ctx := map[string]string{}
+				for _, g := range r.GroupNames() {
+					ctx[g] = "ctx" + g
+				}
+				rep := e.analyzeAt(context.Background(), r, finding(r, secret, ctx), base)
+				if !rep.Available {
+					t.Fatalf("%+v", rep)
+				}
+				for _, q := range v.requests() {
+					if q.Method != "GET" && q.Method != "HEAD" && q.Method != "POST" {
+						t.Errorf("method %s", q.Method)
+					}
+				}
+				if n := len(v.requests()); n > maxAnalyzeRequests {
+					t.Errorf("%d requests", n)
+				}
+				b, _ := json.Marshal(rep)
+				noSecret(t, "report", string(b), secret)
+				for _, re := range rep.Reach {
+					if re.Known {
+						t.Errorf("reach known after HTTP %d: %+v", status, re)
+					}
+				}
+				if len(rep.Flags) > 0 && status != 200 {
+					for _, f := range rep.Flags {
+						if f.ID != access.FlagRoot && f.ID != access.FlagNoExpiry {
+							t.Errorf("flag %s raised on a refused call", f.ID)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// analyzeAt analyses f as if verification had answered live at base.
+func (e *Engine) analyzeAt(ctx context.Context, r *rules.Rule, f scanner.Finding, base *url.URL) *access.Report {
+	return e.analyze(ctx, r, f, Status{State: Live, Host: base.Host}, base)
 }
