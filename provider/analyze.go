@@ -1,10 +1,12 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -72,6 +74,9 @@ func (e *Engine) analyze(ctx context.Context, r *rules.Rule, f scanner.Finding, 
 	if len(a.Calls) > 0 {
 		e.analyzeCalls(ctx, r, f, base, rep)
 	}
+	if a.Coded != "" {
+		e.analyzeCoded(ctx, r, f, st, rep)
+	}
 	if !rep.ScopesKnown && rep.ScopesNote == "" {
 		rep.ScopesNote = a.ScopesNote
 	}
@@ -90,6 +95,78 @@ func (e *Engine) analyze(ctx context.Context, r *rules.Rule, f scanner.Finding, 
 	})
 	scrubReport(rep, f.Secret)
 	return rep
+}
+
+// analyzeCoded runs a coded analyzer with a Doer bound to the second
+// service's base URL (or the user's configured one), within the budget.
+func (e *Engine) analyzeCoded(ctx context.Context, r *rules.Rule, f scanner.Finding, st Status, rep *access.Report) {
+	a := r.Analyze
+	ca, ok := e.opts.Coded[a.Coded].(CodedAnalyzer)
+	if !ok {
+		rep.ScopesNote = fmt.Sprintf("coded analysis %q is not available in this build", a.Coded)
+		return
+	}
+	vb := e.analyzeBase(r, f, st)
+	if vb == nil {
+		rep.ScopesNote = "the host that verified the secret is no longer an allowed base URL"
+		return
+	}
+	base := vb
+	if def, err := url.Parse(r.Verify.BaseURL); err == nil && a.BaseURL != "" && strings.EqualFold(def.Host, vb.Host) {
+		// Verified at the vendor's own host: the second service is the
+		// rule's (a configured base URL serves both, as for revoke).
+		if u, err := parseBase(a.BaseURL); err == nil {
+			base = u
+		}
+	}
+	budget := maxAnalyzeRequests
+	d := &recordingDoer{inner: doer{t: e.t, allowed: base}, rep: rep, budget: &budget}
+	ca.Analyze(ctx, d, e.target(r, f, base), rep)
+}
+
+// recordingDoer records each request in the report and enforces the
+// analysis budget for coded analyzers.
+type recordingDoer struct {
+	inner  Doer
+	rep    *access.Report
+	budget *int
+}
+
+func (d *recordingDoer) Do(req *http.Request) (*http.Response, error) {
+	if *d.budget <= 0 {
+		return nil, fmt.Errorf("request budget spent")
+	}
+	*d.budget--
+	what := req.Method + " " + req.URL.EscapedPath()
+	if act := actionOf(req); act != "" {
+		what += " (" + act + ")"
+	}
+	resp, err := d.inner.Do(req)
+	if err != nil {
+		d.rep.Requests = append(d.rep.Requests, what+" -> error")
+		return nil, err
+	}
+	d.rep.Requests = append(d.rep.Requests, fmt.Sprintf("%s -> %d", what, resp.StatusCode))
+	return resp, nil
+}
+
+// actionOf names a Query/RPC API request's Action (from the query or a
+// form body) for the request record; the body is restored.
+func actionOf(req *http.Request) string {
+	if a := req.URL.Query().Get("Action"); a != "" {
+		return a
+	}
+	if req.Body == nil || !strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return ""
+	}
+	b, err := io.ReadAll(io.LimitReader(req.Body, 1<<16))
+	req.Body.Close()
+	req.Body = io.NopCloser(bytes.NewReader(b))
+	if err != nil {
+		return ""
+	}
+	q, _ := url.ParseQuery(string(b))
+	return q.Get("Action")
 }
 
 // ownerMatches reports whether every label of cond matches the owner

@@ -146,6 +146,16 @@ type Doer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
+// CodedAnalyzer is a coded provider that reads what a live key may do
+// with signed read-only calls (AWS IAM, Alibaba Cloud RAM). Analyze adds
+// to rep (identity from verification is already there) and says in rep
+// what it could not read; it must send only read-only requests. The Doer
+// reaches only t.BaseURL: the rule's analyze base_url, or the base URL the
+// user configured for the provider.
+type CodedAnalyzer interface {
+	Analyze(ctx context.Context, d Doer, t Target, rep *access.Report)
+}
+
 // Coded is a provider written in Go, for protocols a declarative action
 // cannot express (request signing). Rules name it with `coded: NAME` in
 // their verify or revoke block; Options.Coded maps NAME to it.

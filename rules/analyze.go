@@ -25,6 +25,12 @@ type Analyze struct {
 	// FromVerify reads identity labels already learned by verification
 	// (its owner), e.g. the ARN of a coded cloud provider.
 	FromVerify bool `yaml:"from_verify,omitempty"`
+	// Coded names a coded provider that reads more with signed calls
+	// (AWS IAM, Alibaba Cloud RAM policies); BaseURL is that second
+	// service's API base, used when verification ran at the rule's
+	// default host (a user-configured base URL serves both, as for revoke).
+	Coded   string `yaml:"coded,omitempty"`
+	BaseURL string `yaml:"base_url,omitempty"`
 	// Root lists owner conditions (label -> value, "*suffix" allowed)
 	// of which any marks a cloud account's root key.
 	Root []map[string]string `yaml:"root,omitempty"`
@@ -135,16 +141,26 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 		errs = append(errs, fmt.Errorf("analyze: "+format, args...))
 	}
 	if a.Unavailable != "" {
-		if len(a.Calls) > 0 || a.FromVerify || len(a.Root) > 0 {
-			fail("unavailable excludes calls, from_verify and root")
+		if len(a.Calls) > 0 || a.FromVerify || len(a.Root) > 0 || a.Coded != "" {
+			fail("unavailable excludes calls, coded, from_verify and root")
 		}
 		return errors.Join(errs...)
 	}
 	if r.Verify == nil {
 		fail("needs a verify block (analysis runs where verification answered)")
 	}
-	if len(a.Calls) == 0 && !a.FromVerify {
-		fail("needs calls, from_verify, or unavailable")
+	if len(a.Calls) == 0 && !a.FromVerify && a.Coded == "" {
+		fail("needs calls, coded, from_verify, or unavailable")
+	}
+	if a.Coded != "" && len(a.Calls) > 0 {
+		fail("coded and calls are exclusive")
+	}
+	if a.BaseURL != "" {
+		if a.Coded == "" {
+			fail("base_url is for a coded analysis's second service")
+		} else if err := checkBaseURL(a.BaseURL); err != nil {
+			fail("base_url: %v", err)
+		}
 	}
 	if err := checkAdvice(a.Advice); err != nil {
 		fail("advice: %v", err)
