@@ -97,4 +97,3 @@ func (p *Provider) ram(ctx context.Context, d provider.Doer, t provider.Target, 
 	}
 	return ""
 }
-
