@@ -118,6 +118,20 @@ func TestScanVerifyAnalyze(t *testing.T) {
 	if code != ExitLive || !strings.Contains(stdout, "scopes: api") || !strings.Contains(stdout, "FLAG write-scope") || strings.Contains(stdout, live) {
 		t.Fatalf("verify --analyze: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	cfg := filepath.Join(t.TempDir(), "scour.yaml")
+	writeTestFile(t, cfg, "analyze:\n  max_age: 365d\n")
+	code, stdout, _ = runCLI(t, "", "verify", "--analyze", "--config", cfg, report)
+	if code != ExitLive || !strings.Contains(stdout, "FLAG older-than-max-age") {
+		t.Fatalf("analyze.max_age from --config: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "", "verify", "--analyze", "--config", cfg, "--max-age", "0", report)
+	if code != ExitLive || strings.Contains(stdout, "older-than-max-age") {
+		t.Fatalf("--max-age 0 wins over the config: exit %d\n%s", code, stdout)
+	}
+	writeTestFile(t, cfg, "analyze:\n  max_age: soon\n")
+	if code, _, stderr := runCLI(t, "", "verify", "--analyze", "--config", cfg, report); code != ExitError || !strings.Contains(stderr, "analyze.max_age") {
+		t.Fatalf("bad max_age: exit %d %s", code, stderr)
+	}
 	if code, _, stderr := runCLI(t, "", "verify", "--max-age", "30d", report); code != ExitError || !strings.Contains(stderr, "--analyze") {
 		t.Fatalf("--max-age alone: exit %d %s", code, stderr)
 	}

@@ -70,8 +70,10 @@ type VerifyOptions struct {
 	// Analyze also reads, with read-only calls, what each live secret can
 	// do and flags what breaks the vendor's advice (docs/analyze.md).
 	Analyze bool
-	// MaxAge > 0 flags analysed tokens created longer ago (--max-age).
-	MaxAge time.Duration
+	// MaxAge > 0 flags analysed tokens created longer ago (--max-age);
+	// unless MaxAgeSet, the trusted config's analyze.max_age applies.
+	MaxAge    time.Duration
+	MaxAgeSet bool
 }
 
 const verifyExitHelp = `Exit codes:
@@ -135,7 +137,7 @@ ignores ./.scour.yaml.
 	f.StringVar(&opts.Format, "format", "text", "output format: text, json")
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "also run verifications that touch write endpoints for these `providers` (pypi, nuget)")
 	f.BoolVar(&opts.Analyze, "analyze", false, "also read what each live secret can do (identity, scopes, expiry, reach; read-only calls) and flag least-privilege breaches (docs/analyze.md)")
-	f.Var(maxAgeValue{&opts.MaxAge}, "max-age", "with --analyze, flag tokens created longer ago than this `age` (90d, 2160h; 0 turns it off)")
+	f.Var(maxAgeValue{&opts.MaxAge, &opts.MaxAgeSet}, "max-age", "with --analyze, flag tokens created longer ago than this `age` (90d, 2160h; 0 turns it off; default: analyze.max_age of --config)")
 	f.DurationVar(&opts.Timeout, "timeout", DefaultVerifyTimeout, "give up on a vendor request after this `duration` (connection to last byte; the secret is then unknown)")
 	return c
 }
@@ -160,8 +162,15 @@ func runVerify(ctx context.Context, opts VerifyOptions, streams IO) (int, error)
 	if opts.Timeout < 0 {
 		return ExitError, fmt.Errorf("--timeout must not be negative")
 	}
-	if opts.MaxAge != 0 && !opts.Analyze {
+	if opts.MaxAgeSet && !opts.Analyze {
 		return ExitError, errors.New("--max-age needs --analyze")
+	}
+	if opts.Analyze && !opts.MaxAgeSet {
+		cfg, err := loadConfig(".", opts.ConfigFile, opts.NoRepoConfig)
+		if err != nil {
+			return ExitError, err
+		}
+		opts.MaxAge = cfg.MaxAge()
 	}
 	eo := engineOptions(baseURLs, opts.Getenv, opts.OptIn)
 	eo.Timeout = opts.Timeout
@@ -440,7 +449,10 @@ type analyzeOptions struct {
 
 // maxAgeValue is a pflag value for --max-age: a Go duration or a number of
 // days ("90d").
-type maxAgeValue struct{ d *time.Duration }
+type maxAgeValue struct {
+	d   *time.Duration
+	set *bool
+}
 
 func (v maxAgeValue) String() string {
 	if v.d == nil || *v.d == 0 {
@@ -458,24 +470,22 @@ func (v maxAgeValue) Set(s string) error {
 		return err
 	}
 	*v.d = d
+	if v.set != nil {
+		*v.set = true
+	}
 	return nil
 }
 
 func (maxAgeValue) Type() string { return "age" }
 
 // parseMaxAge reads "90d", "2160h" or "0".
-func parseMaxAge(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		var days int
-		if _, err := fmt.Sscanf(n, "%d", &days); err != nil || days < 0 || fmt.Sprint(days) != n {
-			return 0, fmt.Errorf("want a number of days such as 90d, or a duration such as 2160h")
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
+func parseMaxAge(s string) (time.Duration, error) { return config.ParseAge(s) }
+
+// ageFromConfig is the trusted config's analyze.max_age, unless --max-age
+// was given.
+func ageFromConfig(flagSet bool, cfg *config.Config) time.Duration {
+	if flagSet {
+		return 0
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("want a number of days such as 90d, or a duration such as 2160h")
-	}
-	return d, nil
+	return cfg.MaxAge()
 }
