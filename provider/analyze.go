@@ -242,6 +242,14 @@ func (e *Engine) analyzeCall(ctx context.Context, c *rules.AnalyzeCall, base *ur
 			return
 		}
 	}
+	if c.Select != nil {
+		el, err := pickOne(c.Select, doc, vars["secret"])
+		if err != nil {
+			fail(err.Error())
+			return
+		}
+		doc = el
+	}
 	for k, v := range owner(c.Identity, r, doc) {
 		rep.Identity[k] = v
 	}
@@ -654,4 +662,31 @@ func scrubReport(rep *access.Report, secret string) {
 	for i := range rep.Requests {
 		rep.Requests[i] = s(rep.Requests[i])
 	}
+}
+
+// pickOne returns the single element of sel.List whose truncated
+// sel.Field starts with the secret's first Prefix and ends with its last
+// Suffix characters; zero or several is an error (scour never guesses).
+func pickOne(sel *rules.Select, doc any, secret string) (any, error) {
+	items, ok := listAt(doc, sel.List)
+	if !ok {
+		return nil, fmt.Errorf("the answer has no list %q", sel.List)
+	}
+	if len(secret) < sel.Prefix+sel.Suffix {
+		return nil, fmt.Errorf("secret too short to match")
+	}
+	pre, suf := secret[:sel.Prefix], secret[len(secret)-sel.Suffix:]
+	var hit any
+	n := 0
+	for _, it := range items {
+		v, _ := jsonPath(it, sel.Field)
+		if s, isStr := v.(string); isStr && strings.HasPrefix(s, pre) && strings.HasSuffix(s, suf) {
+			hit = it
+			n++
+		}
+	}
+	if n != 1 {
+		return nil, fmt.Errorf("%d of %d listed tokens match this secret's first %d and last %d characters", n, len(items), sel.Prefix, sel.Suffix)
+	}
+	return hit, nil
 }

@@ -399,6 +399,8 @@ func TestNextLink(t *testing.T) {
 	}
 }
 
+var npmSecret = fakeSecret("npm_", 36)
+
 // TestAnalyzeMoreVendors replays each documented shape of the other
 // declarative vendors and checks the flags, against a golden report.
 func TestAnalyzeMoreVendors(t *testing.T) {
@@ -425,6 +427,14 @@ func TestAnalyzeMoreVendors(t *testing.T) {
 		{name: "vault-ci", rule: "vault-service-token", provider: "vault", secret: "hvs." + strings.Repeat("G", 90),
 			routes: routes{"/v1/auth/token/lookup-self": reply(200, `{"data":{"display_name":"token-ci","policies":["default","ci-read"],"ttl":3600,"expire_time":"2026-06-01T13:00:00Z","renewable":true,"creation_time":1748779200,"type":"service"}}`)},
 			flags:  nil},
+		{name: "npm", rule: "npm-access-token", provider: "npm", secret: npmSecret,
+			routes: routes{
+				"/-/whoami": reply(200, `{"username":"dev"}`),
+				"/-/npm/v1/tokens": reply(200, `{"objects":[`+
+					`{"token":"`+npmSecret[:8]+`…`+npmSecret[len(npmSecret)-4:]+`","key":"k1","readonly":false,"automation":true,"cidr_whitelist":["10.0.0.0/8"],"created":"2024-02-01T00:00:00.000Z"},`+
+					`{"token":"npm_zzzz…zzzz","key":"k2","readonly":true,"created":"2025-01-01T00:00:00.000Z"}],"urls":{}}`),
+			},
+			flags: []string{"write-scope"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

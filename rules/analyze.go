@@ -68,6 +68,11 @@ type AnalyzeCall struct {
 	// Require: JSON path that must be true for the answer to count (Slack
 	// answers 200 with "ok": false).
 	Require string `yaml:"require,omitempty"`
+	// Select reads the facts from the one list element that belongs to
+	// the secret (npm's token list: truncated values, first Prefix and
+	// last Suffix characters); zero or several matches: facts unknown.
+	// Its bind is not used here.
+	Select *Select `yaml:"select,omitempty"`
 	// Bind sets variables for later calls: name -> path.
 	Bind     map[string]string `yaml:"bind,omitempty"`
 	Identity map[string]string `yaml:"identity,omitempty"`
@@ -216,6 +221,12 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 			if st < 200 || st > 299 {
 				fail("%s: status %d: facts come from 2xx answers only", where, st)
 			}
+		}
+		if sel := c.Select; sel != nil && (sel.Field == "" || sel.Prefix+sel.Suffix < 8) {
+			fail("%s: select needs field, and prefix+suffix of at least 8 characters", where)
+		}
+		if sel := c.Select; sel != nil && c.Reach != nil {
+			fail("%s: select and reach are exclusive", where)
 		}
 		if s := c.Scopes; s != nil && s.From == "" {
 			fail("%s: scopes needs from", where)
