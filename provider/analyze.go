@@ -71,6 +71,9 @@ func (e *Engine) analyze(ctx context.Context, r *rules.Rule, f scanner.Finding, 
 			}
 		}
 	}
+	if a.Claims != nil {
+		e.analyzeClaims(a.Claims, f.Secret, rep)
+	}
 	if len(a.Calls) > 0 {
 		e.analyzeCalls(ctx, r, f, base, rep)
 	}
@@ -250,6 +253,24 @@ func (e *Engine) analyzeCall(ctx context.Context, c *rules.AnalyzeCall, base *ur
 		}
 		doc = el
 	}
+	e.readFacts(c, r, doc, rep)
+	for name, p := range c.Bind {
+		if v, ok := jsonPath(doc, p); ok && scalarString(v) != "" {
+			vars[name] = scalarString(v)
+		}
+	}
+	if c.Reach != nil {
+		re := e.reach(ctx, c, base, u, h, body, r, doc, rep, budget)
+		rep.Reach = append(rep.Reach, re)
+		if c.Reach.WideOver > 0 && re.Known && re.Count > c.Reach.WideOver && rep.Wide == "" {
+			rep.Wide = fmt.Sprintf("%s %s visible", countText(re), re.Kind)
+		}
+	}
+}
+
+// readFacts records what one answer (or the secret's own JWT claims)
+// says: identity, facts, scopes, times, organisation-wide reach.
+func (e *Engine) readFacts(c *rules.AnalyzeCall, r *response, doc any, rep *access.Report) {
 	for k, v := range owner(c.Identity, r, doc) {
 		rep.Identity[k] = v
 	}
@@ -286,18 +307,25 @@ func (e *Engine) analyzeCall(ctx context.Context, c *rules.AnalyzeCall, base *ur
 			rep.Wide = w.Reason
 		}
 	}
-	for name, p := range c.Bind {
-		if v, ok := jsonPath(doc, p); ok && scalarString(v) != "" {
-			vars[name] = scalarString(v)
+}
+
+// analyzeClaims reads facts from the secret's own JWT payload (JFrog
+// access tokens): no request is sent.
+func (e *Engine) analyzeClaims(c *rules.AnalyzeCall, secret string, rep *access.Report) {
+	parts := strings.Split(secret, ".")
+	var doc any
+	if len(parts) == 3 {
+		if b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "=")); err == nil {
+			_ = json.Unmarshal(b, &doc)
 		}
 	}
-	if c.Reach != nil {
-		re := e.reach(ctx, c, base, u, h, body, r, doc, rep, budget)
-		rep.Reach = append(rep.Reach, re)
-		if c.Reach.WideOver > 0 && re.Known && re.Count > c.Reach.WideOver && rep.Wide == "" {
-			rep.Wide = fmt.Sprintf("%s %s visible", countText(re), re.Kind)
+	if _, ok := doc.(map[string]any); !ok {
+		if c.Scopes != nil && !rep.ScopesKnown {
+			rep.ScopesNote = "the token's claims cannot be read (not a JWT)"
 		}
+		return
 	}
+	e.readFacts(c, &response{Header: http.Header{}}, doc, rep)
 }
 
 func countText(re access.Reach) string {
@@ -433,7 +461,11 @@ func readScopes(s *rules.ScopeSource, r *response, doc any) ([]string, bool) {
 				raw = append(raw, k+":"+scalarString(x[k]))
 			}
 		default:
-			raw = append(raw, scalarString(x))
+			if s.Separator != "" {
+				raw = append(raw, strings.Split(scalarString(x), s.Separator)...)
+			} else {
+				raw = append(raw, scalarString(x))
+			}
 		}
 	}
 	out := []string{}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"net/http"
@@ -507,4 +508,34 @@ func TestEveryAnalyzeBlockIsReadOnly(t *testing.T) {
 // analyzeAt analyses f as if verification had answered live at base.
 func (e *Engine) analyzeAt(ctx context.Context, r *rules.Rule, f scanner.Finding, base *url.URL) *access.Report {
 	return e.analyze(ctx, r, f, Status{State: Live, Host: base.Host}, base)
+}
+
+// TestAnalyzeJFrogClaims reads a JFrog access token's own JWT claims:
+// no request beyond verification's ping.
+func TestAnalyzeJFrogClaims(t *testing.T) {
+	r := mustRule(t, builtin(t), "jfrog-access-token")
+	user := r.Examples[0].Secret
+	head := strings.Split(user, ".")[0]
+	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"jfac@01/users/admin","scp":"applied-permissions/admin","aud":"*@*","iss":"jfac@01","iat":1700000000,"jti":"x"}`))
+	admin := head + "." + payload + "." + strings.Repeat("Sg0", 40)
+	for _, c := range []struct {
+		name, secret string
+		flags        []string
+	}{
+		{"jfrog-user", user, nil},
+		{"jfrog-admin", admin, []string{"admin-scope", "no-expiry", "org-wide"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v := newVendor(t, routes{"/artifactory/api/system/ping": reply(200, "OK")}.handler(t))
+			st := analyzeRule(t, newHarness(envBase("jfrog", v.URL())), "jfrog-access-token", c.secret, nil)
+			var got []string
+			if len(st.Analysis.Flags) > 0 {
+				got = flagIDs(st.Analysis)
+			}
+			if !slices.Equal(got, c.flags) || len(v.requests()) != 1 {
+				t.Errorf("flags %v (want %v), %d requests", got, c.flags, len(v.requests()))
+			}
+			golden(t, c.name, st.Analysis)
+		})
+	}
 }

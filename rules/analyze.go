@@ -34,6 +34,9 @@ type Analyze struct {
 	// Root lists owner conditions (label -> value, "*suffix" allowed)
 	// of which any marks a cloud account's root key.
 	Root []map[string]string `yaml:"root,omitempty"`
+	// Claims reads facts from the secret's own JWT payload (JFrog access
+	// tokens): identity, scopes, expires, created, facts; no request.
+	Claims *AnalyzeCall `yaml:"claims,omitempty"`
 	// Calls run in order; each is independent (a 403 leaves its facts
 	// unknown) except for variables an earlier call bound.
 	Calls []AnalyzeCall `yaml:"calls,omitempty"`
@@ -154,8 +157,11 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 	if r.Verify == nil {
 		fail("needs a verify block (analysis runs where verification answered)")
 	}
-	if len(a.Calls) == 0 && !a.FromVerify && a.Coded == "" {
-		fail("needs calls, coded, from_verify, or unavailable")
+	if len(a.Calls) == 0 && !a.FromVerify && a.Coded == "" && a.Claims == nil {
+		fail("needs calls, claims, coded, from_verify, or unavailable")
+	}
+	if c := a.Claims; c != nil && (c.Method != "" || c.URL != "" || c.Reach != nil || c.Select != nil || len(c.Bind) > 0 || len(c.Headers) > 0) {
+		fail("claims reads the secret's JWT payload: no method, url, headers, reach, select or bind")
 	}
 	if a.Coded != "" && len(a.Calls) > 0 {
 		fail("coded and calls are exclusive")
