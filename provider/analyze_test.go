@@ -423,6 +423,12 @@ func TestAnalyzeMoreVendors(t *testing.T) {
 					`{"token":"npm_zzzz…zzzz","key":"k2","readonly":true,"created":"2025-01-01T00:00:00.000Z"}],"urls":{}}`),
 			},
 			flags: []string{"write-scope"}},
+		{name: "sendgrid", rule: "sendgrid-api-key", provider: "sendgrid", secret: "SG." + strings.Repeat("Fk0", 7) + "x" + "." + strings.Repeat("Gh1", 14) + "x",
+			routes: routes{"/v3/scopes": reply(200, `{"scopes":["mail.send","stats.read"]}`)},
+			flags:  []string{"write-scope"}},
+		{name: "databricks-admin", rule: "databricks-token", provider: "databricks", secret: "dapi" + strings.Repeat("0a1b", 8),
+			routes: routes{"/api/2.0/preview/scim/v2/Me": reply(200, `{"id":"1","userName":"ops@example.com","groups":[{"display":"admins","value":"1"},{"display":"users","value":"2"}]}`)},
+			flags:  []string{"admin-scope", "org-wide"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
