@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/scour-dev/scour/access"
 	"github.com/scour-dev/scour/rules"
@@ -469,6 +470,9 @@ func readScopes(s *rules.ScopeSource, r *response, doc any) ([]string, bool) {
 		}
 	}
 	out := []string{}
+	if len(raw) > maxScopes {
+		raw = raw[:maxScopes]
+	}
 	for _, v := range raw {
 		v = strings.TrimSpace(v)
 		if m, ok := s.Map[v]; ok {
@@ -598,6 +602,13 @@ func (e *Engine) reach(ctx context.Context, c *rules.AnalyzeCall, base *url.URL,
 		if nu == "" {
 			return out
 		}
+		if !samePath(nu, u) {
+			// A next link elsewhere on the vendor's host is not one of the
+			// rule's declared calls: not followed.
+			out.AtLeast = true
+			out.Note = "the next page link names another endpoint; not followed"
+			return out
+		}
 		if page >= maxPages {
 			out.AtLeast = true
 			return out
@@ -622,6 +633,13 @@ func (e *Engine) reach(ctx context.Context, c *rules.AnalyzeCall, base *url.URL,
 		sample(items)
 		out.Count += len(items)
 	}
+}
+
+// samePath reports whether two URLs name the same endpoint (path).
+func samePath(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && ua.EscapedPath() == ub.EscapedPath()
 }
 
 func listAt(doc any, p string) ([]any, bool) {
@@ -666,26 +684,46 @@ func nextLink(values []string, cur string) string {
 	return ""
 }
 
-// scrubReport removes the secret from every text of the report: a vendor
-// might echo it, and reports are printed and saved.
+// maxScopes bounds how many scopes one answer contributes.
+const maxScopes = 200
+
+// maxFactLen bounds each text a vendor's answer puts in a report.
+const maxFactLen = 256
+
+// clip shortens s to maxFactLen bytes (on a rune boundary), marking the cut.
+func clip(s string) string {
+	if len(s) <= maxFactLen {
+		return s
+	}
+	cut := maxFactLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// scrubReport removes the secret from every text of the report (a vendor
+// might echo it, and reports are printed and saved) and bounds each text.
 func scrubReport(rep *access.Report, secret string) {
 	if len(secret) < 4 {
-		return
+		secret = "\x00never-matches\x00"
 	}
 	s := func(v string) string { return strings.ReplaceAll(v, secret, "[REDACTED]") }
+	// Values taken from a vendor's answer are also clipped.
+	vs := func(v string) string { return clip(s(v)) }
 	rep.Note, rep.ScopesNote, rep.Wide = s(rep.Note), s(rep.ScopesNote), s(rep.Wide)
 	for _, m := range []map[string]string{rep.Identity, rep.Facts} {
 		for k, v := range m {
-			m[k] = s(v)
+			m[k] = vs(v)
 		}
 	}
 	for i := range rep.Scopes {
-		rep.Scopes[i] = s(rep.Scopes[i])
+		rep.Scopes[i] = vs(rep.Scopes[i])
 	}
 	for i := range rep.Reach {
 		rep.Reach[i].Note = s(rep.Reach[i].Note)
 		for j := range rep.Reach[i].Sample {
-			rep.Reach[i].Sample[j] = s(rep.Reach[i].Sample[j])
+			rep.Reach[i].Sample[j] = vs(rep.Reach[i].Sample[j])
 		}
 	}
 	for i := range rep.Flags {

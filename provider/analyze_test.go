@@ -532,3 +532,31 @@ func TestAnalyzeJFrogClaims(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeBoundsVendorText: a next link to another endpoint is not
+// followed, and huge names are clipped.
+func TestAnalyzeBoundsVendorText(t *testing.T) {
+	secret := fakeSecret("ghp_", 36)
+	var v *vendor
+	long := strings.Repeat("x", 5000)
+	v = newVendor(t, routes{
+		"/user": reply(200, `{"login":"`+long+`"}`, "X-OAuth-Scopes", "read:user"),
+		"/user/orgs": func(w http.ResponseWriter, r *http.Request) {
+			reply(200, `[{"login":"a"}]`, "Link", `<`+v.URL()+`/user/keys?page=2>; rel="next"`)(w, r)
+		},
+		"/user/repos": reply(200, `[]`),
+	}.handler(t))
+	st := analyzeRule(t, newHarness(envBase("github", v.URL())), "github-pat", secret, nil)
+	rep := st.Analysis
+	if len(rep.Identity["login"]) > 300 || !strings.HasSuffix(rep.Identity["login"], "…") {
+		t.Errorf("login not clipped: %d bytes", len(rep.Identity["login"]))
+	}
+	if o := rep.Reach[0]; !o.AtLeast || !strings.Contains(o.Note, "not followed") {
+		t.Errorf("orgs %+v", o)
+	}
+	for _, q := range v.requests() {
+		if q.Path == "/user/keys" {
+			t.Error("followed a next link to another endpoint")
+		}
+	}
+}
