@@ -394,7 +394,7 @@ var npmSecret = fakeSecret("npm_", 36)
 func TestAnalyzeMoreVendors(t *testing.T) {
 	cases := []struct {
 		name, rule, provider, secret string
-		env                          map[string]string
+		ctx                          map[string]string
 		routes                       routes
 		flags                        []string
 	}{
@@ -429,11 +429,27 @@ func TestAnalyzeMoreVendors(t *testing.T) {
 		{name: "databricks-admin", rule: "databricks-token", provider: "databricks", secret: "dapi" + strings.Repeat("0a1b", 8),
 			routes: routes{"/api/2.0/preview/scim/v2/Me": reply(200, `{"id":"1","userName":"ops@example.com","groups":[{"display":"admins","value":"1"},{"display":"users","value":"2"}]}`)},
 			flags:  []string{"admin-scope", "org-wide"}},
+		{name: "buildkite", rule: "buildkite-api-token", provider: "buildkite", secret: "bkua_" + strings.Repeat("a1b2", 10),
+			routes: routes{
+				"/v2/access-token":  reply(200, `{"uuid":"b1","scopes":["read_builds","write_builds"],"description":"ci","user":{"name":"CI","email":"ci@example.com"}}`),
+				"/v2/organizations": reply(200, `[{"slug":"acme"}]`),
+			},
+			flags: []string{"write-scope"}},
+		{name: "cloudflare", rule: "cloudflare-api-token", provider: "cloudflare", secret: strings.Repeat("cF0_", 10),
+			routes: routes{"/client/v4/user/tokens/verify": reply(200, `{"success":true,"errors":[],"messages":[],"result":{"id":"t1","status":"active"}}`)},
+			flags:  []string{"no-expiry"}},
+		{name: "azure-devops", rule: "azure-devops-pat", provider: "azure", ctx: map[string]string{"org": "contoso"},
+			secret: "bVxNCccV4JLk0DlYRl67rHCIxyTMbMlH0kabmR6AZa1DNAe7PCFUJQQJ99exwInuNue5FLSg9FzKAZDObntf",
+			routes: routes{
+				"/contoso/_apis/connectionData": reply(200, `{"authenticatedUser":{"id":"u1","providerDisplayName":"Dev"},"instanceId":"i1"}`),
+				"/contoso/_apis/projects":       reply(200, `{"count":2,"value":[{"name":"Fabrikam"},{"name":"Tailspin"}]}`),
+			},
+			flags: nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			v := newVendor(t, c.routes.handler(t))
-			st := analyzeRule(t, newHarness(envBase(c.provider, v.URL())), c.rule, c.secret, nil)
+			st := analyzeRule(t, newHarness(envBase(c.provider, v.URL())), c.rule, c.secret, c.ctx)
 			var got []string
 			if st.Analysis.Flags != nil {
 				got = flagIDs(st.Analysis)
