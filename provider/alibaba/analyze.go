@@ -31,6 +31,9 @@ func (p *Provider) Analyze(ctx context.Context, d provider.Doer, t provider.Targ
 	case len(secrets) == 0:
 		rep.ScopesNote = "no secret was found with this AccessKey ID: RAM cannot be asked"
 		return
+	case ident.Arn == "" && ident.IdentityType == "":
+		rep.ScopesNote = "the key's identity is unknown (STS did not name it): RAM is not asked"
+		return
 	case ident.Root():
 		rep.ScopesNote = "the root account has every permission; its policies are not listed"
 		return

@@ -35,6 +35,9 @@ func (p *Provider) Analyze(ctx context.Context, d provider.Doer, t provider.Targ
 	case len(secrets) == 0:
 		rep.ScopesNote = "no secret was found with this access key ID: IAM cannot be asked"
 		return
+	case arn == "":
+		rep.ScopesNote = "the key's identity is unknown (STS did not name it): IAM is not asked"
+		return
 	case strings.HasSuffix(arn, ":root"):
 		rep.ScopesNote = "the root user has every permission in the account; its policies are not listed"
 		return
