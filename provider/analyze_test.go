@@ -257,13 +257,14 @@ func TestAnalyzeYunxiao(t *testing.T) {
 			}
 			reply(200, page(100))(w, r)
 		}),
+		"/oapi/v1/flow/organizations/org1/pipelines": reply(403, `{"errorCode":"Forbidden","errorMessage":"no permission"}`),
 	}.handler(t))
 	st := analyzeRule(t, newHarness(envBase("yunxiao", v.URL())), "yunxiao-pat", secret, map[string]string{"id": id})
 	rep := st.Analysis
 	if len(rep.Flags) != 0 || rep.ScopesKnown || !strings.Contains(rep.ScopesNote, "help.aliyun.com") {
 		t.Errorf("%+v", rep)
 	}
-	if rep.Reach[0].Count != 2 || rep.Reach[1].Count != 107 || len(rep.Reach[1].Sample) != 10 {
+	if rep.Reach[0].Count != 2 || rep.Reach[1].Count != 107 || len(rep.Reach[1].Sample) != 10 || rep.Reach[2].Known || rep.Reach[2].Note != "unknown (HTTP 403)" {
 		t.Errorf("reach %+v", rep.Reach)
 	}
 	if len(repoQueries) != 2 || !strings.Contains(repoQueries[1], "page=2") {
