@@ -92,7 +92,7 @@ func TestScanVerifyAnalyze(t *testing.T) {
 			t.Errorf("flag %s links %q", f.ID, f.Doc)
 		}
 	}
-	if strings.Join(ids, ",") != "write-scope,org-wide,no-expiry,older-than-max-age" {
+	if strings.Join(ids, ",") != "write-scope,no-expiry,older-than-max-age" {
 		t.Errorf("flags %v", ids)
 	}
 	for _, s := range seen() {
