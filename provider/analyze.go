@@ -450,7 +450,15 @@ func readScopes(s *rules.ScopeSource, r *response, doc any) ([]string, bool) {
 				if s.Item != "" {
 					it, _ = jsonPath(it, s.Item)
 				}
-				if it != nil {
+				if sub, isList := it.([]any); isList {
+					// A list per element (Hugging Face's scoped
+					// permissions): each entry is a scope.
+					for _, v := range sub {
+						if v != nil {
+							raw = append(raw, scalarString(v))
+						}
+					}
+				} else if it != nil {
 					raw = append(raw, scalarString(it))
 				}
 			}
@@ -467,6 +475,13 @@ func readScopes(s *rules.ScopeSource, r *response, doc any) ([]string, bool) {
 			} else {
 				raw = append(raw, scalarString(x))
 			}
+		}
+	}
+	for i := range s.Also {
+		// Further sources add to the list when present (fine-grained
+		// permissions beside a role).
+		if more, ok := readScopes(&s.Also[i], r, doc); ok {
+			raw = append(raw, more...)
 		}
 	}
 	out := []string{}

@@ -410,6 +410,13 @@ func TestAnalyzeMoreVendors(t *testing.T) {
 		{name: "huggingface", rule: "huggingface-access-token", provider: "huggingface", secret: fakeSecret("hf_", 34),
 			routes: routes{"/api/whoami-v2": reply(200, `{"type":"user","name":"dev","email":"d@example.com","orgs":[{"name":"acme"}],"auth":{"type":"access_token","accessToken":{"displayName":"ci","role":"write","createdAt":"2025-01-01T00:00:00.000Z"}}}`)},
 			flags:  []string{"write-scope"}},
+		{name: "huggingface-fine-grained", rule: "huggingface-access-token", provider: "huggingface", secret: fakeSecret("hf_", 34),
+			routes: routes{"/api/whoami-v2": reply(200, `{"type":"user","name":"dev","orgs":[],"auth":{"type":"access_token","accessToken":{"displayName":"ci","role":"fineGrained",`+
+				`"fineGrained":{"global":["discussion.read"],"scoped":[{"entity":{"type":"model","name":"dev/m"},"permissions":["repo.content.read","repo.write"]}]}}}}`)},
+			flags: []string{"write-scope"}},
+		{name: "huggingface-read", rule: "huggingface-access-token", provider: "huggingface", secret: fakeSecret("hf_", 34),
+			routes: routes{"/api/whoami-v2": reply(200, `{"type":"user","name":"dev","auth":{"type":"access_token","accessToken":{"displayName":"ci","role":"read"}}}`)},
+			flags:  nil},
 		{name: "vault-root", rule: "vault-service-token", provider: "vault", secret: "hvs." + strings.Repeat("F", 90),
 			routes: routes{"/v1/auth/token/lookup-self": reply(200, `{"data":{"display_name":"root","policies":["root"],"ttl":0,"expire_time":null,"renewable":false,"creation_time":1735689600,"type":"service","orphan":true}}`)},
 			flags:  []string{"admin-scope", "no-expiry", "org-wide"}},

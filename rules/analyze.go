@@ -101,6 +101,9 @@ type ScopeSource struct {
 	Map       map[string]string `yaml:"map,omitempty"`
 	// Prefix is put before each scope read (fine-grained "repo:" names).
 	Prefix string `yaml:"prefix,omitempty"`
+	// Also lists further sources whose scopes are added when present
+	// (Hugging Face: fine-grained permissions beside the role).
+	Also []ScopeSource `yaml:"also,omitempty"`
 }
 
 // TimeSource reads a time: RFC 3339, a date, GitHub's "2006-01-02
