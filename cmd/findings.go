@@ -237,7 +237,7 @@ func findingsJSON(fs []store.Finding) []findingJSON {
 			j.FirstSeen = f.FirstSeen.Format(time.RFC3339)
 		}
 		if v := f.LastVerification(); v != nil {
-			j.LastVerified = &report.Verification{State: v.State, Reason: v.Reason, Host: v.Host, Owner: v.Owner}
+			j.LastVerified = &report.Verification{State: v.State, Reason: v.Reason, Host: v.Host, Owner: v.Owner, Analysis: v.Analysis}
 		}
 		for _, e := range f.Triage {
 			j.TriageHistory = append(j.TriageHistory, triageJSON{Status: string(e.Status), Who: e.Who, Why: e.Why, At: e.At.Format(time.RFC3339)})
@@ -280,6 +280,9 @@ func runFindingsShow(ctx context.Context, opts FindingsOptions, streams IO) erro
 		}
 		for _, v := range f.Verifications {
 			fmt.Fprintf(w, "  verified    %s %s\n", v.At.Format(time.RFC3339), safetext.Escape(report.Verification{State: v.State, Reason: v.Reason, Owner: v.Owner}.String()))
+			for _, l := range v.Analysis.Lines() {
+				fmt.Fprintf(w, "  access      %s\n", safetext.Escape(l))
+			}
 		}
 		for _, e := range f.Triage {
 			fmt.Fprintf(w, "  triage      %s %s by %s: %s\n", e.At.Format(time.RFC3339), e.Status, safetext.Escape(e.Who), safetext.Escape(e.Why))
@@ -356,7 +359,7 @@ func storeReport(fs []store.Finding) (*scanner.Result, report.Options) {
 		opts.Status[f.Fingerprint] = string(f.Status())
 		opts.Redacted[f.Fingerprint] = f.Redacted
 		if v := f.LastVerification(); v != nil {
-			opts.Verification[f.Fingerprint] = report.Verification{State: v.State, Reason: v.Reason, Host: v.Host, Owner: v.Owner}
+			opts.Verification[f.Fingerprint] = report.Verification{State: v.State, Reason: v.Reason, Host: v.Host, Owner: v.Owner, Analysis: v.Analysis}
 		}
 	}
 	sort.SliceStable(res.Findings, func(i, j int) bool {

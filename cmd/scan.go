@@ -64,6 +64,11 @@ type ScanOptions struct {
 	// OptIn allows probes that touch write endpoints (pypi, nuget).
 	Verify bool
 	OptIn  []string
+	// Analyze (with Verify) reads what each live secret can do and flags
+	// least-privilege breaches (docs/analyze.md); MaxAge flags old tokens.
+	Analyze   bool
+	MaxAge    time.Duration
+	MaxAgeSet bool
 	// NoHistory scans only the files on disk, even in a git repository.
 	NoHistory bool
 	// AllObjects also scans objects no ref reaches, reported unreachable.
@@ -183,6 +188,8 @@ is "scour version" or "scour --version".
 	f.StringVar(&opts.ConfigFile, "config", "", "read configuration from `file` instead of PATH/"+config.FileName)
 	f.BoolVar(&opts.NoRepoConfig, "no-repo-config", false, "ignore the scanned tree's own "+config.FileName+" and "+suppress.IgnoreFileName+" (for repositories you do not control)")
 	f.BoolVar(&opts.Verify, "verify", false, "check found secrets with their vendors' APIs; exit 3 when one is live (docs/revoke.md)")
+	f.BoolVar(&opts.Analyze, "analyze", false, "with --verify, also read what each live secret can do (identity, scopes, expiry, reach) and flag least-privilege breaches (docs/analyze.md)")
+	f.Var(maxAgeValue{&opts.MaxAge, &opts.MaxAgeSet}, "max-age", "with --analyze, flag tokens created longer ago than this `age` (90d, 2160h; default: analyze.max_age of --config)")
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "with --verify, also run probes that touch write endpoints for these `providers` (pypi, nuget)")
 	f.StringVar(&opts.Baseline, "baseline", "", "report only findings absent from this earlier JSON report or baseline `file` (scour baseline create)")
 	f.BoolVar(&opts.ShowSecrets, "show-secrets", false, "print secrets in full instead of redacted")
@@ -205,6 +212,9 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	// runs for an hour must not then fail to write its report.
 	if opts.Format != "" && !validFormat(opts.Format) {
 		return ExitError, fmt.Errorf("--format %q: want one of %s", opts.Format, strings.Join(report.Formats(), ", "))
+	}
+	if (opts.Analyze || opts.MaxAgeSet) && !opts.Verify {
+		return ExitError, errors.New("--analyze and --max-age need --verify (analysis reads what a live secret can do)")
 	}
 	extra, err := parseReportTo(opts.ReportTo)
 	if err != nil {
@@ -238,7 +248,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	var verification map[string]report.Verification
 	live := false
 	if opts.Verify && len(res.Findings) > 0 {
-		verification, live = verifyFindings(ctx, res.Rules, trustedBaseURLs(res.Config, streams.ErrOut), opts.OptIn, res.Findings)
+		verification, live = verifyFindings(ctx, res.Rules, trustedBaseURLs(res.Config, streams.ErrOut), opts.OptIn, analyzeOptions{Analyze: opts.Analyze, MaxAge: cmp.Or(opts.MaxAge, ageFromConfig(opts.MaxAgeSet, res.Config))}, res.Findings)
 	}
 
 	ropts := report.Options{

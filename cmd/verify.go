@@ -67,6 +67,13 @@ type VerifyOptions struct {
 	// Progress shows "verifying: N/M secrets" on ErrOut (set by the
 	// command when ErrOut is a terminal).
 	Progress bool
+	// Analyze also reads, with read-only calls, what each live secret can
+	// do and flags what breaks the vendor's advice (docs/analyze.md).
+	Analyze bool
+	// MaxAge > 0 flags analysed tokens created longer ago (--max-age);
+	// unless MaxAgeSet, the trusted config's analyze.max_age applies.
+	MaxAge    time.Duration
+	MaxAgeSet bool
 }
 
 const verifyExitHelp = `Exit codes:
@@ -95,6 +102,13 @@ following redirects, and at most once per run. A secret that rules of two
 providers matched is not sent at all. Statuses: live, live-limited, dead,
 unknown (with the reason). See docs/revoke.md.
 
+With --analyze, each live secret's identity, scopes, expiry, creation,
+last use and reach (organisations, repositories, projects: counted, with
+a sample) are read with the read-only calls its rule declares, and flags
+are raised where the vendor's own advice is broken: no-expiry,
+write-scope, admin-scope, org-wide, root-account-key, older-than-max-age.
+A provider that cannot be introspected says so. See docs/analyze.md.
+
 A ./.scour.yaml is read as untrusted (it may come with the repository the
 report is about): its providers: and its rule packs' verify blocks are
 ignored. Name a config with --config to use it in full; --no-repo-config
@@ -103,6 +117,7 @@ ignores ./.scour.yaml.
 ` + verifyExitHelp,
 		Example: `  scour scan --format json --show-secrets --report findings.json
   scour verify findings.json
+  scour verify --analyze --max-age 90d findings.json
   SCOUR_GITLAB_BASE_URL=https://gitlab.example.com scour verify findings.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -121,6 +136,8 @@ ignores ./.scour.yaml.
 	f.BoolVar(&opts.NoRepoConfig, "no-repo-config", false, "ignore ./"+config.FileName+" (it is never trusted with hosts or environment variables; this drops its rule packs too)")
 	f.StringVar(&opts.Format, "format", "text", "output format: text, json")
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "also run verifications that touch write endpoints for these `providers` (pypi, nuget)")
+	f.BoolVar(&opts.Analyze, "analyze", false, "also read what each live secret can do (identity, scopes, expiry, reach; read-only calls) and flag least-privilege breaches (docs/analyze.md)")
+	f.Var(maxAgeValue{&opts.MaxAge, &opts.MaxAgeSet}, "max-age", "with --analyze, flag tokens created longer ago than this `age` (90d, 2160h; 0 turns it off; default: analyze.max_age of --config)")
 	f.DurationVar(&opts.Timeout, "timeout", DefaultVerifyTimeout, "give up on a vendor request after this `duration` (connection to last byte; the secret is then unknown)")
 	return c
 }
@@ -145,8 +162,19 @@ func runVerify(ctx context.Context, opts VerifyOptions, streams IO) (int, error)
 	if opts.Timeout < 0 {
 		return ExitError, fmt.Errorf("--timeout must not be negative")
 	}
+	if opts.MaxAgeSet && !opts.Analyze {
+		return ExitError, errors.New("--max-age needs --analyze")
+	}
+	if opts.Analyze && !opts.MaxAgeSet {
+		cfg, err := loadConfig(".", opts.ConfigFile, opts.NoRepoConfig)
+		if err != nil {
+			return ExitError, err
+		}
+		opts.MaxAge = cfg.MaxAge()
+	}
 	eo := engineOptions(baseURLs, opts.Getenv, opts.OptIn)
 	eo.Timeout = opts.Timeout
+	eo.Analyze, eo.MaxAge = opts.Analyze, opts.MaxAge
 	stop := func() {}
 	if opts.Progress {
 		eo.Progress, stop = verifyProgress(streams.ErrOut)
@@ -239,12 +267,14 @@ func trustedBaseURLs(cfg *config.Config, warn io.Writer) map[string]string {
 
 // verifyFindings verifies a scan's findings (scan --verify) and returns
 // the statuses for the report, and whether any secret is live.
-func verifyFindings(ctx context.Context, set *rules.Set, baseURLs map[string]string, optIn []string, findings []scanner.Finding) (map[string]report.Verification, bool) {
-	eng := provider.New(engineOptions(baseURLs, nil, optIn))
+func verifyFindings(ctx context.Context, set *rules.Set, baseURLs map[string]string, optIn []string, an analyzeOptions, findings []scanner.Finding) (map[string]report.Verification, bool) {
+	eo := engineOptions(baseURLs, nil, optIn)
+	eo.Analyze, eo.MaxAge = an.Analyze, an.MaxAge
+	eng := provider.New(eo)
 	out := map[string]report.Verification{}
 	live := false
 	for _, st := range eng.VerifyAll(ctx, set.Rule, findings) {
-		out[st.Fingerprint] = report.Verification{State: string(st.State), Reason: st.Reason, Host: st.Host, Owner: st.Owner}
+		out[st.Fingerprint] = report.Verification{State: string(st.State), Reason: st.Reason, Host: st.Host, Owner: st.Owner, Analysis: st.Analysis}
 		live = live || st.State.IsLive()
 	}
 	return out, live
@@ -385,6 +415,11 @@ func writeStatuses(w io.Writer, format string, sts []provider.Status, findings [
 		if _, err := fmt.Fprintln(w, safetext.Escape(line)); err != nil {
 			return err
 		}
+		for _, l := range st.Analysis.Lines() {
+			if _, err := fmt.Fprintln(w, "    "+safetext.Escape(l)); err != nil {
+				return err
+			}
+		}
 	}
 	var parts []string
 	for _, s := range []provider.State{provider.Live, provider.LiveLimited, provider.Dead, provider.Unknown} {
@@ -404,4 +439,53 @@ func redactedOf(f scanner.Finding) string {
 		return "(no secret in report)"
 	}
 	return report.Redact(f.Secret)
+}
+
+// analyzeOptions is what scan --verify --analyze passes to verification.
+type analyzeOptions struct {
+	Analyze bool
+	MaxAge  time.Duration
+}
+
+// maxAgeValue is a pflag value for --max-age: a Go duration or a number of
+// days ("90d").
+type maxAgeValue struct {
+	d   *time.Duration
+	set *bool
+}
+
+func (v maxAgeValue) String() string {
+	if v.d == nil || *v.d == 0 {
+		return "0"
+	}
+	if *v.d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", *v.d/(24*time.Hour))
+	}
+	return v.d.String()
+}
+
+func (v maxAgeValue) Set(s string) error {
+	d, err := parseMaxAge(s)
+	if err != nil {
+		return err
+	}
+	*v.d = d
+	if v.set != nil {
+		*v.set = true
+	}
+	return nil
+}
+
+func (maxAgeValue) Type() string { return "age" }
+
+// parseMaxAge reads "90d", "2160h" or "0".
+func parseMaxAge(s string) (time.Duration, error) { return config.ParseAge(s) }
+
+// ageFromConfig is the trusted config's analyze.max_age, unless --max-age
+// was given.
+func ageFromConfig(flagSet bool, cfg *config.Config) time.Duration {
+	if flagSet {
+		return 0
+	}
+	return cfg.MaxAge()
 }

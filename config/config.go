@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -50,6 +51,8 @@ type Config struct {
 	Providers map[string]ProviderConfig `yaml:"providers"`
 	// Format is the default output format of `scan` (a --format flag wins).
 	Format string `yaml:"format"`
+	// Analyze configures `--analyze` (docs/analyze.md).
+	Analyze AnalyzeConfig `yaml:"analyze"`
 
 	// Path is the file this config was read from ("" when none was found).
 	Path string `yaml:"-"`
@@ -213,6 +216,11 @@ var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 func (c *Config) validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) { errs = append(errs, c.errorf(key, format, args...)) }
+	if c.Analyze.MaxAge != "" {
+		if _, err := ParseAge(c.Analyze.MaxAge); err != nil {
+			bad("analyze.max_age", "%q: %v", c.Analyze.MaxAge, err)
+		}
+	}
 	for i, p := range c.Exclude {
 		key := fmt.Sprintf("exclude[%d]", i)
 		if err := checkPattern(p); err != nil {
@@ -452,4 +460,41 @@ func describe(err error, lines map[string]int) error {
 		msgs = append(msgs, e)
 	}
 	return errors.New(strings.Join(msgs, "; "))
+}
+
+// AnalyzeConfig is the `analyze:` section.
+type AnalyzeConfig struct {
+	// MaxAge flags analysed tokens created longer ago ("90d", "2160h");
+	// --max-age wins.
+	MaxAge string `yaml:"max_age"`
+}
+
+// MaxAge is analyze.max_age of a config the user chose (0 otherwise, and
+// when unset): a scanned tree's own .scour.yaml does not decide how
+// strictly its leaked tokens are judged.
+func (c *Config) MaxAge() time.Duration {
+	if c == nil || !c.Trusted || c.Analyze.MaxAge == "" {
+		return 0
+	}
+	d, _ := ParseAge(c.Analyze.MaxAge)
+	return d
+}
+
+// ParseAge reads an age: a number of days ("90d") or a Go duration
+// ("2160h"); "0" turns the check off.
+func ParseAge(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	bad := errors.New("want a number of days such as 90d, or a duration such as 2160h")
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 100000 {
+			return 0, bad
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, bad
+	}
+	return d, nil
 }

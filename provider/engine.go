@@ -51,6 +51,11 @@ type Options struct {
 	// of Revoke's checks are done (called from several goroutines, in
 	// order of completion; done == total at the end).
 	Progress func(done, total int)
+	// Analyze runs each live secret's rule's analyze block (read-only
+	// calls: identity, scopes, expiry, reach) into Status.Analysis.
+	Analyze bool
+	// MaxAge > 0 flags analysed tokens created longer ago.
+	MaxAge time.Duration
 	// DialContext replaces the dialer (nil: net.Dialer with a 2 s
 	// timeout). Tests install one that refuses every non-loopback address.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/scour-dev/scour/access"
 	"github.com/scour-dev/scour/rules"
 )
 
@@ -45,6 +46,8 @@ type Status struct {
 	HTTPStatus  int       `json:"http_status,omitempty"`
 	Owner       Owner     `json:"owner,omitempty"`
 	CheckedAt   time.Time `json:"checked_at"`
+	// Analysis is what the live token can do (Options.Analyze).
+	Analysis *access.Report `json:"analysis,omitempty"`
 }
 
 // Owner describes who a credential belongs to, as the vendor reported it
@@ -141,6 +144,16 @@ type Target struct {
 // concurrency limits. The response body is fully read and may be re-read.
 type Doer interface {
 	Do(req *http.Request) (*http.Response, error)
+}
+
+// CodedAnalyzer is a coded provider that reads what a live key may do
+// with signed read-only calls (AWS IAM, Alibaba Cloud RAM). Analyze adds
+// to rep (identity from verification is already there) and says in rep
+// what it could not read; it must send only read-only requests. The Doer
+// reaches only t.BaseURL: the rule's analyze base_url, or the base URL the
+// user configured for the provider.
+type CodedAnalyzer interface {
+	Analyze(ctx context.Context, d Doer, t Target, rep *access.Report)
 }
 
 // Coded is a provider written in Go, for protocols a declarative action

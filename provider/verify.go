@@ -131,7 +131,11 @@ func (e *Engine) verifyGroup(ctx context.Context, lookup Lookup, fs []scanner.Fi
 		st.Reason = "no verification is defined for this rule"
 		return st
 	}
-	return e.Verify(ctx, r, f)
+	st = e.Verify(ctx, r, f)
+	if e.opts.Analyze && st.State.IsLive() {
+		st.Analysis = e.Analyze(ctx, r, f, st)
+	}
+	return st
 }
 
 // Verify checks one finding with its rule, trying candidate base URLs in
@@ -173,7 +177,7 @@ func (e *Engine) verify(ctx context.Context, r *rules.Rule, f scanner.Finding, c
 		} else {
 			a = e.verifyAt(ctx, r, f, base)
 		}
-		st.Host, st.HTTPStatus, st.Owner = a.Host, a.Status, a.Owner
+		st.Host, st.HTTPStatus, st.Owner = a.Host, a.Status, scrubOwner(a.Owner, f.Secret)
 		switch a.Result {
 		case rules.ResultLive:
 			st.State, st.Reason = Live, a.Reason
@@ -261,4 +265,18 @@ func (e *Engine) cached(key string, fn func() attempt) attempt {
 	c.res = fn()
 	close(c.done)
 	return c.res
+}
+
+// scrubOwner returns a copy of o without the secret: a vendor may echo
+// the token in a field the rule reads as the owner, and owners are
+// printed and saved.
+func scrubOwner(o Owner, secret string) Owner {
+	if o == nil || len(secret) < 4 {
+		return o
+	}
+	out := make(Owner, len(o))
+	for k, v := range o {
+		out[k] = strings.ReplaceAll(v, secret, "[REDACTED]")
+	}
+	return out
 }

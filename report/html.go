@@ -36,9 +36,11 @@ type htmlFinding struct {
 	Short        string
 	Status       string
 	Verification string
-	FirstCommit  string // YYYY-MM-DD, "" when no commit
-	Repos        []string
-	Locations    []htmlLocation
+	// Access is the least-privilege analysis, one fact or flag a line.
+	Access      []string
+	FirstCommit string // YYYY-MM-DD, "" when no commit
+	Repos       []string
+	Locations   []htmlLocation
 }
 
 type htmlLocation struct {
@@ -110,6 +112,9 @@ func newHTMLData(res *scanner.Result, opts Options) *htmlData {
 		}
 		if v, ok := opts.Verification[f.Fingerprint]; ok && v.State != "" {
 			hf.Verification = v.State
+			for _, l := range v.Analysis.Lines() {
+				hf.Access = append(hf.Access, safetext.Escape(l))
+			}
 		}
 		var first time.Time
 		seen := map[string]bool{}
@@ -339,7 +344,7 @@ const htmlTemplate = `<!DOCTYPE html>
 {{end}}{{range $g.Findings}}<tr class="finding" data-id="{{.ID}}" data-status="{{.Status}}" data-provider="{{.Provider}}" data-rule="{{.RuleID}}" data-secret="{{.Secret}}" data-repos="{{len .Repos}}" data-places="{{len .Locations}}" data-date="{{.FirstCommit}}" data-verify="{{.Verification}}" data-text="{{lower .RuleID}} {{lower .Provider}} {{range .Locations}}{{lower .Repo}} {{lower .Path}} {{lower .Author}} {{end}}">
 <td><span class="status s-{{.Status}}">{{.Status}}</span></td><td>{{.Provider}}</td><td title="{{.Description}}">{{.RuleID}}</td>
 <td><code>{{.Secret}}</code><br><small title="fingerprint {{.Fingerprint}}">{{.Short}}</small></td>
-<td class="num">{{len .Repos}}</td><td class="num">{{len .Locations}}</td><td>{{.FirstCommit}}</td><td>{{.Verification}}</td>
+<td class="num">{{len .Repos}}</td><td class="num">{{len .Locations}}</td><td>{{.FirstCommit}}</td><td>{{.Verification}}{{range .Access}}<br><small class="access">{{.}}</small>{{end}}</td>
 <td><details><summary>{{plural (len .Locations) "place" "places"}}</summary><ul class="locs">{{range .Locations}}<li><span class="repo">{{.Repo}}</span> <span class="path">{{.Path}}:{{.Line}}</span>{{if .Commit}} <span class="commit">{{.Commit}}</span>{{end}}{{if .Author}} <span class="author">{{.Author}}</span>{{end}}{{if .Date}} <span class="date">{{.Date}}</span>{{end}}</li>{{end}}</ul></details></td>
 </tr>
 {{end}}</tbody>

@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/scour-dev/scour/access"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -66,6 +67,8 @@ type Verification struct {
 	Reason string            `json:"reason,omitempty"`
 	Host   string            `json:"host,omitempty"`  // the host that answered
 	Owner  map[string]string `json:"owner,omitempty"` // as the vendor reported it
+	// Analysis is what the live secret can do (scan --verify --analyze).
+	Analysis *access.Report `json:"analysis,omitempty"`
 }
 
 // String is the status line of text output: state, owner, reason.

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/scour-dev/scour/access"
 	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 )
@@ -114,9 +115,12 @@ type sarifVCS struct {
 }
 
 type sarifResult struct {
-	RuleID              string            `json:"ruleId"`
-	RuleIndex           int               `json:"ruleIndex"`
-	Level               string            `json:"level"`
+	RuleID    string `json:"ruleId"`
+	RuleIndex int    `json:"ruleIndex"`
+	Level     string `json:"level"`
+	// Rank (SARIF 3.27.27, 0-100) is set for live secrets: 50, raised
+	// by the worst least-privilege flag.
+	Rank                *float64          `json:"rank,omitempty"`
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
 	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
@@ -133,6 +137,9 @@ type sarifResultProps struct {
 	Commit *sarifCommit `json:"commit,omitempty"`
 	// Verification is what scan --verify learned (never the secret).
 	Verification *Verification `json:"verification,omitempty"`
+	// LeastPrivilegeFlags are the analysis flag ids (scan --verify
+	// --analyze), e.g. "no-expiry", for filtering in code scanning.
+	LeastPrivilegeFlags []string `json:"leastPrivilegeFlags,omitempty"`
 }
 
 type sarifCommit struct {
@@ -260,6 +267,18 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 			msg = "Verified " + v.State + ": " + msg
 			if strings.HasPrefix(v.State, "live") {
 				r.Level = "error" // a working credential outranks any confidence
+				// Rank orders results: a live secret with a worse
+				// least-privilege flag first (access.Report.Rank).
+				rank := v.Analysis.Rank()
+				r.Rank = &rank
+			}
+			if a := v.Analysis; a != nil {
+				for _, fl := range a.Flags {
+					r.Properties.LeastPrivilegeFlags = append(r.Properties.LeastPrivilegeFlags, fl.ID)
+				}
+				if len(a.Flags) > 0 {
+					msg += " Least privilege: " + flagSummary(a.Flags) + "."
+				}
 			}
 		}
 		r.Message = sarifText{Text: msg}
@@ -480,4 +499,13 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// flagSummary lists flags for a message: "no-expiry (medium), ...".
+func flagSummary(fs []access.Flag) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.ID + " (" + f.Severity + ")"
+	}
+	return strings.Join(parts, ", ")
 }

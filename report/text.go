@@ -69,6 +69,9 @@ func Text(w io.Writer, res *scanner.Result, opts Options) error {
 		line("secret", p.paint(ansiYellow, safetext.Quote(displaySecret(f, opts)))+"  "+p.paint(ansiDim, "fingerprint "+safetext.Escape(f.Fingerprint)))
 		if v, ok := opts.Verification[f.Fingerprint]; ok {
 			line("status", safetext.Escape(v.String()))
+			for _, l := range v.Analysis.Lines() {
+				line("access", safetext.Escape(l))
+			}
 		}
 		if len(f.Locations) > 0 {
 			first := f.Locations[0]

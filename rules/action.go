@@ -233,6 +233,9 @@ func (r *Rule) ValidateActions() error {
 	if rv := r.Revoke; rv != nil {
 		errs = append(errs, validateRevoke(rv, groups))
 	}
+	if a := r.Analyze; a != nil {
+		errs = append(errs, validateAnalyze(a, r, groups))
+	}
 	return errors.Join(errs...)
 }
 

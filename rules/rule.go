@@ -70,6 +70,8 @@ type Rule struct {
 	// in action.go); nil when the rule has none.
 	Verify *Action `yaml:"verify,omitempty"`
 	Revoke *Revoke `yaml:"revoke,omitempty"`
+	// Analyze is the read-only least-privilege analysis (analyze.go).
+	Analyze *Analyze `yaml:"analyze,omitempty"`
 
 	source   string // the pack's Source, for messages
 	compiled *compiled
@@ -82,7 +84,7 @@ type Example struct {
 	Secret string `yaml:"secret,omitempty"`
 }
 
-// StripActions removes the verify and revoke blocks of every rule of the
+// StripActions removes the verify, revoke and analyze blocks of every rule of the
 // pack and returns the ids of the rules that had one, in pack order. It
 // makes a pack from an untrusted place (a scanned repository's
 // .scour.yaml) detection-only: an action names the host a secret is sent
@@ -91,10 +93,10 @@ type Example struct {
 func (p *Pack) StripActions() []string {
 	var ids []string
 	for _, r := range p.Rules {
-		if r == nil || (r.Verify == nil && r.Revoke == nil) {
+		if r == nil || (r.Verify == nil && r.Revoke == nil && r.Analyze == nil) {
 			continue
 		}
-		r.Verify, r.Revoke = nil, nil
+		r.Verify, r.Revoke, r.Analyze = nil, nil, nil
 		ids = append(ids, r.ID)
 	}
 	return ids

@@ -333,7 +333,7 @@ func (s *Store) loadOccurrences(ctx context.Context, out []Finding, index map[in
 func (s *Store) loadVerifications(ctx context.Context, out []Finding, index map[int64]int) error {
 	// Ordered by time, then by content: the same order whatever order
 	// stores were merged in.
-	rows, err := s.r.QueryContext(ctx, `SELECT finding_id, at, state, reason, host, owner FROM verifications
+	rows, err := s.r.QueryContext(ctx, `SELECT finding_id, at, state, reason, host, owner, analysis FROM verifications
 		ORDER BY finding_id, at, state, reason, host, owner`)
 	if err != nil {
 		return fmt.Errorf("store: verifications: %w", err)
@@ -342,8 +342,8 @@ func (s *Store) loadVerifications(ctx context.Context, out []Finding, index map[
 	for rows.Next() {
 		var fid, at int64
 		var v Verification
-		var owner string
-		if err := rows.Scan(&fid, &at, &v.State, &v.Reason, &v.Host, &owner); err != nil {
+		var owner, analysis string
+		if err := rows.Scan(&fid, &at, &v.State, &v.Reason, &v.Host, &owner, &analysis); err != nil {
 			return fmt.Errorf("store: verifications: %w", err)
 		}
 		i, ok := index[fid]
@@ -355,6 +355,11 @@ func (s *Store) loadVerifications(ctx context.Context, out []Finding, index map[
 		}
 		if len(v.Owner) == 0 {
 			v.Owner = nil
+		}
+		if analysis != "" {
+			if err := json.Unmarshal([]byte(analysis), &v.Analysis); err != nil {
+				return fmt.Errorf("store: verification analysis: %w", err)
+			}
 		}
 		v.At = fromNanos(at)
 		out[i].Verifications = append(out[i].Verifications, v)

@@ -118,8 +118,8 @@ var mergeStatements = []string{
 	WHERE true
 	ON CONFLICT(finding_id, repo_id, commit_hash, path, line, col, blob) DO UPDATE SET
 		first_seen = MIN(occurrences.first_seen, excluded.first_seen)`,
-	`INSERT INTO main.verifications(finding_id, at, state, reason, host, owner)
-	SELECT mf.id, v.at, v.state, v.reason, v.host, v.owner
+	`INSERT INTO main.verifications(finding_id, at, state, reason, host, owner, analysis)
+	SELECT mf.id, v.at, v.state, v.reason, v.host, v.owner, v.analysis
 	FROM src.verifications v
 	JOIN src.findings sf ON sf.id = v.finding_id
 	JOIN main.findings mf ON mf.fingerprint = sf.fingerprint AND mf.rule_id = sf.rule_id

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/scour-dev/scour/access"
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/scanner"
 )
@@ -36,6 +37,9 @@ type Verification struct {
 	Host   string
 	Owner  map[string]string
 	At     time.Time
+	// Analysis is what the live secret can do (verify --analyze); nil
+	// when not analysed.
+	Analysis *access.Report
 }
 
 // Scan is one repository's scan result, recorded atomically by RecordScan.
@@ -238,9 +242,17 @@ func insertVerification(ctx context.Context, tx *sql.Tx, fid int64, v Verificati
 		return errors.New("store: verification without a state")
 	}
 	owner, _ := json.Marshal(nonNil(v.Owner)) // sorted keys: a stable unique key
-	_, err := tx.ExecContext(ctx, `INSERT INTO verifications(finding_id, at, state, reason, host, owner)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		fid, nanos(v.At), v.State, v.Reason, v.Host, string(owner))
+	analysis := ""
+	if v.Analysis != nil {
+		b, err := json.Marshal(v.Analysis)
+		if err != nil {
+			return fmt.Errorf("store: verification analysis: %w", err)
+		}
+		analysis = string(b)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO verifications(finding_id, at, state, reason, host, owner, analysis)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		fid, nanos(v.At), v.State, v.Reason, v.Host, string(owner), analysis)
 	if err != nil {
 		return fmt.Errorf("store: verification: %w", err)
 	}

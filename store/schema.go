@@ -88,6 +88,11 @@ CREATE INDEX occurrences_repo ON occurrences(repo_id);
 CREATE INDEX verifications_finding ON verifications(finding_id, at);
 CREATE INDEX triage_finding ON triage_events(finding_id, at);
 `,
+	// v3: what a live secret can do (verify --analyze), as JSON
+	// (access.Report); '' when not analysed.
+	`
+ALTER TABLE verifications ADD COLUMN analysis TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the schema version this scour writes.

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/scour-dev/scour/access"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -242,8 +243,18 @@ func TestTriageHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs, _ = s.Findings(ctx, Filter{})
-	if v := fs[0].LastVerification(); v == nil || v.State != "dead" || !v.At.Equal(t0.Add(3*time.Hour)) {
+	if v := fs[0].LastVerification(); v == nil || v.State != "dead" || !v.At.Equal(t0.Add(3*time.Hour)) || v.Analysis != nil {
 		t.Errorf("last verification %+v", v)
+	}
+	// verify --analyze: the analysis is kept with the verification.
+	an := &access.Report{Available: true, Scopes: []string{"chat:write"}, ScopesKnown: true,
+		Flags: []access.Flag{{ID: access.FlagWriteScope, Severity: access.SeverityMedium, Message: "write scopes: chat:write", Doc: "https://api.slack.com/authentication/best-practices"}}}
+	if err := s.AddVerification(ctx, fp(secret), "slack-bot", Verification{State: "live", At: t0.Add(4 * time.Hour), Analysis: an}); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ = s.Findings(ctx, Filter{})
+	if v := fs[0].LastVerification(); v == nil || v.Analysis == nil || v.Analysis.Flags[0].ID != access.FlagWriteScope || v.Analysis.Scopes[0] != "chat:write" {
+		t.Errorf("analysis not kept: %+v", v)
 	}
 }
 

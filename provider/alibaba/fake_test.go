@@ -28,6 +28,10 @@ type fakeKey struct {
 	// manageSelf: a RAM user granted ram:UpdateAccessKey on itself.
 	manageSelf bool
 	admin      bool // may manage every user's keys in its account
+	// ramRead: may call RAM ListPoliciesForUser and ListAccessKeys;
+	// policies are its RAM user's attached policy names.
+	ramRead  bool
+	policies []string
 }
 
 // fakeAlibaba behaves as Alibaba documents STS GetCallerIdentity and IMS
@@ -298,6 +302,31 @@ func (f *fakeAlibaba) dispatch(w http.ResponseWriter, c *fakeCall, caller *fakeK
 			}
 		}
 		f.answer(w, c, 200, "", map[string]string{"RequestId": "req-2"})
+	case "ListPoliciesForUser", "ListAccessKeys":
+		if c.SignatureVersion == "v3" && c.Header.Get("x-acs-version") != "2015-05-01" {
+			f.answer(w, c, 400, "InvalidVersion", nil)
+			return
+		}
+		if !caller.ramRead {
+			f.answer(w, c, 403, "NoPermission", nil)
+			return
+		}
+		user := c.Params["UserName"]
+		if c.Action == "ListPoliciesForUser" {
+			var ps []map[string]string
+			for _, p := range caller.policies {
+				ps = append(ps, map[string]string{"PolicyName": p, "PolicyType": "System"})
+			}
+			f.answer(w, c, 200, "", map[string]any{"RequestId": "req-4", "Policies": map[string]any{"Policy": ps}})
+			return
+		}
+		var ks []map[string]string
+		for id, k := range f.keys {
+			if k.account == caller.account && k.user == user {
+				ks = append(ks, map[string]string{"AccessKeyId": id, "Status": k.status, "CreateDate": "2024-03-01T00:00:00Z"})
+			}
+		}
+		f.answer(w, c, 200, "", map[string]any{"RequestId": "req-5", "AccessKeys": map[string]any{"AccessKey": ks}})
 	case "GetDefaultDomain":
 		if caller.user != "" && !caller.admin {
 			f.answer(w, c, 403, "NoPermission", nil)
