@@ -360,7 +360,7 @@ var providerOf = map[string]string{
 	"openai": "openai", "anthropic": "anthropic", "stripe": "stripe", "twilio": "twilio", "sendgrid": "sendgrid",
 	"telegram": "telegram", "telegrambottoken": "telegram", "discord": "discord", "teams": "msteams",
 	"microsoft_teams": "msteams", "microsoftteamswebhook": "msteams", "jwt": "jwt", "kubernetes": "kubernetes|jwt",
-	"postman": "postman", "dynatrace": "dynatrace", "mailgun": "mailgun", "mailchimp": "mailchimp", "sendinblue": "brevo", "brevo": "brevo",
+	"postman": "postman", "dynatrace": "dynatrace", "mailgun": "mailgun", "mailchimp": "mailchimp", "firefox": "firefox", "sendinblue": "brevo", "brevo": "brevo",
 	"planetscale": "planetscale", "prefect": "prefect", "groq": "groq", "wireguard": "wireguard", "age": "age",
 	"dependency_track": "dependency-track", "netrc": "", "postgres": "", "mongo": "", "mysql": "",
 }
