@@ -74,6 +74,28 @@ func placeholder(secret []byte, statistical bool) string {
 			asc = 1
 		}
 	}
+	// The alphabet typed between digits (A1B2C3D4..., Xy9aB8cD7eF6...):
+	// eight letters in a row, ignoring what is between them, ascend by
+	// one. Random base62 does that about once in 10^11 positions, and
+	// hex cannot (it has six letters).
+	alpha, prev := 1, byte(0)
+	for _, b := range s {
+		if b < 'a' || b > 'z' {
+			continue
+		}
+		if b == prev+1 {
+			alpha++
+			if alpha >= 8 {
+				return "placeholder (typed alphabet)"
+			}
+		} else {
+			alpha = 1
+		}
+		prev = b
+	}
+	if chunkRepeated(s) {
+		return "placeholder (repeated chunk)"
+	}
 	if len(secret) >= 12 {
 		var seen [256]bool
 		distinct := 0
@@ -88,6 +110,39 @@ func placeholder(secret []byte, statistical bool) string {
 		}
 	}
 	return ""
+}
+
+// chunkRepeated reports a chunk of 8 to 24 bytes, of at least 4 distinct
+// characters, that is immediately repeated (abcd1234abcd1234, a pasted
+// unit): random tokens repeat no 8-byte chunk. Key material longer than
+// 200 bytes is left alone (DER holds repeated structure).
+func chunkRepeated(s []byte) bool {
+	if len(s) > 200 {
+		return false
+	}
+	for l := 8; l <= 24 && 2*l <= len(s); l++ {
+		for i := 0; i+2*l <= len(s); i++ {
+			if bytes.Equal(s[i:i+l], s[i+l:i+2*l]) && distinctAtLeast(s[i:i+l], 4) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func distinctAtLeast(b []byte, n int) bool {
+	var seen [256]bool
+	d := 0
+	for _, c := range b {
+		if !seen[c] {
+			seen[c] = true
+			d++
+			if d >= n {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // entropy is the Shannon entropy of b in bits per byte.

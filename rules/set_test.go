@@ -165,7 +165,7 @@ func TestFindFilters(t *testing.T) {
 		{"ghs_" + strings.Repeat("0", 36), "repeated"},
 		{"ghs_" + "EXAMPLEexampleEXAMPLEexampleEXAMPLEe", "example"},
 		{"ghs_" + strings.Repeat("ab", 18), "entropy"},
-		{"ghs_" + "aBcDeFaBcDeFaBcDeFaBcDeFaBcDeFaBcDeF", "entropy"},
+		{"ghs_" + "aBcDeFaBcDeFaBcDeFaBcDeFaBcDeFaBcDeF", "repeated chunk"},
 	}
 	r := rule(t, builtin(t), "github-app-installation")
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -26,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -358,24 +360,170 @@ var providerOf = map[string]string{
 	"openai": "openai", "anthropic": "anthropic", "stripe": "stripe", "twilio": "twilio", "sendgrid": "sendgrid",
 	"telegram": "telegram", "telegrambottoken": "telegram", "discord": "discord", "teams": "msteams",
 	"microsoft_teams": "msteams", "microsoftteamswebhook": "msteams", "jwt": "jwt", "kubernetes": "kubernetes|jwt",
-	"postman": "postman", "dynatrace": "dynatrace", "mailgun": "mailgun", "sendinblue": "brevo", "brevo": "brevo",
+	"postman": "postman", "dynatrace": "dynatrace", "mailgun": "mailgun", "mailchimp": "mailchimp", "firefox": "firefox", "sendinblue": "brevo", "brevo": "brevo",
 	"planetscale": "planetscale", "prefect": "prefect", "groq": "groq", "wireguard": "wireguard", "age": "age",
 	"dependency_track": "dependency-track", "netrc": "", "postgres": "", "mongo": "", "mysql": "",
 }
 
 // placeholderish marks peer examples that are not real-looking (the issue
-// scores only real-looking ones): documentation placeholders and filler.
-var placeholderish = []string{"xxxxx", "*****", "example", "<your", "your_", "your-", "${", "{{", "placeholder", "redacted", "...", "abcdefghij", "1234567890", "0123456789", "aaaaaaaa", "deadbeef"}
+// scores only real-looking ones): documentation placeholders and filler,
+// and the hand-typed sequences scour's own placeholder filter knows
+// (rules/filter.go).
+var placeholderish = []string{"xxxxx", "*****", "example", "<your", "your_", "your-", "${", "{{", "placeholder", "redacted", "...", "abcdefghij", "1234567890", "0123456789", "aaaaaaaa", "deadbeef", "12345678", "abcdefgh", "76543210"}
 
-func realLooking(s string) bool {
-	l := strings.ToLower(s)
-	for _, p := range placeholderish {
-		if strings.Contains(l, p) {
+// wordSplit splits an example into the strings that could hold a secret:
+// runs between white space, quotes and commas.
+var wordSplit = regexp.MustCompile("[^\\s\"'`,]+")
+
+// keyPrefix is a setting name glued to its value (KEY=value, key:value);
+// it is cut off when a value of 8 or more follows (base64 padding is not).
+var keyPrefix = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*?[=:](.*)$`)
+
+// bareLocation is a host name or a URL with neither user info nor query:
+// a location, not a credential.
+var bareLocation = regexp.MustCompile(`^(?:[a-z][a-z0-9+.-]*://)?[A-Za-z0-9.-]+\.[a-z]{2,}(?::[0-9]+)?(?:/[A-Za-z0-9._~/-]*)?$`)
+
+// isName: lower-case short words joined by _ . / - (client_x509_cert_url,
+// refresh-token): a setting name or phrase, not a secret, whose random
+// stretches are longer (a UUID's last group is 12).
+func isName(w string) bool {
+	if !lowerWords.MatchString(w) {
+		return false
+	}
+	for _, p := range strings.FieldsFunc(w, func(r rune) bool { return strings.ContainsRune("_./-", r) }) {
+		if len(p) > 8 {
 			return false
 		}
 	}
 	return true
 }
+
+var lowerWords = regexp.MustCompile(`^[a-z0-9]+(?:[_./-]+[a-z0-9]+)+$`)
+
+// pemBlock finds a PEM or OpenPGP armoured private key and its body.
+var pemBlock = regexp.MustCompile(`-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----((?s:.*?))-----END`)
+
+// notRealLooking says why a positive example is not a real-looking
+// credential, or returns "". The tests look at the example, never at
+// whether scour finds it. Whole-example tests:
+//   - a JWT whose header is not JSON (mangled) or whose algorithm is
+//     "none" (unsigned: anyone can make one, it proves nothing);
+//   - a private key block whose body is too short to hold any private key
+//     (under 64 base64 characters, 100 for OpenPGP, whose smallest secret
+//     key packet is larger): a truncated sample.
+//
+// Otherwise the example is real-looking when at least one string in it is
+// secret-sized (16 characters or more once a glued KEY= or key: is
+// removed, letters and digits both, not short lower-case words joined by
+// _ . / -, not a bare host name or URL) and made
+// by no hand: it contains no documentation placeholder or typed sequence
+// (placeholderish), is no typed alphabet (A1B2C3..., Xy9aB8cD7...) and
+// repeats no chunk of 8+ characters (the same tests as scour's
+// placeholder filter, rules/filter.go).
+func notRealLooking(s string) string {
+	for _, m := range jwtShape.FindAllStringSubmatch(s, -1) {
+		hdr, err := base64.RawURLEncoding.DecodeString(m[1])
+		var h struct {
+			Alg string `json:"alg"`
+		}
+		if err != nil || json.Unmarshal(hdr, &h) != nil {
+			return "JWT header is not JSON"
+		}
+		if strings.EqualFold(h.Alg, "none") {
+			return "unsigned JWT (alg none)"
+		}
+	}
+	for _, m := range pemBlock.FindAllStringSubmatch(s, -1) {
+		body := 0
+		for _, line := range strings.Split(strings.NewReplacer(`\r`, "\n", `\n`, "\n").Replace(m[2]), "\n") {
+			line = strings.Trim(line, " \t\"'+")
+			if strings.Contains(line, ":") || strings.HasPrefix(line, "=") {
+				continue // armour headers and the OpenPGP checksum
+			}
+			body += len(line)
+		}
+		if body < 64 || (strings.Contains(m[1], "PGP") && body < 100) {
+			return "truncated key block"
+		}
+	}
+	why := "no string of secret size"
+	for _, w := range wordSplit.FindAllString(s, -1) {
+		if m := keyPrefix.FindStringSubmatch(w); m != nil && len(m[1]) >= 8 {
+			w = m[1]
+		}
+		w = strings.Trim(w, "()[]{};<>")
+		if len(w) < 16 || strings.HasSuffix(w, ":") || strings.HasSuffix(w, "=") && !strings.ContainsAny(w, "0123456789") ||
+			!strings.ContainsAny(w, "0123456789") || !strings.ContainsFunc(w, unicode.IsLetter) || bareLocation.MatchString(w) ||
+			isName(w) {
+			continue
+		}
+		switch lw := strings.ToLower(w); {
+		case slices.ContainsFunc(placeholderish, func(p string) bool { return strings.Contains(lw, p) }):
+			why = "placeholder in " + strconv.Quote(clip(w))
+		case typedAlphabet(w):
+			why = "typed alphabet " + strconv.Quote(clip(w))
+		case repeatedChunk(w):
+			why = "repeated chunk " + strconv.Quote(clip(w))
+		default:
+			return ""
+		}
+	}
+	return why
+}
+
+// jwtShape: a JWT standing on its own (not inside longer base64).
+var jwtShape = regexp.MustCompile(`(?:^|[^A-Za-z0-9+/_=-])(eyJ[A-Za-z0-9_-]+)\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`)
+
+// typedAlphabet: eight letters in a row (whatever is between them) that
+// ascend by one, case folded.
+func typedAlphabet(w string) bool {
+	run, prev := 1, rune(0)
+	for _, r := range strings.ToLower(w) {
+		if r < 'a' || r > 'z' {
+			continue
+		}
+		if r == prev+1 {
+			if run++; run >= 8 {
+				return true
+			}
+		} else {
+			run = 1
+		}
+		prev = r
+	}
+	return false
+}
+
+// repeatedChunk: a chunk of 8 to 24 characters, at least 4 distinct,
+// immediately repeated, in a string of at most 200.
+func repeatedChunk(w string) bool {
+	if len(w) > 200 {
+		return false
+	}
+	for n := 8; n <= 24 && 2*n <= len(w); n++ {
+		for i := 0; i+2*n <= len(w); i++ {
+			c := w[i : i+n]
+			if c == w[i+n:i+2*n] && distinct(c) >= 4 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func distinct(s string) int {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		seen[r] = true
+	}
+	return len(seen)
+}
+
+// identifierRule: Kingfisher names its rules; those for identifiers and
+// public values (client and app ids, public keys, age recipients) are not
+// credentials (Nosey Parker marks the same with its "identifier"
+// category). Access key ids are kept: every scanner reports them.
+var identifierRule = regexp.MustCompile(`(?i)\b(?:client|app|application|api|organization|product|reporter|bot|account) id\b|\bidentifier\b|\bpublic\b|\brecipient\b`)
 
 // yamlExamples reads Nosey Parker's and Kingfisher's rule files.
 func yamlExamples(peer, dir string) ([]example, error) {
@@ -396,6 +544,7 @@ func yamlExamples(peer, dir string) ([]example, error) {
 		var doc struct {
 			Rules []struct {
 				ID         string   `yaml:"id"`
+				Name       string   `yaml:"name"`
 				Examples   []string `yaml:"examples"`
 				Negative   []string `yaml:"negative_examples"`
 				Categories []string `yaml:"categories"`
@@ -409,7 +558,7 @@ func yamlExamples(peer, dir string) ([]example, error) {
 			// Not credentials: Kingfisher's invisible helper rules (hosts,
 			// ids its validators use) and Nosey Parker's rules that are
 			// not categorised as secrets (ARNs, bucket URLs, client ids).
-			if r.Visible != nil && !*r.Visible {
+			if r.Visible != nil && !*r.Visible || identifierRule.MatchString(r.Name) {
 				continue
 			}
 			if peer == "noseyparker" && (!slices.Contains(r.Categories, "secret") || slices.Contains(r.Categories, "identifier")) {
@@ -518,6 +667,7 @@ func scoreExamples(o options, ts []tool, exs []example, tmp string) error {
 	dir := filepath.Join(tmp, "examples")
 	paths := map[string]example{}
 	skipped := 0
+	var notReal []string
 	// A peer's negative example is negative for one rule; when it is a
 	// positive example of another of the peer's rules, it is a secret.
 	positive := map[string]bool{}
@@ -530,8 +680,9 @@ func scoreExamples(o options, ts []tool, exs []example, tmp string) error {
 		if e.negative && positive[e.peer+"\x00"+strings.TrimSpace(e.text)] {
 			continue
 		}
-		if !e.negative && !realLooking(e.text) {
+		if why := notRealLooking(e.text); !e.negative && why != "" {
 			skipped++
+			notReal = append(notReal, fmt.Sprintf("not scored (%s) %s %s/%s: %q", why, e.peer, e.ruleFile, e.rule, clip(e.text)))
 			continue
 		}
 		kind := "pos"
@@ -547,7 +698,14 @@ func scoreExamples(o options, ts []tool, exs []example, tmp string) error {
 		}
 		paths[p] = e
 	}
-	fmt.Printf("peers' published rule examples, providers scour covers: %d examples scored (%d placeholder-looking positives left out)\n\n", len(paths), skipped)
+	fmt.Printf("peers' published rule examples, providers scour covers: %d examples scored (%d positives that are not real-looking left out)\n", len(paths), skipped)
+	if o.verbose {
+		slices.Sort(notReal)
+		for _, n := range notReal {
+			fmt.Println("  " + n)
+		}
+	}
+	fmt.Println()
 	for _, t := range ts {
 		got, err := t.scan(dir, filepath.Join(tmp, t.name+"-examples.json"))
 		if err != nil {
