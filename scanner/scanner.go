@@ -33,6 +33,9 @@ type Options struct {
 	// suppress) see lines, which findings do not carry. It is called from
 	// the source's goroutines, so it must be safe for concurrent use.
 	Allow func(ruleID, secret string, line []byte) bool
+	// NoDeltaMatching scans every item in full, ignoring Item.Delta
+	// (benchmarks and the equivalence tests compare the two).
+	NoDeltaMatching bool
 }
 
 // defaultChunkSize bounds the memory one streamed item takes (twice this:
@@ -89,6 +92,11 @@ type Scanner struct {
 	scratch sync.Pool // *scratch
 	debugMu sync.Mutex
 
+	// kws are each entry's keywords; tiers, built from them on the first
+	// delta item, are delta-aware matching's engines (delta.go).
+	kws   [][]string
+	tiers func() []tier
+
 	// fps caches the slow fingerprints of low-entropy secrets across the
 	// runs of this scanner (a hook or a sweep meets the same test
 	// password in every run).
@@ -131,7 +139,8 @@ func New(opts Options) (*Scanner, error) {
 
 // newScanner is New over arbitrary finders (tests use fakes).
 func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
-	s := &Scanner{opts: opts, entries: es, chunkSize: defaultChunkSize, fps: &fingerprintCache{}}
+	s := &Scanner{opts: opts, entries: es, chunkSize: defaultChunkSize, fps: &fingerprintCache{}, kws: kws}
+	s.tiers = sync.OnceValue(s.buildTiers)
 	ids := map[string]int{} // lower-cased keyword -> pattern id
 	var patterns []string
 	maxWindow := 0
@@ -199,7 +208,11 @@ func (s *Scanner) Run(ctx context.Context, src source.Source) (*Result, error) {
 	if err == nil {
 		err = ctx.Err()
 	}
-	return c.result(), err
+	r := c.result()
+	if r.Stats.Matched < r.Stats.Bytes {
+		s.debugf("scanner: matched %d of %d bytes (the rest carried over from delta bases)", r.Stats.Matched, r.Stats.Bytes)
+	}
+	return r, err
 }
 
 // hit is one match as the engine reports it, before grouping.
@@ -270,14 +283,26 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 	var drops [][3]string
 	emit := func(h hit) { hits = append(hits, h) }
 	drop := func(rule, secret, why string) { drops = append(drops, [3]string{rule, secret, why}) }
-	n, skip, err := c.s.scanItem(ctx, it, emit, drop)
+	var n, matched int64
+	var skip *source.Skipped
+	var err error
+	if m := c.deltaBase(it); m != nil {
+		n, skip, err = c.s.scanDelta(ctx, it, m, emit, drop, &matched)
+	} else {
+		n, skip, err = c.s.scanItem(ctx, it, emit, drop)
+		matched = n
+	}
 
 	hits = c.s.dedupeHits(hits)
+	if skip == nil && err == nil {
+		c.remember(it, hits)
+	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stats.Items++
 	c.stats.Bytes += n
+	c.stats.Matched += matched
 	for _, h := range hits {
 		c.add(h)
 	}
