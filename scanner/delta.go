@@ -2,10 +2,13 @@ package scanner
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"math"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/coregx/ahocorasick"
 
 	"github.com/scour-dev/scour/source"
 )
@@ -29,19 +32,35 @@ type deltaMemo struct {
 	c    *collector // the run they belong to (drop counts are per run)
 	size int
 	hits []hit
+	// kw are the keyword hits of the keyword-carrying tier's automaton,
+	// ordered by start.
+	kw []ahocorasick.Match
 }
 
 // minCarry is the shortest carried region worth a seam: shorter ones are
 // scanned with their neighbours.
 func (s *Scanner) minCarry() int { return 2 * s.reach }
 
-// remember keeps it's matches in its Memo for the items built from it.
-func (c *collector) remember(it source.Item, hits []hit) {
-	if it.Memo == nil || c.s.opts.NoDeltaMatching || it.Open != nil || len(it.Data) > c.s.bufSize() {
+// remember keeps its matches in its Memo for the items built from it. kw
+// are its keyword hits for the keyword-carrying tier when known (a delta's
+// scan has them); otherwise they are found here.
+func (c *collector) remember(it source.Item, hits []hit, kw []ahocorasick.Match, known bool) {
+	s := c.s
+	if it.Memo == nil || s.opts.NoDeltaMatching || it.Open != nil || len(it.Data) > s.bufSize() {
 		return
 	}
-	m := &deltaMemo{c: c, size: len(it.Data), hits: slices.Clone(hits)}
+	tiers := s.tiers()
+	if len(tiers) == 0 {
+		return
+	}
+	if t := tiers[len(tiers)-1]; !known && t.carryKeywords && t.s.ac != nil {
+		sc := s.scratch.Get().(*scratch)
+		kw = t.s.keywords(sc, it.Data, nil)
+		s.scratch.Put(sc)
+	}
+	m := &deltaMemo{c: c, size: len(it.Data), hits: slices.Clone(hits), kw: kw}
 	slices.SortFunc(m.hits, func(a, b hit) int { return a.m.Start - b.m.Start })
+	slices.SortFunc(m.kw, func(a, b ahocorasick.Match) int { return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID) })
 	it.Memo.Value = m
 }
 
@@ -53,7 +72,7 @@ func (c *collector) deltaBase(it source.Item) *deltaMemo {
 		return nil
 	}
 	m, ok := d.Base.Value.(*deltaMemo)
-	if !ok || m.c != c || int64(m.size) != d.BaseSize {
+	if !ok || m.c != c || int64(m.size) != d.BaseSize || len(c.s.tiers()) == 0 {
 		return nil
 	}
 	// The source is trusted to be right, but a wrong copy list must cost
@@ -109,10 +128,16 @@ func (s *Scanner) carried(data []byte, copies []source.Copy) []carry {
 type tier struct {
 	s    *Scanner // over the tier's rules only
 	rule []int    // the tier's entry index -> the Scanner's
+	// carryKeywords: the tier's windows are too long to carry matches
+	// (a margin of tens of KiB is most of a file), so its keyword hits
+	// are carried instead and its rules run over every window, as in a
+	// full scan; only the keyword search is saved.
+	carryKeywords bool
 }
 
-// tierWindows are the largest windows of each tier's rules.
-var tierWindows = [...]int{512, math.MaxInt}
+// tierWindows are the largest windows of each tier's rules; the last tier
+// carries keyword hits.
+var tierWindows = [...]int{256, math.MaxInt}
 
 func (s *Scanner) buildTiers() []tier {
 	var out []tier
@@ -141,7 +166,7 @@ func (s *Scanner) buildTiers() []tier {
 			return nil // s was built from the same rules: cannot happen
 		}
 		t.chunkSize, t.noPrefilter, t.noNeeds = s.chunkSize, s.noPrefilter, s.noNeeds
-		out = append(out, tier{t, idx})
+		out = append(out, tier{s: t, rule: idx, carryKeywords: hi == math.MaxInt})
 	}
 	return out
 }
@@ -150,28 +175,82 @@ func (s *Scanner) buildTiers() []tier {
 // through emit: per tier, carried regions from m and the rest by scanning.
 // matched receives the bytes scanned, each tier's weighted by its share of
 // the rules.
-func (s *Scanner) scanDelta(ctx context.Context, it source.Item, m *deltaMemo, emit func(hit), drop func(rule, secret, why string), matched *int64) (int64, *source.Skipped, error) {
+func (s *Scanner) scanDelta(ctx context.Context, it source.Item, m *deltaMemo, emit func(hit), drop func(rule, secret, why string), matched *int64) (int64, []ahocorasick.Match, error) {
 	data := it.Data
-	tiers := s.tiers()
-	carries := make([][]carry, len(tiers))
-	some := false
-	for i, t := range tiers {
-		carries[i] = t.s.carried(data, it.Delta.Copies)
-		some = some || len(carries[i]) > 0
-	}
-	if !some || len(tiers) == 0 {
-		*matched = int64(len(data))
-		return s.scanItem(ctx, it, emit, drop)
-	}
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
-	for i, t := range tiers {
+	var kw []ahocorasick.Match
+	for _, t := range s.tiers() {
 		if err := ctx.Err(); err != nil {
 			return 0, nil, err
 		}
-		*matched += t.scanDelta(sc, it, m, carries[i], emit, drop) * int64(len(t.rule)) / int64(max(len(s.entries), 1))
+		var n int64
+		if t.carryKeywords {
+			n, kw = t.scanKeywords(sc, it, m, emit, drop)
+		} else {
+			n = t.scanDelta(sc, it, m, t.s.carried(data, it.Delta.Copies), emit, drop)
+		}
+		*matched += n * int64(len(t.rule)) / int64(max(len(s.entries), 1))
 	}
-	return int64(len(data)), nil, nil
+	return int64(len(data)), kw, nil
+}
+
+// scanKeywords matches the tier's rules over data as a full scan would,
+// but finds keywords only where the delta put new bytes: hits wholly
+// inside a copied run are the base's, shifted. It returns the bytes
+// searched for keywords and the item's keyword hits.
+func (t tier) scanKeywords(sc *scratch, it source.Item, m *deltaMemo, emit func(hit), drop func(rule, secret, why string)) (int64, []ahocorasick.Match) {
+	s, data := t.s, it.Data
+	var hits []ahocorasick.Match
+	var scanned int64
+	if s.ac != nil {
+		k := s.maxKw - 1
+		// gap finds the hits that overlap [p, q), bytes not copied (or,
+		// when empty, the seam at p).
+		gap := func(p, q int) {
+			a, b := max(p-k, 0), min(q+k, len(data))
+			if a >= b {
+				return
+			}
+			scanned += int64(b - a)
+			for _, h := range s.keywords(sc, data[a:b], nil) {
+				h.Start += a
+				h.End += a
+				if h.Start < q && h.End > p {
+					hits = append(hits, h)
+				}
+			}
+		}
+		prev := 0
+		for _, c := range it.Delta.Copies {
+			gap(prev, int(c.Dst))
+			src, end := int(c.Src), int(c.Src+c.Len)
+			i, _ := slices.BinarySearchFunc(m.kw, src, func(h ahocorasick.Match, t int) int { return h.Start - t })
+			for ; i < len(m.kw) && m.kw[i].Start < end; i++ {
+				if h := m.kw[i]; h.End <= end {
+					h.Start += int(c.Dst) - src
+					h.End += int(c.Dst) - src
+					hits = append(hits, h)
+				}
+			}
+			prev = int(c.Dst + c.Len)
+		}
+		gap(prev, len(data))
+		// A hit overlapping two gaps was found twice.
+		slices.SortFunc(hits, func(a, b ahocorasick.Match) int { return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID) })
+		hits = slices.Compact(hits)
+	}
+	is := &itemScan{origin: it.Origin, drop: drop, emit: func(h hit) {
+		h.rule = t.rule[h.rule]
+		emit(h)
+	}}
+	s.windows(sc, data, hits)
+	sc.found = sc.found[:0]
+	s.find(sc, is, data, 0, len(data))
+	if len(sc.found) > 0 {
+		s.emitFound(sc, is, data, 0, &posState{line: 1})
+	}
+	return scanned, hits
 }
 
 // scanDelta matches the tier's rules over data: the regions of cs from

@@ -286,8 +286,10 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 	var n, matched int64
 	var skip *source.Skipped
 	var err error
-	if m := c.deltaBase(it); m != nil {
-		n, skip, err = c.s.scanDelta(ctx, it, m, emit, drop, &matched)
+	var kw []ahocorasick.Match
+	m := c.deltaBase(it)
+	if m != nil {
+		n, kw, err = c.s.scanDelta(ctx, it, m, emit, drop, &matched)
 	} else {
 		n, skip, err = c.s.scanItem(ctx, it, emit, drop)
 		matched = n
@@ -295,7 +297,7 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 
 	hits = c.s.dedupeHits(hits)
 	if skip == nil && err == nil {
-		c.remember(it, hits)
+		c.remember(it, hits, kw, m != nil)
 	}
 
 	c.mu.Lock()
