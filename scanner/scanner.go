@@ -92,11 +92,6 @@ type Scanner struct {
 	scratch sync.Pool // *scratch
 	debugMu sync.Mutex
 
-	// kws are each entry's keywords; tiers, built from them on the first
-	// delta item, are delta-aware matching's engines (delta.go).
-	kws   [][]string
-	tiers func() []tier
-
 	// fps caches the slow fingerprints of low-entropy secrets across the
 	// runs of this scanner (a hook or a sweep meets the same test
 	// password in every run).
@@ -139,8 +134,7 @@ func New(opts Options) (*Scanner, error) {
 
 // newScanner is New over arbitrary finders (tests use fakes).
 func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
-	s := &Scanner{opts: opts, entries: es, chunkSize: defaultChunkSize, fps: &fingerprintCache{}, kws: kws}
-	s.tiers = sync.OnceValue(s.buildTiers)
+	s := &Scanner{opts: opts, entries: es, chunkSize: defaultChunkSize, fps: &fingerprintCache{}}
 	ids := map[string]int{} // lower-cased keyword -> pattern id
 	var patterns []string
 	maxWindow := 0
@@ -286,19 +280,15 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 	var n, matched int64
 	var skip *source.Skipped
 	var err error
-	var kw []ahocorasick.Match
-	m := c.deltaBase(it)
-	if m != nil {
-		n, kw, err = c.s.scanDelta(ctx, it, m, emit, drop, &matched)
+	if c.recorded(it) {
+		n = int64(len(it.Data))
+		matched, err = c.scanRecorded(ctx, it, c.deltaBase(it), emit, drop)
 	} else {
 		n, skip, err = c.s.scanItem(ctx, it, emit, drop)
 		matched = n
 	}
 
 	hits = c.s.dedupeHits(hits)
-	if skip == nil && err == nil {
-		c.remember(it, hits, kw, m != nil)
-	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()

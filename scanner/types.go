@@ -38,9 +38,8 @@ type Finding struct {
 type Stats struct {
 	Items int64 `json:"items"`
 	Bytes int64 `json:"bytes"`
-	// Matched is the bytes the rules were run over: Bytes less what
-	// delta-aware matching carried over from delta bases (a byte matched
-	// by some rules only counts for their share).
+	// Matched is the bytes searched for keywords: Bytes less what
+	// delta-aware matching carried over from delta bases.
 	Matched  int64 `json:"matched"`
 	Skipped  int64 `json:"skipped"`
 	Findings int64 `json:"findings"`
