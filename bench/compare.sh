@@ -9,7 +9,9 @@
 #   gitleaks git, betterleaks git, trufflehog git          (each only when on PATH)
 # and prints the median wall time, CPU time (user+system) and peak RSS
 # (bench/peakrss, getrusage) of $RUNS runs each (default 3), the ratios to
-# git cat-file, and the findings each reported. It also checks that scour
+# git cat-file, the findings each reported and its exit code (scour and
+# gitleaks exit 1 when they find something; a peer that fails on the
+# repository, say on a missing object, shows it here). It also checks that scour
 # reports the same findings, byte for byte, with and without delta-aware
 # matching (the JSON reports less their elapsed time), and exits 1 if not.
 # On a loaded machine wall times mean little: compare the CPU ratios, and
@@ -38,7 +40,7 @@ measure() {
 	shift 2
 	: >"$tmp/one"
 	for _ in $(seq "$runs"); do
-		"$tmp/peakrss" -quiet -label "$label" -- "$@" >"$out" 2>>"$tmp/raw" || true
+		"$tmp/peakrss" -label "$label" -- "$@" >"$out" 2>>"$tmp/raw" || true
 		grep "^$label wall=" "$tmp/raw" | tail -n 1 >>"$tmp/one"
 	done
 	sort -t= -k2 -g "$tmp/one" | sed -n "$(((runs + 1) / 2))p" >>"$tmp/results"
@@ -61,11 +63,11 @@ count scour "$(jq '.findings | length' "$tmp/scour.json")"
 measure scour-no-delta "$tmp/full.json" "$tmp/scour" scan --format json --no-delta-matching "$repo_dir"
 count scour-no-delta "$(jq '.findings | length' "$tmp/full.json")"
 if want gitleaks; then
-	measure gitleaks /dev/null gitleaks git --no-banner --redact -r "$tmp/gitleaks.json" -f json "$repo_dir"
+	measure gitleaks /dev/null gitleaks git --no-banner --redact --log-opts=--all -r "$tmp/gitleaks.json" -f json "$repo_dir"
 	count gitleaks "$(jq length "$tmp/gitleaks.json" 2>/dev/null || echo '?')"
 fi
 if want betterleaks; then
-	measure betterleaks /dev/null betterleaks git --no-banner --redact -r "$tmp/betterleaks.json" -f json "$repo_dir"
+	measure betterleaks /dev/null betterleaks git --no-banner --redact --log-opts=--all -r "$tmp/betterleaks.json" -f json "$repo_dir"
 	count betterleaks "$(jq length "$tmp/betterleaks.json" 2>/dev/null || echo '?')"
 fi
 if want trufflehog; then
@@ -79,16 +81,20 @@ awk -v counts="$tmp/counts" '
 	END {
 		bw = v["git-cat-file", "wall"] + 0
 		bc = v["git-cat-file", "cpu"] + 0
-		printf "%-15s %10s %10s %12s %9s %9s %9s\n", "what", "wall", "cpu", "peak RSS", "wall/cat", "cpu/cat", "findings"
+		printf "%-15s %10s %10s %12s %9s %9s %9s %5s\n", "what", "wall", "cpu", "peak RSS", "wall/cat", "cpu/cat", "findings", "exit"
 		for (i = 1; i <= n; i++) {
 			w = v[names[i], "wall"] + 0
 			c = v[names[i], "cpu"] + 0
-			printf "%-15s %10s %10s %12s %9.2f %9.2f %9s\n", names[i], v[names[i], "wall"], v[names[i], "cpu"], v[names[i], "maxrss"], (bw > 0 ? w / bw : 0), (bc > 0 ? c / bc : 0), (names[i] in found ? found[names[i]] : "-")
+			printf "%-15s %10s %10s %12s %9.2f %9.2f %9s %5s\n", names[i], v[names[i], "wall"], v[names[i], "cpu"], v[names[i], "maxrss"], (bw > 0 ? w / bw : 0), (bc > 0 ? c / bc : 0), (names[i] in found ? found[names[i]] : "-"), v[names[i], "exit"]
 		}
 	}' "$tmp/results"
 
 # Delta-aware matching must not change a byte of the report.
 strip() { jq 'del(.stats.elapsed_ms)' "$1"; }
+if [ ! -s "$tmp/scour.json" ] || ! jq -e .findings "$tmp/scour.json" >/dev/null; then
+	echo "scour wrote no JSON report" >&2
+	exit 1
+fi
 if [ "$(strip "$tmp/scour.json")" = "$(strip "$tmp/full.json")" ]; then
 	echo "delta-aware matching: same report as a full scan"
 else
