@@ -8,7 +8,7 @@
 #   git cat-file --batch-all-objects --batch --unordered >/dev/null
 #   git log -p --all >/dev/null
 # and their ratios to git cat-file (the bar: reading every object once).
-# Each command runs $RUNS times (default 3); the fastest run is shown.
+# Each command runs $RUNS times (default 3); the run with the median wall time is shown.
 # On a busy machine compare the CPU ratio: wall time depends on the load.
 # scour is built first so compile time is not measured.
 # Make a repository with: go run ./bench/mkrepo -out /tmp/repo -commits 5000 ...
@@ -28,7 +28,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 runs="${RUNS:-3}"
 
-measure() { # LABEL CMD...: runs CMD $runs times, keeps the fastest run's line
+measure() { # LABEL CMD...: runs CMD $runs times, keeps the median run's line
 	local label="$1"
 	shift
 	: >"$tmp/one"
@@ -36,7 +36,7 @@ measure() { # LABEL CMD...: runs CMD $runs times, keeps the fastest run's line
 		"$tmp/peakrss" -quiet -label "$label" -- "$@" 2>>"$tmp/raw" || true
 		grep "^$label wall=" "$tmp/raw" | tail -n 1 >>"$tmp/one"
 	done
-	sort -t= -k2 -g "$tmp/one" | head -n 1 >>"$tmp/results"
+	sort -t= -k2 -g "$tmp/one" | sed -n "$(((runs + 1) / 2))p" >>"$tmp/results"
 }
 
 # Warm the page cache.

@@ -73,6 +73,8 @@ type ScanOptions struct {
 	NoHistory bool
 	// AllObjects also scans objects no ref reaches, reported unreachable.
 	AllObjects bool
+	// NoDeltaMatching: see scan.Options (hidden flag, for benchmarks).
+	NoDeltaMatching bool
 	// Range, "A..B", scans only the blobs introduced by commits in B and
 	// not in A.
 	Range string
@@ -94,17 +96,18 @@ func (o ScanOptions) pipeline(streams IO) scan.Options {
 			Username: os.Getenv(gitremote.EnvUsername),
 			Password: os.Getenv(gitremote.EnvPassword),
 		},
-		ConfigFile:   o.ConfigFile,
-		NoRepoConfig: o.NoRepoConfig,
-		Excludes:     o.Excludes,
-		MaxFileSize:  o.MaxFileSize,
-		RulePacks:    o.RulePacks,
-		Baseline:     o.Baseline,
-		NoHistory:    o.NoHistory,
-		AllObjects:   o.AllObjects,
-		Range:        o.Range,
-		Debugf:       debugf,
-		Notify:       printNotice(streams.ErrOut, o.Quiet),
+		ConfigFile:      o.ConfigFile,
+		NoRepoConfig:    o.NoRepoConfig,
+		Excludes:        o.Excludes,
+		MaxFileSize:     o.MaxFileSize,
+		RulePacks:       o.RulePacks,
+		Baseline:        o.Baseline,
+		NoHistory:       o.NoHistory,
+		AllObjects:      o.AllObjects,
+		NoDeltaMatching: o.NoDeltaMatching,
+		Range:           o.Range,
+		Debugf:          debugf,
+		Notify:          printNotice(streams.ErrOut, o.Quiet),
 		// --verbose lines would tear the progress line: one or the other.
 		Progress: progressOn(streams.ErrOut, o.Quiet || o.Verbose),
 	}
@@ -198,6 +201,10 @@ is "scour version" or "scour --version".
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print no summary or skipped list to stderr")
 	f.BoolVar(&opts.NoHistory, "no-history", false, "in a git repository, scan only the files on disk, not the history")
 	f.BoolVar(&opts.AllObjects, "all-objects", false, "in a git repository, also scan objects no ref reaches (left by resets, rebases, force-pushes)")
+	// Benchmarks and the equivalence check compare the two modes; the
+	// findings are the same, so users have no reason to set it.
+	f.BoolVar(&opts.NoDeltaMatching, "no-delta-matching", false, "match every git blob in full, not only the bytes its delta inserted")
+	_ = f.MarkHidden("no-delta-matching")
 	f.StringVar(&opts.Range, "range", "", "in a git repository, scan only the blobs introduced by commits in B and not in A (`A..B`, as git log A..B); secrets already in a file before the commit that changed it are not reported")
 	c.MarkFlagsMutuallyExclusive("verbose", "quiet")
 	return c

@@ -189,6 +189,8 @@ type targetOptions struct {
 	RulePacks    []string
 	Baseline     string
 	Cache        *RuleCache
+	// NoDeltaMatching: see Options.NoDeltaMatching.
+	NoDeltaMatching bool
 }
 
 // prepare loads the config, rules and suppressions of a scan of root and
@@ -210,7 +212,7 @@ func (r *run) prepare(root string, o targetOptions) (*target, error) {
 		return nil, err
 	}
 	r.debugf("rules: %d", len(set.Rules()))
-	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: r.userDebugf, Allow: allowHook(fl)})
+	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: r.userDebugf, Allow: allowHook(fl), NoDeltaMatching: o.NoDeltaMatching})
 	if err != nil {
 		return nil, err
 	}

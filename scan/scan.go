@@ -77,6 +77,10 @@ type Options struct {
 	NoHistory bool
 	// AllObjects also scans objects no ref reaches, reported unreachable.
 	AllObjects bool
+	// NoDeltaMatching matches every git blob in full instead of only
+	// the bytes its delta inserted (scanner.Options.NoDeltaMatching): for
+	// benchmarks and the equivalence check, findings are the same.
+	NoDeltaMatching bool
 	// Range, "A..B", scans only the blobs introduced by commits in B and
 	// not in A.
 	Range string
@@ -281,6 +285,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	t, err := r.prepare(root, targetOptions{
 		ConfigFile: opts.ConfigFile, NoRepoConfig: opts.NoRepoConfig,
 		RulePacks: opts.RulePacks, Baseline: opts.Baseline, Cache: opts.RuleCache,
+		NoDeltaMatching: opts.NoDeltaMatching,
 	})
 	if err != nil {
 		return nil, err

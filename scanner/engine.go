@@ -197,6 +197,18 @@ func (s *Scanner) scanChunk(sc *scratch, is *itemScan, chunk []byte, base int64,
 // the window around each hit in sc.spans (rules listed in sc.touched). It
 // returns the number of keyword hits.
 func (s *Scanner) keywordHits(sc *scratch, chunk []byte) int {
+	if s.ac == nil || len(chunk) == 0 {
+		s.windows(sc, chunk, nil)
+		return 0
+	}
+	sc.hits = s.keywords(sc, chunk, sc.hits[:0])
+	s.windows(sc, chunk, sc.hits)
+	return len(sc.hits)
+}
+
+// windows records, per rule, the window around each keyword hit in
+// sc.spans (rules listed in sc.touched).
+func (s *Scanner) windows(sc *scratch, chunk []byte, hits []ahocorasick.Match) {
 	if len(sc.spans) < len(s.entries) {
 		sc.spans = make([][]span, len(s.entries))
 	}
@@ -204,11 +216,7 @@ func (s *Scanner) keywordHits(sc *scratch, chunk []byte) int {
 		sc.spans[ri] = sc.spans[ri][:0]
 	}
 	sc.touched = sc.touched[:0]
-	if s.ac == nil || len(chunk) == 0 {
-		return 0
-	}
-	sc.hits = s.keywords(sc, chunk, sc.hits[:0])
-	for _, h := range sc.hits {
+	for _, h := range hits {
 		for _, ri := range s.owners[h.PatternID] {
 			w := s.entries[ri].window
 			sp := span{max(h.Start-w, 0), min(h.End+w, len(chunk))}
@@ -218,7 +226,6 @@ func (s *Scanner) keywordHits(sc *scratch, chunk []byte) int {
 			sc.spans[ri] = append(sc.spans[ri], sp)
 		}
 	}
-	return len(sc.hits)
 }
 
 // keywords appends every keyword occurrence in chunk (overlapping ones
@@ -253,6 +260,12 @@ func (s *Scanner) keywords(sc *scratch, chunk []byte, hits []ahocorasick.Match) 
 // windows, appending owned matches to sc.found.
 func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int) {
 	s.keywordHits(sc, chunk)
+	s.find(sc, is, chunk, ownFrom, ownTo)
+}
+
+// find runs the rules over the windows in sc.spans (and the rules without
+// keywords over the whole chunk), appending owned matches to sc.found.
+func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int) {
 	for _, ri := range s.always {
 		if len(sc.spans[ri]) == 0 {
 			sc.touched = append(sc.touched, ri)

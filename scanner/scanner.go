@@ -33,6 +33,9 @@ type Options struct {
 	// suppress) see lines, which findings do not carry. It is called from
 	// the source's goroutines, so it must be safe for concurrent use.
 	Allow func(ruleID, secret string, line []byte) bool
+	// NoDeltaMatching scans every item in full, ignoring Item.Delta
+	// (benchmarks and the equivalence tests compare the two).
+	NoDeltaMatching bool
 }
 
 // defaultChunkSize bounds the memory one streamed item takes (twice this:
@@ -199,7 +202,11 @@ func (s *Scanner) Run(ctx context.Context, src source.Source) (*Result, error) {
 	if err == nil {
 		err = ctx.Err()
 	}
-	return c.result(), err
+	r := c.result()
+	if r.Stats.Matched < r.Stats.Bytes {
+		s.debugf("scanner: matched %d of %d bytes (the rest carried over from delta bases)", r.Stats.Matched, r.Stats.Bytes)
+	}
+	return r, err
 }
 
 // hit is one match as the engine reports it, before grouping.
@@ -270,7 +277,16 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 	var drops [][3]string
 	emit := func(h hit) { hits = append(hits, h) }
 	drop := func(rule, secret, why string) { drops = append(drops, [3]string{rule, secret, why}) }
-	n, skip, err := c.s.scanItem(ctx, it, emit, drop)
+	var n, matched int64
+	var skip *source.Skipped
+	var err error
+	if c.recorded(it) {
+		n = int64(len(it.Data))
+		matched, err = c.scanRecorded(ctx, it, c.deltaBase(it), emit, drop)
+	} else {
+		n, skip, err = c.s.scanItem(ctx, it, emit, drop)
+		matched = n
+	}
 
 	hits = c.s.dedupeHits(hits)
 
@@ -278,6 +294,7 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 	defer c.mu.Unlock()
 	c.stats.Items++
 	c.stats.Bytes += n
+	c.stats.Matched += matched
 	for _, h := range hits {
 		c.add(h)
 	}

@@ -36,8 +36,11 @@ type Finding struct {
 
 // Stats counts what a scan read.
 type Stats struct {
-	Items    int64 `json:"items"`
-	Bytes    int64 `json:"bytes"`
+	Items int64 `json:"items"`
+	Bytes int64 `json:"bytes"`
+	// Matched is the bytes searched for keywords: Bytes less what
+	// delta-aware matching carried over from delta bases.
+	Matched  int64 `json:"matched"`
 	Skipped  int64 `json:"skipped"`
 	Findings int64 `json:"findings"`
 	// Dropped counts the candidates (distinct rule and secret) that matched

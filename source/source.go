@@ -43,6 +43,11 @@ type Item struct {
 	Data   []byte
 	Open   func() (io.ReadCloser, error)
 	Size   int64 // -1 when unknown
+	// Memo, when set, lets the sink keep results for items built from
+	// this one (Delta.Base of theirs); Delta, when set, says how this
+	// item was built from an earlier one. Both only with Data.
+	Memo  *Memo
+	Delta *Delta
 }
 
 // Skipped records content that was not (fully) scanned, and why. It is never

@@ -2,9 +2,9 @@ package gitobj
 
 import (
 	"bytes"
-	"compress/zlib"
 	"errors"
 	"fmt"
+	"github.com/klauspost/compress/zlib"
 	"io"
 )
 

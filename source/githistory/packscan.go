@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/scour-dev/scour/internal/gitobj"
+	"github.com/scour-dev/scour/source"
 	"github.com/sourcegraph/conc/pool"
 )
 
@@ -19,6 +20,9 @@ type packVisitor struct {
 	// blob receives each wanted blob, whole. It may be called from several
 	// goroutines and may keep data.
 	blob func(ctx context.Context, h plumbing.Hash, data []byte) error
+	// deltaBlob, when set, is called instead of blob, with how the blob
+	// was built from its delta base (deltamatch.go).
+	deltaBlob func(ctx context.Context, h plumbing.Hash, data []byte, memo *source.Memo, d *source.Delta) error
 	// fail reports an object that could not be read, and the wanted blobs
 	// that were lost with it (itself included when wanted).
 	fail func(h plumbing.Hash, err error, lost []plumbing.Hash)
@@ -126,6 +130,9 @@ type frame struct {
 	data []byte // its content, or nil when not kept (rebuilt on demand)
 	kids []int32
 	next int
+	// memo is what the sink kept of the base for its deltas (nil when
+	// the sink is not told about deltas).
+	memo *source.Memo
 }
 
 type treeWalker struct {
@@ -194,10 +201,11 @@ func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
 			return nil
 		}
 	}
-	if err := w.emit(ctx, root, data); err != nil {
+	memo, err := w.emit(ctx, root, data, nil)
+	if err != nil {
 		return err
 	}
-	w.push(root, data)
+	w.push(root, data, memo)
 	data = nil
 	for len(w.stack) > 0 {
 		f := &w.stack[len(w.stack)-1]
@@ -207,7 +215,7 @@ func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
 		}
 		k := f.kids[f.next]
 		f.next++
-		base, bi := f.data, f.i
+		base, bi, bm := f.data, f.i, f.memo
 		if f.next == len(f.kids) {
 			// The last child (the biggest subtree): drop the frame now, so
 			// the base can be freed as soon as this child is built.
@@ -230,10 +238,11 @@ func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
 			w.lose(k, rerr)
 			continue
 		}
-		if err := w.emit(ctx, k, out); err != nil {
+		memo, err := w.emit(ctx, k, out, bm)
+		if err != nil {
 			return err
 		}
-		w.push(k, out)
+		w.push(k, out, memo)
 	}
 	return nil
 }
@@ -254,7 +263,7 @@ func (w *treeWalker) apply(i int32, base []byte) ([]byte, error) {
 
 // push makes object i, built as data, the base of its children, smallest
 // subtree first. Its data is kept only within the budget.
-func (w *treeWalker) push(i int32, data []byte) {
+func (w *treeWalker) push(i int32, data []byte, memo *source.Memo) {
 	kids := w.t.Children(i)
 	if len(kids) == 0 {
 		return
@@ -273,7 +282,7 @@ func (w *treeWalker) push(i int32, data []byte) {
 			break
 		}
 	}
-	w.stack = append(w.stack, frame{i: i, data: data, kids: kids})
+	w.stack = append(w.stack, frame{i: i, data: data, kids: kids, memo: memo})
 }
 
 func (w *treeWalker) pop() {
@@ -283,15 +292,20 @@ func (w *treeWalker) pop() {
 	w.stack = w.stack[:top]
 }
 
-func (w *treeWalker) emit(ctx context.Context, i int32, data []byte) error {
+// emit hands blob i to the visitor. baseMemo is its delta base's memo (nil
+// for a whole object); the returned memo is for i's own deltas.
+func (w *treeWalker) emit(ctx context.Context, i int32, data []byte, baseMemo *source.Memo) (*source.Memo, error) {
 	h := w.t.Hashes[i]
 	if t := w.t.Entries[i].Type; t != gitobj.TypeBlob && !(t == 0 && w.extBlob) {
-		return nil
+		return nil, nil
 	}
 	if !w.v.want(h) {
-		return nil
+		return nil, nil
 	}
-	return w.v.blob(ctx, h, data)
+	if w.v.deltaBlob == nil {
+		return nil, w.v.blob(ctx, h, data)
+	}
+	return w.emitDelta(ctx, i, h, data, baseMemo)
 }
 
 // lose reports object i as unreadable along with the wanted blobs of its

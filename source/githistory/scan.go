@@ -542,6 +542,11 @@ func (s *scan) walkRange(ctx context.Context) (int, error) {
 // walk runs concurrently, history is not consulted: the origin gets only
 // the blob id, and Locations fills in the rest.
 func (s *scan) blob(ctx context.Context, id plumbing.Hash, data []byte) error {
+	return s.item(ctx, id, data, nil, nil)
+}
+
+// item is blob with delta-aware matching's memo and delta (deltamatch.go).
+func (s *scan) item(ctx context.Context, id plumbing.Hash, data []byte, memo *source.Memo, d *source.Delta) error {
 	if !s.seen.add(id, int64(len(data))) {
 		return nil
 	}
@@ -560,7 +565,7 @@ func (s *scan) blob(ctx context.Context, id plumbing.Hash, data []byte) error {
 			o.Unreachable = s.r.opts.Range == ""
 		}
 	}
-	return s.sink.Item(ctx, source.Item{Origin: o, Data: data, Size: int64(len(data))})
+	return s.sink.Item(ctx, source.Item{Origin: o, Data: data, Size: int64(len(data)), Memo: memo, Delta: d})
 }
 
 // describe names a blob for a Skipped record: its first path and commit
@@ -614,9 +619,10 @@ func (s *scan) reportFailures() {
 // one pool of workers.
 func (s *scan) readObjects(ctx context.Context, want func(plumbing.Hash) bool) error {
 	v := &packVisitor{
-		want: func(id plumbing.Hash) bool { return want(id) && !s.seen.has(id) },
-		blob: s.blob,
-		fail: s.fail,
+		want:      func(id plumbing.Hash) bool { return want(id) && !s.seen.has(id) },
+		blob:      s.blob,
+		deltaBlob: s.item,
+		fail:      s.fail,
 		reader: func() *gitobj.Reader {
 			return s.store.NewReader(s.r.opts.MaxBlobSize, 16<<20)
 		},

@@ -1,0 +1,263 @@
+package scanner
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/coregx/ahocorasick"
+
+	"github.com/scour-dev/scour/rules"
+	"github.com/scour-dev/scour/source"
+)
+
+// Delta-aware matching (docs/design.md §14). A full scan of an item is:
+// find every keyword hit, put a window around each (per rule, merged), run
+// the rule over each merged window, then place and filter what matched
+// (line, column, inline ignores, allowlists). For an item built from a
+// base by copies and inserts, the first two steps' costly parts are
+// carried over from the base instead of redone, and what is carried is
+// the same by construction, not by a locality assumption:
+//   - A keyword hit lying wholly inside a copied run is a hit of the base
+//     at the mapped offset, and back; so the item's hits are the base's
+//     inside copied runs plus those the automaton finds where a hit can
+//     touch a new byte or a seam between runs (maxKw-1 bytes around
+//     each). The keyword search runs over about the size of the diff.
+//   - A rule's result over a window depends only on the window's bytes and
+//     the byte on each side (boundary checks). A merged window whose bytes,
+//     boundarySlack bytes each side included, lie inside one copied run,
+//     and that the base had at the mapped place, yields the base's
+//     matches and dropped candidates, shifted. Only windows that touch new
+//     bytes, or merge differently than in the base, run the rule again.
+//
+// The last step runs over the whole item as in a full scan (it is a
+// sweep of newline counting, cheap), so lines, columns and the whole-line
+// checks are the item's own. Items and bases longer than one chunk are
+// scanned in full (a chunked scan owns matches per chunk).
+
+// deltaMemo is what the collector keeps of an item for items built from
+// it.
+type deltaMemo struct {
+	c    *collector // the run it belongs to (drop counts are per run)
+	size int
+	kw   []ahocorasick.Match      // keyword hits, ordered by start
+	wins map[spanKey]windowResult // per rule and merged window
+}
+
+type spanKey struct{ rule, lo, hi int }
+
+// windowResult is what a rule made of one merged window: its matches
+// (item offsets) and the candidates its filters dropped.
+type windowResult struct {
+	found []rules.Match
+	drops [][2]string // secret, why
+}
+
+// recorded says whether item it is scanned by scanRecorded: it is, or is
+// built from, a base of delta-aware matching, and fits one chunk.
+func (c *collector) recorded(it source.Item) bool {
+	return !c.s.opts.NoDeltaMatching && it.Open == nil && len(it.Data) <= c.s.bufSize() && (it.Memo != nil || it.Delta != nil)
+}
+
+// deltaBase returns the base's memo when item it can be matched as a
+// delta of it, or nil.
+func (c *collector) deltaBase(it source.Item) *deltaMemo {
+	d := it.Delta
+	if d == nil || d.Base == nil {
+		return nil
+	}
+	m, ok := d.Base.Value.(*deltaMemo)
+	if !ok || m.c != c || int64(m.size) != d.BaseSize {
+		return nil
+	}
+	// The source is trusted to be right, but a wrong copy list must cost
+	// findings never a panic: check it.
+	end := int64(0)
+	for _, cp := range d.Copies {
+		if cp.Len <= 0 || cp.Dst < end || cp.Src < 0 || cp.Src+cp.Len > d.BaseSize || cp.Dst+cp.Len > int64(len(it.Data)) {
+			return nil
+		}
+		end = cp.Dst + cp.Len
+	}
+	return m
+}
+
+// scanRecorded scans item it, which fits one chunk, as scanItem does, but
+// carrying from the base's memo m (nil: none) what delta-aware matching
+// can, and keeping in it.Memo (when set) what items built from it need.
+// It returns the bytes the keyword search ran over.
+func (c *collector) scanRecorded(ctx context.Context, it source.Item, m *deltaMemo, emit func(hit), drop func(rule, secret, why string)) (int64, error) {
+	s := c.s
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	sc := s.scratch.Get().(*scratch)
+	defer s.scratch.Put(sc)
+	data := it.Data
+	is := &itemScan{origin: it.Origin, emit: emit, drop: drop}
+	var copies []source.Copy
+	if m != nil {
+		copies = it.Delta.Copies
+	}
+
+	var hits []ahocorasick.Match
+	var searched int64
+	if s.ac != nil && len(data) > 0 {
+		if m == nil {
+			hits = s.keywords(sc, data, nil)
+			searched = int64(len(data))
+		} else {
+			hits, searched = s.deltaKeywords(sc, data, m, copies)
+		}
+	}
+	s.windows(sc, data, hits)
+	for _, ri := range s.always {
+		if len(sc.spans[ri]) == 0 {
+			sc.touched = append(sc.touched, ri)
+		}
+		sc.spans[ri] = append(sc.spans[ri], span{0, len(data)})
+	}
+	var wins map[spanKey]windowResult
+	if it.Memo != nil {
+		wins = map[spanKey]windowResult{}
+	}
+	sc.found = sc.found[:0]
+	for _, ri := range sc.touched {
+		spans := sc.spans[ri]
+		slices.SortFunc(spans, func(a, b span) int { return a.lo - b.lo })
+		merged := spans[:1]
+		for _, sp := range spans[1:] {
+			cur := &merged[len(merged)-1]
+			if sp.lo <= cur.hi {
+				cur.hi = max(cur.hi, sp.hi)
+				continue
+			}
+			merged = append(merged, sp)
+		}
+		e := &s.entries[ri]
+		mark := len(sc.found)
+		for _, sp := range merged {
+			res, ok := m.carry(ri, sp, copies, len(data))
+			if !ok {
+				res = s.window(e, data, sp)
+			}
+			for _, d := range res.drops {
+				s.noteDropped(is, e.id, d[0], d[1])
+			}
+			for _, mm := range res.found {
+				// As match: a repeat can only be the previous match.
+				if n := len(sc.found); n > mark && sc.found[n-1].m.Start == mm.Start && sc.found[n-1].m.End == mm.End {
+					continue
+				}
+				sc.found = append(sc.found, found{ri, mm})
+			}
+			if wins != nil {
+				wins[spanKey{ri, sp.lo, sp.hi}] = res
+			}
+		}
+		sc.spans[ri] = spans[:0]
+	}
+	sc.touched = sc.touched[:0]
+	if len(sc.found) > 0 {
+		s.emitFound(sc, is, data, 0, &posState{line: 1})
+	}
+	if it.Memo != nil {
+		slices.SortFunc(hits, func(a, b ahocorasick.Match) int { return a.Start - b.Start })
+		it.Memo.Value = &deltaMemo{c: c, size: len(data), kw: hits, wins: wins}
+	}
+	return searched, nil
+}
+
+// window runs rule e over one merged window of data, as match does.
+func (s *Scanner) window(e *entry, data []byte, sp span) windowResult {
+	var res windowResult
+	if !s.noNeeds && !possible(e.needs, data, sp.lo, sp.hi) {
+		return res
+	}
+	e.find.Find(data, sp.lo, sp.hi, func(m rules.Match) {
+		if m.Start < 0 || m.End > len(data) || m.Start > m.End {
+			return
+		}
+		res.found = append(res.found, m)
+	}, func(secret, why string) { res.drops = append(res.drops, [2]string{secret, why}) })
+	return res
+}
+
+// carry returns the base's result for rule ri's merged window sp of an
+// item of n bytes, shifted, when the window and boundarySlack bytes on each
+// side were copied in one run and the base had the same window there.
+func (m *deltaMemo) carry(ri int, sp span, copies []source.Copy, n int) (windowResult, bool) {
+	if m == nil {
+		return windowResult{}, false
+	}
+	lo, hi := sp.lo-boundarySlack, sp.hi+boundarySlack
+	if lo < 0 || hi > n {
+		return windowResult{}, false
+	}
+	i, _ := slices.BinarySearchFunc(copies, int64(lo), func(c source.Copy, t int64) int { return cmp.Compare(c.Dst, t) })
+	// copies[i] is the first run starting at or after lo: the run holding
+	// lo starts there or is the one before.
+	if i == len(copies) || copies[i].Dst > int64(lo) {
+		i--
+	}
+	if i < 0 || copies[i].Dst+copies[i].Len < int64(hi) {
+		return windowResult{}, false
+	}
+	shift := int(copies[i].Src - copies[i].Dst)
+	res, ok := m.wins[spanKey{ri, sp.lo + shift, sp.hi + shift}]
+	if !ok || len(res.found) == 0 {
+		return res, ok
+	}
+	out := windowResult{found: make([]rules.Match, len(res.found)), drops: res.drops}
+	for j, f := range res.found {
+		f.Start -= shift
+		f.End -= shift
+		out.found[j] = f
+	}
+	return out, true
+}
+
+// deltaKeywords returns data's keyword hits: the base's inside copied
+// runs, shifted, and those found where a hit can touch a byte not copied
+// or a seam between runs; and the bytes it searched.
+func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies []source.Copy) ([]ahocorasick.Match, int64) {
+	var hits []ahocorasick.Match
+	var searched int64
+	k := s.maxKw - 1
+	// gap finds the hits overlapping [p, q), bytes not copied, or when
+	// p == q the hits across the seam at p.
+	gap := func(p, q int) {
+		a, b := max(p-k, 0), min(q+k, len(data))
+		if a >= b {
+			return
+		}
+		searched += int64(b - a)
+		for _, h := range s.keywords(sc, data[a:b], nil) {
+			h.Start += a
+			h.End += a
+			if h.Start < q && h.End > p {
+				hits = append(hits, h)
+			}
+		}
+	}
+	prev := 0
+	for _, c := range copies {
+		gap(prev, int(c.Dst))
+		src, end := int(c.Src), int(c.Src+c.Len)
+		i, _ := slices.BinarySearchFunc(m.kw, src, func(h ahocorasick.Match, t int) int { return h.Start - t })
+		for ; i < len(m.kw) && m.kw[i].Start < end; i++ {
+			if h := m.kw[i]; h.End <= end {
+				h.Start += int(c.Dst) - src
+				h.End += int(c.Dst) - src
+				hits = append(hits, h)
+			}
+		}
+		prev = int(c.Dst + c.Len)
+	}
+	gap(prev, len(data))
+	// A hit overlapping two gaps was found twice.
+	slices.SortFunc(hits, func(a, b ahocorasick.Match) int {
+		return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID)
+	})
+	return slices.Compact(hits), searched
+}
