@@ -3,10 +3,14 @@ package cmd
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scour-dev/scour/internal/gittest"
@@ -156,5 +160,78 @@ func TestShardedSweepEqualsOneProcess(t *testing.T) {
 	}
 	if a, b := reportOf(one), reportOf(merged); a != b {
 		t.Errorf("merged shards' report differs from one process's:\n%s\nvs\n%s", b, a)
+	}
+}
+
+// TestSweepVerifiesEachSecretOnce sweeps with --verify against a fake
+// GitHub API: the shared token (in two repositories) is verified once, and
+// a second sweep after a push verifies only the new token.
+func TestSweepVerifiesEachSecretOnce(t *testing.T) {
+	root, repos := sweepOrg(t, 6)
+	var mu sync.Mutex
+	hits := map[string]int{}
+	shared := fakeGitHubPAT("shared")
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "token ")
+		mu.Lock()
+		hits[tok]++
+		mu.Unlock()
+		if r.URL.Path == "/user" && tok == shared {
+			io.WriteString(w, `{"login":"ann"}`)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"message":"Bad credentials"}`)
+	}))
+	defer api.Close()
+	t.Setenv("SCOUR_GITHUB_BASE_URL", api.URL)
+	t.Setenv("SCOUR_CONFIG", "")
+
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	args := []string{"sweep", "-q", "--verify", "--store", db, "--cache", filepath.Join(dir, "c"), "dir:" + root}
+	code, _, errOut := runCLI(t, "", args...)
+	if code != ExitLive {
+		t.Fatalf("sweep --verify: exit %d, want %d (a live token): %s", code, ExitLive, errOut)
+	}
+	if hits[shared] != 1 || len(hits) != 7 {
+		t.Errorf("verification calls %v: want each of 7 tokens once", hits)
+	}
+	code, out, _ := runCLI(t, "", "findings", "--store", db, "--format", "json")
+	var list []struct {
+		Fingerprint  string   `json:"fingerprint"`
+		Repositories []string `json:"repositories"`
+		Last         *struct {
+			State string `json:"state"`
+		} `json:"last_verification"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 {
+		t.Fatal(err)
+	}
+	live := 0
+	for _, f := range list {
+		if f.Last == nil {
+			t.Errorf("%s not verified", f.Fingerprint[:12])
+		} else if f.Last.State == "live" {
+			live++
+			if len(f.Repositories) != 2 {
+				t.Errorf("the live token is in %v", f.Repositories)
+			}
+		}
+	}
+	if live != 1 {
+		t.Errorf("%d live findings, want 1", live)
+	}
+
+	repos[1].WriteFile("new.env", "T="+fakeGitHubPAT("new-one")+"\n")
+	repos[1].Commit("another")
+	mu.Lock()
+	clear(hits)
+	mu.Unlock()
+	if code, _, errOut := runCLI(t, "", args...); code != ExitFindings {
+		t.Fatalf("second sweep: exit %d: %s", code, errOut)
+	}
+	if len(hits) != 1 || hits[fakeGitHubPAT("new-one")] != 1 {
+		t.Errorf("second sweep verified %v, want only the new token", hits)
 	}
 }

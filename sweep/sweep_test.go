@@ -42,7 +42,15 @@ type blobScanner struct {
 	block chan struct{}
 }
 
-func (b *blobScanner) scan(ctx context.Context, req Request) ([]scanner.Finding, error) {
+func (b *blobScanner) scan(ctx context.Context, req Request) (*Outcome, error) {
+	fs, err := b.findings(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return &Outcome{Findings: fs}, nil
+}
+
+func (b *blobScanner) findings(ctx context.Context, req Request) ([]scanner.Finding, error) {
 	b.calls.Add(1)
 	b.mu.Lock()
 	b.requests = append(b.requests, req)
