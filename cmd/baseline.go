@@ -139,9 +139,13 @@ func runBaseline(ctx context.Context, opts BaselineOptions, streams IO) error {
 		fmt.Fprintf(streams.Out, "wrote %s: %d %s (rule ids and fingerprints only)\n", opts.File, cur.Len(), pluralWord(cur.Len(), "finding", "findings"))
 		return nil
 	}
-	added, removed := cur.Diff(old)
-	fmt.Fprintf(streams.Out, "updated %s: %d %s (%d new, %d no longer found)\n", opts.File, cur.Len(),
+	added, removed, rewritten := cur.Diff(old)
+	fmt.Fprintf(streams.Out, "updated %s: %d %s (%d new, %d no longer found", opts.File, cur.Len(),
 		pluralWord(cur.Len(), "finding", "findings"), len(added), len(removed))
+	if len(rewritten) > 0 {
+		fmt.Fprintf(streams.Out, ", %d rewritten in the current fingerprint form", len(rewritten))
+	}
+	fmt.Fprintln(streams.Out, ")")
 	return nil
 }
 

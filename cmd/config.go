@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/scan"
 )
@@ -152,7 +153,7 @@ func runConfigCheck(_ context.Context, opts ConfigCheckOptions, streams IO) erro
 		len(cfg.Exclude), len(cfg.Providers))
 	// A scan of the tree reads this file untrusted: say what it ignores.
 	for _, n := range cfg.Notices() {
-		fmt.Fprintf(streams.Out, "note: %s\n", n)
+		fmt.Fprintf(streams.Out, "note: %s\n", safetext.Escape(n))
 	}
 	return nil
 }

@@ -81,7 +81,9 @@ revoked it), revokes it, and verifies again. Every action appends one JSON
 line to the audit log (--audit, mode 0600): time, fingerprint, rule,
 provider, host, outcome, HTTP status. Never the secret.
 
-See docs/revoke.md for each provider's class and what it needs.
+See docs/revoke.md for each provider's class and what it needs. As for
+verify, a ./.scour.yaml is untrusted: its providers: and its rule packs'
+revoke blocks are ignored (--config uses a config in full).
 
 ` + revokeExitHelp,
 		Example: `  scour revoke findings.json --dry-run

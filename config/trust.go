@@ -125,7 +125,11 @@ func LoadRepo(root string) (*Config, error) {
 // verify/revoke blocks.
 func (c *Config) RulePacks() ([]*rules.Pack, error) {
 	var packs []*rules.Pack
-	if c.Trusted || c.root == "" {
+	if !c.Trusted && c.root == "" && len(c.Rules) > 0 {
+		// Parsed from bytes of unknown origin: no directory to confine to.
+		return nil, errors.New("rule packs of a config that was not read from a file are not loaded")
+	}
+	if c.Trusted {
 		for _, f := range c.Rules {
 			p, err := rules.LoadFile(f)
 			if err != nil {

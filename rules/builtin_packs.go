@@ -55,12 +55,18 @@ func ruleFields(r *Rule) Rule {
 }
 
 // compileChecked is compileAndValidate, except that a copy of a built-in
-// rule its caller left as it was reuses the matcher built for the first
-// copy (a compiled matcher is read-only and safe for concurrent use). A copy
+// rule its caller left as it was reuses the regex and tables built for the
+// first copy (they are read-only and safe for concurrent use). It returns
+// its own compiled value, since NewSet attaches per-set data to it. A copy
 // that was changed in any way is compiled afresh.
 func compileChecked(r *Rule) (*compiled, []string) {
 	if b := r.builtin; b != nil && reflect.DeepEqual(ruleFields(b.parsed), ruleFields(r)) {
-		return b.compile()
+		shared, problems := b.compile()
+		if shared == nil {
+			return nil, problems
+		}
+		c := *shared
+		return &c, problems
 	}
 	return compileAndValidate(r)
 }

@@ -52,14 +52,12 @@ type compiled struct {
 	after       asciiSet
 	checksum    *checksumAlgo
 	window      int
-	samples     map[string]string // the Set's published samples (samples.go)
 }
 
 // Set is a validated, compiled rule set.
 type Set struct {
-	rules   []*Rule
-	byID    map[string]*Rule
-	samples map[string]string // published sample credential -> where (samples.go)
+	rules []*Rule
+	byID  map[string]*Rule
 }
 
 // Builtin loads the embedded catalogue (rules/builtin/*.yaml).
@@ -254,11 +252,10 @@ var ruleIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 // "medium") and attaches the compiled matcher, so a pack must not be given
 // to two NewSet calls at once.
 func NewSet(packs ...*Pack) (*Set, error) {
-	samples, err := loadSamples()
-	if err != nil {
+	if _, err := publishedSamples(); err != nil {
 		return nil, err
 	}
-	s := &Set{byID: map[string]*Rule{}, samples: samples}
+	s := &Set{byID: map[string]*Rule{}}
 	seen := map[string]string{} // id -> source
 	var errs []error
 	for _, p := range packs {
@@ -302,7 +299,6 @@ func NewSet(packs ...*Pack) (*Set, error) {
 			if c == nil || len(problems) > 0 {
 				continue
 			}
-			c.samples = samples
 			r.compiled = c
 			if r.Confidence == "" {
 				r.Confidence = "medium"
@@ -465,6 +461,7 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 	if c == nil {
 		return
 	}
+	samples, _ := publishedSamples() // NewSet checked the error
 	lo = max(lo, 0)
 	hi = min(hi, len(data))
 	if lo >= hi {
@@ -504,7 +501,7 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 		}
 		// A published sample is named as such (before the placeholder
 		// test, which catches some of them under a vaguer reason).
-		if src, ok := c.samples[string(secret)]; ok {
+		if src, ok := samples[string(secret)]; ok {
 			if dropped != nil {
 				dropped(string(secret), "published sample credential ("+src+")")
 			}
