@@ -252,7 +252,7 @@ func runSweep(ctx context.Context, opts SweepOptions, streams IO) (int, error) {
 		Store:   st,
 		Mirrors: &sweep.Mirrors{Dir: cache, Git: gitProg, Timeout: opts.FetchTimeout, Tokens: tokens},
 		Scan:    ps.scan,
-		Shard:   shard, Full: opts.Full || opts.AllObjects, StoreSecrets: opts.StoreSecrets,
+		Shard:   shard, Full: opts.Full, WholeOnChange: opts.AllObjects, StoreSecrets: opts.StoreSecrets,
 		NetworkWorkers: opts.FetchJobs, CPUWorkers: opts.ScanJobs, Retries: opts.Retries,
 		Notify: func(e sweep.Event) {
 			switch e.Kind {

@@ -65,6 +65,10 @@ type Options struct {
 	Shard Shard
 	// Full rescans every repository instead of only what changed.
 	Full bool
+	// WholeOnChange rescans a changed repository whole instead of the
+	// ranges of its moved refs (for scans of unreachable objects, which no
+	// range reaches). Unchanged repositories are still skipped.
+	WholeOnChange bool
 	// StoreSecrets keeps raw secrets in the store (store.Scan).
 	StoreSecrets bool
 	// Now stamps records (nil: time.Now).
@@ -216,7 +220,9 @@ func (s *sweeper) fetch(ctx context.Context, r forge.Repo) (Request, bool) {
 			s.note(Event{Repo: r.Name, Kind: "unchanged"}, func(sum *Summary) { sum.Unchanged++ })
 			return Request{}, false
 		}
-		req.Ranges = ranges(old.Tips, tips)
+		if !s.opts.WholeOnChange {
+			req.Ranges = ranges(old.Tips, tips)
+		}
 	}
 	return req, true
 }

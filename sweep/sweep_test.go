@@ -385,6 +385,24 @@ func TestShardIsStable(t *testing.T) {
 	}
 }
 
+func TestWholeOnChange(t *testing.T) {
+	t.Parallel()
+	h, repos := newHarness(t, 3)
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	h.sweep(st, Shard{}, FindGit())
+	repos[0].WriteFile("x.txt", "more\n")
+	repos[0].Commit("x")
+	h.scanner.requests = nil
+	sum, err := Run(context.Background(), h.list(), Options{Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: FindGit(), MirrorLocal: true},
+		Scan: h.scanner.scan, WholeOnChange: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Scanned != 1 || sum.Unchanged != 2 || len(h.scanner.requests) != 1 || h.scanner.requests[0].Ranges != nil {
+		t.Errorf("whole on change: %+v, requests %+v", sum, h.scanner.requests)
+	}
+}
+
 func TestRanges(t *testing.T) {
 	t.Parallel()
 	old := map[string]string{"refs/heads/main": "a1", "refs/heads/dev": "d1", "refs/tags/v1": "t1"}
