@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -135,6 +136,22 @@ Exit codes:
 	return c
 }
 
+// tokenHosts are the hosts a forge's token may be sent to for clones: the
+// forge's public git host, and the host of a base URL the user gave.
+func tokenHosts(targets []forge.Target) map[string][]string {
+	out := map[string][]string{
+		forge.KindGitHub: {"github.com"},
+		forge.KindGitLab: {"gitlab.com"},
+		forge.KindCodeup: {"codeup.aliyun.com"},
+	}
+	for _, t := range targets {
+		if u, err := url.Parse(t.BaseURL); err == nil && u.Host != "" {
+			out[t.Kind] = append(out[t.Kind], u.Host)
+		}
+	}
+	return out
+}
+
 // defaultCache is $XDG_CACHE_HOME/scour/mirrors (os.UserCacheDir).
 func defaultCache() (string, error) {
 	dir, err := os.UserCacheDir()
@@ -250,7 +267,7 @@ func runSweep(ctx context.Context, opts SweepOptions, streams IO) (int, error) {
 	ps := &pipeline{opts: opts, store: st, warn: streams.ErrOut}
 	sum, err := sweep.Run(ctx, repos, sweep.Options{
 		Store:   st,
-		Mirrors: &sweep.Mirrors{Dir: cache, Git: gitProg, Timeout: opts.FetchTimeout, Tokens: tokens},
+		Mirrors: &sweep.Mirrors{Dir: cache, Git: gitProg, Timeout: opts.FetchTimeout, Tokens: tokens, TokenHosts: tokenHosts(targets)},
 		Scan:    ps.scan,
 		Shard:   shard, Full: opts.Full, WholeOnChange: opts.AllObjects, StoreSecrets: opts.StoreSecrets,
 		NetworkWorkers: opts.FetchJobs, CPUWorkers: opts.ScanJobs, Retries: opts.Retries,

@@ -43,6 +43,10 @@ type Mirrors struct {
 	// clones. It reaches git through its environment, scoped to the
 	// repository's host, never through argv, a URL or a file.
 	Tokens map[string]string
+	// TokenHosts, when not nil, lists per forge kind the hosts a token may
+	// be sent to for a clone (the forge's own git hosts): a listing that
+	// names a clone URL elsewhere gets no token.
+	TokenHosts map[string][]string
 	// MirrorLocal mirrors local repositories too (default: read in place;
 	// copying a repository on the same disk buys nothing).
 	MirrorLocal bool
@@ -197,7 +201,7 @@ func (m *Mirrors) fetchGit(ctx context.Context, dir string, r forge.Repo) error 
 func (m *Mirrors) authEnv(r forge.Repo) ([]string, string) {
 	token := m.Tokens[r.Forge]
 	u, err := url.Parse(r.CloneURL)
-	if token == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if token == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !m.mayReceive(r.Forge, u.Host) {
 		return nil, ""
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte(cloneUser(r.Forge) + ":" + token))
@@ -206,6 +210,19 @@ func (m *Mirrors) authEnv(r forge.Repo) ([]string, string) {
 		"GIT_CONFIG_KEY_0=http." + u.Scheme + "://" + u.Host + "/.extraHeader",
 		"GIT_CONFIG_VALUE_0=Authorization: Basic " + basic,
 	}, token
+}
+
+// mayReceive reports whether a forge's token may go to host.
+func (m *Mirrors) mayReceive(kind, host string) bool {
+	if m.TokenHosts == nil {
+		return true
+	}
+	for _, h := range m.TokenHosts[kind] {
+		if strings.EqualFold(h, host) {
+			return true
+		}
+	}
+	return false
 }
 
 // cloneUser is the user name a forge expects beside a token over HTTPS.
@@ -230,8 +247,9 @@ func (m *Mirrors) fetchGoGit(ctx context.Context, dir string, r forge.Repo) erro
 	}
 	remote := git.NewRemote(repo.Storer, &gitconfig.RemoteConfig{Name: "origin", URLs: []string{r.CloneURL}, Fetch: specs})
 	var auth transport.AuthMethod
-	if token := m.Tokens[r.Forge]; token != "" && strings.HasPrefix(r.CloneURL, "http") {
-		auth = &githttp.BasicAuth{Username: cloneUser(r.Forge), Password: token}
+	if u, err := url.Parse(r.CloneURL); err == nil && m.Tokens[r.Forge] != "" &&
+		(u.Scheme == "https" || u.Scheme == "http") && m.mayReceive(r.Forge, u.Host) {
+		auth = &githttp.BasicAuth{Username: cloneUser(r.Forge), Password: m.Tokens[r.Forge]}
 	}
 	err = remote.FetchContext(ctx, &git.FetchOptions{RefSpecs: specs, Auth: auth, Prune: true, Tags: git.NoTags, Force: true})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
