@@ -33,7 +33,7 @@ var Names = []string{
 	"g\u2028line\u2029par.env",
 	"h\xff\xfe not utf8.env",
 	"i\r::warning::carriage.env",
-	"j\x9b31m c1.env",
+	"j\x9b31m c1\x7f.env",
 	"l##vso[task.setvariable variable=PATH]azure.env",
 }
 

@@ -231,6 +231,12 @@ func pad(s string, n int) string {
 	return strings.Repeat("0", max(0, n-len(s))) + s
 }
 
+// rawJSONUnsafe is a rune encoding/json writes raw that must not be
+// printed raw: DEL, and the non-ASCII runes Safe rejects.
+func rawJSONUnsafe(r rune, n int) bool {
+	return r == 0x7f || r >= utf8.RuneSelf && unsafeRune(r) && !(r == utf8.RuneError && n == 1)
+}
+
 // UTF8 returns s unchanged when it is valid UTF-8 and does not start with
 // a double quote, and Quote(s) otherwise. It is for formats that carry
 // text faithfully but only as UTF-8 (JSON, SARIF): a file name that is
@@ -246,7 +252,7 @@ func UTF8(s string) string {
 
 // JSON rewrites encoded JSON so that it prints safely: every rune Safe
 // rejects that the encoder left raw (bidi controls, zero-width and other
-// format characters, C1 controls; encoding/json already escapes C0
+// format characters, C1 controls, DEL; encoding/json already escapes C0
 // controls, U+2028 and U+2029) becomes a \uXXXX escape, and so does the
 // second '#' of "##" (CI runner commands anywhere in a log line).
 // Such text can only occur inside JSON strings, where the escape means the
@@ -255,7 +261,7 @@ func JSON(b []byte) []byte {
 	clean := !bytes.Contains(b, []byte("##"))
 	for i := 0; clean && i < len(b); {
 		r, n := utf8.DecodeRune(b[i:])
-		if r >= utf8.RuneSelf && unsafeRune(r) && !(r == utf8.RuneError && n == 1) {
+		if rawJSONUnsafe(r, n) {
 			clean = false
 			break
 		}
@@ -272,7 +278,7 @@ func JSON(b []byte) []byte {
 			i += 2
 			continue
 		}
-		if r < utf8.RuneSelf || !unsafeRune(r) || (r == utf8.RuneError && n == 1) {
+		if !rawJSONUnsafe(r, n) {
 			out = append(out, b[i:i+n]...)
 			i += n
 			continue

@@ -131,6 +131,16 @@ func FuzzEscape(f *testing.F) {
 				t.Fatalf("Quote(%+q) = %s does not unquote: %q, %v", s, q, back, err)
 			}
 		}
+		// JSON: same value back, nothing unsafe left raw.
+		raw, err := json.Marshal(map[string]string{"v": UTF8(s)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := JSON(raw)
+		var back map[string]string
+		if err := json.Unmarshal(j, &back); err != nil || back["v"] != UTF8(s) || !clean(string(j)) {
+			t.Fatalf("JSON(%s) = %s: decodes to %q, %v", raw, j, back["v"], err)
+		}
 	})
 }
 
