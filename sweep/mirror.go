@@ -65,6 +65,17 @@ func isLocal(s string) bool {
 	return err == nil && fi.IsDir()
 }
 
+// CleanDebris removes what a killed sweep left in the cache: mirrors
+// being created (never renamed into place). One sweep owns its cache.
+func (m *Mirrors) CleanDebris() {
+	entries, _ := os.ReadDir(m.Dir)
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), ".new-") {
+			os.RemoveAll(filepath.Join(m.Dir, e.Name()))
+		}
+	}
+}
+
 // FindGit returns the git program on PATH, or "" when there is none.
 func FindGit() string {
 	p, err := exec.LookPath("git")
@@ -166,6 +177,7 @@ func (m *Mirrors) git(ctx context.Context, dir string, env []string, args ...str
 		base = append(base, "--git-dir", dir)
 	}
 	cmd := exec.CommandContext(ctx, m.Git, append(base, args...)...)
+	dieWithParent(cmd)
 	cmd.Env = append(os.Environ(),
 		"GIT_TERMINAL_PROMPT=0", // fail instead of asking for a password
 		"GCM_INTERACTIVE=never",

@@ -116,6 +116,7 @@ func Run(ctx context.Context, repos []forge.Repo, opts Options) (Summary, error)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	opts.Mirrors.CleanDebris()
 	s := &sweeper{opts: opts}
 	s.sum.Listed = len(repos)
 	var mine []forge.Repo

@@ -491,3 +491,19 @@ func TestKillNineChild(t *testing.T) {
 	})
 	t.Fatal("the sweep ended before the kill")
 }
+
+func TestDebrisOfAKilledSweepIsRemoved(t *testing.T) {
+	t.Parallel()
+	h, _ := newHarness(t, 1)
+	debris := filepath.Join(h.cache, ".new-123456")
+	if err := os.MkdirAll(filepath.Join(debris, "objects"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	if sum := h.sweep(st, Shard{}, FindGit()); sum.Scanned != 1 {
+		t.Fatalf("%+v", sum)
+	}
+	if _, err := os.Stat(debris); !os.IsNotExist(err) {
+		t.Errorf("half-created mirror left in the cache: %v", err)
+	}
+}
