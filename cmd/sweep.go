@@ -145,8 +145,8 @@ func tokenHosts(targets []forge.Target) map[string][]string {
 		forge.KindCodeup: {"codeup.aliyun.com"},
 	}
 	for _, t := range targets {
-		if u, err := url.Parse(t.BaseURL); err == nil && u.Host != "" {
-			out[t.Kind] = append(out[t.Kind], u.Host)
+		if u, err := url.Parse(t.BaseURL); err == nil && u.Hostname() != "" {
+			out[t.Kind] = append(out[t.Kind], u.Hostname())
 		}
 	}
 	return out

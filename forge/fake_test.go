@@ -265,8 +265,10 @@ type fakeCodeup struct {
 	repos     []fakeRepo
 	token     string
 	noHeaders bool
-	limit     limiter
-	paths     []string
+	// only, when set, serves just the "central" or the "region" form.
+	only  string
+	limit limiter
+	paths []string
 }
 
 func (f *fakeCodeup) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -279,7 +281,8 @@ func (f *fakeCodeup) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.limit.refused(w) {
 		return
 	}
-	if r.URL.Path != "/oapi/v1/codeup/organizations/"+f.org+"/repositories" && r.URL.Path != "/oapi/v1/codeup/repositories" {
+	central, region := r.URL.Path == "/oapi/v1/codeup/organizations/"+f.org+"/repositories", r.URL.Path == "/oapi/v1/codeup/repositories"
+	if !(central && f.only != "region") && !(region && f.only != "central") {
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"errorCode":"NotFound","errorMessage":"organization not found"}`)
 		return

@@ -288,6 +288,28 @@ func TestCodeupCentralAndRegion(t *testing.T) {
 	}
 }
 
+func TestCodeupEditionFallback(t *testing.T) {
+	t.Parallel()
+	// A loopback (or dedicated) endpoint that serves only the central form:
+	// the region form 404s, the central one is tried.
+	cu := &fakeCodeup{org: "org9", repos: repos("org9/g", 3, nil), token: goodToken, only: "central"}
+	srv := serve(t, cu)
+	var notes []string
+	got, err := New(Options{Tokens: map[string]string{KindCodeup: goodToken}, Clock: newClock(), Notify: func(s string) { notes = append(notes, s) }}).
+		List(context.Background(), Target{Kind: KindCodeup, Name: "org9", BaseURL: srv.URL})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("fallback: %d repos, %v", len(got), err)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "trying /oapi/v1/codeup/organizations/org9/repositories") {
+		t.Errorf("notes %q", notes)
+	}
+	// An unknown organisation is still an error.
+	if _, err := New(Options{Tokens: map[string]string{KindCodeup: goodToken}, Clock: newClock()}).
+		List(context.Background(), Target{Kind: KindCodeup, Name: "nope", BaseURL: srv.URL}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown org: %v", err)
+	}
+}
+
 func TestParseTarget(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]Target{

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -43,7 +44,7 @@ type Mirrors struct {
 	// clones. It reaches git through its environment, scoped to the
 	// repository's host, never through argv, a URL or a file.
 	Tokens map[string]string
-	// TokenHosts, when not nil, lists per forge kind the hosts a token may
+	// TokenHosts, when not nil, lists per forge kind the host names a token may
 	// be sent to for a clone (the forge's own git hosts): a listing that
 	// names a clone URL elsewhere gets no token.
 	TokenHosts map[string][]string
@@ -229,8 +230,13 @@ func (m *Mirrors) mayReceive(kind, host string) bool {
 	if m.TokenHosts == nil {
 		return true
 	}
+	// By host name: a forge may serve its API and git on different ports.
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
 	for _, h := range m.TokenHosts[kind] {
-		if strings.EqualFold(h, host) {
+		if strings.EqualFold(h, name) {
 			return true
 		}
 	}
