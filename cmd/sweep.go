@@ -47,7 +47,9 @@ type SweepOptions struct {
 	Verify       bool
 	OptIn        []string
 	StoreSecrets bool
-	Quiet        bool
+	// MirrorLocal mirrors local repositories into the cache too.
+	MirrorLocal bool
+	Quiet       bool
 	// Getenv reads tokens (nil: os.Getenv). Tokens are never flags.
 	Getenv func(string) string
 	// HTTP is the forges' API client (nil: the default); tests pass one
@@ -132,6 +134,7 @@ Exit codes:
 	f.BoolVar(&opts.Verify, "verify", false, "check each new secret with its vendor's API, once per secret however many repositories hold it; exit 3 when one is live")
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "with --verify, also run probes that touch write endpoints for these `providers` (pypi, nuget)")
 	f.BoolVar(&opts.StoreSecrets, "store-secrets", false, "keep raw secrets in the store (default: fingerprints and redacted previews only)")
+	f.BoolVar(&opts.MirrorLocal, "mirror-local", false, "mirror local repositories into the cache too (default: read them in place)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no per-repository lines on stderr")
 	return c
 }
@@ -267,7 +270,7 @@ func runSweep(ctx context.Context, opts SweepOptions, streams IO) (int, error) {
 	ps := &pipeline{opts: opts, store: st, warn: streams.ErrOut}
 	sum, err := sweep.Run(ctx, repos, sweep.Options{
 		Store:   st,
-		Mirrors: &sweep.Mirrors{Dir: cache, Git: gitProg, Timeout: opts.FetchTimeout, Tokens: tokens, TokenHosts: tokenHosts(targets)},
+		Mirrors: &sweep.Mirrors{Dir: cache, Git: gitProg, Timeout: opts.FetchTimeout, Tokens: tokens, TokenHosts: tokenHosts(targets), MirrorLocal: opts.MirrorLocal},
 		Scan:    ps.scan,
 		Shard:   shard, Full: opts.Full, WholeOnChange: opts.AllObjects, StoreSecrets: opts.StoreSecrets,
 		NetworkWorkers: opts.FetchJobs, CPUWorkers: opts.ScanJobs, Retries: opts.Retries,

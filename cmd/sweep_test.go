@@ -64,10 +64,19 @@ func findingsJSONOf(t *testing.T, db string) []struct {
 }
 
 func TestSweepCommand(t *testing.T) {
+	for _, mirror := range []bool{false, true} {
+		t.Run(fmt.Sprintf("mirror-local=%v", mirror), func(t *testing.T) { testSweepCommand(t, mirror) })
+	}
+}
+
+func testSweepCommand(t *testing.T, mirror bool) {
 	root, repos := sweepOrg(t, 6)
 	dir := t.TempDir()
 	db, cache := filepath.Join(dir, "s.db"), filepath.Join(dir, "cache")
 	sweepArgs := []string{"sweep", "--store", db, "--cache", cache, "dir:" + root}
+	if mirror {
+		sweepArgs = append(sweepArgs, "--mirror-local")
+	}
 
 	code, _, errOut := runCLI(t, "", sweepArgs...)
 	if code != ExitFindings {
@@ -105,6 +114,9 @@ func TestSweepCommand(t *testing.T) {
 	}
 	if n := len(findingsJSONOf(t, db)); n != 8 {
 		t.Errorf("%d findings after the push, want 8", n)
+	}
+	if entries, _ := os.ReadDir(cache); (len(entries) == 6) != mirror {
+		t.Errorf("mirror-local=%v: %d mirrors in the cache", mirror, len(entries))
 	}
 
 	// --list-only lists, sweeps nothing.
