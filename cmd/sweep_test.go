@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -246,4 +248,61 @@ func TestSweepVerifiesEachSecretOnce(t *testing.T) {
 	if len(hits) != 1 || hits[fakeGitHubPAT("new-one")] != 1 {
 		t.Errorf("second sweep verified %v, want only the new token", hits)
 	}
+}
+
+// TestSweepKilledAndResumed kills `scour sweep` (a child process running
+// the CLI) with SIGKILL after it reports three scanned repositories, runs
+// the sweep again, and compares the store with one uninterrupted sweep's.
+func TestSweepKilledAndResumed(t *testing.T) {
+	if os.Getenv("SCOUR_SWEEP_CLI_CHILD") != "" {
+		t.Skip("child")
+	}
+	root, _ := sweepOrg(t, 12)
+	dir := t.TempDir()
+	db, cache := filepath.Join(dir, "k.db"), filepath.Join(dir, "cache")
+	args := []string{"sweep", "--scan-jobs", "1", "--store", db, "--cache", cache, "--mirror-local", "dir:" + root}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSweepCLIChild$")
+	cmd.Env = append(os.Environ(), "SCOUR_SWEEP_CLI_CHILD="+strings.Join(args, "\x1f"))
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	scanned := 0
+	for scanned < 3 && sc.Scan() {
+		if strings.Contains(sc.Text(), ": scanned ") {
+			scanned++
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if scanned < 3 {
+		t.Fatalf("child reported %d scans", scanned)
+	}
+	code, _, errOut := runCLI(t, "", args...)
+	if code == ExitError {
+		t.Fatalf("resumed sweep: %s", errOut)
+	}
+	m := regexp.MustCompile(`(\d+) scanned, (\d+) unchanged, 0 failed`).FindStringSubmatch(errOut)
+	if m == nil || m[1] == "12" {
+		t.Errorf("resumed sweep redid everything or failed: %s", errOut)
+	}
+	ref := filepath.Join(dir, "ref.db")
+	runCLI(t, "", "sweep", "-q", "--store", ref, "--cache", filepath.Join(dir, "c2"), "dir:"+root)
+	reportOf := func(db string) string {
+		_, out, _ := runCLI(t, "", "report", "--store", db, "--format", "json")
+		return out
+	}
+	if a, b := reportOf(db), reportOf(ref); a != b || !strings.Contains(a, "github-pat") {
+		t.Errorf("resumed store's report differs from an uninterrupted sweep's")
+	}
+}
+
+// TestSweepCLIChild runs the sweep that TestSweepKilledAndResumed kills.
+func TestSweepCLIChild(t *testing.T) {
+	env := os.Getenv("SCOUR_SWEEP_CLI_CHILD")
+	if env == "" {
+		t.Skip("run by TestSweepKilledAndResumed")
+	}
+	os.Exit(Run(strings.Split(env, "\x1f"), IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: os.Stderr}))
 }
