@@ -300,10 +300,16 @@ func TestFailedRepositoryIsRecordedAndSweepGoesOn(t *testing.T) {
 	}
 }
 
-type sleepless struct{ sleeps []time.Duration }
+// sleepless records waits without waiting; fetch workers share it.
+type sleepless struct {
+	mu     sync.Mutex
+	sleeps []time.Duration
+}
 
 func (s *sleepless) Now() time.Time { return t0 }
 func (s *sleepless) Sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.sleeps = append(s.sleeps, d)
 	return ctx.Err()
 }
