@@ -138,21 +138,35 @@ func testSweepCommand(t *testing.T, mirror bool) {
 	}
 }
 
-// TestShardedSweepEqualsOneProcess runs three shard sweeps, merges their
-// stores and compares the report with one process's.
+// TestShardedSweepEqualsOneProcess runs three shard sweeps as separate
+// processes, merges their stores and compares the report with one
+// process's.
 func TestShardedSweepEqualsOneProcess(t *testing.T) {
 	root, _ := sweepOrg(t, 9)
 	dir := t.TempDir()
 	one := filepath.Join(dir, "one.db")
 	runCLI(t, "", "sweep", "-q", "--store", one, "--cache", filepath.Join(dir, "c-one"), "dir:"+root)
+	// Three shard processes at once, as a Kubernetes Indexed Job or a CI
+	// matrix would run them.
 	var shards []string
+	var procs []*exec.Cmd
 	for k := range 3 {
 		db := filepath.Join(dir, fmt.Sprintf("shard-%d.db", k))
-		code, _, errOut := runCLI(t, "", "sweep", "-q", "--shard", fmt.Sprintf("%d/3", k), "--store", db, "--cache", filepath.Join(dir, fmt.Sprint("c", k)), "dir:"+root)
-		if code == ExitError {
-			t.Fatalf("shard %d: %s", k, errOut)
+		args := []string{"sweep", "-q", "--shard", fmt.Sprintf("%d/3", k), "--store", db, "--cache", filepath.Join(dir, fmt.Sprint("c", k)), "dir:" + root}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSweepCLIChild$")
+		cmd.Env = append(os.Environ(), "SCOUR_SWEEP_CLI_CHILD="+strings.Join(args, "\x1f"))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
+		procs = append(procs, cmd)
 		shards = append(shards, db)
+	}
+	for k, p := range procs {
+		if err := p.Wait(); err != nil {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == ExitError {
+				t.Fatalf("shard %d: %v", k, err)
+			}
+		}
 	}
 	merged := filepath.Join(dir, "merged.db")
 	if code, _, errOut := runCLI(t, "", append([]string{"store", "merge", merged}, shards...)...); code != 0 {
