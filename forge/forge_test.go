@@ -288,6 +288,20 @@ func TestCodeupCentralAndRegion(t *testing.T) {
 	}
 }
 
+func TestGitLabUserNamespace(t *testing.T) {
+	t.Parallel()
+	gl := &fakeGitLab{token: goodToken, groups: map[string]bool{"acme": true}, projects: repos("ann", 4, nil)}
+	srv := serve(t, gl)
+	got, err := New(Options{Tokens: map[string]string{KindGitLab: goodToken}, Clock: newClock()}).
+		List(context.Background(), Target{Kind: KindGitLab, Name: "ann", BaseURL: srv.URL})
+	if err != nil || len(got) != 4 {
+		t.Fatalf("user namespace: %d %v", len(got), err)
+	}
+	if _, err := New(Options{Clock: newClock()}).List(context.Background(), Target{Kind: KindGitLab, Name: "nobody", BaseURL: srv.URL}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown namespace: %v", err)
+	}
+}
+
 func TestCodeupEditionFallback(t *testing.T) {
 	t.Parallel()
 	// A loopback (or dedicated) endpoint that serves only the central form:
