@@ -345,6 +345,10 @@ func runSetStatus(ctx context.Context, opts SetStatusOptions, streams IO) error 
 			continue
 		}
 		fmt.Fprintf(streams.ErrOut, "scour: %s is %s\n", fp[:16], status)
+		if status == store.StatusFalsePositive || status == store.StatusAcceptedRisk {
+			// The store does not reach scans of the repositories themselves.
+			fmt.Fprintf(streams.ErrOut, "scour: scans of the repositories still report it; to stop that: scour ignore %s --reason ...\n", fp)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,7 +42,14 @@ type SweepOptions struct {
 	AllObjects   bool
 	ConfigFile   string
 	MaxFileSize  int64
-	Quiet        bool
+	// Verify checks each found secret with its vendor once per sweep (and
+	// not again when the store already has a result for it).
+	Verify       bool
+	OptIn        []string
+	StoreSecrets bool
+	// MirrorLocal mirrors local repositories into the cache too.
+	MirrorLocal bool
+	Quiet       bool
 	// Getenv reads tokens (nil: os.Getenv). Tokens are never flags.
 	Getenv func(string) string
 	// HTTP is the forges' API client (nil: the default); tests pass one
@@ -80,7 +90,8 @@ See docs/sweep.md.
 Exit codes:
   0  every repository swept, no finding reported
   1  findings reported
-  2  a repository failed (the others were swept), or bad usage`,
+  2  a repository failed (the others were swept), or bad usage
+  3  --verify: a found secret is live`,
 		Example: `  SCOUR_GITHUB_TOKEN=... scour sweep github:acme --skip-forks
   scour sweep codeup:60d54f3daccf2bbd6659f3ad --codeup-url https://acme.devops.aliyuncs.com
   scour sweep dir:/srv/git --shard 0/4 --store shard-0.db`,
@@ -120,8 +131,28 @@ Exit codes:
 	f.BoolVar(&opts.AllObjects, "all-objects", false, "also scan objects no ref reaches (a changed repository is then rescanned whole)")
 	f.Var(byteSize{&opts.MaxFileSize}, "max-file-size", "skip blobs larger than this `size` with a notice (0 = no limit)")
 	f.StringVar(&opts.ConfigFile, "config", "", "a scour config `file` for every repository (a repository's own .scour.yaml is never used)")
+	f.BoolVar(&opts.Verify, "verify", false, "check each new secret with its vendor's API, once per secret however many repositories hold it; exit 3 when one is live")
+	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "with --verify, also run probes that touch write endpoints for these `providers` (pypi, nuget)")
+	f.BoolVar(&opts.StoreSecrets, "store-secrets", false, "keep raw secrets in the store (default: fingerprints and redacted previews only)")
+	f.BoolVar(&opts.MirrorLocal, "mirror-local", false, "mirror local repositories into the cache too (default: read them in place)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no per-repository lines on stderr")
 	return c
+}
+
+// tokenHosts are the hosts a forge's token may be sent to for clones: the
+// forge's public git host, and the host of a base URL the user gave.
+func tokenHosts(targets []forge.Target) map[string][]string {
+	out := map[string][]string{
+		forge.KindGitHub: {"github.com"},
+		forge.KindGitLab: {"gitlab.com"},
+		forge.KindCodeup: {"codeup.aliyun.com"},
+	}
+	for _, t := range targets {
+		if u, err := url.Parse(t.BaseURL); err == nil && u.Hostname() != "" {
+			out[t.Kind] = append(out[t.Kind], u.Hostname())
+		}
+	}
+	return out
 }
 
 // defaultCache is $XDG_CACHE_HOME/scour/mirrors (os.UserCacheDir).
@@ -236,11 +267,12 @@ func runSweep(ctx context.Context, opts SweepOptions, streams IO) (int, error) {
 	}
 	defer st.Close()
 
+	ps := &pipeline{opts: opts, store: st, warn: streams.ErrOut}
 	sum, err := sweep.Run(ctx, repos, sweep.Options{
 		Store:   st,
-		Mirrors: &sweep.Mirrors{Dir: cache, Git: gitProg, Timeout: opts.FetchTimeout, Tokens: tokens},
-		Scan:    pipelineScan(opts),
-		Shard:   shard, Full: opts.Full || opts.AllObjects,
+		Mirrors: &sweep.Mirrors{Dir: cache, Git: gitProg, Timeout: opts.FetchTimeout, Tokens: tokens, TokenHosts: tokenHosts(targets), MirrorLocal: opts.MirrorLocal},
+		Scan:    ps.scan,
+		Shard:   shard, Full: opts.Full, WholeOnChange: opts.AllObjects, StoreSecrets: opts.StoreSecrets,
 		NetworkWorkers: opts.FetchJobs, CPUWorkers: opts.ScanJobs, Retries: opts.Retries,
 		Notify: func(e sweep.Event) {
 			switch e.Kind {
@@ -257,39 +289,73 @@ func runSweep(ctx context.Context, opts SweepOptions, streams IO) (int, error) {
 	switch {
 	case sum.Failed > 0:
 		return ExitError, nil
+	case ps.live.Load():
+		return ExitLive, nil
 	case sum.Findings > 0:
 		return ExitFindings, nil
 	}
 	return ExitClean, nil
 }
 
-// pipelineScan scans a mirror with the one scan pipeline: the whole
+// pipeline scans a mirror with the one scan pipeline: the whole
 // repository, or each range of moved refs. The repository's own config and
-// ignore file are not trusted.
-func pipelineScan(opts SweepOptions) sweep.ScanFunc {
-	return func(ctx context.Context, req sweep.Request) ([]scanner.Finding, error) {
-		base := scan.Options{
-			Path: req.GitDir, Remote: store.CleanURL(req.Repo.CloneURL),
-			NoRepoConfig: true, ConfigFile: opts.ConfigFile, AllObjects: opts.AllObjects,
-			MaxFileSize: opts.MaxFileSize,
-		}
-		if req.Ranges == nil {
-			res, err := scan.Run(ctx, base)
-			if err != nil {
-				return nil, err
-			}
-			return res.Findings, nil
-		}
-		var out []scanner.Finding
-		for _, r := range req.Ranges {
-			o := base
-			o.Range = r
-			res, err := scan.Run(ctx, o)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, res.Findings...)
-		}
-		return out, nil
+// ignore file are not trusted. With --verify, each secret is verified once
+// per sweep: not again in another repository, nor when the store already
+// holds a result for it.
+type pipeline struct {
+	opts     SweepOptions
+	store    *store.Store
+	warn     io.Writer
+	verified sync.Map // fingerprint -> true, claimed by the first scan that finds it
+	live     atomic.Bool
+	warnOnce sync.Once
+}
+
+func (p *pipeline) scan(ctx context.Context, req sweep.Request) (*sweep.Outcome, error) {
+	base := scan.Options{
+		Path: req.GitDir, Remote: store.CleanURL(req.Repo.CloneURL),
+		NoRepoConfig: true, ConfigFile: p.opts.ConfigFile, AllObjects: p.opts.AllObjects,
+		MaxFileSize: p.opts.MaxFileSize,
 	}
+	ranges := req.Ranges
+	if ranges == nil {
+		ranges = []string{""}
+	}
+	out := &sweep.Outcome{}
+	var last *scan.Result
+	for _, r := range ranges {
+		o := base
+		o.Range = r
+		res, err := scan.Run(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		last = res
+		out.Findings = append(out.Findings, res.Findings...)
+	}
+	if p.opts.Verify && last != nil && len(out.Findings) > 0 {
+		var todo []scanner.Finding
+		for _, f := range out.Findings {
+			if _, claimed := p.verified.LoadOrStore(f.Fingerprint, true); claimed {
+				continue
+			}
+			if done, err := p.store.Verified(ctx, f.Fingerprint); err != nil || done {
+				continue
+			}
+			todo = append(todo, f)
+		}
+		if len(todo) > 0 {
+			var warn io.Writer
+			p.warnOnce.Do(func() { warn = p.warn })
+			states, live := verifyFindings(ctx, last.Rules, trustedBaseURLs(last.Config, warn), p.opts.OptIn, analyzeOptions{}, todo)
+			if live {
+				p.live.Store(true)
+			}
+			out.Verification = map[string]store.Verification{}
+			for fp, v := range states {
+				out.Verification[fp] = store.Verification{State: v.State, Reason: v.Reason, Host: v.Host, Owner: v.Owner}
+			}
+		}
+	}
+	return out, nil
 }

@@ -1,12 +1,18 @@
 package cmd
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scour-dev/scour/internal/gittest"
@@ -61,10 +67,19 @@ func findingsJSONOf(t *testing.T, db string) []struct {
 
 func TestSweepCommand(t *testing.T) {
 	t.Parallel()
+	for _, mirror := range []bool{false, true} {
+		t.Run(fmt.Sprintf("mirror-local=%v", mirror), func(t *testing.T) { testSweepCommand(t, mirror) })
+	}
+}
+
+func testSweepCommand(t *testing.T, mirror bool) {
 	root, repos := sweepOrg(t, 6)
 	dir := t.TempDir()
 	db, cache := filepath.Join(dir, "s.db"), filepath.Join(dir, "cache")
 	sweepArgs := []string{"sweep", "--store", db, "--cache", cache, "dir:" + root}
+	if mirror {
+		sweepArgs = append(sweepArgs, "--mirror-local")
+	}
 
 	code, _, errOut := runCLI(t, "", sweepArgs...)
 	if code != ExitFindings {
@@ -103,6 +118,9 @@ func TestSweepCommand(t *testing.T) {
 	if n := len(findingsJSONOf(t, db)); n != 8 {
 		t.Errorf("%d findings after the push, want 8", n)
 	}
+	if entries, _ := os.ReadDir(cache); (len(entries) == 6) != mirror {
+		t.Errorf("mirror-local=%v: %d mirrors in the cache", mirror, len(entries))
+	}
 
 	// --list-only lists, sweeps nothing.
 	code, out, _ := runCLI(t, "", "sweep", "--list-only", "--shard", "0/1", "dir:"+root)
@@ -121,22 +139,36 @@ func TestSweepCommand(t *testing.T) {
 	}
 }
 
-// TestShardedSweepEqualsOneProcess runs three shard sweeps, merges their
-// stores and compares the report with one process's.
+// TestShardedSweepEqualsOneProcess runs three shard sweeps as separate
+// processes, merges their stores and compares the report with one
+// process's.
 func TestShardedSweepEqualsOneProcess(t *testing.T) {
 	t.Parallel()
 	root, _ := sweepOrg(t, 9)
 	dir := t.TempDir()
 	one := filepath.Join(dir, "one.db")
 	runCLI(t, "", "sweep", "-q", "--store", one, "--cache", filepath.Join(dir, "c-one"), "dir:"+root)
+	// Three shard processes at once, as a Kubernetes Indexed Job or a CI
+	// matrix would run them.
 	var shards []string
+	var procs []*exec.Cmd
 	for k := range 3 {
 		db := filepath.Join(dir, fmt.Sprintf("shard-%d.db", k))
-		code, _, errOut := runCLI(t, "", "sweep", "-q", "--shard", fmt.Sprintf("%d/3", k), "--store", db, "--cache", filepath.Join(dir, fmt.Sprint("c", k)), "dir:"+root)
-		if code == ExitError {
-			t.Fatalf("shard %d: %s", k, errOut)
+		args := []string{"sweep", "-q", "--shard", fmt.Sprintf("%d/3", k), "--store", db, "--cache", filepath.Join(dir, fmt.Sprint("c", k)), "dir:" + root}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSweepCLIChild$")
+		cmd.Env = append(os.Environ(), "SCOUR_SWEEP_CLI_CHILD="+strings.Join(args, "\x1f"))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
+		procs = append(procs, cmd)
 		shards = append(shards, db)
+	}
+	for k, p := range procs {
+		if err := p.Wait(); err != nil {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == ExitError {
+				t.Fatalf("shard %d: %v", k, err)
+			}
+		}
 	}
 	merged := filepath.Join(dir, "merged.db")
 	if code, _, errOut := runCLI(t, "", append([]string{"store", "merge", merged}, shards...)...); code != 0 {
@@ -159,4 +191,134 @@ func TestShardedSweepEqualsOneProcess(t *testing.T) {
 	if a, b := reportOf(one), reportOf(merged); a != b {
 		t.Errorf("merged shards' report differs from one process's:\n%s\nvs\n%s", b, a)
 	}
+}
+
+// TestSweepVerifiesEachSecretOnce sweeps with --verify against a fake
+// GitHub API: the shared token (in two repositories) is verified once, and
+// a second sweep after a push verifies only the new token.
+func TestSweepVerifiesEachSecretOnce(t *testing.T) {
+	root, repos := sweepOrg(t, 6)
+	var mu sync.Mutex
+	hits := map[string]int{}
+	shared := fakeGitHubPAT("shared")
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "token ")
+		mu.Lock()
+		hits[tok]++
+		mu.Unlock()
+		if r.URL.Path == "/user" && tok == shared {
+			io.WriteString(w, `{"login":"ann"}`)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"message":"Bad credentials"}`)
+	}))
+	defer api.Close()
+	t.Setenv("SCOUR_GITHUB_BASE_URL", api.URL)
+	t.Setenv("SCOUR_CONFIG", "")
+
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	args := []string{"sweep", "-q", "--verify", "--store", db, "--cache", filepath.Join(dir, "c"), "dir:" + root}
+	code, _, errOut := runCLI(t, "", args...)
+	if code != ExitLive {
+		t.Fatalf("sweep --verify: exit %d, want %d (a live token): %s", code, ExitLive, errOut)
+	}
+	if hits[shared] != 1 || len(hits) != 7 {
+		t.Errorf("verification calls %v: want each of 7 tokens once", hits)
+	}
+	code, out, _ := runCLI(t, "", "findings", "--store", db, "--format", "json")
+	var list []struct {
+		Fingerprint  string   `json:"fingerprint"`
+		Repositories []string `json:"repositories"`
+		Last         *struct {
+			State string `json:"state"`
+		} `json:"last_verification"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 {
+		t.Fatal(err)
+	}
+	live := 0
+	for _, f := range list {
+		if f.Last == nil {
+			t.Errorf("%s not verified", f.Fingerprint[:12])
+		} else if f.Last.State == "live" {
+			live++
+			if len(f.Repositories) != 2 {
+				t.Errorf("the live token is in %v", f.Repositories)
+			}
+		}
+	}
+	if live != 1 {
+		t.Errorf("%d live findings, want 1", live)
+	}
+
+	repos[1].WriteFile("new.env", "T="+fakeGitHubPAT("new-one")+"\n")
+	repos[1].Commit("another")
+	mu.Lock()
+	clear(hits)
+	mu.Unlock()
+	if code, _, errOut := runCLI(t, "", args...); code != ExitFindings {
+		t.Fatalf("second sweep: exit %d: %s", code, errOut)
+	}
+	if len(hits) != 1 || hits[fakeGitHubPAT("new-one")] != 1 {
+		t.Errorf("second sweep verified %v, want only the new token", hits)
+	}
+}
+
+// TestSweepKilledAndResumed kills `scour sweep` (a child process running
+// the CLI) with SIGKILL after it reports three scanned repositories, runs
+// the sweep again, and compares the store with one uninterrupted sweep's.
+func TestSweepKilledAndResumed(t *testing.T) {
+	if os.Getenv("SCOUR_SWEEP_CLI_CHILD") != "" {
+		t.Skip("child")
+	}
+	root, _ := sweepOrg(t, 12)
+	dir := t.TempDir()
+	db, cache := filepath.Join(dir, "k.db"), filepath.Join(dir, "cache")
+	args := []string{"sweep", "--scan-jobs", "1", "--store", db, "--cache", cache, "--mirror-local", "dir:" + root}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSweepCLIChild$")
+	cmd.Env = append(os.Environ(), "SCOUR_SWEEP_CLI_CHILD="+strings.Join(args, "\x1f"))
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	scanned := 0
+	for scanned < 3 && sc.Scan() {
+		if strings.Contains(sc.Text(), ": scanned ") {
+			scanned++
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if scanned < 3 {
+		t.Fatalf("child reported %d scans", scanned)
+	}
+	code, _, errOut := runCLI(t, "", args...)
+	if code == ExitError {
+		t.Fatalf("resumed sweep: %s", errOut)
+	}
+	m := regexp.MustCompile(`(\d+) scanned, (\d+) unchanged, 0 failed`).FindStringSubmatch(errOut)
+	if m == nil || m[1] == "12" {
+		t.Errorf("resumed sweep redid everything or failed: %s", errOut)
+	}
+	ref := filepath.Join(dir, "ref.db")
+	runCLI(t, "", "sweep", "-q", "--store", ref, "--cache", filepath.Join(dir, "c2"), "dir:"+root)
+	reportOf := func(db string) string {
+		_, out, _ := runCLI(t, "", "report", "--store", db, "--format", "json")
+		return out
+	}
+	if a, b := reportOf(db), reportOf(ref); a != b || !strings.Contains(a, "github-pat") {
+		t.Errorf("resumed store's report differs from an uninterrupted sweep's")
+	}
+}
+
+// TestSweepCLIChild runs the sweep that TestSweepKilledAndResumed kills.
+func TestSweepCLIChild(t *testing.T) {
+	env := os.Getenv("SCOUR_SWEEP_CLI_CHILD")
+	if env == "" {
+		t.Skip("run by TestSweepKilledAndResumed")
+	}
+	os.Exit(Run(strings.Split(env, "\x1f"), IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: os.Stderr}))
 }

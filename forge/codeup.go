@@ -3,6 +3,7 @@ package forge
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -20,6 +21,7 @@ type codeupRepo struct {
 	WebURL            string `json:"webUrl"`
 	HTTPURLToRepo     string `json:"httpUrlToRepo"`
 	Archived          bool   `json:"archived"`
+	Archive           bool   `json:"archive"` // the older API's name
 	Visibility        string `json:"visibility"`
 }
 
@@ -35,10 +37,27 @@ func (c *Client) codeup(ctx context.Context, t Target) ([]Repo, error) {
 		return nil, fmt.Errorf("codeup: %w", err)
 	}
 	central := strings.Contains(base.Host, "openapi-rdc.aliyuncs.com") || t.BaseURL == ""
-	p := "/oapi/v1/codeup/repositories"
+	orgPath := "/oapi/v1/codeup/organizations/" + url.PathEscape(t.Name) + "/repositories"
+	tenantPath := "/oapi/v1/codeup/repositories"
+	p := tenantPath
 	if central {
-		p = "/oapi/v1/codeup/organizations/" + url.PathEscape(t.Name) + "/repositories"
+		p = orgPath
 	}
+	repos, err := c.codeupPages(ctx, t, base, p)
+	if errors.Is(err, ErrNotFound) {
+		// The edition is guessed from the host (as Alibaba's own MCP server
+		// does); a dedicated or proxied endpoint may serve the other form.
+		other := orgPath
+		if central {
+			other = tenantPath
+		}
+		c.opts.Notify(fmt.Sprintf("codeup %s: %s not found, trying %s", t.Name, p, other))
+		repos, err = c.codeupPages(ctx, t, base, other)
+	}
+	return repos, err
+}
+
+func (c *Client) codeupPages(ctx context.Context, t Target, base *url.URL, p string) ([]Repo, error) {
 	const perPage = 100
 	auth := func(r *httpRequest) { r.Header.Set("x-yunxiao-token", c.opts.Tokens[KindCodeup]) }
 	var out []Repo
@@ -71,7 +90,7 @@ func (c *Client) codeup(ctx context.Context, t Target) ([]Repo, error) {
 				continue
 			}
 			out = append(out, Repo{Name: name, CloneURL: stripUserinfo(clone), Forge: KindCodeup,
-				Archived: r.Archived, Private: r.Visibility != "public"})
+				Archived: r.Archived || r.Archive, Private: r.Visibility != "public"})
 		}
 		next := strings.TrimSpace(pg.header.Get("x-next-page"))
 		switch {

@@ -202,6 +202,22 @@ func (f *fakeGitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.limit.refused(w) {
 		return
 	}
+	if user, ok := strings.CutPrefix(r.URL.Path, "/api/v4/users/"); ok {
+		user = strings.TrimSuffix(user, "/projects")
+		var out []map[string]any
+		for _, p := range f.projects {
+			if strings.HasPrefix(p.path, user+"/") && !strings.Contains(p.path[len(user)+1:], "/") && (authed || !p.private) {
+				out = append(out, map[string]any{"path_with_namespace": p.path, "http_url_to_repo": "http://" + r.Host + "/" + p.path + ".git", "visibility": "public"})
+			}
+		}
+		if out == nil {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"message":"404 User Not Found"}`)
+			return
+		}
+		json.NewEncoder(w).Encode(out)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v4/groups/")
 	rest, ok2 := strings.CutSuffix(rest, "/projects")
 	group, err := url.PathUnescape(rest)
@@ -265,8 +281,10 @@ type fakeCodeup struct {
 	repos     []fakeRepo
 	token     string
 	noHeaders bool
-	limit     limiter
-	paths     []string
+	// only, when set, serves just the "central" or the "region" form.
+	only  string
+	limit limiter
+	paths []string
 }
 
 func (f *fakeCodeup) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -279,7 +297,8 @@ func (f *fakeCodeup) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.limit.refused(w) {
 		return
 	}
-	if r.URL.Path != "/oapi/v1/codeup/organizations/"+f.org+"/repositories" && r.URL.Path != "/oapi/v1/codeup/repositories" {
+	central, region := r.URL.Path == "/oapi/v1/codeup/organizations/"+f.org+"/repositories", r.URL.Path == "/oapi/v1/codeup/repositories"
+	if !(central && f.only != "region") && !(region && f.only != "central") {
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"errorCode":"NotFound","errorMessage":"organization not found"}`)
 		return

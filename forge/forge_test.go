@@ -288,6 +288,42 @@ func TestCodeupCentralAndRegion(t *testing.T) {
 	}
 }
 
+func TestGitLabUserNamespace(t *testing.T) {
+	t.Parallel()
+	gl := &fakeGitLab{token: goodToken, groups: map[string]bool{"acme": true}, projects: repos("ann", 4, nil)}
+	srv := serve(t, gl)
+	got, err := New(Options{Tokens: map[string]string{KindGitLab: goodToken}, Clock: newClock()}).
+		List(context.Background(), Target{Kind: KindGitLab, Name: "ann", BaseURL: srv.URL})
+	if err != nil || len(got) != 4 {
+		t.Fatalf("user namespace: %d %v", len(got), err)
+	}
+	if _, err := New(Options{Clock: newClock()}).List(context.Background(), Target{Kind: KindGitLab, Name: "nobody", BaseURL: srv.URL}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown namespace: %v", err)
+	}
+}
+
+func TestCodeupEditionFallback(t *testing.T) {
+	t.Parallel()
+	// A loopback (or dedicated) endpoint that serves only the central form:
+	// the region form 404s, the central one is tried.
+	cu := &fakeCodeup{org: "org9", repos: repos("org9/g", 3, nil), token: goodToken, only: "central"}
+	srv := serve(t, cu)
+	var notes []string
+	got, err := New(Options{Tokens: map[string]string{KindCodeup: goodToken}, Clock: newClock(), Notify: func(s string) { notes = append(notes, s) }}).
+		List(context.Background(), Target{Kind: KindCodeup, Name: "org9", BaseURL: srv.URL})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("fallback: %d repos, %v", len(got), err)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "trying /oapi/v1/codeup/organizations/org9/repositories") {
+		t.Errorf("notes %q", notes)
+	}
+	// An unknown organisation is still an error.
+	if _, err := New(Options{Tokens: map[string]string{KindCodeup: goodToken}, Clock: newClock()}).
+		List(context.Background(), Target{Kind: KindCodeup, Name: "nope", BaseURL: srv.URL}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown org: %v", err)
+	}
+}
+
 func TestParseTarget(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]Target{

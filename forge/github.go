@@ -42,6 +42,7 @@ func (c *Client) githubPages(ctx context.Context, t Target, base *url.URL, first
 	auth := func(r *httpRequest) {
 		r.Header.Set("Authorization", "Bearer "+c.opts.Tokens[KindGitHub])
 		r.Header.Set("X-GitHub-Api-Version", "2022-11-28")
+		r.Header.Set("Accept", "application/vnd.github+json")
 	}
 	var out []Repo
 	for n := 0; u != nil; n++ {

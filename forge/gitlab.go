@@ -3,9 +3,11 @@ package forge
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 type gitlabProject struct {
@@ -29,7 +31,20 @@ func (c *Client) gitlab(ctx context.Context, t Target) ([]Repo, error) {
 	q.Set("per_page", "100")
 	q.Set("order_by", "id")
 	q.Set("sort", "asc")
-	u, err := url.Parse(base.String() + "/api/v4/groups/" + url.PathEscape(t.Name) + "/projects?" + q.Encode())
+	repos, err := c.gitlabPages(ctx, t, base, "/api/v4/groups/"+url.PathEscape(t.Name)+"/projects?"+q.Encode())
+	if errors.Is(err, ErrNotFound) && !strings.Contains(t.Name, "/") {
+		// No such group: a user's personal namespace, as github:<user>.
+		uq := url.Values{}
+		uq.Set("per_page", "100")
+		uq.Set("order_by", "id")
+		uq.Set("sort", "asc")
+		repos, err = c.gitlabPages(ctx, t, base, "/api/v4/users/"+url.PathEscape(t.Name)+"/projects?"+uq.Encode())
+	}
+	return repos, err
+}
+
+func (c *Client) gitlabPages(ctx context.Context, t Target, base *url.URL, first string) ([]Repo, error) {
+	u, err := url.Parse(base.String() + first)
 	if err != nil {
 		return nil, fmt.Errorf("gitlab %s: %w", t.Name, err)
 	}

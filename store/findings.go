@@ -304,11 +304,34 @@ func (s *Store) Findings(ctx context.Context, flt Filter) ([]Finding, error) {
 	return out, nil
 }
 
+// idFilter restricts a loader to the findings in index when they are few
+// (a triage lookup), instead of reading every row of the table.
+func idFilter(col string, index map[int64]int) (string, []any) {
+	if len(index) > 500 {
+		return "", nil
+	}
+	var b strings.Builder
+	args := make([]any, 0, len(index))
+	b.WriteString(" WHERE " + col + " IN (")
+	first := true
+	for id := range index {
+		if !first {
+			b.WriteString(",")
+		}
+		first = false
+		b.WriteString("?")
+		args = append(args, id)
+	}
+	b.WriteString(")")
+	return b.String(), args
+}
+
 func (s *Store) loadOccurrences(ctx context.Context, out []Finding, index map[int64]int) error {
+	where, args := idFilter("o.finding_id", index)
 	rows, err := s.r.QueryContext(ctx, `SELECT o.finding_id, r.url, o.kind, o.commit_hash, o.path, o.line, o.col, o.offset,
 		o.blob, o.author_name, o.author_email, o.date, o.message, o.unreachable, o.first_seen
-		FROM occurrences o JOIN repos r ON r.id = o.repo_id
-		ORDER BY r.url, o.path, o.line, o.col, o.commit_hash, o.blob`)
+		FROM occurrences o JOIN repos r ON r.id = o.repo_id`+where+`
+		ORDER BY r.url, o.path, o.line, o.col, o.commit_hash, o.blob`, args...)
 	if err != nil {
 		return fmt.Errorf("store: occurrences: %w", err)
 	}
@@ -333,8 +356,9 @@ func (s *Store) loadOccurrences(ctx context.Context, out []Finding, index map[in
 func (s *Store) loadVerifications(ctx context.Context, out []Finding, index map[int64]int) error {
 	// Ordered by time, then by content: the same order whatever order
 	// stores were merged in.
-	rows, err := s.r.QueryContext(ctx, `SELECT finding_id, at, state, reason, host, owner, analysis FROM verifications
-		ORDER BY finding_id, at, state, reason, host, owner`)
+	where, args := idFilter("finding_id", index)
+	rows, err := s.r.QueryContext(ctx, `SELECT finding_id, at, state, reason, host, owner, analysis FROM verifications`+where+`
+		ORDER BY finding_id, at, state, reason, host, owner`, args...)
 	if err != nil {
 		return fmt.Errorf("store: verifications: %w", err)
 	}
@@ -368,8 +392,9 @@ func (s *Store) loadVerifications(ctx context.Context, out []Finding, index map[
 }
 
 func (s *Store) loadTriage(ctx context.Context, out []Finding, index map[int64]int) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT finding_id, at, status, who, why FROM triage_events
-		ORDER BY finding_id, at, status, who, why`)
+	where, args := idFilter("finding_id", index)
+	rows, err := s.r.QueryContext(ctx, `SELECT finding_id, at, status, who, why FROM triage_events`+where+`
+		ORDER BY finding_id, at, status, who, why`, args...)
 	if err != nil {
 		return fmt.Errorf("store: triage: %w", err)
 	}
@@ -388,4 +413,16 @@ func (s *Store) loadTriage(ctx context.Context, out []Finding, index map[int64]i
 		out[i].Triage = append(out[i].Triage, ev)
 	}
 	return rows.Err()
+}
+
+// Verified reports whether the secret with this fingerprint has any
+// verification result in the store (a sweep verifies each secret once).
+func (s *Store) Verified(ctx context.Context, fingerprint string) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM verifications v JOIN findings f ON f.id = v.finding_id
+		WHERE f.fingerprint = ?`, fingerprint).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: %w", err)
+	}
+	return n > 0, nil
 }

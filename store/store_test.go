@@ -91,6 +91,12 @@ func TestOneFindingManyRepositories(t *testing.T) {
 	if n := len(f.Repos()); n != 14 || len(f.Occurrences) != 14 {
 		t.Errorf("finding in %d repositories with %d occurrences, want 14 and 14", n, len(f.Occurrences))
 	}
+	if ok, err := s.Verified(ctx, fp(secret)); !ok || err != nil {
+		t.Errorf("Verified = %v, %v", ok, err)
+	}
+	if ok, _ := s.Verified(ctx, fp("never")); ok {
+		t.Error("Verified(unknown) = true")
+	}
 	if len(f.Verifications) != 1 || f.LastVerification().State != "live" || f.LastVerification().Owner["login"] != "ann" {
 		t.Errorf("verifications = %+v, want one live", f.Verifications)
 	}

@@ -135,6 +135,18 @@ func TestSweepGitHubOverHTTP(t *testing.T) {
 	}
 	st.Close()
 
+	// A token is not sent to a clone host outside TokenHosts: the private
+	// repositories then fail like without a token.
+	st3 := openStore(t, filepath.Join(t.TempDir(), "s3.db"))
+	sum, err = Run(context.Background(), listed, Options{
+		Store: st3, Mirrors: &Mirrors{Dir: t.TempDir(), Git: gitProg, Tokens: tokens,
+			TokenHosts: map[string][]string{forge.KindGitHub: {"github.com"}}},
+		Scan: bs.scan, Clock: &sleepless{}, Retries: 1,
+	})
+	if err != nil || sum.Scanned != 3 || sum.Failed != 2 {
+		t.Errorf("token host not allowed: %+v %v", sum, err)
+	}
+
 	check := func(what string, data []byte) {
 		t.Helper()
 		if strings.Contains(string(data), cloneToken) || strings.Contains(string(data), base64.StdEncoding.EncodeToString([]byte("x-access-token:"+cloneToken))) {

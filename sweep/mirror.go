@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -43,6 +44,10 @@ type Mirrors struct {
 	// clones. It reaches git through its environment, scoped to the
 	// repository's host, never through argv, a URL or a file.
 	Tokens map[string]string
+	// TokenHosts, when not nil, lists per forge kind the host names a token may
+	// be sent to for a clone (the forge's own git hosts): a listing that
+	// names a clone URL elsewhere gets no token.
+	TokenHosts map[string][]string
 	// MirrorLocal mirrors local repositories too (default: read in place;
 	// copying a repository on the same disk buys nothing).
 	MirrorLocal bool
@@ -59,6 +64,17 @@ func isLocal(s string) bool {
 	}
 	fi, err := os.Stat(s)
 	return err == nil && fi.IsDir()
+}
+
+// CleanDebris removes what a killed sweep left in the cache: mirrors
+// being created (never renamed into place). One sweep owns its cache.
+func (m *Mirrors) CleanDebris() {
+	entries, _ := os.ReadDir(m.Dir)
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), ".new-") {
+			os.RemoveAll(filepath.Join(m.Dir, e.Name()))
+		}
+	}
 }
 
 // FindGit returns the git program on PATH, or "" when there is none.
@@ -162,6 +178,7 @@ func (m *Mirrors) git(ctx context.Context, dir string, env []string, args ...str
 		base = append(base, "--git-dir", dir)
 	}
 	cmd := exec.CommandContext(ctx, m.Git, append(base, args...)...)
+	dieWithParent(cmd)
 	cmd.Env = append(os.Environ(),
 		"GIT_TERMINAL_PROMPT=0", // fail instead of asking for a password
 		"GCM_INTERACTIVE=never",
@@ -197,7 +214,7 @@ func (m *Mirrors) fetchGit(ctx context.Context, dir string, r forge.Repo) error 
 func (m *Mirrors) authEnv(r forge.Repo) ([]string, string) {
 	token := m.Tokens[r.Forge]
 	u, err := url.Parse(r.CloneURL)
-	if token == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if token == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !m.mayReceive(r.Forge, u.Host) {
 		return nil, ""
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte(cloneUser(r.Forge) + ":" + token))
@@ -206,6 +223,24 @@ func (m *Mirrors) authEnv(r forge.Repo) ([]string, string) {
 		"GIT_CONFIG_KEY_0=http." + u.Scheme + "://" + u.Host + "/.extraHeader",
 		"GIT_CONFIG_VALUE_0=Authorization: Basic " + basic,
 	}, token
+}
+
+// mayReceive reports whether a forge's token may go to host.
+func (m *Mirrors) mayReceive(kind, host string) bool {
+	if m.TokenHosts == nil {
+		return true
+	}
+	// By host name: a forge may serve its API and git on different ports.
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	for _, h := range m.TokenHosts[kind] {
+		if strings.EqualFold(h, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // cloneUser is the user name a forge expects beside a token over HTTPS.
@@ -230,8 +265,9 @@ func (m *Mirrors) fetchGoGit(ctx context.Context, dir string, r forge.Repo) erro
 	}
 	remote := git.NewRemote(repo.Storer, &gitconfig.RemoteConfig{Name: "origin", URLs: []string{r.CloneURL}, Fetch: specs})
 	var auth transport.AuthMethod
-	if token := m.Tokens[r.Forge]; token != "" && strings.HasPrefix(r.CloneURL, "http") {
-		auth = &githttp.BasicAuth{Username: cloneUser(r.Forge), Password: token}
+	if u, err := url.Parse(r.CloneURL); err == nil && m.Tokens[r.Forge] != "" &&
+		(u.Scheme == "https" || u.Scheme == "http") && m.mayReceive(r.Forge, u.Host) {
+		auth = &githttp.BasicAuth{Username: cloneUser(r.Forge), Password: m.Tokens[r.Forge]}
 	}
 	err = remote.FetchContext(ctx, &git.FetchOptions{RefSpecs: specs, Auth: auth, Prune: true, Tags: git.NoTags, Force: true})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) && !errors.Is(err, transport.ErrEmptyRemoteRepository) {

@@ -37,9 +37,17 @@ type Request struct {
 	Ranges []string
 }
 
-// ScanFunc scans one repository and returns its findings (attributed to
-// commits and paths). cmd passes the scan pipeline (scan.Run).
-type ScanFunc func(ctx context.Context, req Request) ([]scanner.Finding, error)
+// Outcome is what scanning one repository produced.
+type Outcome struct {
+	// Findings are attributed to commits and paths.
+	Findings []scanner.Finding
+	// Verification holds results by fingerprint for the findings the scan
+	// verified (each secret once per sweep, not once per repository).
+	Verification map[string]store.Verification
+}
+
+// ScanFunc scans one repository. cmd passes the scan pipeline (scan.Run).
+type ScanFunc func(ctx context.Context, req Request) (*Outcome, error)
 
 // Options configures Run.
 type Options struct {
@@ -57,6 +65,12 @@ type Options struct {
 	Shard Shard
 	// Full rescans every repository instead of only what changed.
 	Full bool
+	// WholeOnChange rescans a changed repository whole instead of the
+	// ranges of its moved refs (for scans of unreachable objects, which no
+	// range reaches). Unchanged repositories are still skipped.
+	WholeOnChange bool
+	// StoreSecrets keeps raw secrets in the store (store.Scan).
+	StoreSecrets bool
 	// Now stamps records (nil: time.Now).
 	Now func() time.Time
 	// Notify receives progress events. Called from several goroutines,
@@ -102,6 +116,7 @@ func Run(ctx context.Context, repos []forge.Repo, opts Options) (Summary, error)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	opts.Mirrors.CleanDebris()
 	s := &sweeper{opts: opts}
 	s.sum.Listed = len(repos)
 	var mine []forge.Repo
@@ -206,7 +221,9 @@ func (s *sweeper) fetch(ctx context.Context, r forge.Repo) (Request, bool) {
 			s.note(Event{Repo: r.Name, Kind: "unchanged"}, func(sum *Summary) { sum.Unchanged++ })
 			return Request{}, false
 		}
-		req.Ranges = ranges(old.Tips, tips)
+		if !s.opts.WholeOnChange {
+			req.Ranges = ranges(old.Tips, tips)
+		}
 	}
 	return req, true
 }
@@ -255,7 +272,10 @@ func ranges(old, tips map[string]string) []string {
 
 // scan runs the scan and records it.
 func (s *sweeper) scan(ctx context.Context, req Request) {
-	findings, err := s.opts.Scan(ctx, req)
+	out, err := s.opts.Scan(ctx, req)
+	if err == nil && out == nil {
+		out = &Outcome{}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return // interrupted: not a failure of the repository; the next run redoes it
@@ -264,7 +284,8 @@ func (s *sweeper) scan(ctx context.Context, req Request) {
 		return
 	}
 	err = s.opts.Store.RecordScan(ctx, store.Scan{
-		Repo: storeRepo(req.Repo), At: s.opts.Now(), Tips: req.Tips, Findings: findings,
+		Repo: storeRepo(req.Repo), At: s.opts.Now(), Tips: req.Tips, Findings: out.Findings,
+		Verification: out.Verification, StoreSecrets: s.opts.StoreSecrets,
 	})
 	if err != nil {
 		if ctx.Err() == nil {
@@ -272,6 +293,7 @@ func (s *sweeper) scan(ctx context.Context, req Request) {
 		}
 		return
 	}
+	findings := out.Findings
 	detail := fmt.Sprintf("%d findings", len(findings))
 	if req.Ranges != nil {
 		detail += fmt.Sprintf(" in %d moved refs", len(req.Ranges))

@@ -42,7 +42,15 @@ type blobScanner struct {
 	block chan struct{}
 }
 
-func (b *blobScanner) scan(ctx context.Context, req Request) ([]scanner.Finding, error) {
+func (b *blobScanner) scan(ctx context.Context, req Request) (*Outcome, error) {
+	fs, err := b.findings(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return &Outcome{Findings: fs}, nil
+}
+
+func (b *blobScanner) findings(ctx context.Context, req Request) ([]scanner.Finding, error) {
 	b.calls.Add(1)
 	b.mu.Lock()
 	b.requests = append(b.requests, req)
@@ -292,8 +300,7 @@ func TestFailedRepositoryIsRecordedAndSweepGoesOn(t *testing.T) {
 	}
 }
 
-// sleepless is a clock that records sleeps instead of sleeping. Workers
-// call it concurrently; read sleeps after the sweep returns.
+// sleepless records waits without waiting; fetch workers share it.
 type sleepless struct {
 	mu     sync.Mutex
 	sleeps []time.Duration
@@ -384,6 +391,24 @@ func TestShardIsStable(t *testing.T) {
 	}
 }
 
+func TestWholeOnChange(t *testing.T) {
+	t.Parallel()
+	h, repos := newHarness(t, 3)
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	h.sweep(st, Shard{}, FindGit())
+	repos[0].WriteFile("x.txt", "more\n")
+	repos[0].Commit("x")
+	h.scanner.requests = nil
+	sum, err := Run(context.Background(), h.list(), Options{Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: FindGit(), MirrorLocal: true},
+		Scan: h.scanner.scan, WholeOnChange: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Scanned != 1 || sum.Unchanged != 2 || len(h.scanner.requests) != 1 || h.scanner.requests[0].Ranges != nil {
+		t.Errorf("whole on change: %+v, requests %+v", sum, h.scanner.requests)
+	}
+}
+
 func TestRanges(t *testing.T) {
 	t.Parallel()
 	old := map[string]string{"refs/heads/main": "a1", "refs/heads/dev": "d1", "refs/tags/v1": "t1"}
@@ -471,4 +496,20 @@ func TestKillNineChild(t *testing.T) {
 		},
 	})
 	t.Fatal("the sweep ended before the kill")
+}
+
+func TestDebrisOfAKilledSweepIsRemoved(t *testing.T) {
+	t.Parallel()
+	h, _ := newHarness(t, 1)
+	debris := filepath.Join(h.cache, ".new-123456")
+	if err := os.MkdirAll(filepath.Join(debris, "objects"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	if sum := h.sweep(st, Shard{}, FindGit()); sum.Scanned != 1 {
+		t.Fatalf("%+v", sum)
+	}
+	if _, err := os.Stat(debris); !os.IsNotExist(err) {
+		t.Errorf("half-created mirror left in the cache: %v", err)
+	}
 }
