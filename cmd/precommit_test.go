@@ -90,8 +90,13 @@ func copyTree(t *testing.T, from, to string) {
 			return err
 		}
 		rel, _ := filepath.Rel(from, p)
-		if d.IsDir() && d.Name() == ".git" {
-			return filepath.SkipDir
+		if d.Name() == ".git" {
+			// A directory in a clone, a file in a git worktree: neither is
+			// part of the module.
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		dst := filepath.Join(to, rel)
 		if d.IsDir() {
