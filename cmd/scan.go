@@ -279,7 +279,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		return ExitFindings, nil
 	case res.NothingScanned():
 		// Exit 0 would read as "clean" for content nobody looked at.
-		return ExitError, fmt.Errorf("nothing could be scanned: everything was skipped (%s)", res.SkipCounts())
+		return ExitError, fmt.Errorf("nothing could be scanned: %s", res.NothingScannedReason())
 	}
 	return ExitClean, nil
 }
@@ -329,13 +329,16 @@ func historySummary(w io.Writer, res *scan.Result) {
 	}
 }
 
-// printNotice prints the pipeline's notices on w as they arise, unless
-// quiet.
+// printNotice prints the pipeline's notices on w as they arise; quiet
+// keeps only the warning that the scanned repository's own config kept
+// content out of the scan.
 func printNotice(w io.Writer, quiet bool) func(scan.Notice) {
-	if quiet {
-		return nil
+	return func(n scan.Notice) {
+		if quiet && n.Kind != scan.NoticeRepoExcluded {
+			return
+		}
+		fmt.Fprintf(w, "scour: %s\n", safetext.Escape(n.Text))
 	}
-	return func(n scan.Notice) { fmt.Fprintf(w, "scour: %s\n", safetext.Escape(n.Text)) }
 }
 
 // checkOutputFile fails before the scan when a report could not be written
