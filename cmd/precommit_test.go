@@ -90,9 +90,7 @@ func copyTree(t *testing.T, from, to string) {
 			return err
 		}
 		rel, _ := filepath.Rel(from, p)
-		if d.Name() == ".git" {
-			// A directory in a clone, a file in a git worktree: neither is
-			// part of the module.
+		if d.Name() == ".git" { // a directory, or a file in a git worktree
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
