@@ -49,7 +49,7 @@ func (r *Repo) readPath(tree plumbing.Hash, name string, limit int64) ([]byte, e
 	parts := strings.Split(name, "/")
 	id := tree
 	for i, part := range parts {
-		t, data, err := r.obj.readLimit(id, 1<<20)
+		t, data, err := r.obj.read(id) // trees up to MaxBlobSize, as the walk reads them
 		if err != nil {
 			return nil, err
 		}
