@@ -1,6 +1,7 @@
 package githistory
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -56,25 +57,22 @@ func (r *Repo) readPath(tree plumbing.Hash, name string, limit int64) ([]byte, e
 		if t != plumbing.TreeObject {
 			return nil, notA(id, t, plumbing.TreeObject)
 		}
-		entries, err := parseTree(data, nil)
+		mode, next, err := lookupEntry(data, part)
 		if err != nil {
 			return nil, err
 		}
-		found := false
-		for _, e := range entries {
-			if string(e.name) != part {
-				continue
-			}
-			last := i == len(parts)-1
-			if (last && e.kind != entryBlob) || (!last && e.kind != entryTree) {
-				return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
-			}
-			id, found = e.hash, true
-			break
-		}
-		if !found {
+		last := i == len(parts)-1
+		switch {
+		case mode == "":
+			return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
+		case last && mode == "120000":
+			// As on disk (internal/treefile): a link is never followed.
+			return nil, fmt.Errorf("%s: a symbolic link in %s: not read", name, r.opts.Range)
+		case last && mode != "100644" && mode != "100755" && mode != "100664",
+			!last && mode != "40000" && mode != "040000":
 			return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 		}
+		id = next
 	}
 	t, data, err := r.obj.readLimit(id, limit)
 	if err != nil {
@@ -84,4 +82,22 @@ func (r *Repo) readPath(tree plumbing.Hash, name string, limit int64) ([]byte, e
 		return nil, notA(id, t, plumbing.BlobObject)
 	}
 	return append([]byte(nil), data...), nil
+}
+
+// lookupEntry finds name in a tree object: its mode ("" when absent) and id.
+func lookupEntry(tree []byte, name string) (string, plumbing.Hash, error) {
+	for len(tree) > 0 {
+		sp := bytes.IndexByte(tree, ' ')
+		nul := bytes.IndexByte(tree, 0)
+		if sp <= 0 || nul < sp || len(tree) < nul+21 {
+			return "", plumbing.ZeroHash, errBadTree
+		}
+		if string(tree[sp+1:nul]) == name {
+			var id plumbing.Hash
+			copy(id[:], tree[nul+1:nul+21])
+			return string(tree[:sp]), id, nil
+		}
+		tree = tree[nul+21:]
+	}
+	return "", plumbing.ZeroHash, nil
 }

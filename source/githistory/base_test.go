@@ -3,6 +3,8 @@ package githistory
 import (
 	"errors"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/scour-dev/scour/internal/gittest"
@@ -16,6 +18,10 @@ func TestRangeBaseReadsTheStartCommit(t *testing.T) {
 	g := gittest.Init(t)
 	g.WriteFile(".scour.yaml", "exclude: [fixtures/]\n")
 	g.WriteFile("rules/team.yaml", "provider: team\n")
+	if err := os.Symlink("/etc/passwd", filepath.Join(g.Dir, "link.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	g.Git("add", "link.yaml")
 	base := g.Commit("base")
 	g.WriteFile(".scour.yaml", "exclude: ['**']\n")
 	g.WriteFile(".scourignore", "x\n")
@@ -40,6 +46,9 @@ func TestRangeBaseReadsTheStartCommit(t *testing.T) {
 		if _, err := read(name, 1<<20); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("%s: %v, want fs.ErrNotExist", name, err)
 		}
+	}
+	if _, err := read("link.yaml", 1<<20); err == nil || errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a symbolic link: %v, want an error saying it is not read", err)
 	}
 	if _, err := read(".scour.yaml", 4); err == nil {
 		t.Error("over the limit: no error")
