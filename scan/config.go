@@ -291,6 +291,12 @@ func (r *run) prepare(root string, o targetOptions) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !cfg.Trusted && len(cfg.Disable) > 0 {
+		// Like its excludes, what the scanned tree's own config turns off
+		// is said, never silent.
+		r.note(NoticeRepoExcluded, "%s, the scanned repository's own config, disables %d %s (%s); --no-repo-config, or --config naming a config you trust, runs them",
+			safetext.Quote(cfg.Path), len(cfg.Disable), plural(len(cfg.Disable), "rule", "rules"), quoteList(cfg.Disable))
+	}
 	r.debugf("rules: %d", len(set.Rules()))
 	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: r.userDebugf, Allow: allowHook(fl)})
 	if err != nil {

@@ -43,6 +43,26 @@ func TestRepoConfigExcludingEverythingIsNotClean(t *testing.T) {
 	}
 }
 
+// Rules the repository's own config disables are named in a notice.
+func TestRepoConfigDisablingRulesIsSaid(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, t.TempDir(), map[string]string{
+		".scour.yaml": "disable: [github-pat]\n",
+		"app.env":     "GITHUB_TOKEN=" + fakePAT("repo-disables") + "\n",
+	})
+	var notices []Notice
+	res := runOK(t, Options{Path: dir, Notify: func(n Notice) { notices = append(notices, n) }})
+	if len(res.Findings) != 0 || !hasNotice(notices, NoticeRepoExcluded, `disables 1 rule ("github-pat")`) {
+		t.Fatalf("%d findings, notices %+v; want none and a notice naming the disabled rule", len(res.Findings), notices)
+	}
+	cfg := writeTree(t, t.TempDir(), map[string]string{"mine.yaml": "disable: [github-pat]\n"})
+	notices = nil
+	runOK(t, Options{Path: dir, ConfigFile: cfg + "/mine.yaml", Notify: func(n Notice) { notices = append(notices, n) }})
+	if hasNotice(notices, NoticeRepoExcluded, "disables") {
+		t.Errorf("a config the user named: notices %+v, want no warning", notices)
+	}
+}
+
 // Blobs the repository's config excludes are counted apart from those the
 // user's --exclude also excludes.
 func TestRepoExcludesCountedApartFromTheUsers(t *testing.T) {

@@ -221,8 +221,8 @@ const (
 	NoticeNotIntroduced = "not-introduced" // a range scan's finding the range did not introduce
 	NoticeNotScanned    = "not-scanned"    // a staged entry deliberately not scanned (submodule, intent-to-add)
 	NoticeExcluded      = "excluded"       // staged paths excluded by configuration
-	// NoticeRepoExcluded: content not scanned because the scanned
-	// repository's own config (untrusted) excluded it. Printed even
+	// NoticeRepoExcluded: content not scanned, or rules not run, because
+	// the scanned repository's own config (untrusted) said so. Printed even
 	// under --quiet: a repository hiding its own content must not pass
 	// unnoticed.
 	NoticeRepoExcluded = "repo-excluded"
