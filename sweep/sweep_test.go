@@ -292,11 +292,18 @@ func TestFailedRepositoryIsRecordedAndSweepGoesOn(t *testing.T) {
 	}
 }
 
-type sleepless struct{ sleeps []time.Duration }
+// sleepless is a clock that never waits. Sweep workers retry (and so
+// sleep) concurrently: the mutex keeps the fake race-free.
+type sleepless struct {
+	mu     sync.Mutex
+	sleeps []time.Duration
+}
 
 func (s *sleepless) Now() time.Time { return t0 }
 func (s *sleepless) Sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
 	s.sleeps = append(s.sleeps, d)
+	s.mu.Unlock()
 	return ctx.Err()
 }
 
