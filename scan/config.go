@@ -291,12 +291,6 @@ func (r *run) prepare(root string, o targetOptions) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !cfg.Trusted && len(cfg.Disable) > 0 {
-		// Like its excludes, what the scanned tree's own config turns off
-		// is said, never silent.
-		r.note(NoticeRepoExcluded, "%s, the scanned repository's own config, disables %d %s (%s); --no-repo-config, or --config naming a config you trust, runs them",
-			safetext.Quote(cfg.Path), len(cfg.Disable), plural(len(cfg.Disable), "rule", "rules"), quoteList(cfg.Disable))
-	}
 	r.debugf("rules: %d", len(set.Rules()))
 	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: r.userDebugf, Allow: allowHook(fl)})
 	if err != nil {
@@ -320,4 +314,15 @@ func (r *run) suppress(res *scanner.Result, fl suppress.Filters) (suppress.Count
 		r.note(NoticeSuppressed, "%d %s not reported: %s", n.Total(), plural(n.Total(), "finding", "findings"), n)
 	}
 	return n, ups
+}
+
+// noteRepoDisabled says which rules the scanned tree's own config turns
+// off: like its excludes, never silent. (Not for staged scans: there the
+// tree is the committer's own, and the hook would repeat it on every
+// commit.)
+func (r *run) noteRepoDisabled(cfg *config.Config) {
+	if !cfg.Trusted && len(cfg.Disable) > 0 {
+		r.note(NoticeRepoExcluded, "%s, the scanned repository's own config, disables %d %s (%s); --no-repo-config, or --config naming a config you trust, runs them",
+			safetext.Quote(cfg.Path), len(cfg.Disable), plural(len(cfg.Disable), "rule", "rules"), quoteList(cfg.Disable))
+	}
 }

@@ -320,6 +320,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	r.noteRepoDisabled(t.cfg)
 	if opts.CheckConfig != nil {
 		if err := opts.CheckConfig(t.cfg); err != nil {
 			return nil, err
