@@ -166,7 +166,7 @@ func baselineScan(ctx context.Context, opts ScanOptions, streams IO) (*suppress.
 	case err != nil:
 		return nil, err
 	case res.NothingScanned():
-		return nil, fmt.Errorf("nothing could be scanned: everything was skipped (%s)", res.SkipCounts())
+		return nil, fmt.Errorf("nothing could be scanned: %s", res.NothingScannedReason())
 	}
 	return suppress.NewBaseline(res.Result), nil
 }

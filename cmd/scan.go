@@ -205,7 +205,7 @@ is "scour version" or "scour --version".
 	// findings are the same, so users have no reason to set it.
 	f.BoolVar(&opts.NoDeltaMatching, "no-delta-matching", false, "match every git blob in full, not only the bytes its delta inserted")
 	_ = f.MarkHidden("no-delta-matching")
-	f.StringVar(&opts.Range, "range", "", "in a git repository, scan only the blobs introduced by commits in B and not in A (`A..B`, as git log A..B); secrets already in a file before the commit that changed it are not reported")
+	f.StringVar(&opts.Range, "range", "", "in a git repository, scan only the blobs introduced by commits in B and not in A (`A..B`, as git log A..B); secrets already in a file before the commit that changed it are not reported; the repository's own config and ignore file are read as of A")
 	c.MarkFlagsMutuallyExclusive("verbose", "quiet")
 	return c
 }
@@ -296,7 +296,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		return ExitFindings, nil
 	case res.NothingScanned():
 		// Exit 0 would read as "clean" for content nobody looked at.
-		return ExitError, fmt.Errorf("nothing could be scanned: everything was skipped (%s)", res.SkipCounts())
+		return ExitError, fmt.Errorf("nothing could be scanned: %s", res.NothingScannedReason())
 	}
 	return ExitClean, nil
 }
@@ -346,13 +346,16 @@ func historySummary(w io.Writer, res *scan.Result) {
 	}
 }
 
-// printNotice prints the pipeline's notices on w as they arise, unless
-// quiet.
+// printNotice prints the pipeline's notices on w as they arise; quiet
+// keeps only the warning that the scanned repository's own config kept
+// content out of the scan.
 func printNotice(w io.Writer, quiet bool) func(scan.Notice) {
-	if quiet {
-		return nil
+	return func(n scan.Notice) {
+		if quiet && n.Kind != scan.NoticeRepoExcluded {
+			return
+		}
+		fmt.Fprintf(w, "scour: %s\n", safetext.Escape(n.Text))
 	}
-	return func(n scan.Notice) { fmt.Fprintf(w, "scour: %s\n", safetext.Escape(n.Text)) }
 }
 
 // checkOutputFile fails before the scan when a report could not be written

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/scour-dev/scour/internal/fixture"
+	"github.com/scour-dev/scour/internal/gittest"
 	"github.com/scour-dev/scour/scan"
 )
 
@@ -223,5 +225,28 @@ func TestConfigCheckNotesUntrustedParts(t *testing.T) {
 	code, out, _ = runCLI(t, "", "config", "check", filepath.Join(dir, ".scour.yaml"))
 	if code != ExitClean || strings.Contains(out, "note:") {
 		t.Errorf("named config: exit %d\n%s", code, out)
+	}
+}
+
+// A pull request that adds a secret together with a .scour.yaml excluding
+// everything fails its range check (the config is read from the base);
+// a full scan of that tree says on stderr, even with -q, what the
+// repository's own config kept out, and exits 2 instead of passing clean.
+func TestRepoConfigCannotHideAPullRequestsSecret(t *testing.T) {
+	t.Parallel()
+	g := gittest.Init(t)
+	g.WriteFile("README", "hi\n")
+	base := g.Commit("base")
+	g.WriteFile("deploy.env", "GITHUB_TOKEN="+fixture.GitHubPAT("pr-hides-its-secret")+"\n")
+	g.WriteFile(".scour.yaml", "exclude: ['**']\n")
+	g.Commit("add a token and hide it")
+
+	code, _, errOut := runCLI(t, "", "scan", "-q", "--range", base+"..HEAD", g.Dir)
+	if code != ExitFindings {
+		t.Fatalf("range check: exit %d, want %d; stderr:\n%s", code, ExitFindings, errOut)
+	}
+	code, _, errOut = runCLI(t, "", "scan", "-q", g.Dir)
+	if code != ExitError || !strings.Contains(errOut, "excluded by the exclude: patterns") || !strings.Contains(errOut, "nothing could be scanned") {
+		t.Fatalf("full scan: exit %d, want %d with the exclusion said; stderr:\n%s", code, ExitError, errOut)
 	}
 }

@@ -67,6 +67,9 @@ type Config struct {
 	NoRepoConfig bool `yaml:"-"`
 	// root is the directory an untrusted config's rule packs must stay in.
 	root string
+	// read reads an untrusted config's rule packs (by local name) from
+	// the tree it came from: root on disk, or a git revision.
+	read func(name string, limit int64) ([]byte, error)
 	// packNames are an untrusted config's rule packs as written (relative
 	// to root); Rules holds them joined to root, for messages.
 	packNames []string

@@ -88,8 +88,22 @@ func resolve(root, explicit, env string, noRepo bool) (*Config, error) {
 // only regular files up to MaxConfigSize are read. A missing file is an
 // empty config.
 func LoadRepo(root string) (*Config, error) {
+	return LoadRepoFrom(root, func(name string, limit int64) ([]byte, error) {
+		return treefile.Read(root, name, limit)
+	})
+}
+
+// LoadRepoFrom is LoadRepo with the tree's files read by read (by slash
+// path inside the tree, up to limit bytes; fs.ErrNotExist when missing):
+// a range scan reads the repository's config as of the range's base
+// revision, not from the working tree the range may have changed. root
+// names the tree in messages ("main:" for a revision).
+func LoadRepoFrom(root string, read func(name string, limit int64) ([]byte, error)) (*Config, error) {
 	shown := filepath.Join(root, FileName)
-	data, err := treefile.Read(root, FileName, MaxConfigSize)
+	if strings.HasSuffix(root, ":") {
+		shown = root + FileName
+	}
+	data, err := read(FileName, MaxConfigSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Config{}, nil
 	}
@@ -100,7 +114,7 @@ func LoadRepo(root string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", shown, err)
 	}
-	cfg.Path, cfg.root = shown, root
+	cfg.Path, cfg.root, cfg.read = shown, root, read
 	var errs []error
 	for i, r := range cfg.Rules {
 		name := filepath.Clean(filepath.FromSlash(r))
@@ -110,7 +124,11 @@ func LoadRepo(root string) (*Config, error) {
 			continue
 		}
 		cfg.packNames = append(cfg.packNames, name)
-		cfg.Rules[i] = filepath.Join(root, name)
+		if strings.HasSuffix(root, ":") {
+			cfg.Rules[i] = root + filepath.ToSlash(name)
+		} else {
+			cfg.Rules[i] = filepath.Join(root, name)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, cfg.wrap(err)
@@ -125,7 +143,7 @@ func LoadRepo(root string) (*Config, error) {
 // verify/revoke blocks.
 func (c *Config) RulePacks() ([]*rules.Pack, error) {
 	var packs []*rules.Pack
-	if !c.Trusted && c.root == "" && len(c.Rules) > 0 {
+	if !c.Trusted && c.read == nil && len(c.Rules) > 0 {
 		// Parsed from bytes of unknown origin: no directory to confine to.
 		return nil, errors.New("rule packs of a config that was not read from a file are not loaded")
 	}
@@ -142,7 +160,7 @@ func (c *Config) RulePacks() ([]*rules.Pack, error) {
 	c.stripped = nil
 	for i, name := range c.packNames {
 		shown := safetext.Quote(c.Rules[i])
-		data, err := treefile.Read(c.root, name, MaxPackSize)
+		data, err := c.read(filepath.ToSlash(name), MaxPackSize)
 		if err != nil {
 			return nil, fmt.Errorf("rule pack %s (named in %s): %w", shown, c.Path, err)
 		}

@@ -90,6 +90,9 @@ type JSONStats struct {
 	// Dropped counts candidates that matched a rule's pattern but failed
 	// its checks (checksum, placeholder, entropy); absent when none did.
 	Dropped *scanner.Dropped `json:"dropped,omitempty"`
+	// ExcludedByRepo counts what only the scanned tree's own .scour.yaml
+	// excluded (blobs in history, paths on disk); absent when nothing.
+	ExcludedByRepo int64 `json:"excluded_by_repo_config,omitempty"`
 	// Git counts refs, commits, blobs and bytes of a git history scan.
 	Git *scanner.GitStats `json:"git,omitempty"`
 }
@@ -133,6 +136,7 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 			SkippedByReason: map[string]int{},
 			Findings:        int64(len(res.Findings)),
 			ElapsedMS:       opts.Elapsed.Milliseconds(),
+			ExcludedByRepo:  res.Stats.ExcludedByRepo,
 			Git:             res.Stats.Git,
 		},
 	}

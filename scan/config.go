@@ -1,13 +1,18 @@
 package scan
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/internal/safetext"
+	"github.com/scour-dev/scour/internal/treefile"
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
+	"github.com/scour-dev/scour/source/githistory"
 	"github.com/scour-dev/scour/suppress"
 )
 
@@ -100,6 +105,9 @@ type SuppressOptions struct {
 	NoRepoConfig bool
 	// Debugf receives one line per file read. May be nil.
 	Debugf func(format string, args ...any)
+	// TreeIgnore, when set, loads the scanned tree's ignore file instead
+	// of reading it from disk (a range scan reads it from its base).
+	TreeIgnore func() (*suppress.IgnoreList, error)
 }
 
 // Suppressions loads what a scan of root does not report: the config's
@@ -119,7 +127,16 @@ func Suppressions(root string, cfg *config.Config, opts SuppressOptions) (suppre
 	}
 	fl.Allow = allow
 	noRepo := opts.NoRepoConfig || cfg.NoRepoConfig
-	if dir, tree := ignoreDir(root, cfg); dir != "" && !(tree && noRepo) {
+	if opts.TreeIgnore != nil && !noRepo {
+		ign, err := opts.TreeIgnore()
+		if err != nil {
+			return fl, err
+		}
+		if len(ign.Entries) > 0 {
+			debugf("ignore file: %s (%d %s)", ign.Path, len(ign.Entries), plural(len(ign.Entries), "entry", "entries"))
+		}
+		fl.Ignore = ign
+	} else if dir, tree := ignoreDir(root, cfg); dir != "" && !(tree && noRepo) {
 		load := suppress.LoadTreeIgnore // the scanned tree's: untrusted
 		if !tree {
 			load = func(dir string) (*suppress.IgnoreList, error) {
@@ -181,6 +198,8 @@ type target struct {
 	set     *rules.Set
 	sc      *scanner.Scanner
 	filters suppress.Filters
+	// base is the revision the tree's own config was read from, or "".
+	base string
 }
 
 type targetOptions struct {
@@ -191,14 +210,77 @@ type targetOptions struct {
 	Cache        *RuleCache
 	// NoDeltaMatching: see Options.NoDeltaMatching.
 	NoDeltaMatching bool
+	// base, when set, is the revision the scanned tree's own config and
+	// ignore file are read from, instead of the working tree.
+	base *baseTree
+}
+
+// baseTree is a git revision's files: a range's base.
+type baseTree struct {
+	rev  string
+	read func(name string, limit int64) ([]byte, error)
+}
+
+// prepareAtBase is prepare for a range scan of the repository at path
+// whose own config applies: that config and its ignore file are read as
+// of the range's base A (A..B), not from the working tree, which the
+// range itself may have changed. A pull request must not be able to
+// exclude, disable or ignore the secrets it adds. A nil target means the
+// range has no base ("..B"): the working tree's config applies.
+func (r *run) prepareAtBase(path string, opts Options) (*target, error) {
+	repo, err := githistory.Open(path, githistory.Options{Range: opts.Range})
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close() // read works until then: prepare reads everything it needs
+	rev, read, err := repo.RangeBase()
+	if errors.Is(err, githistory.ErrNoBase) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if changedSince(path, read) {
+		r.note(NoticeConfig, "range scan: the repository's .scour.yaml and .scourignore are read as of %s, the range's base; the working tree's changes to them do not apply to this check (they will once merged)", safetext.Quote(rev))
+	}
+	return r.prepare(path, targetOptions{
+		ConfigFile: opts.ConfigFile, RulePacks: opts.RulePacks, Baseline: opts.Baseline,
+		Cache: opts.RuleCache, NoDeltaMatching: opts.NoDeltaMatching, base: &baseTree{rev: rev, read: read},
+	})
+}
+
+// changedSince says whether the working tree's .scour.yaml or .scourignore
+// differ from (or exist unlike) those read reads.
+func changedSince(root string, read func(string, int64) ([]byte, error)) bool {
+	for _, name := range []string{config.FileName, suppress.IgnoreFileName} {
+		limit := int64(suppress.MaxIgnoreSize)
+		disk, derr := treefile.Read(root, name, limit)
+		base, berr := read(name, limit)
+		if (derr == nil) != (berr == nil) || !bytes.Equal(disk, base) {
+			return true
+		}
+	}
+	return false
 }
 
 // prepare loads the config, rules and suppressions of a scan of root and
 // builds its scanner.
 func (r *run) prepare(root string, o targetOptions) (*target, error) {
-	cfg, err := LoadConfig(root, ConfigOptions{Explicit: o.ConfigFile, NoRepoConfig: o.NoRepoConfig})
+	// With a base, the working tree's own files are not read at all.
+	cfg, err := LoadConfig(root, ConfigOptions{Explicit: o.ConfigFile, NoRepoConfig: o.NoRepoConfig || o.base != nil})
 	if err != nil {
 		return nil, err
+	}
+	var treeIgnore func() (*suppress.IgnoreList, error)
+	if o.base != nil {
+		if cfg.Trusted {
+			cfg.NoRepoConfig = false
+		} else if cfg, err = config.LoadRepoFrom(o.base.rev+":", o.base.read); err != nil {
+			return nil, err
+		}
+		treeIgnore = func() (*suppress.IgnoreList, error) {
+			return suppress.LoadTreeIgnoreFrom(o.base.rev+":"+suppress.IgnoreFileName, o.base.read)
+		}
 	}
 	if cfg.Path != "" {
 		r.debugf("config: %s", cfg.Path)
@@ -207,7 +289,7 @@ func (r *run) prepare(root string, o targetOptions) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	fl, err := Suppressions(root, cfg, SuppressOptions{Baseline: o.Baseline, NoRepoConfig: o.NoRepoConfig, Debugf: r.debugf})
+	fl, err := Suppressions(root, cfg, SuppressOptions{Baseline: o.Baseline, NoRepoConfig: o.NoRepoConfig, Debugf: r.debugf, TreeIgnore: treeIgnore})
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +298,11 @@ func (r *run) prepare(root string, o targetOptions) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &target{cfg: cfg, set: set, sc: sc, filters: fl}, nil
+	t := &target{cfg: cfg, set: set, sc: sc, filters: fl}
+	if treeIgnore != nil {
+		t.base = o.base.rev
+	}
+	return t, nil
 }
 
 // suppress removes suppressed findings from res and says how many, so that
@@ -230,4 +316,15 @@ func (r *run) suppress(res *scanner.Result, fl suppress.Filters) (suppress.Count
 		r.note(NoticeSuppressed, "%d %s not reported: %s", n.Total(), plural(n.Total(), "finding", "findings"), n)
 	}
 	return n, ups
+}
+
+// noteRepoDisabled says which rules the scanned tree's own config turns
+// off: like its excludes, never silent. (Not for staged scans: there the
+// tree is the committer's own, and the hook would repeat it on every
+// commit.)
+func (r *run) noteRepoDisabled(cfg *config.Config) {
+	if !cfg.Trusted && len(cfg.Disable) > 0 {
+		r.note(NoticeRepoExcluded, "%s, the scanned repository's own config, disables %d %s (%s); --no-repo-config, or --config naming a config you trust, runs them",
+			safetext.Quote(cfg.Path), len(cfg.Disable), plural(len(cfg.Disable), "rule", "rules"), quoteList(cfg.Disable))
+	}
 }

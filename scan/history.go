@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
@@ -33,23 +35,27 @@ func useHistory(path string, opts Options) (bool, error) {
 // disk that are not in history (untracked, modified) are scanned too, with
 // the same excludes, unless a range is asked for. A range that does not
 // resolve is an error here, before anything is scanned.
-func openHistory(path string, opts Options, excludes []string, debugf func(string, ...any)) (*githistory.Repo, error) {
+// repoExcludes are the patterns of the scanned repository's own config,
+// applied before opts.Excludes and counted apart.
+func openHistory(path string, opts Options, repoExcludes []string, debugf func(string, ...any)) (*githistory.Repo, error) {
 	// MaxFileSize guards blobs too, up to the in-memory cap on blobs.
 	maxBlob := int64(githistory.DefaultMaxBlobSize)
 	if opts.MaxFileSize > 0 {
 		maxBlob = min(maxBlob, opts.MaxFileSize)
 	}
 	repo, err := githistory.Open(path, githistory.Options{
-		AllObjects:  opts.AllObjects,
-		Range:       opts.Range,
-		Excludes:    excludes,
-		MaxBlobSize: maxBlob,
-		Debugf:      debugf,
+		AllObjects:   opts.AllObjects,
+		Range:        opts.Range,
+		Excludes:     opts.Excludes,
+		RepoExcludes: repoExcludes,
+		MaxBlobSize:  maxBlob,
+		Debugf:       debugf,
 	})
 	if err != nil {
 		return nil, err
 	}
 	if repo.WorkDir != "" && opts.Range == "" {
+		excludes := append(append([]string(nil), repoExcludes...), opts.Excludes...)
 		repo.SetWorktree(&source.Dir{Root: repo.WorkDir, Excludes: excludes, MaxFileSize: opts.MaxFileSize})
 	}
 	return repo, nil
@@ -69,7 +75,31 @@ func (r *run) finishHistory(res *Result, repo *githistory.Repo, inRange bool) {
 		}
 	}
 	addStats(res.Result, repo)
+	r.noteRepoExcluded(res, "blob", "blobs")
 	res.HistoryNote = repo.Note()
+}
+
+// noteRepoExcluded says, when it happened, that the scanned tree's own
+// config kept content out of the scan.
+func (r *run) noteRepoExcluded(res *Result, one, many string) {
+	if n := res.Stats.ExcludedByRepo; n > 0 {
+		r.note(NoticeRepoExcluded, "%d %s not scanned: excluded by the exclude: patterns of %s, the scanned repository's own config (%s); --no-repo-config, or --config naming a config you trust, scans them",
+			n, plural(int(n), one, many), safetext.Quote(res.Config.Path), quoteList(res.Config.Exclude))
+	}
+}
+
+// quoteList shows a few patterns, quoted.
+func quoteList(pats []string) string {
+	const show = 4
+	q := make([]string, 0, show)
+	for i, p := range pats {
+		if i == show {
+			q = append(q, fmt.Sprintf("and %d more", len(pats)-show))
+			break
+		}
+		q = append(q, strconv.Quote(p))
+	}
+	return strings.Join(q, ", ")
 }
 
 func firstPath(f scanner.Finding) string {
@@ -96,7 +126,9 @@ func addStats(res *scanner.Result, repo *githistory.Repo) {
 	res.Stats.Git = &scanner.GitStats{
 		Refs: st.Refs, Commits: st.Commits, Blobs: st.Blobs, Bytes: st.Bytes,
 		Unreachable: st.Unreachable, Worktree: st.Worktree,
+		ExcludedBlobs: st.Excluded,
 	}
+	res.Stats.ExcludedByRepo += st.ExcludedByRepo
 }
 
 // expand replaces every location whose Kind is "blob" by one location per

@@ -148,6 +148,10 @@ type Result struct {
 	// carried along (the secret was already in the file before the commit
 	// that changed it); they are not in Findings.
 	NotIntroduced []scanner.Finding
+	// ConfigRev is the revision the scanned repository's own .scour.yaml
+	// and .scourignore were read from: a range scan's base (A of A..B).
+	// "" when they came from the working tree, or did not apply.
+	ConfigRev string
 	// HistoryNote explains a history scan that had nothing to do (an empty
 	// range, a repository without commits), or is "".
 	HistoryNote string
@@ -161,8 +165,23 @@ type Result struct {
 // NothingScanned reports whether everything the scan was given was
 // skipped: reporting "0 findings" would then read as clean for content no
 // one looked at.
+//
+// Content the scanned tree's own config excluded counts as given: a
+// repository whose .scour.yaml excludes everything it holds must not pass
+// a check with exit 0. Not so in a range scan that read that config from
+// its base: a change touching only paths the merged config excludes
+// (fixtures, vendored code) is a normal pull request.
 func (r *Result) NothingScanned() bool {
-	return r.Result != nil && r.Stats.Items == 0 && len(r.Skipped) > 0
+	return r.Result != nil && r.Stats.Items == 0 &&
+		(len(r.Skipped) > 0 || (r.Stats.ExcludedByRepo > 0 && r.ConfigRev == ""))
+}
+
+// NothingScannedReason says why NothingScanned, for its error message.
+func (r *Result) NothingScannedReason() string {
+	if len(r.Skipped) == 0 {
+		return fmt.Sprintf("the scanned repository's own config %s excluded everything", safetext.Quote(r.Config.Path))
+	}
+	return "everything was skipped (" + r.SkipCounts() + ")"
 }
 
 // SkipCounts says how many items were skipped for each reason, e.g.
@@ -206,6 +225,11 @@ const (
 	NoticeNotIntroduced = "not-introduced" // a range scan's finding the range did not introduce
 	NoticeNotScanned    = "not-scanned"    // a staged entry deliberately not scanned (submodule, intent-to-add)
 	NoticeExcluded      = "excluded"       // staged paths excluded by configuration
+	// NoticeRepoExcluded: content not scanned, or rules not run, because
+	// the scanned repository's own config (untrusted) said so. Printed even
+	// under --quiet: a repository hiding its own content must not pass
+	// unnoticed.
+	NoticeRepoExcluded = "repo-excluded"
 )
 
 // run carries one scan's state: no package-level state, so scans can run
@@ -282,14 +306,26 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if stdin || url {
 		root = ""
 	}
-	t, err := r.prepare(root, targetOptions{
-		ConfigFile: opts.ConfigFile, NoRepoConfig: opts.NoRepoConfig,
-		RulePacks: opts.RulePacks, Baseline: opts.Baseline, Cache: opts.RuleCache,
-		NoDeltaMatching: opts.NoDeltaMatching,
-	})
-	if err != nil {
-		return nil, err
+	var t *target
+	var err error
+	if history && opts.Range != "" && !url && !opts.NoRepoConfig {
+		// A range scan is a pull request's check: the repository's own
+		// config and ignore file come from the range's base, so the range
+		// cannot exclude, disable or ignore what it adds.
+		if t, err = r.prepareAtBase(path, opts); err != nil {
+			return nil, err
+		}
 	}
+	if t == nil {
+		if t, err = r.prepare(root, targetOptions{
+			ConfigFile: opts.ConfigFile, NoRepoConfig: opts.NoRepoConfig,
+			RulePacks: opts.RulePacks, Baseline: opts.Baseline, Cache: opts.RuleCache,
+			NoDeltaMatching: opts.NoDeltaMatching,
+		}); err != nil {
+			return nil, err
+		}
+	}
+	r.noteRepoDisabled(t.cfg)
 	if opts.CheckConfig != nil {
 		if err := opts.CheckConfig(t.cfg); err != nil {
 			return nil, err
@@ -308,10 +344,17 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		path, remote = clone.Dir, clone.Remote
 	}
 	excludes := append(append([]string(nil), t.cfg.Exclude...), opts.Excludes...)
+	// The patterns of a config found in the scanned tree are counted apart:
+	// what a repository keeps out of its own scan is said out loud.
+	var repoExcludes []string
+	if !t.cfg.Trusted {
+		repoExcludes = t.cfg.Exclude
+	}
 
-	res := &Result{Target: path, Remote: remote, Config: t.cfg, Rules: t.set}
+	res := &Result{Target: path, Remote: remote, Config: t.cfg, Rules: t.set, ConfigRev: t.base}
 	var src source.Source
 	var repo *githistory.Repo
+	var repoPruned int64 // written by the Dir walker's one goroutine, read after it ends
 	noun := "files"
 	switch {
 	case stdin:
@@ -319,7 +362,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		src = source.Stdin(opts.Stdin)
 	case history:
 		res.Mode = ModeHistory
-		repo, err = openHistory(path, opts, excludes, r.userDebugf)
+		repo, err = openHistory(path, opts, repoExcludes, r.userDebugf)
 		if err != nil {
 			return nil, err
 		}
@@ -327,13 +370,28 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		src, noun = repo, "blobs"
 	default:
 		res.Mode = ModeFiles
-		src = &source.Dir{Root: path, Excludes: excludes, MaxFileSize: opts.MaxFileSize}
+		d := &source.Dir{Root: path, Excludes: excludes, MaxFileSize: opts.MaxFileSize}
+		if len(repoExcludes) > 0 {
+			user, err := source.CompileExcludes(opts.Excludes) // checked by checkOptions
+			if err != nil {
+				return nil, err
+			}
+			d.Pruned = func(rel string, dir bool) {
+				if user == nil || !user.Match(strings.Split(rel, "/"), dir) {
+					repoPruned++
+				}
+			}
+		}
+		src = d
 	}
 
 	var scanErr error
 	res.Result, scanErr = runSource(ctx, t.sc, src, noun, opts.Progress)
 	if repo != nil {
 		r.finishHistory(res, repo, opts.Range != "")
+	} else if repoPruned > 0 {
+		res.Stats.ExcludedByRepo = repoPruned
+		r.noteRepoExcluded(res, "path", "paths (files or directories)")
 	}
 	stampRemote(res.Result, remote)
 	res.Suppressed, res.Upgrades = r.suppress(res.Result, t.filters)

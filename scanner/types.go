@@ -46,6 +46,11 @@ type Stats struct {
 	// Dropped counts the candidates (distinct rule and secret) that matched
 	// a rule's pattern but failed its filters; --verbose lists them.
 	Dropped Dropped `json:"dropped"`
+	// ExcludedByRepo counts what only the exclude: patterns of the
+	// scanned tree's own .scour.yaml (untrusted) kept out of the scan:
+	// blobs in a history scan, files and directories (each pruned
+	// directory once) in a scan of files.
+	ExcludedByRepo int64 `json:"excluded_by_repo_config,omitempty"`
 	// Git counts what a git history scan covered; nil for other scans.
 	Git *GitStats `json:"git,omitempty"`
 }
@@ -90,6 +95,8 @@ type GitStats struct {
 	Unreachable int64 `json:"unreachable_blobs,omitempty"`
 	// Worktree files scanned because their content is not in history.
 	Worktree int64 `json:"worktree_files,omitempty"`
+	// ExcludedBlobs were not read: every path they have is excluded.
+	ExcludedBlobs int64 `json:"excluded_blobs,omitempty"`
 }
 
 // Result is everything a scan produced. Findings are sorted by rule id then

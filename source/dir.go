@@ -62,6 +62,11 @@ type Dir struct {
 	// Workers is how many files are handed to the sink at once; 0 means
 	// twice GOMAXPROCS, so that I/O waits overlap with matching.
 	Workers int
+	// Pruned, when set, is called with the slash path of each file or
+	// directory an exclude pattern kept out (a directory's contents are
+	// not listed), from the walking goroutine: callers that must say what
+	// was excluded count them.
+	Pruned func(rel string, dir bool)
 
 	// hooks lets tests provoke races and errors the real filesystem makes
 	// hard to reproduce (vanishing directories, EACCES as root).
@@ -170,6 +175,9 @@ func (w *walker) dir(ctx context.Context, abs, rel string, ancestors []os.FileIn
 			continue
 		}
 		if w.excl != nil && w.excl.Match(strings.Split(crel, "/"), t.IsDir()) {
+			if w.d.Pruned != nil {
+				w.d.Pruned(crel, t.IsDir())
+			}
 			continue
 		}
 		switch {

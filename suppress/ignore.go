@@ -278,3 +278,18 @@ func isHex(c byte) bool {
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// LoadTreeIgnoreFrom is LoadTreeIgnore with the file read by read (by
+// name, up to a limit; fs.ErrNotExist when missing): a range scan reads
+// the repository's ignore file as of the range's base revision. shown
+// names it in messages.
+func LoadTreeIgnoreFrom(shown string, read func(name string, limit int64) ([]byte, error)) (*IgnoreList, error) {
+	data, err := read(IgnoreFileName, MaxIgnoreSize)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &IgnoreList{Path: shown, any: map[string]bool{}, byRule: map[[2]string]bool{}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ignore file %s: %w", shown, err)
+	}
+	return ParseIgnore(shown, bytes.NewReader(data))
+}

@@ -53,6 +53,12 @@ type Options struct {
 	// excluded paths is not scanned, and excluded paths are left out of
 	// Locations.
 	Excludes []string
+	// RepoExcludes are more patterns like Excludes, from the scanned
+	// repository's own configuration (untrusted): applied before Excludes
+	// (so the user's "!" patterns win), and the blobs they alone keep out are counted in
+	// Stats.ExcludedByRepo, so that a repository hiding its own content
+	// is said out loud.
+	RepoExcludes []string
 	// Workers is how many goroutines read packs; 0 means GOMAXPROCS.
 	Workers int
 	// MaxBlobSize skips (and reports) larger blobs; 0 means DefaultMaxBlobSize.
@@ -69,6 +75,11 @@ type Stats struct {
 	Bytes       int64 `json:"bytes"` // their total size
 	Unreachable int64 `json:"unreachable_blobs,omitempty"`
 	Worktree    int64 `json:"worktree_files,omitempty"` // files on disk not in history
+	// Excluded counts the blobs not read because every path they have is
+	// excluded; ExcludedByRepo those of them that Options.Excludes alone
+	// would have read.
+	Excluded       int64 `json:"excluded_blobs,omitempty"`
+	ExcludedByRepo int64 `json:"excluded_by_repo_config,omitempty"`
 }
 
 // Repo is a repository to scan. It implements source.Source; after Scan,
@@ -80,6 +91,9 @@ type Repo struct {
 
 	opts Options
 	excl *source.Excluder
+	// userExcl is Options.Excludes alone, set only when RepoExcludes add
+	// to them: it tells which exclusions the repository's config made.
+	userExcl *source.Excluder
 
 	// gitMu serialises go-git's storage (refs, revisions), which is not
 	// safe for concurrent use (go-git#773).
@@ -187,9 +201,15 @@ func Open(path string, opts Options) (*Repo, error) {
 	if opts.Debugf == nil {
 		opts.Debugf = func(string, ...any) {}
 	}
-	excl, err := source.NewExcluder(opts.Excludes)
+	excl, err := source.NewExcluder(append(append([]string(nil), opts.RepoExcludes...), opts.Excludes...))
 	if err != nil {
 		return nil, err
+	}
+	var userExcl *source.Excluder
+	if len(opts.RepoExcludes) > 0 {
+		if userExcl, err = source.NewExcluder(opts.Excludes); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Range != "" && !strings.Contains(opts.Range, "..") {
 		return nil, fmt.Errorf("range %q: want A..B", opts.Range)
@@ -197,7 +217,7 @@ func Open(path string, opts Options) (*Repo, error) {
 	// KeepDescriptors: without it go-git reopens pack files per object
 	// (1.5x CPU for blobs, 2.4x for tree walks; docs/performance.md).
 	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
-	r := &Repo{GitDir: gitDir, WorkDir: workDir, opts: opts, st: st, excl: excl}
+	r := &Repo{GitDir: gitDir, WorkDir: workDir, opts: opts, st: st, excl: excl, userExcl: userExcl}
 	if opts.Range != "" {
 		// A range that does not resolve fails here, before anything is
 		// scanned, rather than after a scan of nothing.

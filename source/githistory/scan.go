@@ -100,6 +100,7 @@ func (s *scan) applyExcludes() {
 	if excl == nil {
 		return
 	}
+	var n, byRepo int64
 	for _, b := range s.hist.blobs {
 		b.excluded = len(b.locs) > 0
 		for _, l := range b.locs {
@@ -108,7 +109,23 @@ func (s *scan) applyExcludes() {
 				break
 			}
 		}
+		if !b.excluded {
+			continue
+		}
+		n++
+		if len(s.r.opts.RepoExcludes) == 0 {
+			continue
+		}
+		for _, l := range b.locs {
+			if !s.r.userExcl.Excluded(l.path) { // a nil userExcl excludes nothing
+				byRepo++
+				break
+			}
+		}
 	}
+	s.r.mu.Lock()
+	s.r.stats.Excluded, s.r.stats.ExcludedByRepo = n, byRepo
+	s.r.mu.Unlock()
 }
 
 // reported says whether a blob read from the database counts: with a range
