@@ -64,6 +64,10 @@ type ScanOptions struct {
 	// OptIn allows probes that touch write endpoints (pypi, nuget).
 	Verify bool
 	OptIn  []string
+	// MinConfidence is the lowest confidence reported (low, medium,
+	// high); "" means the config's min_confidence, else
+	// scanner.DefaultMinConfidence.
+	MinConfidence string
 	// HistoryOptions: --no-history, --all-objects, --range (history.go).
 	HistoryOptions
 }
@@ -137,6 +141,7 @@ elapsed time) and the list of skipped files go to stderr.
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "with --verify, also run probes that touch write endpoints for these `providers` (pypi, nuget)")
 	f.StringVar(&opts.Baseline, "baseline", "", "report only findings absent from this earlier JSON report or baseline `file` (scour baseline create)")
 	f.BoolVar(&opts.ShowSecrets, "show-secrets", false, "print secrets in full instead of redacted")
+	f.StringVar(&opts.MinConfidence, "min-confidence", "", minConfidenceHelp)
 	f.BoolVar(&noColor, "no-color", false, "never colour output (also: NO_COLOR=1)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print diagnostics to stderr, e.g. candidates dropped by a checksum")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print no summary or skipped list to stderr")
@@ -209,7 +214,11 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		return ExitError, err
 	}
 	debugf("rules: %d", len(set.Rules()))
-	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf, Allow: sup.allowHook()})
+	minConf, err := minConfidence(opts.MinConfidence, cfg)
+	if err != nil {
+		return ExitError, err
+	}
+	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf, Allow: sup.allowHook(), MinConfidence: minConf})
 	if err != nil {
 		return ExitError, err
 	}
@@ -304,6 +313,19 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		return ExitError, fmt.Errorf("nothing could be scanned: everything was skipped (%s)", skipCounts(res))
 	}
 	return ExitClean, nil
+}
+
+const minConfidenceHelp = "report only findings of this `confidence` or higher: low (every generic value), medium, high (token formats only); default " +
+	scanner.DefaultMinConfidence + ", or the config's min_confidence"
+
+// minConfidence picks the lowest confidence reported: the flag, else the
+// config's min_confidence, else the default.
+func minConfidence(flag string, cfg *config.Config) (string, error) {
+	c := cmp.Or(flag, cfg.MinConfidence, scanner.DefaultMinConfidence)
+	if !scanner.ValidConfidence(c) {
+		return "", fmt.Errorf("--min-confidence %q: want low, medium or high", flag)
+	}
+	return c, nil
 }
 
 // skipCounts says how many items were skipped for each reason.

@@ -32,6 +32,8 @@ type StagedOptions struct {
 	NoColor     bool
 	Verbose     bool
 	Quiet       bool
+	// MinConfidence: as ScanOptions.MinConfidence.
+	MinConfidence string
 }
 
 func newStagedCmd(streams IO) *cobra.Command {
@@ -79,6 +81,7 @@ framework (id: scour).
 	f.StringVar(&opts.ConfigFile, "config", "", "read configuration from `file` instead of the work tree's .scour.yaml")
 	f.StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	f.BoolVar(&opts.ShowSecrets, "show-secrets", false, "print secrets in full instead of redacted")
+	f.StringVar(&opts.MinConfidence, "min-confidence", "", minConfidenceHelp)
 	f.BoolVar(&noColor, "no-color", false, "never colour output (also: NO_COLOR=1)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print diagnostics to stderr")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print no summary or notes to stderr")
@@ -124,7 +127,11 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 		return ExitError, err
 	}
 	debugf("index: %d entries, %d changed paths, %d deleted, %d excluded", st.Entries, len(st.Changes), len(st.Deleted), st.Excluded)
-	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf, Allow: sup.allowHook()})
+	minConf, err := minConfidence(opts.MinConfidence, cfg)
+	if err != nil {
+		return ExitError, err
+	}
+	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf, Allow: sup.allowHook(), MinConfidence: minConf})
 	if err != nil {
 		return ExitError, err
 	}

@@ -51,6 +51,9 @@ type Config struct {
 	Providers map[string]ProviderConfig `yaml:"providers"`
 	// Format is the default output format of `scan` (a --format flag wins).
 	Format string `yaml:"format"`
+	// MinConfidence is the lowest confidence reported: low, medium or high
+	// (a --min-confidence flag wins; default low: all, docs/config.md).
+	MinConfidence string `yaml:"min_confidence"`
 
 	// Path is the file this config was read from ("" when none was found).
 	Path string `yaml:"-"`
@@ -233,6 +236,11 @@ func (c *Config) validate() error {
 		if err := checkPattern(p); err != nil {
 			bad(key, "%v", err)
 		}
+	}
+	switch c.MinConfidence {
+	case "", "low", "medium", "high":
+	default:
+		bad("min_confidence", "%q: want low, medium or high", c.MinConfidence)
 	}
 	for i, r := range c.Rules {
 		if strings.TrimSpace(r) == "" {

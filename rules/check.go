@@ -24,7 +24,10 @@ func (p Problem) String() string {
 //   - that match is also found when the rule sees only the window around a
 //     keyword hit, as the engine runs it;
 //   - no negative example matches any rule of the same provider;
-//   - no example is claimed by a rule of another provider.
+//   - no example is claimed by a rule of another provider (generic rules
+//     excepted: their findings yield to the specific rule's, see
+//     GenericProvider);
+//   - a rule restricted by paths gives each example a path it applies to.
 func Check(set *Set) []Problem {
 	return checkRules(set, func(*Rule) bool { return true })
 }
@@ -80,8 +83,14 @@ func checkRules(set *Set, want func(*Rule) bool) []Problem {
 			case len(r.Keywords) > 0 && !foundNearKeyword(r, ex.Text, got[0].Secret):
 				bad("%s: secret not found within window %d of a keyword hit", name, r.Window())
 			}
+			if len(r.Paths) > 0 && !r.AppliesTo(ex.Path) {
+				bad("%s: path %q does not match the rule's paths %q", name, ex.Path, r.Paths)
+			}
 			for _, q := range set.Rules() {
-				if q.Provider != r.Provider && len(findAll(q, ex.Text)) > 0 {
+				if q.Provider == GenericProvider && r.Provider != GenericProvider {
+					continue
+				}
+				if q.Provider != r.Provider && q.AppliesTo(ex.Path) && len(findAll(q, ex.Text)) > 0 {
 					bad("%s is also claimed by rule %q of provider %q", name, q.ID, q.Provider)
 				}
 			}

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"testing"
@@ -62,7 +63,12 @@ func TestBuiltinExamplesThroughEngine(t *testing.T) {
 				{"in a file, chunked", chunked, filler},
 			} {
 				data := []byte(c.prefix + ex.Text + "\n" + tail)
-				res := run(t, c.s, items{memItem("ex", data)})
+				name := cmp.Or(ex.Path, "ex")
+				if len(r.Paths) > 0 {
+					// A file restricted by path is that file alone.
+					data, c.prefix = []byte(ex.Text), ""
+				}
+				res := run(t, c.s, items{memItem(name, data)})
 				var got []span3
 				for _, f := range res.Findings {
 					if f.RuleID != r.ID {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/coregx/ahocorasick"
@@ -24,6 +25,12 @@ type scratch struct {
 	cand    []span   // prefilter output: where keywords may be
 	hits    []ahocorasick.Match
 	found   []found
+	skip    []bool // per entry: restricted to paths the current item is not on
+	// rejected are candidates specific (non-generic) rules dropped in
+	// this chunk: a checksum failed, a placeholder. The generic layer
+	// must not report them either.
+	rejected []string
+	sub      *scratch // for matching decoded text (depth 1)
 }
 
 type span struct{ lo, hi int }
@@ -32,6 +39,7 @@ type span struct{ lo, hi int }
 type found struct {
 	rule int
 	m    rules.Match
+	enc  string // how chunk[m.Start:m.End] encodes m.Secret ("" = as written)
 }
 
 // posState is the line/column at the start of the current chunk.
@@ -56,6 +64,9 @@ type itemScan struct {
 	origin  source.Origin
 	emit    func(hit)
 	dropped map[[3]string]bool // per item: one debug line per dropped candidate
+	// skip[i]: entry i is restricted to paths this item is not on; nil
+	// when no entry is restricted.
+	skip []bool
 }
 
 func (s *Scanner) overlap() int { return 2 * s.reach }
@@ -85,6 +96,16 @@ func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit)) 
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
 	is := &itemScan{origin: it.Origin, emit: emit}
+	if len(s.pathRules) > 0 {
+		if cap(sc.skip) < len(s.entries) {
+			sc.skip = make([]bool, len(s.entries))
+		}
+		is.skip = sc.skip[:len(s.entries)]
+		p := it.Origin.Path
+		for _, i := range s.pathRules {
+			is.skip[i] = !s.entries[i].applies(p)
+		}
+	}
 	pos := posState{line: 1}
 
 	if it.Open == nil {
@@ -179,8 +200,12 @@ func (s *Scanner) scanChunk(sc *scratch, is *itemScan, chunk []byte, base int64,
 		ownTo = len(chunk)
 	}
 
-	sc.found = sc.found[:0]
-	s.match(sc, is, chunk, ownFrom, ownTo)
+	sc.found, sc.rejected = sc.found[:0], sc.rejected[:0]
+	s.match(sc, is, chunk, ownFrom, ownTo, true)
+	sc.found = s.dropRedecoded(sc.found)
+	if len(sc.rejected) > 0 {
+		sc.found = s.dropRejected(sc, is)
+	}
 	if len(sc.found) > 0 {
 		s.emitFound(sc, is, chunk, base, pos)
 	}
@@ -188,6 +213,67 @@ func (s *Scanner) scanChunk(sc *scratch, is *itemScan, chunk []byte, base int64,
 		pos.advance(chunk[:next])
 	}
 	return next
+}
+
+// dropRedecoded drops matches made inside decoded text that overlap a match
+// of the same provider made on the text as written: the rule already read
+// that text (a token whose pattern allows its %3D), and one secret is one
+// finding.
+func (s *Scanner) dropRedecoded(fs []found) []found {
+	dec := 0
+	for _, f := range fs {
+		if f.enc != "" {
+			dec++
+		}
+	}
+	if dec == 0 || dec == len(fs) {
+		return fs
+	}
+	drop := make([]bool, len(fs))
+	for i, f := range fs {
+		drop[i] = f.enc != "" && s.overlapsPlain(f, fs)
+	}
+	out := fs[:0]
+	for i := range fs {
+		if !drop[i] {
+			out = append(out, fs[i])
+		}
+	}
+	return out
+}
+
+func (s *Scanner) overlapsPlain(d found, fs []found) bool {
+	for _, f := range fs {
+		if f.enc == "" && s.entries[f.rule].provider == s.entries[d.rule].provider &&
+			f.m.Start < d.m.End && d.m.Start < f.m.End {
+			return true
+		}
+	}
+	return false
+}
+
+// dropRejected drops generic matches of text a specific rule looked at and
+// rejected: GITHUB_TOKEN=ghp_... with a wrong checksum is a lookalike, not
+// a generic secret.
+func (s *Scanner) dropRejected(sc *scratch, is *itemScan) []found {
+	out := sc.found[:0]
+	for _, f := range sc.found {
+		if s.entries[f.rule].generic && s.rejectedText(sc.rejected, f.m.Secret) {
+			s.noteDropped(is, s.entries[f.rule].id, f.m.Secret, "a specific rule rejected this text")
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func (s *Scanner) rejectedText(rejected []string, secret string) bool {
+	for _, r := range rejected {
+		if strings.Contains(secret, r) || strings.Contains(r, secret) {
+			return true
+		}
+	}
+	return false
 }
 
 // keywordHits runs the keyword automaton over chunk and records, per rule,
@@ -247,10 +333,14 @@ func (s *Scanner) keywords(sc *scratch, chunk []byte, hits []ahocorasick.Match) 
 }
 
 // match finds keyword hits in chunk and runs each hit's rules over merged
-// windows, appending owned matches to sc.found.
-func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int) {
+// windows, appending owned matches to sc.found. With decode, decoders'
+// hits decode the text they mark and match inside it (decode.go).
+func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int, decode bool) {
 	s.keywordHits(sc, chunk)
 	for _, ri := range s.always {
+		if is.skip != nil && is.skip[ri] {
+			continue
+		}
 		if len(sc.spans[ri]) == 0 {
 			sc.touched = append(sc.touched, ri)
 		}
@@ -272,6 +362,15 @@ func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo 
 			merged = append(merged, sp)
 		}
 		e := &s.entries[ri]
+		if is.skip != nil && is.skip[ri] || e.dec != nil && !decode {
+			sc.spans[ri] = spans[:0]
+			continue
+		}
+		if e.dec != nil {
+			s.decodeSpans(sc, is, e.dec, chunk, merged, ownFrom, ownTo)
+			sc.spans[ri] = spans[:0]
+			continue
+		}
 		mark := len(sc.found)
 		for _, sp := range merged {
 			if !s.noNeeds && !possible(e.needs, chunk, sp.lo, sp.hi) {
@@ -286,8 +385,17 @@ func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo 
 				if n := len(sc.found); n > mark && sc.found[n-1].m.Start == m.Start && sc.found[n-1].m.End == m.End {
 					return
 				}
-				sc.found = append(sc.found, found{ri, m})
-			}, func(secret, why string) { s.noteDropped(is, e.id, secret, why) })
+				if m.Confidence != "" && confidenceRank(m.Confidence) < s.minRank {
+					s.noteDropped(is, e.id, m.Secret, "confidence "+m.Confidence+" below the minimum")
+					return
+				}
+				sc.found = append(sc.found, found{rule: ri, m: m})
+			}, func(secret, why string) {
+				if !e.generic {
+					sc.rejected = append(sc.rejected, secret)
+				}
+				s.noteDropped(is, e.id, secret, why)
+			})
 		}
 		sc.spans[ri] = spans[:0]
 	}
@@ -380,7 +488,7 @@ func (s *Scanner) emitFound(sc *scratch, is *itemScan, chunk []byte, base int64,
 		m := f.m
 		m.Start += int(base)
 		m.End += int(base)
-		is.emit(hit{rule: f.rule, m: m, line: line, col: col, where: is.origin})
+		is.emit(hit{rule: f.rule, m: m, line: line, col: col, where: is.origin, enc: f.enc})
 	}
 }
 

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -32,7 +33,25 @@ type Options struct {
 	// suppress) see lines, which findings do not carry. It is called from
 	// the source's goroutines, so it must be safe for concurrent use.
 	Allow func(ruleID, secret string, line []byte) bool
+	// MinConfidence drops findings below it: "low" (or "") reports all,
+	// "medium" drops low-confidence generic values, "high" keeps only
+	// formats (prefixes, checksums). Rules below it do not run at all.
+	MinConfidence string
+	// NoDecode turns off matching inside encoded text (base64, URL and
+	// string escapes, concatenated literals).
+	NoDecode bool
 }
+
+// DefaultMinConfidence is what a CI check fails on unless told otherwise:
+// every finding, weak generic passwords included (docs/rules.md, "Generic
+// secrets", has the measurements behind the choice).
+const DefaultMinConfidence = "low"
+
+// Confidences are the confidence levels, lowest first.
+var Confidences = []string{"low", "medium", "high"}
+
+// ValidConfidence reports whether c is a confidence level.
+func ValidConfidence(c string) bool { return slices.Contains(Confidences, c) }
 
 // defaultChunkSize bounds the memory one streamed item takes (twice this:
 // the read buffer and its lower-cased copy).
@@ -60,6 +79,16 @@ type entry struct {
 	// needs, when set, are necessary conditions for find to match in a
 	// window (need.go); fakes in tests leave them nil.
 	needs []need
+	// confidence is the rule's ("high", "medium", "low"); "" in fakes.
+	confidence string
+	// generic findings yield to any other provider's that overlaps them.
+	generic bool
+	// applies, when set, says whether the rule runs on an item's path.
+	applies func(path string) bool
+	// dec, when set, makes this entry a decoder: its keyword hits mark
+	// encoded text to decode and match inside (decode.go), and it has no
+	// finder.
+	dec *decoder
 }
 
 // Scanner applies a rule set to content. It is safe for concurrent use.
@@ -77,6 +106,10 @@ type Scanner struct {
 	// tests compare).
 	noNeeds bool
 	maxKw   int
+	// minRank drops matches of lower confidence (confidenceRank).
+	minRank int
+	// pathRules are the entries restricted to some paths.
+	pathRules []int
 
 	// chunkSize is the streaming buffer size; reach is how far (in bytes)
 	// a match and the keyword that finds it can extend from the match's
@@ -113,14 +146,36 @@ func New(opts Options) (*Scanner, error) {
 	if opts.Rules == nil {
 		return nil, errors.New("scanner: no rule set")
 	}
+	if opts.MinConfidence != "" && !ValidConfidence(opts.MinConfidence) {
+		return nil, fmt.Errorf("scanner: min confidence %q: want low, medium or high", opts.MinConfidence)
+	}
+	minRank := confidenceRank(cmp.Or(opts.MinConfidence, "low"))
 	var es []entry
 	var kws [][]string
 	for _, r := range opts.Rules.Rules() {
-		es = append(es, entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
-			needs: needsOf(r.Pattern), rank: confidenceRank(r.Confidence)})
+		if confidenceRank(r.Confidence) < minRank {
+			continue // it could only make findings the caller drops
+		}
+		e := entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
+			needs: needsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
+			generic: r.Provider == rules.GenericProvider}
+		if len(r.Paths) > 0 {
+			e.applies = r.AppliesTo
+		}
+		es = append(es, e)
 		kws = append(kws, r.Keywords)
 	}
-	return newScanner(opts, es, kws)
+	if !opts.NoDecode {
+		for _, d := range decoders() {
+			es = append(es, entry{id: "decode:" + d.kind, dec: d, window: d.window})
+			kws = append(kws, d.triggers)
+		}
+	}
+	s, err := newScanner(opts, es, kws)
+	if s != nil {
+		s.minRank = minRank
+	}
+	return s, err
 }
 
 // newScanner is New over arbitrary finders (tests use fakes).
@@ -134,6 +189,9 @@ func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
 			return nil, fmt.Errorf("scanner: rule %s: negative window %d", e.id, e.window)
 		}
 		maxWindow = max(maxWindow, e.window)
+		if e.applies != nil {
+			s.pathRules = append(s.pathRules, i)
+		}
 		n := 0
 		for _, k := range kws[i] {
 			if k == "" {
@@ -203,6 +261,7 @@ type hit struct {
 	line  int
 	col   int
 	where source.Origin
+	enc   string // how the text at m.Start encodes the secret ("" = as written)
 }
 
 // collector is the source.Sink Run hands to the source.
@@ -251,7 +310,7 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 }
 
 // confidenceRank orders a rule's confidence: high > medium (also the
-// default) > low.
+// default) > low. Other values (unknown to this version) rank as medium.
 func confidenceRank(c string) int {
 	switch c {
 	case "high":
@@ -273,6 +332,7 @@ func (s *Scanner) dedupeHits(hits []hit) []hit {
 	if len(hits) < 2 {
 		return hits
 	}
+	hits = s.genericYields(hits)
 	type place struct {
 		provider   string
 		start, end int
@@ -303,6 +363,45 @@ func (s *Scanner) dedupeHits(hits []hit) []hit {
 		}
 	}
 	return out
+}
+
+// genericYields drops generic hits whose text overlaps another provider's
+// hit in the same item: one secret, one finding, and the specific rule's
+// says what the secret is (GITHUB_TOKEN=ghp_... is a GitHub token, not a
+// generic secret). Hits are few per item; the scan is quadratic only in
+// the generic ones.
+func (s *Scanner) genericYields(hits []hit) []hit {
+	n := 0
+	for _, h := range hits {
+		if s.entries[h.rule].generic {
+			n++
+		}
+	}
+	if n == 0 || n == len(hits) {
+		return hits
+	}
+	out := hits[:0:0]
+	for _, h := range hits {
+		if s.entries[h.rule].generic && s.overlapsSpecific(h, hits) {
+			s.debugf("scanner: %s:%d:%d: %s match %s yields to a specific rule's finding of the same text",
+				displayPath(h.where), h.line, h.col, s.entries[h.rule].id, redact(h.m.Secret))
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func (s *Scanner) overlapsSpecific(g hit, hits []hit) bool {
+	for _, h := range hits {
+		if s.entries[h.rule].generic {
+			continue
+		}
+		if h.m.Start < g.m.End && g.m.Start < h.m.End || h.m.Secret == g.m.Secret {
+			return true
+		}
+	}
+	return false
 }
 
 // betterHit reports whether a should be reported instead of b.
@@ -354,6 +453,10 @@ func (c *collector) add(h hit) {
 		}
 		c.findings[k] = f
 	}
+	// A secret seen several times is as credible as its best sighting.
+	if conf := c.s.hitConfidence(h); f.Confidence == "" || confidenceRank(conf) > confidenceRank(f.Confidence) {
+		f.Confidence = conf
+	}
 	if len(h.m.Context) > 0 {
 		if f.Context == nil {
 			f.Context = map[string]string{}
@@ -364,13 +467,37 @@ func (c *collector) add(h hit) {
 			}
 		}
 	}
-	f.Locations = append(f.Locations, Location{Origin: h.where, Line: h.line, Column: h.col, Offset: int64(h.m.Start)})
+	f.Locations = append(f.Locations, Location{Origin: h.where, Line: h.line, Column: h.col, Offset: int64(h.m.Start), Encoding: h.enc})
+}
+
+// hitConfidence is the match's confidence, else its rule's, else medium.
+func (s *Scanner) hitConfidence(h hit) string {
+	return cmp.Or(h.m.Confidence, s.entries[h.rule].confidence, "medium")
 }
 
 func (c *collector) result() *Result {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := &Result{Skipped: slices.Clone(c.skipped), Stats: c.stats}
+	// A secret a specific rule found somewhere is that rule's everywhere:
+	// its generic sightings (in other items) become the specific
+	// finding's locations (one secret, one finding).
+	specific := map[string]*Finding{}
+	for k, f := range c.findings {
+		if !c.s.entries[k.rule].generic {
+			specific[f.Secret] = f
+		}
+	}
+	for k, f := range c.findings {
+		if sp := specific[f.Secret]; sp != nil && c.s.entries[k.rule].generic {
+			for _, l := range f.Locations {
+				if !slices.Contains(sp.Locations, l) {
+					sp.Locations = append(sp.Locations, l)
+				}
+			}
+			delete(c.findings, k)
+		}
+	}
 	for _, f := range c.findings {
 		ff := *f
 		ff.Locations = slices.Clone(f.Locations)

@@ -1,0 +1,78 @@
+package wordlike
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestVocabSorted(t *testing.T) {
+	lines := strings.Split(strings.TrimSuffix(vocab, "\n"), "\n")
+	if len(lines) < 10000 {
+		t.Fatalf("vocabulary has %d tokens", len(lines))
+	}
+	if !slices.IsSorted(lines) {
+		t.Fatal("vocab.txt is not sorted: lookup needs byte order")
+	}
+	for _, l := range lines {
+		if len(l) < 2 || len(l) > maxToken {
+			t.Fatalf("token %q: length outside 2..%d", l, maxToken)
+		}
+	}
+	for _, l := range lines[:50] {
+		if ok, _ := lookup(l); !ok {
+			t.Errorf("lookup(%q) misses a token", l)
+		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	for _, c := range []struct {
+		w             string
+		exact, prefix bool
+	}{
+		{"password", true, true},
+		{"connection", true, true},
+		{"conn", true, true},
+		{"qzxj", false, false},
+	} {
+		e, p := lookup(c.w)
+		if e != c.exact || p != c.prefix {
+			t.Errorf("lookup(%q) = %v, %v; want %v, %v", c.w, e, p, c.exact, c.prefix)
+		}
+	}
+}
+
+// TestWordsVersusKeys: identifiers, sentences and paths score as word-like
+// (many characters per token), generated credentials do not.
+func TestWordsVersusKeys(t *testing.T) {
+	wordy := []string{"connectionString", "ThisIsMyDatabaseUser", "production_database_password",
+		"Please enter your password", "config/settings/local.yaml", "getAccessTokenFromEnvironment"}
+	random := []string{"q8Zr0KfTmW2xLpV9", "hT4kD9sLq2Xv7BnR1cZw", "4f9a1c6e0b7d2e8f3a5c9b1d", "Zm9vYmFyYmF6cXV4"}
+	for _, s := range wordy {
+		if r := CharsPerToken(s); r < 3 {
+			t.Errorf("CharsPerToken(%q) = %.2f, want >= 3 (word-like)", s, r)
+		}
+	}
+	for _, s := range random {
+		if r := CharsPerToken(s); r >= 2.2 {
+			t.Errorf("CharsPerToken(%q) = %.2f, want < 2.2 (random)", s, r)
+		}
+	}
+}
+
+func TestLongestWord(t *testing.T) {
+	if n := LongestWord("mySuperSecretPassword1", 5); n < 8 {
+		t.Errorf("LongestWord = %d, want >= 8 (Password)", n)
+	}
+	if n := LongestWord("q8Zr0KfTmW2xLpV9", 5); n != 0 {
+		t.Errorf("LongestWord(random) = %d, want 0", n)
+	}
+}
+
+func BenchmarkCharsPerToken(b *testing.B) {
+	in := []string{"q8Zr0KfTmW2xLpV9hT4kD9sLq2Xv7BnR", "ThisIsMyDatabaseUserPassword", "4f9a1c6e0b7d2e8f3a5c9b1d"}
+	for i := 0; b.Loop(); i++ {
+		CharsPerToken(in[i%len(in)])
+	}
+}

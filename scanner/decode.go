@@ -1,0 +1,134 @@
+package scanner
+
+import (
+	"bytes"
+
+	"github.com/scour-dev/scour/scanner/decode"
+)
+
+// A decoder finds encoded text near its trigger keywords and hands what it
+// decodes to the rules (docs/design.md, "Decoding"). Decoding is depth 1
+// (decoded text is not decoded again) and bounded (decode.MaxLen), and a
+// candidate is decoded only after a cheap byte-class test admits it, so
+// text with nothing encoded costs a keyword hit and a short scan of its
+// window.
+type decoder struct {
+	kind     string
+	triggers []string
+	window   int
+	// find calls fn for each decoded candidate in data[lo:hi].
+	find func(data []byte, lo, hi int, fn func(decode.Span))
+}
+
+// decoders are the built-in decoders; each New gets its own.
+func decoders() []*decoder {
+	b64 := func(data []byte, lo, hi int, fn func(decode.Span)) { decode.Base64Runs(data, lo, hi, fn) }
+	return []*decoder{
+		{
+			// A base64 value right next to a credential word:
+			// PRIVATE_KEY_B64=..., "auth": "...", token: <base64>.
+			kind: decode.Base64,
+			triggers: []string{"base64", "b64", `"auth"`, "password", "passwd", "secret", "token",
+				"credential", "private", "api_key", "apikey", "key-data", "key_data", "keydata"},
+			window: 160,
+			find:   b64,
+		},
+		{
+			// Every value of a Kubernetes Secret's data: is base64.
+			kind:     decode.Base64,
+			triggers: []string{"kind: secret", `"kind": "secret"`, `"kind":"secret"`},
+			window:   8192,
+			find:     b64,
+		},
+		{
+			kind:     decode.URL,
+			triggers: []string{"%2f", "%3a", "%3d", "%40", "%2b", "%21", "%23", "%24", "%26", "%25", "%5f", "%2d"},
+			window:   256,
+			find: func(data []byte, lo, hi int, fn func(decode.Span)) {
+				for i := lo; i < hi; {
+					k := bytes.IndexByte(data[i:hi], '%')
+					if k < 0 {
+						return
+					}
+					sp, ok := decode.PercentRun(data, i+k)
+					if !ok {
+						i += k + 1
+						continue
+					}
+					fn(sp)
+					i = max(sp.End, i+k+1)
+				}
+			},
+		},
+		{
+			kind:     decode.Escape,
+			triggers: []string{`\u00`, `:\/\/`},
+			window:   256,
+			find: func(data []byte, lo, hi int, fn func(decode.Span)) {
+				for i := lo; i < hi; {
+					k := bytes.IndexByte(data[i:hi], '\\')
+					if k < 0 {
+						return
+					}
+					sp, ok := decode.EscapedRun(data, i+k)
+					if !ok {
+						i += k + 2
+						continue
+					}
+					fn(sp)
+					i = max(sp.End, i+k+1)
+				}
+			},
+		},
+		{
+			// A PEM block split over string literals: "-----BEGIN ...\n" + "MII..." + ...
+			kind:     decode.Concat,
+			triggers: []string{"-----BEGIN"},
+			window:   64,
+			find: func(data []byte, lo, hi int, fn func(decode.Span)) {
+				for i := lo; i < hi; {
+					k := bytes.Index(data[i:hi], []byte("-----BEGIN"))
+					if k < 0 {
+						return
+					}
+					if sp, ok := decode.Concatenated(data, i+k); ok {
+						fn(sp)
+					}
+					i += k + 1
+				}
+			},
+		},
+	}
+}
+
+// decodeSpans runs d over the windows around its triggers and matches the
+// rules inside what it decodes. A match is reported at the encoded text's
+// place (its offsets are the encoded span's), with the decoded secret; a
+// secret that also appears as written in the encoded text is left to the
+// plain match.
+func (s *Scanner) decodeSpans(sc *scratch, is *itemScan, d *decoder, chunk []byte, windows []span, ownFrom, ownTo int) {
+	if sc.sub == nil {
+		sc.sub = new(scratch)
+	}
+	sub := sc.sub
+	lastStart, lastEnd := -1, -1
+	for _, w := range windows {
+		d.find(chunk, w.lo, w.hi, func(ds decode.Span) {
+			if ds.Start < ownFrom || ds.Start >= ownTo || ds.Start == lastStart && ds.End == lastEnd {
+				return
+			}
+			lastStart, lastEnd = ds.Start, ds.End
+			sub.found = sub.found[:0]
+			s.match(sub, is, ds.Text, 0, len(ds.Text), false)
+			enc := chunk[ds.Start:ds.End]
+			for _, f := range sub.found {
+				if bytes.Contains(enc, []byte(f.m.Secret)) {
+					continue
+				}
+				m := f.m
+				m.Start, m.End = ds.Start, ds.End
+				sc.found = append(sc.found, found{rule: f.rule, m: m, enc: ds.Kind})
+			}
+		})
+	}
+}
