@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/csv"
 	"io"
 	"strconv"
@@ -41,7 +42,7 @@ func CSV(w io.Writer, res *scanner.Result, opts Options) error {
 				}
 			}
 			row := []string{
-				f.RuleID, f.Provider, meta.Confidence, f.Fingerprint, displaySecret(f, opts), l.Kind, l.Path,
+				f.RuleID, f.Provider, cmp.Or(f.Confidence, meta.Confidence), f.Fingerprint, displaySecret(f, opts), l.Kind, l.Path,
 				strconv.Itoa(l.Line), strconv.Itoa(l.Column), hash, date, author, l.BlobID, l.Remote,
 				strconv.FormatBool(l.Unreachable), f.Description,
 			}
