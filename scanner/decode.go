@@ -102,10 +102,12 @@ func decoders() []*decoder {
 }
 
 // decodeSpans runs d over the windows around its triggers and matches the
-// rules inside what it decodes. A match is reported at the encoded text's
-// place (its offsets are the encoded span's), with the decoded secret; a
-// secret that also appears as written in the encoded text is left to the
-// plain match.
+// rules inside what it decodes, in place: the decoded text replaces the
+// encoded text within its line, so a key before it (password: <base64>)
+// is still there for the rules that need one. A match is reported at the
+// encoded text's place (its offsets are the encoded span's), with the
+// decoded secret; matches that lie wholly in the line's text as written
+// are left to the plain match (and dropRedecoded settles overlaps).
 func (s *Scanner) decodeSpans(sc *scratch, is *itemScan, d *decoder, chunk []byte, windows []span, ownFrom, ownTo int) {
 	if sc.sub == nil {
 		sc.sub = new(scratch)
@@ -118,12 +120,20 @@ func (s *Scanner) decodeSpans(sc *scratch, is *itemScan, d *decoder, chunk []byt
 				return
 			}
 			lastStart, lastEnd = ds.Start, ds.End
-			sub.found = sub.found[:0]
-			s.match(sub, is, ds.Text, 0, len(ds.Text), false)
-			enc := chunk[ds.Start:ds.End]
+			ls := max(bytes.LastIndexByte(chunk[:ds.Start], '\n')+1, ds.Start-256)
+			le := len(chunk)
+			if k := bytes.IndexByte(chunk[ds.End:], '\n'); k >= 0 {
+				le = ds.End + k
+			}
+			le = min(le, ds.End+256)
+			text := make([]byte, 0, ds.Start-ls+len(ds.Text)+le-ds.End)
+			text = append(append(append(text, chunk[ls:ds.Start]...), ds.Text...), chunk[ds.End:le]...)
+			dlo, dhi := ds.Start-ls, ds.Start-ls+len(ds.Text)
+			sub.found, sub.rejected = sub.found[:0], sub.rejected[:0]
+			s.match(sub, is, text, 0, len(text), false)
 			for _, f := range sub.found {
-				if bytes.Contains(enc, []byte(f.m.Secret)) {
-					continue
+				if f.m.End <= dlo || f.m.Start >= dhi {
+					continue // in the text as written: the plain match has it
 				}
 				m := f.m
 				m.Start, m.End = ds.Start, ds.End

@@ -202,7 +202,6 @@ func (s *Scanner) scanChunk(sc *scratch, is *itemScan, chunk []byte, base int64,
 
 	sc.found, sc.rejected = sc.found[:0], sc.rejected[:0]
 	s.match(sc, is, chunk, ownFrom, ownTo, true)
-	sc.found = s.dropRedecoded(sc.found)
 	if len(sc.rejected) > 0 {
 		sc.found = s.dropRejected(sc, is)
 	}
@@ -213,43 +212,6 @@ func (s *Scanner) scanChunk(sc *scratch, is *itemScan, chunk []byte, base int64,
 		pos.advance(chunk[:next])
 	}
 	return next
-}
-
-// dropRedecoded drops matches made inside decoded text that overlap a match
-// of the same provider made on the text as written: the rule already read
-// that text (a token whose pattern allows its %3D), and one secret is one
-// finding.
-func (s *Scanner) dropRedecoded(fs []found) []found {
-	dec := 0
-	for _, f := range fs {
-		if f.enc != "" {
-			dec++
-		}
-	}
-	if dec == 0 || dec == len(fs) {
-		return fs
-	}
-	drop := make([]bool, len(fs))
-	for i, f := range fs {
-		drop[i] = f.enc != "" && s.overlapsPlain(f, fs)
-	}
-	out := fs[:0]
-	for i := range fs {
-		if !drop[i] {
-			out = append(out, fs[i])
-		}
-	}
-	return out
-}
-
-func (s *Scanner) overlapsPlain(d found, fs []found) bool {
-	for _, f := range fs {
-		if f.enc == "" && s.entries[f.rule].provider == s.entries[d.rule].provider &&
-			f.m.Start < d.m.End && d.m.Start < f.m.End {
-			return true
-		}
-	}
-	return false
 }
 
 // dropRejected drops generic matches of text a specific rule looked at and

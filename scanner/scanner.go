@@ -293,6 +293,7 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 	emit := func(h hit) { hits = append(hits, h) }
 	n, skip, err := c.s.scanItem(ctx, it, emit)
 
+	hits = c.s.dropRedecoded(hits)
 	hits = c.s.dedupeHits(hits)
 
 	c.mu.Lock()
@@ -307,6 +308,59 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 		c.stats.Skipped++
 	}
 	return err
+}
+
+// dropRedecoded settles an item's matches made inside decoded text
+// against those made on the text as written (one secret, one finding):
+//   - a decoded match of a secret that a plain match overlapping it also
+//     found is dropped: the decoder re-read text that needed no decoding
+//     (a URL with one %2F, a token whose pattern allows its own %3D);
+//   - a decoded match overlapping a plain match of the same provider is
+//     dropped for the same reason;
+//   - then a plain generic match of text that was decoded is dropped: the
+//     decoded secret is what the value holds (password: <base64>).
+func (s *Scanner) dropRedecoded(hits []hit) []hit {
+	dec := 0
+	for _, h := range hits {
+		if h.enc != "" {
+			dec++
+		}
+	}
+	if dec == 0 {
+		return hits
+	}
+	overlap := func(a, b hit) bool { return a.m.Start < b.m.End && b.m.Start < a.m.End }
+	drop := make([]bool, len(hits))
+	for i, d := range hits {
+		if d.enc == "" {
+			continue
+		}
+		for _, p := range hits {
+			if p.enc == "" && overlap(d, p) && (p.m.Secret == d.m.Secret ||
+				!s.entries[p.rule].generic && s.entries[p.rule].provider == s.entries[d.rule].provider) {
+				drop[i] = true
+				break
+			}
+		}
+	}
+	for i, p := range hits {
+		if p.enc != "" || !s.entries[p.rule].generic {
+			continue
+		}
+		for j, d := range hits {
+			if d.enc != "" && !drop[j] && overlap(d, p) {
+				drop[i] = true
+				break
+			}
+		}
+	}
+	out := hits[:0:0]
+	for i, h := range hits {
+		if !drop[i] {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // confidenceRank orders a rule's confidence: high > medium (also the

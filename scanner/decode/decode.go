@@ -23,8 +23,11 @@ const (
 	Escape  = "escape" // JSON / JavaScript string escapes
 	Concat  = "concat" // string literals joined by + . or adjacency
 	MaxLen  = 64 << 10 // longest encoded candidate decoded
-	MinB64  = 24       // shortest base64 run tried (18 decoded bytes)
+	MinB64  = 16       // shortest base64 run tried (12 decoded bytes)
 	minText = 8        // shortest decoded text worth matching
+	// maxEscRun bounds an escaped string's run on each side of the escape
+	// that triggered it (minified JSON has very long lines).
+	maxEscRun = 4096
 )
 
 // A Span is one decoded candidate: data[Start:End] decoded to Text.
@@ -87,7 +90,7 @@ func Base64Runs(data []byte, lo, hi int, fn func(Span)) {
 		// Cheap admission: long enough, and mixed like encoded bytes are
 		// (identifiers and words rarely hold upper, lower and digits with
 		// no separator for 24 characters).
-		if e-s < MinB64 || e-s > MaxLen || std && url || !(upper && lower && digit) {
+		if e-s+pad < MinB64 || e-s > MaxLen || std && url || !(upper && lower && digit) {
 			continue
 		}
 		enc := base64.RawStdEncoding
@@ -177,12 +180,12 @@ func PercentRun(data []byte, at int) (Span, bool) {
 
 // EscapedRun decodes the JSON/JavaScript string around data[at] (a
 // backslash): \uXXXX, \xHH, \/, \\, \", \', \n, \r, \t. The run ends at an
-// unescaped quote or whitespace.
+// unescaped quote or a line end, at most maxEscRun bytes either side.
 func EscapedRun(data []byte, at int) (Span, bool) {
 	s := at
-	for s > 0 && at-s < MaxLen {
+	for s > 0 && at-s < maxEscRun {
 		c := data[s-1]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || (c == '"' || c == '\'') && (s < 2 || data[s-2] != '\\') {
+		if c == '\n' || c == '\r' || (c == '"' || c == '\'') && (s < 2 || data[s-2] != '\\') {
 			break
 		}
 		s--
@@ -190,9 +193,9 @@ func EscapedRun(data []byte, at int) (Span, bool) {
 	out := make([]byte, 0, 64)
 	escapes := 0
 	e := s
-	for e < len(data) && e-s < MaxLen {
+	for e < len(data) && e-at < maxEscRun {
 		c := data[e]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' {
+		if c == '\n' || c == '\r' || c == '"' || c == '\'' {
 			break
 		}
 		if c != '\\' || e+1 >= len(data) {
