@@ -115,8 +115,7 @@ func checkRules(set *Set, want func(*Rule) bool) []Problem {
 
 func findAll(r *Rule, text string) []Match {
 	var got []Match
-	data := []byte(text)
-	r.Find(data, 0, len(data), func(m Match) { got = append(got, m) }, nil)
+	r.FindText([]byte(text), func(m Match) { got = append(got, m) }, nil)
 	return got
 }
 
@@ -143,7 +142,6 @@ func containsKeyword(text string, keywords []string) bool {
 func foundNearKeyword(r *Rule, text, secret string) bool {
 	lower := asciiLower(text) // same byte offsets as text
 	data := []byte(text)
-	w := r.Window()
 	found := false
 	for _, k := range r.Keywords {
 		k = asciiLower(k)
@@ -153,7 +151,12 @@ func foundNearKeyword(r *Rule, text, secret string) bool {
 				break
 			}
 			at := off + i
-			r.Find(data, at-w, at+len(k)+w, func(m Match) {
+			lo, hi, ok := r.KeywordWindow(data, at, at+len(k))
+			if !ok {
+				off = at + 1
+				continue
+			}
+			r.Find(data, lo, hi, func(m Match) {
 				if m.Secret == secret {
 					found = true
 				}

@@ -68,6 +68,10 @@ type Rule struct {
 	// in credential files, where only references and placeholders are
 	// dropped.
 	ValueFilter string `yaml:"value_filter,omitempty"`
+	// Guard names a Go check (guard.go: "assignment", "userinfo") that
+	// narrows the window around each keyword hit to where a match can be,
+	// or rules the hit out: for rules whose keywords are common words.
+	Guard string `yaml:"guard,omitempty"`
 	// Paths, when set, restrict the rule to items whose path matches one
 	// of these globs (path.Match syntax): against the base name, or, for a
 	// pattern holding a '/', against as many trailing path elements as it

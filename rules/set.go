@@ -56,6 +56,7 @@ type compiled struct {
 	checksum    *checksumAlgo
 	window      int
 	value       valueFilter // nil: no value filter
+	guard       guardFunc   // nil: window bytes either side of a keyword
 	keyGroup    int         // submatch index of `key`, or -1
 }
 
@@ -359,6 +360,13 @@ func compile(r *Rule) (*compiled, []string) {
 			add("value_filter: unknown filter %q (known: %s)", r.ValueFilter, strings.Join(valueFilterNames(), ", "))
 		}
 		c.value = f
+	}
+	if r.Guard != "" {
+		g, ok := guards[r.Guard]
+		if !ok {
+			add("guard: unknown guard %q (known: %s)", r.Guard, strings.Join(guardNames(), ", "))
+		}
+		c.guard = g
 	}
 	for _, p := range r.Paths {
 		if _, err := path.Match(p, ""); err != nil || p == "" || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {

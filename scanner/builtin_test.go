@@ -54,9 +54,9 @@ func TestBuiltinExamplesThroughEngine(t *testing.T) {
 			n++
 			line := []byte(ex.Text)
 			var want []span3
-			r.Find(line, 0, len(line), func(m rules.Match) { want = append(want, span3{m.Start, m.End, m.Secret}) }, nil)
+			r.FindText(line, func(m rules.Match) { want = append(want, span3{m.Start, m.End, m.Secret}) }, nil)
 			if len(want) == 0 {
-				t.Errorf("%s example %d: rule.Find finds nothing in %q", r.ID, i, ex.Text)
+				t.Errorf("%s example %d: rule.FindText finds nothing in %q", r.ID, i, ex.Text)
 				continue
 			}
 			// Put the line where the first two chunks overlap, so the

@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 
+	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner/decode"
 )
 
@@ -16,6 +17,9 @@ type decoder struct {
 	kind     string
 	triggers []string
 	window   int
+	// guard, when set, narrows the window around a trigger hit (or rules
+	// it out), as a rule's guard does.
+	guard func(data []byte, kwStart, kwEnd int) (lo, hi int, ok bool)
 	// find calls fn for each decoded candidate in data[lo:hi].
 	find func(data []byte, lo, hi int, fn func(decode.Span))
 }
@@ -25,11 +29,21 @@ func decoders() []*decoder {
 	b64 := func(data []byte, lo, hi int, fn func(decode.Span)) { decode.Base64Runs(data, lo, hi, fn) }
 	return []*decoder{
 		{
-			// A base64 value right next to a credential word:
-			// PRIVATE_KEY_B64=..., "auth": "...", token: <base64>.
+			// A base64 value assigned to a credential-named key:
+			// PRIVATE_KEY_B64=..., token: <base64>, client-key-data: ...
 			kind: decode.Base64,
-			triggers: []string{"base64", "b64", `"auth"`, "password", "passwd", "secret", "token",
-				"credential", "private", "api_key", "apikey", "key-data", "key_data", "keydata"},
+			triggers: []string{"password", "passwd", "secret", "token", "credential", "private",
+				"api_key", "apikey", "key-data", "key_data", "keydata", "_b64", "b64_", `"auth"`},
+			window: 160,
+			guard:  rules.AssignmentWindow,
+			find:   b64,
+		},
+		{
+			// A base64 literal next to a decoding call: base64.b64decode("..."),
+			// Buffer.from("...", "base64").
+			kind: decode.Base64,
+			triggers: []string{"b64decode", "atob(", "base64.decode", "base64decode", "decodebase64", "base64 -d",
+				"base64 --decode", `'base64'`, `"base64"`, `decodestring("`, "base64:"},
 			window: 160,
 			find:   b64,
 		},
@@ -42,7 +56,7 @@ func decoders() []*decoder {
 		},
 		{
 			kind:     decode.URL,
-			triggers: []string{"%2f", "%3a", "%3d", "%40", "%2b", "%21", "%23", "%24", "%26", "%25", "%5f", "%2d"},
+			triggers: []string{"%2f", "%3a", "%3d", "%40", "%2b"},
 			window:   256,
 			find: func(data []byte, lo, hi int, fn func(decode.Span)) {
 				for i := lo; i < hi; {
@@ -52,7 +66,7 @@ func decoders() []*decoder {
 					}
 					sp, ok := decode.PercentRun(data, i+k)
 					if !ok {
-						i += k + 1
+						i = max(sp.End, i+k+1)
 						continue
 					}
 					fn(sp)
@@ -72,7 +86,7 @@ func decoders() []*decoder {
 					}
 					sp, ok := decode.EscapedRun(data, i+k)
 					if !ok {
-						i += k + 2
+						i = max(sp.End, i+k+2)
 						continue
 					}
 					fn(sp)

@@ -255,8 +255,17 @@ func (s *Scanner) keywordHits(sc *scratch, chunk []byte) int {
 	sc.hits = s.keywords(sc, chunk, sc.hits[:0])
 	for _, h := range sc.hits {
 		for _, ri := range s.owners[h.PatternID] {
-			w := s.entries[ri].window
+			e := &s.entries[ri]
+			w := e.window
 			sp := span{max(h.Start-w, 0), min(h.End+w, len(chunk))}
+			if e.guard != nil {
+				lo, hi, ok := e.guard(chunk, h.Start, h.End)
+				if !ok {
+					continue
+				}
+				// Never past the window: reach (chunk overlap) assumes it.
+				sp = span{max(lo, sp.lo), min(hi, sp.hi)}
+			}
 			if len(sc.spans[ri]) == 0 {
 				sc.touched = append(sc.touched, ri)
 			}

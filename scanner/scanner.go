@@ -40,6 +40,8 @@ type Options struct {
 	// NoDecode turns off matching inside encoded text (base64, URL and
 	// string escapes, concatenated literals).
 	NoDecode bool
+	// noGeneric leaves the generic layer out (benchmarks measure its cost).
+	noGeneric bool
 }
 
 // DefaultMinConfidence is what a CI check fails on unless told otherwise:
@@ -85,6 +87,9 @@ type entry struct {
 	generic bool
 	// applies, when set, says whether the rule runs on an item's path.
 	applies func(path string) bool
+	// guard, when set, gives the window around a keyword hit (or rules
+	// the hit out) instead of window bytes either side.
+	guard func(data []byte, kwStart, kwEnd int) (lo, hi int, ok bool)
 	// dec, when set, makes this entry a decoder: its keyword hits mark
 	// encoded text to decode and match inside (decode.go), and it has no
 	// finder.
@@ -153,7 +158,7 @@ func New(opts Options) (*Scanner, error) {
 	var es []entry
 	var kws [][]string
 	for _, r := range opts.Rules.Rules() {
-		if confidenceRank(r.Confidence) < minRank {
+		if confidenceRank(r.Confidence) < minRank || opts.noGeneric && r.Provider == rules.GenericProvider {
 			continue // it could only make findings the caller drops
 		}
 		e := entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
@@ -162,12 +167,15 @@ func New(opts Options) (*Scanner, error) {
 		if len(r.Paths) > 0 {
 			e.applies = r.AppliesTo
 		}
+		if r.Guard != "" {
+			e.guard = r.KeywordWindow
+		}
 		es = append(es, e)
 		kws = append(kws, r.Keywords)
 	}
 	if !opts.NoDecode {
 		for _, d := range decoders() {
-			es = append(es, entry{id: "decode:" + d.kind, dec: d, window: d.window})
+			es = append(es, entry{id: "decode:" + d.kind, dec: d, window: d.window, guard: d.guard})
 			kws = append(kws, d.triggers)
 		}
 	}

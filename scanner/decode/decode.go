@@ -25,9 +25,9 @@ const (
 	MaxLen  = 64 << 10 // longest encoded candidate decoded
 	MinB64  = 16       // shortest base64 run tried (12 decoded bytes)
 	minText = 8        // shortest decoded text worth matching
-	// maxEscRun bounds an escaped string's run on each side of the escape
-	// that triggered it (minified JSON has very long lines).
-	maxEscRun = 4096
+	// maxRun bounds an escaped or percent-encoded run on each side of the
+	// escape that triggered it (minified files have very long lines).
+	maxRun = 2048
 )
 
 // A Span is one decoded candidate: data[Start:End] decoded to Text.
@@ -146,14 +146,15 @@ func urlStop(c byte) bool {
 }
 
 // PercentRun decodes the run of URL text around data[at] (a '%' that
-// starts an escape), if the run holds escapes that decode to printable
-// text different from the run.
+// starts an escape), at most maxRun bytes either side, if the run holds
+// escapes that decode to printable text. The span's End is set even when
+// ok is false, so a caller can skip the run.
 func PercentRun(data []byte, at int) (Span, bool) {
 	s, e := at, at
-	for s > 0 && at-s < MaxLen && !urlStop(data[s-1]) {
+	for s > 0 && at-s < maxRun && !urlStop(data[s-1]) {
 		s--
 	}
-	for e < len(data) && e-at < MaxLen && !urlStop(data[e]) {
+	for e < len(data) && e-at < maxRun && !urlStop(data[e]) {
 		e++
 	}
 	out := make([]byte, 0, e-s)
@@ -173,17 +174,18 @@ func PercentRun(data []byte, at int) (Span, bool) {
 		out = append(out, c)
 	}
 	if escapes == 0 || !Printable(out) {
-		return Span{}, false
+		return Span{End: e}, false
 	}
 	return Span{Start: s, End: e, Kind: URL, Text: out}, true
 }
 
 // EscapedRun decodes the JSON/JavaScript string around data[at] (a
 // backslash): \uXXXX, \xHH, \/, \\, \", \', \n, \r, \t. The run ends at an
-// unescaped quote or a line end, at most maxEscRun bytes either side.
+// unescaped quote or a line end, at most maxRun bytes either side. The
+// span's End is set even when ok is false, so a caller can skip the run.
 func EscapedRun(data []byte, at int) (Span, bool) {
 	s := at
-	for s > 0 && at-s < maxEscRun {
+	for s > 0 && at-s < maxRun {
 		c := data[s-1]
 		if c == '\n' || c == '\r' || (c == '"' || c == '\'') && (s < 2 || data[s-2] != '\\') {
 			break
@@ -193,7 +195,7 @@ func EscapedRun(data []byte, at int) (Span, bool) {
 	out := make([]byte, 0, 64)
 	escapes := 0
 	e := s
-	for e < len(data) && e-at < maxEscRun {
+	for e < len(data) && e-at < maxRun {
 		c := data[e]
 		if c == '\n' || c == '\r' || c == '"' || c == '\'' {
 			break
@@ -256,7 +258,7 @@ func EscapedRun(data []byte, at int) (Span, bool) {
 		e++
 	}
 	if escapes == 0 || !Printable(out) {
-		return Span{}, false
+		return Span{End: e}, false
 	}
 	return Span{Start: s, End: e, Kind: Escape, Text: out}, true
 }
