@@ -32,7 +32,7 @@ func newBaselineCmd(streams IO) *cobra.Command {
 		Use:   "baseline",
 		Short: "Record the current findings so that scans report only new ones",
 		Long: `A baseline is the list of findings to accept: their rule ids and
-fingerprints (SHA-256 of the secret), never the secrets, paths or lines.
+fingerprints, never the secrets, paths or lines.
 ` + "`scour scan --baseline FILE`" + ` then reports, and exits 1 for, only findings
 not in it. Because entries are keyed on the secret, the baseline holds when
 code moves, is rebased or squashed; a new secret, even on a baselined line,

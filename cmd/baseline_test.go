@@ -13,6 +13,7 @@ import (
 // scan --baseline then reports and exits 1 for new findings only; update
 // adds new ones and drops fixed ones.
 func TestBaselineEndToEnd(t *testing.T) {
+	t.Parallel()
 	old, fresh := fakeGitHubPAT("old"), fakeGitHubPAT("fresh")
 	dir := tree(t, map[string]string{"app/settings.py": "GITHUB_TOKEN = \"" + old + "\"\n"})
 	base := filepath.Join(t.TempDir(), "baseline.json")
@@ -74,6 +75,7 @@ func TestBaselineEndToEnd(t *testing.T) {
 
 // Bad baselines and failed scans are errors, and write nothing.
 func TestBaselineErrors(t *testing.T) {
+	t.Parallel()
 	dir := tree(t, map[string]string{"a.txt": "nothing\n"})
 	tmp := t.TempDir()
 	missing := filepath.Join(tmp, "missing.json")
@@ -105,6 +107,7 @@ func TestBaselineErrors(t *testing.T) {
 // in history scans and --no-history scans, and a new secret written on the
 // accepted secret's line is reported.
 func TestSuppressionsHoldAcrossHistoryRewrites(t *testing.T) {
+	t.Parallel()
 	old, fresh := fakeGitHubPAT("cli-old"), fakeGitHubPAT("cli-fresh")
 	g := gittest.Init(t)
 	g.WriteFile("README.md", "# service\n")

@@ -128,7 +128,7 @@ func runConfigCheck(_ context.Context, opts ConfigCheckOptions, streams IO) erro
 	if st, err := os.Stat(path); explicit == "" && err == nil && st.Mode().IsRegular() {
 		explicit, path = path, filepath.Dir(path)
 	}
-	cfg, err := loadConfig(path, explicit)
+	cfg, err := loadConfig(path, explicit, false)
 	if err != nil {
 		return err
 	}

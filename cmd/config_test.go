@@ -12,6 +12,7 @@ import (
 // config init writes a starter file that a scan accepts, and will not
 // overwrite it without --force.
 func TestConfigInit(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, out, errOut := runCLI(t, "", "config", "init", dir)
 	if code != ExitClean || !strings.Contains(out, "wrote") {
@@ -68,6 +69,7 @@ func TestConfigInit(t *testing.T) {
 // config check and scan reject what the rule set or the formats make
 // wrong, naming file, line and key.
 func TestConfigCheckErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, cfg, want string }{
 		{"unknown disable", "disable:\n  - github-pat\n  - github-patt\n", `line 3: disable[1]: unknown rule id "github-patt"`},
 		{"unknown allow rule", "allow:\n  - rules: [gitlab-patt]\n    stopwords: [x]\n", `line 2: allow[0].rules[0]: unknown rule id "gitlab-patt"`},
@@ -93,6 +95,7 @@ func TestConfigCheckErrors(t *testing.T) {
 // disable: turns rules off; allow: entries suppress what they describe;
 // format: is the default a flag overrides.
 func TestScanConfigDisableAllowFormat(t *testing.T) {
+	t.Parallel()
 	tok, other := fakeGitHubPAT("disable"), fakeGitHubPAT("keep")
 	files := map[string]string{
 		"a.env":         "GITHUB_TOKEN=" + tok + "\n",
@@ -173,6 +176,7 @@ func TestScanConfigFromEnv(t *testing.T) {
 // `scour config check FILE` checks that file: a user who names the config
 // itself must not be told "no config" (exit 0) while it is broken.
 func TestConfigCheckNamedFile(t *testing.T) {
+	t.Parallel()
 	dir := tree(t, map[string]string{"ci/scour.yaml": "exclude: [a]\nexlcude: [b]\n"})
 	p := filepath.Join(dir, "ci", "scour.yaml")
 	code, out, errOut := runCLI(t, "", "config", "check", p)

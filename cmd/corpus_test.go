@@ -23,6 +23,7 @@ var updateCorpus = flag.Bool("update", false, "rewrite testdata/corpus/*.golden 
 // nothing. The tokens are fake and generated; the repository's own
 // .scour.yaml excludes testdata/.
 func TestCorpusPlanted(t *testing.T) {
+	t.Parallel()
 	got := corpusFindings(t, filepath.Join("..", "testdata", "corpus", "planted"), ExitFindings)
 	golden := filepath.Join("..", "testdata", "corpus", "planted.golden")
 	if *updateCorpus {
@@ -40,6 +41,7 @@ func TestCorpusPlanted(t *testing.T) {
 }
 
 func TestCorpusLookalikes(t *testing.T) {
+	t.Parallel()
 	got := corpusFindings(t, filepath.Join("..", "testdata", "corpus", "lookalikes"), ExitClean)
 	if len(got) != 0 {
 		t.Errorf("placeholders and lookalikes were reported:\n%s", got)

@@ -30,6 +30,7 @@ func fencedBlock(t *testing.T, doc, firstLine string) string {
 
 // The rule pack docs/rules.md shows passes `scour rules check`.
 func TestDocsRulesExamplePasses(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "acme.yaml")
 	writeTestFile(t, p, fencedBlock(t, "rules.md", "# acme.yaml"))
 	if code, out, errOut := runCLI(t, "", "rules", "check", p); code != ExitClean {
@@ -39,6 +40,7 @@ func TestDocsRulesExamplePasses(t *testing.T) {
 
 // The complete example of docs/config.md passes `scour config check`.
 func TestDocsConfigExamplePasses(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeTestFile(t, filepath.Join(dir, ".scour.yaml"), fencedBlock(t, "config.md", "# .scour.yaml"))
 	writeTestFile(t, filepath.Join(dir, ".scour", "rules", "internal-tokens.yaml"), fencedBlock(t, "rules.md", "# acme.yaml"))

@@ -19,6 +19,7 @@ import (
 // whole built-in catalogue (every rule's metadata) validates against the
 // official SARIF 2.1.0 schema.
 func TestScanEveryFormat(t *testing.T) {
+	t.Parallel()
 	tok := fakeGitHubPAT("formats")
 	dir := tree(t, map[string]string{
 		"app/config.go": "package app\n\nconst token = \"" + tok + "\"\n",
@@ -59,6 +60,10 @@ func TestScanEveryFormat(t *testing.T) {
 				}
 			case "sarif":
 				validateSARIFFile(t, out, "app/config.go")
+			case "html":
+				if !strings.HasPrefix(out, "<!DOCTYPE html>") || strings.Count(out, `<tr class="finding"`) != 4 {
+					t.Errorf("html: not one finding row in each of the 4 views")
+				}
 			}
 		})
 	}
@@ -124,6 +129,7 @@ func validateSARIFFile(t *testing.T, out, wantURI string) {
 // the main output; a malformed value or unknown format is a usage error
 // before anything is scanned.
 func TestScanReportTo(t *testing.T) {
+	t.Parallel()
 	tok := fakeGitHubPAT("report-to")
 	dir := tree(t, map[string]string{"a.env": "GITHUB_TOKEN=" + tok + "\n"})
 	outDir := t.TempDir()

@@ -7,6 +7,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/scour-dev/scour/gitscan"
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 	"github.com/scour-dev/scour/source"
 	"github.com/scour-dev/scour/source/githistory"
@@ -91,7 +92,7 @@ func firstPath(f scanner.Finding) string {
 	if len(f.Locations) == 0 {
 		return "?"
 	}
-	return f.Locations[0].Path
+	return safetext.Quote(f.Locations[0].Path)
 }
 
 // historySummary prints what the history scan covered, and why it did
@@ -107,6 +108,6 @@ func historySummary(w io.Writer, repo *githistory.Repo) {
 	}
 	fmt.Fprintln(w)
 	if note := repo.Note(); note != "" {
-		fmt.Fprintf(w, "scour: %s\n", note)
+		fmt.Fprintf(w, "scour: %s\n", safetext.Escape(note))
 	}
 }

@@ -26,6 +26,7 @@ func historyRepo(t *testing.T) (g *gittest.Repo, tok, leak string) {
 }
 
 func TestScanRepositoryReadsHistory(t *testing.T) {
+	t.Parallel()
 	g, tok, leak := historyRepo(t)
 	code, out, errOut := runCLI(t, "", "scan", "--format", "json", "--show-secrets", g.Dir)
 	if code != ExitFindings {
@@ -66,6 +67,7 @@ func TestScanRepositoryReadsHistory(t *testing.T) {
 }
 
 func TestScanNoHistoryReadsOnlyFiles(t *testing.T) {
+	t.Parallel()
 	g, _, _ := historyRepo(t)
 	if code, _, errOut := runCLI(t, "", "scan", "--no-history", g.Dir); code != ExitClean {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
@@ -73,6 +75,7 @@ func TestScanNoHistoryReadsOnlyFiles(t *testing.T) {
 }
 
 func TestScanRangeAndEmptyRange(t *testing.T) {
+	t.Parallel()
 	g, _, _ := historyRepo(t)
 	if code, _, errOut := runCLI(t, "", "scan", "--range", "HEAD~2..HEAD", g.Dir); code != ExitFindings {
 		t.Fatalf("range with the leak: exit %d; stderr:\n%s", code, errOut)
@@ -90,6 +93,7 @@ func TestScanRangeAndEmptyRange(t *testing.T) {
 }
 
 func TestScanAllObjectsFindsUnreachable(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	tok := fakeGitHubPAT("unreachable")
 	g.WriteFile("a", "a\n")
@@ -107,6 +111,7 @@ func TestScanAllObjectsFindsUnreachable(t *testing.T) {
 }
 
 func TestHistoryFlagsNeedARepository(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, args := range [][]string{{"--range", "a..b"}, {"--all-objects"}} {
 		if code, _, _ := runCLI(t, "", append(append([]string{"scan"}, args...), dir)...); code != ExitError {
@@ -116,6 +121,7 @@ func TestHistoryFlagsNeedARepository(t *testing.T) {
 }
 
 func TestScanDamagedRepository(t *testing.T) {
+	t.Parallel()
 	g, _, _ := historyRepo(t)
 	g.Repack()
 	for _, p := range g.Packs() {
@@ -132,6 +138,7 @@ func TestScanDamagedRepository(t *testing.T) {
 // TestScanMaxFileSizeAppliesToHistoryBlobs: --max-file-size is the one
 // size guard a user sets; blobs in history obey it like files on disk.
 func TestScanMaxFileSizeAppliesToHistoryBlobs(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	tok := fakeGitHubPAT("bigblob")
 	g.WriteFile("README", "hello\n")
@@ -165,6 +172,7 @@ func TestScanMaxFileSizeAppliesToHistoryBlobs(t *testing.T) {
 // range does add (in a file that already held another one) is reported,
 // attributed to the commit that added it.
 func TestRangeDoesNotBlameAnEditForAnOldSecret(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	old := fakeGitHubPAT("oldsecret")
 	g.WriteFile("app.env", "line1\nT="+old+"\nline3\n")
@@ -213,6 +221,7 @@ func TestRangeDoesNotBlameAnEditForAnOldSecret(t *testing.T) {
 // new content at a new path, so its old secret is reported too: there is
 // no similarity-based rename detection.)
 func TestRangeRenameCarriesNoNewSecret(t *testing.T) {
+	t.Parallel()
 	g := gittest.Init(t)
 	old := fakeGitHubPAT("renamed-old")
 	g.WriteFile("config/app.env", "T="+old+"\n")

@@ -37,7 +37,8 @@ fi
 scour="${SCOUR_BIN:-scour}"
 if ! command -v "$scour" >/dev/null 2>&1; then
 	echo "scour pre-commit hook: '$scour' is not on PATH, so the staged changes were not scanned." >&2
-	echo "Install scour (go install github.com/scour-dev/scour@latest) or set SCOUR_BIN;" >&2
+	echo "Install it from a clone of scour with Go: cd scour && go install . (into \$(go env GOPATH)/bin," >&2
+	echo "which must be on PATH), or set SCOUR_BIN to the path of a scour binary;" >&2
 	echo "to commit without the check this once: git commit --no-verify" >&2
 	exit 1
 fi

@@ -26,6 +26,7 @@ func readFile(t *testing.T, p string) string {
 }
 
 func TestHookInstallIsIdempotent(t *testing.T) {
+	t.Parallel()
 	r := gittest.Init(t)
 	hook := filepath.Join(r.GitDir, "hooks", "pre-commit")
 	if code, out, errOut := installHook(t, r.Dir); code != ExitClean || !strings.Contains(out, "installed") {
@@ -45,6 +46,7 @@ func TestHookInstallIsIdempotent(t *testing.T) {
 }
 
 func TestHookInstallFollowsGit(t *testing.T) {
+	t.Parallel()
 	t.Run("core.hooksPath relative", func(t *testing.T) {
 		r := gittest.Init(t)
 		r.Git("config", "core.hooksPath", ".githooks")
@@ -81,6 +83,7 @@ func TestHookInstallFollowsGit(t *testing.T) {
 }
 
 func TestHookChainsToExistingHook(t *testing.T) {
+	t.Parallel()
 	r := gittest.Init(t)
 	hooks := filepath.Join(r.GitDir, "hooks")
 	hook, chained := filepath.Join(hooks, "pre-commit"), filepath.Join(hooks, chainedHook)
@@ -117,6 +120,7 @@ func TestHookChainsToExistingHook(t *testing.T) {
 }
 
 func TestHookInstallLeavesHuskyAlone(t *testing.T) {
+	t.Parallel()
 	r := gittest.Init(t)
 	hooks := filepath.Join(r.Dir, ".husky", "_")
 	os.MkdirAll(hooks, 0o755)
@@ -162,6 +166,7 @@ func gitWithScour(t *testing.T, bin string, r *gittest.Repo, extraEnv []string, 
 }
 
 func TestHookBlocksCommitEndToEnd(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds scour: skipped with -short")
 	}
@@ -223,7 +228,8 @@ func TestHookBlocksCommitEndToEnd(t *testing.T) {
 
 	// Without scour the hook refuses rather than passing unchecked.
 	out, err = gitWithScour(t, bin, r, []string{"SCOUR_BIN=scour-not-installed"}, "commit", "-qm", "x")
-	if err == nil || !strings.Contains(out, "not on PATH") || !strings.Contains(out, "--no-verify") {
+	if err == nil || !strings.Contains(out, "not on PATH") || !strings.Contains(out, "--no-verify") ||
+		!strings.Contains(out, "go install .") || !strings.Contains(out, "SCOUR_BIN") {
 		t.Errorf("scour missing: err %v, output:\n%s", err, out)
 	}
 }

@@ -28,6 +28,10 @@ type IgnoreOptions struct {
 	// Dir is where to start looking for the work tree ("" = the current
 	// directory).
 	Dir string
+	// Upgrade scans Dir and rewrites the ignore file's entries that are in
+	// the old fingerprint form (see docs/report-format.md) instead of
+	// adding any.
+	Upgrade bool
 }
 
 func newIgnoreCmd(streams IO) *cobra.Command {
@@ -35,8 +39,8 @@ func newIgnoreCmd(streams IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "ignore FINGERPRINT...|-",
 		Short: "Stop reporting a secret: add its fingerprint to " + suppress.IgnoreFileName,
-		Long: `Add fingerprints (the SHA-256 of a secret, as every report shows it) to
-the ignore file, .scourignore at the top of the repository, with a reason.
+		Long: `Add fingerprints (as every report shows them) to the ignore file,
+.scourignore at the top of the repository, with a reason.
 Scans of the repository then do not report those secrets, wherever they
 move: the entry is keyed on the secret, not on its path or line, so it
 survives edits, rebases and squashes, and a different secret on the same
@@ -45,15 +49,34 @@ line is still reported.
 An entry may name a rule, FINGERPRINT:RULE_ID, to ignore the secret only
 when that rule finds it. With "-", fingerprints are read from stdin: one
 per line, or a scour JSON or JSON Lines report (all its findings).
-Entries already in the file are not added twice. Commit the file.`,
+Entries already in the file are not added twice. Commit the file.
+
+Entries written by older versions of scour for low-entropy secrets (a
+password in a URL, a docker auth) hold the plain SHA-256 of the secret,
+which anyone reading the file can test guesses against. They still match;
+scans say so, and --upgrade rescans PATH and rewrites them in the current
+form (docs/report-format.md, "Fingerprints").`,
 		Example: `  scour ignore 3f6a...e1 --reason "revoked 2024-05-02, still in history"
-  scour scan docs --format json | scour ignore - --reason "sample tokens in docs"`,
-		Args: cobra.MinimumNArgs(1),
+  scour scan docs --format json | scour ignore - --reason "sample tokens in docs"
+  scour ignore --upgrade     # rewrite entries written in the old fingerprint form`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if opts.Upgrade {
+				return cobra.MaximumNArgs(1)(cmd, args)
+			}
+			return cobra.MinimumNArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Upgrade {
+				if len(args) == 1 {
+					opts.Dir = args[0]
+				}
+				return asExitErr(runIgnoreUpgrade(cmd.Context(), opts, streams))
+			}
 			opts.Fingerprints = args
 			return asExitErr(runIgnore(cmd.Context(), opts, streams))
 		},
 	}
+	c.Flags().BoolVar(&opts.Upgrade, "upgrade", false, "scan PATH (default .) and rewrite entries in the old fingerprint form (plain SHA-256 of a low-entropy secret) in the current form")
 	c.Flags().StringVar(&opts.Reason, "reason", "", "why the secret is safe to ignore (required; written as the entry's comment)")
 	c.Flags().StringVar(&opts.File, "file", "", "the ignore `file` (default: "+suppress.IgnoreFileName+" at the top of the git work tree)")
 	return c
@@ -106,6 +129,26 @@ func runIgnore(_ context.Context, opts IgnoreOptions, streams IO) error {
 	}
 	fmt.Fprintf(streams.Out, "%s: added %d %s (%d already there)\n", file, len(added),
 		pluralWord(len(added), "fingerprint", "fingerprints"), len(entries)-len(added))
+	return nil
+}
+
+// runIgnoreUpgrade scans opts.Dir (history included, as scan does) so that
+// each ignore entry that matches a found secret by its old fingerprint
+// can be rewritten with the current one; the secrets are needed for that,
+// and the fingerprints alone cannot be converted. Entries whose secret is
+// no longer found stay as they are (and keep matching).
+func runIgnoreUpgrade(ctx context.Context, opts IgnoreOptions, streams IO) error {
+	if len(opts.Fingerprints) > 0 || opts.File != "" {
+		return errors.New("--upgrade takes a PATH to scan, not fingerprints or --file")
+	}
+	scan := ScanOptions{Path: opts.Dir, MaxFileSize: DefaultMaxFileSize, Format: "json", Quiet: true, UpgradeFingerprints: true}
+	code, err := runScan(ctx, scan, IO{In: streams.In, Out: io.Discard, ErrOut: streams.ErrOut})
+	if code == ExitError {
+		if err == nil {
+			err = errors.New("scan failed")
+		}
+		return fmt.Errorf("%w\nignore file not rewritten", err)
+	}
 	return nil
 }
 

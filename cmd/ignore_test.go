@@ -21,6 +21,7 @@ func fingerprintOf(secret string) string {
 // duplicates and rejects what is not a fingerprint; scans then do not
 // report the secret, but a new secret on the same line is reported.
 func TestIgnoreEndToEnd(t *testing.T) {
+	t.Parallel()
 	tok, fresh := fakeGitHubPAT("ignored"), fakeGitHubPAT("fresh")
 	dir := tree(t, map[string]string{"ci.env": "GITHUB_TOKEN=" + tok + "\n"})
 	file := filepath.Join(dir, suppress.IgnoreFileName)
@@ -75,6 +76,7 @@ func TestIgnoreEndToEnd(t *testing.T) {
 
 // Fingerprints piped from a JSON report (or plain lines) are all added.
 func TestIgnoreFromStdin(t *testing.T) {
+	t.Parallel()
 	a, b := fakeGitHubPAT("a"), fakeGitHubPAT("b")
 	dir := tree(t, map[string]string{"x.env": "A=" + a + "\nB=" + b + "\n"})
 	_, report, _ := runCLI(t, "", "scan", dir, "--format", "json")
@@ -103,6 +105,7 @@ func TestIgnoreFromStdin(t *testing.T) {
 
 // Without --file, the ignore file is at the top of the git work tree.
 func TestIgnoreDefaultsToWorkTreeTop(t *testing.T) {
+	t.Parallel()
 	top := t.TempDir()
 	if err := os.Mkdir(filepath.Join(top, ".git"), 0o755); err != nil {
 		t.Fatal(err)
@@ -141,6 +144,7 @@ func writeTempConfig(t *testing.T, dir string) string {
 // The pre-commit check honours .scourignore: an ignored secret does not
 // block a commit, a new one does.
 func TestStagedHonoursIgnoreFile(t *testing.T) {
+	t.Parallel()
 	ok, fresh := fakeGitHubPAT("staged-ignored"), fakeGitHubPAT("staged-fresh")
 	r := gittest.Init(t)
 	r.WriteFile("README", "hello\n")
@@ -163,6 +167,7 @@ func TestStagedHonoursIgnoreFile(t *testing.T) {
 // The fingerprint the default text output shows (what the pre-commit hook
 // prints) is one `scour ignore` accepts: the README tells users to copy it.
 func TestIgnoreFingerprintFromTextOutput(t *testing.T) {
+	t.Parallel()
 	dir := tree(t, map[string]string{"x.env": "A=" + fakeGitHubPAT("text") + "\n"})
 	code, out, _ := runCLI(t, "", "scan", dir)
 	_, after, ok := strings.Cut(out, "fingerprint ")
@@ -184,6 +189,7 @@ func TestIgnoreFingerprintFromTextOutput(t *testing.T) {
 // from src) must honour it, or the README's ignore step silently fails
 // there. A .scourignore in the scanned directory itself still wins.
 func TestScanOfSubdirectoryReadsWorkTreeIgnore(t *testing.T) {
+	t.Parallel()
 	tok := fakeGitHubPAT("subdir")
 	top := tree(t, map[string]string{"src/a.env": "T=" + tok + "\n"})
 	if err := os.Mkdir(filepath.Join(top, ".git"), 0o755); err != nil {

@@ -18,12 +18,11 @@ import (
 // the hook on `git commit`. It works offline: the build uses the module
 // cache this test runs with (GOPROXY=off) and the shared build cache.
 func TestPreCommitFramework(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds scour inside pre-commit: skipped with -short")
 	}
-	if _, err := exec.LookPath("pre-commit"); err != nil {
-		t.Skip("pre-commit is not installed (Debian: apt-get install pre-commit): skipping the framework integration test")
-	}
+	gittest.RequireTool(t, "pre-commit", "the framework integration test (Debian: apt-get install pre-commit)")
 	gittest.RequireGit(t)
 	goEnv := func(name string) string {
 		out, err := exec.Command("go", "env", name).Output()

@@ -11,6 +11,7 @@ import (
 // terminal (a buffer, a pipe, a CI log) or switched off, the source is
 // used as is and nothing is written.
 func TestProgressOnlyOnATerminal(t *testing.T) {
+	t.Parallel()
 	src := source.Stdin(bytes.NewReader(nil))
 	for _, off := range []bool{false, true} {
 		var errOut bytes.Buffer

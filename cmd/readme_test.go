@@ -12,6 +12,7 @@ import (
 // The README's hand-kept provider table ("What scour finds") has a row
 // for every built-in provider and none for a provider scour lacks.
 func TestReadmeListsEveryProvider(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +53,7 @@ func TestReadmeListsEveryProvider(t *testing.T) {
 
 // The README's quick start is exactly the two commands the project promises.
 func TestReadmeQuickStart(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +69,7 @@ func TestReadmeQuickStart(t *testing.T) {
 // (a missing one is an error, see TestScanReportFile), so the sweep loop
 // failed on its first repository.
 func TestReadmeReportDirectoriesAreMade(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -72,11 +72,11 @@ func TestScanRemoteHTTPCredentials(t *testing.T) {
 	up := remoteUpstream(t, secret)
 	execPath, err := exec.Command("git", "--exec-path").Output()
 	if err != nil {
-		t.Skip("git --exec-path failed")
+		gittest.Unavailable(t, "git --exec-path failed: %v", err)
 	}
 	backend := filepath.Join(strings.TrimSpace(string(execPath)), "git-http-backend")
 	if _, err := os.Stat(backend); err != nil {
-		t.Skip("git-http-backend is not installed: skipping the HTTP clone test")
+		gittest.Unavailable(t, "git-http-backend is not installed: cannot run the HTTP clone test")
 	}
 	h := &cgi.Handler{Path: backend, Root: "/git",
 		Env: []string{"GIT_PROJECT_ROOT=" + filepath.Dir(up.Dir), "GIT_HTTP_EXPORT_ALL=1"}}

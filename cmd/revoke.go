@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/provider"
 	"github.com/scour-dev/scour/scanner"
 )
@@ -40,10 +42,12 @@ type RevokeOptions struct {
 	// Interactive says a person can answer a prompt on In (set from TTY
 	// detection by the command).
 	Interactive bool
-	// ConfigFile overrides ./.scour.yaml (see VerifyOptions).
-	ConfigFile string
-	BaseURLs   map[string]string
-	Getenv     func(string) string
+	// ConfigFile overrides ./.scour.yaml; NoRepoConfig ignores it (see
+	// VerifyOptions).
+	ConfigFile   string
+	NoRepoConfig bool
+	BaseURLs     map[string]string
+	Getenv       func(string) string
 }
 
 const revokeExitHelp = `Exit codes:
@@ -94,6 +98,7 @@ See docs/revoke.md for each provider's class and what it needs.
 	f := c.Flags()
 	f.StringArrayVar(&opts.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
 	f.StringVar(&opts.ConfigFile, "config", "", "read configuration (rule packs, providers.<name>.base_url) from `file` instead of ./.scour.yaml")
+	f.BoolVar(&opts.NoRepoConfig, "no-repo-config", false, "ignore ./"+config.FileName+" (it is never trusted with hosts or environment variables; this drops its rule packs too)")
 	f.StringArrayVar(&opts.Rules, "rule", nil, "only secrets found by this rule `id` (repeatable)")
 	f.StringArrayVar(&opts.Fingerprints, "fingerprint", nil, "only the secret with this `fingerprint` (8+ leading characters; repeatable)")
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation (required when not on a terminal)")
@@ -119,7 +124,7 @@ func runRevoke(ctx context.Context, opts RevokeOptions, streams IO) (int, error)
 	if err != nil {
 		return ExitError, err
 	}
-	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.RulePacks, opts.BaseURLs, streams.ErrOut)
+	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.NoRepoConfig, opts.RulePacks, opts.BaseURLs, streams.ErrOut)
 	if err != nil {
 		return ExitError, err
 	}
@@ -164,6 +169,9 @@ func runRevoke(ctx context.Context, opts RevokeOptions, streams IO) (int, error)
 		return ExitError, err
 	}
 	defer log.Close()
+	if log.Warning != "" {
+		fmt.Fprintf(streams.ErrOut, "scour: %s\n", log.Warning)
+	}
 	eng := provider.New(engineOptions(baseURLs, opts.Getenv, nil))
 	results, rerr := eng.Revoke(ctx, plan, provider.RevokeOptions{
 		Delete:        opts.Delete,
@@ -222,10 +230,10 @@ func printPlan(w io.Writer, plan []provider.PlanItem) {
 		if it.Refusal != "" {
 			kind = "refuse"
 		}
-		fmt.Fprintf(w, "  %-12s  %-28s  %-10s  %-14s  %-6s  %s  %s\n", shortFP(it.Finding.Fingerprint), it.Finding.RuleID,
-			it.Finding.Provider, it.Class, kind, redactedOf(it.Finding), where(it.Finding))
+		fmt.Fprintf(w, "  %s\n", safetext.Escape(fmt.Sprintf("%-12s  %-28s  %-10s  %-14s  %-6s  %s  %s", shortFP(it.Finding.Fingerprint), it.Finding.RuleID,
+			it.Finding.Provider, it.Class, kind, redactedOf(it.Finding), where(it.Finding))))
 		if it.Refusal != "" {
-			fmt.Fprintf(w, "      not sent: %s\n", it.Refusal)
+			fmt.Fprintf(w, "      not sent: %s\n", safetext.Escape(it.Refusal))
 		}
 	}
 }
@@ -242,14 +250,16 @@ func printResult(w io.Writer, r provider.Result, f scanner.Finding) {
 	if r.Reason != "" {
 		line += "  " + r.Reason
 	}
-	fmt.Fprintln(w, line)
+	// Reasons and owners come from a vendor's answer, console and steps
+	// from a rule pack: escaped.
+	fmt.Fprintln(w, safetext.Escape(line))
 	if o := r.Owner.String(); o != "" {
-		fmt.Fprintf(w, "    owner: %s\n", o)
+		fmt.Fprintf(w, "    owner: %s\n", safetext.Escape(o))
 	}
 	if r.Console != "" {
-		fmt.Fprintf(w, "    console: %s\n", r.Console)
+		fmt.Fprintf(w, "    console: %s\n", safetext.Escape(r.Console))
 	}
 	if r.Instructions != "" {
-		fmt.Fprintf(w, "    steps: %s\n", r.Instructions)
+		fmt.Fprintf(w, "    steps: %s\n", safetext.Escape(r.Instructions))
 	}
 }

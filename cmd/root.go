@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/internal/version"
 )
 
@@ -76,11 +77,13 @@ func RunContext(ctx context.Context, args []string, streams IO) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(streams.ErrOut, "scour:", ee.err)
+			fmt.Fprintln(streams.ErrOut, "scour:", safetext.Lines(ee.err.Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(streams.ErrOut, "scour:", err)
+	// Errors name paths, refs and values from the scanned tree: escaped,
+	// keeping the line breaks of joined errors (each line defused).
+	fmt.Fprintln(streams.ErrOut, "scour:", safetext.Lines(err.Error()))
 	return ExitError
 }
 
@@ -112,6 +115,9 @@ tokens) in files, stdin and git history.
 	root.AddCommand(newConfigCmd(streams))
 	root.AddCommand(newIgnoreCmd(streams))
 	root.AddCommand(newBaselineCmd(streams))
+	root.AddCommand(newFindingsCmd(streams))
+	root.AddCommand(newReportCmd(streams))
+	root.AddCommand(newStoreCmd(streams))
 	return root
 }
 

@@ -11,6 +11,7 @@ import (
 // `rules list` prints a header and one row per built-in rule with its
 // provider, confidence, and verify/revoke columns.
 func TestRulesList(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runCLI(t, "", "rules", "list")
 	if code != ExitClean {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
@@ -49,6 +50,7 @@ func TestRulesList(t *testing.T) {
 // fails its checks with file and rule id (1), and rejects packs that do not
 // load (2).
 func TestRulesCheck(t *testing.T) {
+	t.Parallel()
 	failing := strings.Replace(acmePack, "'ACME_KEY=acme_xxxxxxxxxxxxxxxxxxxx'", "'ACME_KEY=acme_z9y8x7w6v5u4t3s2r1q0'", 1)
 	dir := tree(t, map[string]string{
 		"good.yaml":    acmePack,
@@ -77,5 +79,42 @@ func TestRulesCheck(t *testing.T) {
 
 	if code, _, _ := runCLI(t, "", "rules", "check"); code != ExitError {
 		t.Errorf("no files: exit %d, want 2", code)
+	}
+}
+
+// `rules import` converts a team's gitleaks config: the written pack passes
+// `rules check`, the written .scour.yaml part passes `config check`, and
+// stderr lists what did not convert.
+func TestRulesImport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	pack := filepath.Join(dir, "acme.yaml")
+	cfg := filepath.Join(dir, "scour-allow.yaml")
+	src := filepath.Join("..", "rules", "importer", "testdata", "gitleaks.toml")
+	code, out, errOut := runCLI(t, "", "rules", "import", src, "-o", pack, "--config-out", cfg, "--provider", "acme")
+	if code != ExitClean {
+		t.Fatalf("import: exit %d; stderr:\n%s", code, errOut)
+	}
+	if out != "" {
+		t.Errorf("stdout with -o: %q", out)
+	}
+	for _, want := range []string{"4 rules converted, 3 left out", `rule "acme-lookaround": regex not usable`, "useDefault"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if code, out, errOut := runCLI(t, "", "rules", "check", pack); code != ExitClean {
+		t.Errorf("rules check on the imported pack: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runCLI(t, "", "config", "check", cfg); code != ExitClean {
+		t.Errorf("config check on the imported allowlists: exit %d\n%s%s", code, out, errOut)
+	}
+	// Without -o the pack goes to stdout.
+	code, out, _ = runCLI(t, "", "rules", "import", src)
+	if code != ExitClean || !strings.Contains(out, "provider: custom") {
+		t.Errorf("import to stdout: exit %d, output:\n%s", code, out)
+	}
+	if code, _, errOut := runCLI(t, "", "rules", "import", filepath.Join(dir, "missing.toml")); code != ExitError || errOut == "" {
+		t.Errorf("missing file: exit %d, stderr %q", code, errOut)
 	}
 }

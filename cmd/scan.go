@@ -18,6 +18,7 @@ import (
 
 	"github.com/scour-dev/scour/config"
 	"github.com/scour-dev/scour/internal/atomicfile"
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
@@ -70,6 +71,9 @@ type ScanOptions struct {
 	MinConfidence string
 	// HistoryOptions: --no-history, --all-objects, --range (history.go).
 	HistoryOptions
+	// UpgradeFingerprints rewrites .scourignore entries that matched in
+	// the old fingerprint form (scour ignore --upgrade).
+	UpgradeFingerprints bool
 }
 
 func newScanCmd(streams IO) *cobra.Command {
@@ -85,7 +89,7 @@ file, a remote repository (https://, ssh:// or file:// URL) or stdin
 
 Findings are grouped by secret: each is reported once with every place it
 occurs. Secrets are redacted to a short prefix unless --show-secrets is
-given; fingerprints (SHA-256 of the secret) are always shown.
+given; fingerprints (docs/report-format.md) are always shown.
 
 Configuration is read from PATH/.scour.yaml when PATH is a directory, or
 from --config or $SCOUR_CONFIG. Its excludes and rule packs add to the
@@ -190,7 +194,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		}
 	}
 
-	cfg, err := loadConfig(path, opts.ConfigFile)
+	cfg, err := loadConfig(path, opts.ConfigFile, false)
 	if err != nil {
 		return ExitError, err
 	}
@@ -213,6 +217,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	if err != nil {
 		return ExitError, err
 	}
+	sup.upgrade = opts.UpgradeFingerprints
 	debugf("rules: %d", len(set.Rules()))
 	minConf, err := minConfidence(opts.MinConfidence, cfg)
 	if err != nil {
@@ -265,7 +270,7 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	var verification map[string]report.Verification
 	live := false
 	if opts.Verify && len(res.Findings) > 0 {
-		verification, live = verifyFindings(ctx, set, trustedBaseURLs(cfg, opts.ConfigFile, streams.ErrOut), opts.OptIn, res.Findings)
+		verification, live = verifyFindings(ctx, set, trustedBaseURLs(cfg, streams.ErrOut), opts.OptIn, res.Findings)
 	}
 
 	ropts := report.Options{
@@ -364,14 +369,11 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// loadConfig reads --config, or .scour.yaml at the scan root when there is
-// one; no file means an empty config.
-func loadConfig(root, explicit string) (*config.Config, error) {
-	p, err := config.Locate(root, explicit)
-	if err != nil || p == "" {
-		return &config.Config{}, err
-	}
-	return config.Load(p)
+// loadConfig reads --config or $SCOUR_CONFIG (trusted), or .scour.yaml at
+// the scan root when there is one and noRepo is false (untrusted: see
+// config.Resolve); no file means an empty config.
+func loadConfig(root, explicit string, noRepo bool) (*config.Config, error) {
+	return config.Resolve(root, config.Options{Explicit: explicit, NoRepoConfig: noRepo})
 }
 
 // loadRules returns the built-in catalogue plus the given packs. Errors name
@@ -416,7 +418,7 @@ func newDebugf(w io.Writer, on bool) func(format string, args ...any) {
 	return func(format string, args ...any) {
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintf(w, "scour: debug: "+format+"\n", args...)
+		fmt.Fprintf(w, "scour: debug: %s\n", safetext.Escape(fmt.Sprintf(format, args...)))
 	}
 }
 

@@ -64,6 +64,7 @@ func parseReport(t *testing.T, data string) report.JSONReport {
 // A tree without secrets exits 0, prints nothing on stdout and a summary
 // on stderr.
 func TestScanCleanTree(t *testing.T) {
+	t.Parallel()
 	dir := tree(t, map[string]string{
 		"main.go":   "package main\n\nfunc main() {}\n",
 		"README.md": "# nothing to see\nGITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
@@ -83,6 +84,7 @@ func TestScanCleanTree(t *testing.T) {
 // Planted tokens are found with exact line and column (in characters),
 // grouped by secret, exit 1, and redacted in both formats.
 func TestScanFindsPlantedTokens(t *testing.T) {
+	t.Parallel()
 	tok := fakeGitHubPAT("planted")
 	dir := tree(t, map[string]string{
 		"app/config.go": "package app\n\n// héllo\nvar tok = \"" + tok + "\"\n",
@@ -141,6 +143,7 @@ func TestScanFindsPlantedTokens(t *testing.T) {
 
 // --show-secrets puts the raw secret in JSON `secret` and in text.
 func TestScanShowSecrets(t *testing.T) {
+	t.Parallel()
 	tok := fakeGitHubPAT("shown")
 	dir := tree(t, map[string]string{"a.env": "T=" + tok + "\n"})
 	code, out, _ := runCLI(t, "", "scan", dir, "--format", "json", "--show-secrets")
@@ -158,6 +161,7 @@ func TestScanShowSecrets(t *testing.T) {
 // --report writes the report to a file with mode 0600 (replacing a more
 // open file), atomically (no temp file left), and nothing to stdout.
 func TestScanReportFile(t *testing.T) {
+	t.Parallel()
 	tok := fakeGitHubPAT("reported")
 	dir := tree(t, map[string]string{"a.env": "T=" + tok + "\n"})
 	outDir := t.TempDir()
@@ -196,6 +200,7 @@ func TestScanReportFile(t *testing.T) {
 
 // `scan -` reads stdin and names the location "-" of kind stdin.
 func TestScanStdin(t *testing.T) {
+	t.Parallel()
 	tok := fakeGitHubPAT("stdin")
 	code, out, errOut := runCLI(t, "line one\nx = '"+tok+"'\n", "scan", "-", "--format", "json")
 	if code != ExitFindings {
@@ -216,6 +221,7 @@ func TestScanStdin(t *testing.T) {
 
 // Errors exit 2 with a message that says what is wrong.
 func TestScanErrors(t *testing.T) {
+	t.Parallel()
 	dir := tree(t, map[string]string{"a.txt": "x\n"})
 	missing := filepath.Join(dir, "does-not-exist")
 	cases := []struct {
@@ -250,6 +256,7 @@ func TestScanErrors(t *testing.T) {
 // A malformed rule pack stops the scan with exit 2 and a message naming
 // the file, the rule id and the problem.
 func TestScanMalformedRulePack(t *testing.T) {
+	t.Parallel()
 	dir := tree(t, map[string]string{
 		"a.txt": "x\n",
 		"pack.yaml": `provider: acme
@@ -291,6 +298,7 @@ rules:
 // --rules adds a user pack; the config's rules: and exclude: apply, and
 // an unknown config key is an error naming the file and key.
 func TestScanUserRulesAndConfig(t *testing.T) {
+	t.Parallel()
 	key := "acme_" + "q8w7e6r5t4y3u2i1o0p9"
 	dir := tree(t, map[string]string{
 		"src/a.py":       "KEY = '" + key + "'\n",
@@ -307,8 +315,20 @@ func TestScanUserRulesAndConfig(t *testing.T) {
 		t.Fatalf("--rules: %s", out)
 	}
 
-	// The same through .scour.yaml at the scan root, with an exclude.
+	// A .scour.yaml at the scan root may not name a pack outside the
+	// scanned tree (it is the tree's content, docs/config.md)...
 	cfg := "rules: [" + pack + "]\nexclude: [fixtures/]\n"
+	if err := os.WriteFile(filepath.Join(dir, ".scour.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "", "scan", dir); code != ExitError || !strings.Contains(errOut, "outside the repository") {
+		t.Fatalf("pack outside the tree: exit %d; stderr:\n%s", code, errOut)
+	}
+	// ...but may name one inside it, with an exclude.
+	if err := os.WriteFile(filepath.Join(dir, "acme.yaml"), []byte(acmePack), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg = "rules: [acme.yaml]\nexclude: [fixtures/, acme.yaml]\n"
 	if err := os.WriteFile(filepath.Join(dir, ".scour.yaml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -336,6 +356,7 @@ func TestScanUserRulesAndConfig(t *testing.T) {
 // Files over --max-file-size are skipped with a notice on stderr and in
 // the JSON skipped list, and the rest of the scan still reports.
 func TestScanMaxFileSize(t *testing.T) {
+	t.Parallel()
 	tok := fakeGitHubPAT("big")
 	dir := tree(t, map[string]string{
 		"small.env": "T=" + tok + "\n",
@@ -362,6 +383,7 @@ func TestScanMaxFileSize(t *testing.T) {
 
 // A token whose checksum fails is not a finding; --verbose says it was dropped.
 func TestScanVerboseChecksumDrop(t *testing.T) {
+	t.Parallel()
 	bad := corrupt(fakeGitHubPAT("typo"))
 	dir := tree(t, map[string]string{"a.env": "T=" + bad + "\n"})
 	code, out, errOut := runCLI(t, "", "scan", dir, "--verbose")
@@ -378,6 +400,7 @@ func TestScanVerboseChecksumDrop(t *testing.T) {
 
 // The help texts document the exit codes.
 func TestHelpDocumentsExitCodes(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--help"}, {"scan", "--help"}} {
 		code, out, _ := runCLI(t, "", args...)
 		if code != ExitClean {
@@ -394,6 +417,7 @@ func TestHelpDocumentsExitCodes(t *testing.T) {
 // A tree where everything was skipped exits 2 (not "clean"), still listing
 // what was skipped and why, on stderr and in the JSON report.
 func TestScanNothingScannable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.Symlink(filepath.Join(dir, "missing"), filepath.Join(dir, "link")); err != nil {
 		t.Skip("symlinks unavailable:", err)
@@ -414,6 +438,7 @@ func TestScanNothingScannable(t *testing.T) {
 
 // A cancelled run (Ctrl-C) exits 2 and says so; an empty tree is clean.
 func TestScanInterruptedAndEmpty(t *testing.T) {
+	t.Parallel()
 	dir := tree(t, map[string]string{"a.txt": "x\n"})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -430,6 +455,7 @@ func TestScanInterruptedAndEmpty(t *testing.T) {
 // A Yunxiao token is shown by its token id only: the UUID that is the
 // actual secret appears in no output, while the id is kept in context.
 func TestScanYunxiaoRedaction(t *testing.T) {
+	t.Parallel()
 	id := "pt-" + "u8jzPde0IgxLd6GncfBAepfJ"
 	uuid := "90c192cf-d3ac-44af" + "-8f21-ddb66cad4a26"
 	dir := tree(t, map[string]string{"env.sh": "export YUNXIAO_ACCESS_TOKEN=" + id + "_" + uuid + "\n"})
@@ -450,6 +476,7 @@ func TestScanYunxiaoRedaction(t *testing.T) {
 // With the default limit a 2 GB file (sparse, so cheap) is skipped with a
 // notice and the rest of the tree is still scanned.
 func TestScanDefaultMaxFileSize(t *testing.T) {
+	t.Parallel()
 	dir := tree(t, map[string]string{"ok.txt": "fine\n"})
 	f, err := os.Create(filepath.Join(dir, "disk.img"))
 	if err != nil {

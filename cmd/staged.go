@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/scanner"
 	"github.com/scour-dev/scour/source/gitstaged"
@@ -109,7 +110,7 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 	}
 	defer st.Close()
 	// The config lives at the top of the work tree.
-	cfg, err := loadConfig(st.Root, opts.ConfigFile)
+	cfg, err := loadConfig(st.Root, opts.ConfigFile, false)
 	if err != nil {
 		return ExitError, err
 	}
@@ -138,7 +139,7 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 
 	note := func(format string, args ...any) {
 		if !opts.Quiet {
-			fmt.Fprintf(streams.ErrOut, "scour: "+format+"\n", args...)
+			fmt.Fprintf(streams.ErrOut, "scour: %s\n", safetext.Escape(fmt.Sprintf(format, args...)))
 		}
 	}
 	for _, n := range st.Notes {

@@ -23,6 +23,7 @@ func stagedRepo(t *testing.T, old string) *gittest.Repo {
 }
 
 func TestStagedBlocksOnlyWhatTheCommitAdds(t *testing.T) {
+	t.Parallel()
 	old, fresh := fakeGitHubPAT("staged-old"), fakeGitHubPAT("staged-new")
 	r := stagedRepo(t, old)
 
@@ -55,6 +56,7 @@ func TestStagedBlocksOnlyWhatTheCommitAdds(t *testing.T) {
 }
 
 func TestStagedNewPathsBlock(t *testing.T) {
+	t.Parallel()
 	old := fakeGitHubPAT("staged-old")
 	for _, tc := range []struct {
 		name  string
@@ -89,6 +91,7 @@ func TestStagedNewPathsBlock(t *testing.T) {
 }
 
 func TestStagedInitialCommit(t *testing.T) {
+	t.Parallel()
 	r := gittest.Init(t)
 	r.WriteFile("a.txt", "t="+fakeGitHubPAT("initial")+"\n")
 	r.Git("add", ".")
@@ -98,6 +101,7 @@ func TestStagedInitialCommit(t *testing.T) {
 }
 
 func TestStagedNothingStagedSaysSo(t *testing.T) {
+	t.Parallel()
 	r := stagedRepo(t, fakeGitHubPAT("x"))
 	code, _, errOut := runCLI(t, "", "staged", "-C", r.Dir)
 	if code != ExitClean || !strings.Contains(errOut, "nothing staged to scan") {
@@ -106,6 +110,7 @@ func TestStagedNothingStagedSaysSo(t *testing.T) {
 }
 
 func TestStagedRespectsConfigExcludes(t *testing.T) {
+	t.Parallel()
 	r := stagedRepo(t, fakeGitHubPAT("x"))
 	r.WriteFile(".scour.yaml", "exclude: [testdata/]\n")
 	r.WriteFile("pkg/testdata/fixture.txt", fakeGitHubPAT("fixture")+"\n")
@@ -117,6 +122,7 @@ func TestStagedRespectsConfigExcludes(t *testing.T) {
 }
 
 func TestStagedNotesSubmodulesAndIntentToAdd(t *testing.T) {
+	t.Parallel()
 	r := stagedRepo(t, fakeGitHubPAT("x"))
 	r.WriteFile("later.txt", fakeGitHubPAT("later")+"\n")
 	r.Git("add", "-N", "later.txt")
@@ -149,6 +155,7 @@ func TestStagedHonoursGitIndexFile(t *testing.T) {
 }
 
 func TestStagedFailsClosed(t *testing.T) {
+	t.Parallel()
 	code, _, errOut := runCLI(t, "", "staged", "-C", t.TempDir())
 	if code != ExitError || !strings.Contains(errOut, "not inside a git repository") || !strings.Contains(errOut, "does not pass") {
 		t.Errorf("not a repository: exit %d, stderr:\n%s", code, errOut)

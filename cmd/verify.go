@@ -8,10 +8,14 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/internal/progress"
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/provider"
 	"github.com/scour-dev/scour/provider/alibaba"
 	"github.com/scour-dev/scour/provider/aws"
@@ -23,6 +27,14 @@ import (
 // ExitLive is the exit code of `scan --verify` and `verify` when a secret
 // was verified live.
 const ExitLive = 3
+
+// ExitUnknown is the exit code of `verify` when no secret is live but at
+// least one could not be decided (unknown): a run against an unreachable
+// vendor must not read as "all dead".
+const ExitUnknown = 4
+
+// DefaultVerifyTimeout bounds one request to a vendor (--timeout).
+const DefaultVerifyTimeout = 10 * time.Second
 
 // VerifyOptions is everything `scour verify` needs; flags fill it.
 type VerifyOptions struct {
@@ -37,20 +49,34 @@ type VerifyOptions struct {
 	// side-effect free, e.g. pypi (an upload probe).
 	OptIn []string
 	// ConfigFile overrides ./.scour.yaml ($SCOUR_CONFIG also names one):
-	// its rule packs and providers.<name>.base_url apply.
+	// its rule packs and providers.<name>.base_url apply. ./.scour.yaml
+	// itself is untrusted: its rule packs only detect, its providers: are
+	// ignored (config.Resolve).
 	ConfigFile string
+	// NoRepoConfig ignores ./.scour.yaml altogether (--no-repo-config).
+	NoRepoConfig bool
 	// BaseURLs maps a provider to an API base URL; it is added to the
 	// config's providers.<name>.base_url. SCOUR_<PROVIDER>_BASE_URL
 	// overrides both.
 	BaseURLs map[string]string
 	// Getenv reads the environment (nil: os.Getenv).
 	Getenv func(string) string
+	// Timeout bounds each request to a vendor, connection to last byte
+	// (0: DefaultVerifyTimeout).
+	Timeout time.Duration
+	// Progress shows "verifying: N/M secrets" on ErrOut (set by the
+	// command when ErrOut is a terminal).
+	Progress bool
 }
 
 const verifyExitHelp = `Exit codes:
-  0  no secret is live (dead or unknown)
+  0  no secret is live: every one was checked and is dead (or the report
+     holds none)
   2  error (unreadable report, bad rule pack)
-  3  at least one secret is live`
+  3  at least one secret is live
+  4  no secret is live, but at least one could not be decided (unknown:
+     vendor unreachable or timed out, rate limited, no verification for
+     its rule, secret redacted in the report); the reasons are printed`
 
 func newVerifyCmd(streams IO) *cobra.Command {
 	var opts VerifyOptions
@@ -76,6 +102,7 @@ unknown (with the reason). See docs/revoke.md.
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Report = args[0]
+			opts.Progress = isTerminal(streams.ErrOut)
 			code, err := runVerify(cmd.Context(), opts, streams)
 			if code != ExitClean || err != nil {
 				return &exitError{code: code, err: err}
@@ -86,8 +113,10 @@ unknown (with the reason). See docs/revoke.md.
 	f := c.Flags()
 	f.StringArrayVar(&opts.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
 	f.StringVar(&opts.ConfigFile, "config", "", "read configuration (rule packs, providers.<name>.base_url) from `file` instead of ./.scour.yaml")
+	f.BoolVar(&opts.NoRepoConfig, "no-repo-config", false, "ignore ./"+config.FileName+" (it is never trusted with hosts or environment variables; this drops its rule packs too)")
 	f.StringVar(&opts.Format, "format", "text", "output format: text, json")
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "also run verifications that touch write endpoints for these `providers` (pypi, nuget)")
+	f.DurationVar(&opts.Timeout, "timeout", DefaultVerifyTimeout, "give up on a vendor request after this `duration` (connection to last byte; the secret is then unknown)")
 	return c
 }
 
@@ -104,28 +133,70 @@ func runVerify(ctx context.Context, opts VerifyOptions, streams IO) (int, error)
 	if err != nil {
 		return ExitError, err
 	}
-	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.RulePacks, opts.BaseURLs, streams.ErrOut)
+	set, baseURLs, err := loadActionConfig(opts.ConfigFile, opts.NoRepoConfig, opts.RulePacks, opts.BaseURLs, streams.ErrOut)
 	if err != nil {
 		return ExitError, err
 	}
-	eng := provider.New(engineOptions(baseURLs, opts.Getenv, opts.OptIn))
-	sts := eng.VerifyAll(ctx, set.Rule, findings)
+	if opts.Timeout < 0 {
+		return ExitError, fmt.Errorf("--timeout must not be negative")
+	}
+	eo := engineOptions(baseURLs, opts.Getenv, opts.OptIn)
+	eo.Timeout = opts.Timeout
+	stop := func() {}
+	if opts.Progress {
+		eo.Progress, stop = verifyProgress(streams.ErrOut)
+	}
+	sts := provider.New(eo).VerifyAll(ctx, set.Rule, findings)
+	stop()
 	if err := writeStatuses(streams.Out, opts.Format, sts, findings); err != nil {
 		return ExitError, err
 	}
+	code := verifyExit(sts)
+	if ctx.Err() != nil {
+		if code != ExitLive { // a live secret found before the interrupt still says so
+			code = ExitError
+		}
+		return code, errors.New("verify interrupted; secrets not checked are listed as unknown")
+	}
+	return code, nil
+}
+
+// verifyExit is verify's exit code for its statuses: live beats unknown
+// beats dead.
+func verifyExit(sts []provider.Status) int {
+	code := ExitClean
 	for _, st := range sts {
-		if st.State.IsLive() {
-			return ExitLive, nil
+		switch {
+		case st.State.IsLive():
+			return ExitLive
+		case st.State == provider.Unknown:
+			code = ExitUnknown
 		}
 	}
-	return ExitClean, nil
+	return code
+}
+
+// verifyProgress returns an engine progress callback that shows
+// "scour: verifying: 3/40 secrets, 2s" on w (a terminal) after a second,
+// and the stop function that erases it.
+func verifyProgress(w io.Writer) (func(done, total int), func()) {
+	var done, total atomic.Int64
+	start := time.Now()
+	stop := progress.Display{W: w, Delay: progressDelay, Every: progressEvery,
+		Render: func() string {
+			return fmt.Sprintf("scour: verifying: %d/%d secrets, %s", done.Load(), total.Load(), time.Since(start).Round(time.Second))
+		}}.Start(nil)
+	return func(d, t int) {
+		done.Store(int64(d))
+		total.Store(int64(t))
+	}, stop
 }
 
 // loadActionConfig reads the config (./.scour.yaml, $SCOUR_CONFIG or
 // --config) and returns the rules (built-in, the config's packs, then
 // packs) and the provider base URLs (the config's, then baseURLs).
-func loadActionConfig(configFile string, packs []string, baseURLs map[string]string, warn io.Writer) (*rules.Set, map[string]string, error) {
-	cfg, err := loadConfig(".", configFile)
+func loadActionConfig(configFile string, noRepo bool, packs []string, baseURLs map[string]string, warn io.Writer) (*rules.Set, map[string]string, error) {
+	cfg, err := loadConfig(".", configFile, noRepo)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -133,30 +204,28 @@ func loadActionConfig(configFile string, packs []string, baseURLs map[string]str
 	if err != nil {
 		return nil, nil, err
 	}
-	urls := trustedBaseURLs(cfg, configFile, warn)
-	if urls == nil {
-		urls = map[string]string{}
-	}
+	urls := trustedBaseURLs(cfg, warn)
 	for k, v := range baseURLs {
 		urls[k] = v
 	}
 	return set, urls, nil
 }
 
-// trustedBaseURLs returns the config's provider base URLs only when the
-// user chose the config (--config or $SCOUR_CONFIG). A .scour.yaml found
-// in the scanned tree or the working directory is content like any other
-// file: it must not choose where secrets are sent (a hostile repository
-// could point providers.github.base_url at its own server). The rules'
-// default hosts and SCOUR_<PROVIDER>_BASE_URL still apply.
-func trustedBaseURLs(cfg *config.Config, explicit string, warn io.Writer) map[string]string {
-	if explicit != "" || os.Getenv(config.EnvVar) != "" {
-		return cfg.BaseURLs()
+// trustedBaseURLs returns the config's provider base URLs, which only a
+// config the user chose (--config or $SCOUR_CONFIG) gives, and says on
+// warn what of an untrusted config is ignored. A .scour.yaml found in the
+// scanned tree or the working directory is content like any other file:
+// it must not choose where secrets are sent (a hostile repository could
+// point providers.github.base_url at its own server) nor which
+// environment variables are read (config.Resolve). The rules' default
+// hosts and SCOUR_<PROVIDER>_BASE_URL still apply.
+func trustedBaseURLs(cfg *config.Config, warn io.Writer) map[string]string {
+	if warn != nil {
+		for _, n := range cfg.Notices() {
+			fmt.Fprintf(warn, "scour: %s\n", n)
+		}
 	}
-	if len(cfg.Providers) > 0 && warn != nil {
-		fmt.Fprintf(warn, "scour: ignoring providers: in %s: a config found in the scanned tree does not choose where secrets are sent; pass it with --config (or $%s) to use it\n", cfg.Path, config.EnvVar)
-	}
-	return nil
+	return cfg.BaseURLs()
 }
 
 // verifyFindings verifies a scan's findings (scan --verify) and returns
@@ -250,7 +319,7 @@ func where(f scanner.Finding) string {
 		return ""
 	}
 	l := f.Locations[0]
-	s := fmt.Sprintf("%s:%d", l.Path, l.Line)
+	s := fmt.Sprintf("%s:%d", safetext.Quote(l.Path), l.Line)
 	if n := len(f.Locations) - 1; n > 0 {
 		s += fmt.Sprintf(" (+%d)", n)
 	}
@@ -303,7 +372,8 @@ func writeStatuses(w io.Writer, format string, sts []provider.Status, findings [
 		if loc := where(f); loc != "" {
 			line += "  at " + loc
 		}
-		if _, err := fmt.Fprintln(w, line); err != nil {
+		// Owner, reason and host come from a vendor's answer: escaped.
+		if _, err := fmt.Fprintln(w, safetext.Escape(line)); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 // `scour version` prints the version with commit, Go version and platform;
 // --short prints the version alone.
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	info := version.Info{Version: "1.2.3", Commit: "abc123", GoVersion: "go1.26.8"}
 	if err := runVersion(VersionOptions{}, IO{Out: &out}, info); err != nil {
@@ -36,6 +37,7 @@ func TestVersion(t *testing.T) {
 // Shell completions are built in (cobra's `completion` command) for every
 // shell the README documents.
 func TestCompletion(t *testing.T) {
+	t.Parallel()
 	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
 		var out, errOut bytes.Buffer
 		code := Run([]string{"completion", shell}, IO{Out: &out, ErrOut: &errOut})

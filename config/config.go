@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -57,6 +56,22 @@ type Config struct {
 
 	// Path is the file this config was read from ("" when none was found).
 	Path string `yaml:"-"`
+	// Trusted is true when the user chose the file (--config or
+	// $SCOUR_CONFIG). A .scour.yaml found in the scanned tree or the
+	// current directory is not: it is content of the thing being scanned
+	// (see trust.go).
+	Trusted bool `yaml:"-"`
+	// NoRepoConfig is set by Resolve under Options.NoRepoConfig: the
+	// scanned tree's own files (.scour.yaml, and for package suppress its
+	// .scourignore) are not read.
+	NoRepoConfig bool `yaml:"-"`
+	// root is the directory an untrusted config's rule packs must stay in.
+	root string
+	// packNames are an untrusted config's rule packs as written (relative
+	// to root); Rules holds them joined to root, for messages.
+	packNames []string
+	// stripped are RulePacks' notices of verify/revoke blocks dropped.
+	stripped []string
 	// lines maps a key path ("allow[0].paths[2]") to its line in the file.
 	lines map[string]int
 }
@@ -95,9 +110,13 @@ type ProviderConfig struct {
 }
 
 // BaseURLs returns the configured base URL of every provider that has one,
-// in the shape provider.Options.BaseURLs takes.
+// in the shape provider.Options.BaseURLs takes. An untrusted config gives
+// none: a scanned repository never chooses where secrets are sent.
 func (c *Config) BaseURLs() map[string]string {
 	m := map[string]string{}
+	if !c.Trusted {
+		return m
+	}
 	for name, p := range c.Providers {
 		if p.BaseURL != "" {
 			m[name] = p.BaseURL
@@ -106,46 +125,11 @@ func (c *Config) BaseURLs() map[string]string {
 	return m
 }
 
-// Locate returns the config file to use for a scan: explicit when set
-// (--config), else $SCOUR_CONFIG when set, else root/.scour.yaml when root
-// is a directory holding one. It returns "" when there is none; a missing
-// explicit or $SCOUR_CONFIG file is an error.
-func Locate(root, explicit string) (string, error) {
-	if explicit == "" {
-		if env := os.Getenv(EnvVar); env != "" {
-			if _, err := os.Stat(env); err != nil {
-				return "", fmt.Errorf("config (from %s): %w", EnvVar, err)
-			}
-			return env, nil
-		}
-	}
-	if explicit != "" {
-		if _, err := os.Stat(explicit); err != nil {
-			return "", fmt.Errorf("config: %w", err)
-		}
-		return explicit, nil
-	}
-	if root == "" || root == "-" {
-		return "", nil
-	}
-	st, err := os.Stat(root)
-	if err != nil || !st.IsDir() {
-		return "", nil // a single file or a bad path: the scan reports the latter
-	}
-	p := filepath.Join(root, FileName)
-	switch _, err := os.Stat(p); {
-	case err == nil:
-		return p, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return "", nil
-	default:
-		return "", fmt.Errorf("config: %w", err)
-	}
-}
-
-// Load reads and validates the config file at path. Rule pack paths are
-// made relative to the config file's directory.
-func Load(path string) (*Config, error) {
+// LoadFile reads and validates the config file at path, a file the user
+// chose (--config, $SCOUR_CONFIG): the result is Trusted. Rule pack paths
+// are made relative to the config file's directory. A scanned tree's own
+// .scour.yaml is read with LoadRepo instead; Resolve picks.
+func LoadFile(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -155,6 +139,7 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	cfg.Path = path
+	cfg.Trusted = true
 	dir := filepath.Dir(path)
 	for i, r := range cfg.Rules {
 		if !filepath.IsAbs(r) {

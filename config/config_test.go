@@ -20,7 +20,7 @@ func write(t *testing.T, dir, name, content string) string {
 func TestLoadResolvesRulePaths(t *testing.T) {
 	dir := t.TempDir()
 	p := write(t, dir, FileName, "exclude:\n  - testdata/**\n  - '*.min.js'\nrules:\n  - packs/mine.yaml\n  - /abs/pack.yaml\n")
-	cfg, err := Load(p)
+	cfg, err := LoadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestLoadErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := write(t, t.TempDir(), FileName, c.content)
-			_, err := Load(p)
+			_, err := LoadFile(p)
 			if err == nil {
 				t.Fatalf("no error for %q", c.content)
 			}
@@ -86,7 +86,7 @@ func TestLoadErrors(t *testing.T) {
 // Every problem in a file is reported at once, not one per run.
 func TestLoadReportsAllProblems(t *testing.T) {
 	p := write(t, t.TempDir(), FileName, "exclude: ['']\nallow:\n  - secret_regex: '('\n")
-	_, err := Load(p)
+	_, err := LoadFile(p)
 	if err == nil || !strings.Contains(err.Error(), "exclude[0]") || !strings.Contains(err.Error(), "allow[0].secret_regex") {
 		t.Errorf("error %v should name both exclude[0] and allow[0].secret_regex", err)
 	}
@@ -111,7 +111,7 @@ providers:
   yunxiao: {}
 format: sarif
 `)
-	cfg, err := Load(p)
+	cfg, err := LoadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ format: sarif
 // file, line and key.
 func TestCheckRules(t *testing.T) {
 	p := write(t, t.TempDir(), FileName, "disable:\n  - github-pat\n  - githb-pat\nallow:\n  - rules: ['*', nope]\n    stopwords: [x]\n")
-	cfg, err := Load(p)
+	cfg, err := LoadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestCheckRules(t *testing.T) {
 // providers: names are checked against the loaded rules' providers.
 func TestCheckProviders(t *testing.T) {
 	p := write(t, t.TempDir(), FileName, "providers:\n  gitlab:\n    base_url: https://gitlab.example.com\n  gitlba:\n    base_url: https://x.example.com\n")
-	cfg, err := Load(p)
+	cfg, err := LoadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestCheckProviders(t *testing.T) {
 // format: is checked against the formats the caller writes.
 func TestCheckFormat(t *testing.T) {
 	p := write(t, t.TempDir(), FileName, "# x\nformat: sarfi\n")
-	cfg, err := Load(p)
+	cfg, err := LoadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestCheckFormat(t *testing.T) {
 // and its commented examples are valid once uncommented.
 func TestStarter(t *testing.T) {
 	p := write(t, t.TempDir(), FileName, Starter())
-	cfg, err := Load(p)
+	cfg, err := LoadFile(p)
 	if err != nil {
 		t.Fatalf("starter does not load: %v", err)
 	}
@@ -218,52 +218,6 @@ func TestParseEmpty(t *testing.T) {
 		if err != nil || len(cfg.Exclude) != 0 || len(cfg.Rules) != 0 {
 			t.Errorf("Parse(%q) = %+v, %v", s, cfg, err)
 		}
-	}
-}
-
-// Locate prefers --config, finds .scour.yaml at a directory root, and finds
-// nothing for files, stdin or a directory without one.
-func TestLocate(t *testing.T) {
-	t.Setenv(EnvVar, "")
-	dir := t.TempDir()
-	if p, err := Locate(dir, ""); err != nil || p != "" {
-		t.Errorf("empty dir: %q, %v", p, err)
-	}
-	cfg := write(t, dir, FileName, "exclude: []\n")
-	if p, err := Locate(dir, ""); err != nil || p != cfg {
-		t.Errorf("root config: %q, %v", p, err)
-	}
-	other := write(t, dir, "other.yaml", "")
-	if p, err := Locate(dir, other); err != nil || p != other {
-		t.Errorf("explicit: %q, %v", p, err)
-	}
-	if _, err := Locate(dir, filepath.Join(dir, "missing.yaml")); err == nil {
-		t.Error("missing explicit config: no error")
-	}
-	if p, err := Locate(cfg, ""); err != nil || p != "" {
-		t.Errorf("file root: %q, %v", p, err)
-	}
-	if p, err := Locate("-", ""); err != nil || p != "" {
-		t.Errorf("stdin: %q, %v", p, err)
-	}
-}
-
-// $SCOUR_CONFIG is used when --config is not given; --config wins.
-func TestLocateEnv(t *testing.T) {
-	dir := t.TempDir()
-	root := write(t, dir, FileName, "")
-	env := write(t, dir, "env.yaml", "")
-	flag := write(t, dir, "flag.yaml", "")
-	t.Setenv(EnvVar, env)
-	if p, err := Locate(dir, ""); err != nil || p != env {
-		t.Errorf("env: %q, %v (root has %s)", p, err, root)
-	}
-	if p, err := Locate(dir, flag); err != nil || p != flag {
-		t.Errorf("flag over env: %q, %v", p, err)
-	}
-	t.Setenv(EnvVar, filepath.Join(dir, "missing.yaml"))
-	if _, err := Locate(dir, ""); err == nil || !strings.Contains(err.Error(), EnvVar) {
-		t.Errorf("missing env file: %v", err)
 	}
 }
 

@@ -65,9 +65,11 @@ func checkTransport(u *url.URL) error {
 		if isLoopback(u.Hostname()) {
 			return nil
 		}
-		return fmt.Errorf("refusing plain http to %s: TLS is required except on loopback", u.Host)
+		return errors.New("refusing plain http: TLS is required except on loopback")
 	}
-	return fmt.Errorf("refusing scheme %q", u.Scheme)
+	// Neither message names the host or scheme: the URL may come from an
+	// environment variable, and reasons are printed.
+	return errors.New("refusing scheme: want https (http only on loopback)")
 }
 
 // transport sends requests with retries and per-host limits.
@@ -81,6 +83,7 @@ type transport struct {
 	mu        sync.Mutex
 	hostSlots map[string]chan struct{}
 	userAgent string
+	now       func() time.Time
 }
 
 func (t *transport) slot(host string) chan struct{} {
@@ -101,11 +104,34 @@ type response struct {
 	Body   []byte
 }
 
+// sendOpts says how a request may be retried.
+type sendOpts struct {
+	// mutating: the request acts at the vendor (a revoke). A 5xx answer
+	// to a non-idempotent method (POST, PATCH) is not retried: the vendor
+	// may have acted before failing, and re-verifying tells more than
+	// sending again. A 429 is retried (the vendor refused to act).
+	mutating bool
+	// budget, when set, is asked before each retry and may refuse it: a
+	// retry is a request like any other against the vendor's limits
+	// (revoke's per_hour).
+	budget func() bool
+}
+
+// idempotent methods may be sent twice with the effect of once (RFC 9110
+// section 9.2.2).
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	return false
+}
+
 // send performs req (whose body, if any, is body) against allowed. It
 // checks the host and transport, waits for a per-host slot, and retries on
-// 429 and 5xx. The final 429/5xx response is returned, not an error: the
-// caller maps it to unknown.
-func (t *transport) send(ctx context.Context, allowed *url.URL, method, rawURL string, header http.Header, body []byte) (*response, error) {
+// 429 and 5xx as o allows. The final 429/5xx response is returned, not an
+// error: the caller maps it to unknown.
+func (t *transport) send(ctx context.Context, allowed *url.URL, method, rawURL string, header http.Header, body []byte, o sendOpts) (*response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("bad url: %w", err)
@@ -150,12 +176,18 @@ func (t *transport) send(ctx context.Context, allowed *url.URL, method, rawURL s
 		if attempt >= t.retries {
 			return r, nil
 		}
+		if r.Status >= 500 && o.mutating && !idempotent(method) {
+			return r, nil
+		}
 		wait := t.backoff << attempt
-		if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		if ra, ok := retryAfter(resp.Header.Get("Retry-After"), t.now()); ok {
 			if ra > t.maxWait {
 				return r, nil // the vendor asks for longer than we wait: unknown
 			}
 			wait = max(wait, ra)
+		}
+		if o.budget != nil && !o.budget() {
+			return r, nil
 		}
 		if err := t.sleep(ctx, wait); err != nil {
 			return nil, err
@@ -230,6 +262,8 @@ type doer struct {
 	// also are further base URLs the provider may reach: a coded revoke
 	// re-verifies at the rule's verify base URL (Alibaba: IMS, then STS).
 	also []*url.URL
+	// o governs retries: a coded revoke's requests are mutating.
+	o sendOpts
 }
 
 func (d doer) Do(req *http.Request) (*http.Response, error) {
@@ -248,7 +282,7 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 			allowed = a
 		}
 	}
-	r, err := d.t.send(req.Context(), allowed, req.Method, req.URL.String(), req.Header, body)
+	r, err := d.t.send(req.Context(), allowed, req.Method, req.URL.String(), req.Header, body, d.o)
 	if err != nil {
 		return nil, err
 	}

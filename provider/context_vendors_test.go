@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scour-dev/scour/scanner"
@@ -41,9 +42,19 @@ func (s textSource) Scan(ctx context.Context, sink source.Sink) error {
 
 // scanText scans text with the built-in rules and returns the finding for
 // secret (failing unless there is exactly one).
+// builtinScanner is the engine over the built-in rules, built once per test
+// binary; a Scanner is safe for concurrent use.
+var builtinScanner = sync.OnceValues(func() (*scanner.Scanner, error) {
+	set, err := builtinSet()
+	if err != nil {
+		return nil, err
+	}
+	return scanner.New(scanner.Options{Rules: set})
+})
+
 func scanText(t *testing.T, text, secret string) scanner.Finding {
 	t.Helper()
-	s, err := scanner.New(scanner.Options{Rules: builtin(t)})
+	s, err := builtinScanner()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -46,6 +47,10 @@ type Options struct {
 	Concurrency int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Progress, when set, hears how many of the secrets of a VerifyAll or
+	// of Revoke's checks are done (called from several goroutines, in
+	// order of completion; done == total at the end).
+	Progress func(done, total int)
 	// DialContext replaces the dialer (nil: net.Dialer with a 2 s
 	// timeout). Tests install one that refuses every non-loopback address.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -108,6 +113,7 @@ func New(opts Options) *Engine {
 			perHost:   opts.PerHost,
 			hostSlots: map[string]chan struct{}{},
 			userAgent: "scour (secret verification; https://github.com/scour-dev/scour)",
+			now:       opts.Now,
 		},
 		cache: map[string]*cacheEntry{},
 		spent: map[string]int{},
@@ -204,18 +210,12 @@ func (e *Engine) candidates(provider string, a *rules.Action, ctxVars map[string
 }
 
 // parseBase checks a base URL: absolute, no user info, query or fragment,
-// TLS unless loopback.
+// TLS unless loopback. Errors never repeat the value: it may come from an
+// environment variable (reasons are printed and saved in reports).
 func parseBase(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil {
-		return nil, fmt.Errorf("bad base URL: %w", err)
-	}
-	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		shown := raw
-		if u.User != nil {
-			shown = u.Redacted() // the reason is printed: never repeat a password
-		}
-		return nil, fmt.Errorf("bad base URL %q: want https://host[:port][/path]", shown)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, errors.New("bad base URL: want https://host[:port][/path] without credentials, query or fragment")
 	}
 	if err := checkTransport(u); err != nil {
 		return nil, err
@@ -223,9 +223,9 @@ func parseBase(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// run executes a declarative action against base with vars. It never
-// returns the secret in a reason.
-func (e *Engine) run(ctx context.Context, a *rules.Action, base *url.URL, vars map[string]string) attempt {
+// run executes a declarative action against base with vars; o governs
+// retries (verify: none given). It never returns the secret in a reason.
+func (e *Engine) run(ctx context.Context, a *rules.Action, base *url.URL, vars map[string]string, o sendOpts) attempt {
 	vars = cloneVars(vars)
 	vars["base_url"] = strings.TrimSuffix(base.String(), "/")
 	res := attempt{Host: base.Host}
@@ -258,7 +258,7 @@ func (e *Engine) run(ctx context.Context, a *rules.Action, base *url.URL, vars m
 			}
 			body = []byte(b)
 		}
-		r, err := e.t.send(ctx, base, s.Method, u, h, body)
+		r, err := e.t.send(ctx, base, s.Method, u, h, body, o)
 		if err != nil {
 			return unknownf(res, "%s", scrub(err.Error(), vars))
 		}

@@ -85,7 +85,7 @@ func replayFixture(t *testing.T, r *rules.Rule, a *rules.Action, rv *rules.Revok
 		vars["secrets_json"] = string(b)
 	}
 	base, _ := url.Parse(v.URL())
-	got := e.run(context.Background(), a, base, vars)
+	got := e.run(context.Background(), a, base, vars, sendOpts{})
 	if got.Result != fx.Result {
 		t.Fatalf("result %q (%s), fixture says %q", got.Result, got.Reason, fx.Result)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
@@ -70,6 +69,7 @@ func (e *Engine) Revoke(ctx context.Context, plan []PlanItem, opts RevokeOptions
 	type pending struct {
 		idx  int
 		base *url.URL
+		res  Result // prepared; out[idx] is set only once the batch is sent
 	}
 	batches := map[string][]pending{} // batchKey -> items
 	var batchKeys []string
@@ -81,20 +81,23 @@ func (e *Engine) Revoke(ctx context.Context, plan []PlanItem, opts RevokeOptions
 		ready bool
 	}
 	preps := make([]prepared, len(plan))
-	sem := make(chan struct{}, e.opts.Concurrency)
-	var wg sync.WaitGroup
-	for i, it := range plan {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			p := &preps[i]
-			p.res, p.base, p.ready = e.prepare(ctx, it, opts)
-		}()
+	e.each(ctx, len(plan), func(i int) {
+		p := &preps[i]
+		p.res, p.base, p.ready = e.prepare(ctx, plan[i], opts)
+	}, func(i int, why string) {
+		f := plan[i].Finding
+		preps[i] = prepared{ready: true, res: Result{Fingerprint: f.Fingerprint, RuleID: f.RuleID,
+			Provider: f.Provider, Class: plan[i].Class, Outcome: Failed, Reason: strings.Replace(why, "checked", "revoked", 1)}}
+	})
+	// Interrupted before acting: nothing more is sent, and what was not
+	// done is not recorded as if it had been tried.
+	if err := ctx.Err(); err != nil {
+		return out, err
 	}
-	wg.Wait()
 	for i, it := range plan {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
 		res, base, ready := preps[i].res, preps[i].base, preps[i].ready
 		if ready {
 			out[i] = res
@@ -108,8 +111,7 @@ func (e *Engine) Revoke(ctx context.Context, plan []PlanItem, opts RevokeOptions
 			if _, ok := batches[k]; !ok {
 				batchKeys = append(batchKeys, k)
 			}
-			batches[k] = append(batches[k], pending{i, base})
-			out[i] = res
+			batches[k] = append(batches[k], pending{i, base, res})
 			continue
 		}
 		out[i] = e.revokeOne(ctx, it, base, res, opts)
@@ -122,6 +124,9 @@ func (e *Engine) Revoke(ctx context.Context, plan []PlanItem, opts RevokeOptions
 		r := plan[ps[0].idx].Rule
 		base := ps[0].base
 		for start := 0; start < len(ps); start += r.Revoke.Batch {
+			if err := ctx.Err(); err != nil {
+				return out, err
+			}
 			chunk := ps[start:min(start+r.Revoke.Batch, len(ps))]
 			secrets := make([]string, len(chunk))
 			for j, p := range chunk {
@@ -131,7 +136,7 @@ func (e *Engine) Revoke(ctx context.Context, plan []PlanItem, opts RevokeOptions
 			vars := map[string]string{"secret": secrets[0], "secrets_json": string(arr)}
 			a := e.sendRevoke(ctx, r, base, vars)
 			for _, p := range chunk {
-				out[p.idx] = e.finish(ctx, plan[p.idx], out[p.idx], a)
+				out[p.idx] = e.finish(ctx, plan[p.idx], p.res, a)
 				if err := audit(opts, out[p.idx]); err != nil {
 					return out, err
 				}
@@ -171,7 +176,9 @@ func (e *Engine) prepare(ctx context.Context, it PlanItem, opts RevokeOptions) (
 		st = e.verify(ctx, r, f, true)
 		res.Owner, res.Host, res.HTTPStatus = st.Owner, st.Host, st.HTTPStatus
 		if st.State == Dead {
-			if opts.RevokedBefore != nil && opts.RevokedBefore(f.Fingerprint) {
+			// An audit log written before argon2id fingerprints names a
+			// low-entropy secret by its SHA-256 (scanner.LegacyFingerprint).
+			if opts.RevokedBefore != nil && (opts.RevokedBefore(f.Fingerprint) || opts.RevokedBefore(scanner.LegacyFingerprint(f.Secret))) {
 				res.Outcome, res.Reason = AlreadyRevoked, "already revoked (an earlier scour run revoked it; the vendor now rejects it)"
 			} else {
 				res.Outcome, res.Reason = Skipped, "dead: the vendor rejects it, nothing to revoke"
@@ -260,15 +267,31 @@ func (e *Engine) sendRevoke(ctx context.Context, r *rules.Rule, base *url.URL, v
 	if rv.CredentialEnv != "" {
 		vars["credential"] = e.opts.Getenv(rv.CredentialEnv)
 	}
-	e.mu.Lock()
-	k := r.Provider + "\x00" + base.Host
-	if rv.PerHour > 0 && e.spent[k] >= rv.PerHour {
-		e.mu.Unlock()
+	spend := e.budget(r, base)
+	if !spend() {
 		return attempt{Result: rules.ResultFailed, Host: base.Host, Reason: fmt.Sprintf("%s allows %d revoke requests an hour; run again later", r.Provider, rv.PerHour)}
 	}
-	e.spent[k]++
-	e.mu.Unlock()
-	return e.run(ctx, &rv.Action, base, vars)
+	return e.run(ctx, &rv.Action, base, vars, sendOpts{mutating: true, budget: spend})
+}
+
+// budget returns a function that takes one request from the rule's
+// per_hour budget for base's host, reporting false when none is left.
+// Retries take from it too: to the vendor they are requests like others.
+func (e *Engine) budget(r *rules.Rule, base *url.URL) func() bool {
+	per := r.Revoke.PerHour
+	k := r.Provider + "\x00" + base.Host
+	return func() bool {
+		if per <= 0 {
+			return true
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.spent[k] >= per {
+			return false
+		}
+		e.spent[k]++
+		return true
+	}
 }
 
 func (e *Engine) revokeOne(ctx context.Context, it PlanItem, base *url.URL, res Result, opts RevokeOptions) Result {
@@ -281,7 +304,7 @@ func (e *Engine) revokeOne(ctx context.Context, it PlanItem, base *url.URL, res 
 		}
 		t := e.target(r, f, base)
 		t.Delete = opts.Delete
-		d := doer{t: e.t, allowed: base}
+		d := doer{t: e.t, allowed: base, o: sendOpts{mutating: true}}
 		if r.Verify != nil && r.Verify.Coded == name {
 			if vb, err := e.candidates(r.Provider, r.Verify, f.Context); err == nil {
 				d.also = vb[:1]

@@ -2,13 +2,14 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/sourcegraph/conc/panics"
+	"github.com/sourcegraph/conc/pool"
 
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
@@ -21,24 +22,59 @@ type Lookup func(id string) *rules.Rule
 // one Status per fingerprint, in the order fingerprints first appear. A
 // secret whose findings come from rules of more than one provider is not
 // sent anywhere (unknown); a finding whose secret was redacted in the
-// report is unknown too.
+// report is unknown too. Once ctx is done no further secret is started:
+// those not started are unknown ("not checked: interrupted").
 func (e *Engine) VerifyAll(ctx context.Context, lookup Lookup, findings []scanner.Finding) []Status {
 	groups, order := groupByFingerprint(findings)
 	out := make([]Status, len(order))
-	sem := make(chan struct{}, e.opts.Concurrency)
-	var wg sync.WaitGroup
-	for i, fp := range order {
-		fs := groups[fp]
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			out[i] = e.verifyGroup(ctx, lookup, fs)
-		}()
-	}
-	wg.Wait()
+	e.each(ctx, len(order), func(i int) {
+		out[i] = e.verifyGroup(ctx, lookup, groups[order[i]])
+	}, func(i int, why string) {
+		f := groups[order[i]][0]
+		out[i] = Status{Fingerprint: f.Fingerprint, RuleID: f.RuleID, Provider: f.Provider, State: Unknown,
+			Reason: why, CheckedAt: e.opts.Now().UTC()}
+	})
 	return out
+}
+
+// each runs work(0..n-1) on a bounded conc pool (Options.Concurrency). It
+// launches nothing once ctx is done; skipped(i, reason) stands in for
+// each index not run, and for one whose work panicked (a bug must not
+// kill a run that has revoked half the secrets: the rest are reported).
+// Options.Progress hears of each index done.
+func (e *Engine) each(ctx context.Context, n int, work func(i int), skipped func(i int, why string)) {
+	p := pool.New().WithMaxGoroutines(e.opts.Concurrency)
+	var mu sync.Mutex
+	done := 0
+	for i := range n {
+		if ctx.Err() != nil {
+			skipped(i, "not checked: interrupted")
+			continue
+		}
+		p.Go(func() {
+			// Checked again here: Go may have waited for a free worker.
+			if ctx.Err() != nil {
+				skipped(i, "not checked: interrupted")
+				return
+			}
+			var pc panics.Catcher
+			pc.Try(func() { work(i) })
+			if r := pc.Recovered(); r != nil {
+				skipped(i, "not checked: internal error (a bug in scour; please report it)")
+			}
+			if e.opts.Progress != nil {
+				mu.Lock()
+				done++
+				d := done
+				mu.Unlock()
+				e.opts.Progress(d, n)
+			}
+		})
+	}
+	p.Wait()
+	if e.opts.Progress != nil && done < n { // some were skipped: say it is over
+		e.opts.Progress(n, n)
+	}
 }
 
 func groupByFingerprint(findings []scanner.Finding) (map[string][]scanner.Finding, []string) {
@@ -65,15 +101,10 @@ func refusal(fs []scanner.Finding) string {
 		return "claimed by rules of several providers (" + strings.Join(names, ", ") + "); not sent to any of them"
 	}
 	f := fs[0]
-	if f.Secret == "" || fingerprint(f.Secret) != f.Fingerprint {
+	if f.Secret == "" || !scanner.FingerprintMatches(f.Secret, f.Fingerprint) {
 		return "the report does not contain this secret (redacted?); write the report with --show-secrets"
 	}
 	return ""
-}
-
-func fingerprint(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
 }
 
 // pickRule returns the first finding (by rule id) whose rule can verify.
@@ -116,7 +147,7 @@ func (e *Engine) verify(ctx context.Context, r *rules.Rule, f scanner.Finding, c
 		st.Reason = "no verification is defined for this rule"
 		return st
 	}
-	if f.Secret == "" || fingerprint(f.Secret) != f.Fingerprint {
+	if f.Secret == "" || !scanner.FingerprintMatches(f.Secret, f.Fingerprint) {
 		st.Reason = "the report does not contain this secret (redacted?); write the report with --show-secrets"
 		return st
 	}
@@ -185,7 +216,9 @@ func (e *Engine) verifyAt(ctx context.Context, r *rules.Rule, f scanner.Finding,
 		}
 		return attempt{Result: res, Host: base.Host, Status: st.HTTPStatus, Owner: st.Owner, Reason: scrub(st.Reason, map[string]string{"secret": f.Secret})}
 	}
-	return e.run(ctx, r.Verify, base, findingVars(r, f))
+	// Verification is side-effect free by design (probes that are not
+	// need opt_in): any request may be retried.
+	return e.run(ctx, r.Verify, base, findingVars(r, f), sendOpts{})
 }
 
 // findingVars are the template variables a finding provides: the secret

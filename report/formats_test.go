@@ -333,7 +333,8 @@ type junitDoc struct {
 }
 
 // JUnit output is well-formed XML (even for paths with control characters
-// and markup) with one failing case per finding, one skipped case per
+// and markup, which are quoted with escapes, not turned into U+FFFD) with
+// one failing case per finding, one skipped case per
 // skipped file, and a passing case when the scan is clean.
 func TestJUnit(t *testing.T) {
 	res := sample()
@@ -350,7 +351,7 @@ func TestJUnit(t *testing.T) {
 		t.Errorf("tests %d failures %d skipped %d", doc.Tests, doc.Failures, doc.Skipped)
 	}
 	c := doc.Suites[0].Cases[1]
-	if c.Failure == nil || !strings.Contains(c.Failure.Text, "also at:  src/app.go:20:3") || !strings.HasPrefix(c.File, "src/<a&b>") {
+	if c.Failure == nil || !strings.Contains(c.Failure.Text, "also at:  src/app.go:20:3") || c.File != `"src/<a&b>\x01\".go"` {
 		t.Errorf("case = %+v", c)
 	}
 	buf.Reset()
@@ -367,8 +368,9 @@ func TestJUnit(t *testing.T) {
 }
 
 // GitHub annotations escape properties and messages as the runner
-// expects, so a path with ',' ':' '%' cannot end a property early and a
-// newline cannot start a new workflow command.
+// expects, so a path with ',' ':' '%' cannot end a property early, and a
+// newline from a rule pack's description is shown as \n: it neither
+// starts a new workflow command nor a new line of the annotation.
 func TestGitHubAnnotations(t *testing.T) {
 	res := sample()
 	res.Findings[2].Locations[0].Path = "ops/a,b:c 100%.env"
@@ -386,7 +388,7 @@ func TestGitHubAnnotations(t *testing.T) {
 			t.Errorf("not a workflow command: %q", l)
 		}
 	}
-	want := "::error file=ops/a%2Cb%3Ac 100%25.env,line=4,col=22,title=scour%3A yunxiao-pat::line one%0A::error::injected pt-SCOURfakeEXAMPLEtoken000_… (fingerprint " + strings.Repeat("3", 64) + "); introduced in commit bbbbbbbbbbbb; also at 1 other location%0ADelete it under Personal Settings > Personal Access Token."
+	want := "::error file=ops/a%2Cb%3Ac 100%25.env,line=4,col=22,title=scour%3A yunxiao-pat::line one\\n::error::injected pt-SCOURfakeEXAMPLEtoken000_… (fingerprint " + strings.Repeat("3", 64) + "); introduced in commit bbbbbbbbbbbb; also at 1 other location%0ADelete it under Personal Settings > Personal Access Token."
 	if lines[2] != want {
 		t.Errorf("annotation\n got %s\nwant %s", lines[2], want)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -14,6 +15,12 @@ import (
 // low-confidence rules) per finding at its headline location, and one
 // ::warning per skipped file. Secrets are never written (workflow logs are
 // often public), not even with Options.ShowSecrets.
+//
+// Text from the scanned tree or a rule pack is escaped twice: with
+// internal/safetext (no control, bidi or invalid byte reaches the log,
+// and no "##[" runner command), then with GitHub's own escaping of
+// messages and properties, so a file named "a\n::error::x" is an odd
+// file name in one annotation, never a second command.
 //
 // https://docs.github.com/actions/reference/workflow-commands-for-github-actions
 func GitHub(w io.Writer, res *scanner.Result, opts Options) error {
@@ -27,11 +34,11 @@ func GitHub(w io.Writer, res *scanner.Result, opts Options) error {
 		}
 		var props []string
 		// The whole fingerprint, which `scour ignore` takes.
-		msg := fmt.Sprintf("%s %s (fingerprint %s)", f.Description, Redact(f.Secret), f.Fingerprint)
+		msg := fmt.Sprintf("%s %s (fingerprint %s)", safetext.Escape(f.Description), safetext.Quote(redacted(f, opts)), safetext.Escape(f.Fingerprint))
 		if len(f.Locations) > 0 {
 			l := f.Locations[0]
 			if l.Path != "" && l.Kind != "stdin" {
-				props = append(props, "file="+ghProperty(l.Path))
+				props = append(props, "file="+ghProperty(safetext.Quote(l.Path)))
 			}
 			if l.Line > 0 {
 				props = append(props, fmt.Sprintf("line=%d", l.Line))
@@ -40,22 +47,22 @@ func GitHub(w io.Writer, res *scanner.Result, opts Options) error {
 				}
 			}
 			if c := l.Commit; c != nil && c.Hash != "" {
-				msg += "; introduced in commit " + shortHash(c.Hash)
+				msg += "; introduced in commit " + safetext.Escape(shortHash(c.Hash))
 			}
 			if n := len(f.Locations) - 1; n > 0 {
 				msg += "; also at " + plural(int64(n), "other location", "other locations")
 			}
 		}
 		if meta.Remediation != "" {
-			msg += "\n" + meta.Remediation
+			msg += "\n" + safetext.Escape(meta.Remediation)
 		}
-		props = append(props, "title="+ghProperty("scour: "+f.RuleID))
+		props = append(props, "title="+ghProperty("scour: "+safetext.Escape(f.RuleID)))
 		fmt.Fprintf(&b, "::%s %s::%s\n", level, strings.Join(props, ","), ghData(msg))
 	}
 	eachSkipped(res, func(path, reason, detail string) {
 		prop := "title=" + ghProperty("scour: skipped")
 		if path != "" && path != "-" {
-			prop = "file=" + ghProperty(path) + "," + prop
+			prop = "file=" + ghProperty(safetext.Quote(path)) + "," + prop
 		}
 		fmt.Fprintf(&b, "::warning %s::%s\n", prop, ghData(skippedLine(path, reason, detail)))
 	})

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -95,14 +97,30 @@ type JSONStats struct {
 
 // JSON writes res as one indented JSON document (JSONReport).
 func JSON(w io.Writer, res *scanner.Result, opts Options) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	// Secrets and paths may hold <, > or &: keep them readable.
-	enc.SetEscapeHTML(false)
-	return enc.Encode(NewJSONReport(res, opts))
+	return encodeJSON(w, NewJSONReport(res, opts), "  ")
 }
 
-// NewJSONReport converts a result to the JSON report schema.
+// encodeJSON writes v as JSON (indented when indent is set) whose bytes
+// are safe to print: the encoder escapes control characters, and
+// safetext.JSON the bidi and other format characters it leaves raw.
+func encodeJSON(w io.Writer, v any, indent string) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", indent)
+	// Secrets and paths may hold <, > or &: keep them readable.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(safetext.JSON(buf.Bytes()))
+	return err
+}
+
+// NewJSONReport converts a result to the JSON report schema. Paths and
+// commit authors and messages are kept as they are (JSON escaping makes
+// them safe to print), except text that is not valid UTF-8, which JSON
+// cannot hold: it is written quoted with \xNN escapes (safetext.UTF8)
+// instead of with U+FFFD.
 func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 	out := &JSONReport{
 		SchemaVersion: SchemaVersion,
@@ -128,7 +146,7 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 			Description:    f.Description,
 			Confidence:     cmp.Or(f.Confidence, meta.Confidence),
 			Fingerprint:    f.Fingerprint,
-			SecretRedacted: Redact(f.Secret),
+			SecretRedacted: redacted(f, opts),
 			Context:        publicContext(f, opts.ShowSecrets),
 			Remediation:    meta.Remediation,
 			Locations:      make([]JSONLocation, 0, len(f.Locations)),
@@ -141,11 +159,12 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 		}
 		for _, l := range f.Locations {
 			jl := JSONLocation{
-				Kind: l.Kind, Path: l.Path, Line: l.Line, Column: l.Column, Offset: l.Offset,
+				Kind: l.Kind, Path: safetext.UTF8(l.Path), Line: l.Line, Column: l.Column, Offset: l.Offset,
 				Blob: l.BlobID, Remote: l.Remote, Unreachable: l.Unreachable, Encoding: l.Encoding,
 			}
 			if c := l.Commit; c != nil {
-				jl.Commit = &JSONCommit{Hash: c.Hash, AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail, Message: c.Message}
+				jl.Commit = &JSONCommit{Hash: c.Hash, AuthorName: safetext.UTF8(c.AuthorName),
+					AuthorEmail: safetext.UTF8(c.AuthorEmail), Message: safetext.UTF8(c.Message)}
 				if !c.Date.IsZero() {
 					jl.Commit.Date = c.Date.Format(time.RFC3339)
 				}
@@ -155,7 +174,7 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 		out.Findings = append(out.Findings, jf)
 	}
 	for _, s := range res.Skipped {
-		out.Skipped = append(out.Skipped, JSONSkipped{Path: s.Path, Reason: s.Reason, Detail: s.Detail})
+		out.Skipped = append(out.Skipped, JSONSkipped{Path: safetext.UTF8(s.Path), Reason: s.Reason, Detail: safetext.UTF8(s.Detail)})
 		out.Stats.SkippedByReason[s.Reason]++
 	}
 	// Sources walk in parallel: give skipped items a stable order.

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 
 	"github.com/scour-dev/scour/scanner"
@@ -12,10 +11,8 @@ import (
 // Skipped items and stats are left out: they are on stderr and in --format
 // json. A clean result writes nothing.
 func JSONL(w io.Writer, res *scanner.Result, opts Options) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
 	for _, f := range NewJSONReport(res, opts).Findings {
-		if err := enc.Encode(f); err != nil {
+		if err := encodeJSON(w, f, ""); err != nil {
 			return err
 		}
 	}

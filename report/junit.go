@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -64,7 +65,10 @@ type junitSkipped struct {
 }
 
 // JUnit writes res as a JUnit XML report. Secrets are redacted unless
-// Options.ShowSecrets is set.
+// Options.ShowSecrets is set. Text from the scanned tree or a rule pack is
+// escaped (internal/safetext): CI pages and logs show these reports, and
+// XML cannot carry control characters or invalid UTF-8 anyway (the encoder
+// would turn them into U+FFFD, losing the name).
 func JUnit(w io.Writer, res *scanner.Result, opts Options) error {
 	elapsed := fmt.Sprintf("%.3f", opts.Elapsed.Seconds())
 	suite := junitSuite{
@@ -78,19 +82,20 @@ func JUnit(w io.Writer, res *scanner.Result, opts Options) error {
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		meta := opts.Rules[f.RuleID]
-		c := junitCase{Classname: "scour." + f.Provider, Time: "0"}
+		c := junitCase{Classname: "scour." + safetext.Escape(f.Provider), Time: "0"}
 		where := "(no location)"
 		if len(f.Locations) > 0 {
 			l := f.Locations[0]
 			where = formatLocation(l)
 			if l.Path != "" && l.Kind != "stdin" {
-				c.File = l.Path
+				c.File = safetext.Quote(l.Path)
 			}
 			c.Line = l.Line
 		}
-		c.Name = fmt.Sprintf("%s %s at %s", f.RuleID, shortFP(f.Fingerprint), where)
+		c.Name = safetext.Escape(fmt.Sprintf("%s %s at %s", f.RuleID, shortFP(f.Fingerprint), where))
 		var text strings.Builder
-		fmt.Fprintf(&text, "%s\nsecret: %s\nfingerprint: %s\n", f.Description, displaySecret(f, opts), f.Fingerprint)
+		fmt.Fprintf(&text, "%s\nsecret: %s\nfingerprint: %s\n", safetext.Escape(f.Description),
+			safetext.Quote(displaySecret(f, opts)), safetext.Escape(f.Fingerprint))
 		for j, l := range f.Locations {
 			label := "found at:"
 			if j > 0 {
@@ -99,11 +104,11 @@ func JUnit(w io.Writer, res *scanner.Result, opts Options) error {
 			fmt.Fprintf(&text, "%s %s\n", label, formatLocation(l))
 		}
 		if meta.Remediation != "" {
-			fmt.Fprintf(&text, "fix: %s\n", meta.Remediation)
+			fmt.Fprintf(&text, "fix: %s\n", safetext.Escape(meta.Remediation))
 		}
 		c.Failure = &junitFailure{
-			Message: fmt.Sprintf("%s: %s %s", f.RuleID, f.Description, Redact(f.Secret)),
-			Type:    f.RuleID,
+			Message: safetext.Escape(fmt.Sprintf("%s: %s %s", f.RuleID, f.Description, redacted(f, opts))),
+			Type:    safetext.Escape(f.RuleID),
 			Text:    text.String(),
 		}
 		suite.Cases = append(suite.Cases, c)
@@ -111,7 +116,7 @@ func JUnit(w io.Writer, res *scanner.Result, opts Options) error {
 	}
 	eachSkipped(res, func(path, reason, detail string) {
 		suite.Cases = append(suite.Cases, junitCase{
-			Name: "scan " + path, Classname: "scour.skipped", Time: "0",
+			Name: "scan " + oneLine(path), Classname: "scour.skipped", Time: "0",
 			Skipped: &junitSkipped{Message: skippedLine(path, reason, detail)},
 		})
 		suite.Skipped++

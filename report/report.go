@@ -1,5 +1,6 @@
 // Package report writes scan results for people (text) and tools (JSON,
-// JSON Lines, SARIF, CSV, JUnit XML, GitHub workflow annotations).
+// JSON Lines, SARIF, CSV, JUnit XML, GitHub workflow annotations, a
+// self-contained HTML page).
 //
 // Secrets are redacted unless Options.ShowSecrets is set; fingerprints are
 // always shown so a finding can be named without its secret. The package
@@ -51,6 +52,12 @@ type Options struct {
 	// about the secret (cmd fills it from the provider package); nil when
 	// the scan did not verify.
 	Verification map[string]Verification
+	// Status maps a fingerprint to its triage status (open, revoked...),
+	// for reports made from the findings store; nil means all open.
+	Status map[string]string
+	// Redacted maps a fingerprint to the secret's preview for findings
+	// without their raw Secret (read from the findings store).
+	Redacted map[string]string
 }
 
 // Verification is a secret's verification status in a report.
@@ -83,7 +90,7 @@ const DefaultMaxLocations = 5
 
 // Formats lists the output formats Write accepts, default first.
 func Formats() []string {
-	return []string{"text", "json", "jsonl", "sarif", "csv", "junit", "github"}
+	return []string{"text", "json", "jsonl", "sarif", "csv", "junit", "github", "html"}
 }
 
 // Write renders res in the named format.
@@ -103,6 +110,8 @@ func Write(w io.Writer, format string, res *scanner.Result, opts Options) error 
 		return JUnit(w, res, opts)
 	case "github":
 		return GitHub(w, res, opts)
+	case "html":
+		return HTML(w, res, opts)
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 }
@@ -119,6 +128,10 @@ var structuralPrefix = regexp.MustCompile(`^(?:[A-Za-z]{2,10}[0-9]?[_.-]){1,2}|^
 // Redact returns a short, non-reversible preview of secret: its public
 // prefix (e.g. "ghp_") plus up to four characters, then "…". Never more
 // than a third of a secret is shown, and of a Yunxiao token only its id.
+// Of a low-entropy secret (scanner.LowEntropy: a password, a short key)
+// no character is shown: next to its fingerprint, each one would narrow a
+// guess. Only a token-like public prefix of at most ten characters is
+// kept, when twenty or more characters follow it ("glpat-…").
 func Redact(secret string) string {
 	if m := yunxiaoToken.FindStringSubmatch(secret); m != nil {
 		return m[1] + "_…"
@@ -126,6 +139,12 @@ func Redact(secret string) string {
 	prefix := len(structuralPrefix.FindString(secret))
 	if strings.HasPrefix(secret, "-----BEGIN ") {
 		// A PEM header is public; what follows it is key material.
+		return secret[:prefix] + "…"
+	}
+	if scanner.LowEntropy(secret) {
+		if prefix > 10 || len(secret)-prefix < 20 {
+			prefix = 0
+		}
 		return secret[:prefix] + "…"
 	}
 	show := prefix + min(4, (len(secret)-prefix)/5)
@@ -143,6 +162,18 @@ func Redact(secret string) string {
 func displaySecret(f *scanner.Finding, opts Options) string {
 	if opts.ShowSecrets {
 		return f.Secret
+	}
+	return redacted(f, opts)
+}
+
+// redacted is the preview of f's secret: Redact of it, or for a finding
+// read back from the findings store, which keeps no raw secret by
+// default, the preview the store recorded (Options.Redacted).
+func redacted(f *scanner.Finding, opts Options) string {
+	if f.Secret == "" {
+		if r := opts.Redacted[f.Fingerprint]; r != "" {
+			return r
+		}
 	}
 	return Redact(f.Secret)
 }

@@ -221,17 +221,22 @@ func TestJSONEmpty(t *testing.T) {
 
 // Redact keeps a token's public prefix and a few characters, never more
 // than a third of the secret, never a Yunxiao UUID, and never splits a
-// UTF-8 character.
+// UTF-8 character. Of a low-entropy secret (a password, a short key id) it
+// shows no character: next to the fingerprint each would narrow a guess.
 func TestRedact(t *testing.T) {
 	cases := []struct{ secret, want string }{
 		{fakeGitHub, "ghp_SCOU…"},
 		{"github_pat_" + "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVW", "github_pat_11AB…"},
 		{fakeYunxiao, "pt-SCOURfakeEXAMPLEtoken000_…"},
-		{"AKIA" + "SCOURFAKEEXAMPLE", "AKIA…"},
-		{fakePass, "hun…"},
+		{"AKIA" + "SCOURFAKEEXAMPLE", "…"},
+		{fakePass, "…"},
+		{"admin-password-2024", "…"},
+		{"correct-horse-battery-staple-x", "…"},
+		{"glpat-" + "Abc12Def34Ghi56Jkl78", "glpat-…"},
 		{"abc", "…"},
 		{"", "…"},
-		{"x" + strings.Repeat("ä", 16), "xä…"},
+		{"x" + strings.Repeat("ä", 16), "…"},
+		{"x" + strings.Repeat("äöüß€", 6), "xä…"},
 		{"-----BEGIN OPENSSH PRIVATE KEY-----\n" + strings.Repeat("b3BlbnNzaC1rZXktdjEAAAAA", 10), "-----BEGIN OPENSSH PRIVATE KEY-----…"},
 	}
 	for _, c := range cases {

@@ -2,7 +2,6 @@ package report
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -25,9 +25,11 @@ const (
 	sarifVersion = "2.1.0"
 	// InformationURI is scour's home, named in SARIF and JUnit reports.
 	InformationURI = "https://github.com/scour-dev/scour"
-	// FingerprintKey names scour's partial fingerprint: the SHA-256 of the
-	// secret, so code scanning keeps one alert per secret however the
-	// lines around it move. Bump the version if its meaning ever changes.
+	// FingerprintKey names scour's partial fingerprint: the finding's
+	// fingerprint, so code scanning keeps one alert per secret however the
+	// lines around it move. Still "v1" although low-entropy secrets now
+	// have argon2id fingerprints (scanner.Fingerprint): tokens keep their
+	// values and alerts; a new key would reopen every alert.
 	FingerprintKey = "scourFingerprint/v1"
 	// sarifMaxRelated caps relatedLocations per result at GitHub code
 	// scanning's limit; properties.locationCount still counts them all.
@@ -179,10 +181,7 @@ type sarifRegion struct {
 
 // SARIF writes res as a SARIF 2.1.0 log.
 func SARIF(w io.Writer, res *scanner.Result, opts Options) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(newSARIF(res, opts))
+	return encodeJSON(w, newSARIF(res, opts), "  ")
 }
 
 func newSARIF(res *scanner.Result, opts Options) *sarifLog {
@@ -241,7 +240,7 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 			Properties: sarifResultProps{
 				Provider:       f.Provider,
 				Fingerprint:    f.Fingerprint,
-				SecretRedacted: Redact(f.Secret),
+				SecretRedacted: redacted(f, opts),
 				LocationCount:  len(f.Locations),
 			},
 		}
@@ -249,7 +248,7 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 		if desc == "" {
 			desc = f.RuleID
 		}
-		msg := fmt.Sprintf("%s %s (fingerprint %s)", desc, Redact(f.Secret), shortFP(f.Fingerprint))
+		msg := fmt.Sprintf("%s %s (fingerprint %s)", desc, redacted(f, opts), shortFP(f.Fingerprint))
 		if n := len(f.Locations) - 1; n > 0 {
 			msg += fmt.Sprintf("; also at %s", plural(int64(n), "other location", "other locations"))
 		}
@@ -448,19 +447,21 @@ func commitFor(l scanner.Location) *sarifCommit {
 	if c == nil || c.Hash == "" {
 		return nil
 	}
-	sc := &sarifCommit{Hash: c.Hash, AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail, Message: c.Message,
-		Blob: l.BlobID, Unreachable: l.Unreachable}
+	sc := &sarifCommit{Hash: c.Hash, AuthorName: safetext.UTF8(c.AuthorName), AuthorEmail: safetext.UTF8(c.AuthorEmail),
+		Message: safetext.UTF8(c.Message),
+		Blob:    l.BlobID, Unreachable: l.Unreachable}
 	if !c.Date.IsZero() {
 		sc.Date = c.Date.Format(time.RFC3339)
 	}
 	return sc
 }
 
-// skippedLine is "skipped PATH: REASON (DETAIL)".
+// skippedLine is "skipped PATH: REASON (DETAIL)", escaped (safetext): it
+// is a message for people, shown in logs and CI pages.
 func skippedLine(path, reason, detail string) string {
-	s := "skipped " + path + ": " + reason
+	s := "skipped " + oneLine(path) + ": " + safetext.Escape(reason)
 	if detail != "" {
-		s += " (" + detail + ")"
+		s += " (" + safetext.Escape(detail) + ")"
 	}
 	return s
 }

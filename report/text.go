@@ -7,10 +7,10 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/dustin/go-humanize"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -39,6 +39,11 @@ func (p painter) paint(style, s string) string {
 // that commit's author, date and subject); how many other places it occurs
 // at, the first of them listed (capped at Options.MaxLocations); and the
 // rule's one-line remediation hint. A clean result writes nothing.
+//
+// Everything that comes from the scanned tree or a rule pack (paths,
+// authors, commit subjects, descriptions, even the secret) is escaped with
+// internal/safetext: it cannot break a line, drive the terminal or forge a
+// CI workflow command.
 func Text(w io.Writer, res *scanner.Result, opts Options) error {
 	p := painter(opts.Color)
 	maxLoc := opts.MaxLocations
@@ -52,19 +57,19 @@ func Text(w io.Writer, res *scanner.Result, opts Options) error {
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		meta := opts.Rules[f.RuleID]
-		head := p.paint(ansiBold+ansiRed, f.RuleID) + "  " + f.Provider
+		head := p.paint(ansiBold+ansiRed, safetext.Escape(f.RuleID)) + "  " + safetext.Escape(f.Provider)
 		if c := cmp.Or(f.Confidence, meta.Confidence); c != "" {
-			head += p.paint(ansiDim, " ("+c+" confidence)")
+			head += p.paint(ansiDim, " ("+safetext.Escape(c)+" confidence)")
 		}
 		fmt.Fprintf(&b, "%s\n", head)
 		if f.Description != "" {
-			fmt.Fprintf(&b, "  %s\n", f.Description)
+			fmt.Fprintf(&b, "  %s\n", safetext.Escape(f.Description))
 		}
 		// The whole fingerprint: `scour ignore` wants it, and people copy it
 		// from here (the pre-commit hook prints this format).
-		line("secret", p.paint(ansiYellow, displaySecret(f, opts))+"  "+p.paint(ansiDim, "fingerprint "+f.Fingerprint))
+		line("secret", p.paint(ansiYellow, safetext.Quote(displaySecret(f, opts)))+"  "+p.paint(ansiDim, "fingerprint "+safetext.Escape(f.Fingerprint)))
 		if v, ok := opts.Verification[f.Fingerprint]; ok {
-			line("status", v.String())
+			line("status", safetext.Escape(v.String()))
 		}
 		if len(f.Locations) > 0 {
 			first := f.Locations[0]
@@ -86,7 +91,7 @@ func Text(w io.Writer, res *scanner.Result, opts Options) error {
 			}
 		}
 		if meta.Remediation != "" {
-			line("fix", meta.Remediation)
+			line("fix", safetext.Escape(meta.Remediation))
 		}
 		b.WriteString("\n")
 	}
@@ -100,9 +105,9 @@ func commitLine(l scanner.Location) string {
 	c := l.Commit
 	var parts []string
 	if c.AuthorName != "" || c.AuthorEmail != "" {
-		who := c.AuthorName
+		who := safetext.Escape(c.AuthorName)
 		if c.AuthorEmail != "" {
-			who = strings.TrimSpace(who + " <" + c.AuthorEmail + ">")
+			who = strings.TrimSpace(who + " <" + safetext.Escape(c.AuthorEmail) + ">")
 		}
 		parts = append(parts, "by "+who)
 	}
@@ -119,14 +124,11 @@ func commitLine(l scanner.Location) string {
 	return s
 }
 
-// oneLine quotes a commit subject or path that holds line breaks or
-// control characters, so it stays on one line and cannot drive the
-// terminal.
+// oneLine quotes a commit subject or path that holds line breaks, control
+// or bidi characters or invalid UTF-8 (safetext.Quote), so it stays on one
+// line, reads as it is and cannot drive the terminal.
 func oneLine(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
-		return fmt.Sprintf("%q", s)
-	}
-	return s
+	return safetext.Quote(s)
 }
 
 // formatLocation renders a location as path:line:column, with the commit
@@ -137,13 +139,15 @@ func formatLocation(l scanner.Location) string {
 	case path == "" && l.BlobID != "":
 		// A dangling blob no commit or tree names: its id is all there is
 		// (git cat-file -p ID shows it).
-		path = "blob " + l.BlobID
+		path = "blob " + safetext.Escape(l.BlobID)
 	case path == "" || (l.Kind == "stdin" && path == "-"):
-		path = "(" + l.Kind + ")"
+		path = "(" + safetext.Escape(l.Kind) + ")"
+	default:
+		path = oneLine(path)
 	}
-	s := fmt.Sprintf("%s:%d:%d", oneLine(path), l.Line, l.Column)
+	s := fmt.Sprintf("%s:%d:%d", path, l.Line, l.Column)
 	if l.Commit != nil && l.Commit.Hash != "" {
-		s += " in commit " + shortHash(l.Commit.Hash)
+		s += " in commit " + safetext.Escape(shortHash(l.Commit.Hash))
 	}
 	if l.Unreachable {
 		s += " (unreachable)"
@@ -155,15 +159,16 @@ func formatLocation(l scanner.Location) string {
 }
 
 // SkippedList writes one line per skipped item ("skipped PATH: REASON
-// (DETAIL)"), sorted by path, for stderr.
+// (DETAIL)"), sorted by path, for stderr; path, reason and detail escaped
+// (safetext), since a skipped file's name is chosen by the repository.
 func SkippedList(w io.Writer, res *scanner.Result) error {
 	items := append(res.Skipped[:0:0], res.Skipped...)
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Path < items[j].Path })
 	var b strings.Builder
 	for _, s := range items {
-		fmt.Fprintf(&b, "scour: skipped %s: %s", s.Path, s.Reason)
+		fmt.Fprintf(&b, "scour: skipped %s: %s", oneLine(s.Path), safetext.Escape(s.Reason))
 		if s.Detail != "" {
-			fmt.Fprintf(&b, " (%s)", s.Detail)
+			fmt.Fprintf(&b, " (%s)", safetext.Escape(s.Detail))
 		}
 		b.WriteString("\n")
 	}
@@ -180,7 +185,7 @@ func Summary(w io.Writer, res *scanner.Result, opts Options) error {
 		reasons := skipReasons(res)
 		parts := make([]string, len(reasons))
 		for i, r := range reasons {
-			parts[i] = fmt.Sprintf("%d %s", r.Count, r.Reason)
+			parts[i] = fmt.Sprintf("%d %s", r.Count, safetext.Escape(r.Reason))
 		}
 		fmt.Fprintf(&b, ", skipped %d (%s)", len(res.Skipped), strings.Join(parts, ", "))
 	}

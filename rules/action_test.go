@@ -41,6 +41,7 @@ func packWith(t *testing.T, blocks string) error {
 }
 
 func TestActionBlocksValidate(t *testing.T) {
+	t.Parallel()
 	if err := packWith(t, goodVerify+`
     revoke:
       class: admin
@@ -114,6 +115,7 @@ func TestActionBlocksValidate(t *testing.T) {
 }
 
 func TestMatchHostPattern(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		pattern, host string
 		want          bool
@@ -136,6 +138,7 @@ func TestMatchHostPattern(t *testing.T) {
 }
 
 func TestRevokeKind(t *testing.T) {
+	t.Parallel()
 	for class, want := range map[string]string{
 		ClassPublic: "auto", ClassSelf: "auto", ClassSelfTwoStep: "auto", ClassAdmin: "admin",
 		ClassManual: "manual", ClassUnbindable: "manual", ClassNone: "manual",

@@ -15,6 +15,7 @@ import (
 // The fixtures are docs/providers.md §6's [checked] values, assembled here so
 // that no whole token sits in the source.
 func TestChecksumFixtures(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		algo, head, check string
 	}{
@@ -95,6 +96,7 @@ func genAtlassian(r *rand.Rand, prefix string, n int, urlEncoded bool) string {
 // TestChecksumGenerated checks that many valid tokens with random bodies
 // pass, and that changing any one character makes them fail.
 func TestChecksumGenerated(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	gens := []struct {
 		algo string
@@ -147,6 +149,7 @@ func genGitHublessATBB(r *rand.Rand) string {
 }
 
 func TestChecksumShortInputs(t *testing.T) {
+	t.Parallel()
 	for name, algo := range checksums {
 		for _, s := range []string{"", "_", "ghp_", "x", "%3D", "abcdefgh", "glpat-1234567"} {
 			algo.valid([]byte(s)) // must not panic

@@ -60,6 +60,20 @@ func placeholder(secret []byte, statistical bool) string {
 	if filler || (longest >= 8 && len(secret) <= 100) {
 		return "placeholder (repeated characters)"
 	}
+	// Runs of consecutive letters or digits (abcdef, klmnop, 456789) are
+	// typed by hand; in random base62 a run of 6 turns up about once in
+	// 10^9 positions.
+	asc := 1
+	for i := 1; i < len(secret); i++ {
+		if a, b := secret[i-1], secret[i]; b == a+1 && sameClass(a, b) {
+			asc++
+			if asc >= 6 {
+				return "placeholder (consecutive characters)"
+			}
+		} else {
+			asc = 1
+		}
+	}
 	if len(secret) >= 12 {
 		var seen [256]bool
 		distinct := 0
@@ -103,4 +117,10 @@ func hasDigit(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// sameClass: both lower-case letters, both upper-case letters or both digits.
+func sameClass(a, b byte) bool {
+	in := func(lo, hi byte) bool { return lo <= a && a <= hi && lo <= b && b <= hi }
+	return in('a', 'z') || in('A', 'Z') || in('0', '9')
 }

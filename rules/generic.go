@@ -57,7 +57,7 @@ var credentialWords = []string{
 
 // keyTails are what may follow the last credential word in a key that
 // names the credential itself ("secret_key_base", "passwordValue").
-var keyTails = []string{"", "s", "key", "keybase", "value", "val", "string", "str", "b64", "base64", "plain", "plaintext", "raw", "text", "data", "hex"}
+var keyTails = []string{"", "s", "key", "keybase", "base", "value", "val", "string", "str", "b64", "base64", "plain", "plaintext", "raw", "text", "data", "hex"}
 
 // keyNotSecret: keys holding one of these name something beside the
 // credential: a public value, a session nonce, a pagination cursor.

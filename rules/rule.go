@@ -107,3 +107,21 @@ type Example struct {
 	// Path is the file the text is in, for rules restricted by Paths.
 	Path string `yaml:"path,omitempty"`
 }
+
+// StripActions removes the verify and revoke blocks of every rule of the
+// pack and returns the ids of the rules that had one, in pack order. It
+// makes a pack from an untrusted place (a scanned repository's
+// .scour.yaml) detection-only: an action names the host a secret is sent
+// to and the environment variables it reads, which only the user may
+// choose.
+func (p *Pack) StripActions() []string {
+	var ids []string
+	for _, r := range p.Rules {
+		if r == nil || (r.Verify == nil && r.Revoke == nil) {
+			continue
+		}
+		r.Verify, r.Revoke = nil, nil
+		ids = append(ids, r.ID)
+	}
+	return ids
+}

@@ -58,12 +58,14 @@ type compiled struct {
 	value       valueFilter // nil: no value filter
 	guard       guardFunc   // nil: window bytes either side of a keyword
 	keyGroup    int         // submatch index of `key`, or -1
+	samples     map[string]string // the Set's published samples (samples.go)
 }
 
 // Set is a validated, compiled rule set.
 type Set struct {
-	rules []*Rule
-	byID  map[string]*Rule
+	rules   []*Rule
+	byID    map[string]*Rule
+	samples map[string]string // published sample credential -> where (samples.go)
 }
 
 // Builtin loads the embedded catalogue (rules/builtin/*.yaml).
@@ -75,7 +77,7 @@ func Builtin() (*Set, error) {
 	return NewSet(packs...)
 }
 
-func builtinPacks() ([]*Pack, error) {
+func parseBuiltinPacks() ([]*Pack, error) {
 	names, err := fs.Glob(builtinFS, "builtin/*.yaml")
 	if err != nil {
 		return nil, err
@@ -260,7 +262,11 @@ var ruleIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 // "medium") and attaches the compiled matcher, so a pack must not be given
 // to two NewSet calls at once.
 func NewSet(packs ...*Pack) (*Set, error) {
-	s := &Set{byID: map[string]*Rule{}}
+	samples, err := loadSamples()
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{byID: map[string]*Rule{}, samples: samples}
 	seen := map[string]string{} // id -> source
 	var errs []error
 	for _, p := range packs {
@@ -310,6 +316,7 @@ func NewSet(packs ...*Pack) (*Set, error) {
 			if c == nil || len(problems) > 0 {
 				continue
 			}
+			c.samples = samples
 			r.compiled = c
 			if r.Confidence == "" {
 				r.Confidence = "medium"
@@ -335,8 +342,13 @@ func compile(r *Rule) (*compiled, []string) {
 		add("keywords: none (give no_keywords_reason if the rule really has no literal)")
 	}
 	for _, k := range r.Keywords {
-		if strings.TrimSpace(k) == "" {
+		switch {
+		case strings.TrimSpace(k) == "":
 			add("keywords: empty keyword")
+		case len(k) < 3:
+			// The engine's trigram prefilter cannot index a 1-2 byte keyword;
+			// one such keyword would make it run the automaton over every byte.
+			add("keywords: %q is shorter than 3 bytes (use a longer literal, e.g. with the character before it)", k)
 		}
 	}
 	switch r.Confidence {
@@ -538,6 +550,14 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 				}
 				continue
 			}
+		}
+		// A published sample is named as such (before the placeholder
+		// test, which catches some of them under a vaguer reason).
+		if src, ok := c.samples[string(secret)]; ok {
+			if dropped != nil {
+				dropped(string(secret), "published sample credential ("+src+")")
+			}
+			continue
 		}
 		if why := placeholder(secret, !checked); why != "" {
 			if dropped != nil {

@@ -58,6 +58,7 @@ func secretsOf(fs []found) []string {
 // in URL userinfo, and two in a row (with and without a separator) are all
 // found; lookalikes glued to letters are not.
 func TestYunxiaoBoundaries(t *testing.T) {
+	t.Parallel()
 	r := rule(t, builtin(t), "yunxiao-pat")
 	tests := []struct {
 		text string
@@ -91,6 +92,7 @@ func TestYunxiaoBoundaries(t *testing.T) {
 // TestFindWindow checks that Find looks only inside [lo, hi), reports
 // absolute offsets, and still checks the byte before lo for the boundary.
 func TestFindWindow(t *testing.T) {
+	t.Parallel()
 	r := rule(t, builtin(t), "yunxiao-pat")
 	text := "aaaa=" + yxA + "; more text"
 	start := strings.Index(text, yxA)
@@ -116,6 +118,7 @@ func TestFindWindow(t *testing.T) {
 // TestFindChecksums: a hard checksum failure drops the candidate and says
 // why; a soft (github_pat_) failure keeps it, marked unverified.
 func TestFindChecksums(t *testing.T) {
+	t.Parallel()
 	set := builtin(t)
 	rnd := rand.New(rand.NewPCG(3, 4))
 	ghp := genGitHub(rnd, "ghp_", 30)
@@ -155,6 +158,7 @@ func TestFindChecksums(t *testing.T) {
 // TestFindFilters checks the placeholder and entropy filters and that
 // dropped is told why.
 func TestFindFilters(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		secret, why string
 	}{
@@ -173,6 +177,7 @@ func TestFindFilters(t *testing.T) {
 }
 
 func TestPlaceholder(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"<your-token>", "****", "abc...xyz", "${TOKEN}", "{{ token }}",
 		"xxxxxxxxxxxxxxxx", "EXAMPLEKEY123456", "AAAAAAAAAAAAAAAAAAAA", "REDACTED", "your_token_here", "123456789abc", "abababcabcabca"} {
 		if placeholder([]byte(s), true) == "" {
@@ -190,6 +195,7 @@ func TestPlaceholder(t *testing.T) {
 // TestPlaceholderCountingHex: documentation fills UUID- and hex-shaped
 // samples by counting through the hex digits.
 func TestPlaceholderCountingHex(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"01234567-89ab-cdef-0123-456789abcdef", "0123456789ABCDEF0123456789ABCDEF", "fedcba98-7654-3210-fedc-ba9876543210"} {
 		if placeholder([]byte(s), false) == "" {
 			t.Errorf("placeholder(%q) = \"\", want a reason", s)
@@ -218,6 +224,7 @@ func TestFindAllocations(t *testing.T) {
 // TestMalformedPacks checks that each kind of bad pack is rejected with a
 // message naming the file, the rule id and the problem.
 func TestMalformedPacks(t *testing.T) {
+	t.Parallel()
 	const head = "provider: acme\nrules:\n"
 	const good = "  - id: acme-key\n    description: d\n    keywords: [acme_]\n    pattern: '(?P<secret>acme_[a-z0-9]{20})'\n"
 	tests := []struct {
@@ -267,6 +274,7 @@ func TestMalformedPacks(t *testing.T) {
 // TestCheckFindsProblems runs CheckPacks (as `scour rules check` does) on
 // a user pack that breaks every catalogue check.
 func TestCheckFindsProblems(t *testing.T) {
+	t.Parallel()
 	ghp := genGitHub(rand.New(rand.NewPCG(5, 6)), "ghp_", 30)
 	dir := t.TempDir()
 	pack := `provider: acme
@@ -333,6 +341,7 @@ rules:
 }
 
 func TestLoadFileMissing(t *testing.T) {
+	t.Parallel()
 	if _, err := LoadFile(filepath.Join(t.TempDir(), "nope.yaml")); err == nil {
 		t.Error("LoadFile of a missing file: no error")
 	}
@@ -395,6 +404,7 @@ func BenchmarkFind(b *testing.B) {
 // Yunxiao fixture, which spells EXAMPLE and has no checksum, is dropped as
 // a placeholder.
 func TestProviderFixtures(t *testing.T) {
+	t.Parallel()
 	set := builtin(t)
 	tests := []struct {
 		rule, token string

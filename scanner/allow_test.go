@@ -10,6 +10,7 @@ import (
 // Options.Allow sees the rule, the secret and the text of the match's
 // line, and a true answer drops the match (config line allowlists).
 func TestAllowHook(t *testing.T) {
+	t.Parallel()
 	r := tokRule(20)
 	var mu sync.Mutex
 	var logs, seen []string

@@ -56,6 +56,7 @@ func gorootCorpus(t testing.TB, limit int) []byte {
 // or a narrower `window:`. It runs the engine's own keyword pass over
 // $GOROOT/src and measures, per rule, the bytes its merged windows cover.
 func TestNoRuleFloodsTheEngine(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("reads $GOROOT/src")
 	}

@@ -4,10 +4,16 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scour-dev/scour/rules"
 )
+
+// builtinSet is the built-in rule set, built once per test binary (it
+// costs a few hundred milliseconds under -race). Tests only read it; each
+// gets its own Scanner, since some change a scanner's settings.
+var builtinSet = sync.OnceValues(rules.Builtin)
 
 func builtinScanner(t testing.TB, chunk int) (*Scanner, *rules.Set) {
 	t.Helper()
@@ -17,7 +23,7 @@ func builtinScanner(t testing.TB, chunk int) (*Scanner, *rules.Set) {
 // builtinScannerOpts is builtinScanner with options (Rules is set here).
 func builtinScannerOpts(t testing.TB, chunk int, opts Options) (*Scanner, *rules.Set) {
 	t.Helper()
-	set, err := rules.Builtin()
+	set, err := builtinSet()
 	if err != nil {
 		t.Fatalf("rules.Builtin: %v", err)
 	}
@@ -43,6 +49,7 @@ type span3 struct {
 // Find reports over the whole line, at the same offsets, both on the bare
 // line and buried in a file big enough to be cut into several chunks.
 func TestBuiltinExamplesThroughEngine(t *testing.T) {
+	t.Parallel()
 	// Without decoding: this is about the engine and the rules agreeing on
 	// text as written (decode_test.go covers encoded text).
 	whole, set := builtinScannerOpts(t, 0, Options{NoDecode: true})
@@ -104,6 +111,7 @@ func TestBuiltinExamplesThroughEngine(t *testing.T) {
 // TestBuiltinNegativesThroughEngine: no negative example yields a finding
 // of its own rule's provider through the engine.
 func TestBuiltinNegativesThroughEngine(t *testing.T) {
+	t.Parallel()
 	s, set := builtinScanner(t, 0)
 	for _, r := range set.Rules() {
 		for i, neg := range r.NegativeExamples {

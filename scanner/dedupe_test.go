@@ -11,6 +11,7 @@ import (
 // confidence rule, with both rules' context), while rules of different
 // providers each keep theirs.
 func TestOverlappingRulesOfOneProvider(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(`(?P<secret>tok_[A-Za-z0-9]{20})`)
 	mk := func(id, provider string, rank int) entry {
 		return entry{id: id, provider: provider, description: id, rank: rank,
@@ -57,6 +58,7 @@ func TestOverlappingRulesOfOneProvider(t *testing.T) {
 }
 
 func TestDedupeMergesContext(t *testing.T) {
+	t.Parallel()
 	s := &Scanner{entries: []entry{{id: "a", provider: "p", rank: 2}, {id: "b", provider: "p", rank: 1}}}
 	hits := []hit{
 		{rule: 1, m: matchWith("s", map[string]string{"org": "acme"})},

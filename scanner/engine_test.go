@@ -3,8 +3,6 @@ package scanner
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +34,7 @@ var modes = []struct {
 }
 
 func TestPositions(t *testing.T) {
+	t.Parallel()
 	a, b := tok("Alpha1"), tok("Bravo2")
 	cases := []struct {
 		name string
@@ -88,6 +87,7 @@ func TestPositions(t *testing.T) {
 // every offset it must be found exactly once, at the right place, whether
 // it sits before, inside or across the overlap.
 func TestChunkBoundaries(t *testing.T) {
+	t.Parallel()
 	s := newTestScanner(t, 1, nil, tokRule(20))
 	size := s.bufSize()
 	tk := tok("Boundary9")
@@ -125,6 +125,7 @@ func TestChunkBoundaries(t *testing.T) {
 }
 
 func TestEmptyInput(t *testing.T) {
+	t.Parallel()
 	s := newTestScanner(t, 0, nil, tokRule(20))
 	res := run(t, s, items{memItem("a", nil), memItem("b", []byte{}), streamItem("c", nil, nil)})
 	if len(res.Findings) != 0 || len(res.Skipped) != 0 {
@@ -150,6 +151,7 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestReadErrorKeepsEarlierMatches(t *testing.T) {
+	t.Parallel()
 	s := newTestScanner(t, 1, nil, tokRule(20))
 	tk := tok("BeforeError")
 	data := []byte("head " + tk + "\n" + strings.Repeat("z", 3*s.bufSize()))
@@ -169,6 +171,7 @@ func TestReadErrorKeepsEarlierMatches(t *testing.T) {
 }
 
 func TestOpenErrorIsSkipped(t *testing.T) {
+	t.Parallel()
 	s := newTestScanner(t, 0, nil, tokRule(20))
 	it := source.Item{Origin: source.Origin{Kind: "file", Path: "locked"},
 		Open: func() (io.ReadCloser, error) { return nil, errors.New("permission denied") }}
@@ -182,6 +185,7 @@ func TestOpenErrorIsSkipped(t *testing.T) {
 // TestConcurrentSink feeds the sink from many goroutines at once, as the
 // directory source does; run with -race.
 func TestConcurrentSink(t *testing.T) {
+	t.Parallel()
 	s := newTestScanner(t, 0, nil, tokRule(20))
 	shared, own := tok("SharedSecret"), "unique"
 	src := sourceFunc(func(ctx context.Context, sink source.Sink) error {
@@ -222,6 +226,7 @@ type sourceFunc func(ctx context.Context, sink source.Sink) error
 func (f sourceFunc) Scan(ctx context.Context, sink source.Sink) error { return f(ctx, sink) }
 
 func TestGroupingAndFingerprint(t *testing.T) {
+	t.Parallel()
 	s := newTestScanner(t, 0, nil, tokRule(20))
 	x, y := tok("Xray"), tok("Yankee")
 	res := run(t, s, items{
@@ -232,8 +237,7 @@ func TestGroupingAndFingerprint(t *testing.T) {
 		t.Fatalf("%d findings, want 2", len(res.Findings))
 	}
 	for i, f := range res.Findings {
-		sum := sha256.Sum256([]byte(f.Secret))
-		if f.Fingerprint != hex.EncodeToString(sum[:]) || f.RuleID != "fake-tok" || f.Provider != "fake" {
+		if f.Fingerprint != Fingerprint(f.Secret) || f.RuleID != "fake-tok" || f.Provider != "fake" {
 			t.Errorf("finding %d: %+v", i, f)
 		}
 		if i > 0 && res.Findings[i-1].Fingerprint > f.Fingerprint {
@@ -247,6 +251,7 @@ func TestGroupingAndFingerprint(t *testing.T) {
 }
 
 func TestInlineIgnore(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var logs []string
 	debugf := func(f string, a ...any) { mu.Lock(); logs = append(logs, fmt.Sprintf(f, a...)); mu.Unlock() }
@@ -271,6 +276,7 @@ func TestInlineIgnore(t *testing.T) {
 }
 
 func TestDroppedCandidatesAreRedactedInDebug(t *testing.T) {
+	t.Parallel()
 	var logs []string
 	r := tokRule(20)
 	r.f.drop = func(secret string) string {
@@ -294,6 +300,7 @@ func TestDroppedCandidatesAreRedactedInDebug(t *testing.T) {
 // TestOverlappingKeywords: keywords nested in each other ("secret" holds
 // "sec") must all be seen, each firing its own rules.
 func TestOverlappingKeywords(t *testing.T) {
+	t.Parallel()
 	long := testRule{id: "long", keywords: []string{"SECRET="}, f: &fakeRule{
 		re: regexpMust(`SECRET=(?P<secret>[a-z]{6})`), window: 16}}
 	short := testRule{id: "short", keywords: []string{"sec"}, f: &fakeRule{
@@ -308,6 +315,7 @@ func TestOverlappingKeywords(t *testing.T) {
 // TestWindowsMerged: many keyword hits close together must not make a
 // rule's regex run twice over the same bytes, nor report a match twice.
 func TestWindowsMerged(t *testing.T) {
+	t.Parallel()
 	r := tokRule(32)
 	s := newTestScanner(t, 0, nil, r)
 	var b strings.Builder
@@ -332,6 +340,7 @@ func TestWindowsMerged(t *testing.T) {
 }
 
 func TestKeywordlessRuleScansEverything(t *testing.T) {
+	t.Parallel()
 	r := testRule{id: "nokw", f: &fakeRule{re: regexpMust(`<<(?P<secret>[0-9]{4})>>`), window: 16}}
 	s := newTestScanner(t, 1, nil, r)
 	data := strings.Repeat("filler line\n", 200) + "<<1234>>\n" + strings.Repeat("filler line\n", 200)
@@ -342,6 +351,7 @@ func TestKeywordlessRuleScansEverything(t *testing.T) {
 }
 
 func TestCancelled(t *testing.T) {
+	t.Parallel()
 	s := newTestScanner(t, 0, nil, tokRule(20))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -355,6 +365,7 @@ func TestCancelled(t *testing.T) {
 // size is streamed (not skipped), with tokens at the start, across each
 // chunk end and at the very end all found once with correct positions.
 func TestLargeStreamDefaultChunks(t *testing.T) {
+	t.Parallel()
 	s := newTestScanner(t, 0, nil, tokRule(20))
 	size := s.bufSize()
 	line := "const x = \"filler ü\" // ...\n"
@@ -390,6 +401,7 @@ func TestLargeStreamDefaultChunks(t *testing.T) {
 }
 
 func TestLowerInto(t *testing.T) {
+	t.Parallel()
 	var src []byte
 	for c := range 256 {
 		src = append(src, byte(c))

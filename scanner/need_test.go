@@ -11,6 +11,7 @@ import (
 // TestNeedsOf: the needs come from the mandatory fixed parts of a pattern,
 // longest first, and optional or alternated parts add none.
 func TestNeedsOf(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		pattern string
 		want    []int // need lengths
@@ -54,6 +55,7 @@ func equalInts(a, b []int) bool {
 
 // TestHasRun compares the probing search with counting every byte.
 func TestHasRun(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
 	var class [256]bool
 	class['a'], class['b'] = true, true
@@ -83,6 +85,7 @@ func TestHasRun(t *testing.T) {
 // and on examples cut, shifted and with bytes replaced at random (near
 // misses that sometimes still match).
 func TestNeedsNeverLoseMatches(t *testing.T) {
+	t.Parallel()
 	_, set := builtinScanner(t, 0)
 	r := rand.New(rand.NewPCG(5, 6))
 	checked := 0

@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/coregx/ahocorasick"
-
-	"github.com/scour-dev/scour/rules"
 )
 
 // hitsBoth returns the keyword hits of s's keyword stage and those of the
@@ -74,6 +72,7 @@ func keywordSoup(r *rand.Rand, kws []string, n int) []byte {
 // input of every small length, on the benchmark corpus and on the rule
 // examples.
 func TestPrefilterSameHits(t *testing.T) {
+	t.Parallel()
 	s, set := builtinScanner(t, 0)
 	if s.pf == nil {
 		t.Fatal("built-in keywords have no prefilter")
@@ -105,6 +104,7 @@ func TestPrefilterSameHits(t *testing.T) {
 // TestPrefilterShortKeyword: a keyword under 3 bytes has no trigram, so
 // the engine falls back to the whole-chunk pass and still finds it.
 func TestPrefilterShortKeyword(t *testing.T) {
+	t.Parallel()
 	s := newTestScanner(t, 0, nil, testRule{id: "short", keywords: []string{"Q_"}, f: &fakeRule{
 		re: regexpMust(`(?P<secret>q_[0-9]{6})`), window: 16}}, tokRule(32))
 	if s.pf != nil {
@@ -120,6 +120,7 @@ func TestPrefilterShortKeyword(t *testing.T) {
 // TestPrefilterThreeByteKeywords covers 3-byte keywords at odd and even
 // offsets, at the very end of the input, and case variants.
 func TestPrefilterThreeByteKeywords(t *testing.T) {
+	t.Parallel()
 	s := newTestScanner(t, 0, nil,
 		testRule{id: "three", keywords: []string{"zq-"}, f: &fakeRule{re: regexpMust(`(?P<secret>zq-[0-9]{4})`), window: 8}},
 		tokRule(32))
@@ -162,6 +163,7 @@ func checkSameFindings(t *testing.T, fast, slow *Scanner, data []byte) {
 // finding, on the benchmark corpus (tokens of several providers in source
 // text) and on every rule example buried in keyword-dense noise.
 func TestFastPathsSameFindings(t *testing.T) {
+	t.Parallel()
 	fast, slow := fastAndSlow(t)
 	data := benchCorpus()[:2<<20]
 	res := run(t, fast, items{memItem("f", data)})
@@ -192,7 +194,7 @@ func TestFastPathsSameFindings(t *testing.T) {
 // FuzzFastPaths: on any input the engine's findings equal those of the
 // automaton over every byte with every window handed to its regex.
 func FuzzFastPaths(f *testing.F) {
-	if set, err := rules.Builtin(); err == nil {
+	if set, err := builtinSet(); err == nil {
 		for _, r := range set.Rules() {
 			for _, ex := range r.Examples {
 				f.Add([]byte(ex.Text))

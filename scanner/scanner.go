@@ -3,14 +3,14 @@ package scanner
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/coregx/ahocorasick"
 
@@ -125,6 +125,11 @@ type Scanner struct {
 
 	scratch sync.Pool // *scratch
 	debugMu sync.Mutex
+
+	// fps caches the slow fingerprints of low-entropy secrets across the
+	// runs of this scanner (a hook or a sweep meets the same test
+	// password in every run).
+	fps fingerprintCache
 }
 
 // New builds the prefilter automaton over every rule's keywords and
@@ -505,13 +510,13 @@ func (c *collector) add(h hit) {
 	f := c.findings[k]
 	if f == nil {
 		e := &c.s.entries[h.rule]
-		sum := sha256.Sum256([]byte(h.m.Secret))
+		// The fingerprint is computed once per secret in result(): for a
+		// low-entropy secret it is deliberately slow, and c.mu is held here.
 		f = &Finding{
 			RuleID:      e.id,
 			Provider:    e.provider,
 			Description: e.description,
 			Secret:      h.m.Secret,
-			Fingerprint: hex.EncodeToString(sum[:]),
 		}
 		c.findings[k] = f
 	}
@@ -560,8 +565,14 @@ func (c *collector) result() *Result {
 			delete(c.findings, k)
 		}
 	}
+	secrets := make([]string, 0, len(c.findings))
+	for _, f := range c.findings {
+		secrets = append(secrets, f.Secret)
+	}
+	fps := c.s.fps.fingerprints(secrets)
 	for _, f := range c.findings {
 		ff := *f
+		ff.Fingerprint = fps[f.Secret]
 		ff.Locations = slices.Clone(f.Locations)
 		slices.SortFunc(ff.Locations, compareLocation)
 		r.Findings = append(r.Findings, ff)
@@ -581,6 +592,65 @@ func (c *collector) result() *Result {
 		r.Skipped = []source.Skipped{}
 	}
 	return r
+}
+
+// fingerprintCache remembers the slow fingerprints a scanner computed.
+type fingerprintCache struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// maxCachedFingerprints bounds the cache; when full it starts over.
+const maxCachedFingerprints = 4096
+
+// fingerprints computes the fingerprint of each distinct secret, the slow
+// (low-entropy) ones on every CPU unless cached.
+func (fc *fingerprintCache) fingerprints(secrets []string) map[string]string {
+	out := make(map[string]string, len(secrets))
+	var slow []string
+	fc.mu.Lock()
+	for _, s := range secrets {
+		if _, ok := out[s]; ok {
+			continue
+		}
+		if !LowEntropy(s) {
+			out[s] = LegacyFingerprint(s)
+			continue
+		}
+		if fp, ok := fc.m[s]; ok {
+			out[s] = fp
+			continue
+		}
+		out[s] = ""
+		slow = append(slow, s)
+	}
+	fc.mu.Unlock()
+	if len(slow) == 0 {
+		return out
+	}
+	sums := make([]string, len(slow))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(slow)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(slow); i = int(next.Add(1) - 1) {
+				sums[i] = Fingerprint(slow[i])
+			}
+		})
+	}
+	wg.Wait()
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if fc.m == nil || len(fc.m)+len(slow) > maxCachedFingerprints {
+		fc.m = map[string]string{}
+	}
+	for i, s := range slow {
+		out[s] = sums[i]
+		if len(fc.m) < maxCachedFingerprints {
+			fc.m[s] = sums[i]
+		}
+	}
+	return out
 }
 
 func compareLocation(a, b Location) int {

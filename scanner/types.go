@@ -34,7 +34,8 @@ type Finding struct {
 	Confidence string `json:"confidence"`
 	// Secret is the raw credential. Reporters redact it unless asked not to.
 	Secret string `json:"secret"`
-	// Fingerprint is hex(SHA-256(secret)): stable across moves and squashes.
+	// Fingerprint names the secret without showing it (see Fingerprint):
+	// stable across moves, squashes and machines.
 	Fingerprint string `json:"fingerprint"`
 	// Context holds the rule's other named groups (token id, host, user...).
 	Context   map[string]string `json:"context,omitempty"`

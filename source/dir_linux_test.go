@@ -8,7 +8,8 @@ import (
 )
 
 func TestDirClosesFilesTheSinkNeverOpened(t *testing.T) {
-	// Counts descriptors in /proc/self/fd, hence linux only.
+	// Counts descriptors in /proc/self/fd, hence linux only, and not in
+	// parallel with tests that open files.
 	root := t.TempDir()
 	files := map[string]string{}
 	for i := range 100 {

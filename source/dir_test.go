@@ -125,6 +125,7 @@ func scan(t *testing.T, d *Dir) *recSink {
 }
 
 func TestDirYieldsEveryRegularFileWithContent(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	files := map[string]string{
 		"a.txt":            "hello\n",
@@ -161,6 +162,7 @@ func mapsKeys(m map[string]string) func(func(string) bool) {
 }
 
 func TestDirManyFilesEachOnceUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	files := map[string]string{}
 	for i := range 300 {
@@ -174,6 +176,7 @@ func TestDirManyFilesEachOnceUnderConcurrency(t *testing.T) {
 }
 
 func TestDirSkipsGitDirectoriesAndGitFiles(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	tree(t, root, map[string]string{
 		".git/config":         "[core]",
@@ -195,6 +198,7 @@ func TestDirSkipsGitDirectoriesAndGitFiles(t *testing.T) {
 }
 
 func TestDirExcludes(t *testing.T) {
+	t.Parallel()
 	files := map[string]string{
 		"top.txt":                 "", // anchored /top.txt
 		"a/top.txt":               "",
@@ -248,6 +252,7 @@ func TestDirExcludes(t *testing.T) {
 }
 
 func TestDirRejectsBadExcludePattern(t *testing.T) {
+	t.Parallel()
 	for _, p := range []string{"[", "a/[b", "", "!"} {
 		err := (&Dir{Root: t.TempDir(), Excludes: []string{p}}).Scan(context.Background(), newSink())
 		if err == nil || !strings.Contains(err.Error(), "exclude pattern") {
@@ -257,6 +262,7 @@ func TestDirRejectsBadExcludePattern(t *testing.T) {
 }
 
 func TestDirMaxFileSizeSkipsWithNotice(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	tree(t, root, map[string]string{"at-limit": "0123456789", "over": "0123456789A", "empty": ""})
 	s := scan(t, &Dir{Root: root, MaxFileSize: 10})
@@ -273,6 +279,7 @@ func TestDirMaxFileSizeSkipsWithNotice(t *testing.T) {
 }
 
 func TestDirSparse2GBFileIsYieldedNotRead(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	f, err := os.Create(filepath.Join(root, "huge.img"))
 	if err != nil {
@@ -299,6 +306,7 @@ func TestDirSparse2GBFileIsYieldedNotRead(t *testing.T) {
 }
 
 func TestDirSingleFileRoot(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	tree(t, root, map[string]string{"conf/app.yml": "k: v\n"})
 	p := filepath.Join(root, "conf", "app.yml")
@@ -313,6 +321,7 @@ func TestDirSingleFileRoot(t *testing.T) {
 }
 
 func TestDirRootErrors(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "nope")
 	err := (&Dir{Root: missing}).Scan(context.Background(), newSink())
 	if !errors.Is(err, fs.ErrNotExist) {
@@ -332,6 +341,7 @@ func TestDirRootErrors(t *testing.T) {
 }
 
 func TestDirVanishingDirectoryAndFile(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	tree(t, root, map[string]string{"gone/a": "a", "gone/b/c": "c", "lost.txt": "x", "stays.txt": "y"})
 	d := &Dir{Root: root, Workers: 2}
@@ -358,6 +368,7 @@ func TestDirVanishingDirectoryAndFile(t *testing.T) {
 }
 
 func TestDirInjectedOpenErrors(t *testing.T) {
+	t.Parallel()
 	// Root can read anything, so EACCES and EIO are injected here; the real
 	// chmod path is tested in TestDirPermissionDeniedOnDisk.
 	root := t.TempDir()
@@ -400,6 +411,7 @@ func mapsEqual(a, b map[string]string) bool {
 }
 
 func TestDirRootListingFailureIsAnError(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	d := &Dir{Root: root}
 	d.hooks.openFile = func(name string, flag int, perm fs.FileMode) (*os.File, error) {
@@ -411,6 +423,7 @@ func TestDirRootListingFailureIsAnError(t *testing.T) {
 }
 
 func TestDirSinkErrorStopsScan(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	files := map[string]string{}
 	for i := range 200 {
@@ -429,6 +442,7 @@ func TestDirSinkErrorStopsScan(t *testing.T) {
 }
 
 func TestDirCanceledContext(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	tree(t, root, map[string]string{"a": "a"})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -439,6 +453,7 @@ func TestDirCanceledContext(t *testing.T) {
 }
 
 func TestDirOpenTwiceGivesFreshHandle(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	tree(t, root, map[string]string{"f": "data"})
 	var items []Item

@@ -19,6 +19,7 @@ func symlink(t *testing.T, target, link string) {
 }
 
 func TestDirSymlinksAreReportedNotFollowed(t *testing.T) {
+	t.Parallel()
 	outside := t.TempDir()
 	tree(t, outside, map[string]string{"elsewhere.txt": "outside"})
 	root := t.TempDir()
@@ -52,6 +53,7 @@ func TestDirSymlinksAreReportedNotFollowed(t *testing.T) {
 }
 
 func TestDirRootMayBeASymlink(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	tree(t, root, map[string]string{"a": "a"})
 	link := filepath.Join(t.TempDir(), "link")
@@ -62,6 +64,7 @@ func TestDirRootMayBeASymlink(t *testing.T) {
 }
 
 func TestDirFIFOIsNeverOpened(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	tree(t, root, map[string]string{"a.txt": "a"})
 	if err := syscall.Mkfifo(filepath.Join(root, "pipe"), 0o644); err != nil {
@@ -80,6 +83,7 @@ func TestDirFIFOIsNeverOpened(t *testing.T) {
 }
 
 func TestDirFileReplacedByFIFOOrSymlinkAfterListing(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	tree(t, root, map[string]string{"becomes-fifo": "x", "becomes-link": "y", "ok": "z"})
 	d := &Dir{Root: root}
@@ -104,6 +108,7 @@ func TestDirFileReplacedByFIFOOrSymlinkAfterListing(t *testing.T) {
 }
 
 func TestDirPermissionDeniedOnDisk(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	tree(t, root, map[string]string{"closed/inside.txt": "i", "unreadable.txt": "u", "ok.txt": "o"})
 	for _, p := range []string{"closed", "unreadable.txt"} {

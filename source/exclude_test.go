@@ -6,6 +6,7 @@ import "testing"
 // paths share: a pattern naming a directory covers every file below it,
 // as pruning that directory on disk would.
 func TestExcluder(t *testing.T) {
+	t.Parallel()
 	ex, err := NewExcluder([]string{"vendor/", "/build", "*.min.js", "!keep.min.js", "docs/**/secret.txt"})
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +47,7 @@ func TestExcluder(t *testing.T) {
 // directory at the root; gitignore would match nothing for it, leaving
 // the exclude silently without effect.
 func TestExcluderDotSlash(t *testing.T) {
+	t.Parallel()
 	ex, err := NewExcluder([]string{"./vendor", "./docs/*.md", "!./docs/keep.md"})
 	if err != nil {
 		t.Fatal(err)

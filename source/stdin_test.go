@@ -8,6 +8,7 @@ import (
 )
 
 func TestStdinYieldsOneStreamedItem(t *testing.T) {
+	t.Parallel()
 	in := strings.NewReader("line1\nAKIA\x00\xff\n")
 	var got []Item
 	var data []byte
@@ -45,6 +46,7 @@ func TestStdinYieldsOneStreamedItem(t *testing.T) {
 }
 
 func TestReaderCustomNameAndCanceledContext(t *testing.T) {
+	t.Parallel()
 	var o Origin
 	r := &Reader{R: strings.NewReader("x"), Kind: "file", Path: "piped.txt"}
 	if err := r.Scan(context.Background(), sinkFunc(func(it Item) error { o = it.Origin; return nil })); err != nil {

@@ -21,6 +21,7 @@ func allowlist(t *testing.T, entries ...config.Allow) *Allowlist {
 // An entry suppresses only when its rule scope and every criterion it
 // gives hold; path entries drop only the matching locations.
 func TestAllowlistApply(t *testing.T) {
+	t.Parallel()
 	s := fakePAT("allow")
 	two := func() scanner.Finding {
 		f := finding("github-pat", s, "docs/guide.md", 3)
@@ -74,6 +75,7 @@ func TestAllowlistApply(t *testing.T) {
 // MatchLine is the engine's hook: only line_regex entries answer, with
 // their rule scope and secret criteria.
 func TestAllowlistMatchLine(t *testing.T) {
+	t.Parallel()
 	a := allowlist(t,
 		config.Allow{Rules: []string{"github-pat"}, LineRegex: `fixture`, Stopwords: []string{"ghp_"}},
 		config.Allow{SecretRegex: "^x"}, // not a line entry
@@ -106,6 +108,7 @@ func TestAllowlistMatchLine(t *testing.T) {
 // Apply runs allowlist, ignore file and baseline in that order and counts
 // what each suppressed.
 func TestApplyOrderAndCounts(t *testing.T) {
+	t.Parallel()
 	a, b, c, d := fakePAT("a"), fakePAT("b"), fakePAT("c"), fakePAT("d")
 	res := result(finding("github-pat", a, "x", 1), finding("github-pat", b, "x", 2), finding("github-pat", c, "x", 3), finding("github-pat", d, "x", 4))
 	ign := &IgnoreList{Path: ".scourignore", any: map[string]bool{fingerprint(b): true, fingerprint(a): true}, byRule: map[[2]string]bool{}}

@@ -70,7 +70,28 @@ func (b *Baseline) Keys() []Key {
 // same rule. Path and line play no part, so the baseline holds across
 // moves, rebases and squashes.
 func (b *Baseline) Contains(f *scanner.Finding) bool {
-	return b != nil && b.keys[Key{f.RuleID, f.Fingerprint}]
+	if b == nil {
+		return false
+	}
+	if b.keys[Key{f.RuleID, f.Fingerprint}] {
+		return true
+	}
+	_, ok := b.LegacyMatch(f)
+	return ok
+}
+
+// LegacyMatch returns the old-form fingerprint under which the baseline
+// accepts f, when only that form is listed (see IgnoreList.LegacyMatch);
+// `scour baseline update` writes the current form.
+func (b *Baseline) LegacyMatch(f *scanner.Finding) (string, bool) {
+	if b == nil || f.Secret == "" {
+		return "", false
+	}
+	old := scanner.LegacyFingerprint(f.Secret)
+	if old == f.Fingerprint {
+		return "", false
+	}
+	return old, b.keys[Key{f.RuleID, old}]
 }
 
 // Diff compares b (new) with old: keys only in b, keys only in old.

@@ -24,6 +24,7 @@ func finding(rule, secret, path string, line int) scanner.Finding {
 // A baseline file holds rule ids and fingerprints only, sorted, and reads
 // back to the same set.
 func TestBaselineRoundTrip(t *testing.T) {
+	t.Parallel()
 	s1, s2 := fakePAT("one"), fakePAT("two")
 	res := result(finding("github-pat", s2, "b.go", 3), finding("github-pat", s1, "a.go", 1), finding("github-oauth", s1, "a.go", 1))
 	var buf bytes.Buffer
@@ -67,6 +68,7 @@ func TestBaselineRoundTrip(t *testing.T) {
 // A JSON report and a JSON Lines report (as `scan --format json|jsonl`
 // write them) are baselines too.
 func TestBaselineFromReports(t *testing.T) {
+	t.Parallel()
 	s1, s2 := fakePAT("one"), fakePAT("two")
 	res := result(finding("github-pat", s1, "a.go", 1), finding("github-pat", s2, "b.go", 3))
 	for _, format := range []string{"json", "jsonl"} {
@@ -94,6 +96,7 @@ func TestBaselineFromReports(t *testing.T) {
 
 // Bad baselines are errors naming the file and the problem.
 func TestReadBaselineErrors(t *testing.T) {
+	t.Parallel()
 	fp := fingerprint("x")
 	cases := []struct{ name, text, want string }{
 		{"empty", "  \n", "empty file"},
@@ -117,6 +120,7 @@ func TestReadBaselineErrors(t *testing.T) {
 
 // Diff tells an update what it adds and drops.
 func TestBaselineDiff(t *testing.T) {
+	t.Parallel()
 	a, b, c := finding("r", "a", "", 1), finding("r", "b", "", 1), finding("r", "c", "", 1)
 	old := NewBaseline(result(a, b))
 	cur := NewBaseline(result(b, c))

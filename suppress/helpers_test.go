@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/scour-dev/scour/gitscan"
@@ -24,11 +25,15 @@ func fingerprint(secret string) string {
 	return hex.EncodeToString(s[:])
 }
 
+// builtinSet is the built-in rule set, built once per test binary (a few
+// hundred milliseconds under -race); tests only read it.
+var builtinSet = sync.OnceValues(rules.Builtin)
+
 // newScanner builds the engine over the built-in rules, with allow as its
 // line hook when given.
 func newScanner(t *testing.T, allow *Allowlist) *scanner.Scanner {
 	t.Helper()
-	set, err := rules.Builtin()
+	set, err := builtinSet()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,6 +54,7 @@ func filtersFrom(t *testing.T, res *scanner.Result) (baseline, ignore Filters) {
 // squashes, in git history scans and in scans of the work tree, and a new
 // secret written where the accepted one was is still reported.
 func TestSuppressionsSurviveHistoryRewrites(t *testing.T) {
+	t.Parallel()
 	old, fresh := fakePAT("history-old"), fakePAT("history-fresh")
 	cases := []struct {
 		name string
@@ -175,6 +176,7 @@ func TestSuppressionsSurviveHistoryRewrites(t *testing.T) {
 // scans too (where paths are only known after the scan), with its rule
 // scope and secret criteria.
 func TestLineAllowlistInHistoryAndTree(t *testing.T) {
+	t.Parallel()
 	marked, other, unmarked := fakePAT("line-marked"), fakePAT("line-other"), fakePAT("line-unmarked")
 	r := gittest.Init(t)
 	r.WriteFile("test/fixtures.py", "TOKEN = \""+marked+"\"  # scour-test-fixture\n"+"OTHER = \""+unmarked+"\"\n")

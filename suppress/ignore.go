@@ -8,17 +8,21 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/scour-dev/scour/internal/atomicfile"
+	"github.com/scour-dev/scour/internal/treefile"
 	"github.com/scour-dev/scour/scanner"
 )
 
 // IgnoreFileName is the ignore file scour reads at the root of a scan.
 const IgnoreFileName = ".scourignore"
 
-// fingerprintPattern is a finding's fingerprint: hex SHA-256 of the secret.
+// fingerprintPattern is a finding's fingerprint: 64 hex digits
+// (scanner.Fingerprint; entries written before version 2 hold the plain
+// SHA-256 of the secret, which still matches: LegacyFingerprint).
 var fingerprintPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // ruleIDPattern is how rule ids are spelt (rules.NewSet enforces it).
@@ -61,7 +65,7 @@ func ParseFingerprint(s string) (fingerprint, ruleID string, err error) {
 	fp, rule, _ := strings.Cut(strings.TrimSpace(s), ":")
 	fp = strings.ToLower(fp)
 	if !fingerprintPattern.MatchString(fp) {
-		return "", "", fmt.Errorf("%q is not a fingerprint: want 64 hex digits (the SHA-256 of the secret, as reports show it)", s)
+		return "", "", fmt.Errorf("%q is not a fingerprint: want 64 hex digits, as reports show it", s)
 	}
 	if rule != "" && !ruleIDPattern.MatchString(rule) {
 		return "", "", fmt.Errorf("%q: bad rule id %q after the fingerprint", s, rule)
@@ -124,12 +128,53 @@ func LoadIgnore(path string) (*IgnoreList, error) {
 	return ParseIgnore(path, bytes.NewReader(data))
 }
 
-// Ignores reports whether f's secret is ignored.
+// MaxIgnoreSize bounds a scanned tree's ignore file (about 150,000
+// entries): a hostile tree must not exhaust memory through it.
+const MaxIgnoreSize = 16 << 20
+
+// LoadTreeIgnore reads dir/.scourignore, the ignore file of a scanned
+// tree, which may be hostile: only from inside dir (a symlink leading out
+// is refused, never followed, so an error can never show another file's
+// lines), only a regular file, and at most MaxIgnoreSize bytes. A missing
+// file is an empty list.
+func LoadTreeIgnore(dir string) (*IgnoreList, error) {
+	path := filepath.Join(dir, IgnoreFileName)
+	data, err := treefile.Read(dir, IgnoreFileName, MaxIgnoreSize)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &IgnoreList{Path: path, any: map[string]bool{}, byRule: map[[2]string]bool{}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ignore file %s: %w", path, err)
+	}
+	return ParseIgnore(path, bytes.NewReader(data))
+}
+
+// Ignores reports whether f's secret is ignored, by an entry with its
+// fingerprint or with its legacy fingerprint (LegacyMatch).
 func (l *IgnoreList) Ignores(f *scanner.Finding) bool {
 	if l == nil {
 		return false
 	}
-	return l.any[f.Fingerprint] || l.byRule[[2]string{f.Fingerprint, f.RuleID}]
+	if l.any[f.Fingerprint] || l.byRule[[2]string{f.Fingerprint, f.RuleID}] {
+		return true
+	}
+	_, ok := l.LegacyMatch(f)
+	return ok
+}
+
+// LegacyMatch returns the old-form fingerprint (scanner.LegacyFingerprint,
+// the unsalted SHA-256) under which the list ignores f, when f's current
+// fingerprint differs from it and only the old form is listed: the entry
+// to rewrite (UpgradeIgnore).
+func (l *IgnoreList) LegacyMatch(f *scanner.Finding) (string, bool) {
+	if l == nil || f.Secret == "" {
+		return "", false
+	}
+	old := scanner.LegacyFingerprint(f.Secret)
+	if old == f.Fingerprint {
+		return "", false
+	}
+	return old, l.any[old] || l.byRule[[2]string{old, f.RuleID}]
 }
 
 // Has reports whether the list already holds an entry ignoring what e
@@ -158,7 +203,7 @@ func AppendIgnore(path string, entries []IgnoreEntry) ([]IgnoreEntry, error) {
 		buf.WriteByte('\n')
 	}
 	if len(old) == 0 {
-		buf.WriteString("# Secrets scour does not report, by fingerprint (SHA-256 of the secret).\n" +
+		buf.WriteString("# Secrets scour does not report, by fingerprint (as reports show it).\n" +
 			"# One per line, optionally FINGERPRINT:RULE_ID; add with `scour ignore`.\n")
 	}
 	for _, e := range entries {
@@ -180,6 +225,46 @@ func AppendIgnore(path string, entries []IgnoreEntry) ([]IgnoreEntry, error) {
 		return nil, fmt.Errorf("ignore file: %w", err)
 	}
 	return added, nil
+}
+
+// UpgradeIgnore rewrites the ignore file at path, replacing each old-form
+// fingerprint that is a key of upgrades with its value (the current form,
+// from a scan that found the secret), keeping rule ids, comments and
+// every other line as they are. It returns how many entries changed.
+func UpgradeIgnore(path string, upgrades map[string]string) (int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, fmt.Errorf("ignore file: %w", err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	n := 0
+	for i, line := range lines {
+		body := strings.TrimLeft(line, " \t")
+		if len(body) < 64 {
+			continue
+		}
+		old := strings.ToLower(body[:64])
+		if nu, ok := upgrades[old]; ok && (len(body) == 64 || !isHex(body[64])) {
+			lines[i] = line[:len(line)-len(body)] + nu + body[64:]
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	mode := fs.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	out := strings.Join(lines, "")
+	if err := atomicfile.Write(path, mode, func(w io.Writer) error { _, err := io.WriteString(w, out); return err }); err != nil {
+		return 0, fmt.Errorf("ignore file: %w", err)
+	}
+	return n, nil
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func oneLine(s string) string {

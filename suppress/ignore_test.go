@@ -12,6 +12,7 @@ import (
 // The ignore file takes fingerprints with whole-line and trailing
 // comments, an optional rule qualifier, and any case.
 func TestParseIgnore(t *testing.T) {
+	t.Parallel()
 	a, b, c := fingerprint("a"), fingerprint("b"), fingerprint("c")
 	text := "# header\n\n" + a + "  # test fixture\n" + strings.ToUpper(b) + ":github-pat\n   " + c + "\n"
 	l, err := ParseIgnore(".scourignore", strings.NewReader(text))
@@ -41,6 +42,7 @@ func TestParseIgnore(t *testing.T) {
 
 // Every bad line is reported with file and line number.
 func TestParseIgnoreErrors(t *testing.T) {
+	t.Parallel()
 	text := fingerprint("a") + "\nnot-a-fingerprint\n" + fingerprint("b")[:63] + "  # short\n" + fingerprint("c") + ":Bad Rule\n"
 	_, err := ParseIgnore("repo/.scourignore", strings.NewReader(text))
 	if err == nil {
@@ -58,6 +60,7 @@ func TestParseIgnoreErrors(t *testing.T) {
 
 // A missing ignore file is an empty list.
 func TestLoadIgnoreMissing(t *testing.T) {
+	t.Parallel()
 	l, err := LoadIgnore(filepath.Join(t.TempDir(), IgnoreFileName))
 	if err != nil || len(l.Entries) != 0 {
 		t.Fatalf("%+v, %v", l, err)
@@ -70,6 +73,7 @@ func TestLoadIgnoreMissing(t *testing.T) {
 // AppendIgnore creates the file, keeps what is there, skips duplicates and
 // entries an unqualified one already covers, and writes comments.
 func TestAppendIgnore(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), IgnoreFileName)
 	a, b := fingerprint("a"), fingerprint("b")
 	added, err := AppendIgnore(p, []IgnoreEntry{{Fingerprint: a, Comment: "fixture\nsecond line"}, {Fingerprint: a}})
@@ -110,6 +114,7 @@ func TestAppendIgnore(t *testing.T) {
 }
 
 func TestParseFingerprint(t *testing.T) {
+	t.Parallel()
 	fp := fingerprint("z")
 	if got, rule, err := ParseFingerprint(" " + strings.ToUpper(fp) + ":gitlab-pat "); err != nil || got != fp || rule != "gitlab-pat" {
 		t.Errorf("got %q %q %v", got, rule, err)

@@ -27,6 +27,10 @@ type Filters struct {
 	// Debugf, when set, receives one line per suppressed finding or
 	// location (never the secret).
 	Debugf func(format string, args ...any)
+	// Upgrade, when set, is told of each ignore or baseline entry that
+	// matched in the old fingerprint form only (scanner.LegacyFingerprint),
+	// with the current form to write instead.
+	Upgrade func(Upgrade)
 }
 
 // Counts says how many findings each filter suppressed.
@@ -34,6 +38,15 @@ type Counts struct {
 	Allowed   int // by an allowlist entry (all locations)
 	Ignored   int // by .scourignore
 	Baselined int // by the baseline
+}
+
+// Upgrade is an ignore or baseline entry to rewrite in the current
+// fingerprint form.
+type Upgrade struct {
+	File     string // the ignore or baseline file
+	Baseline bool   // File is a baseline, not an ignore file
+	RuleID   string
+	Old, New string // fingerprints
 }
 
 // Total is the number of findings suppressed.
@@ -65,6 +78,10 @@ func Apply(res *scanner.Result, fl Filters) Counts {
 	if debugf == nil {
 		debugf = func(string, ...any) {}
 	}
+	upgrade := fl.Upgrade
+	if upgrade == nil {
+		upgrade = func(Upgrade) {}
+	}
 	kept := res.Findings[:0]
 	for i := range res.Findings {
 		f := res.Findings[i]
@@ -80,9 +97,15 @@ func Apply(res *scanner.Result, fl Filters) Counts {
 		case fl.Ignore.Ignores(&f):
 			debugf("suppress: %s %s ignored by %s", f.RuleID, short(f.Fingerprint), fl.Ignore.Path)
 			c.Ignored++
+			if old, ok := fl.Ignore.LegacyMatch(&f); ok {
+				upgrade(Upgrade{File: fl.Ignore.Path, RuleID: f.RuleID, Old: old, New: f.Fingerprint})
+			}
 		case fl.Baseline.Contains(&f):
 			debugf("suppress: %s %s is in the baseline %s", f.RuleID, short(f.Fingerprint), fl.Baseline.Path)
 			c.Baselined++
+			if old, ok := fl.Baseline.LegacyMatch(&f); ok {
+				upgrade(Upgrade{File: fl.Baseline.Path, Baseline: true, RuleID: f.RuleID, Old: old, New: f.Fingerprint})
+			}
 		default:
 			kept = append(kept, f)
 		}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scour-dev/scour/internal/gittest"
 )
 
 func head(t *testing.T, dir string) string {
@@ -18,9 +20,7 @@ func head(t *testing.T, dir string) string {
 
 // The same flags make the same repository: same commits, byte for byte.
 func TestDeterministic(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
+	gittest.RequireGit(t)
 	c := config{commits: 40, files: 20, churn: 2, size: 512, tokens: 3, branches: 1, seed: 7, repack: true, depth: 50}
 	var heads []string
 	for i := 0; i < 2; i++ {

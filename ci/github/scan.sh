@@ -7,7 +7,34 @@
 # Input (environment): SCOUR_MODE (range|all|none), SCOUR_SCAN_RANGE,
 # SCOUR_MESSAGE, SCOUR_CONFIG_INPUT, SCOUR_ARGS (split on whitespace),
 # RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY.
+#
+# scour's stderr and text report name files, authors and rules of the
+# scanned repository. scour escapes them (no control character, no
+# "::command" or "##[command]" sequence), and this script adds two guards
+# of its own: scour's stderr is replayed between ::stop-commands:: markers
+# with a random token, so the runner executes nothing in it, and text
+# placed in the job summary is fenced with more backticks than it holds.
 set -euo pipefail
+
+# fence FILE...: a Markdown code fence longer than any run of backticks in
+# the files, so no line of theirs can close it.
+fence() {
+	local n
+	n="$(cat "$@" 2>/dev/null | grep -o '`\+' | awk '{ if (length($0) > m) m = length($0) } END { print m + 1 }')" || true
+	if [[ -z "$n" || "$n" -lt 3 ]]; then
+		n=3
+	fi
+	printf '%*s' "$n" '' | tr ' ' '`'
+}
+
+# replay FILE: writes FILE to stderr with workflow commands off.
+replay() {
+	local token
+	token="scour-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+	echo "::stop-commands::$token" >&2
+	cat "$1" >&2
+	echo "::$token::" >&2
+}
 
 dir="$RUNNER_TEMP/scour-action"
 scour="$dir/scour"
@@ -49,7 +76,7 @@ set +e
 "$scour" "${args[@]}" 2>"$log"
 code=$?
 set -e
-cat "$log" >&2
+replay "$log"
 
 echo "exit-code=$code" >>"$out"
 if [[ -s "$sarif" ]]; then
@@ -65,10 +92,11 @@ case "$code" in
 		echo
 		echo "Treat each as compromised: revoke or rotate it, then remove it. Secrets are redacted below."
 		echo
-		echo '```text'
+		f="$(fence "$text")"
+		echo "${f}text"
 		# Job summaries are capped at 1 MiB; the SARIF has everything.
 		head -n 400 "$text"
-		echo '```'
+		echo "$f"
 		if (($(wc -l <"$text") > 400)); then
 			echo
 			echo "Truncated: see the annotations and code scanning for the rest."
@@ -79,9 +107,10 @@ case "$code" in
 	{
 		echo "**scour failed (exit $code).** ${stats}"
 		echo
-		echo '```text'
+		f="$(fence "$log")"
+		echo "${f}text"
 		grep -v '^scour: skipped ' "$log" | tail -n 20
-		echo '```'
+		echo "$f"
 	} >>"$summary"
 	exit "$code"
 	;;

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,12 +39,43 @@ type Repo struct {
 	tick        int
 }
 
-// RequireGit skips the test when the git program is not installed.
+// RequireGit skips the test when the git program is not installed, or
+// fails it under CI (see Unavailable).
 func RequireGit(t testing.TB) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed: skipping a test that builds a real repository")
+	RequireTool(t, "git", "a test that builds a real repository")
+}
+
+// RequireTool returns the path of program name, for the test described by
+// what. When it is not on PATH the test is skipped, or failed under CI (see
+// Unavailable).
+func RequireTool(t testing.TB, name, what string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Unavailable(t, "%s is not installed: cannot run %s", name, what)
 	}
+	return p
+}
+
+// Unavailable ends a test that cannot run here because a tool it needs is
+// missing. It skips, saying why, on a developer's machine; when the CI
+// environment variable is true (GitHub Actions and GitLab CI set CI=true)
+// it fails instead, so that a CI run never goes green on tests that did not
+// run.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf(format+" (CI is set: install it, or unset CI to skip)", args...)
+		return
+	}
+	t.Skipf(format, args...)
+}
+
+// InCI reports whether the CI environment variable says this is a CI run.
+func InCI() bool {
+	ci, err := strconv.ParseBool(os.Getenv("CI"))
+	return err == nil && ci
 }
 
 // Init makes an empty repository with a working tree and branch "main".

@@ -67,3 +67,26 @@ func TestIsDelta(t *testing.T) {
 		t.Fatalf("exactly one version should be a delta of the other: %v %v", r.IsDelta(a), r.IsDelta(b))
 	}
 }
+
+// recorder is a testing.TB that records how a helper ended the test.
+type recorder struct {
+	testing.TB
+	ended string
+}
+
+func (r *recorder) Helper()                           {}
+func (r *recorder) Skipf(format string, args ...any)  { r.ended = "skip" }
+func (r *recorder) Fatalf(format string, args ...any) { r.ended = "fail" }
+
+// A missing tool skips the test on a developer's machine and fails it
+// under CI, so CI never passes on tests that did not run.
+func TestUnavailableFailsUnderCI(t *testing.T) {
+	for _, c := range []struct{ ci, want string }{{"", "skip"}, {"false", "skip"}, {"true", "fail"}, {"1", "fail"}} {
+		t.Setenv("CI", c.ci)
+		r := &recorder{TB: t}
+		RequireTool(r, "scour-test-no-such-program", "this test")
+		if r.ended != c.want {
+			t.Errorf("CI=%q: the test was ended with %q, want %q", c.ci, r.ended, c.want)
+		}
+	}
+}

@@ -66,6 +66,10 @@ type Display struct {
 	// Delay is how long a scan runs before the line appears: quick scans
 	// should not flash it. Every is the redraw interval.
 	Delay, Every time.Duration
+	// Render, when set, draws the line instead of Line over the Counter
+	// (which may then be nil): other long jobs, such as verify, show
+	// their own counts.
+	Render func() string
 }
 
 // Start shows c's counts on d.W after d.Delay, every d.Every, until the
@@ -86,8 +90,14 @@ func (d Display) Start(c *Counter) (stop func()) {
 		tick := time.NewTicker(d.Every)
 		defer tick.Stop()
 		for {
-			items, bytes := c.Snapshot()
-			fmt.Fprint(d.W, "\r"+Line(d.Noun, items, bytes, time.Since(start))+"\x1b[K")
+			var line string
+			if d.Render != nil {
+				line = d.Render()
+			} else {
+				items, bytes := c.Snapshot()
+				line = Line(d.Noun, items, bytes, time.Since(start))
+			}
+			fmt.Fprint(d.W, "\r"+line+"\x1b[K")
 			select {
 			case <-done:
 				fmt.Fprint(d.W, "\r\x1b[K")

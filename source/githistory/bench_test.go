@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/scour-dev/scour/internal/gitobj"
 	"github.com/scour-dev/scour/internal/gittest"
 	"github.com/scour-dev/scour/source"
 )
@@ -48,26 +49,22 @@ func BenchmarkPackRead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &scan{r: &Repo{GitDir: gitDir}, objDirs: objectDirs(gitDir)}
-	s.openPacks()
-	defer func() {
-		for _, p := range s.packs {
-			p.close()
-		}
-	}()
+	st := gitobj.OpenStore(gitobj.ObjectDirs(gitDir))
+	defer st.Close()
 	b.ResetTimer()
 	var bytes int64
 	for i := 0; i < b.N; i++ {
 		bytes = 0
-		for _, p := range s.packs {
+		for _, p := range st.Packs {
 			v := &packVisitor{
 				want:    func(plumbing.Hash) bool { return true },
 				blob:    func(_ context.Context, _ plumbing.Hash, d []byte) error { bytes += int64(len(d)); return nil },
 				fail:    func(h plumbing.Hash, err error, _ []plumbing.Hash) { b.Fatal(h, err) },
+				reader:  func() *gitobj.Reader { return st.NewReader(DefaultMaxBlobSize, 16<<20) },
 				maxSize: DefaultMaxBlobSize,
 				workers: 1,
 			}
-			if err := p.walkBlobs(context.Background(), v); err != nil {
+			if err := walkBlobs(context.Background(), p, v); err != nil {
 				b.Fatal(err)
 			}
 		}

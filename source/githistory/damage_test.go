@@ -20,6 +20,7 @@ func hasSkip(c *collector, reason, contains string) bool {
 }
 
 func TestShallowCloneScansWhatIsThere(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	old, recent := fakeToken("OLD"), fakeToken("RECENT")
 	g.WriteFile("a", old)
@@ -47,6 +48,7 @@ func TestShallowCloneScansWhatIsThere(t *testing.T) {
 }
 
 func TestDeletedPackIsReportedAndTheRestScanned(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	early, late := fakeToken("EARLY"), fakeToken("LATE")
 	g.WriteFile("e", early)
@@ -81,6 +83,7 @@ func TestDeletedPackIsReportedAndTheRestScanned(t *testing.T) {
 }
 
 func TestCorruptLooseObjectIsReportedAndTheRestScanned(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	good, bad := fakeToken("GOOD"), fakeToken("BAD")
 	g.WriteFile("good", good)
@@ -100,6 +103,7 @@ func TestCorruptLooseObjectIsReportedAndTheRestScanned(t *testing.T) {
 }
 
 func TestCorruptPackedBlobIsReportedAndTheRestScanned(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	good, bad := fakeToken("GOOD"), fakeToken("BAD")
 	g.WriteFile("good", good)
@@ -143,6 +147,7 @@ func TestCorruptPackedBlobIsReportedAndTheRestScanned(t *testing.T) {
 }
 
 func TestBrokenRefIsReported(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("REF")
 	g.WriteFile("a", tok)
@@ -159,6 +164,7 @@ func TestBrokenRefIsReported(t *testing.T) {
 }
 
 func TestNothingScannableIsAnError(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", "a")
 	g.Commit("a")
@@ -181,6 +187,7 @@ func TestNothingScannableIsAnError(t *testing.T) {
 }
 
 func TestPartialCloneReportsMissingBlobs(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.Git("config", "uploadpack.allowFilter", "true")
 	tok, small := fakeToken("BIGBLOB"), fakeToken("SMALL")
@@ -203,6 +210,7 @@ func TestPartialCloneReportsMissingBlobs(t *testing.T) {
 // content in the working tree is still there to scan: it must not be
 // skipped as "already scanned as part of history".
 func TestCorruptBlobStillInWorktreeIsScannedFromDisk(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	good, bad := fakeToken("GOOD"), fakeToken("BADONDISK")
 	g.WriteFile("good", good)

@@ -8,25 +8,9 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+	"github.com/scour-dev/scour/internal/gitobj"
 	"github.com/scour-dev/scour/internal/gittest"
 )
-
-func FuzzApplyDelta(f *testing.F) {
-	f.Add([]byte("hello world"), []byte{11, 5, 0x90, 5})        // copy 5 bytes from 0
-	f.Add([]byte("abc"), []byte{3, 4, 0x91, 1, 2, 2, 'x', 'y'}) // copy + insert
-	f.Add([]byte(""), []byte{0, 0x80, 0x80})
-	f.Fuzz(func(t *testing.T, base, delta []byte) {
-		out, err := applyDelta(base, delta, 1<<20)
-		if err != nil {
-			return
-		}
-		_, dst, _, _ := deltaSizes(delta)
-		if uint64(len(out)) != dst {
-			t.Fatalf("output %d bytes, delta says %d", len(out), dst)
-		}
-	})
-}
 
 // FuzzPack damages a real pack and reads it every way the scan does: a
 // damaged pack must give errors, never a panic (which the reader would
@@ -59,14 +43,15 @@ func FuzzPack(f *testing.F) {
 		for i := int(at) % len(data); i < len(data) && n > 0; i, n = i+1, n-1 {
 			data[i] ^= x
 		}
-		idx := idxfile.NewMemoryIndex()
-		if err := idxfile.NewDecoder(bytes.NewReader(idxData)).Decode(idx); err != nil {
+		idx, err := gitobj.ParseIndex(idxData)
+		if err != nil {
 			t.Fatal(err)
 		}
-		p := &pack{name: "fuzz.pack", data: data, idx: idx}
-		if err := p.index(idx); err != nil {
+		p, err := gitobj.NewPack("fuzz.pack", data, idx)
+		if err != nil {
 			return
 		}
+		st := &gitobj.Store{Dirs: []string{t.TempDir()}, Packs: []*gitobj.Pack{p}}
 		v := &packVisitor{
 			want: func(plumbing.Hash) bool { return true },
 			blob: func(context.Context, plumbing.Hash, []byte) error { return nil },
@@ -75,24 +60,18 @@ func FuzzPack(f *testing.F) {
 					t.Fatal(err)
 				}
 			},
-			external: func(plumbing.Hash) (int8, []byte, error) { return 0, nil, errMissing },
-			maxSize:  1 << 20,
-			workers:  1,
+			reader:  func() *gitobj.Reader { return st.NewReader(1<<20, 1<<20) },
+			maxSize: 1 << 20,
+			workers: 1,
 		}
-		if err := p.walkBlobs(context.Background(), v); err != nil {
+		if err := walkBlobs(context.Background(), p, v); err != nil {
 			t.Fatal(err)
 		}
-		d := &odb{packs: []*pack{p}, maxSize: 1 << 20, fallback: nil}
-		for _, h := range p.hashes {
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						t.Fatalf("panic reading %s: %v", h, r)
-					}
-				}()
-				i, _ := p.find(h)
-				_, _, _ = d.resolve(p, i, 0)
-			}()
+		rd := st.NewReader(1<<20, 1<<20)
+		for _, h := range p.Table().Hashes {
+			if _, _, err := rd.Read(h); err != nil && strings.Contains(err.Error(), "internal error") {
+				t.Fatalf("reading %s: %v", h, err)
+			}
 		}
 	})
 }

@@ -2,6 +2,7 @@ package githistory
 
 import (
 	"context"
+	"github.com/scour-dev/scour/internal/gitobj"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 )
 
 func TestDeletedFileIsFoundAndAttributed(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("DELETED")
 	g.WriteFile("README", "hello\n")
@@ -45,6 +47,7 @@ func TestDeletedFileIsFoundAndAttributed(t *testing.T) {
 }
 
 func TestUnmergedBranchTagAndAnnotatedTag(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	onBranch, onTag, onAnnotated := fakeToken("BRANCH"), fakeToken("TAG"), fakeToken("ANNOTATED")
 	g.WriteFile("a.txt", "a\n")
@@ -72,6 +75,7 @@ func TestUnmergedBranchTagAndAnnotatedTag(t *testing.T) {
 }
 
 func TestMergeResolutionIsAttributedToTheMerge(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("MERGE")
 	g.WriteFile("conf", "base\n")
@@ -90,6 +94,7 @@ func TestMergeResolutionIsAttributedToTheMerge(t *testing.T) {
 }
 
 func TestRenamedFileKeepsFirstCommitAndAddsNewPath(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("RENAME")
 	g.WriteFile("old/name.txt", "key "+tok+"\n")
@@ -107,6 +112,7 @@ func TestRenamedFileKeepsFirstCommitAndAddsNewPath(t *testing.T) {
 }
 
 func TestRevertedCommit(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("REVERT")
 	g.WriteFile("x", "one\n")
@@ -119,6 +125,7 @@ func TestRevertedCommit(t *testing.T) {
 }
 
 func TestResetHardNeedsAllObjects(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok, loose := fakeToken("RESET"), fakeToken("DANGLING")
 	g.WriteFile("x", "one\n")
@@ -158,6 +165,7 @@ func TestResetHardNeedsAllObjects(t *testing.T) {
 }
 
 func TestPackedAndLooseObjects(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	packedTok, looseTok := fakeToken("PACKED"), fakeToken("LOOSE")
 	g.WriteFile("p.txt", packedTok)
@@ -189,6 +197,7 @@ func bigText(lines int) string {
 }
 
 func TestDeltaBlobWhoseBaseLacksTheSecret(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("DELTA")
 	text := bigText(4000)
@@ -221,6 +230,7 @@ func TestDeltaBlobWhoseBaseLacksTheSecret(t *testing.T) {
 }
 
 func TestEveryBlobOnceAcrossPacks(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	for i := 0; i < 20; i++ {
 		g.WriteFile("f.txt", bigText(100+i))
@@ -252,6 +262,7 @@ func TestEveryBlobOnceAcrossPacks(t *testing.T) {
 }
 
 func TestWorktreeFilesNotInHistory(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tracked, modified, untracked := fakeToken("TRACKED"), fakeToken("MODIFIED"), fakeToken("UNTRACKED")
 	g.WriteFile("t.txt", tracked)
@@ -275,6 +286,7 @@ func TestWorktreeFilesNotInHistory(t *testing.T) {
 }
 
 func TestBareRepository(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("BARE")
 	g.WriteFile("k", tok)
@@ -292,6 +304,7 @@ func TestBareRepository(t *testing.T) {
 }
 
 func TestCommitGraphGivesTheSameAnswer(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("GRAPH")
 	g.WriteFile("a", "a")
@@ -312,6 +325,7 @@ func TestCommitGraphGivesTheSameAnswer(t *testing.T) {
 }
 
 func TestEmptyRepository(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	r, c := scanRepo(t, g.Dir, Options{})
 	if len(c.items) != 0 || len(c.skipped) != 0 || r.Note() == "" {
@@ -320,12 +334,14 @@ func TestEmptyRepository(t *testing.T) {
 }
 
 func TestNotARepository(t *testing.T) {
+	t.Parallel()
 	if _, err := Open(t.TempDir(), Options{}); err == nil {
 		t.Fatal("Open of a plain directory succeeded")
 	}
 }
 
 func TestContextCancelStopsTheScan(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", "a")
 	g.Commit("a")
@@ -342,6 +358,7 @@ func TestContextCancelStopsTheScan(t *testing.T) {
 }
 
 func TestExcludedPathsAreNotScanned(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	inTestdata, both, kept := fakeToken("TESTDATA"), fakeToken("BOTH"), fakeToken("KEPT")
 	g.WriteFile("testdata/fixture.txt", inTestdata)
@@ -363,6 +380,7 @@ func TestExcludedPathsAreNotScanned(t *testing.T) {
 }
 
 func TestStashNotesAndRemoteTrackingRefs(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	stashed, noted, remote := fakeToken("STASH"), fakeToken("NOTE"), fakeToken("REMOTE")
 	g.WriteFile("a", "a\n")
@@ -391,6 +409,7 @@ func TestStashNotesAndRemoteTrackingRefs(t *testing.T) {
 }
 
 func TestRefDeltaPack(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("REFDELTA")
 	text := bigText(3000)
@@ -412,16 +431,16 @@ func TestRefDeltaPack(t *testing.T) {
 	}
 	refDeltas := 0
 	for _, pk := range g.Packs() {
-		p, err := openPack(strings.TrimSuffix(pk, ".pack")+".idx", pk)
+		p, err := gitobj.OpenPack(strings.TrimSuffix(pk, ".pack")+".idx", pk)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, o := range p.objs {
-			if o.raw == objRefDelta {
+		for _, e := range p.Table().Entries {
+			if e.Hdr.Type == gitobj.TypeRefDelta {
 				refDeltas++
 			}
 		}
-		p.close()
+		p.Close()
 	}
 	if refDeltas == 0 {
 		t.Fatal("no REF_DELTA entries in the pack")
@@ -441,6 +460,7 @@ func TestRefDeltaPack(t *testing.T) {
 }
 
 func TestAlternates(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("ALTERNATE")
 	g.WriteFile("a", tok)
@@ -459,6 +479,7 @@ func TestAlternates(t *testing.T) {
 }
 
 func TestSHA256RepositoryIsAClearError(t *testing.T) {
+	t.Parallel()
 	gittest.RequireGit(t)
 	dir := t.TempDir()
 	if out, err := exec.Command("git", "init", "-q", "--object-format=sha256", dir).CombinedOutput(); err != nil {
@@ -470,6 +491,7 @@ func TestSHA256RepositoryIsAClearError(t *testing.T) {
 }
 
 func TestTaggedBlobAndSubmoduleEntry(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("TAGGEDBLOB")
 	g.WriteFile("a", "a")
@@ -491,6 +513,7 @@ func TestTaggedBlobAndSubmoduleEntry(t *testing.T) {
 }
 
 func TestLinkedWorktree(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("WORKTREE")
 	g.WriteFile("a", "a")

@@ -3,13 +3,11 @@ package githistory
 import (
 	"container/heap"
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	cgraph "github.com/go-git/go-git/v5/plumbing/format/commitgraph/v2"
 	"github.com/scour-dev/scour/source"
 )
 
@@ -45,7 +43,6 @@ type blobInfo struct {
 // every (commit, path) that introduced it.
 type history struct {
 	obj       rawReader
-	graph     cgraph.Index // nil without a commit-graph file
 	shallow   map[plumbing.Hash]bool
 	commits   []commitNode
 	index     map[plumbing.Hash]int32
@@ -56,53 +53,54 @@ type history struct {
 	missing   int           // commits or trees that could not be read
 	shallowed bool
 	nextOrder int32
+
+	// Bounds on hostile trees: the trees on the path being walked (a tree
+	// listing itself or an ancestor is a loop), tree ids walked at any
+	// path, and how many more entries trees met again at new paths may
+	// cost (a "tree bomb" repeats one subtree under many names).
+	ancestors map[plumbing.Hash]int
+	walkedIDs map[plumbing.Hash]struct{}
+	rewalk    int
+	bombed    bool
+	looped    bool // a tree containing itself was reported
+	cycled    bool // commits whose parents loop were reported
 }
 
-func newHistory(obj rawReader, graph cgraph.Index, shallow map[plumbing.Hash]bool, skip func(source.Skipped)) *history {
+// Bounds of the tree walk. git refuses trees deeper than 4096 levels
+// (core.maxTreeDepth); rewalkBudget bounds the entries of trees walked
+// again because they appear at a new path (renamed or copied
+// directories): past it their blobs keep only the paths already known.
+const (
+	maxTreeDepth = 4096
+	rewalkBudget = 1 << 20
+	maxBlobLocs  = 4096 // locations kept per blob
+)
+
+func newHistory(obj rawReader, shallow map[plumbing.Hash]bool, skip func(source.Skipped)) *history {
 	return &history{
-		obj: obj, graph: graph, shallow: shallow, skip: skip,
+		obj: obj, shallow: shallow, skip: skip,
 		index:     map[plumbing.Hash]int32{},
 		blobs:     map[plumbing.Hash]*blobInfo{},
 		seenTrees: map[treeKey]struct{}{},
+		ancestors: map[plumbing.Hash]int{},
+		walkedIDs: map[plumbing.Hash]struct{}{},
+		rewalk:    rewalkBudget,
 	}
 }
 
-// header reads a commit's tree, parents and time, from the commit-graph
-// when it has the commit, else from the commit object.
+// header reads a commit's tree, parents and time from the commit object.
+// The commit-graph file is not used: it is not checked against the
+// commits, so a damaged or forged one (a parent loop, a parent swapped)
+// could hide history from the scan while git log shows it.
 func (h *history) header(id plumbing.Hash) (commitHeader, error) {
-	if hd, ok := h.graphHeader(id); ok {
-		return hd, nil
-	}
-	t, data, err := h.obj.read(plumbing.CommitObject, id)
+	t, data, err := h.obj.read(id)
 	if err != nil {
 		return commitHeader{}, err
 	}
 	if t != plumbing.CommitObject {
-		return commitHeader{}, fmt.Errorf("object %s is a %s, not a commit", id, t)
+		return commitHeader{}, notA(id, t, plumbing.CommitObject)
 	}
 	return parseCommitHeader(data)
-}
-
-// graphHeader reads a commit from the commit-graph file. A damaged graph
-// is not fatal: the commit object is read instead.
-func (h *history) graphHeader(id plumbing.Hash) (hd commitHeader, ok bool) {
-	if h.graph == nil {
-		return hd, false
-	}
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	i, err := h.graph.GetIndexByHash(id)
-	if err != nil {
-		return hd, false
-	}
-	d, err := h.graph.GetCommitDataByIndex(i)
-	if err != nil {
-		return hd, false
-	}
-	return commitHeader{tree: d.TreeHash, parents: d.ParentHashes, when: d.When.Unix()}, true
 }
 
 // collect adds every commit reachable from tips that is not yet known,
@@ -147,13 +145,6 @@ func (h *history) collect(tips []plumbing.Hash, stop map[plumbing.Hash]bool, unr
 	return added
 }
 
-func reasonFor(err error) string {
-	if errors.Is(err, errMissing) {
-		return "missing object"
-	}
-	return "corrupt object"
-}
-
 // sortParentsFirst orders commits so that every commit comes after its
 // parents, and among commits ready at the same time the oldest first.
 func (h *history) sortParentsFirst(set []int32) []int32 {
@@ -179,8 +170,31 @@ func (h *history) sortParentsFirst(set []int32) []int32 {
 	}
 	heap.Init(q)
 	out := make([]int32, 0, len(set))
-	for q.Len() > 0 {
+	done := make(map[int32]bool, len(set))
+	for len(out) < len(set) {
+		if q.Len() == 0 {
+			// Parent links that loop (commit objects that do not match
+			// their ids): take the oldest waiting commit anyway, so that
+			// nothing after the loop is lost.
+			var pick int32 = -1
+			for _, i := range set {
+				if !done[i] && (pick < 0 || q.older(i, pick)) {
+					pick = i
+				}
+			}
+			if !h.cycled {
+				h.cycled = true
+				h.skip(source.Skipped{Path: "commit " + h.commits[pick].hash.String(), Reason: ReasonCorrupt,
+					Detail: "commits whose parents loop back to them (objects that do not match their ids): walked in date order, nothing left out"})
+			}
+			in[pick] = 0
+			heap.Push(q, pick)
+		}
 		i := heap.Pop(q).(int32)
+		if done[i] {
+			continue
+		}
+		done[i] = true
 		out = append(out, i)
 		for _, k := range kids[i] {
 			if in[k]--; in[k] == 0 {
@@ -191,21 +205,23 @@ func (h *history) sortParentsFirst(set []int32) []int32 {
 	return out
 }
 
+func (q *commitHeap) older(a, b int32) bool {
+	ca, cb := &q.h.commits[a], &q.h.commits[b]
+	if ca.when != cb.when {
+		return ca.when < cb.when
+	}
+	return ca.hash.String() < cb.hash.String()
+}
+
 type commitHeap struct {
 	h     *history
 	items []int32
 }
 
-func (q *commitHeap) Len() int { return len(q.items) }
-func (q *commitHeap) Less(a, b int) bool {
-	ca, cb := &q.h.commits[q.items[a]], &q.h.commits[q.items[b]]
-	if ca.when != cb.when {
-		return ca.when < cb.when
-	}
-	return strings.Compare(ca.hash.String(), cb.hash.String()) < 0
-}
-func (q *commitHeap) Swap(a, b int) { q.items[a], q.items[b] = q.items[b], q.items[a] }
-func (q *commitHeap) Push(x any)    { q.items = append(q.items, x.(int32)) }
+func (q *commitHeap) Len() int           { return len(q.items) }
+func (q *commitHeap) Less(a, b int) bool { return q.older(q.items[a], q.items[b]) }
+func (q *commitHeap) Swap(a, b int)      { q.items[a], q.items[b] = q.items[b], q.items[a] }
+func (q *commitHeap) Push(x any)         { q.items = append(q.items, x.(int32)) }
 func (q *commitHeap) Pop() any {
 	x := q.items[len(q.items)-1]
 	q.items = q.items[:len(q.items)-1]
@@ -236,8 +252,16 @@ func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int)
 	if _, ok := h.seenTrees[key]; ok {
 		return
 	}
+	again, ok := h.enter(ci, id, prefix, depth)
+	if !ok {
+		return
+	}
+	defer h.leave(id)
 	h.seenTrees[key] = struct{}{}
 	entries, err := h.readTree(id, depth)
+	if again {
+		h.rewalk -= len(entries)
+	}
 	if err != nil {
 		h.missing++
 		h.skip(source.Skipped{Path: pathOr(prefix, "/") + " in commit " + h.commits[ci].hash.String(), Reason: reasonFor(err), Detail: "tree " + id.String() + ": " + err.Error()})
@@ -255,15 +279,54 @@ func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int)
 	}
 }
 
+// enter checks the bounds before tree id is walked at prefix, reporting
+// (once each) a loop, a tree too deep, or the end of the rewalk budget.
+// A tree entered must be left; again says it was walked before elsewhere.
+func (h *history) enter(ci int32, id plumbing.Hash, prefix string, depth int) (again, ok bool) {
+	where := pathOr(prefix, "/") + " in commit " + h.commits[ci].hash.String()
+	switch {
+	case h.ancestors[id] > 0:
+		if !h.looped {
+			h.looped = true
+			h.skip(source.Skipped{Path: where, Reason: ReasonCorrupt, Detail: "tree " + id.String() + " contains itself (an object that does not match its id): the loop is not followed"})
+		}
+		return false, false
+	case depth > maxTreeDepth:
+		h.missing++
+		h.skip(source.Skipped{Path: where, Reason: ReasonCorrupt, Detail: fmt.Sprintf("tree %s is nested more than %d levels deep: not walked further", id, maxTreeDepth)})
+		return false, false
+	}
+	_, again = h.walkedIDs[id]
+	if again {
+		if h.rewalk <= 0 {
+			if !h.bombed {
+				h.bombed = true
+				h.skip(source.Skipped{Path: where, Reason: ReasonTooLarge, Detail: fmt.Sprintf("directories repeated at more than %d paths (a tree bomb?): their contents are scanned, with only the paths already listed", rewalkBudget)})
+			}
+			return true, false
+		}
+	} else {
+		h.walkedIDs[id] = struct{}{}
+	}
+	h.ancestors[id]++
+	return again, true
+}
+
+func (h *history) leave(id plumbing.Hash) {
+	if h.ancestors[id]--; h.ancestors[id] <= 0 {
+		delete(h.ancestors, id)
+	}
+}
+
 // readTree reads and parses a tree into a buffer reused per depth. The
 // entries alias the object's bytes, which stay alive with them.
 func (h *history) readTree(id plumbing.Hash, depth int) ([]treeEntry, error) {
-	t, data, err := h.obj.read(plumbing.TreeObject, id)
+	t, data, err := h.obj.read(id)
 	if err != nil {
 		return nil, err
 	}
 	if t != plumbing.TreeObject {
-		return nil, fmt.Errorf("object %s is a %s, not a tree", id, t)
+		return nil, notA(id, t, plumbing.TreeObject)
 	}
 	for len(h.entries) <= depth {
 		h.entries = append(h.entries, nil)
@@ -282,6 +345,9 @@ func (h *history) record(id plumbing.Hash, ci int32, prefix string, name []byte,
 	if ci < 0 || !h.commits[ci].unreachable {
 		b.reachable = true
 	}
+	if len(b.locs) >= maxBlobLocs {
+		return // a blob at thousands of paths: the first ones name it
+	}
 	for _, l := range b.locs {
 		if samePath(l.path, prefix, name) {
 			return
@@ -298,7 +364,15 @@ func (h *history) introduce(ci int32, tree plumbing.Hash, parents []plumbing.Has
 			return
 		}
 	}
+	again, ok := h.enter(ci, tree, prefix, depth)
+	if !ok {
+		return
+	}
+	defer h.leave(tree)
 	entries, err := h.readTree(tree, depth)
+	if again {
+		h.rewalk -= len(entries)
+	}
 	if err != nil {
 		h.missing++
 		h.skip(source.Skipped{Path: pathOr(prefix, "/") + " in commit " + h.commits[ci].hash.String(), Reason: reasonFor(err), Detail: "tree " + tree.String() + ": " + err.Error()})

@@ -4,54 +4,10 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"io"
 	"strconv"
-	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/storage/filesystem"
 )
-
-// objectReader reads single objects by id through go-git's storage, for
-// the commit and tree walk and for the few blobs read out of pack order.
-// go-git storage is not safe for concurrent use (go-git#773), so calls are
-// serialised.
-type objectReader struct {
-	mu sync.Mutex
-	st *filesystem.Storage
-}
-
-var errMissing = errors.New("object not found")
-
-// read returns an object's type and content. Panics from go-git on damaged
-// input become errors.
-func (o *objectReader) read(want plumbing.ObjectType, id plumbing.Hash) (t plumbing.ObjectType, data []byte, err error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("reading object %s: %v", id, r)
-		}
-	}()
-	obj, err := o.st.EncodedObject(want, id)
-	if err != nil {
-		if errors.Is(err, plumbing.ErrObjectNotFound) {
-			return 0, nil, errMissing
-		}
-		return 0, nil, err
-	}
-	rd, err := obj.Reader()
-	if err != nil {
-		return 0, nil, err
-	}
-	defer rd.Close()
-	data, err = io.ReadAll(rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	return obj.Type(), data, nil
-}
 
 // treeEntry is one entry of a tree object.
 type treeEntry struct {

@@ -3,8 +3,11 @@ package githistory
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/scour-dev/scour/internal/gitobj"
 	"github.com/sourcegraph/conc/pool"
 )
 
@@ -19,37 +22,55 @@ type packVisitor struct {
 	// fail reports an object that could not be read, and the wanted blobs
 	// that were lost with it (itself included when wanted).
 	fail func(h plumbing.Hash, err error, lost []plumbing.Hash)
-	// external reads a REF_DELTA base that is not in this pack.
-	external func(h plumbing.Hash) (typ int8, data []byte, err error)
-	maxSize  int64
-	workers  int
+	// reader makes a reader for objects outside the walk's order: a
+	// REF_DELTA base in another pack, or a delta base rebuilt because it
+	// was not kept (see heldBudget). One per worker.
+	reader  func() *gitobj.Reader
+	maxSize int64
+	workers int
+	// peakHeld is the most bytes of delta bases one worker held at once
+	// (diagnostics, and tests of the memory bound).
+	peakHeld atomic.Int64
 }
+
+// heldBudget bounds the bytes of delta bases one worker keeps while it
+// walks a delta tree. Children are visited smallest subtree first, so at
+// most log2(objects) bases are kept; past the budget a base is dropped and
+// rebuilt from its chain when its next child needs it, trading time for a
+// memory bound on hostile packs (a comb of big deltas).
+const heldBudget = 96 << 20
 
 // walkBlobs reads every blob delta tree of the pack that holds a wanted blob,
 // each from its whole base object down, depth first: every object is
 // inflated once, no cache is needed, and memory is bounded by chain depth.
 // Trees are spread over workers in pack order.
-func (p *pack) walkBlobs(ctx context.Context, v *packVisitor) error {
+func walkBlobs(ctx context.Context, p *gitobj.Pack, v *packVisitor) error {
 	wp := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(max(v.workers, 1))
-	p.submit(wp, v)
+	submit(wp, p, v)
 	return wp.Wait()
 }
 
 // submit queues the pack's delta trees on wp, so that several packs share
 // one set of workers.
-func (p *pack) submit(wp *pool.ContextPool, v *packVisitor) {
-	needed := make([]bool, len(p.objs))
-	for i := range p.objs {
-		o := &p.objs[i]
-		if (o.typ == objBlob || o.typ == 0) && v.want(p.hashes[i]) {
-			for j := int32(i); j >= 0 && !needed[j]; j = p.objs[j].base {
+func submit(wp *pool.ContextPool, p *gitobj.Pack, v *packVisitor) {
+	t := p.Table()
+	n := len(t.Entries)
+	needed := make([]bool, n)
+	for i := range t.Entries {
+		e := &t.Entries[i]
+		if (e.Type == gitobj.TypeBlob || e.Type == 0) && v.want(t.Hashes[i]) {
+			for j := int32(i); j >= 0 && !needed[j]; j = t.Entries[j].Base {
 				needed[j] = true
 			}
 		}
 	}
+	// Subtree sizes, children before their base (bases come first in a
+	// pack only for OFS_DELTA; REF_DELTA bases may follow, so do it by
+	// an explicit post-order).
+	weight := make([]int32, n)
 	var roots []int32
-	for i, o := range p.objs {
-		if needed[i] && (o.base == noBase || o.base == externalBase) {
+	for i, e := range t.Entries {
+		if needed[i] && (e.Base == gitobj.NoBase || e.Base == gitobj.ExternalBase) {
 			roots = append(roots, int32(i))
 		}
 	}
@@ -60,17 +81,20 @@ func (p *pack) submit(wp *pool.ContextPool, v *packVisitor) {
 	// every worker busy even when one pack holds few, big trees.
 	cost := make([]int64, len(roots))
 	var total int64
-	var stack []int32
+	var order []int32
 	for k, r := range roots {
-		n := int64(0)
-		stack = append(stack[:0], r)
-		for len(stack) > 0 {
-			j := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			n++
-			stack = append(stack, p.children(j)...)
+		order = append(order[:0], r)
+		for j := 0; j < len(order); j++ {
+			order = append(order, t.Children(order[j])...)
 		}
-		cost[k] = max(p.objs[r].size, 1024) * n
+		for j := len(order) - 1; j >= 0; j-- {
+			x := order[j]
+			weight[x]++
+			if b := t.Entries[x].Base; b >= 0 && x != r {
+				weight[b] += weight[x]
+			}
+		}
+		cost[k] = max(t.Entries[r].Hdr.Size, 1024) * int64(len(order))
 		total += cost[k]
 	}
 	target := max(total/int64(workers*16), 1<<20)
@@ -83,7 +107,7 @@ func (p *pack) submit(wp *pool.ContextPool, v *packVisitor) {
 		batch := roots[start:end]
 		start = end
 		wp.Go(func(ctx context.Context) error {
-			w := &treeWalker{p: p, v: v, needed: needed}
+			w := &treeWalker{p: p, t: t, v: v, needed: needed, weight: weight}
 			for _, r := range batch {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -98,66 +122,73 @@ func (p *pack) submit(wp *pool.ContextPool, v *packVisitor) {
 }
 
 type frame struct {
-	data []byte
+	i    int32  // the base object
+	data []byte // its content, or nil when not kept (rebuilt on demand)
 	kids []int32
 	next int
 }
 
 type treeWalker struct {
-	p      *pack
+	p      *gitobj.Pack
+	t      *gitobj.Table
 	v      *packVisitor
 	needed []bool
-	z      inflater
+	weight []int32 // objects in each subtree
+	z      gitobj.Inflater
+	rd     *gitobj.Reader
 	delta  []byte
 	stack  []frame
+	held   int // bytes of bases kept on the stack
 	// extBlob: the tree being walked hangs off a base outside the pack
 	// that turned out to be a blob (its entries have type 0).
 	extBlob bool
+}
+
+func (w *treeWalker) reader() *gitobj.Reader {
+	if w.rd == nil {
+		w.rd = w.v.reader()
+	}
+	return w.rd
 }
 
 // walk resolves the delta tree under root. Errors from reading objects are
 // reported through fail and end only the subtree; the returned error is
 // from the sink or the context.
 func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
-	p := w.p
+	t := w.t
 	defer func() {
 		// Last resort: input must never crash the scan.
 		if r := recover(); r != nil {
 			w.lose(root, fmt.Errorf("internal error reading pack: %v", r))
+			w.stack, w.held = w.stack[:0], 0
 			err = nil
 		}
 	}()
 	var data []byte
-	if p.objs[root].base == externalBase {
-		typ, base, rerr := w.v.external(p.ext[root])
+	e := &t.Entries[root]
+	if e.Base == gitobj.ExternalBase {
+		typ, base, rerr := w.reader().Read(e.Hdr.BaseID)
 		if rerr != nil {
-			w.lose(root, fmt.Errorf("delta base %s: %w", p.ext[root], rerr))
+			w.lose(root, fmt.Errorf("delta base %s: %w", e.Hdr.BaseID, rerr))
 			return nil
 		}
-		if typ != objBlob {
+		if typ != plumbing.BlobObject {
 			return nil
 		}
 		// The subtree's type was unknown until its base was read.
 		w.extBlob = true
 		defer func() { w.extBlob = false }()
-		delta, rerr := w.z.inflate(p, root, w.delta)
-		if rerr != nil {
-			w.lose(root, rerr)
-			return nil
-		}
-		w.delta = delta
-		data, rerr = applyDelta(base, delta, uint64(w.v.maxSize))
-		if rerr != nil {
+		if data, rerr = w.apply(root, base); rerr != nil {
 			w.lose(root, rerr)
 			return nil
 		}
 	} else {
-		if p.objs[root].size > w.v.maxSize {
-			w.lose(root, fmt.Errorf("blob of %d bytes is over the %d-byte limit", p.objs[root].size, w.v.maxSize))
+		if e.Hdr.Size > w.v.maxSize {
+			w.lose(root, &gitobj.TooLargeError{Size: e.Hdr.Size, Limit: w.v.maxSize})
 			return nil
 		}
 		var rerr error
-		data, rerr = w.z.inflate(p, root, nil)
+		data, rerr = w.p.Inflate(&w.z, e.Hdr, nil)
 		if rerr != nil {
 			w.lose(root, rerr)
 			return nil
@@ -166,33 +197,34 @@ func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
 	if err := w.emit(ctx, root, data); err != nil {
 		return err
 	}
-	w.stack = append(w.stack[:0], frame{data: data, kids: p.children(root)})
+	w.push(root, data)
 	data = nil
 	for len(w.stack) > 0 {
 		f := &w.stack[len(w.stack)-1]
 		if f.next == len(f.kids) {
-			w.stack = w.stack[:len(w.stack)-1]
+			w.pop()
 			continue
 		}
 		k := f.kids[f.next]
 		f.next++
-		base := f.data
+		base, bi := f.data, f.i
 		if f.next == len(f.kids) {
-			// The last child: drop the frame now, so the base can be
-			// freed as soon as this child is built.
-			w.stack[len(w.stack)-1] = frame{}
-			w.stack = w.stack[:len(w.stack)-1]
+			// The last child (the biggest subtree): drop the frame now, so
+			// the base can be freed as soon as this child is built.
+			w.pop()
 		}
 		if !w.needed[k] {
 			continue
 		}
-		delta, rerr := w.z.inflate(p, k, w.delta)
-		if rerr != nil {
-			w.lose(k, rerr)
-			continue
+		if base == nil {
+			// Not kept: rebuild it from its chain.
+			var rerr error
+			if _, base, rerr = w.reader().ReadAt(w.p, t.Entries[bi].Off, w.v.maxSize); rerr != nil {
+				w.lose(k, rerr)
+				continue
+			}
 		}
-		w.delta = delta
-		out, rerr := applyDelta(base, delta, uint64(w.v.maxSize))
+		out, rerr := w.apply(k, base)
 		base = nil
 		if rerr != nil {
 			w.lose(k, rerr)
@@ -201,16 +233,59 @@ func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
 		if err := w.emit(ctx, k, out); err != nil {
 			return err
 		}
-		if kids := p.children(k); len(kids) > 0 {
-			w.stack = append(w.stack, frame{data: out, kids: kids})
-		}
+		w.push(k, out)
 	}
 	return nil
 }
 
+// apply builds delta object i on base.
+func (w *treeWalker) apply(i int32, base []byte) ([]byte, error) {
+	h := w.t.Entries[i].Hdr
+	if lim := gitobj.DeltaLimit(w.v.maxSize); h.Size > lim {
+		return nil, &gitobj.TooLargeError{Size: h.Size, Limit: lim, Delta: true}
+	}
+	delta, err := w.p.Inflate(&w.z, h, w.delta)
+	if err != nil {
+		return nil, err
+	}
+	w.delta = delta
+	return gitobj.ApplyDelta(base, delta, uint64(w.v.maxSize))
+}
+
+// push makes object i, built as data, the base of its children, smallest
+// subtree first. Its data is kept only within the budget.
+func (w *treeWalker) push(i int32, data []byte) {
+	kids := w.t.Children(i)
+	if len(kids) == 0 {
+		return
+	}
+	if len(kids) > 1 {
+		kids = slices.Clone(kids)
+		slices.SortStableFunc(kids, func(a, b int32) int { return int(w.weight[a]) - int(w.weight[b]) })
+	}
+	if w.held+len(data) > heldBudget && len(w.stack) > 0 {
+		data = nil
+	}
+	w.held += len(data)
+	for h := int64(w.held); ; {
+		old := w.v.peakHeld.Load()
+		if h <= old || w.v.peakHeld.CompareAndSwap(old, h) {
+			break
+		}
+	}
+	w.stack = append(w.stack, frame{i: i, data: data, kids: kids})
+}
+
+func (w *treeWalker) pop() {
+	top := len(w.stack) - 1
+	w.held -= len(w.stack[top].data)
+	w.stack[top] = frame{}
+	w.stack = w.stack[:top]
+}
+
 func (w *treeWalker) emit(ctx context.Context, i int32, data []byte) error {
-	h := w.p.hashes[i]
-	if t := w.p.objs[i].typ; t != objBlob && !(t == 0 && w.extBlob) {
+	h := w.t.Hashes[i]
+	if t := w.t.Entries[i].Type; t != gitobj.TypeBlob && !(t == 0 && w.extBlob) {
 		return nil
 	}
 	if !w.v.want(h) {
@@ -222,16 +297,16 @@ func (w *treeWalker) emit(ctx context.Context, i int32, data []byte) error {
 // lose reports object i as unreadable along with the wanted blobs of its
 // delta subtree, which cannot be built without it.
 func (w *treeWalker) lose(i int32, err error) {
-	p := w.p
+	t := w.t
 	var lost []plumbing.Hash
 	stack := []int32{i}
 	for len(stack) > 0 {
 		j := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if w.needed[j] && w.v.want(p.hashes[j]) {
-			lost = append(lost, p.hashes[j])
+		if w.needed[j] && w.v.want(t.Hashes[j]) {
+			lost = append(lost, t.Hashes[j])
 		}
-		stack = append(stack, p.children(j)...)
+		stack = append(stack, t.Children(j)...)
 	}
-	w.v.fail(p.hashes[i], err, lost)
+	w.v.fail(t.Hashes[i], err, lost)
 }

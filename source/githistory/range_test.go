@@ -9,6 +9,7 @@ import (
 )
 
 func TestRangeScansOnlyTheIntroducedBlobs(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	before, inPR, unchanged := fakeToken("BEFORE"), fakeToken("INPR"), fakeToken("UNCHANGED")
 	g.WriteFile("old", before)
@@ -40,6 +41,7 @@ func TestRangeScansOnlyTheIntroducedBlobs(t *testing.T) {
 }
 
 func TestEmptyRangeIsANoOp(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", fakeToken("A"))
 	g.Commit("a")
@@ -51,6 +53,7 @@ func TestEmptyRangeIsANoOp(t *testing.T) {
 }
 
 func TestBadRangeIsAnError(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", "a")
 	g.Commit("a")
@@ -67,6 +70,7 @@ func TestBadRangeIsAnError(t *testing.T) {
 }
 
 func TestRangeWithEmptyBaseScansAllOfB(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	tok := fakeToken("ROOT")
 	g.WriteFile("a", tok)
@@ -78,6 +82,7 @@ func TestRangeWithEmptyBaseScansAllOfB(t *testing.T) {
 }
 
 func TestRangePastTheShallowBoundaryIsAnError(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	for i := 0; i < 6; i++ {
 		g.WriteFile("f", strings.Repeat("x", i+1))
@@ -106,6 +111,7 @@ func TestRangePastTheShallowBoundaryIsAnError(t *testing.T) {
 }
 
 func TestRangeEndsMayBeTagsAndRelativeRevisions(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", "a")
 	g.Commit("a")
@@ -127,6 +133,7 @@ func TestRangeEndsMayBeTagsAndRelativeRevisions(t *testing.T) {
 // go-git reports a revision that walks past the root commit (HEAD~5 in a
 // three-commit history) as a bare io.EOF; the message must say what is wrong.
 func TestRangePastTheRootCommitSaysSo(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	for _, n := range []string{"a", "b", "c"} {
 		g.WriteFile(n, n)

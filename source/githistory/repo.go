@@ -22,6 +22,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/scour-dev/scour/internal/gitobj"
 	"github.com/scour-dev/scour/source"
 )
 
@@ -77,8 +78,16 @@ type Repo struct {
 	GitDir, WorkDir string
 
 	opts Options
-	obj  *objectReader
 	excl *source.Excluder
+
+	// gitMu serialises go-git's storage (refs, revisions), which is not
+	// safe for concurrent use (go-git#773).
+	gitMu sync.Mutex
+	st    *filesystem.Storage
+	// store is the object database, open from Scan to Close; obj reads it
+	// out of the walk's order.
+	store *gitobj.Store
+	obj   lockedReader
 
 	mu    sync.Mutex
 	hist  *history
@@ -87,11 +96,15 @@ type Repo struct {
 	meta  map[int32]*source.Commit
 }
 
-// IsRepository reports whether path is a git working tree root or a bare
-// repository (or a .git directory).
+// IsRepository reports whether path is, or claims to be, a git working
+// tree root or a bare repository (or a .git directory): it has a .git
+// entry, or is a git directory. Open then says whether it really is one;
+// a broken .git is an error, never a reason to scan less.
 func IsRepository(path string) bool {
-	_, _, err := findGitDir(path)
-	return err == nil
+	if _, err := os.Lstat(filepath.Join(path, ".git")); err == nil {
+		return true
+	}
+	return isGitDir(path)
 }
 
 // findGitDir locates the git directory for path.
@@ -109,7 +122,7 @@ func findGitDir(path string) (gitDir, workDir string, err error) {
 		}
 		dir, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
 		if !ok {
-			return "", "", fmt.Errorf("%s: %w", path, ErrNotRepository)
+			return "", "", fmt.Errorf("%s: .git is a file without a gitdir: line: %w", path, ErrNotRepository)
 		}
 		dir = strings.TrimSpace(dir)
 		if !filepath.IsAbs(dir) {
@@ -124,7 +137,14 @@ func findGitDir(path string) (gitDir, workDir string, err error) {
 			}
 			dir = filepath.Clean(common)
 		}
+		// A .git file naming something that is not a repository must not
+		// make the scan fall back to something smaller: it is an error.
+		if !isGitDir(dir) {
+			return "", "", fmt.Errorf("%s: .git file points to %s, which is not a git repository: %w", path, dir, ErrNotRepository)
+		}
 		return dir, path, nil
+	case err == nil:
+		return "", "", fmt.Errorf("%s: .git is neither a directory nor a file: %w", path, ErrNotRepository)
 	}
 	if isGitDir(path) {
 		return path, "", nil
@@ -173,7 +193,7 @@ func Open(path string, opts Options) (*Repo, error) {
 	// KeepDescriptors: without it go-git reopens pack files per object
 	// (1.5x CPU for blobs, 2.4x for tree walks; docs/performance.md).
 	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
-	return &Repo{GitDir: gitDir, WorkDir: workDir, opts: opts, obj: &objectReader{st: st}, excl: excl}, nil
+	return &Repo{GitDir: gitDir, WorkDir: workDir, opts: opts, st: st, excl: excl}, nil
 }
 
 // SetWorktree sets Options.Worktree after Open, once WorkDir is known.
@@ -182,9 +202,16 @@ func (r *Repo) SetWorktree(src source.Source) { r.opts.Worktree = src }
 
 // Close releases the repository's files.
 func (r *Repo) Close() error {
+	r.gitMu.Lock()
+	err := r.st.Close()
+	r.gitMu.Unlock()
 	r.obj.mu.Lock()
 	defer r.obj.mu.Unlock()
-	return r.obj.st.Close()
+	if r.store != nil {
+		err = errors.Join(err, r.store.Close())
+		r.store, r.obj.rd = nil, nil
+	}
+	return err
 }
 
 // Stats returns what the last Scan read.
@@ -270,7 +297,7 @@ func (r *Repo) InBase(o source.Origin, secret string) bool {
 	}
 	r.mu.Unlock()
 	for _, id := range bases {
-		_, data, err := r.obj.read(plumbing.BlobObject, id)
+		_, data, err := r.obj.read(id)
 		if err == nil && bytes.Contains(data, []byte(secret)) {
 			return true
 		}
@@ -304,7 +331,9 @@ func (r *Repo) commitMeta(i int32) *source.Commit {
 	}
 	id := r.hist.commits[i].hash
 	c := &source.Commit{Hash: id.String()}
-	if t, data, err := r.obj.read(plumbing.CommitObject, id); err == nil && t == plumbing.CommitObject {
+	// Bounded like every object read: a commit that inflates to gigabytes
+	// is not read again here (its attribution keeps just the id).
+	if t, data, err := r.obj.readLimit(id, min(r.opts.MaxBlobSize, maxCommitMeta)); err == nil && t == plumbing.CommitObject {
 		var oc object.Commit
 		mo := &plumbing.MemoryObject{}
 		mo.SetType(plumbing.CommitObject)
@@ -319,6 +348,9 @@ func (r *Repo) commitMeta(i int32) *source.Commit {
 	return c
 }
 
+// maxCommitMeta bounds a commit read for its author and message.
+const maxCommitMeta = 16 << 20
+
 // readShallow lists the boundary commits of a shallow clone.
 func readShallow(gitDir string) map[plumbing.Hash]bool {
 	f, err := os.Open(filepath.Join(gitDir, "shallow"))
@@ -329,7 +361,7 @@ func readShallow(gitDir string) map[plumbing.Hash]bool {
 	m := map[plumbing.Hash]bool{}
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		if h, ok := parseHash([]byte(strings.TrimSpace(s.Text()))); ok {
+		if h, ok := gitobj.ParseHash(strings.TrimSpace(s.Text())); ok {
 			m[h] = true
 		}
 	}

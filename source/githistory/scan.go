@@ -13,11 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/go-git/go-billy/v5/osfs"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	cgraph "github.com/go-git/go-git/v5/plumbing/format/commitgraph/v2"
-	"github.com/go-git/go-git/v5/plumbing/format/objfile"
+	"github.com/scour-dev/scour/internal/gitobj"
 	"github.com/scour-dev/scour/source"
 	"github.com/sourcegraph/conc/pool"
 )
@@ -40,13 +38,13 @@ const maxMissingListed = 50
 const smallScan = 2000
 
 type scan struct {
-	r       *Repo
-	sink    source.Sink
-	hist    *history
-	packs   []*pack
-	loose   []plumbing.Hash
-	objDirs []string
-	damage  atomic.Int64 // problems reported that lost content
+	r      *Repo
+	sink   source.Sink
+	hist   *history
+	store  *gitobj.Store
+	packs  []*gitobj.Pack
+	loose  []plumbing.Hash
+	damage atomic.Int64 // problems reported that lost content
 
 	blobs, bytes, unreach atomic.Int64
 	worktree              atomic.Int64
@@ -68,12 +66,7 @@ type failure struct {
 // sink.Skipped and the scan goes on; Scan returns an error only when
 // nothing at all could be scanned, when ctx ends, or when sink fails.
 func (r *Repo) Scan(ctx context.Context, sink source.Sink) error {
-	s := &scan{r: r, sink: sink, objDirs: objectDirs(r.GitDir)}
-	defer func() {
-		for _, p := range s.packs {
-			p.close()
-		}
-	}()
+	s := &scan{r: r, sink: sink}
 	err := func() (err error) {
 		// Last resort: a bug met on strange input ends this scan with an
 		// error instead of crashing the program; findings so far are kept.
@@ -92,12 +85,32 @@ func (r *Repo) Scan(ctx context.Context, sink source.Sink) error {
 }
 
 // walked reports the end of the history walk.
-func (s *scan) walked(start time.Time, graph bool) {
+func (s *scan) walked(start time.Time) {
 	h := s.hist
 	if h.shallowed {
 		s.sink.Skipped(source.Skipped{Path: s.r.GitDir, Reason: ReasonShallow, Detail: "history before the shallow boundary is not in this clone and was not scanned (fetch with --unshallow to scan it)"})
 	}
-	s.r.opts.Debugf("git: %d commits, %d trees, %d blobs attributed in %v (commit-graph: %v)", len(h.commits), len(h.seenTrees), len(h.blobs), time.Since(start), graph)
+	s.r.opts.Debugf("git: %d commits, %d trees, %d blobs attributed in %v", len(h.commits), len(h.seenTrees), len(h.blobs), time.Since(start))
+}
+
+// applyExcludes marks the blobs only ever seen at excluded paths, once the
+// walk is done. Every kind of history scan (whole, range, all objects)
+// decides what to read through this one rule; Locations leaves the
+// excluded paths out of the rest.
+func (s *scan) applyExcludes() {
+	excl := s.r.excl
+	if excl == nil {
+		return
+	}
+	for _, b := range s.hist.blobs {
+		b.excluded = len(b.locs) > 0
+		for _, l := range b.locs {
+			if !excl.Excluded(l.path) {
+				b.excluded = false
+				break
+			}
+		}
+	}
 }
 
 // reported says whether a blob read from the database counts: with a range
@@ -145,17 +158,11 @@ func (s *scan) run(ctx context.Context) error {
 	r := s.r
 	debugf := r.opts.Debugf
 	t0 := time.Now()
-	s.openPacks()
-	s.listLoose()
+	s.openStore()
 	debugf("git: %d packs, %d loose objects indexed in %v", len(s.packs), len(s.loose), time.Since(t0))
 
-	var graph cgraph.Index
-	if g, err := cgraph.OpenChainOrFileIndex(osfs.New(r.GitDir)); err == nil {
-		graph = g
-		defer g.Close()
-	}
-	walkReader := &odb{objDirs: s.objDirs, packs: s.packs, fallback: r.obj, maxSize: r.opts.MaxBlobSize}
-	h := newHistory(walkReader, graph, readShallow(r.GitDir), s.skip)
+	walkReader := &odb{rd: s.store.NewReader(r.opts.MaxBlobSize, walkCacheBytes)}
+	h := newHistory(walkReader, readShallow(r.GitDir), s.skip)
 	s.hist = h
 	r.mu.Lock()
 	r.hist, r.meta = h, nil
@@ -174,11 +181,15 @@ func (s *scan) run(ctx context.Context) error {
 		if n == 0 {
 			return nil
 		}
-		want = func(id plumbing.Hash) bool { return h.blobs[id] != nil }
-		s.walked(t1, graph != nil)
+		s.applyExcludes()
+		want = func(id plumbing.Hash) bool {
+			b := h.blobs[id]
+			return b != nil && !b.excluded
+		}
+		s.walked(t1)
 		t2 := time.Now()
 		if len(h.blobs) < smallScan {
-			if err := s.readByID(ctx); err != nil {
+			if err := s.readByID(ctx, want); err != nil {
 				return err
 			}
 		} else if err := s.readObjects(ctx, want); err != nil {
@@ -193,7 +204,16 @@ func (s *scan) run(ctx context.Context) error {
 		walkErr := make(chan error, 1)
 		wctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		go func() { walkErr <- s.walkAll(wctx) }()
+		go func() {
+			// A panic here would end the program: it ends the scan with an
+			// error instead, keeping what was found so far.
+			defer func() {
+				if p := recover(); p != nil {
+					walkErr <- fmt.Errorf("%s: internal error while walking history: %v", r.GitDir, p)
+				}
+			}()
+			walkErr <- s.walkAll(wctx)
+		}()
 		readErr := s.readObjects(ctx, wantAll)
 		debugf("git: objects read in %v", time.Since(t1))
 		if readErr != nil {
@@ -202,21 +222,12 @@ func (s *scan) run(ctx context.Context) error {
 		if err := errors.Join(readErr, <-walkErr); err != nil {
 			return err
 		}
-		s.walked(t1, graph != nil)
+		s.walked(t1)
 	default:
 		if err := s.walkAll(ctx); err != nil {
 			return err
 		}
-		// A blob only ever at excluded paths is not scanned at all.
-		for _, b := range h.blobs {
-			b.excluded = len(b.locs) > 0
-			for _, l := range b.locs {
-				if !r.excl.Excluded(l.path) {
-					b.excluded = false
-					break
-				}
-			}
-		}
+		s.applyExcludes()
 		want = func(id plumbing.Hash) bool {
 			b := h.blobs[id]
 			if b != nil && b.excluded {
@@ -224,7 +235,7 @@ func (s *scan) run(ctx context.Context) error {
 			}
 			return r.opts.AllObjects || (b != nil && b.reachable)
 		}
-		s.walked(t1, graph != nil)
+		s.walked(t1)
 		if err := s.readObjects(ctx, want); err != nil {
 			return err
 		}
@@ -245,42 +256,42 @@ func (s *scan) run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// openPacks maps every pack that has an index.
-func (s *scan) openPacks() {
-	var idxs, packs []string
-	for _, od := range s.objDirs {
-		i, _ := filepath.Glob(filepath.Join(od, "pack", "*.idx"))
-		p, _ := filepath.Glob(filepath.Join(od, "pack", "*.pack"))
-		idxs, packs = append(idxs, i...), append(packs, p...)
+// openStore maps every pack that has an index and lists loose objects,
+// reporting packs that cannot be read and damaged entries.
+func (s *scan) openStore() {
+	r := s.r
+	st := gitobj.OpenStore(gitobj.ObjectDirs(r.GitDir))
+	s.store, s.packs, s.loose = st, st.Packs, st.ListLoose()
+	r.obj.mu.Lock()
+	old := r.store
+	r.store, r.obj.rd = st, st.NewReader(r.opts.MaxBlobSize, 16<<20)
+	r.obj.mu.Unlock()
+	if old != nil {
+		old.Close()
 	}
-	hasIdx := map[string]bool{}
-	for _, idx := range idxs {
-		base := strings.TrimSuffix(idx, ".idx")
-		hasIdx[base] = true
-		p, err := openPack(idx, base+".pack")
-		if err != nil {
-			reason := ReasonCorrupt
-			if errors.Is(err, os.ErrNotExist) {
-				reason = ReasonMissing
-			}
-			s.skip(source.Skipped{Path: rel(s.r.GitDir, base+".pack"), Reason: reason, Detail: "pack not read: " + err.Error()})
-			continue
+	for _, pr := range st.Problems {
+		reason := ReasonCorrupt
+		if errors.Is(pr.Err, os.ErrNotExist) {
+			reason = ReasonMissing
 		}
-		for i, b := range p.bad {
+		detail := "pack not read: " + pr.Err.Error()
+		var ce *gitobj.CorruptError
+		if errors.As(pr.Err, &ce) && ce.Where == pr.Path {
+			detail = ce.Err.Error()
+		}
+		s.skip(source.Skipped{Path: rel(r.GitDir, pr.Path), Reason: reason, Detail: detail})
+	}
+	for _, p := range s.packs {
+		t := p.Table()
+		for i, b := range t.Problems {
 			if i == 20 {
-				s.skip(source.Skipped{Path: rel(s.r.GitDir, p.name), Reason: ReasonCorrupt, Detail: fmt.Sprintf("and %d more damaged entries", len(p.bad)-i)})
+				s.skip(source.Skipped{Path: rel(r.GitDir, p.Name()), Reason: ReasonCorrupt, Detail: fmt.Sprintf("and %d more damaged entries", len(t.Problems)-i)})
 				break
 			}
-			s.skip(source.Skipped{Path: rel(s.r.GitDir, p.name), Reason: ReasonCorrupt, Detail: b})
+			s.skip(source.Skipped{Path: rel(r.GitDir, p.Name()), Reason: ReasonCorrupt, Detail: b})
 		}
-		if p.orphans > 0 {
-			s.skip(source.Skipped{Path: rel(s.r.GitDir, p.name), Reason: ReasonCorrupt, Detail: fmt.Sprintf("%d deltas whose base chain is broken", p.orphans)})
-		}
-		s.packs = append(s.packs, p)
-	}
-	for _, pk := range packs {
-		if !hasIdx[strings.TrimSuffix(pk, ".pack")] {
-			s.skip(source.Skipped{Path: rel(s.r.GitDir, pk), Reason: ReasonCorrupt, Detail: "pack has no .idx index (git index-pack can rebuild it)"})
+		if t.Orphans > 0 {
+			s.skip(source.Skipped{Path: rel(r.GitDir, p.Name()), Reason: ReasonCorrupt, Detail: fmt.Sprintf("%d deltas whose base chain is broken", t.Orphans)})
 		}
 	}
 }
@@ -290,65 +301,6 @@ func rel(base, p string) string {
 		return filepath.ToSlash(r)
 	}
 	return p
-}
-
-// listLoose lists the ids of loose objects from their file names.
-func (s *scan) listLoose() {
-	for _, od := range s.objDirs {
-		dirs, _ := filepath.Glob(filepath.Join(od, "[0-9a-f][0-9a-f]"))
-		for _, d := range dirs {
-			ents, err := os.ReadDir(d)
-			if err != nil {
-				continue
-			}
-			for _, e := range ents {
-				if h, ok := parseHash([]byte(filepath.Base(d) + e.Name())); ok {
-					s.loose = append(s.loose, h)
-				}
-			}
-		}
-	}
-}
-
-// loosePath finds the file of a loose object in the object directories.
-func loosePath(objDirs []string, id plumbing.Hash) string {
-	hex := id.String()
-	for _, od := range objDirs {
-		p := filepath.Join(od, hex[:2], hex[2:])
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return filepath.Join(objDirs[0], hex[:2], hex[2:])
-}
-
-// objectDirs is the repository's object directory followed by its
-// alternates (objects/info/alternates, as made by clone --shared or
-// --reference), recursively.
-func objectDirs(gitDir string) []string {
-	dirs := []string{filepath.Join(gitDir, "objects")}
-	seen := map[string]bool{dirs[0]: true}
-	for i := 0; i < len(dirs) && i < 16; i++ {
-		b, err := os.ReadFile(filepath.Join(dirs[i], "info", "alternates"))
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			line = strings.TrimSpace(line)
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			if !filepath.IsAbs(line) {
-				line = filepath.Join(dirs[i], line)
-			}
-			line = filepath.Clean(line)
-			if !seen[line] {
-				seen[line] = true
-				dirs = append(dirs, line)
-			}
-		}
-	}
-	return dirs
 }
 
 // refTips lists what refs point at, peeling annotated tags. Blobs and
@@ -362,11 +314,10 @@ func (s *scan) refTips() []plumbing.Hash {
 // found under its own name; a detached HEAD is a hash reference) and
 // counts them in the stats.
 func (s *scan) listRefs() ([]string, map[string]plumbing.Hash) {
-	st := s.r.obj.st
 	var names []string
 	targets := map[string]plumbing.Hash{}
-	s.r.obj.mu.Lock()
-	iter, err := st.IterReferences()
+	s.r.gitMu.Lock()
+	iter, err := s.r.st.IterReferences()
 	if err == nil {
 		_ = iter.ForEach(func(ref *plumbing.Reference) error {
 			name := ref.Name().String()
@@ -378,7 +329,7 @@ func (s *scan) listRefs() ([]string, map[string]plumbing.Hash) {
 			return nil
 		})
 	}
-	s.r.obj.mu.Unlock()
+	s.r.gitMu.Unlock()
 	if err != nil {
 		s.skip(source.Skipped{Path: "refs", Reason: ReasonBrokenRef, Detail: err.Error()})
 	}
@@ -397,7 +348,7 @@ func (s *scan) peel(names []string, targets map[string]plumbing.Hash) []plumbing
 	for _, name := range names {
 		id := targets[name]
 		for depth := 0; ; depth++ {
-			t, data, err := h.obj.read(plumbing.AnyObject, id)
+			t, data, err := h.obj.read(id)
 			if err != nil {
 				s.skip(source.Skipped{Path: name, Reason: ReasonBrokenRef, Detail: fmt.Sprintf("points to %s: %v", id, err)})
 				break
@@ -469,10 +420,11 @@ func (s *scan) walkAll(ctx context.Context) error {
 	// walk did not meet.
 	var dangling []plumbing.Hash
 	for _, p := range s.packs {
-		for i, o := range p.objs {
-			if o.typ == objCommit {
-				if _, ok := h.index[p.hashes[i]]; !ok {
-					dangling = append(dangling, p.hashes[i])
+		t := p.Table()
+		for i, e := range t.Entries {
+			if e.Type == gitobj.TypeCommit {
+				if _, ok := h.index[t.Hashes[i]]; !ok {
+					dangling = append(dangling, t.Hashes[i])
 				}
 			}
 		}
@@ -509,9 +461,9 @@ func (s *scan) walkRange(ctx context.Context) (int, error) {
 	}
 	s.listRefs() // for the stats only
 	resolve := func(rev string) (plumbing.Hash, error) {
-		s.r.obj.mu.Lock()
-		defer s.r.obj.mu.Unlock()
-		repo, err := git.Open(s.r.obj.st, nil)
+		s.r.gitMu.Lock()
+		defer s.r.gitMu.Unlock()
+		repo, err := git.Open(s.r.st, nil)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
@@ -634,10 +586,7 @@ func (s *scan) reportFailures() {
 			continue // only unreachable blobs read on the way were lost
 		}
 		path, detail := s.describe(f.id)
-		reason := ReasonCorrupt
-		if strings.Contains(f.err.Error(), "over the") {
-			reason = ReasonTooLarge
-		}
+		reason := reasonFor(f.err)
 		detail += ": " + f.err.Error()
 		if lost > 1 || (lost == 1 && (len(f.lost) == 0 || f.lost[0] != f.id)) {
 			detail += fmt.Sprintf(" (%d blobs stored as deltas of it not scanned)", lost)
@@ -647,11 +596,6 @@ func (s *scan) reportFailures() {
 	s.failures = nil
 }
 
-var objTypes = map[plumbing.ObjectType]int8{
-	plumbing.CommitObject: objCommit, plumbing.TreeObject: objTree,
-	plumbing.BlobObject: objBlob, plumbing.TagObject: objTag,
-}
-
 // readObjects scans the wanted blobs of every pack and loose object, on
 // one pool of workers.
 func (s *scan) readObjects(ctx context.Context, want func(plumbing.Hash) bool) error {
@@ -659,16 +603,16 @@ func (s *scan) readObjects(ctx context.Context, want func(plumbing.Hash) bool) e
 		want: func(id plumbing.Hash) bool { return want(id) && !s.seen.has(id) },
 		blob: s.blob,
 		fail: s.fail,
-		external: func(id plumbing.Hash) (int8, []byte, error) {
-			t, data, err := s.r.obj.read(plumbing.AnyObject, id)
-			return objTypes[t], data, err
+		reader: func() *gitobj.Reader {
+			return s.store.NewReader(s.r.opts.MaxBlobSize, 16<<20)
 		},
 		maxSize: s.r.opts.MaxBlobSize,
 		workers: s.r.opts.Workers,
 	}
 	wp := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(v.workers)
+	defer func() { s.r.opts.Debugf("git: at most %d bytes of delta bases held by a worker", v.peakHeld.Load()) }()
 	for _, p := range s.packs {
-		p.submit(wp, v)
+		submit(wp, p, v)
 	}
 	const looseBatch = 64
 	for i := 0; i < len(s.loose); i += looseBatch {
@@ -680,33 +624,29 @@ func (s *scan) readObjects(ctx context.Context, want func(plumbing.Hash) bool) e
 
 // looseType reads the type of a loose object from its header.
 func (s *scan) looseType(id plumbing.Hash) (plumbing.ObjectType, error) {
-	f, err := os.Open(loosePath(s.objDirs, id))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	zr, err := objfile.NewReader(f)
-	if err != nil {
-		return 0, err
-	}
-	defer zr.Close()
-	t, _, err := zr.Header()
+	var l gitobj.Loose
+	t, _, err := l.Type(s.store.LoosePath(id))
 	return t, err
 }
 
 // readLoose scans the wanted blobs among loose objects ids.
 func (s *scan) readLoose(ctx context.Context, ids []plumbing.Hash, want func(plumbing.Hash) bool) error {
+	var l gitobj.Loose
 	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if !want(id) {
+		if !want(id) || s.seen.has(id) {
 			continue
 		}
-		if s.seen.has(id) {
+		t, _, err := l.Type(s.store.LoosePath(id))
+		if err == nil && t != plumbing.BlobObject {
 			continue
 		}
-		data, t, err := s.readLooseObject(id)
+		var data []byte
+		if err == nil {
+			t, data, err = l.Read(s.store.LoosePath(id), id, s.r.opts.MaxBlobSize)
+		}
 		if err != nil {
 			s.fail(id, err, []plumbing.Hash{id})
 			continue
@@ -721,50 +661,15 @@ func (s *scan) readLoose(ctx context.Context, ids []plumbing.Hash, want func(plu
 	return nil
 }
 
-func (s *scan) readLooseObject(id plumbing.Hash) (data []byte, t plumbing.ObjectType, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error reading loose object: %v", r)
-		}
-	}()
-	f, err := os.Open(loosePath(s.objDirs, id))
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	zr, err := objfile.NewReader(f)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer zr.Close()
-	t, size, err := zr.Header()
-	if err != nil {
-		return nil, 0, err
-	}
-	if t != plumbing.BlobObject {
-		return nil, t, nil
-	}
-	if size > s.r.opts.MaxBlobSize {
-		return nil, t, fmt.Errorf("blob of %d bytes is over the %d-byte limit", size, s.r.opts.MaxBlobSize)
-	}
-	data = make([]byte, size)
-	if _, err := io.ReadFull(zr, data); err != nil {
-		return nil, t, fmt.Errorf("inflate: %w", err)
-	}
-	if zr.Hash() != id {
-		return nil, t, fmt.Errorf("content does not match its id")
-	}
-	return data, t, nil
-}
-
-// readByID reads the few blobs of a small range by id.
-func (s *scan) readByID(ctx context.Context) error {
-	for _, id := range sortedBlobIDs(s.hist.blobs, func(plumbing.Hash, *blobInfo) bool { return true }) {
+// readByID reads the few wanted blobs of a small range by id, each bounded
+// by the size limit before it is inflated.
+func (s *scan) readByID(ctx context.Context, want func(plumbing.Hash) bool) error {
+	for _, id := range sortedBlobIDs(s.hist.blobs, func(id plumbing.Hash, _ *blobInfo) bool { return want(id) }) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		t, data, err := s.r.obj.read(plumbing.BlobObject, id)
-		if errors.Is(err, errMissing) {
+		t, data, err := s.r.obj.read(id)
+		if errors.Is(err, gitobj.ErrNotFound) {
 			continue // reported as missing below
 		}
 		if err != nil {
@@ -772,10 +677,6 @@ func (s *scan) readByID(ctx context.Context) error {
 			continue
 		}
 		if t != plumbing.BlobObject {
-			continue
-		}
-		if int64(len(data)) > s.r.opts.MaxBlobSize {
-			s.fail(id, fmt.Errorf("blob of %d bytes is over the %d-byte limit", len(data), s.r.opts.MaxBlobSize), []plumbing.Hash{id})
 			continue
 		}
 		if err := s.blob(ctx, id, data); err != nil {

@@ -44,11 +44,11 @@ func gitServer(t *testing.T, root, user, pass string) *httptest.Server {
 	t.Helper()
 	execPath, err := exec.Command("git", "--exec-path").Output()
 	if err != nil {
-		t.Skipf("git --exec-path: %v", err)
+		gittest.Unavailable(t, "git --exec-path: %v", err)
 	}
 	backend := filepath.Join(strings.TrimSpace(string(execPath)), "git-http-backend")
 	if _, err := os.Stat(backend); err != nil {
-		t.Skipf("git-http-backend not installed (%v): skipping the HTTP clone tests", err)
+		gittest.Unavailable(t, "git-http-backend not installed (%v): cannot run the HTTP clone tests", err)
 	}
 	h := &cgi.Handler{
 		Path: backend,

@@ -28,7 +28,7 @@ func sshServer(t *testing.T, user, pass string) (addr, knownHostsFile string) {
 	if _, err := exec.LookPath("git-upload-pack"); err != nil {
 		execPath, err := exec.Command("git", "--exec-path").Output()
 		if err != nil {
-			t.Skip("git is not installed")
+			gittest.Unavailable(t, "git is not installed: cannot serve git over ssh")
 		}
 		t.Setenv("PATH", strings.TrimSpace(string(execPath))+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}

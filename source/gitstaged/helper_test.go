@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/scour-dev/scour/internal/gittest"
 	"github.com/scour-dev/scour/source"
 )
 
@@ -32,9 +33,7 @@ func gitEnv(home string) []string {
 
 func newRepo(t testing.TB) *repo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed: skipping tests that build repositories with it")
-	}
+	gittest.RequireTool(t, "git", "tests that build repositories with it")
 	r := &repo{t: t, dir: t.TempDir()}
 	r.git("init", "-q", "-b", "main")
 	return r

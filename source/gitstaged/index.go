@@ -175,56 +175,77 @@ type cachedTree struct {
 	count int
 }
 
+// Bounds on the TREE extension: git's trees nest at most 4096 deep
+// (core.maxTreeDepth), and the paths built from it may not outgrow the
+// extension by much. A deep nesting of long names would otherwise cost
+// memory quadratic in the extension's size.
+const (
+	maxCacheTreeDepth  = 4096
+	cacheTreePathRatio = 16
+)
+
 // parseCacheTree reads the TREE extension: directories in pre-order, each
 // "name NUL count SP subtrees LF" and, when count >= 0 (valid), its id.
 // The result is keyed by directory path ("" for the root). It is only an
-// accelerator: anything malformed yields nil and the trees are hashed.
+// accelerator: anything malformed or over the bounds yields nil and the
+// trees are hashed.
 func parseCacheTree(data []byte) map[string]cachedTree {
 	out := map[string]cachedTree{}
-	var walk func(parent string, root bool) bool
-	walk = func(parent string, root bool) bool {
+	budget := len(data)*cacheTreePathRatio + 1<<16
+	// An explicit stack of (path, subtrees left), not recursion.
+	type level struct {
+		path string
+		left int
+	}
+	stack := make([]level, 0, 16)
+	first := true
+	for first || len(stack) > 0 {
+		if !first {
+			top := &stack[len(stack)-1]
+			if top.left == 0 {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			top.left--
+		}
 		nul := bytes.IndexByte(data, 0)
 		if nul < 0 {
-			return false
+			return nil
 		}
 		name := string(data[:nul])
 		data = data[nul+1:]
 		sp := bytes.IndexByte(data, ' ')
 		nl := bytes.IndexByte(data, '\n')
 		if sp < 0 || nl < sp {
-			return false
+			return nil
 		}
 		count, err1 := strconv.Atoi(string(data[:sp]))
 		subs, err2 := strconv.Atoi(string(data[sp+1 : nl]))
 		data = data[nl+1:]
 		if err1 != nil || err2 != nil || subs < 0 || subs > len(data) {
-			return false
+			return nil
 		}
 		p := name
 		switch {
-		case root:
+		case first:
 			p = ""
-		case parent != "":
-			p = parent + "/" + name
+		case stack[len(stack)-1].path != "":
+			p = stack[len(stack)-1].path + "/" + name
+		}
+		first = false
+		if budget -= len(p); budget < 0 || len(stack) > maxCacheTreeDepth {
+			return nil
 		}
 		if count >= 0 {
 			if len(data) < 20 {
-				return false
+				return nil
 			}
 			var h plumbing.Hash
 			copy(h[:], data[:20])
 			data = data[20:]
 			out[p] = cachedTree{h, count}
 		}
-		for i := 0; i < subs; i++ {
-			if !walk(p, false) {
-				return false
-			}
-		}
-		return true
-	}
-	if !walk("", true) {
-		return nil
+		stack = append(stack, level{p, subs})
 	}
 	return out
 }

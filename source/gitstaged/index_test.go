@@ -2,6 +2,7 @@ package gitstaged
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 // extended flags (intent-to-add) and long names included, with both this
 // parser and go-git's decoder, and compares what matters.
 func TestParseIndexAgreesWithGoGit(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	// Longer than the 12 bits an entry has for its name's length.
 	// (Longer than PATH_MAX too: it lives only in the index.)
@@ -61,6 +63,7 @@ func TestParseIndexAgreesWithGoGit(t *testing.T) {
 }
 
 func TestParseIndexRejectsWhatItCannotRead(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("a", "a")
 	r.git("add", ".")
@@ -72,14 +75,59 @@ func TestParseIndexRejectsWhatItCannotRead(t *testing.T) {
 	}
 }
 
+// FuzzParseIndex fuzzes the index parser behind its checksum: the fuzzer
+// writes the body and the target appends its SHA-1, as git would, so that
+// mutations reach the entries and extensions instead of failing the
+// checksum. The seeds are real indexes (versions 2, 3 and 4, with a cache
+// tree) built by git at test time.
 func FuzzParseIndex(f *testing.F) {
 	f.Add([]byte("DIRC\x00\x00\x00\x02\x00\x00\x00\x01"))
 	f.Add(append([]byte("DIRC\x00\x00\x00\x04\x00\x00\x00\x01"), make([]byte, 100)...))
-	f.Fuzz(func(t *testing.T, data []byte) {
+	if !testing.Short() {
+		r := newRepo(f)
+		r.write("a", "a")
+		r.write("d/e/f", "f")
+		r.git("add", ".")
+		r.git("commit", "-qm", "c")
+		r.write("new", "n")
+		r.git("add", "-N", "new")
+		for _, v := range []string{"2", "3", "4"} {
+			r.git("update-index", "--index-version", v)
+			data, err := os.ReadFile(filepath.Join(r.dir, ".git", "index"))
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data[:len(data)-20])
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		sum := sha1.Sum(body)
+		data := append(body[:len(body):len(body)], sum[:]...)
 		ents, _, err := parseIndex(data)
 		if err == nil && len(ents) > len(data) {
 			t.Errorf("%d entries from %d bytes", len(ents), len(data))
 		}
-		parseCacheTree(data)
+		parseCacheTree(body)
 	})
+}
+
+// TestDeepCacheTreeIsBounded: an index whose TREE extension nests
+// directories thousands deep is refused as an accelerator (nil), in memory
+// linear in its size, instead of building every path of the nesting.
+func TestDeepCacheTreeIsBounded(t *testing.T) {
+	var b bytes.Buffer
+	name := strings.Repeat("n", 200)
+	const depth = 50000 // paths of up to 10 MB each, 250 GB in all, if built
+	for i := 0; i < depth; i++ {
+		b.WriteString(name + "\x00-1 1\n")
+	}
+	b.WriteString(name + "\x00-1 0\n")
+	if got := parseCacheTree(b.Bytes()); got != nil {
+		t.Fatalf("a cache tree %d deep was accepted (%d entries)", depth, len(got))
+	}
+	// A shallow one with the same names is read.
+	ok := name + "\x00-1 1\n" + name + "\x00-1 0\n"
+	if got := parseCacheTree([]byte(ok)); got == nil {
+		t.Fatal("a two-level cache tree was refused")
+	}
 }

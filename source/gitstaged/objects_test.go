@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-git/go-billy/v5"
-	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
@@ -20,6 +18,7 @@ import (
 // and trees are delta-compressed in a pack, plus loose ones, and compares
 // each with what `git cat-file --batch` prints.
 func TestObjectsAgreeWithGit(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	body := strings.Repeat("a line of text that deltas well\n", 200)
 	for i := 0; i < 12; i++ {
@@ -33,11 +32,7 @@ func TestObjectsAgreeWithGit(t *testing.T) {
 	r.git("add", ".")
 	r.git("commit", "-qm", "loose")
 
-	repo, err := git.PlainOpen(r.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := &objects{fs: repo.Storer.(interface{ Filesystem() billy.Filesystem }).Filesystem(), fallback: repo.Storer}
+	o := openObjects(filepath.Join(r.dir, ".git"))
 	defer o.close()
 
 	cmd := exec.Command("git", "cat-file", "--batch-all-objects", "--batch")
@@ -59,7 +54,7 @@ func TestObjectsAgreeWithGit(t *testing.T) {
 		io.ReadFull(br, want)
 		want = want[:size]
 		h := plumbing.NewHash(f[0])
-		typ, got, err := o.read(h)
+		typ, got, err := o.read(h, maxBlob)
 		if err != nil {
 			t.Fatalf("%s: %v", f[0], err)
 		}

@@ -81,8 +81,11 @@ type Staged struct {
 	// Excluded counts changed paths dropped by Exclude.
 	Excluded int
 
-	b         *builder
-	treesRead int // HEAD subtrees read, for tests: unchanged ones are not
+	b           *builder
+	treesRead   int // HEAD subtrees read, for tests: unchanged ones are not
+	deletedRead int // entries read under removed directories
+	deletedCut  bool
+	trees       map[plumbing.Hash]*tree // HEAD trees read, by id (a tree may repeat)
 }
 
 // Open reads the index and HEAD of the repository containing opts.Dir and
@@ -117,10 +120,11 @@ func Open(opts Options) (*Staged, error) {
 		return nil, err
 	}
 
-	objs := &objects{fallback: repo.Storer}
-	if fs, ok := repo.Storer.(interface{ Filesystem() billy.Filesystem }); ok {
-		objs.fs = fs.Filesystem()
+	fs, ok := repo.Storer.(interface{ Filesystem() billy.Filesystem })
+	if !ok {
+		return nil, errors.New("cannot locate the git directory of this repository")
 	}
+	objs := openObjects(fs.Filesystem().Root())
 	opened := false
 	defer func() {
 		if !opened {
@@ -136,7 +140,7 @@ func Open(opts Options) (*Staged, error) {
 	case err != nil:
 		return nil, fmt.Errorf("cannot resolve HEAD: %w", err)
 	default:
-		typ, data, err := objs.read(ref.Hash())
+		typ, data, err := objs.read(ref.Hash(), maxStructure)
 		if err != nil || typ != plumbing.CommitObject || len(data) < 46 || string(data[:5]) != "tree " {
 			return nil, fmt.Errorf("cannot read the HEAD commit %s: %v", ref.Hash(), orCorrupt(err))
 		}
@@ -413,13 +417,27 @@ func (s *Staged) diff(nodes []node, t *tree, prefix string) ([]deletion, error) 
 	return deleted, nil
 }
 
+// maxDeletedEntries bounds the HEAD tree entries read under removed
+// directories. They only serve rename detection, and a hostile HEAD tree
+// can repeat one subtree under many names (a tree bomb) or contain itself.
+const maxDeletedEntries = 1 << 18
+
 // deletedTree lists the blobs under a directory that the commit removes,
 // for rename detection.
 func (s *Staged) deletedTree(h plumbing.Hash, prefix string) ([]deletion, error) {
+	if s.deletedRead >= maxDeletedEntries {
+		if !s.deletedCut {
+			s.deletedCut = true
+			s.Notes = append(s.Notes, source.Skipped{Path: strings.TrimSuffix(prefix, "/"), Reason: "too many deleted paths",
+				Detail: fmt.Sprintf("the commit removes directories holding over %d entries (a tree bomb?): renames from the rest are not detected, their new paths are still scanned", maxDeletedEntries)})
+		}
+		return nil, nil
+	}
 	t, err := s.tree(h, strings.TrimSuffix(prefix, "/"))
 	if err != nil {
 		return nil, err
 	}
+	s.deletedRead += len(t.entries)
 	var out []deletion
 	for _, te := range t.entries {
 		switch {
@@ -530,7 +548,7 @@ func (b *blobSource) Scan(ctx context.Context, sink source.Sink) error {
 				continue
 			}
 		}
-		typ, data, err := b.objs.read(ref.hash)
+		typ, data, err := b.objs.read(ref.hash, maxBlob)
 		if err == nil && typ != plumbing.BlobObject {
 			err = fmt.Errorf("is a %s, not a blob", typ)
 		}
@@ -581,7 +599,10 @@ func (s *Staged) tree(h plumbing.Hash, p string) (*tree, error) {
 	if p == "" {
 		p = "/"
 	}
-	typ, data, err := s.objs.read(h)
+	if t, ok := s.trees[h]; ok {
+		return t, nil
+	}
+	typ, data, err := s.objs.read(h, maxStructure)
 	if err == nil && typ != plumbing.TreeObject {
 		err = fmt.Errorf("is a %s", typ)
 	}
@@ -592,7 +613,14 @@ func (s *Staged) tree(h plumbing.Hash, p string) (*tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the HEAD tree of %s (%s): %w", p, h, err)
 	}
-	return &tree{hash: h, entries: ents}, nil
+	t := &tree{hash: h, entries: ents}
+	if s.trees == nil {
+		s.trees = map[plumbing.Hash]*tree{}
+	}
+	if len(s.trees) < 4096 {
+		s.trees[h] = t
+	}
+	return t, nil
 }
 
 // findBlob looks a path up in HEAD, reading only the trees along it.

@@ -23,6 +23,7 @@ func open(t *testing.T, r *repo) *Staged {
 }
 
 func TestInitialCommitEverythingStagedIsNew(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("a.txt", "alpha\n")
 	r.write("dir/b.txt", "beta\n")
@@ -42,6 +43,7 @@ func TestInitialCommitEverythingStagedIsNew(t *testing.T) {
 }
 
 func TestNothingStagedAfterCommit(t *testing.T) {
+	t.Parallel()
 	// The in-memory tree hashing must agree with git's, names git sorts
 	// oddly included, or unchanged directories would be read and reported.
 	r := newRepo(t)
@@ -88,6 +90,7 @@ func dropCacheTree(t *testing.T, r *repo) {
 }
 
 func TestModifiedAddedDeletedRenamed(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("keep/same.txt", "same\n")
 	r.write("mod/file.txt", "old\n")
@@ -146,6 +149,7 @@ func checkModifiedAddedDeletedRenamed(t *testing.T, s *Staged) {
 }
 
 func TestBinarySymlinkSubmoduleIntentToAdd(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("README", "hi\n")
 	r.git("add", ".")
@@ -178,6 +182,7 @@ func TestBinarySymlinkSubmoduleIntentToAdd(t *testing.T) {
 }
 
 func TestDirectoryAndFileSwapPlaces(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("x/inner.txt", "inner\n")
 	r.write("y", "file y\n")
@@ -197,6 +202,7 @@ func TestDirectoryAndFileSwapPlaces(t *testing.T) {
 }
 
 func TestIndexFileOverride(t *testing.T) {
+	t.Parallel()
 	// `git commit -a` runs hooks against a temporary index named by
 	// GIT_INDEX_FILE; that index, not .git/index, is what gets committed.
 	r := newRepo(t)
@@ -221,6 +227,7 @@ func TestIndexFileOverride(t *testing.T) {
 }
 
 func TestUnreadableIndexIsAnError(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("a.txt", "one\n")
 	r.git("add", ".")
@@ -241,6 +248,7 @@ func TestUnreadableIndexIsAnError(t *testing.T) {
 }
 
 func TestNotARepositoryOrBare(t *testing.T) {
+	t.Parallel()
 	if _, err := Open(Options{Dir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "not inside a git repository") {
 		t.Errorf("plain directory: err = %v", err)
 	}
@@ -253,6 +261,7 @@ func TestNotARepositoryOrBare(t *testing.T) {
 }
 
 func TestSubdirectoryAndWorktree(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("a/b.txt", "one\n")
 	r.git("add", ".")
@@ -281,6 +290,7 @@ func TestSubdirectoryAndWorktree(t *testing.T) {
 }
 
 func TestMissingBlobIsReportedNotDropped(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("a.txt", "one\n")
 	r.git("add", ".")
@@ -294,6 +304,7 @@ func TestMissingBlobIsReportedNotDropped(t *testing.T) {
 }
 
 func TestUnmergedPathsAreScannedInEveryStage(t *testing.T) {
+	t.Parallel()
 	// Git refuses to commit with conflicts, but if a hook runs, every
 	// version in the index is content that may end up committed.
 	r := newRepo(t)
@@ -325,6 +336,7 @@ func TestUnmergedPathsAreScannedInEveryStage(t *testing.T) {
 }
 
 func TestBigStagedBlobIsStreamed(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	big := strings.Repeat("0123456789abcdef", (streamAbove/16)+1) + "the end\n"
 	r.write("big.txt", big)

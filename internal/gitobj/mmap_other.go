@@ -1,13 +1,13 @@
-//go:build !unix
+//go:build !unix && !windows
 
-package githistory
+package gitobj
 
 import (
 	"io"
 	"os"
 )
 
-// mapFile reads the whole file where mmap is not available.
+// mapFile reads the whole file where no mapping is available.
 func mapFile(f *os.File, size int64) ([]byte, func() error, error) {
 	b := make([]byte, size)
 	if _, err := io.ReadFull(f, b); err != nil {

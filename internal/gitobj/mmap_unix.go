@@ -1,6 +1,6 @@
 //go:build unix
 
-package githistory
+package gitobj
 
 import (
 	"os"
@@ -12,6 +12,9 @@ import (
 func mapFile(f *os.File, size int64) ([]byte, func() error, error) {
 	if size == 0 {
 		return nil, func() error { return nil }, nil
+	}
+	if int64(int(size)) != size {
+		return nil, nil, &TooLargeError{Size: size, Limit: int64(^uint(0) >> 1)}
 	}
 	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {

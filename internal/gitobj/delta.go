@@ -1,0 +1,140 @@
+package gitobj
+
+// A git delta is two sizes (source, target; little-endian base-128) and a
+// list of instructions: copy a range of the base, or insert literal bytes.
+// Delta exposes the instructions one by one, for readers that care which
+// bytes a version inserted rather than copied; ApplyDelta builds the
+// target.
+
+// Op is one delta instruction. An insert has Insert set (aliasing the
+// delta); a copy takes base[Off:Off+Len].
+type Op struct {
+	Insert   []byte
+	Off, Len uint64
+}
+
+// Delta iterates over the instructions of a delta.
+type Delta struct {
+	SrcSize, DstSize uint64
+	ops              []byte
+	err              error
+}
+
+// ParseDelta reads a delta's sizes; Next then yields its instructions.
+func ParseDelta(delta []byte) (Delta, error) {
+	src, rest, err := leb128(delta)
+	if err != nil {
+		return Delta{}, err
+	}
+	dst, rest, err := leb128(rest)
+	if err != nil {
+		return Delta{}, err
+	}
+	return Delta{SrcSize: src, DstSize: dst, ops: rest}, nil
+}
+
+func leb128(b []byte) (uint64, []byte, error) {
+	var v uint64
+	for i, shift := 0, uint(0); i < len(b) && shift < 64; i, shift = i+1, shift+7 {
+		v |= uint64(b[i]&0x7f) << shift
+		if b[i]&0x80 == 0 {
+			return v, b[i+1:], nil
+		}
+	}
+	return 0, nil, ErrBadDelta
+}
+
+// Next returns the next instruction, or false at the end or on a malformed
+// one (then Err says so). Copies are checked against SrcSize.
+func (d *Delta) Next() (Op, bool) {
+	if len(d.ops) == 0 || d.err != nil {
+		return Op{}, false
+	}
+	cmd := d.ops[0]
+	p := d.ops[1:]
+	switch {
+	case cmd&0x80 != 0:
+		var off, size uint64
+		for i := uint(0); i < 4; i++ {
+			if cmd&(1<<i) != 0 {
+				if len(p) == 0 {
+					d.err = ErrBadDelta
+					return Op{}, false
+				}
+				off |= uint64(p[0]) << (8 * i)
+				p = p[1:]
+			}
+		}
+		for i := uint(0); i < 3; i++ {
+			if cmd&(0x10<<i) != 0 {
+				if len(p) == 0 {
+					d.err = ErrBadDelta
+					return Op{}, false
+				}
+				size |= uint64(p[0]) << (8 * i)
+				p = p[1:]
+			}
+		}
+		if size == 0 {
+			size = 0x10000
+		}
+		if off+size > d.SrcSize {
+			d.err = ErrBadDelta
+			return Op{}, false
+		}
+		d.ops = p
+		return Op{Off: off, Len: size}, true
+	case cmd != 0:
+		n := int(cmd)
+		if n > len(p) {
+			d.err = ErrBadDelta
+			return Op{}, false
+		}
+		d.ops = p[n:]
+		return Op{Insert: p[:n:n], Len: uint64(n)}, true
+	default:
+		d.err = ErrBadDelta // opcode 0 is reserved
+		return Op{}, false
+	}
+}
+
+// Err is the error that ended Next, if any.
+func (d *Delta) Err() error { return d.err }
+
+// ApplyDelta builds the target of a delta from its base into a new buffer
+// of exactly the target size, refusing a target over limit bytes. Every
+// instruction is bounds-checked: a corrupt delta yields ErrBadDelta, never
+// a panic or an oversized buffer.
+func ApplyDelta(base, delta []byte, limit uint64) ([]byte, error) {
+	d, err := ParseDelta(delta)
+	if err != nil {
+		return nil, err
+	}
+	if d.SrcSize != uint64(len(base)) {
+		return nil, ErrBadDelta
+	}
+	if d.DstSize > limit {
+		return nil, &TooLargeError{Size: int64(min(d.DstSize, 1<<62)), Limit: int64(limit)}
+	}
+	out := make([]byte, d.DstSize)
+	n := uint64(0)
+	for {
+		op, ok := d.Next()
+		if !ok {
+			break
+		}
+		if n+op.Len > d.DstSize {
+			return nil, ErrBadDelta
+		}
+		if op.Insert != nil {
+			copy(out[n:], op.Insert)
+		} else {
+			copy(out[n:], base[op.Off:op.Off+op.Len])
+		}
+		n += op.Len
+	}
+	if d.err != nil || n != d.DstSize {
+		return nil, ErrBadDelta
+	}
+	return out, nil
+}

@@ -1,0 +1,363 @@
+package gitobj
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// Object types as stored in a pack header.
+const (
+	TypeCommit   = int8(plumbing.CommitObject)
+	TypeTree     = int8(plumbing.TreeObject)
+	TypeBlob     = int8(plumbing.BlobObject)
+	TypeTag      = int8(plumbing.TagObject)
+	TypeOfsDelta = int8(plumbing.OFSDeltaObject)
+	TypeRefDelta = int8(plumbing.REFDeltaObject)
+)
+
+// Base markers in Entry.Base.
+const (
+	NoBase       = -1 // a whole object
+	ExternalBase = -2 // REF_DELTA whose base is not in this pack
+	BadBase      = -3 // header could not be parsed
+)
+
+// MaxDeflateRatio bounds how much a zlib stream can inflate (deflate's best
+// case is about 1032:1). A header claiming more than its compressed bytes
+// can hold is corrupt, and nothing is allocated for it.
+const MaxDeflateRatio = 1040
+
+// Pack is a mapped pack file and its index. Safe for concurrent use.
+type Pack struct {
+	name  string
+	data  []byte
+	unmap func() error
+	idx   *Index
+
+	once  sync.Once
+	table *Table
+}
+
+// OpenPack maps a pack and its index and checks the pack's header.
+func OpenPack(idxPath, packPath string) (*Pack, error) {
+	idx, err := OpenIndex(idxPath)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(packPath)
+	if err != nil {
+		idx.Close()
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		idx.Close()
+		return nil, err
+	}
+	data, unmap, err := mapFile(f, st.Size())
+	if err != nil {
+		idx.Close()
+		return nil, err
+	}
+	p, err := NewPack(packPath, data, idx)
+	if err != nil {
+		unmap()
+		idx.Close()
+		return nil, err
+	}
+	p.unmap = unmap
+	return p, nil
+}
+
+// NewPack makes a Pack of a pack's bytes and its index (for tests and
+// fuzzing; OpenPack maps files).
+func NewPack(name string, data []byte, idx *Index) (*Pack, error) {
+	if len(data) < 12+hashLen || !bytes.Equal(data[:4], []byte("PACK")) {
+		return nil, &CorruptError{Where: name, Err: fmt.Errorf("%w: no PACK signature", ErrBadPack)}
+	}
+	if v := binary.BigEndian.Uint32(data[4:8]); v != 2 && v != 3 {
+		return nil, &CorruptError{Where: name, Err: fmt.Errorf("%w: unsupported version %d", ErrBadPack, v)}
+	}
+	return &Pack{name: name, data: data, idx: idx}, nil
+}
+
+// Name is the pack file's path.
+func (p *Pack) Name() string { return p.name }
+
+// Index is the pack's index.
+func (p *Pack) Index() *Index { return p.idx }
+
+// Close unmaps the pack and its index.
+func (p *Pack) Close() error {
+	var err error
+	if p.unmap != nil {
+		err = p.unmap()
+		p.unmap = nil
+	}
+	p.data = nil
+	if e := p.idx.Close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// Header is an entry's header, read at its offset.
+type Header struct {
+	Type   int8  // as stored: a whole type or a delta type
+	Size   int64 // inflated size of the entry's data (the delta payload, for deltas)
+	Data   int64 // offset of the zlib stream
+	BaseAt int64 // OFS_DELTA: offset of the base
+	BaseID plumbing.Hash
+}
+
+// HeaderAt reads the header of the entry at off, which must end before end
+// (the next entry, or the trailer).
+func (p *Pack) HeaderAt(off, end int64) (Header, error) {
+	var h Header
+	trailer := int64(len(p.data) - hashLen)
+	end = min(end, trailer)
+	if off < 12 || off >= end {
+		return h, ErrBadHeader
+	}
+	b := p.data[off:end]
+	c := b[0]
+	h.Type = int8((c >> 4) & 7)
+	size := int64(c & 0x0f)
+	n, shift := 1, uint(4)
+	for c&0x80 != 0 {
+		if n >= len(b) || shift > 56 {
+			return h, ErrBadHeader
+		}
+		c = b[n]
+		n++
+		size |= int64(c&0x7f) << shift
+		shift += 7
+	}
+	h.Size = size
+	switch h.Type {
+	case TypeCommit, TypeTree, TypeBlob, TypeTag:
+	case TypeOfsDelta:
+		if n >= len(b) {
+			return h, ErrBadHeader
+		}
+		c = b[n]
+		n++
+		rel := int64(c & 0x7f)
+		for c&0x80 != 0 {
+			if n >= len(b) || rel > 1<<48 {
+				return h, ErrBadHeader
+			}
+			c = b[n]
+			n++
+			rel = ((rel + 1) << 7) | int64(c&0x7f)
+		}
+		if rel <= 0 || rel > off-12 {
+			return h, fmt.Errorf("%w: delta base offset out of the pack", ErrBadHeader)
+		}
+		h.BaseAt = off - rel
+	case TypeRefDelta:
+		if n+hashLen > len(b) {
+			return h, ErrBadHeader
+		}
+		copy(h.BaseID[:], b[n:n+hashLen])
+		n += hashLen
+	default:
+		return h, fmt.Errorf("%w: unknown object type %d", ErrBadHeader, h.Type)
+	}
+	h.Data = off + int64(n)
+	if h.Data >= end {
+		return h, ErrBadHeader
+	}
+	if comp := end - h.Data; h.Size > comp*MaxDeflateRatio+64 {
+		return h, fmt.Errorf("%w: size %d cannot come from %d compressed bytes", ErrBadHeader, h.Size, comp)
+	}
+	return h, nil
+}
+
+// Inflate inflates the entry data at h into exactly h.Size bytes.
+func (p *Pack) Inflate(z *Inflater, h Header, dst []byte) ([]byte, error) {
+	return z.Inflate(p.data[h.Data:len(p.data)-hashLen], h.Size, dst)
+}
+
+// Find returns the offset of object id in the pack.
+func (p *Pack) Find(id plumbing.Hash) (int64, bool) {
+	i, ok := p.idx.Find(id)
+	if !ok {
+		return 0, false
+	}
+	off, err := p.idx.Offset(i)
+	return off, err == nil
+}
+
+func (p *Pack) where(off int64) string {
+	return fmt.Sprintf("%s offset %d", filepath.Base(p.name), off)
+}
+
+// Entry is one object of a pack's table.
+type Entry struct {
+	Off  int64 // start of the entry
+	End  int64 // end of the entry (start of the next one)
+	Hdr  Header
+	Base int32 // index of the delta base in the table, or a marker
+	Type int8  // resolved type: commit, tree, blob or tag (0: unknown)
+}
+
+// Table is every entry of a pack in offset order, with its delta tree:
+// each entry's base and children. Read-only once built.
+type Table struct {
+	Entries  []Entry
+	Hashes   []plumbing.Hash
+	Problems []string // damaged entries, found while building
+	Orphans  int      // deltas that no whole object reaches
+	kids     []int32  // delta children, grouped by base (CSR)
+	kidsAt   []int32  // kids of i are kids[kidsAt[i]:kidsAt[i+1]]
+}
+
+// Children are the entries that are deltas of entry i.
+func (t *Table) Children(i int32) []int32 { return t.kids[t.kidsAt[i]:t.kidsAt[i+1]] }
+
+// IsBase reports whether some entry is a delta of entry i.
+func (t *Table) IsBase(i int32) bool { return t.kidsAt[i+1] > t.kidsAt[i] }
+
+// Lookup returns the table index of the entry at off.
+func (t *Table) Lookup(off int64) (int32, bool) {
+	j := sort.Search(len(t.Entries), func(k int) bool { return t.Entries[k].Off >= off })
+	if j < len(t.Entries) && t.Entries[j].Off == off {
+		return int32(j), true
+	}
+	return 0, false
+}
+
+// Table reads every entry header once (on first call) and links the delta
+// tree. Entries whose header is damaged have Base BadBase and are listed
+// in Problems.
+func (p *Pack) Table() *Table {
+	p.once.Do(func() { p.table = p.buildTable() })
+	return p.table
+}
+
+func (p *Pack) buildTable() *Table {
+	t := &Table{}
+	n := p.idx.Len()
+	t.Entries = make([]Entry, 0, n)
+	t.Hashes = make([]plumbing.Hash, 0, n)
+	type ent struct {
+		off int64
+		i   int
+	}
+	ents := make([]ent, 0, n)
+	for i := 0; i < n; i++ {
+		off, err := p.idx.Offset(i)
+		if err != nil {
+			t.Problems = append(t.Problems, fmt.Sprintf("object %s: %v", p.idx.Hash(i), err))
+			continue
+		}
+		ents = append(ents, ent{off, i})
+	}
+	sort.Slice(ents, func(a, b int) bool { return ents[a].off < ents[b].off })
+	for _, e := range ents {
+		if k := len(t.Entries); k > 0 && t.Entries[k-1].Off == e.off {
+			t.Problems = append(t.Problems, fmt.Sprintf("objects %s and %s at the same offset %d", t.Hashes[k-1], p.idx.Hash(e.i), e.off))
+			continue
+		}
+		t.Entries = append(t.Entries, Entry{Off: e.off})
+		t.Hashes = append(t.Hashes, p.idx.Hash(e.i))
+	}
+	if c := binary.BigEndian.Uint32(p.data[8:12]); int(c) != n {
+		t.Problems = append(t.Problems, fmt.Sprintf("pack header says %d objects, index has %d", c, n))
+	}
+	trailer := int64(len(p.data) - hashLen)
+	for i := range t.Entries {
+		e := &t.Entries[i]
+		e.End = trailer
+		if i+1 < len(t.Entries) {
+			e.End = t.Entries[i+1].Off
+		}
+		e.Base = NoBase
+		h, err := p.HeaderAt(e.Off, e.End)
+		if err == nil {
+			err = t.linkBase(p, i, h)
+		}
+		if err != nil {
+			e.Base = BadBase
+			t.Problems = append(t.Problems, fmt.Sprintf("object %s at offset %d: %v", t.Hashes[i], e.Off, err))
+			continue
+		}
+		e.Hdr = h
+	}
+	t.link()
+	return t
+}
+
+func (t *Table) linkBase(p *Pack, i int, h Header) error {
+	e := &t.Entries[i]
+	switch h.Type {
+	case TypeOfsDelta:
+		j, ok := t.Lookup(h.BaseAt)
+		if !ok || int(j) >= i {
+			return fmt.Errorf("%w: delta base offset %d is not an object", ErrBadHeader, h.BaseAt)
+		}
+		e.Base = j
+	case TypeRefDelta:
+		e.Base = ExternalBase
+		if off, ok := p.Find(h.BaseID); ok {
+			if j, ok := t.Lookup(off); ok && int(j) != i {
+				e.Base = j
+			}
+		}
+	default:
+		e.Type = h.Type
+	}
+	return nil
+}
+
+// link builds the children lists and gives every delta its base's type.
+// Deltas that no whole object reaches (cycles of REF_DELTAs) keep type 0.
+func (t *Table) link() {
+	n := len(t.Entries)
+	t.kidsAt = make([]int32, n+1)
+	for _, e := range t.Entries {
+		if e.Base >= 0 {
+			t.kidsAt[e.Base+1]++
+		}
+	}
+	for i := 0; i < n; i++ {
+		t.kidsAt[i+1] += t.kidsAt[i]
+	}
+	t.kids = make([]int32, t.kidsAt[n])
+	fill := make([]int32, n)
+	for i, e := range t.Entries {
+		if b := e.Base; b >= 0 {
+			t.kids[t.kidsAt[b]+fill[b]] = int32(i)
+			fill[b]++
+		}
+	}
+	var stack []int32
+	for i, e := range t.Entries {
+		if e.Base != NoBase {
+			continue // external bases are typed when read
+		}
+		stack = append(stack[:0], int32(i))
+		for len(stack) > 0 {
+			j := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, k := range t.Children(j) {
+				t.Entries[k].Type = t.Entries[j].Type
+				stack = append(stack, k)
+			}
+		}
+	}
+	for _, e := range t.Entries {
+		if e.Type == 0 && e.Base >= 0 {
+			t.Orphans++
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package rules
+
+import (
+	_ "embed"
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// samplesYAML is the list of published sample credentials (samples.yaml).
+//
+//go:embed samples.yaml
+var samplesYAML []byte
+
+// loadSamples parses the embedded sample list into secret -> source.
+func loadSamples() (map[string]string, error) {
+	var doc struct {
+		Samples []struct {
+			Secret string `yaml:"secret"`
+			Source string `yaml:"source"`
+		} `yaml:"samples"`
+	}
+	if err := yaml.Unmarshal(samplesYAML, &doc); err != nil {
+		return nil, fmt.Errorf("rules/samples.yaml: %w", err)
+	}
+	m := make(map[string]string, len(doc.Samples))
+	for i, s := range doc.Samples {
+		if s.Secret == "" || s.Source == "" {
+			return nil, fmt.Errorf("rules/samples.yaml: sample #%d: secret and source are required", i+1)
+		}
+		m[s.Secret] = s.Source
+	}
+	return m, nil
+}
+
+// PublishedSample reports whether secret is a published sample credential
+// (a vendor's documentation or SDK sample, rules/samples.yaml) and where it
+// is published. Rules drop such matches themselves; layers that find
+// secrets without a rule (generic assignments, decoded text) ask here.
+func (s *Set) PublishedSample(secret string) (source string, ok bool) {
+	source, ok = s.samples[secret]
+	return source, ok
+}

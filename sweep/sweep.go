@@ -1,0 +1,292 @@
+// Package sweep scans many repositories into a findings store: it mirrors
+// each repository into a cache directory (network stage), scans what
+// changed since the store last saw it (CPU stage) and records the result,
+// one transaction per repository.
+//
+// The two stages have their own concurrency limits, so fetches overlap
+// scans. A repository that fails is recorded with its reason and the
+// sweep goes on. A sweep killed at any point (even with -9) resumes by
+// running again: mirrors are created atomically, each repository's record
+// is one transaction, and a repository whose refs match what the store
+// recorded is not scanned again.
+package sweep
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/scour-dev/scour/forge"
+	"github.com/scour-dev/scour/scanner"
+	"github.com/scour-dev/scour/store"
+)
+
+// Request is one repository scan the sweep asks of the scan pipeline.
+type Request struct {
+	Repo forge.Repo
+	// GitDir is the repository's bare mirror; Tips its branches and tags.
+	GitDir string
+	Tips   map[string]string
+	// Ranges are "A..B" commit ranges to scan (the refs that moved since
+	// the last scan); nil means the whole repository.
+	Ranges []string
+}
+
+// ScanFunc scans one repository and returns its findings (attributed to
+// commits and paths). cmd passes the scan pipeline (scan.Run).
+type ScanFunc func(ctx context.Context, req Request) ([]scanner.Finding, error)
+
+// Options configures Run.
+type Options struct {
+	Store   *store.Store
+	Mirrors *Mirrors
+	Scan    ScanFunc
+	// NetworkWorkers bounds concurrent fetches (0 means 4); CPUWorkers
+	// concurrent scans (0 means 2).
+	NetworkWorkers, CPUWorkers int
+	// Retries is how many times a failed fetch is retried (0 means 2),
+	// with backoff 2 s, 4 s... on Clock.
+	Retries int
+	Clock   forge.Clock
+	// Shard selects this process's share of the repositories.
+	Shard Shard
+	// Full rescans every repository instead of only what changed.
+	Full bool
+	// Now stamps records (nil: time.Now).
+	Now func() time.Time
+	// Notify receives progress events. Called from several goroutines,
+	// one at a time.
+	Notify func(Event)
+}
+
+// Event is one step of a sweep, for progress lines and logs.
+type Event struct {
+	Repo   string // the repository's name
+	Kind   string // "fetched", "unchanged", "scanned", "failed", "retry"
+	Detail string // findings count, failure reason...
+}
+
+// Summary counts what a sweep did.
+type Summary struct {
+	Listed    int // repositories given
+	InShard   int // of them, in this shard
+	Scanned   int // scanned (fully or the refs that moved)
+	Unchanged int // refs as recorded: nothing to scan
+	Failed    int // fetch or scan failed (recorded in the store)
+	Findings  int // findings (secret + rule) reported by the scans
+}
+
+// Run sweeps repos. It returns when every repository is done or ctx is
+// cancelled (then with ctx's error; what finished is in the store).
+func Run(ctx context.Context, repos []forge.Repo, opts Options) (Summary, error) {
+	if opts.Store == nil || opts.Mirrors == nil || opts.Scan == nil {
+		return Summary{}, errors.New("sweep: store, mirrors and scan are required")
+	}
+	if opts.NetworkWorkers <= 0 {
+		opts.NetworkWorkers = 4
+	}
+	if opts.CPUWorkers <= 0 {
+		opts.CPUWorkers = 2
+	}
+	if opts.Retries <= 0 {
+		opts.Retries = 2
+	}
+	if opts.Clock == nil {
+		opts.Clock = forge.RealClock{}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &sweeper{opts: opts}
+	s.sum.Listed = len(repos)
+	var mine []forge.Repo
+	seen := map[string]bool{}
+	for _, r := range repos {
+		key := store.CleanURL(r.CloneURL)
+		if seen[key] || !opts.Shard.Has(r.CloneURL) {
+			continue
+		}
+		seen[key] = true
+		mine = append(mine, r)
+	}
+	s.sum.InShard = len(mine)
+
+	jobs := make(chan forge.Repo)
+	fetched := make(chan Request)
+	var netWG, cpuWG sync.WaitGroup
+	for range opts.NetworkWorkers {
+		netWG.Go(func() {
+			for r := range jobs {
+				if req, ok := s.fetch(ctx, r); ok {
+					select {
+					case fetched <- req:
+					case <-ctx.Done():
+					}
+				}
+			}
+		})
+	}
+	for range opts.CPUWorkers {
+		cpuWG.Go(func() {
+			for req := range fetched {
+				s.scan(ctx, req)
+			}
+		})
+	}
+feed:
+	for _, r := range mine {
+		select {
+		case jobs <- r:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	netWG.Wait()
+	close(fetched)
+	cpuWG.Wait()
+	return s.sum, ctx.Err()
+}
+
+type sweeper struct {
+	opts Options
+	mu   sync.Mutex
+	sum  Summary
+}
+
+func (s *sweeper) note(e Event, count func(*Summary)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if count != nil {
+		count(&s.sum)
+	}
+	if s.opts.Notify != nil {
+		s.opts.Notify(e)
+	}
+}
+
+func storeRepo(r forge.Repo) store.Repo {
+	return store.Repo{URL: r.CloneURL, Name: r.Name, Forge: r.Forge}
+}
+
+// fetch updates the mirror (with retries) and decides what to scan.
+func (s *sweeper) fetch(ctx context.Context, r forge.Repo) (Request, bool) {
+	var dir string
+	var tips map[string]string
+	var err error
+	for attempt := 0; ; attempt++ {
+		dir, tips, err = s.opts.Mirrors.Update(ctx, r)
+		if err == nil || ctx.Err() != nil || attempt >= s.opts.Retries {
+			break
+		}
+		d := time.Duration(2<<attempt) * time.Second
+		s.note(Event{Repo: r.Name, Kind: "retry", Detail: fmt.Sprintf("%v; again in %s", err, d)}, nil)
+		if s.opts.Clock.Sleep(ctx, d) != nil {
+			break
+		}
+	}
+	if err != nil {
+		s.fail(ctx, r, "fetch: "+err.Error())
+		return Request{}, false
+	}
+	s.note(Event{Repo: r.Name, Kind: "fetched"}, nil)
+	req := Request{Repo: r, GitDir: dir, Tips: tips}
+	old, known, err := s.opts.Store.Repo(ctx, r.CloneURL)
+	if err != nil {
+		s.fail(ctx, r, err.Error())
+		return Request{}, false
+	}
+	if known && !old.LastScan.IsZero() && !s.opts.Full {
+		if maps.Equal(old.Tips, tips) {
+			s.note(Event{Repo: r.Name, Kind: "unchanged"}, func(sum *Summary) { sum.Unchanged++ })
+			return Request{}, false
+		}
+		req.Ranges = ranges(old.Tips, tips)
+	}
+	return req, true
+}
+
+// ranges are the commit ranges that hold what is new in tips since old:
+// for a moved ref old..new (a force-push too: commits in new not in old),
+// for a new ref base..new where base is the old tip of the default
+// branch (or of any ref) so that only the new branch's own commits are
+// read. Deleted refs need nothing.
+func ranges(old, tips map[string]string) []string {
+	base := old["refs/heads/main"]
+	if base == "" {
+		base = old["refs/heads/master"]
+	}
+	if base == "" {
+		names := make([]string, 0, len(old))
+		for n := range old {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		if len(names) > 0 {
+			base = old[names[0]]
+		}
+	}
+	names := make([]string, 0, len(tips))
+	for n := range tips {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []string
+	done := map[string]bool{}
+	for _, n := range names {
+		id := tips[n]
+		if old[n] == id || done[id] {
+			continue
+		}
+		done[id] = true
+		from := old[n]
+		if from == "" {
+			from = base
+		}
+		out = append(out, from+".."+id)
+	}
+	return out
+}
+
+// scan runs the scan and records it.
+func (s *sweeper) scan(ctx context.Context, req Request) {
+	findings, err := s.opts.Scan(ctx, req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return // interrupted: not a failure of the repository; the next run redoes it
+		}
+		s.fail(ctx, req.Repo, "scan: "+err.Error())
+		return
+	}
+	err = s.opts.Store.RecordScan(ctx, store.Scan{
+		Repo: storeRepo(req.Repo), At: s.opts.Now(), Tips: req.Tips, Findings: findings,
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			s.fail(ctx, req.Repo, err.Error())
+		}
+		return
+	}
+	detail := fmt.Sprintf("%d findings", len(findings))
+	if req.Ranges != nil {
+		detail += fmt.Sprintf(" in %d moved refs", len(req.Ranges))
+	}
+	s.note(Event{Repo: req.Repo.Name, Kind: "scanned", Detail: detail}, func(sum *Summary) {
+		sum.Scanned++
+		sum.Findings += len(findings)
+	})
+}
+
+func (s *sweeper) fail(ctx context.Context, r forge.Repo, reason string) {
+	if ctx.Err() != nil {
+		return
+	}
+	if err := s.opts.Store.RecordFailure(ctx, storeRepo(r), reason, s.opts.Now()); err != nil {
+		reason += "; recording it: " + err.Error()
+	}
+	s.note(Event{Repo: r.Name, Kind: "failed", Detail: reason}, func(sum *Summary) { sum.Failed++ })
+}

@@ -1,0 +1,451 @@
+package sweep
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/scour-dev/scour/forge"
+	"github.com/scour-dev/scour/internal/gittest"
+	"github.com/scour-dev/scour/scanner"
+	"github.com/scour-dev/scour/source"
+	"github.com/scour-dev/scour/store"
+)
+
+var t0 = time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+
+var fakeSecret = regexp.MustCompile(`FAKESECRET_[A-Z0-9]{8}`)
+
+// blobScanner is a stand-in for the scan pipeline: it reads the blobs a
+// request covers with git (the whole history, or only the commits of its
+// ranges) and reports FAKESECRET_ tokens. It counts the blobs it reads, so
+// tests can tell a full scan from an incremental one.
+type blobScanner struct {
+	blobs    atomic.Int64
+	calls    atomic.Int64
+	mu       sync.Mutex
+	requests []Request
+	// block, when set, is waited on before each scan returns.
+	block chan struct{}
+}
+
+func (b *blobScanner) scan(ctx context.Context, req Request) ([]scanner.Finding, error) {
+	b.calls.Add(1)
+	b.mu.Lock()
+	b.requests = append(b.requests, req)
+	b.mu.Unlock()
+	revs := []string{"--all"}
+	if req.Ranges != nil {
+		revs = nil
+		for _, r := range req.Ranges {
+			from, to, _ := strings.Cut(r, "..")
+			revs = append(revs, to)
+			if from != "" {
+				revs = append(revs, "^"+from)
+			}
+		}
+	}
+	out, err := exec.CommandContext(ctx, "git", append([]string{"--git-dir", req.GitDir, "rev-list", "--objects"}, revs...)...).Output()
+	if err != nil {
+		return nil, fmt.Errorf("rev-list: %w", err)
+	}
+	found := map[string]*scanner.Finding{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		id, path, ok := strings.Cut(sc.Text(), " ")
+		if !ok || path == "" {
+			continue
+		}
+		typ, _ := exec.Command("git", "--git-dir", req.GitDir, "cat-file", "-t", id).Output()
+		if strings.TrimSpace(string(typ)) != "blob" {
+			continue
+		}
+		b.blobs.Add(1)
+		data, err := exec.Command("git", "--git-dir", req.GitDir, "cat-file", "blob", id).Output()
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range fakeSecret.FindAll(data, -1) {
+			sum := sha256.Sum256(m)
+			fp := hex.EncodeToString(sum[:])
+			f := found[fp]
+			if f == nil {
+				f = &scanner.Finding{RuleID: "fake-secret", Provider: "fake", Secret: string(m), Fingerprint: fp}
+				found[fp] = f
+			}
+			f.Locations = append(f.Locations, scanner.Location{Origin: source.Origin{Kind: "blob", Path: path, BlobID: id, Remote: req.Repo.CloneURL}, Line: 1, Column: 1})
+		}
+	}
+	if b.block != nil {
+		<-b.block
+	}
+	var fs []scanner.Finding
+	for _, f := range found {
+		fs = append(fs, *f)
+	}
+	sort.Slice(fs, func(i, j int) bool { return fs[i].Fingerprint < fs[j].Fingerprint })
+	return fs, nil
+}
+
+// org makes n repositories under root; repository i holds its own secret,
+// and every third one also the shared secret.
+func org(t *testing.T, root string, n int) []*gittest.Repo {
+	t.Helper()
+	gittest.RequireGit(t)
+	var out []*gittest.Repo
+	for i := range n {
+		dir := filepath.Join(root, fmt.Sprintf("team/repo-%02d", i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := exec.Command("git", "-C", dir, "init", "-q", "-b", "main").Run(); err != nil {
+			t.Fatal(err)
+		}
+		r := gittest.Open(t, dir, false)
+		r.WriteFile("README.md", fmt.Sprintf("repo %d\n", i))
+		r.WriteFile("config/app.env", fmt.Sprintf("TOKEN=FAKESECRET_OWN%05d\n", i))
+		if i%3 == 0 {
+			r.WriteFile("deploy.sh", "export KEY=FAKESECRET_SHARED00\n")
+		}
+		r.Commit("initial")
+		out = append(out, r)
+	}
+	return out
+}
+
+type harness struct {
+	t       *testing.T
+	root    string
+	cache   string
+	scanner *blobScanner
+	events  []Event
+}
+
+func newHarness(t *testing.T, n int) (*harness, []*gittest.Repo) {
+	h := &harness{t: t, root: t.TempDir(), cache: t.TempDir(), scanner: &blobScanner{}}
+	return h, org(t, h.root, n)
+}
+
+func (h *harness) list() []forge.Repo {
+	h.t.Helper()
+	repos, err := forge.New(forge.Options{}).List(context.Background(), forge.Target{Kind: forge.KindDir, Name: h.root})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return repos
+}
+
+func (h *harness) sweep(st *store.Store, shard Shard, gitProg string) Summary {
+	h.t.Helper()
+	h.events = nil
+	var mu sync.Mutex
+	sum, err := Run(context.Background(), h.list(), Options{
+		Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: gitProg}, Scan: h.scanner.scan,
+		Shard: shard, Now: func() time.Time { return t0 },
+		Notify: func(e Event) { mu.Lock(); h.events = append(h.events, e); mu.Unlock() },
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return sum
+}
+
+func openStore(t *testing.T, path string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), path, store.Options{Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestSweepIsIncremental(t *testing.T) {
+	t.Parallel()
+	h, repos := newHarness(t, 9)
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+
+	sum := h.sweep(st, Shard{}, FindGit())
+	if sum.InShard != 9 || sum.Scanned != 9 || sum.Failed != 0 {
+		t.Fatalf("first sweep: %+v", sum)
+	}
+	fs, err := st.Findings(context.Background(), store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 10 { // 9 own secrets and the shared one
+		t.Fatalf("%d findings, want 10", len(fs))
+	}
+	for _, f := range fs {
+		if f.Secret == "FAKESECRET_SHARED00" || strings.HasPrefix(f.Redacted, "FAKESECRET_SHARED") {
+			t.Fatal("raw secret stored")
+		}
+	}
+	shared, _ := st.Findings(context.Background(), store.Filter{Fingerprint: sha(`FAKESECRET_SHARED00`)})
+	if len(shared) != 1 || len(shared[0].Repos()) != 3 {
+		t.Fatalf("shared secret: %+v", shared)
+	}
+	first := h.scanner.blobs.Load()
+
+	// Unchanged: nothing is scanned, not a blob is read.
+	h.scanner.blobs.Store(0)
+	sum = h.sweep(st, Shard{}, FindGit())
+	if sum.Scanned != 0 || sum.Unchanged != 9 || h.scanner.blobs.Load() != 0 {
+		t.Fatalf("unchanged re-sweep: %+v, %d blobs read", sum, h.scanner.blobs.Load())
+	}
+
+	// One pushed commit costs one commit's blobs.
+	r := repos[4]
+	before := r.Head()
+	r.WriteFile("new.txt", "FAKESECRET_PUSHED01\n")
+	after := r.Commit("add a leak")
+	h.scanner.requests = nil
+	sum = h.sweep(st, Shard{}, FindGit())
+	if sum.Scanned != 1 || sum.Unchanged != 8 {
+		t.Fatalf("after one push: %+v", sum)
+	}
+	if got := h.scanner.requests[0].Ranges; len(got) != 1 || got[0] != before+".."+after {
+		t.Errorf("ranges %v, want [%s..%s]", got, before, after)
+	}
+	if n := h.scanner.blobs.Load(); n != 1 {
+		t.Errorf("read %d blobs after one push of one file (first sweep read %d)", n, first)
+	}
+	if fs, _ := st.Findings(context.Background(), store.Filter{Fingerprint: sha("FAKESECRET_PUSHED01")}); len(fs) != 1 {
+		t.Error("the pushed secret is not in the store")
+	}
+	repo, _, _ := st.Repo(context.Background(), r.Dir)
+	if repo.Tips["refs/heads/main"] != after {
+		t.Errorf("tips after re-sweep: %v", repo.Tips)
+	}
+}
+
+func sha(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func TestSweepWithGoGit(t *testing.T) {
+	t.Parallel()
+	// No git program: mirrors are made with go-git.
+	h, _ := newHarness(t, 4)
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	sum := h.sweep(st, Shard{}, "")
+	if sum.Scanned != 4 || sum.Failed != 0 {
+		t.Fatalf("%+v %+v", sum, h.events)
+	}
+	sum = h.sweep(st, Shard{}, "")
+	if sum.Unchanged != 4 {
+		t.Fatalf("re-sweep: %+v", sum)
+	}
+}
+
+func TestFailedRepositoryIsRecordedAndSweepGoesOn(t *testing.T) {
+	t.Parallel()
+	h, _ := newHarness(t, 3)
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	repos := append(h.list(), forge.Repo{Name: "gone", CloneURL: filepath.Join(h.root, "gone"), Forge: forge.KindFile})
+	clock := &sleepless{}
+	sum, err := Run(context.Background(), repos, Options{
+		Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: FindGit()}, Scan: h.scanner.scan, Clock: clock, Retries: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Scanned != 3 || sum.Failed != 1 {
+		t.Fatalf("%+v", sum)
+	}
+	if len(clock.sleeps) != 2 || clock.sleeps[0] != 2*time.Second || clock.sleeps[1] != 4*time.Second {
+		t.Errorf("retry waits %v, want [2s 4s]", clock.sleeps)
+	}
+	gone, ok, _ := st.Repo(context.Background(), filepath.Join(h.root, "gone"))
+	if !ok || !strings.HasPrefix(gone.LastError, "fetch: ") {
+		t.Errorf("failure not recorded: %+v", gone)
+	}
+}
+
+type sleepless struct{ sleeps []time.Duration }
+
+func (s *sleepless) Now() time.Time { return t0 }
+func (s *sleepless) Sleep(ctx context.Context, d time.Duration) error {
+	s.sleeps = append(s.sleeps, d)
+	return ctx.Err()
+}
+
+// canonical is a store's findings as text, without times or row ids.
+func canonical(t *testing.T, st *store.Store) string {
+	t.Helper()
+	fs, err := st.Findings(context.Background(), store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "%s %s\n", f.RuleID, f.Fingerprint[:16])
+		for _, o := range f.Occurrences {
+			fmt.Fprintf(&b, "  %s %s %s\n", o.Repo, o.Path, o.Blob)
+		}
+	}
+	repos, _ := st.Repos(context.Background())
+	for _, r := range repos {
+		fmt.Fprintf(&b, "repo %s %v err=%q\n", r.URL, r.Tips, r.LastError)
+	}
+	return b.String()
+}
+
+func TestShardsMergeToTheSingleProcessStore(t *testing.T) {
+	t.Parallel()
+	h, _ := newHarness(t, 12)
+	dir := t.TempDir()
+	single := openStore(t, filepath.Join(dir, "single.db"))
+	h.sweep(single, Shard{}, FindGit())
+
+	merged := openStore(t, filepath.Join(dir, "merged.db"))
+	total := 0
+	for k := range 3 {
+		path := filepath.Join(dir, fmt.Sprintf("shard-%d.db", k))
+		st, err := store.Open(context.Background(), path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := h.sweep(st, Shard{K: k, N: 3}, FindGit())
+		total += sum.InShard
+		st.Close()
+		if _, err := merged.Merge(context.Background(), path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if total != 12 {
+		t.Errorf("shards covered %d repositories, want 12 exactly once", total)
+	}
+	if a, b := canonical(t, single), canonical(t, merged); a != b {
+		t.Errorf("merged shards differ from one process:\n%s\nvs\n%s", b, a)
+	}
+}
+
+func TestShardIsStable(t *testing.T) {
+	t.Parallel()
+	counts := make([]int, 4)
+	for i := range 400 {
+		u := fmt.Sprintf("https://git.example.com/org/repo-%d.git", i)
+		k := ShardOf(u, 4)
+		if k != ShardOf(u, 4) || k != ShardOf("https://user:tok@git.example.com/org/repo-"+fmt.Sprint(i)+".git", 4) {
+			t.Fatal("shard depends on more than the credential-free URL")
+		}
+		counts[k]++
+	}
+	for k, n := range counts {
+		if n < 60 {
+			t.Errorf("shard %d got %d of 400", k, n)
+		}
+	}
+	for _, bad := range []string{"4/4", "-1/2", "1", "a/b", "0/0"} {
+		if _, err := ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q) accepted", bad)
+		}
+	}
+	if s, err := ParseShard("2/5"); err != nil || s != (Shard{K: 2, N: 5}) {
+		t.Errorf("ParseShard(2/5) = %v %v", s, err)
+	}
+}
+
+func TestRanges(t *testing.T) {
+	t.Parallel()
+	old := map[string]string{"refs/heads/main": "a1", "refs/heads/dev": "d1", "refs/tags/v1": "t1"}
+	tips := map[string]string{"refs/heads/main": "a2", "refs/heads/dev": "d1", "refs/heads/feature": "f1", "refs/tags/v1": "t1"}
+	got := ranges(old, tips)
+	want := []string{"a1..f1", "a1..a2"} // sorted by ref name: feature, main
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("ranges = %v, want %v", got, want)
+	}
+}
+
+// TestKillNineResumes kills a sweeping process with SIGKILL after some
+// repositories are recorded, then sweeps again: the result equals one
+// uninterrupted sweep, and finished repositories are not scanned twice.
+func TestKillNineResumes(t *testing.T) {
+	if os.Getenv("SCOUR_SWEEP_CHILD") != "" {
+		t.Skip("child")
+	}
+	h, _ := newHarness(t, 10)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "k.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillNineChild$")
+	cmd.Env = append(os.Environ(), "SCOUR_SWEEP_CHILD="+strings.Join([]string{path, h.root, h.cache}, string(os.PathListSeparator)))
+	out, _ := cmd.StdoutPipe()
+	in, _ := cmd.StdinPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Let exactly four scans finish, wait until they are recorded, kill.
+	fmt.Fprint(in, "go\ngo\ngo\ngo\n")
+	sc := bufio.NewScanner(out)
+	scanned := 0
+	for scanned < 4 && sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "scanned ") {
+			scanned++
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if scanned != 4 {
+		t.Fatalf("child scanned %d before dying", scanned)
+	}
+
+	st := openStore(t, path)
+	sum := h.sweep(st, Shard{}, FindGit())
+	if sum.Scanned != 6 || sum.Unchanged != 4 || sum.Failed != 0 {
+		t.Errorf("resumed sweep: %+v", sum)
+	}
+	ref := openStore(t, filepath.Join(dir, "ref.db"))
+	h2 := &harness{t: t, root: h.root, cache: t.TempDir(), scanner: &blobScanner{}}
+	h2.sweep(ref, Shard{}, FindGit())
+	if a, b := canonical(t, st), canonical(t, ref); a != b {
+		t.Errorf("resumed store differs from an uninterrupted sweep:\n%s\nvs\n%s", a, b)
+	}
+}
+
+// TestKillNineChild sweeps slowly, printing each repository it records,
+// until TestKillNineResumes kills it.
+func TestKillNineChild(t *testing.T) {
+	env := os.Getenv("SCOUR_SWEEP_CHILD")
+	if env == "" {
+		t.Skip("run by TestKillNineResumes")
+	}
+	parts := strings.Split(env, string(os.PathListSeparator))
+	st, err := store.Open(context.Background(), parts[0], store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, root: parts[1], cache: parts[2], scanner: &blobScanner{}}
+	gate := make(chan struct{})
+	h.scanner.block = gate
+	go func() {
+		// One scan finishes per line the parent writes.
+		in := bufio.NewScanner(os.Stdin)
+		for in.Scan() {
+			gate <- struct{}{}
+		}
+	}()
+	Run(context.Background(), h.list(), Options{
+		Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: FindGit()}, Scan: h.scanner.scan, CPUWorkers: 1,
+		Notify: func(e Event) {
+			if e.Kind == "scanned" {
+				fmt.Printf("scanned %s\n", e.Repo)
+			}
+		},
+	})
+	t.Fatal("the sweep ended before the kill")
+}
