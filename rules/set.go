@@ -55,9 +55,9 @@ type compiled struct {
 	after       asciiSet
 	checksum    *checksumAlgo
 	window      int
-	value       valueFilter // nil: no value filter
-	guard       guardFunc   // nil: window bytes either side of a keyword
-	keyGroup    int         // submatch index of `key`, or -1
+	value       valueFilter       // nil: no value filter
+	guard       guardFunc         // nil: window bytes either side of a keyword
+	keyGroup    int               // submatch index of `key`, or -1
 	samples     map[string]string // the Set's published samples (samples.go)
 }
 
