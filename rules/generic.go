@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/scour-dev/scour/internal/wordlike"
@@ -157,6 +158,13 @@ func userinfoValue(secret, _ []byte) (string, string) {
 	if len(s) > 0 && (s[0] == '$' || s[0] == '%' || s[0] == '*') {
 		return "", "reference or mask"
 	}
+	plain := percentDecoded(s)
+	if defaultPasswords[plain] || strings.Contains(plain, "passw") || strings.Contains(plain, "ssword") || strings.ContainsAny(plain, " \t") {
+		return "", "a documentation password"
+	}
+	if letters := strings.Trim(plain, "abcdefghijklmnopqrstuvwxyz") == ""; letters && wordlike.CharsPerToken(plain) >= wordLike {
+		return "", "a word, not a password"
+	}
 	return "", ""
 }
 
@@ -219,6 +227,18 @@ func credentialValue(secret, key []byte) (string, string) {
 	if bytes.ContainsAny(secret, " \t") {
 		return "", "contains spaces (text, not a credential)"
 	}
+	if strings.Contains(s, "::") || strings.Contains(s, "->") || dottedIdentifier(s) {
+		return "", "a code expression"
+	}
+	if hexNumber(s) {
+		return "", "a number"
+	}
+	if at := strings.IndexByte(s, '@'); at > 0 && strings.Contains(s[at:], ".") && !strings.ContainsAny(s[:at], ":/") {
+		return "", "an e-mail address"
+	}
+	if k := strings.IndexByte(s, ':'); k > 0 && identifier(s[:k]) && len(s[:k]) >= 3 {
+		return "", "another field (name:value)"
+	}
 	if strings.Contains(s, "://") {
 		return "", "a URL (URLs with a password have their own rule)"
 	}
@@ -252,7 +272,11 @@ func credentialValue(secret, key []byte) (string, string) {
 	} else if cpt >= wordLike {
 		return "", fmt.Sprintf("word-like (%.1f characters per BPE token)", cpt)
 	}
-	if len(secret) < strongLen || cpt >= strongBelow || wordlike.LongestWord(string(secret), strongWord) > 0 {
+	word := wordlike.LongestWord(string(secret), strongWord)
+	if word > 0 && cpt >= 3.0 {
+		return "", fmt.Sprintf("word-like (%.1f characters per BPE token, a %d-letter word)", cpt, word)
+	}
+	if len(secret) < strongLen || cpt >= strongBelow || word > 0 {
 		return "low", ""
 	}
 	return "", ""
@@ -291,6 +315,46 @@ func keyNamesOther(key []byte) string {
 	return ""
 }
 
+// dottedIdentifier: a.b.c made of short identifiers (a field or method
+// reference, not key material; a JWT's segments are long).
+func dottedIdentifier(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if len(p) == 0 || len(p) > 12 || !identifier(p) {
+			return false
+		}
+	}
+	return true
+}
+
+func identifier(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isAlpha(c) || c == '_' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+// hexNumber: 0x1f, -0x7f879679, 0x53c237_53c237.
+func hexNumber(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if !strings.HasPrefix(s, "0x") || len(s) < 3 {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // looksLikePath: a value with a file extension or made of path segments.
 func looksLikePath(s string) bool {
 	for _, ext := range []string{".pem", ".key", ".json", ".yaml", ".yml", ".txt", ".crt", ".p12", ".pfx", ".jks", ".keystore", ".env", ".conf", ".cfg", ".ini", ".xml", ".properties", ".html", ".js", ".py", ".go", ".rb", ".php", ".sh", ".png", ".jpg", ".svg", ".css", ".git"} {
@@ -302,6 +366,25 @@ func looksLikePath(s string) bool {
 		return true
 	}
 	return false
+}
+
+// percentDecoded decodes %XX escapes (others are kept as written).
+func percentDecoded(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 func isAlpha(c byte) bool { c |= 0x20; return 'a' <= c && c <= 'z' }

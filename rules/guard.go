@@ -115,12 +115,14 @@ func assignmentGuard(data []byte, ks, ke int) (int, int, bool) {
 		i++
 		sp++
 	}
+	spaced := false
 	switch {
 	case i+1 < n && (data[i] == '=' && data[i+1] == '>' || data[i] == ':' && data[i+1] == '='):
 		i += 2
 	case i < n && (data[i] == '=' || data[i] == ':' || data[i] == ',' || data[i] == '(' || data[i] == '>'):
 		i++
 	case sp > 0:
+		spaced = true
 	default:
 		return 0, 0, false
 	}
@@ -133,6 +135,20 @@ func assignmentGuard(data []byte, ks, ke int) (int, int, bool) {
 	v := i
 	for i < n && i-v < 4096 && !isValueStop(data[i]) {
 		i++
+	}
+	if spaced {
+		// KEY VALUE (.netrc, a CLI flag's argument) only as a whole word
+		// that ends the line or is followed by a space: not a declaration
+		// (struct passwd getpw(...)) or a word inside a string.
+		if i < n && data[i] != ' ' && data[i] != '\t' && data[i] != '\n' && data[i] != '\r' {
+			return 0, 0, false
+		}
+		for _, c := range data[v:i] {
+			switch c {
+			case '(', ')', ',', ';', '{', '}', '=', '<', '>':
+				return 0, 0, false
+			}
+		}
 	}
 	// Quoted values may hold spaces the filter judges; keep the line.
 	for i < n && i-v < 4096 && data[i] != '\n' && data[i] != '"' && data[i] != '\'' && data[i] != '`' {
@@ -151,7 +167,12 @@ func assignmentGuard(data []byte, ks, ke int) (int, int, bool) {
 			lo--
 		}
 	}
-	return lo, min(i+2, n), true
+	// The closing quote (or escaped quote), not the next line.
+	hi := i
+	for k := 0; hi < n && k < 2 && (data[hi] == '"' || data[hi] == '\'' || data[hi] == '`' || data[hi] == '\\'); k++ {
+		hi++
+	}
+	return lo, hi, true
 }
 
 // userinfoGuard: "://" is followed by user:password@ before the end of

@@ -67,6 +67,9 @@ type itemScan struct {
 	// skip[i]: entry i is restricted to paths this item is not on; nil
 	// when no entry is restricted.
 	skip []bool
+	// test: the item is a test file or fixture, where values under
+	// credential names are mostly made up: generic matches are "low".
+	test bool
 }
 
 func (s *Scanner) overlap() int { return 2 * s.reach }
@@ -95,7 +98,7 @@ func (s *Scanner) nextStart(chunk []byte) int {
 func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit)) (int64, *source.Skipped, error) {
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
-	is := &itemScan{origin: it.Origin, emit: emit}
+	is := &itemScan{origin: it.Origin, emit: emit, test: testPath(it.Origin.Path)}
 	if len(s.pathRules) > 0 {
 		if cap(sc.skip) < len(s.entries) {
 			sc.skip = make([]bool, len(s.entries))
@@ -214,6 +217,25 @@ func (s *Scanner) scanChunk(sc *scratch, is *itemScan, chunk []byte, base int64,
 	return next
 }
 
+// testMarks are path elements and name parts of test files and fixtures.
+var testMarks = []string{"/test/", "/tests/", "/testdata/", "/testing/", "/fixtures/", "/fixture/", "/spec/",
+	"/__tests__/", "/__mocks__/", "/mocks/", "_test.", ".test.", ".spec.", "/test_", "/mock_"}
+
+// testPath reports whether p (relative to the scan root) is a test file or
+// fixture.
+func testPath(p string) bool {
+	if p == "" {
+		return false
+	}
+	p = "/" + strings.ToLower(strings.ReplaceAll(p, "\\", "/"))
+	for _, m := range testMarks {
+		if strings.Contains(p, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // dropRejected drops generic matches of text a specific rule looked at and
 // rejected: GITHUB_TOKEN=ghp_... with a wrong checksum is a lookalike, not
 // a generic secret.
@@ -323,16 +345,25 @@ func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo 
 		// Hits arrive ordered by end; windows of different keyword lengths
 		// may start out of order.
 		slices.SortFunc(spans, func(a, b span) int { return a.lo - b.lo })
+		e := &s.entries[ri]
 		merged := spans[:1]
 		for _, sp := range spans[1:] {
 			cur := &merged[len(merged)-1]
+			if e.guard != nil {
+				// A guard's window starts where the pattern anchors:
+				// merging would hide the later one. They are small, so
+				// only identical ones are folded.
+				if sp != *cur {
+					merged = append(merged, sp)
+				}
+				continue
+			}
 			if sp.lo <= cur.hi {
 				cur.hi = max(cur.hi, sp.hi)
 				continue
 			}
 			merged = append(merged, sp)
 		}
-		e := &s.entries[ri]
 		if is.skip != nil && is.skip[ri] || e.dec != nil && !decode {
 			sc.spans[ri] = spans[:0]
 			continue
@@ -351,10 +382,14 @@ func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo 
 				if m.Start < ownFrom || m.Start >= ownTo || m.Start < 0 || m.End > len(chunk) || m.Start > m.End {
 					return
 				}
-				// Windows are disjoint and visited in order, so a repeat
-				// (identical offsets) can only be the previous match.
+				// Windows are disjoint (or, guarded, ordered by start) and
+				// visited in order, so a repeat (identical offsets) can only
+				// be the previous match.
 				if n := len(sc.found); n > mark && sc.found[n-1].m.Start == m.Start && sc.found[n-1].m.End == m.End {
 					return
+				}
+				if e.generic && is.test {
+					m.Confidence = "low"
 				}
 				if m.Confidence != "" && confidenceRank(m.Confidence) < s.minRank {
 					s.noteDropped(is, e.id, m.Secret, "confidence "+m.Confidence+" below the minimum")
