@@ -17,7 +17,11 @@ type guardFunc func(data []byte, kwStart, kwEnd int) (lo, hi int, ok bool)
 
 var guards = map[string]guardFunc{
 	"assignment": assignmentGuard,
-	"userinfo":   userinfoGuard,
+	// The quoted and the bare forms of an assignment, for rules that
+	// match only one: each hit then costs one of them a regex run.
+	"assignment-quoted": func(data []byte, ks, ke int) (int, int, bool) { return assignment(data, ks, ke, 1) },
+	"assignment-bare":   func(data []byte, ks, ke int) (int, int, bool) { return assignment(data, ks, ke, 2) },
+	"userinfo":          userinfoGuard,
 }
 
 func guardNames() []string {
@@ -98,7 +102,11 @@ func isValueStop(c byte) bool {
 // at least minLen characters: KEY["']?[ \t]*(=>|:=|=|:|,|(|>| )[ \t]*[\\"'`]*VALUE.
 // The window runs from the start of the key (and a quote, or an escaped
 // one, before it: patterns anchor there with \A) to just past the value.
-func assignmentGuard(data []byte, ks, ke int) (int, int, bool) {
+func assignmentGuard(data []byte, ks, ke int) (int, int, bool) { return assignment(data, ks, ke, 0) }
+
+// assignment is assignmentGuard; form 1 admits only quoted values, 2 only
+// bare ones, 0 both.
+func assignment(data []byte, ks, ke, form int) (int, int, bool) {
 	n := len(data)
 	i := ke
 	for i < n && i-ke < 64 && isKeyByte(data[i]) {
@@ -129,12 +137,21 @@ func assignmentGuard(data []byte, ks, ke int) (int, int, bool) {
 	for k := 0; i < n && k < 16 && (data[i] == ' ' || data[i] == '\t'); k++ {
 		i++
 	}
+	q := i
 	for k := 0; i < n && k < 2 && (data[i] == '\\' || data[i] == '"' || data[i] == '\'' || data[i] == '`'); k++ {
 		i++
+	}
+	if quoted := i > q; form == 1 && !quoted || form == 2 && quoted {
+		return 0, 0, false
 	}
 	v := i
 	for i < n && i-v < 4096 && !isValueStop(data[i]) {
 		i++
+	}
+	if form == 2 && bytes.IndexByte(data[v:i], '(') >= 0 {
+		// A call (token = s.client.Token(ctx)): the bare pattern would
+		// only see the words before the parenthesis.
+		return 0, 0, false
 	}
 	if spaced {
 		// KEY VALUE (.netrc, a CLI flag's argument) only as a whole word
