@@ -92,15 +92,13 @@ func LongestWord(s string, min int) int {
 	}
 	best := 0
 	for i := 0; i < len(s); i++ {
-		if !isLetter(s[i]) {
-			continue
+		// Only runs of letters hold tokens (lookup needs two letters).
+		j := i
+		for j < len(s) && isLetter(s[j]) {
+			j++
 		}
-		for l := min; l <= maxToken && i+l <= len(s); l++ {
-			w := s[i : i+l]
-			if !isLetter(w[l-1]) {
-				break
-			}
-			exact, prefix := lookup(w)
+		for l := max(min, 2); l <= maxToken && i+l <= j; l++ {
+			exact, prefix := lookup(s[i : i+l])
 			if exact && l > best {
 				best = l
 			}
@@ -132,16 +130,19 @@ func letterTokens(run string) int {
 	return best[0]
 }
 
-// lookup reports whether w is a token and whether some token starts with
-// w (exact implies prefix). It is a lower-bound binary search over the
-// lines of vocab.
+// lookup reports whether w (two or more ASCII letters) is a token and
+// whether some token starts with w (exact implies prefix). It is a
+// lower-bound binary search over the lines of vocab that share w's first
+// two letters (pairStart).
 func lookup(w string) (exact, prefix bool) {
-	lo, hi := 0, len(vocab) // both at line starts
+	k := letterIndex(w[0])*52 + letterIndex(w[1])
+	lo, hi := int(pairStart[k]), int(pairStart[k+1]) // both at line starts
+	end := hi
 	for lo < hi {
 		mid := lo + (hi-lo)/2
 		s := lo
-		if k := strings.LastIndexByte(vocab[lo:mid], '\n'); k >= 0 {
-			s = lo + k + 1
+		if j := strings.LastIndexByte(vocab[lo:mid], '\n'); j >= 0 {
+			s = lo + j + 1
 		}
 		e := s + strings.IndexByte(vocab[s:], '\n')
 		if vocab[s:e] < w {
@@ -150,11 +151,19 @@ func lookup(w string) (exact, prefix bool) {
 			hi = s
 		}
 	}
-	if lo >= len(vocab) {
+	if lo >= end {
 		return false, false
 	}
 	line := vocab[lo : lo+strings.IndexByte(vocab[lo:], '\n')]
 	return line == w, strings.HasPrefix(line, w)
+}
+
+// letterIndex orders ASCII letters as byte order does: A-Z, then a-z.
+func letterIndex(c byte) int {
+	if c >= 'a' {
+		return 26 + int(c-'a')
+	}
+	return int(c - 'A')
 }
 
 func isLetter(c byte) bool { c |= 0x20; return 'a' <= c && c <= 'z' }

@@ -76,3 +76,26 @@ func BenchmarkCharsPerToken(b *testing.B) {
 		CharsPerToken(in[i%len(in)])
 	}
 }
+
+// TestPairStart: the generated index agrees with the vocabulary, so every
+// token is found from its two-letter range.
+func TestPairStart(t *testing.T) {
+	if int(pairStart[52*52]) != len(vocab) {
+		t.Fatalf("index ends at %d, vocab has %d bytes (regenerate both with internal/vocabgen)", pairStart[52*52], len(vocab))
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(vocab, "\n"), "\n") {
+		if ok, _ := lookup(l); !ok {
+			t.Fatalf("lookup(%q) misses a token", l)
+		}
+	}
+}
+
+// FuzzScores: any bytes are scored without a panic.
+func FuzzScores(f *testing.F) {
+	f.Add("ab-c_d9\xff\x00Zz")
+	f.Fuzz(func(t *testing.T, s string) {
+		CharsPerToken(s)
+		LongestWord(s, 1)
+		LongestWord(s, 5)
+	})
+}
