@@ -97,7 +97,8 @@ func checkRules(set *Set, want func(*Rule) bool) []Problem {
 		}
 		for i, neg := range r.NegativeExamples {
 			for _, q := range set.Rules() {
-				if q.Provider != r.Provider {
+				// A rule restricted by paths never sees a pathless negative.
+				if q.Provider != r.Provider || q != r && len(q.Paths) > 0 {
 					continue
 				}
 				if got := findAll(q, neg); len(got) > 0 {

@@ -20,6 +20,7 @@ var valueFilters = map[string]valueFilter{
 	"credential": credentialValue,
 	"reference":  referenceValue,
 	"userinfo":   userinfoValue,
+	"file":       credentialFileValue,
 }
 
 func valueFilterNames() []string {
@@ -132,6 +133,43 @@ func referenceValue(secret, _ []byte) (string, string) {
 	s := strings.ToLower(string(secret))
 	if why := referenceOrPlaceholder(s); why != "" {
 		return "", why
+	}
+	return "", ""
+}
+
+// credentialFileValue judges a value in a known credential file (an FTP
+// or SFTP client's config, .netrc, .esmtprc): the path says values under
+// credential-named keys are credentials, weak or not, so only references,
+// placeholders, labelled hashes and values that are not values are
+// dropped, and the key must name the credential.
+func credentialFileValue(secret, key []byte) (string, string) {
+	if why := keyNamesOther(key); why != "" {
+		return "", why
+	}
+	if len(secret) < 4 {
+		return "", "shorter than 4 characters"
+	}
+	s := strings.ToLower(string(secret))
+	for _, h := range hashLabels {
+		if strings.HasPrefix(s, h) {
+			return "", "labelled hash (" + h + ")"
+		}
+	}
+	if notValues[s] {
+		return "", "not a value (" + s + ")"
+	}
+	for _, m := range referenceMarks {
+		if strings.Contains(s, m) {
+			return "", "reference (" + m + ")"
+		}
+	}
+	if s[0] == '$' || s[0] == '%' || s[0] == '<' || s[0] == '@' || s[len(s)-1] == '>' {
+		return "", "reference (variable)"
+	}
+	for _, w := range []string{"xxxx", "****", "....", "example", "placeholder", "changeme", "your"} {
+		if strings.Contains(s, w) {
+			return "", "placeholder (contains " + w + ")"
+		}
 	}
 	return "", ""
 }

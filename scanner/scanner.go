@@ -474,6 +474,10 @@ func (s *Scanner) overlapsSpecific(g hit, hits []hit) bool {
 // betterHit reports whether a should be reported instead of b.
 func (s *Scanner) betterHit(a, b hit) bool {
 	ea, eb := &s.entries[a.rule], &s.entries[b.rule]
+	// The match's own confidence: the generic filter may have lowered it.
+	if ra, rb := confidenceRank(s.hitConfidence(a)), confidenceRank(s.hitConfidence(b)); ra != rb {
+		return ra > rb
+	}
 	if ea.rank != eb.rank {
 		return ea.rank > eb.rank
 	}
