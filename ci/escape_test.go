@@ -148,7 +148,8 @@ func TestScanScriptOnHostileRepository(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hostile.Check(t, "job summary", string(summary), false)
+	// Markdown, not a log: its own "## scour secret scan" heading is fine.
+	hostile.Check(t, "job summary", strings.Replace(string(summary), "## scour secret scan\n", "", 1), false)
 	checkFence(t, string(summary))
 }
 

@@ -1,15 +1,17 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/report"
+	"github.com/scour-dev/scour/scan"
 	"github.com/scour-dev/scour/suppress"
 )
 
@@ -83,10 +85,12 @@ func baselineScanFlags(c *cobra.Command, o *BaselineOptions) {
 	f := c.Flags()
 	f.StringVar(&o.From, "from", "", "take the findings from this JSON or JSONL `report` instead of scanning")
 	f.StringVar(&o.Scan.ConfigFile, "config", "", "read configuration from `file` instead of PATH/"+config.FileName)
+	f.BoolVar(&o.Scan.NoRepoConfig, "no-repo-config", false, "ignore the scanned tree's own "+config.FileName+" and "+suppress.IgnoreFileName)
 	f.StringArrayVar(&o.Scan.Excludes, "exclude", nil, "skip paths matching this gitignore-style `pattern` (repeatable)")
 	f.StringArrayVar(&o.Scan.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
 	f.Var(byteSize{&o.Scan.MaxFileSize}, "max-file-size", "skip files larger than this `size` with a notice (0 = no limit)")
 	f.BoolVarP(&o.Scan.Quiet, "quiet", "q", false, "print no scan summary to stderr")
+	f.BoolVarP(&o.Scan.Verbose, "verbose", "v", false, "print the scan's diagnostics to stderr")
 	// The history flags of scan: a baseline of a repository covers its
 	// history unless told otherwise.
 	f.BoolVar(&o.Scan.NoHistory, "no-history", false, "in a git repository, record only the files on disk, not the history")
@@ -95,12 +99,17 @@ func baselineScanFlags(c *cobra.Command, o *BaselineOptions) {
 	c.MarkFlagsMutuallyExclusive("from", "config")
 	c.MarkFlagsMutuallyExclusive("from", "exclude")
 	c.MarkFlagsMutuallyExclusive("from", "rules")
+	c.MarkFlagsMutuallyExclusive("from", "no-repo-config")
+	c.MarkFlagsMutuallyExclusive("verbose", "quiet")
 }
 
 // runBaseline scans (or reads opts.From) and writes the baseline
 // atomically with mode 0600. A scan that fails writes nothing: a partial
 // baseline would hide nothing but would look complete.
 func runBaseline(ctx context.Context, opts BaselineOptions, streams IO) error {
+	if err := checkOutputFile("baseline", opts.File); err != nil {
+		return err
+	}
 	var old *suppress.Baseline
 	if opts.Update {
 		var err error
@@ -118,19 +127,9 @@ func runBaseline(ctx context.Context, opts BaselineOptions, streams IO) error {
 			return err
 		}
 	} else {
-		scan := opts.Scan
-		scan.Format = "json"
-		scan.ReportFile, scan.ReportTo, scan.ShowSecrets, scan.Baseline = "", nil, false, ""
-		var buf bytes.Buffer
-		code, err := runScan(ctx, scan, IO{In: streams.In, Out: &buf, ErrOut: streams.ErrOut})
-		if code == ExitError {
-			if err == nil {
-				err = errors.New("scan failed")
-			}
+		var err error
+		if cur, err = baselineScan(ctx, opts.Scan, streams); err != nil {
 			return fmt.Errorf("%w\nno baseline written", err)
-		}
-		if cur, err = suppress.ReadBaseline("scan", &buf); err != nil {
-			return err
 		}
 	}
 	if err := writeFileAtomic(opts.File, func(w io.Writer) error { return suppress.WriteBaseline(w, cur) }); err != nil {
@@ -140,8 +139,34 @@ func runBaseline(ctx context.Context, opts BaselineOptions, streams IO) error {
 		fmt.Fprintf(streams.Out, "wrote %s: %d %s (rule ids and fingerprints only)\n", opts.File, cur.Len(), pluralWord(cur.Len(), "finding", "findings"))
 		return nil
 	}
-	added, removed := cur.Diff(old)
-	fmt.Fprintf(streams.Out, "updated %s: %d %s (%d new, %d no longer found)\n", opts.File, cur.Len(),
+	added, removed, rewritten := cur.Diff(old)
+	fmt.Fprintf(streams.Out, "updated %s: %d %s (%d new, %d no longer found", opts.File, cur.Len(),
 		pluralWord(cur.Len(), "finding", "findings"), len(added), len(removed))
+	if len(rewritten) > 0 {
+		fmt.Fprintf(streams.Out, ", %d rewritten in the current fingerprint form", len(rewritten))
+	}
+	fmt.Fprintln(streams.Out, ")")
 	return nil
+}
+
+// baselineScan runs the scan a baseline records. Its findings are taken
+// before any --baseline of the scan options: a baseline is the whole
+// current state.
+func baselineScan(ctx context.Context, opts ScanOptions, streams IO) (*suppress.Baseline, error) {
+	start := time.Now()
+	opts.Baseline = ""
+	res, err := scan.Run(ctx, opts.pipeline(streams))
+	if res != nil && !opts.Quiet {
+		upgradeEntries(streams.ErrOut, res.Upgrades, false)
+		printSummary(streams.ErrOut, res, report.Options{Elapsed: time.Since(start)}, opts.Verbose)
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return nil, errors.New("scan interrupted")
+	case err != nil:
+		return nil, err
+	case res.NothingScanned():
+		return nil, fmt.Errorf("nothing could be scanned: everything was skipped (%s)", res.SkipCounts())
+	}
+	return suppress.NewBaseline(res.Result), nil
 }

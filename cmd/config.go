@@ -12,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/report"
+	"github.com/scour-dev/scour/scan"
 )
 
 // ConfigInitOptions configures `scour config init`.
@@ -143,11 +145,15 @@ func runConfigCheck(_ context.Context, opts ConfigCheckOptions, streams IO) erro
 	if err != nil {
 		return err
 	}
-	if _, err := newSuppressor(path, cfg, "", func(string, ...any) {}); err != nil {
+	if _, err := scan.Suppressions(path, cfg, scan.SuppressOptions{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(streams.Out, "%s: ok (%d rules run, %d disabled, %d allowlist %s, %d excludes, %d providers configured)\n",
 		cfg.Path, len(set.Rules()), len(cfg.Disable), len(cfg.Allow), pluralWord(len(cfg.Allow), "entry", "entries"),
 		len(cfg.Exclude), len(cfg.Providers))
+	// A scan of the tree reads this file untrusted: say what it ignores.
+	for _, n := range cfg.Notices() {
+		fmt.Fprintf(streams.Out, "note: %s\n", safetext.Escape(n))
+	}
 	return nil
 }

@@ -68,6 +68,17 @@ func TestHostileTextIsEscapedInEveryOutput(t *testing.T) {
 		hostile.Check(t, "stdout", out, false)
 		hostile.Check(t, "stderr", errOut, false)
 	})
+	t.Run("staged", func(t *testing.T) {
+		staged := hostile.Staged(t)
+		for _, format := range []string{"text", "github", "csv"} {
+			code, out, errOut := runCLI(t, "", "staged", "-C", staged, "--format", format)
+			if code != ExitFindings {
+				t.Fatalf("%s: exit %d, want 1; stderr:\n%s", format, code, errOut)
+			}
+			hostile.Check(t, "staged "+format+" stdout", out, format == "github")
+			hostile.Check(t, "staged "+format+" stderr", errOut, false)
+		}
+	})
 	t.Run("rules check", func(t *testing.T) {
 		_, out, errOut := runCLI(t, "", "rules", "list", "--rules", pack)
 		hostile.Check(t, "stdout", out, false)

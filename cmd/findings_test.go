@@ -48,6 +48,7 @@ func sweptStore(t *testing.T, path string, repos ...string) (shared, other strin
 }
 
 func TestFindingsListShowSet(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "scour.db")
 	shared, other := sweptStore(t, db, "https://git.example.com/a.git", "https://git.example.com/b.git")
@@ -107,6 +108,7 @@ func TestFindingsListShowSet(t *testing.T) {
 }
 
 func TestReportFromStore(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "scour.db")
 	shared, _ := sweptStore(t, db, "https://git.example.com/a.git", "https://git.example.com/b.git")
@@ -147,6 +149,7 @@ func TestReportFromStore(t *testing.T) {
 }
 
 func TestStoreMergeCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
 	sweptStore(t, a, "https://git.example.com/a.git")

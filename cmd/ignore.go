@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scour-dev/scour/scan"
 	"github.com/scour-dev/scour/suppress"
 )
 
@@ -117,7 +117,7 @@ func runIgnore(_ context.Context, opts IgnoreOptions, streams IO) error {
 		if dir == "" {
 			dir = "."
 		}
-		file = filepath.Join(workTreeTop(dir), suppress.IgnoreFileName)
+		file = filepath.Join(scan.WorkTreeTop(dir), suppress.IgnoreFileName)
 	}
 	added, err := suppress.AppendIgnore(file, entries)
 	if err != nil {
@@ -191,23 +191,4 @@ func readIgnoreInput(r io.Reader, reason string) ([]suppress.IgnoreEntry, error)
 		entries = append(entries, e)
 	}
 	return entries, nil
-}
-
-// workTreeTop returns the nearest directory at or above dir holding .git
-// (a directory, or a file for worktrees and submodules), or dir itself.
-func workTreeTop(dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return dir
-	}
-	for d := abs; ; {
-		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
-			return d
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return dir
-		}
-		d = parent
-	}
 }

@@ -115,3 +115,34 @@ func TestScanRemoteHTTPCredentials(t *testing.T) {
 		t.Errorf("credentials in the URL: exit %d, stderr:\n%s", code, errOut)
 	}
 }
+
+// With --max-file-size, a remote's larger blobs stay on the server (a
+// partial clone): the scan lists them as not scanned and still finds the
+// secret in the rest.
+func TestScanRemoteLeavesLargeBlobs(t *testing.T) {
+	gittest.RequireGit(t)
+	secret := fakeGitHubPAT("remote-partial")
+	r := gittest.Init(t)
+	r.WriteFile("dump.bin", strings.Repeat("0123456789abcdef", 8<<10)) // 128 KiB
+	r.WriteFile("deploy.env", "TOKEN="+secret+"\n")
+	r.Commit("config and a dump")
+	bare := filepath.Join(t.TempDir(), "repo.git")
+	r.Git("clone", "-q", "--mirror", r.Dir, bare)
+	if out, err := exec.Command("git", "--git-dir", bare, "config", "uploadpack.allowFilter", "true").CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	big := strings.TrimSpace(r.Git("rev-parse", "HEAD:dump.bin"))
+	tmp := emptyTempDir(t)
+	code, out, errOut := runCLI(t, "", "scan", "--format", "json", "--max-file-size", "64KiB", "file://"+filepath.ToSlash(bare))
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want 1\n%s", code, errOut)
+	}
+	rep := parseReport(t, out)
+	if len(rep.Findings) != 1 || rep.Findings[0].Locations[0].Path != "deploy.env" {
+		t.Fatalf("findings: %+v", rep.Findings)
+	}
+	if !strings.Contains(errOut, big[:7]) && !strings.Contains(out, big) {
+		t.Errorf("the blob left on the server is not listed as skipped:\n%s", errOut)
+	}
+	assertNoClone(t, tmp)
+}

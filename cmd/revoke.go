@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -46,8 +47,10 @@ type RevokeOptions struct {
 	// VerifyOptions).
 	ConfigFile   string
 	NoRepoConfig bool
-	BaseURLs     map[string]string
-	Getenv       func(string) string
+	// Timeout bounds each request to a vendor (0: DefaultVerifyTimeout).
+	Timeout  time.Duration
+	BaseURLs map[string]string
+	Getenv   func(string) string
 }
 
 const revokeExitHelp = `Exit codes:
@@ -78,7 +81,9 @@ revoked it), revokes it, and verifies again. Every action appends one JSON
 line to the audit log (--audit, mode 0600): time, fingerprint, rule,
 provider, host, outcome, HTTP status. Never the secret.
 
-See docs/revoke.md for each provider's class and what it needs.
+See docs/revoke.md for each provider's class and what it needs. As for
+verify, a ./.scour.yaml is untrusted: its providers: and its rule packs'
+revoke blocks are ignored (--config uses a config in full).
 
 ` + revokeExitHelp,
 		Example: `  scour revoke findings.json --dry-run
@@ -104,6 +109,7 @@ See docs/revoke.md for each provider's class and what it needs.
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation (required when not on a terminal)")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and send nothing")
 	f.BoolVar(&opts.Delete, "delete", false, "delete instead of disabling where the vendor distinguishes (Alibaba AccessKeys)")
+	f.DurationVar(&opts.Timeout, "timeout", DefaultVerifyTimeout, "give up on a vendor request after this `duration` (connection to last byte)")
 	f.StringVar(&opts.Audit, "audit", DefaultAuditLog, "append audit records to this `file` (JSON lines, mode 0600)")
 	return c
 }
@@ -115,6 +121,9 @@ func isTerminalReader(r io.Reader) bool {
 
 // runRevoke prints the plan, asks, revokes, and reports.
 func runRevoke(ctx context.Context, opts RevokeOptions, streams IO) (int, error) {
+	if opts.Timeout < 0 {
+		return ExitError, fmt.Errorf("--timeout must not be negative")
+	}
 	for _, fp := range opts.Fingerprints {
 		if len(fp) < 8 {
 			return ExitError, fmt.Errorf("--fingerprint %q: give at least 8 characters", fp)
@@ -172,7 +181,9 @@ func runRevoke(ctx context.Context, opts RevokeOptions, streams IO) (int, error)
 	if log.Warning != "" {
 		fmt.Fprintf(streams.ErrOut, "scour: %s\n", log.Warning)
 	}
-	eng := provider.New(engineOptions(baseURLs, opts.Getenv, nil))
+	eo := engineOptions(baseURLs, opts.Getenv, nil)
+	eo.Timeout = opts.Timeout
+	eng := provider.New(eo)
 	results, rerr := eng.Revoke(ctx, plan, provider.RevokeOptions{
 		Delete:        opts.Delete,
 		RevokedBefore: func(fp string) bool { return before[fp] },

@@ -101,6 +101,13 @@ tokens) in files, stdin and git history.
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// -v means --verbose, on every command and before the command name
+	// too (`scour -v scan`, as gitleaks users type it); the version is
+	// `scour version` or `scour --version`. Without this, cobra would give
+	// -v to --version and `scour -v scan` would print the version and exit
+	// 0 without scanning. Commands with diagnostics define their own
+	// --verbose, which takes the flag's value.
+	root.PersistentFlags().BoolP("verbose", "v", false, "print diagnostics to stderr")
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
@@ -118,6 +125,7 @@ tokens) in files, stdin and git history.
 	root.AddCommand(newFindingsCmd(streams))
 	root.AddCommand(newReportCmd(streams))
 	root.AddCommand(newStoreCmd(streams))
+	root.AddCommand(newSweepCmd(streams))
 	return root
 }
 

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -21,21 +21,19 @@ import (
 	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/rules"
+	"github.com/scour-dev/scour/scan"
 	"github.com/scour-dev/scour/scanner"
-	"github.com/scour-dev/scour/source"
-	"github.com/scour-dev/scour/source/githistory"
 	"github.com/scour-dev/scour/source/gitremote"
+	"github.com/scour-dev/scour/suppress"
 )
 
-// DefaultMaxFileSize is the default --max-file-size. Files are streamed, so
-// memory stays bounded at any size; the guard is about time: files past
-// 100 MB in a source tree are nearly always dumps, images or logs, and one
-// would cost more than the rest of the tree. --max-file-size 0 scans all.
-const DefaultMaxFileSize = 100 * 1000 * 1000
+// DefaultMaxFileSize is the default --max-file-size (scan.DefaultMaxFileSize).
+const DefaultMaxFileSize = scan.DefaultMaxFileSize
 
 // ScanOptions is everything `scour scan` needs; flags fill it.
 type ScanOptions struct {
-	// Path is a directory, a file, or "-" for stdin; "" means ".".
+	// Path is a directory, a file, a URL or "-" for stdin; "" means the
+	// current directory, or the repository holding it.
 	Path string
 	// Excludes are gitignore-style patterns, added to the config's.
 	Excludes []string
@@ -54,26 +52,63 @@ type ScanOptions struct {
 	ReportTo []string
 	// ConfigFile overrides PATH/.scour.yaml.
 	ConfigFile string
+	// NoRepoConfig ignores the scanned tree's .scour.yaml and .scourignore.
+	NoRepoConfig bool
 	// Baseline is an earlier JSON report or baseline file: findings in it
 	// (same rule, same secret) are not reported.
-	Baseline    string
-	ShowSecrets bool
-	NoColor     bool
-	Verbose     bool
-	Quiet       bool
-	// Verify checks found secrets with their vendors (docs/revoke.md);
-	// OptIn allows probes that touch write endpoints (pypi, nuget).
-	Verify bool
-	OptIn  []string
+	Baseline string
 	// MinConfidence is the lowest confidence reported (low, medium,
 	// high); "" means the config's min_confidence, else
 	// scanner.DefaultMinConfidence.
 	MinConfidence string
-	// HistoryOptions: --no-history, --all-objects, --range (history.go).
-	HistoryOptions
+	ShowSecrets   bool
+	NoColor       bool
+	Verbose       bool
+	Quiet         bool
+	// Verify checks found secrets with their vendors (docs/revoke.md);
+	// OptIn allows probes that touch write endpoints (pypi, nuget).
+	Verify bool
+	OptIn  []string
+	// NoHistory scans only the files on disk, even in a git repository.
+	NoHistory bool
+	// AllObjects also scans objects no ref reaches, reported unreachable.
+	AllObjects bool
+	// Range, "A..B", scans only the blobs introduced by commits in B and
+	// not in A.
+	Range string
 	// UpgradeFingerprints rewrites .scourignore entries that matched in
 	// the old fingerprint form (scour ignore --upgrade).
 	UpgradeFingerprints bool
+}
+
+// pipeline turns the options into the scan pipeline's (package scan).
+func (o ScanOptions) pipeline(streams IO) scan.Options {
+	var debugf func(string, ...any) // nil: the engine skips formatting diagnostics
+	if o.Verbose {
+		debugf = newDebugf(streams.ErrOut, true)
+	}
+	return scan.Options{
+		Path:  o.Path,
+		Stdin: streams.In,
+		Clone: gitremote.Options{
+			Username: os.Getenv(gitremote.EnvUsername),
+			Password: os.Getenv(gitremote.EnvPassword),
+		},
+		ConfigFile:    o.ConfigFile,
+		NoRepoConfig:  o.NoRepoConfig,
+		Excludes:      o.Excludes,
+		MaxFileSize:   o.MaxFileSize,
+		RulePacks:     o.RulePacks,
+		Baseline:      o.Baseline,
+		MinConfidence: o.MinConfidence,
+		NoHistory:     o.NoHistory,
+		AllObjects:    o.AllObjects,
+		Range:         o.Range,
+		Debugf:        debugf,
+		Notify:        printNotice(streams.ErrOut, o.Quiet),
+		// --verbose lines would tear the progress line: one or the other.
+		Progress: progressOn(streams.ErrOut, o.Quiet || o.Verbose),
+	}
 }
 
 func newScanCmd(streams IO) *cobra.Command {
@@ -85,7 +120,9 @@ func newScanCmd(streams IO) *cobra.Command {
 		Short: "Scan a repository, a directory, a file, a remote URL or stdin for leaked credentials",
 		Long: `Scan a git repository (its whole history), a directory tree, a single
 file, a remote repository (https://, ssh:// or file:// URL) or stdin
-(PATH "-") for leaked credentials. PATH defaults to the current directory.
+(PATH "-") for leaked credentials. PATH defaults to the current directory
+or, inside a git repository, to the whole repository (its history and root
+config), as git commands do from a subdirectory.
 
 Findings are grouped by secret: each is reported once with every place it
 occurs. Secrets are redacted to a short prefix unless --show-secrets is
@@ -95,7 +132,8 @@ Configuration is read from PATH/.scour.yaml when PATH is a directory, or
 from --config or $SCOUR_CONFIG. Its excludes and rule packs add to the
 flags'. Secrets listed in PATH/.scourignore (scour ignore) or in the
 --baseline file (scour baseline create) are not reported. See
-docs/config.md.
+docs/config.md. --no-repo-config ignores the scanned tree's own
+.scour.yaml and .scourignore (for repositories you do not control).
 
 When PATH is a git working tree or bare repository, its whole history is
 scanned: every blob reachable from any ref, once, plus files on disk whose
@@ -104,13 +142,21 @@ first introduced it. --all-objects adds objects no ref reaches (reported
 as unreachable); --range A..B scans only the commits in B and not in A;
 --no-history scans only the files on disk.
 
-A URL is cloned (every ref) into a temporary directory that is removed
-afterwards, also on Ctrl-C; credentials come only from SCOUR_GIT_USERNAME
-and SCOUR_GIT_PASSWORD and never appear in output. Locations carry the
-URL without credentials.
+A URL is cloned (every ref; with git when installed, else go-git) into a
+temporary directory that is removed afterwards, also on Ctrl-C; credentials
+come only from SCOUR_GIT_USERNAME and SCOUR_GIT_PASSWORD and never appear
+in output, on a command line or on disk. Blobs over --max-file-size stay on
+servers that can filter them. A clone that receives nothing for 2 minutes,
+or takes over an hour, is stopped. Locations carry the URL without
+credentials. See docs/ci.md, "Remote repositories".
 
 A summary (files and bytes scanned, files skipped and why, findings,
-elapsed time) and the list of skipped files go to stderr.
+elapsed time, candidates dropped because their checksum failed) and the
+list of skipped files go to stderr. Flags, the config, --range, --exclude
+patterns and report paths are all checked before the scan starts.
+
+-v means --verbose, on every command (also "scour -v scan"); the version
+is "scour version" or "scour --version".
 
 ` + exitCodesHelp,
 		Example: `  scour scan                         # the current directory
@@ -141,6 +187,7 @@ elapsed time) and the list of skipped files go to stderr.
 	f.StringVar(&opts.ReportFile, "report", "", "write the report to `file` (atomically, mode 0600) instead of stdout")
 	f.StringArrayVar(&opts.ReportTo, "report-to", nil, "also write the report in another format to a file, e.g. sarif=scour.sarif (`format=file`, repeatable)")
 	f.StringVar(&opts.ConfigFile, "config", "", "read configuration from `file` instead of PATH/"+config.FileName)
+	f.BoolVar(&opts.NoRepoConfig, "no-repo-config", false, "ignore the scanned tree's own "+config.FileName+" and "+suppress.IgnoreFileName+" (for repositories you do not control)")
 	f.BoolVar(&opts.Verify, "verify", false, "check found secrets with their vendors' APIs; exit 3 when one is live (docs/revoke.md)")
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "with --verify, also run probes that touch write endpoints for these `providers` (pypi, nuget)")
 	f.StringVar(&opts.Baseline, "baseline", "", "report only findings absent from this earlier JSON report or baseline `file` (scour baseline create)")
@@ -161,6 +208,8 @@ elapsed time) and the list of skipped files go to stderr.
 // still reported.
 func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	start := time.Now()
+	// Everything about the output is checked before the scan: a scan that
+	// runs for an hour must not then fail to write its report.
 	if opts.Format != "" && !validFormat(opts.Format) {
 		return ExitError, fmt.Errorf("--format %q: want one of %s", opts.Format, strings.Join(report.Formats(), ", "))
 	}
@@ -168,138 +217,60 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 	if err != nil {
 		return ExitError, err
 	}
-	if opts.MaxFileSize < 0 {
-		return ExitError, fmt.Errorf("--max-file-size must not be negative")
+	if err := checkOutputFile("--report", opts.ReportFile); err != nil {
+		return ExitError, err
 	}
-	path := opts.Path
-	if path == "" {
-		path = "."
-	}
-	stdin := path == "-"
-	var remote string // `scour scan URL`: the URL without credentials (remote.go)
-	if !stdin && gitremote.IsURL(path) {
-		if opts.NoHistory {
-			return ExitError, errors.New("--no-history: a remote repository has no files on disk to scan")
-		}
-		clone, err := cloneRemote(ctx, path, streams, opts.Quiet)
-		if err != nil {
+	for _, e := range extra {
+		if err := checkOutputFile("--report-to", e.file); err != nil {
 			return ExitError, err
 		}
-		defer clone.Close() // after an interrupt too: ctx stops the scan, then this runs
-		path, remote = clone.Dir, clone.Remote
 	}
-	if !stdin {
-		if _, err := os.Stat(path); err != nil {
-			return ExitError, fmt.Errorf("cannot scan %s: %w", path, unwrapPath(err))
+	popts := opts.pipeline(streams)
+	popts.CheckConfig = func(cfg *config.Config) error {
+		if opts.Format == "" { // flags > config > default
+			if err := cfg.CheckFormat(report.Formats()); err != nil {
+				return err
+			}
+			opts.Format = cmp.Or(cfg.Format, "text")
 		}
+		return nil
 	}
-
-	cfg, err := loadConfig(path, opts.ConfigFile, false)
-	if err != nil {
-		return ExitError, err
-	}
-	if opts.Format == "" { // flags > config > default
-		if err := cfg.CheckFormat(report.Formats()); err != nil {
-			return ExitError, err
-		}
-		opts.Format = cmp.Or(cfg.Format, "text")
-	}
-	set, err := configuredRules(cfg, opts.RulePacks)
-	if err != nil {
-		return ExitError, err
-	}
-
-	debugf := newDebugf(streams.ErrOut, opts.Verbose)
-	if cfg.Path != "" {
-		debugf("config: %s", cfg.Path)
-	}
-	sup, err := newSuppressor(path, cfg, opts.Baseline, debugf)
-	if err != nil {
-		return ExitError, err
-	}
-	sup.upgrade = opts.UpgradeFingerprints
-	debugf("rules: %d", len(set.Rules()))
-	minConf, err := minConfidence(opts.MinConfidence, cfg)
-	if err != nil {
-		return ExitError, err
-	}
-	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf, Allow: sup.allowHook(), MinConfidence: minConf})
-	if err != nil {
-		return ExitError, err
-	}
-
-	history, err := useHistory(path, opts.HistoryOptions)
-	if err != nil {
-		return ExitError, err
-	}
-	var src source.Source
-	var repo *githistory.Repo
-	noun := "files"
-	switch {
-	case stdin:
-		if streams.In == nil {
-			return ExitError, errors.New("no stdin to scan")
-		}
-		src = source.Stdin(streams.In)
-	case history:
-		repo, err = openHistory(path, opts.HistoryOptions, append(append([]string(nil), cfg.Exclude...), opts.Excludes...), opts.MaxFileSize, debugf)
-		if err != nil {
-			return ExitError, err
-		}
-		defer repo.Close()
-		src, noun = repo, "blobs"
-	default:
-		src = &source.Dir{
-			Root:        path,
-			Excludes:    append(append([]string(nil), cfg.Exclude...), opts.Excludes...),
-			MaxFileSize: opts.MaxFileSize,
-		}
-	}
-	// --verbose lines would tear the progress line: one or the other.
-	src, stopProgress := withProgress(src, noun, opts.Quiet || opts.Verbose, streams.ErrOut)
-	res, scanErr := sc.Run(ctx, src)
-	stopProgress()
+	res, scanErr := scan.Run(ctx, popts)
 	if res == nil {
-		res = &scanner.Result{}
+		return ExitError, scanErr
 	}
-	if repo != nil {
-		finishHistory(res, repo, opts.HistoryOptions, streams.ErrOut, opts.Quiet)
+	if !opts.Quiet || opts.UpgradeFingerprints {
+		upgradeEntries(streams.ErrOut, res.Upgrades, opts.UpgradeFingerprints)
 	}
-	stampRemote(res, remote)
-	sup.apply(res, streams.ErrOut, opts.Quiet)
 	var verification map[string]report.Verification
 	live := false
 	if opts.Verify && len(res.Findings) > 0 {
-		verification, live = verifyFindings(ctx, set, trustedBaseURLs(cfg, streams.ErrOut), opts.OptIn, res.Findings)
+		verification, live = verifyFindings(ctx, res.Rules, trustedBaseURLs(res.Config, streams.ErrOut), opts.OptIn, res.Findings)
 	}
 
 	ropts := report.Options{
 		Version:      Version(),
 		ShowSecrets:  opts.ShowSecrets,
-		Rules:        ruleMeta(set),
+		Rules:        ruleMeta(res.Rules),
 		Elapsed:      time.Since(start),
 		Verification: verification,
 	}
 	var outErr error
 	if opts.ReportFile != "" {
 		outErr = writeFileAtomic(opts.ReportFile, func(w io.Writer) error {
-			return report.Write(w, opts.Format, res, ropts)
+			return report.Write(w, opts.Format, res.Result, ropts)
 		})
 		if outErr != nil {
 			outErr = fmt.Errorf("writing report: %w", outErr)
 		}
 	} else {
 		ropts.Color = opts.Format == "text" && !opts.NoColor && isTerminal(streams.Out)
-		outErr = report.Write(streams.Out, opts.Format, res, ropts)
+		outErr = report.Write(streams.Out, opts.Format, res.Result, ropts)
 		ropts.Color = false
 	}
-	outErr = errors.Join(outErr, writeReportTo(extra, res, ropts))
+	outErr = errors.Join(outErr, writeReportTo(extra, res.Result, ropts))
 	if !opts.Quiet {
-		_ = report.SkippedList(streams.ErrOut, res)
-		_ = report.Summary(streams.ErrOut, res, ropts)
-		if repo != nil {
-			historySummary(streams.ErrOut, repo)
-		}
+		printSummary(streams.ErrOut, res, ropts, opts.Verbose)
 	}
 
 	switch {
@@ -313,42 +284,85 @@ func runScan(ctx context.Context, opts ScanOptions, streams IO) (int, error) {
 		return ExitLive, nil
 	case len(res.Findings) > 0:
 		return ExitFindings, nil
-	case res.Stats.Items == 0 && len(res.Skipped) > 0:
+	case res.NothingScanned():
 		// Exit 0 would read as "clean" for content nobody looked at.
-		return ExitError, fmt.Errorf("nothing could be scanned: everything was skipped (%s)", skipCounts(res))
+		return ExitError, fmt.Errorf("nothing could be scanned: everything was skipped (%s)", res.SkipCounts())
 	}
 	return ExitClean, nil
 }
 
-const minConfidenceHelp = "report only findings of this `confidence` or higher: low (every generic value), medium, high (token formats only); default " +
-	scanner.DefaultMinConfidence + ", or the config's min_confidence"
-
-// minConfidence picks the lowest confidence reported: the flag, else the
-// config's min_confidence, else the default.
-func minConfidence(flag string, cfg *config.Config) (string, error) {
-	c := cmp.Or(flag, cfg.MinConfidence, scanner.DefaultMinConfidence)
-	if !scanner.ValidConfidence(c) {
-		return "", fmt.Errorf("--min-confidence %q: want low, medium or high", flag)
+// printSummary writes what a scan covered to w: the skipped list, the
+// summary line, the history counts and the candidates a checksum dropped.
+func printSummary(w io.Writer, res *scan.Result, ropts report.Options, verbose bool) {
+	_ = report.SkippedList(w, res.Result)
+	_ = report.Summary(w, res.Result, ropts)
+	if res.Mode == scan.ModeHistory {
+		historySummary(w, res)
 	}
-	return c, nil
+	droppedSummary(w, res, verbose)
 }
 
-// skipCounts says how many items were skipped for each reason.
-func skipCounts(res *scanner.Result) string {
-	counts := map[string]int{}
-	var reasons []string
-	for _, s := range res.Skipped {
-		if counts[s.Reason] == 0 {
-			reasons = append(reasons, s.Reason)
+// droppedSummary says how many candidates failed their token's checksum:
+// people try scour with made-up tokens, and "0 findings" alone reads as a
+// scanner that missed them.
+func droppedSummary(w io.Writer, res *scan.Result, verbose bool) {
+	n := res.Stats.Dropped.Checksum
+	if n == 0 {
+		return
+	}
+	how := "-v shows " + pluralWord(int(n), "it", "them")
+	if verbose {
+		how = "listed above"
+	}
+	fmt.Fprintf(w, "scour: %d %s dropped: checksum failed (not a real token: made up or mistyped), %s\n",
+		n, pluralWord(int(n), "candidate", "candidates"), how)
+}
+
+// historySummary prints what the history scan covered, and why it did
+// nothing when it did nothing (an empty range).
+func historySummary(w io.Writer, res *scan.Result) {
+	if st := res.Stats.Git; st != nil {
+		fmt.Fprintf(w, "scour: git history: %d refs, %d commits, %d blobs (%s)", st.Refs, st.Commits, st.Blobs, humanize.Bytes(uint64(max(st.Bytes, 0))))
+		if st.Unreachable > 0 {
+			fmt.Fprintf(w, ", %d unreachable", st.Unreachable)
 		}
-		counts[s.Reason]++
+		if st.Worktree > 0 {
+			fmt.Fprintf(w, ", %d working-tree files not in history", st.Worktree)
+		}
+		fmt.Fprintln(w)
 	}
-	sort.Strings(reasons)
-	parts := make([]string, len(reasons))
-	for i, r := range reasons {
-		parts[i] = fmt.Sprintf("%d %s", counts[r], r)
+	if res.HistoryNote != "" {
+		fmt.Fprintf(w, "scour: %s\n", safetext.Escape(res.HistoryNote))
 	}
-	return strings.Join(parts, ", ")
+}
+
+// printNotice prints the pipeline's notices on w as they arise, unless
+// quiet.
+func printNotice(w io.Writer, quiet bool) func(scan.Notice) {
+	if quiet {
+		return nil
+	}
+	return func(n scan.Notice) { fmt.Fprintf(w, "scour: %s\n", safetext.Escape(n.Text)) }
+}
+
+// checkOutputFile fails before the scan when a report could not be written
+// where asked: its directory must exist.
+func checkOutputFile(flag, path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s %s: directory %s: %w", flag, path, dir, unwrapPath(err))
+	case !st.IsDir():
+		return fmt.Errorf("%s %s: %s is not a directory", flag, path, dir)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s %s: is a directory", flag, path)
+	}
+	return nil
 }
 
 func validFormat(f string) bool {
@@ -370,10 +384,10 @@ func unwrapPath(err error) error {
 }
 
 // loadConfig reads --config or $SCOUR_CONFIG (trusted), or .scour.yaml at
-// the scan root when there is one and noRepo is false (untrusted: see
-// config.Resolve); no file means an empty config.
+// root when there is one and noRepo is false (untrusted); no file means an
+// empty config. It is the scan pipeline's loader (scan.LoadConfig).
 func loadConfig(root, explicit string, noRepo bool) (*config.Config, error) {
-	return config.Resolve(root, config.Options{Explicit: explicit, NoRepoConfig: noRepo})
+	return scan.LoadConfig(root, scan.ConfigOptions{Explicit: explicit, NoRepoConfig: noRepo})
 }
 
 // loadRules returns the built-in catalogue plus the given packs. Errors name
@@ -457,3 +471,6 @@ func (b byteSize) Set(s string) error {
 }
 
 func (byteSize) Type() string { return "size" }
+
+const minConfidenceHelp = "report only findings of this `confidence` or higher: low (every finding, weak generic passwords included), medium, high (token formats only); default " +
+	scanner.DefaultMinConfidence + ", or the config's min_confidence"

@@ -191,10 +191,17 @@ func TestScanReportFile(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("files left beside the report: %v", entries)
 	}
-	// A report path in a missing directory is an error, not a lost report.
-	code, _, errOut = runCLI(t, "", "scan", dir, "--report", filepath.Join(outDir, "no", "such", "r.txt"))
-	if code != ExitError || !strings.Contains(errOut, "writing report") {
-		t.Errorf("bad report dir: exit %d, stderr %q", code, errOut)
+	// A report path in a missing directory is an error, found before the
+	// scan (which would otherwise run to the end and lose its report).
+	for _, args := range [][]string{
+		{"--report", filepath.Join(outDir, "no", "such", "r.txt")},
+		{"--report-to", "sarif=" + filepath.Join(outDir, "no", "such", "r.sarif")},
+		{"--report", outDir},
+	} {
+		code, out, errOut = runCLI(t, "", append([]string{"scan", dir}, args...)...)
+		if code != ExitError || !strings.Contains(errOut, args[0]) || strings.Contains(errOut, "scanned") || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 before any scan", args, code, out, errOut)
+		}
 	}
 }
 

@@ -13,8 +13,7 @@ import (
 
 	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/report"
-	"github.com/scour-dev/scour/scanner"
-	"github.com/scour-dev/scour/source/gitstaged"
+	"github.com/scour-dev/scour/scan"
 )
 
 // StagedOptions is everything `scour staged` needs; flags fill it.
@@ -24,15 +23,17 @@ type StagedOptions struct {
 	// IndexFile is the index to read instead of the repository's; the
 	// command sets it from GIT_INDEX_FILE, which git sets for hooks run by
 	// `git commit -a` and `git commit PATH`.
-	IndexFile   string
-	Excludes    []string
-	RulePacks   []string
-	ConfigFile  string
-	Format      string
-	ShowSecrets bool
-	NoColor     bool
-	Verbose     bool
-	Quiet       bool
+	IndexFile  string
+	Excludes   []string
+	RulePacks  []string
+	ConfigFile string
+	// NoRepoConfig ignores the work tree's .scour.yaml and .scourignore.
+	NoRepoConfig bool
+	Format       string
+	ShowSecrets  bool
+	NoColor      bool
+	Verbose      bool
+	Quiet        bool
 	// MinConfidence: as ScanOptions.MinConfidence.
 	MinConfidence string
 }
@@ -55,7 +56,8 @@ same path already holds is reported as "already in HEAD: not blocking"
 when it could not read the index or a staged file: that exits 2.
 
 Configuration is read from .scour.yaml at the top of the work tree (or
---config): its excludes and rule packs apply. GIT_INDEX_FILE is honoured,
+--config): its excludes and rule packs apply. --no-repo-config ignores the
+work tree's own .scour.yaml and .scourignore. GIT_INDEX_FILE is honoured,
 so hooks run by "git commit -a" see the index git is about to commit.
 
 Install it as a hook with "scour hook install", or with the pre-commit
@@ -80,6 +82,7 @@ framework (id: scour).
 	f.StringArrayVar(&opts.Excludes, "exclude", nil, "skip staged paths matching this gitignore-style `pattern` (repeatable)")
 	f.StringArrayVar(&opts.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
 	f.StringVar(&opts.ConfigFile, "config", "", "read configuration from `file` instead of the work tree's .scour.yaml")
+	f.BoolVar(&opts.NoRepoConfig, "no-repo-config", false, "ignore the work tree's own .scour.yaml and .scourignore")
 	f.StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	f.BoolVar(&opts.ShowSecrets, "show-secrets", false, "print secrets in full instead of redacted")
 	f.StringVar(&opts.MinConfidence, "min-confidence", "", minConfidenceHelp)
@@ -100,73 +103,42 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 	if !validFormat(opts.Format) {
 		return ExitError, fmt.Errorf("--format %q: want one of %s", opts.Format, strings.Join(report.Formats(), ", "))
 	}
-	dir := opts.Dir
-	if dir == "" {
-		dir = "."
-	}
-	st, err := gitstaged.Open(gitstaged.Options{Dir: dir, IndexFile: opts.IndexFile})
-	if err != nil {
-		return ExitError, stagedUnreadable(err)
-	}
-	defer st.Close()
-	// The config lives at the top of the work tree.
-	cfg, err := loadConfig(st.Root, opts.ConfigFile, false)
-	if err != nil {
-		return ExitError, err
-	}
-	if err := st.Exclude(append(append([]string(nil), cfg.Exclude...), opts.Excludes...)); err != nil {
-		return ExitError, err
-	}
-
-	set, err := configuredRules(cfg, opts.RulePacks)
-	if err != nil {
-		return ExitError, err
-	}
-	debugf := newDebugf(streams.ErrOut, opts.Verbose)
-	sup, err := newSuppressor(st.Root, cfg, "", debugf) // allowlists and .scourignore
-	if err != nil {
-		return ExitError, err
-	}
-	debugf("index: %d entries, %d changed paths, %d deleted, %d excluded", st.Entries, len(st.Changes), len(st.Deleted), st.Excluded)
-	minConf, err := minConfidence(opts.MinConfidence, cfg)
-	if err != nil {
-		return ExitError, err
-	}
-	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: debugf, Allow: sup.allowHook(), MinConfidence: minConf})
-	if err != nil {
-		return ExitError, err
-	}
-
 	note := func(format string, args ...any) {
 		if !opts.Quiet {
 			fmt.Fprintf(streams.ErrOut, "scour: %s\n", safetext.Escape(fmt.Sprintf(format, args...)))
 		}
 	}
-	for _, n := range st.Notes {
-		note("not scanned: %s: %s (%s)", n.Path, n.Reason, n.Detail)
+	var debugf func(string, ...any) // nil: the engine skips formatting diagnostics
+	if opts.Verbose {
+		debugf = newDebugf(streams.ErrOut, true)
 	}
-	if st.Excluded > 0 {
-		note("%d staged %s excluded by configuration", st.Excluded, pluralWord(st.Excluded, "path", "paths"))
-	}
-
-	res, scanErr := sc.Run(ctx, st.Source())
+	res, scanErr := scan.Staged(ctx, scan.StagedOptions{
+		Dir:           opts.Dir,
+		IndexFile:     opts.IndexFile,
+		ConfigFile:    opts.ConfigFile,
+		NoRepoConfig:  opts.NoRepoConfig,
+		Excludes:      opts.Excludes,
+		RulePacks:     opts.RulePacks,
+		MinConfidence: opts.MinConfidence,
+		Debugf:        debugf,
+		Notify:        printNotice(streams.ErrOut, opts.Quiet),
+	})
 	if res == nil {
-		res = &scanner.Result{}
+		return ExitError, scanErr
 	}
-	sup.apply(res, streams.ErrOut, opts.Quiet)
-	var already map[string]int
-	if scanErr == nil && len(res.Findings) > 0 {
-		already, scanErr = subtractHead(ctx, sc, st, res)
+	if !opts.Quiet {
+		upgradeEntries(streams.ErrOut, res.Upgrades, false)
 	}
 
 	ropts := report.Options{
 		Version:     Version(),
 		ShowSecrets: opts.ShowSecrets,
-		Rules:       ruleMeta(set),
+		Rules:       ruleMeta(res.Rules),
 		Elapsed:     time.Since(start),
 		Color:       opts.Format == "text" && !opts.NoColor && isTerminal(streams.Out),
 	}
-	outErr := report.Write(streams.Out, opts.Format, res, ropts)
+	outErr := report.Write(streams.Out, opts.Format, res.Result, ropts)
+	already := res.Staged.AlreadyInHead
 	paths := make([]string, 0, len(already))
 	for p := range already {
 		paths = append(paths, p)
@@ -176,8 +148,9 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 		note("%d %s already in HEAD at %s: not blocking", already[p], pluralWord(already[p], "secret", "secrets"), p)
 	}
 	if !opts.Quiet {
-		_ = report.SkippedList(streams.ErrOut, res)
-		_ = report.Summary(streams.ErrOut, res, ropts)
+		_ = report.SkippedList(streams.ErrOut, res.Result)
+		_ = report.Summary(streams.ErrOut, res.Result, ropts)
+		droppedSummary(streams.ErrOut, res, opts.Verbose)
 	}
 
 	switch {
@@ -195,67 +168,11 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 	case len(res.Skipped) > 0:
 		// A staged file we could not read may hold anything: fail closed.
 		return ExitError, fmt.Errorf("%d %s could not be scanned (%s): not passing a commit that was not fully checked",
-			len(res.Skipped), pluralWord(len(res.Skipped), "staged file", "staged files"), skipCounts(res))
-	case len(st.Changes) == 0:
-		note("nothing staged to scan (%d %s in the index, %d deleted)", st.Entries, pluralWord(st.Entries, "entry", "entries"), len(st.Deleted))
+			len(res.Skipped), pluralWord(len(res.Skipped), "staged file", "staged files"), res.SkipCounts())
+	case res.Staged.Changed == 0:
+		note("nothing staged to scan (%d %s in the index, %d deleted)", res.Staged.Entries, pluralWord(res.Staged.Entries, "entry", "entries"), res.Staged.Deleted)
 	}
 	return ExitClean, nil
-}
-
-// subtractHead drops from res the secrets that the HEAD version of the same
-// path already holds: the commit does not add them. It returns, per path,
-// how many secrets were dropped that way. Only paths with findings have
-// their HEAD version read.
-func subtractHead(ctx context.Context, sc *scanner.Scanner, st *gitstaged.Staged, res *scanner.Result) (map[string]int, error) {
-	var paths []string
-	seen := map[string]bool{}
-	for _, f := range res.Findings {
-		for _, l := range f.Locations {
-			if !seen[l.Path] {
-				seen[l.Path] = true
-				paths = append(paths, l.Path)
-			}
-		}
-	}
-	head, err := sc.Run(ctx, st.HeadSource(paths))
-	if err != nil {
-		return nil, err
-	}
-	// (path, fingerprint) pairs present in HEAD. A HEAD blob that could not
-	// be read subtracts nothing: its secrets keep blocking.
-	inHead := map[[2]string]bool{}
-	for _, f := range head.Findings {
-		for _, l := range f.Locations {
-			inHead[[2]string{l.Path, f.Fingerprint}] = true
-		}
-	}
-	already := map[string]int{}
-	kept := res.Findings[:0]
-	for _, f := range res.Findings {
-		var locs []scanner.Location
-		counted := map[string]bool{}
-		for _, l := range f.Locations {
-			if !inHead[[2]string{l.Path, f.Fingerprint}] {
-				locs = append(locs, l)
-			} else if !counted[l.Path] {
-				counted[l.Path] = true
-				already[l.Path]++
-			}
-		}
-		if len(locs) > 0 { // the commit adds it somewhere else too
-			f.Locations = locs
-			kept = append(kept, f)
-		}
-	}
-	res.Findings = kept
-	res.Stats.Findings = int64(len(kept))
-	return already, nil
-}
-
-// stagedUnreadable says that nothing passed: the hook must not let a commit
-// through unchecked.
-func stagedUnreadable(err error) error {
-	return fmt.Errorf("%w\nscour staged could not see what is staged and does not pass the commit unchecked", err)
 }
 
 func pluralWord(n int, one, many string) string {

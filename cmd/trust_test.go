@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/scour-dev/scour/scan"
 )
 
 // hostilePack is a rule pack a repository ships and names in its own
@@ -147,17 +149,16 @@ func TestRepoIgnoreFile(t *testing.T) {
 	t.Parallel()
 	fp := strings.Repeat("ab", 32)
 	dir := tree(t, map[string]string{".scourignore": fp + "\n"})
-	noop := func(string, ...any) {}
 	for _, noRepo := range []bool{false, true} {
 		cfg, err := loadConfig(dir, "", noRepo)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := newSuppressor(dir, cfg, "", noop)
+		fl, err := scan.Suppressions(dir, cfg, scan.SuppressOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := s.filters.Ignore != nil && len(s.filters.Ignore.Entries) > 0; got == noRepo {
+		if got := fl.Ignore != nil && len(fl.Ignore.Entries) > 0; got == noRepo {
 			t.Errorf("NoRepoConfig=%v: ignore file read = %v", noRepo, got)
 		}
 	}
@@ -170,7 +171,7 @@ func TestRepoIgnoreFile(t *testing.T) {
 		t.Skipf("no symlinks: %v", err)
 	}
 	cfg, _ := loadConfig(evil, "", false)
-	_, err := newSuppressor(evil, cfg, "", noop)
+	_, err := scan.Suppressions(evil, cfg, scan.SuppressOptions{})
 	if err == nil || strings.Contains(err.Error(), "canary") || !strings.Contains(err.Error(), "outside") {
 		t.Errorf("symlinked .scourignore: %v", err)
 	}
@@ -207,5 +208,20 @@ func TestVerifyExitCodesAndTimeout(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, rep, "verify", "-", "--timeout", "-1s"); code != ExitError {
 		t.Errorf("negative --timeout: exit %d %s", code, errOut)
+	}
+}
+
+// config check on a tree says what a scan of it would ignore in its
+// .scour.yaml; the same file named explicitly is trusted and says nothing.
+func TestConfigCheckNotesUntrustedParts(t *testing.T) {
+	t.Setenv("SCOUR_CONFIG", "")
+	dir := tree(t, map[string]string{".scour.yaml": "providers:\n  gitlab:\n    base_url: https://gitlab.example.com\n"})
+	code, out, errOut := runCLI(t, "", "config", "check", dir)
+	if code != ExitClean || !strings.Contains(out, "note: ignoring providers:") {
+		t.Errorf("tree config: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "", "config", "check", filepath.Join(dir, ".scour.yaml"))
+	if code != ExitClean || strings.Contains(out, "note:") {
+		t.Errorf("named config: exit %d\n%s", code, out)
 	}
 }

@@ -49,4 +49,26 @@ func TestIgnoreUpgradeRewritesLegacyEntries(t *testing.T) {
 	if strings.Contains(out+errOut, oldFP) {
 		t.Error("the old (unsalted SHA-256) fingerprint was printed")
 	}
+
+	// A baseline with the old form: honoured, and `baseline update`
+	// rewrites it (and says so, rather than "1 new, 1 no longer found").
+	if err := os.Remove(filepath.Join(dir, suppress.IgnoreFileName)); err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join(t.TempDir(), "baseline.json")
+	if err := os.WriteFile(base, []byte(`{"scour_baseline":1,"findings":[{"rule_id":"yunxiao-codeup-clone-password","fingerprint":"`+oldFP+`"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCLI(t, "", "scan", "--no-history", "--baseline", base, dir)
+	if code != ExitClean || !strings.Contains(errOut, "scour baseline update") {
+		t.Fatalf("scan --baseline: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut = runCLI(t, "", "baseline", "update", base, dir, "--no-history")
+	if code != ExitClean || !strings.Contains(out, "(0 new, 0 no longer found, 1 rewritten in the current fingerprint form)") {
+		t.Fatalf("baseline update: exit %d\n%s\n%s", code, out, errOut)
+	}
+	data, _ = os.ReadFile(base)
+	if !strings.Contains(string(data), newFP) || strings.Contains(string(data), oldFP) {
+		t.Errorf("baseline after update:\n%s", data)
+	}
 }

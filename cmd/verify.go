@@ -95,6 +95,11 @@ following redirects, and at most once per run. A secret that rules of two
 providers matched is not sent at all. Statuses: live, live-limited, dead,
 unknown (with the reason). See docs/revoke.md.
 
+A ./.scour.yaml is read as untrusted (it may come with the repository the
+report is about): its providers: and its rule packs' verify blocks are
+ignored. Name a config with --config to use it in full; --no-repo-config
+ignores ./.scour.yaml.
+
 ` + verifyExitHelp,
 		Example: `  scour scan --format json --show-secrets --report findings.json
   scour verify findings.json
@@ -184,7 +189,11 @@ func verifyProgress(w io.Writer) (func(done, total int), func()) {
 	start := time.Now()
 	stop := progress.Display{W: w, Delay: progressDelay, Every: progressEvery,
 		Render: func() string {
-			return fmt.Sprintf("scour: verifying: %d/%d secrets, %s", done.Load(), total.Load(), time.Since(start).Round(time.Second))
+			el := time.Since(start).Round(time.Second)
+			if total.Load() == 0 { // no secret finished yet
+				return fmt.Sprintf("scour: verifying secrets, %s", el)
+			}
+			return fmt.Sprintf("scour: verifying: %d/%d secrets, %s", done.Load(), total.Load(), el)
 		}}.Start(nil)
 	return func(d, t int) {
 		done.Store(int64(d))
@@ -222,7 +231,7 @@ func loadActionConfig(configFile string, noRepo bool, packs []string, baseURLs m
 func trustedBaseURLs(cfg *config.Config, warn io.Writer) map[string]string {
 	if warn != nil {
 		for _, n := range cfg.Notices() {
-			fmt.Fprintf(warn, "scour: %s\n", n)
+			fmt.Fprintf(warn, "scour: %s\n", safetext.Escape(n))
 		}
 	}
 	return cfg.BaseURLs()

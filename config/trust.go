@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/internal/treefile"
 	"github.com/scour-dev/scour/rules"
 )
@@ -124,7 +125,11 @@ func LoadRepo(root string) (*Config, error) {
 // verify/revoke blocks.
 func (c *Config) RulePacks() ([]*rules.Pack, error) {
 	var packs []*rules.Pack
-	if c.Trusted || c.root == "" {
+	if !c.Trusted && c.root == "" && len(c.Rules) > 0 {
+		// Parsed from bytes of unknown origin: no directory to confine to.
+		return nil, errors.New("rule packs of a config that was not read from a file are not loaded")
+	}
+	if c.Trusted {
 		for _, f := range c.Rules {
 			p, err := rules.LoadFile(f)
 			if err != nil {
@@ -136,12 +141,12 @@ func (c *Config) RulePacks() ([]*rules.Pack, error) {
 	}
 	c.stripped = nil
 	for i, name := range c.packNames {
-		shown := c.Rules[i]
+		shown := safetext.Quote(c.Rules[i])
 		data, err := treefile.Read(c.root, name, MaxPackSize)
 		if err != nil {
 			return nil, fmt.Errorf("rule pack %s (named in %s): %w", shown, c.Path, err)
 		}
-		p, err := rules.ParsePack(shown, data)
+		p, err := rules.ParsePack(c.Rules[i], data)
 		if err != nil {
 			return nil, fmt.Errorf("rule pack: %w", err)
 		}
@@ -163,7 +168,7 @@ func (c *Config) Notices() []string {
 	}
 	var out []string
 	if len(c.Providers) > 0 {
-		out = append(out, fmt.Sprintf("ignoring providers: in %s: a config found in the scanned tree does not choose where secrets are sent; pass it with --config (or $%s) to use it", c.Path, EnvVar))
+		out = append(out, fmt.Sprintf("ignoring providers: in %s: a config found in the scanned tree does not choose where secrets are sent; pass it with --config (or $%s) to use it", safetext.Quote(c.Path), EnvVar))
 	}
 	return append(out, c.stripped...)
 }

@@ -236,3 +236,19 @@ func mustSymlink(t *testing.T, target, link string) {
 		t.Skipf("no symlinks here: %v", err)
 	}
 }
+
+// A pack name from the tree reaches messages escaped: no terminal control
+// character gets through.
+func TestRepoPackNameEscaped(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, dir, FileName, "rules: [\"x\\e]0;pwned\\a.yaml\"]\n")
+	c, err := Resolve(dir, Options{Getenv: env("")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.RulePacks()
+	if err == nil || strings.ContainsAny(err.Error(), "\x1b\a") {
+		t.Errorf("error %q", err)
+	}
+}

@@ -74,7 +74,7 @@ rules:
   - id: signed-key
     description: a signed-protocol key
     pattern: '(?P<secret>SK[A-Z]{10})'
-    keywords: [SK]
+    keywords: [SKEY]
     verify:
       coded: boom
       base_url: https://sts.signed.example

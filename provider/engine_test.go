@@ -448,7 +448,7 @@ rules:
   - id: signed-key
     description: a signed-protocol key
     pattern: '(?P<secret>SK[A-Z]{10})'
-    keywords: [SK]
+    keywords: [SKEY]
     verify:
       coded: fake-signer
       base_url: https://sts.signed.example

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scour-dev/scour/internal/safetext"
 	"github.com/scour-dev/scour/scanner"
 )
 
@@ -98,8 +99,10 @@ func newHTMLData(res *scanner.Result, opts Options) *htmlData {
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		hf := &htmlFinding{
-			ID: i, RuleID: f.RuleID, Provider: f.Provider, Description: f.Description,
-			Secret: displaySecret(f, opts), Fingerprint: f.Fingerprint, Short: shortFP(f.Fingerprint),
+			// html/template escapes markup; safetext the control, bidi and
+			// invalid bytes a repository or rule pack may put in the text.
+			ID: i, RuleID: safetext.Escape(f.RuleID), Provider: safetext.Escape(f.Provider), Description: safetext.Escape(f.Description),
+			Secret: safetext.Quote(displaySecret(f, opts)), Fingerprint: f.Fingerprint, Short: shortFP(f.Fingerprint),
 			Status: "open", Verification: "not verified",
 		}
 		if s := opts.Status[f.Fingerprint]; s != "" {
@@ -111,12 +114,12 @@ func newHTMLData(res *scanner.Result, opts Options) *htmlData {
 		var first time.Time
 		seen := map[string]bool{}
 		for _, l := range f.Locations {
-			hl := htmlLocation{Repo: repoName(l.Remote), Path: l.Path, Line: l.Line}
+			hl := htmlLocation{Repo: safetext.Escape(repoName(l.Remote)), Path: safetext.Quote(l.Path), Line: l.Line}
 			if c := l.Commit; c != nil {
 				hl.Commit = shortFP(c.Hash)
-				hl.Author = c.AuthorName
+				hl.Author = safetext.Escape(c.AuthorName)
 				if c.AuthorEmail != "" {
-					hl.Author += " <" + c.AuthorEmail + ">"
+					hl.Author += " <" + safetext.Escape(c.AuthorEmail) + ">"
 				}
 				if !c.Date.IsZero() {
 					hl.Date = c.Date.UTC().Format("2006-01-02")

@@ -91,6 +91,9 @@ type JSONStats struct {
 	SkippedByReason map[string]int `json:"skipped_by_reason"`
 	Findings        int64          `json:"findings"`
 	ElapsedMS       int64          `json:"elapsed_ms"`
+	// Dropped counts candidates that matched a rule's pattern but failed
+	// its checks (checksum, placeholder, entropy); absent when none did.
+	Dropped *scanner.Dropped `json:"dropped,omitempty"`
 	// Git counts refs, commits, blobs and bytes of a git history scan.
 	Git *scanner.GitStats `json:"git,omitempty"`
 }
@@ -136,6 +139,9 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 			ElapsedMS:       opts.Elapsed.Milliseconds(),
 			Git:             res.Stats.Git,
 		},
+	}
+	if d := res.Stats.Dropped; d.Total() > 0 {
+		out.Stats.Dropped = &d
 	}
 	for i := range res.Findings {
 		f := &res.Findings[i]

@@ -1,6 +1,9 @@
 package rules
 
-import "testing"
+import (
+	"sync"
+	"testing"
+)
 
 // TestBuiltinRules loads the embedded catalogue and runs every rule's
 // examples and negative examples through Check (see Check for the list of
@@ -87,4 +90,93 @@ func TestBuiltinPacksAreCopies(t *testing.T) {
 	if c[0].Rules[0].compiled != nil {
 		t.Error("NewSet's changes to its rules reached the parsed catalogue")
 	}
+}
+
+// TestBuiltinOneFindingPerSecret: on every built-in example, the rules of
+// the example's provider never report two different secrets over
+// overlapping bytes (as grafana-api-key once reported the inside of a
+// glc_ token grafana-cloud-token had already reported): the scanner merges
+// same-provider matches only when their secret and place are equal.
+func TestBuiltinOneFindingPerSecret(t *testing.T) {
+	t.Parallel()
+	set, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range set.Rules() {
+		for i, ex := range r.Examples {
+			data := []byte(ex.Text)
+			type hit struct {
+				rule       string
+				start, end int
+				secret     string
+			}
+			var hits []hit
+			for _, q := range set.Rules() {
+				if q.Provider != r.Provider {
+					continue
+				}
+				q.Find(data, 0, len(data), func(m Match) { hits = append(hits, hit{q.ID, m.Start, m.End, m.Secret}) }, nil)
+			}
+			for a := range hits {
+				for b := a + 1; b < len(hits); b++ {
+					x, y := hits[a], hits[b]
+					if x.start < y.end && y.start < x.end && x.secret != y.secret {
+						t.Errorf("rule %s example %d: %s reports %q and %s %q over the same bytes", r.ID, i+1, x.rule, x.secret, y.rule, y.secret)
+					}
+				}
+			}
+		}
+	}
+}
+
+// Sets built from unchanged copies of the catalogue share each rule's
+// compiled matcher; a copy whose caller changed it is compiled afresh.
+func TestBuiltinMatchersReusedOnlyWhenUnchanged(t *testing.T) {
+	t.Parallel()
+	a, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ra, rb := a.Rules()[0], b.Rules()[0]
+	if ra == rb || ra.compiled == rb.compiled || ra.compiled.re != rb.compiled.re {
+		t.Fatalf("two sets from the catalogue: rules %p %p, matchers %p %p; want distinct rules and matchers sharing one regex", ra, rb, ra.compiled, rb.compiled)
+	}
+
+	packs, err := BuiltinPacks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := packs[0].Rules[0]
+	r.Pattern = `(?P<secret>changed_[A-Za-z0-9]{8})`
+	r.Keywords = []string{"changed_"}
+	r.Examples, r.NegativeExamples, r.Checksum, r.MinEntropy, r.RequireDigit = nil, nil, "", 0, false
+	c, err := NewSet(packs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	c.Rule(r.ID).Find([]byte("x changed_q7Wm2Rk9 x"), 0, 20, func(m Match) { got = append(got, m.Secret) }, nil)
+	if len(got) != 1 || got[0] != "changed_q7Wm2Rk9" || c.Rule(r.ID).compiled.re == ra.compiled.re {
+		t.Fatalf("a changed copy kept the catalogue's matcher: found %q", got)
+	}
+}
+
+// Sets built at the same time share no value either of them writes (the
+// race detector checks this under -race).
+func TestBuiltinSetsBuiltConcurrently(t *testing.T) {
+	t.Parallel()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if _, err := Builtin(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
 }

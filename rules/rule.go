@@ -98,6 +98,7 @@ type Rule struct {
 
 	source   string // the pack's Source, for messages
 	compiled *compiled
+	builtin  *builtinRule // the built-in rule this is a copy of (builtin_packs.go)
 }
 
 // Example is one positive example of a rule (see Rule.Examples).

@@ -3,6 +3,7 @@ package rules
 import (
 	_ "embed"
 	"fmt"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -11,6 +12,10 @@ import (
 //
 //go:embed samples.yaml
 var samplesYAML []byte
+
+// publishedSamples is the embedded list parsed once per process; the map
+// is never modified after, so every Set and rule shares it.
+var publishedSamples = sync.OnceValues(loadSamples)
 
 // loadSamples parses the embedded sample list into secret -> source.
 func loadSamples() (map[string]string, error) {
@@ -38,6 +43,7 @@ func loadSamples() (map[string]string, error) {
 // is published. Rules drop such matches themselves; layers that find
 // secrets without a rule (generic assignments, decoded text) ask here.
 func (s *Set) PublishedSample(secret string) (source string, ok bool) {
-	source, ok = s.samples[secret]
+	samples, _ := publishedSamples() // NewSet checked the error
+	source, ok = samples[secret]
 	return source, ok
 }

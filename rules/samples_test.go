@@ -10,6 +10,7 @@ import (
 // where a rule's pattern does hit it, the drop names it as a published
 // sample (what --verbose prints).
 func TestPublishedSamplesAreNeverReported(t *testing.T) {
+	t.Parallel()
 	set, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +50,7 @@ func TestPublishedSamplesAreNeverReported(t *testing.T) {
 // TestPublishedSampleDropIsSpecific: the Slack documentation token is
 // dropped with its source, while a token of the same shape is reported.
 func TestPublishedSampleDropIsSpecific(t *testing.T) {
+	t.Parallel()
 	set, err := Builtin()
 	if err != nil {
 		t.Fatal(err)

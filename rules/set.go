@@ -55,17 +55,15 @@ type compiled struct {
 	after       asciiSet
 	checksum    *checksumAlgo
 	window      int
-	value       valueFilter       // nil: no value filter
-	guard       guardFunc         // nil: window bytes either side of a keyword
-	keyGroup    int               // submatch index of `key`, or -1
-	samples     map[string]string // the Set's published samples (samples.go)
+	value       valueFilter // nil: no value filter
+	guard       guardFunc   // nil: window bytes either side of a keyword
+	keyGroup    int         // submatch index of `key`, or -1
 }
 
 // Set is a validated, compiled rule set.
 type Set struct {
-	rules   []*Rule
-	byID    map[string]*Rule
-	samples map[string]string // published sample credential -> where (samples.go)
+	rules []*Rule
+	byID  map[string]*Rule
 }
 
 // Builtin loads the embedded catalogue (rules/builtin/*.yaml).
@@ -262,11 +260,10 @@ var ruleIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 // "medium") and attaches the compiled matcher, so a pack must not be given
 // to two NewSet calls at once.
 func NewSet(packs ...*Pack) (*Set, error) {
-	samples, err := loadSamples()
-	if err != nil {
+	if _, err := publishedSamples(); err != nil {
 		return nil, err
 	}
-	s := &Set{byID: map[string]*Rule{}, samples: samples}
+	s := &Set{byID: map[string]*Rule{}}
 	seen := map[string]string{} // id -> source
 	var errs []error
 	for _, p := range packs {
@@ -303,20 +300,13 @@ func NewSet(packs ...*Pack) (*Set, error) {
 			default:
 				seen[r.ID] = src
 			}
-			c, problems := compile(r)
-			if len(problems) == 0 {
-				// verify/revoke blocks (action.go); one message per problem.
-				if err := r.ValidateActions(); err != nil {
-					problems = append(problems, strings.Split(err.Error(), "\n")...)
-				}
-			}
+			c, problems := compileChecked(r)
 			for _, pr := range problems {
 				bad("%s", pr)
 			}
 			if c == nil || len(problems) > 0 {
 				continue
 			}
-			c.samples = samples
 			r.compiled = c
 			if r.Confidence == "" {
 				r.Confidence = "medium"
@@ -329,6 +319,18 @@ func NewSet(packs ...*Pack) (*Set, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// compileAndValidate checks one rule's fields and its verify/revoke blocks
+// (action.go; one message per problem) and builds its matcher.
+func compileAndValidate(r *Rule) (*compiled, []string) {
+	c, problems := compile(r)
+	if len(problems) == 0 {
+		if err := r.ValidateActions(); err != nil {
+			problems = append(problems, strings.Split(err.Error(), "\n")...)
+		}
+	}
+	return c, problems
 }
 
 // compile checks one rule's fields and builds its matcher.
@@ -514,6 +516,7 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 	if c == nil {
 		return
 	}
+	samples, _ := publishedSamples() // NewSet checked the error
 	lo = max(lo, 0)
 	hi = min(hi, len(data))
 	if lo >= hi {
@@ -553,7 +556,7 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 		}
 		// A published sample is named as such (before the placeholder
 		// test, which catches some of them under a vaguer reason).
-		if src, ok := c.samples[string(secret)]; ok {
+		if src, ok := samples[string(secret)]; ok {
 			if dropped != nil {
 				dropped(string(secret), "published sample credential ("+src+")")
 			}

@@ -61,9 +61,12 @@ func (p *posState) advance(b []byte) {
 
 // itemScan carries what one item's scan needs across its chunks.
 type itemScan struct {
-	origin  source.Origin
-	emit    func(hit)
-	dropped map[[3]string]bool // per item: one debug line per dropped candidate
+	origin source.Origin
+	emit   func(hit)
+	// drop, when set, hears each candidate a rule's filters dropped, once
+	// per item (the collector counts them for the summary).
+	drop    func(rule, secret, why string)
+	dropped map[[3]string]bool // per item: each dropped candidate once
 	// skip[i]: entry i is restricted to paths this item is not on; nil
 	// when no entry is restricted.
 	skip []bool
@@ -95,10 +98,10 @@ func (s *Scanner) nextStart(chunk []byte) int {
 // scanItem scans one item and reports every match through emit. It returns
 // the bytes scanned and, when the item could not be read in full, what to
 // list as skipped; matches made before a read error are kept.
-func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit)) (int64, *source.Skipped, error) {
+func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit), drop func(rule, secret, why string)) (int64, *source.Skipped, error) {
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
-	is := &itemScan{origin: it.Origin, emit: emit, test: testPath(it.Origin.Path)}
+	is := &itemScan{origin: it.Origin, emit: emit, drop: drop, test: testPath(it.Origin.Path)}
 	if len(s.pathRules) > 0 {
 		if cap(sc.skip) < len(s.entries) {
 			sc.skip = make([]bool, len(s.entries))
@@ -409,7 +412,7 @@ func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo 
 }
 
 func (s *Scanner) noteDropped(is *itemScan, rule, secret, why string) {
-	if s.opts.Debugf == nil {
+	if s.opts.Debugf == nil && is.drop == nil {
 		return
 	}
 	k := [3]string{rule, secret, why}
@@ -420,6 +423,9 @@ func (s *Scanner) noteDropped(is *itemScan, rule, secret, why string) {
 		is.dropped = map[[3]string]bool{}
 	}
 	is.dropped[k] = true
+	if is.drop != nil {
+		is.drop(rule, secret, why)
+	}
 	s.debugf("scanner: %s: dropped %s candidate %s: %s", displayPath(is.origin), rule, redact(secret), why)
 }
 

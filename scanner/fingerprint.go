@@ -2,8 +2,10 @@ package scanner
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"math"
+	"strings"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -19,7 +21,8 @@ import (
 // key) an unsalted SHA-256 is a lookup in a cracking dictionary. So the
 // fingerprint is (docs/report-format.md, "Fingerprints"):
 //
-//   - hex SHA-256 of the secret when EntropyBits(secret) >= StrongBits,
+//   - hex SHA-256 of the secret when it is not LowEntropy: an estimated
+//     EntropyBits(secret) >= StrongBits (and as much in what it encodes),
 //     the same value as fingerprints of scour before version 2, so the
 //     ignores and baselines of tokens keep working unchanged;
 //   - otherwise hex argon2id of the secret with scour's fixed salt and
@@ -71,9 +74,43 @@ func FingerprintMatches(secret, fp string) bool {
 
 // LowEntropy reports whether secret is guessable enough that its
 // fingerprint must be slow to compute and its redacted form must show
-// none of its characters: EntropyBits(secret) < StrongBits.
+// none of its characters: EntropyBits(secret) < StrongBits, or the same
+// for what it encodes when it is base64 of printable text (a docker or npm
+// auth entry: base64 of "login:password"), where only the part after the
+// first ':' counts. Encoding a weak password makes it look random, not
+// harder to guess.
 func LowEntropy(secret string) bool {
-	return EntropyBits(secret) < StrongBits
+	if EntropyBits(secret) < StrongBits {
+		return true
+	}
+	if plain, ok := base64Text(secret); ok {
+		if _, pass, found := strings.Cut(plain, ":"); found {
+			plain = pass
+		}
+		return EntropyBits(plain) < StrongBits
+	}
+	return false
+}
+
+// base64Text decodes s when it is standard or URL-safe base64 (padded or
+// not) of printable ASCII text.
+func base64Text(s string) (string, bool) {
+	if len(s) < 8 {
+		return "", false
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		b, err := enc.DecodeString(s)
+		if err != nil {
+			continue
+		}
+		for _, c := range b {
+			if c < 0x20 || c > 0x7e {
+				return "", false
+			}
+		}
+		return string(b), true
+	}
+	return "", false
 }
 
 // EntropyBits estimates the entropy of secret in bits: its length times

@@ -32,8 +32,8 @@ func (f *fakeRule) Find(data []byte, lo, hi int, fn func(rules.Match), dropped f
 	f.calls = append(f.calls, span{lo, hi})
 	f.mu.Unlock()
 	gi := f.re.SubexpIndex("secret")
-	for _, m := range f.re.FindAllSubmatchIndex(data[lo:hi], -1) {
-		s, e := lo+m[2*gi], lo+m[2*gi+1]
+	for _, mm := range f.re.FindAllSubmatchIndex(data[lo:hi], -1) {
+		s, e := lo+mm[2*gi], lo+mm[2*gi+1]
 		secret := string(data[s:e])
 		if f.drop != nil {
 			if why := f.drop(secret); why != "" {
@@ -43,7 +43,17 @@ func (f *fakeRule) Find(data []byte, lo, hi int, fn func(rules.Match), dropped f
 				continue
 			}
 		}
-		fn(rules.Match{Start: s, End: e, Secret: secret})
+		m := rules.Match{Start: s, End: e, Secret: secret}
+		// Other named groups are context, as rules' are.
+		for i, name := range f.re.SubexpNames() {
+			if name != "" && name != "secret" && mm[2*i] >= 0 {
+				if m.Context == nil {
+					m.Context = map[string]string{}
+				}
+				m.Context[name] = string(data[lo+mm[2*i] : lo+mm[2*i+1]])
+			}
+		}
+		fn(m)
 	}
 }
 

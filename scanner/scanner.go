@@ -129,7 +129,7 @@ type Scanner struct {
 	// fps caches the slow fingerprints of low-entropy secrets across the
 	// runs of this scanner (a hook or a sweep meets the same test
 	// password in every run).
-	fps fingerprintCache
+	fps *fingerprintCache
 }
 
 // New builds the prefilter automaton over every rule's keywords and
@@ -193,7 +193,7 @@ func New(opts Options) (*Scanner, error) {
 
 // newScanner is New over arbitrary finders (tests use fakes).
 func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
-	s := &Scanner{opts: opts, entries: es, chunkSize: defaultChunkSize}
+	s := &Scanner{opts: opts, entries: es, chunkSize: defaultChunkSize, fps: &fingerprintCache{}}
 	ids := map[string]int{} // lower-cased keyword -> pattern id
 	var patterns []string
 	maxWindow := 0
@@ -282,18 +282,48 @@ type collector struct {
 	s *Scanner
 
 	mu       sync.Mutex
-	findings map[findingKey]*Finding
+	findings map[findingKey]*pending
 	skipped  []source.Skipped
 	stats    Stats
+	// dropSeen holds the (rule, secret) candidates already counted in
+	// stats.Dropped, so a secret repeated across files counts once.
+	dropSeen map[[2]string]struct{}
 }
+
+// maxDropSeen bounds dropSeen: past it, further dropped candidates are
+// counted without the repeat check (the count is for the summary).
+const maxDropSeen = 1 << 16
 
 type findingKey struct {
 	rule   int
 	secret string
 }
 
+// pending is a finding being collected, with where each context value came
+// from: items finish in any order, and the value kept for a key must not
+// depend on which finished first.
+type pending struct {
+	f   Finding
+	ctx map[string]contextPick
+}
+
+// contextPick is one context value and the location it was seen at.
+type contextPick struct {
+	value string
+	at    Location
+}
+
+// better reports whether value v seen at l should replace p: the value from
+// the first location in report order wins, then the smaller value.
+func (p contextPick) better(v string, l Location) bool {
+	if c := compareLocation(l, p.at); c != 0 {
+		return c < 0
+	}
+	return v < p.value
+}
+
 func newCollector(s *Scanner) *collector {
-	return &collector{s: s, findings: map[findingKey]*Finding{}}
+	return &collector{s: s, findings: map[findingKey]*pending{}}
 }
 
 // Item scans one item synchronously in the caller's goroutine: the source
@@ -303,8 +333,10 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 		return err
 	}
 	var hits []hit
+	var drops [][3]string
 	emit := func(h hit) { hits = append(hits, h) }
-	n, skip, err := c.s.scanItem(ctx, it, emit)
+	drop := func(rule, secret, why string) { drops = append(drops, [3]string{rule, secret, why}) }
+	n, skip, err := c.s.scanItem(ctx, it, emit, drop)
 
 	hits = c.s.dropRedecoded(hits)
 	hits = c.s.dedupeHits(hits)
@@ -315,6 +347,9 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 	c.stats.Bytes += n
 	for _, h := range hits {
 		c.add(h)
+	}
+	for _, d := range drops {
+		c.countDrop(d[0], d[1], d[2])
 	}
 	if skip != nil {
 		c.skipped = append(c.skipped, *skip)
@@ -374,6 +409,22 @@ func (s *Scanner) dropRedecoded(hits []hit) []hit {
 		}
 	}
 	return out
+}
+
+// countDrop counts a dropped candidate once per (rule, secret); c.mu is
+// held.
+func (c *collector) countDrop(rule, secret, why string) {
+	k := [2]string{rule, secret}
+	if _, seen := c.dropSeen[k]; seen {
+		return
+	}
+	if c.dropSeen == nil {
+		c.dropSeen = map[[2]string]struct{}{}
+	}
+	if len(c.dropSeen) < maxDropSeen {
+		c.dropSeen[k] = struct{}{}
+	}
+	c.stats.Dropped.add(why)
 }
 
 // confidenceRank orders a rule's confidence: high > medium (also the
@@ -511,34 +562,36 @@ func (c *collector) Skipped(sk source.Skipped) {
 // add records h; c.mu is held.
 func (c *collector) add(h hit) {
 	k := findingKey{h.rule, h.m.Secret}
-	f := c.findings[k]
-	if f == nil {
+	p := c.findings[k]
+	if p == nil {
 		e := &c.s.entries[h.rule]
 		// The fingerprint is computed once per secret in result(): for a
 		// low-entropy secret it is deliberately slow, and c.mu is held here.
-		f = &Finding{
+		p = &pending{f: Finding{
 			RuleID:      e.id,
 			Provider:    e.provider,
 			Description: e.description,
 			Secret:      h.m.Secret,
-		}
-		c.findings[k] = f
+		}}
+		c.findings[k] = p
 	}
 	// A secret seen several times is as credible as its best sighting.
-	if conf := c.s.hitConfidence(h); f.Confidence == "" || confidenceRank(conf) > confidenceRank(f.Confidence) {
-		f.Confidence = conf
+	if conf := c.s.hitConfidence(h); p.f.Confidence == "" || confidenceRank(conf) > confidenceRank(p.f.Confidence) {
+		p.f.Confidence = conf
 	}
-	if len(h.m.Context) > 0 {
-		if f.Context == nil {
-			f.Context = map[string]string{}
+	loc := Location{Origin: h.where, Line: h.line, Column: h.col, Offset: int64(h.m.Start), Encoding: h.enc}
+	for name, v := range h.m.Context {
+		if v == "" {
+			continue
 		}
-		for k, v := range h.m.Context {
-			if _, ok := f.Context[k]; !ok && v != "" {
-				f.Context[k] = v
-			}
+		if p.ctx == nil {
+			p.ctx = map[string]contextPick{}
+		}
+		if old, ok := p.ctx[name]; !ok || old.better(v, loc) {
+			p.ctx[name] = contextPick{value: v, at: loc}
 		}
 	}
-	f.Locations = append(f.Locations, Location{Origin: h.where, Line: h.line, Column: h.col, Offset: int64(h.m.Start), Encoding: h.enc})
+	p.f.Locations = append(p.f.Locations, loc)
 }
 
 // hitConfidence is the match's confidence, else its rule's, else medium.
@@ -553,32 +606,38 @@ func (c *collector) result() *Result {
 	// A secret a specific rule found somewhere is that rule's everywhere:
 	// its generic sightings (in other items) become the specific
 	// finding's locations (one secret, one finding).
-	specific := map[string]*Finding{}
-	for k, f := range c.findings {
+	specific := map[string]*pending{}
+	for k, p := range c.findings {
 		if !c.s.entries[k.rule].generic {
-			specific[f.Secret] = f
+			specific[p.f.Secret] = p
 		}
 	}
-	for k, f := range c.findings {
-		if sp := specific[f.Secret]; sp != nil && c.s.entries[k.rule].generic {
-			for _, l := range f.Locations {
-				if !slices.Contains(sp.Locations, l) {
-					sp.Locations = append(sp.Locations, l)
+	for k, p := range c.findings {
+		if sp := specific[p.f.Secret]; sp != nil && c.s.entries[k.rule].generic {
+			for _, l := range p.f.Locations {
+				if !slices.Contains(sp.f.Locations, l) {
+					sp.f.Locations = append(sp.f.Locations, l)
 				}
 			}
 			delete(c.findings, k)
 		}
 	}
 	secrets := make([]string, 0, len(c.findings))
-	for _, f := range c.findings {
-		secrets = append(secrets, f.Secret)
+	for _, p := range c.findings {
+		secrets = append(secrets, p.f.Secret)
 	}
 	fps := c.s.fps.fingerprints(secrets)
-	for _, f := range c.findings {
-		ff := *f
-		ff.Fingerprint = fps[f.Secret]
-		ff.Locations = slices.Clone(f.Locations)
+	for _, p := range c.findings {
+		ff := p.f
+		ff.Fingerprint = fps[p.f.Secret]
+		ff.Locations = slices.Clone(p.f.Locations)
 		slices.SortFunc(ff.Locations, compareLocation)
+		if len(p.ctx) > 0 {
+			ff.Context = make(map[string]string, len(p.ctx))
+			for name, pick := range p.ctx {
+				ff.Context[name] = pick.value
+			}
+		}
 		r.Findings = append(r.Findings, ff)
 	}
 	slices.SortFunc(r.Findings, func(a, b Finding) int {
@@ -587,7 +646,11 @@ func (c *collector) result() *Result {
 		}
 		return strings.Compare(a.Fingerprint, b.Fingerprint)
 	})
-	slices.SortStableFunc(r.Skipped, func(a, b source.Skipped) int { return strings.Compare(a.Path, b.Path) })
+	// Sources hand over skips from several goroutines: a total order keeps
+	// reports identical run to run.
+	slices.SortFunc(r.Skipped, func(a, b source.Skipped) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Reason, b.Reason), strings.Compare(a.Detail, b.Detail))
+	})
 	r.Stats.Findings = int64(len(r.Findings))
 	if r.Findings == nil {
 		r.Findings = []Finding{}
@@ -610,6 +673,9 @@ const maxCachedFingerprints = 4096
 // fingerprints computes the fingerprint of each distinct secret, the slow
 // (low-entropy) ones on every CPU unless cached.
 func (fc *fingerprintCache) fingerprints(secrets []string) map[string]string {
+	if fc == nil {
+		fc = &fingerprintCache{}
+	}
 	out := make(map[string]string, len(secrets))
 	var slow []string
 	fc.mu.Lock()
@@ -680,7 +746,18 @@ func compareLocation(a, b Location) int {
 	if c := strings.Compare(ah, bh); c != 0 {
 		return c
 	}
-	return int(a.Offset - b.Offset)
+	return cmp.Or(cmp.Compare(a.Offset, b.Offset), strings.Compare(a.Kind, b.Kind),
+		strings.Compare(a.Remote, b.Remote), boolCompare(a.Unreachable, b.Unreachable))
+}
+
+func boolCompare(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
 }
 
 // asciiLower lower-cases ASCII letters only, so keywords and data fold the

@@ -4,6 +4,8 @@
 package scanner
 
 import (
+	"strings"
+
 	"github.com/scour-dev/scour/source"
 )
 
@@ -48,8 +50,41 @@ type Stats struct {
 	Bytes    int64 `json:"bytes"`
 	Skipped  int64 `json:"skipped"`
 	Findings int64 `json:"findings"`
+	// Dropped counts the candidates (distinct rule and secret) that matched
+	// a rule's pattern but failed its filters; --verbose lists them.
+	Dropped Dropped `json:"dropped"`
 	// Git counts what a git history scan covered; nil for other scans.
 	Git *GitStats `json:"git,omitempty"`
+}
+
+// Dropped counts dropped candidates by the filter that dropped them.
+type Dropped struct {
+	// Checksum: the token's built-in checksum is wrong (a made-up or
+	// mistyped token; real tokens always pass).
+	Checksum int64 `json:"checksum,omitempty"`
+	// Placeholder: an example or placeholder value (EXAMPLE, xxxx, 1234...).
+	Placeholder int64 `json:"placeholder,omitempty"`
+	// Entropy: too regular to be a generated secret (entropy, no digit).
+	Entropy int64 `json:"entropy,omitempty"`
+	// Other filters.
+	Other int64 `json:"other,omitempty"`
+}
+
+// Total is the number of dropped candidates.
+func (d Dropped) Total() int64 { return d.Checksum + d.Placeholder + d.Entropy + d.Other }
+
+// add counts one candidate dropped for why (the rule filter's reason).
+func (d *Dropped) add(why string) {
+	switch {
+	case strings.HasPrefix(why, "checksum"):
+		d.Checksum++
+	case strings.HasPrefix(why, "placeholder"):
+		d.Placeholder++
+	case strings.HasPrefix(why, "entropy"), why == "no digit":
+		d.Entropy++
+	default:
+		d.Other++
+	}
 }
 
 // GitStats counts what a git history scan covered.

@@ -35,7 +35,7 @@ type allowEntry struct {
 	reason string
 }
 
-// NewAllowlist compiles the entries (config.Load has validated them; an
+// NewAllowlist compiles the entries (package config has validated them; an
 // error here names the entry all the same).
 func NewAllowlist(entries []config.Allow) (*Allowlist, error) {
 	a := &Allowlist{}

@@ -35,6 +35,9 @@ type BaselineFile struct {
 type Baseline struct {
 	Path string
 	keys map[Key]bool
+	// legacy maps the old-form key of a low-entropy secret found by the
+	// scan (NewBaseline) to its current key; nil for baselines read.
+	legacy map[Key]Key
 }
 
 // NewBaseline makes a baseline of the findings of res.
@@ -42,7 +45,19 @@ func NewBaseline(res *scanner.Result) *Baseline {
 	b := &Baseline{keys: map[Key]bool{}}
 	if res != nil {
 		for _, f := range res.Findings {
-			b.keys[Key{f.RuleID, f.Fingerprint}] = true
+			k := Key{f.RuleID, f.Fingerprint}
+			b.keys[k] = true
+			// Remember the old form of a low-entropy secret's key, so that
+			// Diff sees an entry an older scour wrote as the same finding.
+			// Never written out.
+			if f.Secret != "" {
+				if old := scanner.LegacyFingerprint(f.Secret); old != f.Fingerprint {
+					if b.legacy == nil {
+						b.legacy = map[Key]Key{}
+					}
+					b.legacy[Key{f.RuleID, old}] = k
+				}
+			}
 		}
 	}
 	return b
@@ -94,21 +109,29 @@ func (b *Baseline) LegacyMatch(f *scanner.Finding) (string, bool) {
 	return old, b.keys[Key{f.RuleID, old}]
 }
 
-// Diff compares b (new) with old: keys only in b, keys only in old.
-func (b *Baseline) Diff(old *Baseline) (added, removed []Key) {
-	for _, k := range b.Keys() {
-		if old == nil || !old.keys[k] {
-			added = append(added, k)
-		}
-	}
+// Diff compares b (new) with old: keys only in b, keys only in old, and
+// old keys in the old fingerprint form that b holds in the current form
+// (rewritten: neither added nor removed).
+func (b *Baseline) Diff(old *Baseline) (added, removed, rewritten []Key) {
+	upgraded := map[Key]bool{}
 	if old != nil {
 		for _, k := range old.Keys() {
-			if !b.keys[k] {
+			switch nu, ok := b.legacy[k]; {
+			case b.keys[k]:
+			case ok:
+				rewritten = append(rewritten, k)
+				upgraded[nu] = true
+			default:
 				removed = append(removed, k)
 			}
 		}
 	}
-	return added, removed
+	for _, k := range b.Keys() {
+		if (old == nil || !old.keys[k]) && !upgraded[k] {
+			added = append(added, k)
+		}
+	}
+	return added, removed, rewritten
 }
 
 // WriteBaseline writes b as a baseline file (JSON, indented, sorted).

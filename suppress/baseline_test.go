@@ -124,7 +124,7 @@ func TestBaselineDiff(t *testing.T) {
 	a, b, c := finding("r", "a", "", 1), finding("r", "b", "", 1), finding("r", "c", "", 1)
 	old := NewBaseline(result(a, b))
 	cur := NewBaseline(result(b, c))
-	added, removed := cur.Diff(old)
+	added, removed, _ := cur.Diff(old)
 	if len(added) != 1 || added[0].Fingerprint != c.Fingerprint || len(removed) != 1 || removed[0].Fingerprint != a.Fingerprint {
 		t.Errorf("added %v removed %v", added, removed)
 	}

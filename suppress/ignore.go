@@ -187,14 +187,22 @@ func (l *IgnoreList) Has(e IgnoreEntry) bool {
 // 0644: it holds no secrets and is meant to be committed), skipping those
 // already present. The file is replaced atomically. It returns the entries
 // added.
+//
+// The file belongs to a work tree, which may be hostile: it is read like
+// LoadTreeIgnore reads it (a symlink leading out of its directory is
+// refused, so an error never shows another file's lines).
 func AppendIgnore(path string, entries []IgnoreEntry) ([]IgnoreEntry, error) {
-	l, err := LoadIgnore(path)
+	dir, name := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	old, err := treefile.Read(dir, name, MaxIgnoreSize)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("ignore file %s: %w", path, err)
+	}
+	l, err := ParseIgnore(path, bytes.NewReader(old))
 	if err != nil {
 		return nil, err
-	}
-	old, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("ignore file: %w", err)
 	}
 	var added []IgnoreEntry
 	var buf bytes.Buffer

@@ -125,3 +125,26 @@ func TestParseFingerprint(t *testing.T) {
 		}
 	}
 }
+
+// A .scourignore that is a symlink out of its directory is neither read
+// (its lines never appear in an error) nor written through.
+func TestIgnoreFileSymlinkOutRefused(t *testing.T) {
+	t.Parallel()
+	outside := filepath.Join(t.TempDir(), "private")
+	const canary = "canary-private-line"
+	os.WriteFile(outside, []byte(canary+"\n"), 0o600)
+	dir := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir, IgnoreFileName)); err != nil {
+		t.Skipf("no symlinks: %v", err)
+	}
+	if _, err := LoadTreeIgnore(dir); err == nil || strings.Contains(err.Error(), canary) {
+		t.Errorf("LoadTreeIgnore: %v", err)
+	}
+	e := IgnoreEntry{Fingerprint: strings.Repeat("ab", 32)}
+	if _, err := AppendIgnore(filepath.Join(dir, IgnoreFileName), []IgnoreEntry{e}); err == nil || strings.Contains(err.Error(), canary) {
+		t.Errorf("AppendIgnore: %v", err)
+	}
+	if b, _ := os.ReadFile(outside); string(b) != canary+"\n" {
+		t.Errorf("the link's target was changed: %q", b)
+	}
+}

@@ -15,6 +15,7 @@ import (
 // and UpgradeIgnore rewrites exactly those entries, keeping rule ids,
 // comments and other lines; afterwards they match in the new form.
 func TestLegacyFingerprintsStillMatchAndUpgrade(t *testing.T) {
+	t.Parallel()
 	const password = "hunter22" // low entropy: argon2id fingerprint
 	token := fakePAT("legacy")  // high entropy: fingerprint unchanged
 	if !scanner.LowEntropy(password) || scanner.LowEntropy(token) {
@@ -75,5 +76,35 @@ func TestLegacyFingerprintsStillMatchAndUpgrade(t *testing.T) {
 	}
 	if strings.Contains(string(got), oldPW) {
 		t.Error("old fingerprint still in the file")
+	}
+}
+
+// `scour baseline update` over a baseline written with the old form: the
+// entry is rewritten, not counted as one finding gone and one new.
+func TestBaselineDiffCountsRewrittenEntries(t *testing.T) {
+	t.Parallel()
+	const password = "hunter22"
+	old, err := ReadBaseline("b.json", strings.NewReader(`{"scour_baseline":1,"findings":[`+
+		`{"rule_id":"r","fingerprint":"`+scanner.LegacyFingerprint(password)+`"},`+
+		`{"rule_id":"r","fingerprint":"`+strings.Repeat("a", 64)+`"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := NewBaseline(&scanner.Result{Findings: []scanner.Finding{
+		{RuleID: "r", Secret: password, Fingerprint: scanner.Fingerprint(password)},
+		{RuleID: "r", Secret: "other-password", Fingerprint: scanner.Fingerprint("other-password")},
+	}})
+	added, removed, rewritten := cur.Diff(old)
+	if len(added) != 1 || added[0].Fingerprint != scanner.Fingerprint("other-password") ||
+		len(removed) != 1 || removed[0].Fingerprint != strings.Repeat("a", 64) ||
+		len(rewritten) != 1 || rewritten[0].Fingerprint != scanner.LegacyFingerprint(password) {
+		t.Errorf("added %v, removed %v, rewritten %v", added, removed, rewritten)
+	}
+	var buf strings.Builder
+	if err := WriteBaseline(&buf, cur); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), scanner.LegacyFingerprint(password)) {
+		t.Error("the written baseline holds the old (unsalted SHA-256) fingerprint")
 	}
 }

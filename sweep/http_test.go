@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/scour-dev/scour/forge"
+	"github.com/scour-dev/scour/internal/gittest"
 	"github.com/scour-dev/scour/store"
 )
 
@@ -28,7 +29,7 @@ func TestSweepGitHubOverHTTP(t *testing.T) {
 	t.Parallel()
 	gitProg := FindGit()
 	if gitProg == "" {
-		t.Skip("git not installed")
+		gittest.Unavailable(t, "git not installed: cannot serve repositories over HTTP")
 	}
 	execPath, err := exec.Command(gitProg, "--exec-path").Output()
 	if err != nil {
@@ -36,7 +37,7 @@ func TestSweepGitHubOverHTTP(t *testing.T) {
 	}
 	backend := filepath.Join(strings.TrimSpace(string(execPath)), "git-http-backend")
 	if _, err := os.Stat(backend); err != nil {
-		t.Skipf("no git-http-backend: %v", err)
+		gittest.Unavailable(t, "no git-http-backend: %v", err)
 	}
 
 	// The organisation: 5 repositories, 2 private, served bare from root.

@@ -43,6 +43,22 @@ type Mirrors struct {
 	// clones. It reaches git through its environment, scoped to the
 	// repository's host, never through argv, a URL or a file.
 	Tokens map[string]string
+	// MirrorLocal mirrors local repositories too (default: read in place;
+	// copying a repository on the same disk buys nothing).
+	MirrorLocal bool
+}
+
+// isLocal reports whether a clone URL is a path on this machine (not a
+// URL, not an scp-like user@host:path address).
+func isLocal(s string) bool {
+	if strings.Contains(s, "://") {
+		return false
+	}
+	if i := strings.Index(s, ":"); i > 1 && !strings.Contains(s[:i], "/") {
+		return false // user@host:path
+	}
+	fi, err := os.Stat(s)
+	return err == nil && fi.IsDir()
 }
 
 // FindGit returns the git program on PATH, or "" when there is none.
@@ -68,8 +84,17 @@ func (m *Mirrors) Path(r forge.Repo) string {
 }
 
 // Update clones the repository's mirror or fetches into it, and returns
-// the mirror's git directory and its refs (name -> object id).
+// the mirror's git directory and its refs (name -> object id). A local
+// repository (a path, not a URL) is not mirrored unless MirrorLocal: it is
+// read in place, and Update only reads its refs.
 func (m *Mirrors) Update(ctx context.Context, r forge.Repo) (string, map[string]string, error) {
+	if !m.MirrorLocal && isLocal(r.CloneURL) {
+		tips, err := Tips(r.CloneURL)
+		if err != nil {
+			return "", nil, err
+		}
+		return r.CloneURL, tips, nil
+	}
 	timeout := m.Timeout
 	if timeout <= 0 {
 		timeout = 10 * time.Minute
@@ -223,7 +248,7 @@ func (m *Mirrors) fetchGoGit(ctx context.Context, dir string, r forge.Repo) erro
 func Tips(gitDir string) (map[string]string, error) {
 	repo, err := git.PlainOpen(gitDir)
 	if err != nil {
-		return nil, fmt.Errorf("open mirror: %w", err)
+		return nil, fmt.Errorf("open repository: %w", err)
 	}
 	refs, err := repo.References()
 	if err != nil {

@@ -28,7 +28,8 @@ import (
 // Request is one repository scan the sweep asks of the scan pipeline.
 type Request struct {
 	Repo forge.Repo
-	// GitDir is the repository's bare mirror; Tips its branches and tags.
+	// GitDir is the repository to scan: its bare mirror, or a local
+	// repository itself; Tips are its branches and tags.
 	GitDir string
 	Tips   map[string]string
 	// Ranges are "A..B" commit ranges to scan (the refs that moved since

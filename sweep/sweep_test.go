@@ -58,7 +58,7 @@ func (b *blobScanner) scan(ctx context.Context, req Request) ([]scanner.Finding,
 			}
 		}
 	}
-	out, err := exec.CommandContext(ctx, "git", append([]string{"--git-dir", req.GitDir, "rev-list", "--objects"}, revs...)...).Output()
+	out, err := exec.CommandContext(ctx, "git", append([]string{"-C", req.GitDir, "rev-list", "--objects"}, revs...)...).Output()
 	if err != nil {
 		return nil, fmt.Errorf("rev-list: %w", err)
 	}
@@ -69,12 +69,12 @@ func (b *blobScanner) scan(ctx context.Context, req Request) ([]scanner.Finding,
 		if !ok || path == "" {
 			continue
 		}
-		typ, _ := exec.Command("git", "--git-dir", req.GitDir, "cat-file", "-t", id).Output()
+		typ, _ := exec.Command("git", "-C", req.GitDir, "cat-file", "-t", id).Output()
 		if strings.TrimSpace(string(typ)) != "blob" {
 			continue
 		}
 		b.blobs.Add(1)
-		data, err := exec.Command("git", "--git-dir", req.GitDir, "cat-file", "blob", id).Output()
+		data, err := exec.Command("git", "-C", req.GitDir, "cat-file", "blob", id).Output()
 		if err != nil {
 			return nil, err
 		}
@@ -127,7 +127,10 @@ func org(t *testing.T, root string, n int) []*gittest.Repo {
 }
 
 type harness struct {
-	t       *testing.T
+	t *testing.T
+	// inPlace reads the local repositories where they are (the default
+	// for paths) instead of mirroring them.
+	inPlace bool
 	root    string
 	cache   string
 	scanner *blobScanner
@@ -153,7 +156,7 @@ func (h *harness) sweep(st *store.Store, shard Shard, gitProg string) Summary {
 	h.events = nil
 	var mu sync.Mutex
 	sum, err := Run(context.Background(), h.list(), Options{
-		Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: gitProg}, Scan: h.scanner.scan,
+		Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: gitProg, MirrorLocal: !h.inPlace}, Scan: h.scanner.scan,
 		Shard: shard, Now: func() time.Time { return t0 },
 		Notify: func(e Event) { mu.Lock(); h.events = append(h.events, e); mu.Unlock() },
 	})
@@ -175,7 +178,17 @@ func openStore(t *testing.T, path string) *store.Store {
 
 func TestSweepIsIncremental(t *testing.T) {
 	t.Parallel()
+	for _, inPlace := range []bool{false, true} {
+		t.Run(map[bool]string{false: "mirrored", true: "in place"}[inPlace], func(t *testing.T) {
+			t.Parallel()
+			testIncremental(t, inPlace)
+		})
+	}
+}
+
+func testIncremental(t *testing.T, inPlace bool) {
 	h, repos := newHarness(t, 9)
+	h.inPlace = inPlace
 	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
 
 	sum := h.sweep(st, Shard{}, FindGit())
@@ -230,6 +243,9 @@ func TestSweepIsIncremental(t *testing.T) {
 	if repo.Tips["refs/heads/main"] != after {
 		t.Errorf("tips after re-sweep: %v", repo.Tips)
 	}
+	if entries, _ := os.ReadDir(h.cache); inPlace && len(entries) != 0 {
+		t.Errorf("local repositories were mirrored: %d entries in the cache", len(entries))
+	}
 }
 
 func sha(s string) string {
@@ -259,7 +275,7 @@ func TestFailedRepositoryIsRecordedAndSweepGoesOn(t *testing.T) {
 	repos := append(h.list(), forge.Repo{Name: "gone", CloneURL: filepath.Join(h.root, "gone"), Forge: forge.KindFile})
 	clock := &sleepless{}
 	sum, err := Run(context.Background(), repos, Options{
-		Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: FindGit()}, Scan: h.scanner.scan, Clock: clock, Retries: 2,
+		Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: FindGit(), MirrorLocal: true}, Scan: h.scanner.scan, Clock: clock, Retries: 2,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -440,7 +456,7 @@ func TestKillNineChild(t *testing.T) {
 		}
 	}()
 	Run(context.Background(), h.list(), Options{
-		Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: FindGit()}, Scan: h.scanner.scan, CPUWorkers: 1,
+		Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: FindGit(), MirrorLocal: true}, Scan: h.scanner.scan, CPUWorkers: 1,
 		Notify: func(e Event) {
 			if e.Kind == "scanned" {
 				fmt.Printf("scanned %s\n", e.Repo)

@@ -65,9 +65,11 @@ type tool struct {
 type hit struct {
 	line     int
 	provider string // "" when the tool does not say in scour's terms
-	// badChecksum marks a candidate scour dropped because it fails the
-	// vendor's checksum: a made-up token, not a real-looking one.
-	badChecksum bool
+	// dropped is set for a candidate scour dropped as made up: "checksum"
+	// (it fails the vendor's checksum) or "placeholder" (a placeholder,
+	// hand-typed sequence or published sample). Such examples are not
+	// real-looking and are counted apart.
+	dropped string
 }
 
 func tools(o options) []tool {
@@ -160,9 +162,13 @@ func scanScour(bin, dir, report string) (map[string][]hit, error) {
 	// --verbose lists dropped candidates: "scanner: PATH: dropped RULE
 	// candidate X: checksum ALGO failed".
 	for _, l := range strings.Split(stderr.String(), "\n") {
-		m := checksumDrop.FindStringSubmatch(l)
+		m := madeUpDrop.FindStringSubmatch(l)
 		if m == nil {
 			continue
+		}
+		why := "placeholder"
+		if strings.HasPrefix(m[2], "checksum") {
+			why = "checksum"
 		}
 		rel := m[1] // relative to the scan root, or absolute
 		if filepath.IsAbs(rel) {
@@ -170,16 +176,31 @@ func scanScour(bin, dir, report string) (map[string][]hit, error) {
 				rel = r
 			}
 		}
-		out[filepath.ToSlash(rel)] = append(out[filepath.ToSlash(rel)], hit{badChecksum: true})
+		out[filepath.ToSlash(rel)] = append(out[filepath.ToSlash(rel)], hit{dropped: why})
 	}
 	return out, nil
 }
 
-var checksumDrop = regexp.MustCompile(`scanner: (.+?): dropped \S+ candidate .*: checksum \S+ failed`)
+var madeUpDrop = regexp.MustCompile(`scanner: (.+?): dropped \S+ candidate .*?: (checksum \S+ failed|placeholder \(|published sample credential \()`)
 
-// real drops the bad-checksum markers.
+// real drops the made-up markers.
 func real(hs []hit) []hit {
-	return slices.DeleteFunc(slices.Clone(hs), func(h hit) bool { return h.badChecksum })
+	return slices.DeleteFunc(slices.Clone(hs), func(h hit) bool { return h.dropped != "" })
+}
+
+// madeUp says why scour judged an example made up ("" if it did not).
+func madeUp(hs []hit) string {
+	for _, h := range hs {
+		if h.dropped == "checksum" {
+			return "checksum"
+		}
+	}
+	for _, h := range hs {
+		if h.dropped != "" {
+			return h.dropped
+		}
+	}
+	return ""
 }
 
 // scanGitleaks runs gitleaks or Betterleaks (same CLI and report shape).
@@ -484,7 +505,7 @@ func stringLit(e ast.Expr) (string, bool) {
 	return s, err == nil
 }
 
-type tally struct{ pos, found, other, neg, alarms, badChecksum int }
+type tally struct{ pos, found, other, neg, alarms, badChecksum, placeholder int }
 
 // scoreExamples writes each real-looking example to its own file, scans
 // them all once per tool, and counts per provider: positives found (by a
@@ -540,11 +561,20 @@ func scoreExamples(o options, ts []tool, exs []example, tmp string) error {
 			}
 			all := got[p]
 			hs := real(all)
-			if !e.negative && len(hs) == 0 && len(all) > 0 {
-				// A token failing its vendor's checksum is made up: not
-				// counted as a real-looking positive.
-				tl.badChecksum++
-				total.badChecksum++
+			if why := madeUp(all); !e.negative && len(hs) == 0 && why != "" {
+				// A token failing its vendor's checksum, or one scour's
+				// placeholder filter calls hand-made, is not counted as a
+				// real-looking positive; both are listed in their columns.
+				for _, x := range []*tally{tl, total} {
+					if why == "checksum" {
+						x.badChecksum++
+					} else {
+						x.placeholder++
+					}
+				}
+				if o.verbose && t.name == "scour" {
+					notes = append(notes, fmt.Sprintf("left out (%s) %s %s/%s: %q", why, e.peer, e.ruleFile, e.rule, clip(e.text)))
+				}
 				continue
 			}
 			for _, x := range []*tally{tl, total} {
@@ -574,14 +604,14 @@ func scoreExamples(o options, ts []tool, exs []example, tmp string) error {
 		}
 		fmt.Printf("%s:\n", t.name)
 		tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "provider\tfound\trecall\tfound by another provider's rule\tnegatives\tfalse alarms\tleft out: failing the vendor checksum")
+		fmt.Fprintln(tw, "provider\tfound\trecall\tfound by another provider's rule\tnegatives\tfalse alarms\tleft out: vendor checksum fails\tleft out: placeholder or published sample")
 		provs := make([]string, 0, len(byProv))
 		for p := range byProv {
 			provs = append(provs, p)
 		}
 		slices.Sort(provs)
 		row := func(name string, x *tally) {
-			fmt.Fprintf(tw, "%s\t%d / %d\t%s\t%d\t%d\t%d\t%d\n", name, x.found, x.pos, pct(x.found, x.pos), x.other, x.neg, x.alarms, x.badChecksum)
+			fmt.Fprintf(tw, "%s\t%d / %d\t%s\t%d\t%d\t%d\t%d\t%d\n", name, x.found, x.pos, pct(x.found, x.pos), x.other, x.neg, x.alarms, x.badChecksum, x.placeholder)
 		}
 		for _, p := range provs {
 			row(p, byProv[p])

@@ -3,8 +3,10 @@ package gitobj
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -133,4 +135,49 @@ func (x *Index) Find(id plumbing.Hash) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// FindPrefix appends to dst the ids that start with the hex digits of
+// prefix (lower case, at most 40), stopping after max.
+func (x *Index) FindPrefix(prefix string, dst []plumbing.Hash, max int) []plumbing.Hash {
+	lo, ok := prefixBytes(prefix)
+	if !ok {
+		return dst
+	}
+	start := 0
+	if lo[0] > 0 {
+		start = int(x.fanout[lo[0]-1])
+	}
+	end := int(x.fanout[lo[0]])
+	// Lower bound of lo within [start, end).
+	for start < end {
+		m := int(uint(start+end) >> 1)
+		at := idxHeader + m*hashLen
+		if bytes.Compare(x.data[at:at+hashLen], lo[:]) < 0 {
+			start = m + 1
+		} else {
+			end = m
+		}
+	}
+	for i := start; i < x.n && len(dst) < max; i++ {
+		h := x.Hash(i)
+		if !strings.HasPrefix(h.String(), prefix) {
+			break
+		}
+		dst = append(dst, h)
+	}
+	return dst
+}
+
+// prefixBytes is the smallest id with the given hex prefix.
+func prefixBytes(prefix string) (plumbing.Hash, bool) {
+	var h plumbing.Hash
+	if prefix == "" || len(prefix) > 40 {
+		return h, false
+	}
+	full := prefix + strings.Repeat("0", 40-len(prefix))
+	if _, err := hex.Decode(h[:], []byte(full)); err != nil {
+		return h, false
+	}
+	return h, true
 }

@@ -140,6 +140,31 @@ func (s *Store) ListLoose() []plumbing.Hash {
 	return out
 }
 
+// FindPrefix lists the objects whose id starts with the hex digits of
+// prefix, in packs and loose, at most max of them (duplicates included).
+func (s *Store) FindPrefix(prefix string, max int) []plumbing.Hash {
+	prefix = strings.ToLower(prefix)
+	if _, ok := prefixBytes(prefix); !ok || len(prefix) < 2 {
+		return nil
+	}
+	var out []plumbing.Hash
+	for _, p := range s.Packs {
+		out = p.idx.FindPrefix(prefix, out, max)
+	}
+	for _, od := range s.Dirs {
+		ents, _ := os.ReadDir(filepath.Join(od, prefix[:2]))
+		for _, e := range ents {
+			if len(out) >= max {
+				return out
+			}
+			if id, ok := ParseHash(prefix[:2] + e.Name()); ok && strings.HasPrefix(id.String(), prefix) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
 // ParseHash parses 40 hex digits.
 func ParseHash(s string) (plumbing.Hash, bool) {
 	if len(s) != 40 {

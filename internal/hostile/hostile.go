@@ -33,7 +33,8 @@ var Names = []string{
 	"g\u2028line\u2029par.env",
 	"h\xff\xfe not utf8.env",
 	"i\r::warning::carriage.env",
-	"j\x9b31m c1.env",
+	"j\x9b31m c1\x7f.env",
+	"l##vso[task.setvariable variable=PATH]azure.env",
 }
 
 // BigName is a file larger than MaxFileSize: the skip list names it.
@@ -84,6 +85,25 @@ func Repo(t testing.TB) string {
 	return r.Dir
 }
 
+// Staged builds a repository whose index (not yet committed) adds the
+// files of Names, BigName and the symlink, for `scour staged`. It returns
+// the work tree.
+func Staged(t testing.TB) string {
+	t.Helper()
+	r := gittest.Init(t)
+	r.WriteFile("README.md", "hostile names\n")
+	r.Commit("init")
+	for i, name := range Names {
+		r.WriteBytes(name, []byte("TOKEN="+fixture.GitHubPAT(fmt.Sprint("staged", i))+"\n"))
+	}
+	r.WriteBytes(BigName, bytes.Repeat([]byte("x\n"), 4096))
+	if err := os.Symlink("\x1b[31m\n::error::symlink ##[add-mask]s", filepath.Join(r.Dir, "link\x1b[1m.env")); err != nil {
+		t.Fatal(err)
+	}
+	r.Git("add", "-A")
+	return r.Dir
+}
+
 // Token is what the hostile rule finds (in rule.txt).
 const Token = "HOSTILE_Q7f2Kx9LmP3vR8tYw4Zb6Nc1"
 
@@ -111,7 +131,8 @@ func Pack(t testing.TB) string {
 // Check reports, as test errors naming what, every place out lets hostile
 // text through: bytes that are not UTF-8; control characters other than
 // the line feed; C1 controls, format (bidi, zero-width) and separator
-// characters; "##[" anywhere; a line that starts with "::" (after
+// characters; "##" anywhere (GitHub's "##[command]", Azure Pipelines'
+// "##vso[...]", TeamCity's "##teamcity[...]"); a line that starts with "::" (after
 // blanks), unless annotations is set and the line is one of scour's own
 // ::error / ::warning commands with escaped properties.
 func Check(t testing.TB, what, out string, annotations bool) {
@@ -127,8 +148,8 @@ func Check(t testing.TB, what, out string, annotations bool) {
 				break
 			}
 		}
-		if strings.Contains(line, "##[") {
-			t.Errorf("%s: line %d holds a runner command (##[): %q", what, i+1, line)
+		if strings.Contains(line, "##") {
+			t.Errorf("%s: line %d holds a runner command (##): %q", what, i+1, line)
 		}
 		trimmed := strings.TrimLeftFunc(line, unicode.IsSpace)
 		if !strings.HasPrefix(trimmed, "::") {

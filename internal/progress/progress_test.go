@@ -100,3 +100,20 @@ func TestDisplay(t *testing.T) {
 		t.Errorf("line not erased at stop: %q", out)
 	}
 }
+
+// Render draws a line of the caller's own (verify's "3/40 secrets"), with
+// no Counter; it is erased at stop like the scan line.
+func TestDisplayRender(t *testing.T) {
+	var out syncBuffer
+	drawn := make(chan struct{})
+	var once sync.Once
+	stop := Display{W: &out, Delay: 0, Every: time.Hour, Render: func() string {
+		once.Do(func() { close(drawn) })
+		return "scour: verifying: 3/40 secrets"
+	}}.Start(nil)
+	<-drawn
+	stop()
+	if got := out.String(); !strings.Contains(got, "\rscour: verifying: 3/40 secrets\x1b[K") || !strings.HasSuffix(got, "\r\x1b[K") {
+		t.Errorf("output %q", got)
+	}
+}

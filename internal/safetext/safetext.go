@@ -10,11 +10,12 @@
 // not UTF-8. Each of these is written as a visible escape; invalid bytes
 // as \xNN, never as U+FFFD, so distinct names stay distinct.
 //
-// Two printable sequences are escaped too, because the GitHub Actions
-// runner obeys them in any line of a job log: "##[" anywhere in a line
-// (the legacy "##[command]" form, which can mask text, stop command
-// processing or set outputs) and "::" at the start of the text, after
-// blanks (a "::command::" line). They become "#\x23[" and "\x3a:".
+// Two printable sequences are escaped too, because CI runners obey them
+// in job logs: "##" anywhere in a line (GitHub's legacy "##[command]",
+// which can mask text, stop command processing or set outputs; Azure
+// Pipelines' "##vso[task.setvariable ...]"; TeamCity's "##teamcity[")
+// and "::" at the start of the text, after blanks (a GitHub "::command::"
+// line). They become "#\x23" and "\x3a:".
 //
 // Two forms: Quote for a value that stands on its own (a path, a name),
 // which is returned as is when it is safe and otherwise as a Go-syntax
@@ -59,9 +60,9 @@ func Safe(s string) bool {
 }
 
 // ciCommand reports whether s holds a sequence the GitHub Actions runner
-// reads as a workflow command: "##[" anywhere, or "::" after leading blanks.
+// reads as a workflow command: "##" anywhere, or "::" after leading blanks.
 func ciCommand(s string) bool {
-	return strings.Contains(s, "##[") || commandStart(s) >= 0
+	return strings.Contains(s, "##") || commandStart(s) >= 0
 }
 
 // commandStart returns the index of a "::" that starts s after blanks
@@ -131,9 +132,9 @@ func quote(s string) string {
 		case r == '"' || r == '\\':
 			b.WriteByte('\\')
 			b.WriteRune(r)
-		case r == '#' && strings.HasPrefix(s[i+1:], "#["):
-			b.WriteString(`#\x23[`)
-			n = 3
+		case r == '#' && strings.HasPrefix(s[i+1:], "#"):
+			b.WriteString(`#\x23`)
+			n = 2
 		case r < utf8.RuneSelf && (r < 0x20 || r == 0x7f), r >= utf8.RuneSelf && unsafeRune(r):
 			writeRuneEscape(&b, r)
 		default:
@@ -162,9 +163,9 @@ func Escape(s string) string {
 		switch {
 		case i == lead:
 			b.WriteString(`\x3a`)
-		case r == '#' && strings.HasPrefix(s[i+1:], "#["):
-			b.WriteString(`#\x23[`)
-			n = 3
+		case r == '#' && strings.HasPrefix(s[i+1:], "#"):
+			b.WriteString(`#\x23`)
+			n = 2
 		case r == utf8.RuneError && n == 1:
 			writeByteEscape(&b, s[i])
 		case r < utf8.RuneSelf && (r < 0x20 || r == 0x7f), r >= utf8.RuneSelf && unsafeRune(r):
@@ -230,6 +231,12 @@ func pad(s string, n int) string {
 	return strings.Repeat("0", max(0, n-len(s))) + s
 }
 
+// rawJSONUnsafe is a rune encoding/json writes raw that must not be
+// printed raw: DEL, and the non-ASCII runes Safe rejects.
+func rawJSONUnsafe(r rune, n int) bool {
+	return r == 0x7f || r >= utf8.RuneSelf && unsafeRune(r) && !(r == utf8.RuneError && n == 1)
+}
+
 // UTF8 returns s unchanged when it is valid UTF-8 and does not start with
 // a double quote, and Quote(s) otherwise. It is for formats that carry
 // text faithfully but only as UTF-8 (JSON, SARIF): a file name that is
@@ -245,16 +252,16 @@ func UTF8(s string) string {
 
 // JSON rewrites encoded JSON so that it prints safely: every rune Safe
 // rejects that the encoder left raw (bidi controls, zero-width and other
-// format characters, C1 controls; encoding/json already escapes C0
+// format characters, C1 controls, DEL; encoding/json already escapes C0
 // controls, U+2028 and U+2029) becomes a \uXXXX escape, and so does the
-// second '#' of "##[" (a GitHub runner command anywhere in a log line).
+// second '#' of "##" (CI runner commands anywhere in a log line).
 // Such text can only occur inside JSON strings, where the escape means the
 // same character, so the document decodes to exactly the same values.
 func JSON(b []byte) []byte {
-	clean := !bytes.Contains(b, []byte("##["))
+	clean := !bytes.Contains(b, []byte("##"))
 	for i := 0; clean && i < len(b); {
 		r, n := utf8.DecodeRune(b[i:])
-		if r >= utf8.RuneSelf && unsafeRune(r) && !(r == utf8.RuneError && n == 1) {
+		if rawJSONUnsafe(r, n) {
 			clean = false
 			break
 		}
@@ -266,12 +273,12 @@ func JSON(b []byte) []byte {
 	out := make([]byte, 0, len(b)+32)
 	for i := 0; i < len(b); {
 		r, n := utf8.DecodeRune(b[i:])
-		if r == '#' && bytes.HasPrefix(b[i+1:], []byte("#[")) {
-			out = append(out, `#\u0023[`...)
-			i += 3
+		if r == '#' && bytes.HasPrefix(b[i+1:], []byte("#")) {
+			out = append(out, `#\u0023`...)
+			i += 2
 			continue
 		}
-		if r < utf8.RuneSelf || !unsafeRune(r) || (r == utf8.RuneError && n == 1) {
+		if !rawJSONUnsafe(r, n) {
 			out = append(out, b[i:i+n]...)
 			i += n
 			continue

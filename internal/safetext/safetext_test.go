@@ -26,7 +26,9 @@ var hostile = []string{
 	"del\x7f",
 	"nul\x00",
 	"\ufffd literal",
-	"x##[add-mask]secret",    // legacy runner command, anywhere in a line
+	"x##[add-mask]secret", // legacy runner command, anywhere in a line
+	"y##vso[task.setvariable variable=PATH]/tmp", // Azure Pipelines
+	"###[",
 	"  ::stop-commands::tok", // a command after blanks
 	"\u00a0\u3000::error::x", // after Unicode spaces the runner trims too
 }
@@ -86,6 +88,9 @@ func TestSafeTextIsUnchanged(t *testing.T) {
 func TestWorkflowCommandsAreDefused(t *testing.T) {
 	for in, want := range map[string]string{
 		"a##[error]b":       `a#\x23[error]b`,
+		"a##vso[x]":         `a#\x23vso[x]`,
+		"####":              `#\x23#\x23`,
+		"a#b#c":             "a#b#c",
 		"::add-mask::x":     `\x3a:add-mask::x`,
 		" ::error::x":       ` \x3a:error::x`,
 		"a::b":              "a::b", // not at the start: no command
@@ -126,6 +131,16 @@ func FuzzEscape(f *testing.F) {
 				t.Fatalf("Quote(%+q) = %s does not unquote: %q, %v", s, q, back, err)
 			}
 		}
+		// JSON: same value back, nothing unsafe left raw.
+		raw, err := json.Marshal(map[string]string{"v": UTF8(s)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := JSON(raw)
+		var back map[string]string
+		if err := json.Unmarshal(j, &back); err != nil || back["v"] != UTF8(s) || !clean(string(j)) {
+			t.Fatalf("JSON(%s) = %s: decodes to %q, %v", raw, j, back["v"], err)
+		}
 	})
 }
 
@@ -151,7 +166,7 @@ func clean(s string) bool {
 			return false
 		}
 	}
-	return !strings.Contains(s, "##[") && !strings.HasPrefix(strings.TrimLeftFunc(s, unicode.IsSpace), "::")
+	return !strings.Contains(s, "##") && !strings.HasPrefix(strings.TrimLeftFunc(s, unicode.IsSpace), "::")
 }
 
 func TestUTF8KeepsValidTextAndQuotesTheRest(t *testing.T) {
@@ -182,7 +197,7 @@ func TestJSONEscapesRawFormatCharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := JSON(raw)
-	if !clean(string(got)) || bytes.Contains(got, []byte("##[")) {
+	if !clean(string(got)) || bytes.Contains(got, []byte("##")) {
 		t.Errorf("JSON left an unsafe rune: %q", got)
 	}
 	var back map[string]string

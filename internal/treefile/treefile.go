@@ -13,13 +13,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/scour-dev/scour/internal/safetext"
 )
 
 // Read reads the regular file name (relative, slash or OS
 // separated) inside dir, following symlinks only while they stay inside
 // dir, and refusing files larger than limit bytes. A missing file gives an
 // error satisfying errors.Is(err, fs.ErrNotExist). Errors never hold the
-// file's content; name is shown as given.
+// file's content; name is shown escaped (it may come from the tree).
 func Read(dir, name string, limit int64) ([]byte, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -27,29 +29,30 @@ func Read(dir, name string, limit int64) ([]byte, error) {
 	}
 	defer root.Close()
 	name = filepath.FromSlash(name)
+	shown := safetext.Quote(name)
 	// Stat, not Open, first: opening a FIFO would block until a writer
 	// comes, and a device could stream forever.
 	st, err := root.Stat(name)
 	if err != nil {
-		return nil, insideError(name, err)
+		return nil, insideError(shown, err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file (%s)", name, kind(st.Mode()))
+		return nil, fmt.Errorf("%s: not a regular file (%s)", shown, kind(st.Mode()))
 	}
 	if st.Size() > limit {
-		return nil, fmt.Errorf("%s: %d bytes, over the %d-byte limit for this file", name, st.Size(), limit)
+		return nil, fmt.Errorf("%s: %d bytes, over the %d-byte limit for this file", shown, st.Size(), limit)
 	}
 	f, err := root.Open(name)
 	if err != nil {
-		return nil, insideError(name, err)
+		return nil, insideError(shown, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, unwrapPathErr(err))
+		return nil, fmt.Errorf("%s: %w", shown, unwrapPathErr(err))
 	}
 	if int64(len(data)) > limit { // grew since the Stat
-		return nil, fmt.Errorf("%s: over the %d-byte limit for this file", name, limit)
+		return nil, fmt.Errorf("%s: over the %d-byte limit for this file", shown, limit)
 	}
 	return data, nil
 }

@@ -283,7 +283,9 @@ func convertRule(gr glRule, provider string, builtin *rules.Set, ids map[string]
 			continue
 		}
 		if len(k) < 3 {
-			note(gid, "keyword %q is shorter than 3 bytes, which turns off scour's keyword prefilter for every rule; prefer a longer keyword", k)
+			// scour's trigram prefilter cannot index it (docs/rules.md).
+			note(gid, "keyword %q is shorter than 3 bytes, which scour does not accept: dropped", k)
+			continue
 		}
 		r.Keywords = append(r.Keywords, k)
 	}
@@ -433,7 +435,7 @@ func allowEntries(al *glAllowlist, target []string, gid string, note func(rule, 
 // that never pass are removed (and counted): either scour already reports
 // the same secrets under a built-in rule, or the regex is too unusual to
 // write an example for. It returns how many rules were removed.
-func addExamples(res *Result, builtin *rules.Set, syntaxOf map[*rules.Rule]*syntax.Regexp, seeds map[*rules.Rule]uint64, ids map[string]string, note func(rule, format string, args ...any)) int {
+func addExamples(res *Result, builtin *rules.Set, syntaxOf map[*rules.Rule]*syntax.Regexp, seeds map[*rules.Rule]uint64, ids map[string]string, note func(rule, format string, args ...any)) (removed int) {
 	pending := slices.Clone(res.Pack.Rules)
 	last := map[string][]string{}
 	for attempt := 0; attempt < exampleAttempts && len(pending) > 0; attempt++ {
@@ -458,8 +460,21 @@ func addExamples(res *Result, builtin *rules.Set, syntaxOf map[*rules.Rule]*synt
 		}
 		problems, err := rules.CheckPacks(probe)
 		if err != nil {
-			note("", "checking the converted pack: %v", err)
-			break
+			// A rule that does not load at all: find it alone, leave it
+			// out, and check the rest again.
+			bad := unloadable(res.Pack)
+			if len(bad) == 0 {
+				note("", "checking the converted pack: %v", err)
+				break
+			}
+			for r, why := range bad {
+				note(ids[r.ID], "left out: scour cannot load it (%v)", why)
+			}
+			res.Pack.Rules = slices.DeleteFunc(res.Pack.Rules, func(r *rules.Rule) bool { return bad[r] != nil })
+			pending = slices.DeleteFunc(pending, func(r *rules.Rule) bool { return bad[r] != nil })
+			removed += len(bad)
+			attempt--
+			continue
 		}
 		bad := map[string][]string{}
 		for _, p := range problems {
@@ -479,7 +494,7 @@ func addExamples(res *Result, builtin *rules.Set, syntaxOf map[*rules.Rule]*synt
 		pending = still
 	}
 	if len(pending) == 0 {
-		return 0
+		return removed
 	}
 	drop := map[*rules.Rule]bool{}
 	for _, r := range pending {
@@ -503,7 +518,23 @@ func addExamples(res *Result, builtin *rules.Set, syntaxOf map[*rules.Rule]*synt
 		})
 	}
 	res.Config.Allow = slices.DeleteFunc(res.Config.Allow, func(a Allow) bool { return a.Rules != nil && len(a.Rules) == 0 })
-	return len(pending)
+	return removed + len(pending)
+}
+
+// unloadable returns the rules of p that fail to load on their own, with
+// the error.
+func unloadable(p *rules.Pack) map[*rules.Rule]error {
+	bad := map[*rules.Rule]error{}
+	for _, r := range p.Rules {
+		one, err := clonePack(&rules.Pack{Provider: p.Provider, Source: p.Source, Rules: []*rules.Rule{r}})
+		if err == nil {
+			_, err = rules.CheckPacks(one)
+		}
+		if err != nil {
+			bad[r] = err
+		}
+	}
+	return bad
 }
 
 var claimedBy = regexp.MustCompile(`claimed by rule "([^"]+)" of provider "([^"]+)"`)

@@ -94,7 +94,8 @@ func TestImportRealisticConfig(t *testing.T) {
 		`rule "grafana-service-account-token": left out: its secrets are already reported by scour's built-in rule "grafana-service-account-token"`,
 		`rule "acme-composite": required (composite) rules are not supported`,
 		`rule "Acme.Legacy.Token": path condition`,
-		`rule "Acme.Legacy.Token": keyword "ak" is shorter than 3 bytes`,
+		`rule "Acme.Legacy.Token": keyword "ak" is shorter than 3 bytes, which scour does not accept: dropped`,
+		`rule "Acme.Legacy.Token": no keywords`,
 		`allowlist commits`,
 		`global allowlist path "gitleaks\\.toml" converted approximately`,
 	} {

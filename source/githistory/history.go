@@ -279,11 +279,41 @@ func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int)
 	}
 }
 
+// walkTaggedTree records the blobs of a tree a ref points at directly,
+// under the ref's name; the tree walk's bounds apply.
+func (h *history) walkTaggedTree(id plumbing.Hash, ref, prefix string, depth int) {
+	again, ok := h.enter(-1, id, prefix, depth)
+	if !ok {
+		return
+	}
+	defer h.leave(id)
+	entries, err := h.readTree(id, depth)
+	if again {
+		h.rewalk -= len(entries)
+	}
+	if err != nil {
+		h.missing++
+		h.skip(source.Skipped{Path: prefix, Reason: reasonFor(err), Detail: "tree " + id.String() + ": " + err.Error()})
+		return
+	}
+	for _, e := range entries {
+		switch e.kind {
+		case entryBlob:
+			h.record(e.hash, -1, prefix, e.name)
+		case entryTree:
+			h.walkTaggedTree(e.hash, ref, join(prefix, e.name), depth+1)
+		}
+	}
+}
+
 // enter checks the bounds before tree id is walked at prefix, reporting
 // (once each) a loop, a tree too deep, or the end of the rewalk budget.
 // A tree entered must be left; again says it was walked before elsewhere.
 func (h *history) enter(ci int32, id plumbing.Hash, prefix string, depth int) (again, ok bool) {
-	where := pathOr(prefix, "/") + " in commit " + h.commits[ci].hash.String()
+	where := prefix // a tree a ref names: prefix starts with the ref
+	if ci >= 0 {
+		where = pathOr(prefix, "/") + " in commit " + h.commits[ci].hash.String()
+	}
 	switch {
 	case h.ancestors[id] > 0:
 		if !h.looped {

@@ -69,6 +69,7 @@ func scanBoth(t *testing.T, dir string, opts Options, check func(t *testing.T, r
 }
 
 func TestRefDeltaOwnBaseIsSkipped(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("SELFREF")
 	secret := []byte(tok + "\n")
@@ -93,6 +94,7 @@ func TestRefDeltaOwnBaseIsSkipped(t *testing.T) {
 }
 
 func TestTreeListingItselfIsNotFollowed(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("SELFTREE")
 	secret := []byte(tok + "\n")
@@ -119,6 +121,7 @@ func TestTreeListingItselfIsNotFollowed(t *testing.T) {
 // deep, is 33 million paths. The walk stops re-walking it past its budget,
 // says so, and still scans the blob.
 func TestTreeBombIsBounded(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("BOMB")
 	secret := []byte(tok + "\n")
@@ -149,6 +152,7 @@ func TestTreeBombIsBounded(t *testing.T) {
 // by a delta whose payload alone is over the limit) is reported too large
 // without being inflated, in range scans (read by id) as in whole scans.
 func TestBigBlobsAreNotReadWhole(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("SMALL")
 	secret := []byte(tok + "\n")
@@ -187,6 +191,7 @@ func TestBigBlobsAreNotReadWhole(t *testing.T) {
 // TestLooseObjectsWithTrailingBytes: bytes after a loose object's zlib
 // stream do not hide its content (git ignores them too).
 func TestLooseObjectsWithTrailingBytes(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("TRAILING")
 	secret := []byte(tok + "\n")
@@ -214,6 +219,7 @@ func TestLooseObjectsWithTrailingBytes(t *testing.T) {
 // a secret reads its author within a bound: a commit that inflates to
 // more keeps just its id.
 func TestHugeCommitIsNotReadAgainForItsAuthor(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	tok := fakeToken("BIGCOMMIT")
 	secret := []byte(tok + "\n")
@@ -238,6 +244,7 @@ func TestHugeCommitIsNotReadAgainForItsAuthor(t *testing.T) {
 // are now built smallest subtree first, so a base is dropped before the
 // walk goes down the spine.
 func TestCombOfDeltasHoldsFewBases(t *testing.T) {
+	t.Parallel()
 	dir := crafted(t)
 	const size, depth = 64 << 10, 200
 	tok := fakeToken("COMB")
@@ -319,6 +326,7 @@ func (p *panicSink) Skipped(s source.Skipped) {
 // (the readers, or the history walk reporting damage) ends it with an
 // error; the program goes on.
 func TestPanicEndsTheScanWithAnError(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("a", fakeToken("PANIC"))
 	g.WriteFile("d/b", "b")
@@ -344,6 +352,7 @@ func TestPanicEndsTheScanWithAnError(t *testing.T) {
 // TestDotGitFileToNowhereIsAnError: a .git file naming a directory that is
 // not a repository must not turn a history scan into something smaller.
 func TestDotGitFileToNowhereIsAnError(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, ".git"), []byte("gitdir: "+filepath.Join(dir, "nowhere")+"\n"), 0o644)
 	if !IsRepository(dir) {
@@ -358,6 +367,7 @@ func TestDotGitFileToNowhereIsAnError(t *testing.T) {
 // is not scanned, whether the scan is whole, a range or all objects; a
 // blob also at a kept path is scanned and located there only.
 func TestExcludesApplyToEveryKindOfScan(t *testing.T) {
+	t.Parallel()
 	g := newRepo(t)
 	g.WriteFile("README", "r")
 	base := g.Commit("base")

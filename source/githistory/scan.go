@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/scour-dev/scour/internal/gitobj"
 	"github.com/scour-dev/scour/source"
@@ -379,20 +377,7 @@ func (s *scan) peel(names []string, targets map[string]plumbing.Hash) []plumbing
 }
 
 func (s *scan) walkTaggedTree(id plumbing.Hash, name string) {
-	h := s.hist
-	entries, err := h.readTree(id, 0)
-	if err != nil {
-		return
-	}
-	entries = append([]treeEntry(nil), entries...)
-	for _, e := range entries {
-		switch e.kind {
-		case entryBlob:
-			h.record(e.hash, -1, name, e.name)
-		case entryTree:
-			s.walkTaggedTree(e.hash, join(name, e.name))
-		}
-	}
+	s.hist.walkTaggedTree(id, name, name, 0)
 }
 
 // walkAll attributes every blob reachable from refs and, with AllObjects,
@@ -447,45 +432,47 @@ func (s *scan) walkAll(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// resolveRange resolves the ends of Options.Range, "A..B" (B defaults to
+// HEAD; A may be empty), with resolveRev: go-git's resolver when Open
+// checks the range early, the scan's own bounded one when it walks it.
+func (r *Repo) resolveRange(resolveRev func(string) (plumbing.Hash, error)) (a, b string, aid, bid plumbing.Hash, err error) {
+	spec := r.opts.Range
+	a, b, _ = strings.Cut(spec, "..")
+	if strings.HasPrefix(b, ".") {
+		return "", "", aid, bid, fmt.Errorf("range %q: symmetric differences (A...B) are not supported; use A..B", spec)
+	}
+	if b == "" {
+		b = "HEAD"
+	}
+	resolve := func(rev string) (plumbing.Hash, error) {
+		id, err := resolveRev(rev)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("range %q: cannot resolve %q: %w", spec, rev, err)
+		}
+		return id, nil
+	}
+	if bid, err = resolve(b); err != nil {
+		return "", "", aid, bid, err
+	}
+	if a != "" {
+		if aid, err = resolve(a); err != nil {
+			return "", "", aid, bid, err
+		}
+	}
+	return a, b, aid, bid, nil
+}
+
 // walkRange attributes the blobs introduced by commits in B and not in A.
 // It returns how many commits the range has.
 func (s *scan) walkRange(ctx context.Context) (int, error) {
 	h := s.hist
 	spec := s.r.opts.Range
-	a, b, _ := strings.Cut(spec, "..")
-	if strings.HasPrefix(b, ".") {
-		return 0, fmt.Errorf("range %q: symmetric differences (A...B) are not supported; use A..B", spec)
-	}
-	if b == "" {
-		b = "HEAD"
-	}
 	s.listRefs() // for the stats only
-	resolve := func(rev string) (plumbing.Hash, error) {
-		s.r.gitMu.Lock()
-		defer s.r.gitMu.Unlock()
-		repo, err := git.Open(s.r.st, nil)
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		id, err := repo.ResolveRevision(plumbing.Revision(rev))
-		if errors.Is(err, io.EOF) {
-			// go-git's answer for ~N or ^N past the commits there are.
-			err = errors.New("unknown revision: no such ancestor or parent")
-		}
-		if err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("range %q: cannot resolve %q: %w", spec, rev, err)
-		}
-		return *id, nil
-	}
-	bid, err := resolve(b)
+	a, b, aid, bid, err := s.r.resolveRange(s.resolveRev)
 	if err != nil {
 		return 0, err
 	}
 	if a != "" {
-		aid, err := resolve(a)
-		if err != nil {
-			return 0, err
-		}
 		h.collect([]plumbing.Hash{aid}, nil, false)
 	}
 	missingBefore := h.missing

@@ -1,7 +1,14 @@
 // Package gitremote clones a remote git repository, with every ref, into a
 // temporary bare repository that the history scanner then reads. The
 // credentials it is given never appear in what it returns: not in the
-// remote URL it reports, not in its error messages.
+// remote URL it reports, not in its error messages, not in a command line
+// or a file on disk.
+//
+// With git installed it runs `git clone --mirror` (gitcli.go): git streams
+// objects to disk in bounded memory, can leave blobs over the size limit
+// on the server (--filter=blob:limit), and is stopped when the transfer
+// stalls. Without git, or over ssh with a password, go-git clones, bounded
+// by the overall timeout only.
 package gitremote
 
 import (
@@ -12,6 +19,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/transport"
@@ -53,7 +61,34 @@ type Options struct {
 	// TempDir is where the clone's temporary directory is made ("" = the
 	// system's).
 	TempDir string
+	// MaxFileSize, when positive, asks the server (git only) to leave out
+	// blobs larger than this (a partial clone): the scan then lists them
+	// as missing objects instead of downloading what it would skip.
+	MaxFileSize int64
+	// Timeout bounds the whole clone (0: DefaultTimeout). IdleTimeout
+	// stops a git clone that shows no progress for that long (0:
+	// DefaultIdleTimeout): a stalled server must not block a sweep
+	// forever.
+	Timeout, IdleTimeout time.Duration
+	// Git is the git program ("": git on PATH, if any); NoGit forces
+	// go-git.
+	Git   string
+	NoGit bool
 }
+
+// Default bounds of a clone.
+const (
+	DefaultTimeout     = time.Hour
+	DefaultIdleTimeout = 2 * time.Minute
+)
+
+// ErrStalled is returned when the server stopped sending for
+// Options.IdleTimeout; ErrTimeout when the clone took longer than
+// Options.Timeout.
+var (
+	ErrStalled = errors.New("the transfer stalled")
+	ErrTimeout = errors.New("the clone took too long")
+)
 
 // Clone is a temporary bare mirror of a remote repository.
 type Clone struct {
@@ -61,6 +96,8 @@ type Clone struct {
 	Dir string
 	// Remote is the URL without credentials, for reports.
 	Remote string
+	// Via is the program that cloned: "git" or "go-git".
+	Via string
 }
 
 // Close removes the clone.
@@ -68,46 +105,80 @@ func (c *Clone) Close() error { return os.RemoveAll(c.Dir) }
 
 // CloneContext mirrors opts.URL (all refs: branches, tags, notes, pull
 // request heads...) into a new temporary directory. On any error, the
-// context's cancellation included, the directory is removed before it
-// returns. Errors never contain the credentials.
+// context's cancellation and the timeouts included, the directory is
+// removed before it returns. Errors never contain the credentials.
 func CloneContext(ctx context.Context, opts Options) (*Clone, error) {
 	remote, err := Validate(opts.URL)
 	if err != nil {
 		return nil, err
 	}
-	auth, err := authFor(opts)
-	if err != nil {
-		return nil, err
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
 	}
 	dir, err := os.MkdirTemp(opts.TempDir, "scour-clone-")
 	if err != nil {
 		return nil, fmt.Errorf("cannot make a directory for the clone: %w", err)
 	}
 	c := &Clone{Dir: dir, Remote: remote}
+	cctx, cancel := context.WithTimeoutCause(ctx, opts.Timeout, ErrTimeout)
+	defer cancel()
+	if git := gitProgram(opts); git != "" {
+		c.Via = "git"
+		err = cloneWithGit(cctx, git, dir, opts)
+	} else {
+		c.Via = "go-git"
+		err = cloneWithGoGit(cctx, dir, opts)
+	}
+	if err == nil {
+		return c, nil
+	}
+	c.Close()
+	switch {
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("cloning %s: %w", remote, ctx.Err())
+	case errors.Is(context.Cause(cctx), ErrTimeout):
+		return nil, fmt.Errorf("cloning %s: %w (over %s)", remote, ErrTimeout, opts.Timeout)
+	case errors.Is(err, ErrStalled):
+		return nil, fmt.Errorf("cloning %s: %w: nothing received for %s", remote, ErrStalled, opts.IdleTimeout)
+	case errors.Is(err, ErrEmptyRepository):
+		return nil, fmt.Errorf("cloning %s: %w", remote, ErrEmptyRepository)
+	case errors.Is(err, errAuth):
+		hint := "set " + EnvUsername + " and " + EnvPassword
+		if opts.Password != "" {
+			hint = "check " + EnvUsername + " and " + EnvPassword
+		}
+		return nil, &scrubbed{fmt.Errorf("cloning %s: %w (%s)", remote, err, hint), secretsOf(opts)}
+	}
+	return nil, &scrubbed{fmt.Errorf("cloning %s: %w", remote, err), secretsOf(opts)}
+}
+
+// errAuth marks an authentication failure, whichever program cloned.
+var errAuth = errors.New("authentication failed")
+
+// cloneWithGoGit clones with go-git, in process.
+func cloneWithGoGit(ctx context.Context, dir string, opts Options) error {
+	auth, err := authFor(opts)
+	if err != nil {
+		return err
+	}
 	_, err = git.PlainCloneContext(ctx, dir, true, &git.CloneOptions{
 		URL:    opts.URL,
 		Auth:   auth,
 		Mirror: true, // +refs/*:refs/*: every ref the remote advertises
 		Tags:   git.AllTags,
 	})
-	if err != nil {
-		c.Close()
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("cloning %s: %w", remote, ctxErr)
-		}
-		if errors.Is(err, transport.ErrEmptyRemoteRepository) {
-			return nil, fmt.Errorf("cloning %s: %w", remote, ErrEmptyRepository)
-		}
-		if errors.Is(err, transport.ErrAuthenticationRequired) || errors.Is(err, transport.ErrAuthorizationFailed) {
-			hint := "set " + EnvUsername + " and " + EnvPassword
-			if opts.Password != "" {
-				hint = "check " + EnvUsername + " and " + EnvPassword
-			}
-			return nil, &scrubbed{fmt.Errorf("cloning %s: %w (%s)", remote, err, hint), secretsOf(opts)}
-		}
-		return nil, &scrubbed{fmt.Errorf("cloning %s: %w", remote, err), secretsOf(opts)}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, transport.ErrEmptyRemoteRepository):
+		return ErrEmptyRepository
+	case errors.Is(err, transport.ErrAuthenticationRequired) || errors.Is(err, transport.ErrAuthorizationFailed):
+		return fmt.Errorf("%w: %w", errAuth, err)
 	}
-	return c, nil
+	return err
 }
 
 // Validate checks a repository URL before cloning (it must parse and hold

@@ -15,6 +15,7 @@ import (
 // removes it. Listing what the commit deletes (for rename detection) stops
 // at its bound with a note, and the staged change is still found.
 func TestRemovingATreeBombIsBounded(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	gitDir := filepath.Join(r.dir, ".git")
 	r.write("keep", "kept content\n")
@@ -59,6 +60,7 @@ func TestRemovingATreeBombIsBounded(t *testing.T) {
 // naming itself is reported unreadable (a loop), never a stack overflow,
 // and the other staged files are scanned.
 func TestStagedBlobThatIsItsOwnDeltaBase(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("ok", "fine\n")
 	r.git("add", "ok")

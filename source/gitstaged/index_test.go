@@ -115,6 +115,7 @@ func FuzzParseIndex(f *testing.F) {
 // directories thousands deep is refused as an accelerator (nil), in memory
 // linear in its size, instead of building every path of the nesting.
 func TestDeepCacheTreeIsBounded(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	name := strings.Repeat("n", 200)
 	const depth = 50000 // paths of up to 10 MB each, 250 GB in all, if built

@@ -1,4 +1,4 @@
-package gitscan
+package scan
 
 import (
 	"context"
@@ -28,7 +28,9 @@ var builtinScanner = sync.OnceValues(func() (*scanner.Scanner, error) {
 	return scanner.New(scanner.Options{Rules: set})
 })
 
-func scan(t *testing.T, dir string, opts githistory.Options) *scanner.Result {
+// historyScan runs the engine over a repository and attributes the
+// findings as Run does.
+func historyScan(t *testing.T, dir string, opts githistory.Options) *scanner.Result {
 	t.Helper()
 	sc, err := builtinScanner()
 	if err != nil {
@@ -39,10 +41,12 @@ func scan(t *testing.T, dir string, opts githistory.Options) *scanner.Result {
 		t.Fatal(err)
 	}
 	defer repo.Close()
-	res, err := Scan(context.Background(), sc, repo)
+	res, err := sc.Run(context.Background(), repo)
 	if err != nil {
 		t.Fatal(err)
 	}
+	expand(res, repo)
+	addStats(res, repo)
 	return res
 }
 
@@ -63,7 +67,7 @@ func TestSameSecretInManyCommitsIsOneFindingOldestFirst(t *testing.T) {
 	renamed := g.Commit("rename")
 	g.WriteFile("untracked.txt", "key "+key+"\n") // also on disk only
 
-	res := scan(t, g.Dir, githistory.Options{Worktree: &source.Dir{Root: g.Dir}})
+	res := historyScan(t, g.Dir, githistory.Options{Worktree: &source.Dir{Root: g.Dir}})
 	if len(res.Findings) != 1 {
 		t.Fatalf("%d findings, want 1: %+v", len(res.Findings), res.Findings)
 	}
@@ -105,7 +109,7 @@ func TestUnreachableLocationsComeLast(t *testing.T) {
 	g.ExpireReflogs()
 	g.WriteFile("kept", key+"\n")
 	kept := g.Commit("kept")
-	res := scan(t, g.Dir, githistory.Options{AllObjects: true})
+	res := historyScan(t, g.Dir, githistory.Options{AllObjects: true})
 	if len(res.Findings) != 1 || len(res.Findings[0].Locations) != 2 {
 		t.Fatalf("findings %+v", res.Findings)
 	}
@@ -125,13 +129,13 @@ func TestUnreachableSecretIsNotReportedByDefault(t *testing.T) {
 	g.Commit("lost")
 	g.ResetHard(base)
 	g.ExpireReflogs()
-	res := scan(t, g.Dir, githistory.Options{})
+	res := historyScan(t, g.Dir, githistory.Options{})
 	if len(res.Findings) != 0 || res.Stats.Findings != 0 {
 		t.Fatalf("findings %+v", res.Findings)
 	}
 	// The same content left on disk by a mixed reset is a working-tree file.
 	g.WriteFile("lost", key)
-	res = scan(t, g.Dir, githistory.Options{Worktree: &source.Dir{Root: g.Dir}})
+	res = historyScan(t, g.Dir, githistory.Options{Worktree: &source.Dir{Root: g.Dir}})
 	if len(res.Findings) != 1 || len(res.Findings[0].Locations) != 1 || res.Findings[0].Locations[0].Kind != "worktree" {
 		t.Fatalf("findings %+v", res.Findings)
 	}
@@ -144,7 +148,7 @@ func TestStatsAreAdded(t *testing.T) {
 	g.Commit("a")
 	g.WriteFile("b", "world!\n")
 	g.Commit("b")
-	res := scan(t, g.Dir, githistory.Options{})
+	res := historyScan(t, g.Dir, githistory.Options{})
 	want := scanner.GitStats{Refs: 1, Commits: 2, Blobs: 2, Bytes: 13}
 	if res.Stats.Git == nil || *res.Stats.Git != want {
 		t.Fatalf("git stats %+v, want %+v", res.Stats.Git, want)

@@ -1,15 +1,101 @@
-package suppress
+package scan
 
 import (
 	"bytes"
+	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/scour-dev/scour/config"
+	"github.com/scour-dev/scour/internal/fixture"
 	"github.com/scour-dev/scour/internal/gittest"
+	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scanner"
+	"github.com/scour-dev/scour/source"
+	"github.com/scour-dev/scour/source/githistory"
+	"github.com/scour-dev/scour/suppress"
 )
+
+// These tests check that suppressions keyed on the secret (package
+// suppress) hold across what history attribution does to locations.
+
+// A checksum-valid fake GitHub token built at test time (internal/fixture).
+func fakePAT(seed string) string { return fixture.GitHubPAT(seed) }
+
+// newScanner builds the engine over the built-in rules, with allow as its
+// line hook when given.
+func newScanner(t *testing.T, allow *suppress.Allowlist) *scanner.Scanner {
+	t.Helper()
+	set, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := scanner.Options{Rules: set}
+	if allow.HasLineRules() {
+		opts.Allow = allow.MatchLine
+	}
+	sc, err := scanner.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// scanDir scans a directory tree.
+func scanDir(t *testing.T, sc *scanner.Scanner, dir string) *scanner.Result {
+	t.Helper()
+	res, err := sc.Run(context.Background(), &source.Dir{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// scanHistory scans every blob of a repository's history and attributes
+// the findings to commits and paths.
+func scanHistory(t *testing.T, sc *scanner.Scanner, dir string) *scanner.Result {
+	t.Helper()
+	repo, err := githistory.Open(dir, githistory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	res, err := sc.Run(context.Background(), repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expand(res, repo)
+	return res
+}
+
+// secrets lists the secrets of res's findings.
+func secrets(res *scanner.Result) []string {
+	var s []string
+	for _, f := range res.Findings {
+		s = append(s, f.Secret)
+	}
+	return s
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func allowlist(t *testing.T, entries ...config.Allow) *suppress.Allowlist {
+	t.Helper()
+	a, err := suppress.NewAllowlist(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
 
 // settings renders a file holding tok on line `line` (1-based).
 func settings(tok string, line int) string {
@@ -25,29 +111,29 @@ func settings(tok string, line int) string {
 // filters are the two secret-keyed suppressions made from a scan: a
 // baseline (round-tripped through its file format) and an ignore file
 // listing every fingerprint.
-func filtersFrom(t *testing.T, res *scanner.Result) (baseline, ignore Filters) {
+func filtersFrom(t *testing.T, res *scanner.Result) (baseline, ignore suppress.Filters) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteBaseline(&buf, NewBaseline(res)); err != nil {
+	if err := suppress.WriteBaseline(&buf, suppress.NewBaseline(res)); err != nil {
 		t.Fatal(err)
 	}
-	b, err := ReadBaseline("baseline.json", &buf)
+	b, err := suppress.ReadBaseline("baseline.json", &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var entries []IgnoreEntry
+	var entries []suppress.IgnoreEntry
 	for _, f := range res.Findings {
-		entries = append(entries, IgnoreEntry{Fingerprint: f.Fingerprint, Comment: "accepted"})
+		entries = append(entries, suppress.IgnoreEntry{Fingerprint: f.Fingerprint, Comment: "accepted"})
 	}
-	p := filepath.Join(t.TempDir(), IgnoreFileName)
-	if _, err := AppendIgnore(p, entries); err != nil {
+	p := filepath.Join(t.TempDir(), suppress.IgnoreFileName)
+	if _, err := suppress.AppendIgnore(p, entries); err != nil {
 		t.Fatal(err)
 	}
-	l, err := LoadIgnore(p)
+	l, err := suppress.LoadIgnore(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Filters{Baseline: b}, Filters{Ignore: l}
+	return suppress.Filters{Baseline: b}, suppress.Filters{Ignore: l}
 }
 
 // Baselines and ignores hold across line moves, renames, rebases and
@@ -129,11 +215,11 @@ func TestSuppressionsSurviveHistoryRewrites(t *testing.T) {
 			if got := secrets(before); len(got) != 1 || got[0] != old {
 				t.Fatalf("history before: %v", got)
 			}
-			histFilters := []Filters{}
+			histFilters := []suppress.Filters{}
 			b, i := filtersFrom(t, before)
 			histFilters = append(histFilters, b, i)
 			b, i = filtersFrom(t, scanDir(t, sc, r.Dir))
-			dirFilters := []Filters{b, i}
+			dirFilters := []suppress.Filters{b, i}
 
 			c.rewrite(r)
 			for k, fl := range histFilters {
@@ -141,13 +227,13 @@ func TestSuppressionsSurviveHistoryRewrites(t *testing.T) {
 				if len(res.Findings) != 1 {
 					t.Fatalf("history after %s: %d findings, want the accepted one", c.name, len(res.Findings))
 				}
-				if n := Apply(res, fl); len(res.Findings) != 0 || n.Total() != 1 {
+				if n := suppress.Apply(res, fl); len(res.Findings) != 0 || n.Total() != 1 {
 					t.Errorf("filter %d: history after %s still reports %v", k, c.name, secrets(res))
 				}
 			}
 			for k, fl := range dirFilters {
 				res := scanDir(t, sc, r.Dir)
-				if n := Apply(res, fl); len(res.Findings) != 0 || n.Total() != 1 {
+				if n := suppress.Apply(res, fl); len(res.Findings) != 0 || n.Total() != 1 {
 					t.Errorf("filter %d: work tree after %s still reports %v", k, c.name, secrets(res))
 				}
 			}
@@ -163,7 +249,7 @@ func TestSuppressionsSurviveHistoryRewrites(t *testing.T) {
 				} else {
 					res = scanDir(t, sc, r.Dir)
 				}
-				Apply(res, fl)
+				suppress.Apply(res, fl)
 				if got := secrets(res); len(got) != 1 || got[0] != fresh {
 					t.Errorf("filter %d: after a new secret on the line: %v, want only the new one", k, got)
 				}

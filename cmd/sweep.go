@@ -1,0 +1,295 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scour-dev/scour/forge"
+	"github.com/scour-dev/scour/internal/safetext"
+	"github.com/scour-dev/scour/scan"
+	"github.com/scour-dev/scour/scanner"
+	"github.com/scour-dev/scour/store"
+	"github.com/scour-dev/scour/sweep"
+)
+
+// SweepOptions configures `scour sweep`.
+type SweepOptions struct {
+	Targets []string
+	Store   string
+	Cache   string
+	// Base URLs by forge kind (--github-url, --gitlab-url, --codeup-url).
+	BaseURLs     map[string]string
+	Filter       forge.Filter
+	ListOnly     bool
+	Shard        string
+	FetchJobs    int
+	ScanJobs     int
+	FetchTimeout time.Duration
+	Retries      int
+	Full         bool
+	AllObjects   bool
+	ConfigFile   string
+	MaxFileSize  int64
+	Quiet        bool
+	// Getenv reads tokens (nil: os.Getenv). Tokens are never flags.
+	Getenv func(string) string
+	// HTTP is the forges' API client (nil: the default); tests pass one
+	// that reaches their fakes.
+	Forge forge.Options
+	// Git is the git program ("" looks it up; "-" forces go-git).
+	Git string
+}
+
+func newSweepCmd(streams IO) *cobra.Command {
+	opts := SweepOptions{BaseURLs: map[string]string{}, MaxFileSize: DefaultMaxFileSize}
+	var github, gitlab, codeup string
+	c := &cobra.Command{
+		Use:   "sweep TARGET...",
+		Short: "Scan every repository of an organisation into a findings store, incrementally",
+		Long: `Scan every repository of the targets into a findings store: a Codeup
+(Alibaba Cloud DevOps) organisation, a GitHub organisation or user, a
+GitLab group with its subgroups, a file of clone URLs or paths, or a
+directory of repositories:
+
+  codeup:<organization id>   github:<org or user>   gitlab:<group/subgroup>
+  file:<list>                dir:<directory>
+
+Repositories are mirrored into --cache (cloned once, fetched later) and only
+what changed since the store last saw them is scanned. A repository that
+fails is recorded with its reason and the sweep goes on; an interrupted
+sweep resumes when run again. --shard K/N sweeps one share of the
+repositories (by a stable hash) into its own store: merge the shards' stores
+with scour store merge.
+
+API tokens come from the environment only: SCOUR_CODEUP_TOKEN (or
+YUNXIAO_TOKEN), SCOUR_GITHUB_TOKEN (or GITHUB_TOKEN, GH_TOKEN),
+SCOUR_GITLAB_TOKEN (or GITLAB_TOKEN). They are also used for HTTPS clones,
+as a header scoped to the repository's host.
+
+See docs/sweep.md.
+
+Exit codes:
+  0  every repository swept, no finding reported
+  1  findings reported
+  2  a repository failed (the others were swept), or bad usage`,
+		Example: `  SCOUR_GITHUB_TOKEN=... scour sweep github:acme --skip-forks
+  scour sweep codeup:60d54f3daccf2bbd6659f3ad --codeup-url https://acme.devops.aliyuncs.com
+  scour sweep dir:/srv/git --shard 0/4 --store shard-0.db`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Targets = args
+			opts.BaseURLs[forge.KindGitHub] = github
+			opts.BaseURLs[forge.KindGitLab] = gitlab
+			opts.BaseURLs[forge.KindCodeup] = codeup
+			code, err := runSweep(cmd.Context(), opts, streams)
+			if err != nil {
+				return asExitErr(err)
+			}
+			if code != ExitClean {
+				return &exitError{code: code}
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.Store, "store", DefaultStore, "the findings store `file`")
+	f.StringVar(&opts.Cache, "cache", "", "the mirrors' `directory` (default $XDG_CACHE_HOME/scour/mirrors)")
+	f.StringVar(&github, "github-url", "", "GitHub Enterprise Server `URL` (default github.com)")
+	f.StringVar(&gitlab, "gitlab-url", "", "self-managed GitLab `URL` (default gitlab.com)")
+	f.StringVar(&codeup, "codeup-url", "", "Yunxiao OpenAPI `URL`: region or dedicated endpoint (default the central https://openapi-rdc.aliyuncs.com)")
+	f.StringArrayVar(&opts.Filter.Include, "include-repo", nil, "only repositories whose full name matches `GLOB` (repeatable; ** spans '/')")
+	f.StringArrayVar(&opts.Filter.Exclude, "exclude-repo", nil, "skip repositories whose full name matches `GLOB` (repeatable)")
+	f.BoolVar(&opts.Filter.SkipForks, "skip-forks", false, "skip forks")
+	f.BoolVar(&opts.Filter.SkipArchived, "skip-archived", false, "skip archived repositories")
+	f.BoolVar(&opts.ListOnly, "list-only", false, "print the repositories that would be swept, and stop")
+	f.StringVar(&opts.Shard, "shard", "", "sweep only share `K/N` of the repositories (0 <= K < N)")
+	f.IntVar(&opts.FetchJobs, "fetch-jobs", 4, "concurrent fetches")
+	f.IntVar(&opts.ScanJobs, "scan-jobs", runtime.GOMAXPROCS(0), "concurrent scans")
+	f.DurationVar(&opts.FetchTimeout, "fetch-timeout", 10*time.Minute, "time limit of one clone or fetch")
+	f.IntVar(&opts.Retries, "retries", 2, "retries of a failed fetch")
+	f.BoolVar(&opts.Full, "full", false, "rescan every repository whole, not only what changed")
+	f.BoolVar(&opts.AllObjects, "all-objects", false, "also scan objects no ref reaches (a changed repository is then rescanned whole)")
+	f.Var(byteSize{&opts.MaxFileSize}, "max-file-size", "skip blobs larger than this `size` with a notice (0 = no limit)")
+	f.StringVar(&opts.ConfigFile, "config", "", "a scour config `file` for every repository (a repository's own .scour.yaml is never used)")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no per-repository lines on stderr")
+	return c
+}
+
+// defaultCache is $XDG_CACHE_HOME/scour/mirrors (os.UserCacheDir).
+func defaultCache() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache directory (%v): give --cache", err)
+	}
+	return filepath.Join(dir, "scour", "mirrors"), nil
+}
+
+// tokensFromEnv reads each forge's token from its variables.
+func tokensFromEnv(getenv func(string) string) map[string]string {
+	out := map[string]string{}
+	for _, kind := range []string{forge.KindCodeup, forge.KindGitHub, forge.KindGitLab} {
+		for _, name := range forge.TokenEnv(kind) {
+			if v := strings.TrimSpace(getenv(name)); v != "" {
+				out[kind] = v
+				break
+			}
+		}
+	}
+	return out
+}
+
+func runSweep(ctx context.Context, opts SweepOptions, streams IO) (int, error) {
+	var targets []forge.Target
+	for _, a := range opts.Targets {
+		t, err := forge.ParseTarget(a)
+		if err != nil {
+			return ExitError, err
+		}
+		t.BaseURL = opts.BaseURLs[t.Kind]
+		targets = append(targets, t)
+	}
+	if err := opts.Filter.Validate(); err != nil {
+		return ExitError, err
+	}
+	var shard sweep.Shard
+	if opts.Shard != "" {
+		s, err := sweep.ParseShard(opts.Shard)
+		if err != nil {
+			return ExitError, err
+		}
+		shard = s
+	}
+	if opts.FetchJobs < 1 || opts.ScanJobs < 1 {
+		return ExitError, errors.New("--fetch-jobs and --scan-jobs must be at least 1")
+	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	tokens := tokensFromEnv(getenv)
+	var mu sync.Mutex
+	say := func(format string, args ...any) {
+		if opts.Quiet {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(streams.ErrOut, "scour: "+safetext.Escape(fmt.Sprintf(format, args...)))
+	}
+	fopts := opts.Forge
+	fopts.Tokens = tokens
+	fopts.Notify = func(s string) { say("%s", s) }
+	fopts.UserAgent = "scour/" + Version()
+	lister := forge.New(fopts)
+	var repos []forge.Repo
+	for _, t := range targets {
+		if t.Kind == forge.KindCodeup && tokens[forge.KindCodeup] == "" {
+			return ExitError, fmt.Errorf("%s: the Yunxiao OpenAPI needs a token: set %s", t, strings.Join(forge.TokenEnv(forge.KindCodeup), " or "))
+		}
+		if (t.Kind == forge.KindGitHub || t.Kind == forge.KindGitLab) && tokens[t.Kind] == "" {
+			say("%s: no token (%s): public repositories only", t, strings.Join(forge.TokenEnv(t.Kind), ", "))
+		}
+		list, err := lister.List(ctx, t)
+		if err != nil {
+			return ExitError, err
+		}
+		kept := opts.Filter.Apply(list)
+		say("%s: %d repositories listed, %d kept by the filters", t, len(list), len(kept))
+		repos = append(repos, kept...)
+	}
+	if opts.ListOnly {
+		for _, r := range repos {
+			if shard.Has(r.CloneURL) {
+				fmt.Fprintf(streams.Out, "%s\t%s\n", safetext.Escape(r.Name), safetext.Escape(store.CleanURL(r.CloneURL)))
+			}
+		}
+		return ExitClean, nil
+	}
+
+	cache := opts.Cache
+	if cache == "" {
+		c, err := defaultCache()
+		if err != nil {
+			return ExitError, err
+		}
+		cache = c
+	}
+	gitProg := opts.Git
+	switch gitProg {
+	case "":
+		gitProg = sweep.FindGit()
+	case "-":
+		gitProg = ""
+	}
+	st, err := store.Open(ctx, opts.Store, store.Options{})
+	if err != nil {
+		return ExitError, err
+	}
+	defer st.Close()
+
+	sum, err := sweep.Run(ctx, repos, sweep.Options{
+		Store:   st,
+		Mirrors: &sweep.Mirrors{Dir: cache, Git: gitProg, Timeout: opts.FetchTimeout, Tokens: tokens},
+		Scan:    pipelineScan(opts),
+		Shard:   shard, Full: opts.Full || opts.AllObjects,
+		NetworkWorkers: opts.FetchJobs, CPUWorkers: opts.ScanJobs, Retries: opts.Retries,
+		Notify: func(e sweep.Event) {
+			switch e.Kind {
+			case "scanned", "failed", "retry":
+				say("%s: %s %s", e.Repo, e.Kind, e.Detail)
+			}
+		},
+	})
+	fmt.Fprintf(streams.ErrOut, "scour: swept %d repositories (shard %s of %d listed): %d scanned, %d unchanged, %d failed; %d findings reported; store %s\n",
+		sum.InShard, shard, sum.Listed, sum.Scanned, sum.Unchanged, sum.Failed, sum.Findings, safetext.Escape(opts.Store))
+	if err != nil {
+		return ExitError, fmt.Errorf("sweep interrupted (run it again to resume): %w", err)
+	}
+	switch {
+	case sum.Failed > 0:
+		return ExitError, nil
+	case sum.Findings > 0:
+		return ExitFindings, nil
+	}
+	return ExitClean, nil
+}
+
+// pipelineScan scans a mirror with the one scan pipeline: the whole
+// repository, or each range of moved refs. The repository's own config and
+// ignore file are not trusted.
+func pipelineScan(opts SweepOptions) sweep.ScanFunc {
+	return func(ctx context.Context, req sweep.Request) ([]scanner.Finding, error) {
+		base := scan.Options{
+			Path: req.GitDir, Remote: store.CleanURL(req.Repo.CloneURL),
+			NoRepoConfig: true, ConfigFile: opts.ConfigFile, AllObjects: opts.AllObjects,
+			MaxFileSize: opts.MaxFileSize,
+		}
+		if req.Ranges == nil {
+			res, err := scan.Run(ctx, base)
+			if err != nil {
+				return nil, err
+			}
+			return res.Findings, nil
+		}
+		var out []scanner.Finding
+		for _, r := range req.Ranges {
+			o := base
+			o.Range = r
+			res, err := scan.Run(ctx, o)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, res.Findings...)
+		}
+		return out, nil
+	}
+}
