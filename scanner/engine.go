@@ -423,7 +423,9 @@ func (s *Scanner) noteDropped(is *itemScan, rule, secret, why string) {
 		is.dropped = map[[3]string]bool{}
 	}
 	is.dropped[k] = true
-	if is.drop != nil {
+	// The generic layer judges every value under a credential name and
+	// drops most: those are not candidates a person wonders about.
+	if is.drop != nil && !strings.HasPrefix(rule, "generic-") {
 		is.drop(rule, secret, why)
 	}
 	s.debugf("scanner: %s: dropped %s candidate %s: %s", displayPath(is.origin), rule, redact(secret), why)
