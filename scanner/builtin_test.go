@@ -54,7 +54,7 @@ func TestBuiltinExamplesThroughEngine(t *testing.T) {
 	// text as written (decode_test.go covers encoded text).
 	whole, set := builtinScannerOpts(t, 0, Options{NoDecode: true})
 	chunked, _ := builtinScannerOpts(t, 1, Options{NoDecode: true}) // smallest chunks the windows allow
-	chunked.fps = whole.fps // same secrets: compute slow fingerprints once
+	chunked.fps = whole.fps                                         // same secrets: compute slow fingerprints once
 	fillerLine := "func handler(w http.ResponseWriter) { fmt.Println(\"ok\") } // ü\n"
 	n := 0
 	for _, r := range set.Rules() {
