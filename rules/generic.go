@@ -57,6 +57,10 @@ var credentialWords = []string{
 	"secret", "token", "pwd", "pass", "auth", "key",
 }
 
+// credentialWordStart holds the first letters of credentialWords (a
+// test checks), so most positions of a key are passed over at once.
+var credentialWordStart = [256]bool{'a': true, 'c': true, 'e': true, 'k': true, 'm': true, 'p': true, 's': true, 't': true}
+
 // keyTails are what may follow the last credential word in a key that
 // names the credential itself ("secret_key_base", "passwordValue").
 var keyTails = []string{"", "s", "key", "keybase", "base", "value", "val", "string", "str", "b64", "base64", "plain", "plaintext", "raw", "text", "data", "hex"}
@@ -300,6 +304,9 @@ func credentialValue(secret, key []byte) (string, string) {
 	if h := entropy(secret); h < 2.5 {
 		return "", "low entropy"
 	}
+	if digits == 0 && wordlike.Words(string(secret)) {
+		return "", "an identifier made of words"
+	}
 	cpt := wordlike.CharsPerToken(string(secret))
 	if digits == 0 && other == 0 {
 		// Letters only: a word, a name or an identifier unless it is as
@@ -326,29 +333,40 @@ func keyNamesOther(key []byte) string {
 	if len(key) == 0 {
 		return ""
 	}
-	k := make([]byte, 0, len(key))
-	for _, c := range bytes.ToLower(key) {
+	var buf [64]byte
+	k := buf[:0]
+	for _, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
 		if isAlpha(c) || '0' <= c && c <= '9' {
 			k = append(k, c)
 		}
 	}
 	ks := string(k)
-	for _, w := range keyNotSecret {
-		if strings.Contains(ks, w) {
-			return "key names something else (" + w + ")"
+	// The last credential word (the longest where several end there):
+	// what follows it must be a tail that still names the credential.
+	last, wend := -1, 0
+	for p := len(ks) - 1; p >= 0 && last < 0; p-- {
+		if !credentialWordStart[ks[p]] {
+			continue
 		}
-	}
-	last, end := -1, 0
-	for _, w := range credentialWords {
-		if i := strings.LastIndex(ks, w); i >= 0 && (i > last || i == last && i+len(w) > end) {
-			last, end = i, i+len(w)
+		for _, w := range credentialWords {
+			if strings.HasPrefix(ks[p:], w) && p+len(w) > wend {
+				last, wend = p, p+len(w)
+			}
 		}
 	}
 	if last < 0 {
 		return "key names no credential"
 	}
-	if !slices.Contains(keyTails, ks[end:]) {
-		return "key names something else (…" + ks[end:] + ")"
+	if !slices.Contains(keyTails, ks[wend:]) {
+		return "key names something else (…" + ks[wend:] + ")"
+	}
+	for _, w := range keyNotSecret {
+		if strings.Contains(ks, w) {
+			return "key names something else (" + w + ")"
+		}
 	}
 	return ""
 }

@@ -112,6 +112,11 @@ func assignment(data []byte, ks, ke, form int) (int, int, bool) {
 	for i < n && i-ke < 64 && isKeyByte(data[i]) {
 		i++
 	}
+	keyStart := ks
+	for keyStart > 0 && ks-keyStart < 128 && isKeyByte(data[keyStart-1]) {
+		keyStart--
+	}
+	keyEnd := i
 	if i < n && data[i] == '\\' {
 		i++
 	}
@@ -174,10 +179,13 @@ func assignment(data []byte, ks, ke, form int) (int, int, bool) {
 	if i-v < minLen {
 		return 0, 0, false
 	}
-	lo := ks
-	for lo > 0 && ks-lo < 128 && isKeyByte(data[lo-1]) {
-		lo--
+	// The key is the pattern's `key` group: one that names something
+	// else (token_url, password_length) is ruled out here, before the
+	// regex and the value filter, which would drop it.
+	if keyNamesOther(data[keyStart:keyEnd]) != "" {
+		return 0, 0, false
 	}
+	lo := keyStart
 	if lo > 0 && (data[lo-1] == '"' || data[lo-1] == '\'') {
 		lo--
 		if lo > 0 && data[lo-1] == '\\' {

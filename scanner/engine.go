@@ -278,8 +278,15 @@ func (s *Scanner) keywordHits(sc *scratch, chunk []byte) int {
 		return 0
 	}
 	sc.hits = s.keywords(sc, chunk, sc.hits[:0])
+	var skip []bool // the current item's (scanItem sets sc.skip per item)
+	if len(s.pathRules) > 0 && len(sc.skip) >= len(s.entries) {
+		skip = sc.skip
+	}
 	for _, h := range sc.hits {
 		for _, ri := range s.owners[h.PatternID] {
+			if skip != nil && skip[ri] {
+				continue // restricted to paths this item is not on
+			}
 			e := &s.entries[ri]
 			w := e.window
 			sp := span{max(h.Start-w, 0), min(h.End+w, len(chunk))}

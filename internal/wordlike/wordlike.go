@@ -110,6 +110,34 @@ func LongestWord(s string, min int) int {
 	return best
 }
 
+// Words reports whether s is made of vocabulary tokens joined by '_',
+// '-' or '.' (config_client, session-cache, Token): an identifier, known
+// with one lookup per part instead of a full scoring. Parts must be two
+// or more letters.
+func Words(s string) bool {
+	if len(s) == 0 || len(s) > maxLen {
+		return false
+	}
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && isLetter(s[i]) {
+			continue
+		}
+		if i < len(s) && s[i] != '_' && s[i] != '-' && s[i] != '.' {
+			return false
+		}
+		part := s[start:i]
+		if len(part) < 2 || len(part) > maxToken {
+			return false
+		}
+		if ok, _ := lookup(part); !ok {
+			return false
+		}
+		start = i + 1
+	}
+	return true
+}
+
 // letterTokens is the fewest vocabulary tokens (single letters allowed)
 // that spell run.
 func letterTokens(run string) int {

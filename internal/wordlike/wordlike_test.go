@@ -99,3 +99,12 @@ func FuzzScores(f *testing.F) {
 		LongestWord(s, 5)
 	})
 }
+
+func TestWords(t *testing.T) {
+	for s, want := range map[string]bool{"config_client": true, "session-cache": true, "Token": true, "db.password": true,
+		"q8Zr0KfT": false, "kqzvxtwl_config": false, "config__x": false, "": false} {
+		if got := Words(s); got != want {
+			t.Errorf("Words(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
