@@ -90,8 +90,11 @@ func copyTree(t *testing.T, from, to string) {
 			return err
 		}
 		rel, _ := filepath.Rel(from, p)
-		if d.IsDir() && d.Name() == ".git" {
-			return filepath.SkipDir
+		if d.Name() == ".git" { // a directory, or a file in a git worktree
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		dst := filepath.Join(to, rel)
 		if d.IsDir() {

@@ -358,6 +358,9 @@ var providerOf = map[string]string{
 	"openai": "openai", "anthropic": "anthropic", "stripe": "stripe", "twilio": "twilio", "sendgrid": "sendgrid",
 	"telegram": "telegram", "telegrambottoken": "telegram", "discord": "discord", "teams": "msteams",
 	"microsoft_teams": "msteams", "microsoftteamswebhook": "msteams", "jwt": "jwt", "kubernetes": "kubernetes|jwt",
+	"postman": "postman", "dynatrace": "dynatrace", "mailgun": "mailgun", "sendinblue": "brevo", "brevo": "brevo",
+	"planetscale": "planetscale", "prefect": "prefect", "groq": "groq", "wireguard": "wireguard", "age": "age",
+	"dependency_track": "dependency-track", "netrc": "", "postgres": "", "mongo": "", "mysql": "",
 }
 
 // placeholderish marks peer examples that are not real-looking (the issue
@@ -383,7 +386,7 @@ func yamlExamples(peer, dir string) ([]example, error) {
 		}
 		base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(p), ".yml"), ".yaml")
 		prov, ok := providerOf[base]
-		if !ok {
+		if !ok || prov == "" {
 			return nil
 		}
 		data, err := os.ReadFile(p)
@@ -437,7 +440,7 @@ func goExamples(peer, dir string) ([]example, error) {
 	for _, f := range files {
 		base := strings.TrimSuffix(filepath.Base(f), ".go")
 		prov, ok := providerOf[base]
-		if !ok {
+		if !ok || prov == "" {
 			continue
 		}
 		fset := token.NewFileSet()
