@@ -105,8 +105,47 @@ func isValueStop(c byte) bool {
 func assignmentGuard(data []byte, ks, ke int) (int, int, bool) { return assignment(data, ks, ke, 0) }
 
 // assignment is assignmentGuard; form 1 admits only quoted values, 2 only
-// bare ones, 0 both.
+// bare ones that are not calls, 0 both.
 func assignment(data []byte, ks, ke, form int) (int, int, bool) {
+	return ReadAssignment(data, ks, ke).Form(form)
+}
+
+// Assignment is the assignment guard's reading of one keyword hit, for a
+// caller that applies several forms to one hit (the engine reads each hit
+// once for all the rules and decoders that guard with it).
+type Assignment struct {
+	Lo, Hi int
+	// Quoted: the value opens with a quote; Call: the bare value holds a
+	// '(' (token = s.client.Token(ctx)).
+	Quoted, Call, OK bool
+}
+
+// AssignmentForm maps a guard name of the assignment family to its form
+// (0 any, 1 quoted, 2 bare), or -1.
+func AssignmentForm(guard string) int {
+	switch guard {
+	case "assignment":
+		return 0
+	case "assignment-quoted":
+		return 1
+	case "assignment-bare":
+		return 2
+	}
+	return -1
+}
+
+// Form is the window for form (as AssignmentForm), or ok false.
+func (a Assignment) Form(form int) (lo, hi int, ok bool) {
+	if !a.OK || form == 1 && !a.Quoted || form == 2 && (a.Quoted || a.Call) {
+		return 0, 0, false
+	}
+	return a.Lo, a.Hi, true
+}
+
+// ReadAssignment reads the keyword hit data[ks:ke] as the assignment guard
+// does, for every form at once.
+func ReadAssignment(data []byte, ks, ke int) Assignment {
+	var no Assignment
 	n := len(data)
 	i := ke
 	for i < n && i-ke < 64 && isKeyByte(data[i]) {
@@ -137,7 +176,7 @@ func assignment(data []byte, ks, ke, form int) (int, int, bool) {
 	case sp > 0:
 		spaced = true
 	default:
-		return 0, 0, false
+		return no
 	}
 	for k := 0; i < n && k < 16 && (data[i] == ' ' || data[i] == '\t'); k++ {
 		i++
@@ -146,29 +185,25 @@ func assignment(data []byte, ks, ke, form int) (int, int, bool) {
 	for k := 0; i < n && k < 2 && (data[i] == '\\' || data[i] == '"' || data[i] == '\'' || data[i] == '`'); k++ {
 		i++
 	}
-	if quoted := i > q; form == 1 && !quoted || form == 2 && quoted {
-		return 0, 0, false
-	}
+	quoted := i > q
 	v := i
 	for i < n && i-v < 4096 && !isValueStop(data[i]) {
 		i++
 	}
-	if form == 2 && bytes.IndexByte(data[v:i], '(') >= 0 {
-		// A call (token = s.client.Token(ctx)): the bare pattern would
-		// only see the words before the parenthesis.
-		return 0, 0, false
-	}
+	// A call (token = s.client.Token(ctx)): the bare pattern would only
+	// see the words before the parenthesis.
+	call := bytes.IndexByte(data[v:i], '(') >= 0
 	if spaced {
 		// KEY VALUE (.netrc, a CLI flag's argument) only as a whole word
 		// that ends the line or is followed by a space: not a declaration
 		// (struct passwd getpw(...)) or a word inside a string.
 		if i < n && data[i] != ' ' && data[i] != '\t' && data[i] != '\n' && data[i] != '\r' {
-			return 0, 0, false
+			return no
 		}
 		for _, c := range data[v:i] {
 			switch c {
 			case '(', ')', ',', ';', '{', '}', '=', '<', '>':
-				return 0, 0, false
+				return no
 			}
 		}
 	}
@@ -177,13 +212,13 @@ func assignment(data []byte, ks, ke, form int) (int, int, bool) {
 		i++
 	}
 	if i-v < minLen {
-		return 0, 0, false
+		return no
 	}
 	// The key is the pattern's `key` group: one that names something
 	// else (token_url, password_length) is ruled out here, before the
 	// regex and the value filter, which would drop it.
 	if keyNamesOther(data[keyStart:keyEnd]) != "" {
-		return 0, 0, false
+		return no
 	}
 	lo := keyStart
 	if lo > 0 && (data[lo-1] == '"' || data[lo-1] == '\'') {
@@ -197,7 +232,7 @@ func assignment(data []byte, ks, ke, form int) (int, int, bool) {
 	for k := 0; hi < n && k < 2 && (data[hi] == '"' || data[hi] == '\'' || data[hi] == '`' || data[hi] == '\\'); k++ {
 		hi++
 	}
-	return lo, hi, true
+	return Assignment{Lo: lo, Hi: hi, Quoted: quoted, Call: call, OK: true}
 }
 
 // userinfoGuard: "://" is followed by user:password@ before the end of

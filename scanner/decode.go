@@ -29,11 +29,14 @@ func decoders() []*decoder {
 	b64 := func(data []byte, lo, hi int, fn func(decode.Span)) { decode.Base64Runs(data, lo, hi, fn) }
 	return []*decoder{
 		{
-			// A base64 value assigned to a credential-named key:
-			// PRIVATE_KEY_B64=..., token: <base64>, client-key-data: ...
+			// A base64 value assigned to a key that says so:
+			// PRIVATE_KEY_B64=..., client-key-data: ..., "auth": ...
 			kind: decode.Base64,
-			triggers: []string{"password", "passwd", "secret", "token", "credential", "private",
-				"api_key", "apikey", "key-data", "key_data", "keydata", "_b64", "b64_", `"auth"`},
+			// Not every credential word: a base64 value under password or
+			// token is reported as it is by the generic rules, and those
+			// words are on every other line of some code.
+			triggers: []string{"private_key", "privatekey", "private-key", "key-data", "key_data", "keydata",
+				"_b64", "b64_", "_base64", "base64_", `"auth"`, "secret_data", "secretdata"},
 			window: 160,
 			guard:  rules.AssignmentWindow,
 			find:   b64,

@@ -283,6 +283,8 @@ func (s *Scanner) keywordHits(sc *scratch, chunk []byte) int {
 		skip = sc.skip
 	}
 	for _, h := range sc.hits {
+		read := false
+		var as rules.Assignment
 		for _, ri := range s.owners[h.PatternID] {
 			if skip != nil && skip[ri] {
 				continue // restricted to paths this item is not on
@@ -291,7 +293,16 @@ func (s *Scanner) keywordHits(sc *scratch, chunk []byte) int {
 			w := e.window
 			sp := span{max(h.Start-w, 0), min(h.End+w, len(chunk))}
 			if e.guard != nil {
-				lo, hi, ok := e.guard(chunk, h.Start, h.End)
+				var lo, hi int
+				var ok bool
+				if e.assignForm >= 0 {
+					if !read {
+						as, read = rules.ReadAssignment(chunk, h.Start, h.End), true
+					}
+					lo, hi, ok = as.Form(e.assignForm)
+				} else {
+					lo, hi, ok = e.guard(chunk, h.Start, h.End)
+				}
 				if !ok {
 					continue
 				}

@@ -90,6 +90,10 @@ type entry struct {
 	// guard, when set, gives the window around a keyword hit (or rules
 	// the hit out) instead of window bytes either side.
 	guard func(data []byte, kwStart, kwEnd int) (lo, hi int, ok bool)
+	// assignForm is the guard's form when it is of the assignment family
+	// (rules.AssignmentForm), else -1: the engine reads each keyword hit
+	// once for all of them.
+	assignForm int
 	// dec, when set, makes this entry a decoder: its keyword hits mark
 	// encoded text to decode and match inside (decode.go), and it has no
 	// finder.
@@ -172,15 +176,21 @@ func New(opts Options) (*Scanner, error) {
 		if len(r.Paths) > 0 {
 			e.applies = r.AppliesTo
 		}
+		e.assignForm = -1
 		if r.Guard != "" {
 			e.guard = r.KeywordWindow
+			e.assignForm = rules.AssignmentForm(r.Guard)
 		}
 		es = append(es, e)
 		kws = append(kws, r.Keywords)
 	}
 	if !opts.NoDecode {
 		for _, d := range decoders() {
-			es = append(es, entry{id: "decode:" + d.kind, dec: d, window: d.window, guard: d.guard})
+			form := -1
+			if d.guard != nil {
+				form = 0 // decoders' guard is rules.AssignmentWindow
+			}
+			es = append(es, entry{id: "decode:" + d.kind, dec: d, window: d.window, guard: d.guard, assignForm: form})
 			kws = append(kws, d.triggers)
 		}
 	}
