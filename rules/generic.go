@@ -363,13 +363,26 @@ func keyNamesOther(key []byte) string {
 	if !slices.Contains(keyTails, ks[wend:]) {
 		return "key names something else (…" + ks[wend:] + ")"
 	}
-	for _, w := range keyNotSecret {
-		if strings.Contains(ks, w) {
-			return "key names something else (" + w + ")"
+	for p := 0; p < len(ks); p++ {
+		if c := ks[p]; 'a' <= c && c <= 'z' {
+			for _, w := range keyNotSecretBy[c-'a'] {
+				if strings.HasPrefix(ks[p:], w) {
+					return "key names something else (" + w + ")"
+				}
+			}
 		}
 	}
 	return ""
 }
+
+// keyNotSecretBy is keyNotSecret by first letter: keyNamesOther tries at
+// each position of a key only the words that start with its letter.
+var keyNotSecretBy = func() (by [26][]string) {
+	for _, w := range keyNotSecret {
+		by[w[0]-'a'] = append(by[w[0]-'a'], w)
+	}
+	return by
+}()
 
 // dottedIdentifier: a.b.c made of short identifiers (a field or method
 // reference, not key material; a JWT's segments are long).
