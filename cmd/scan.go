@@ -22,6 +22,7 @@ import (
 	"github.com/scour-dev/scour/report"
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scan"
+	"github.com/scour-dev/scour/scanner"
 	"github.com/scour-dev/scour/source/gitremote"
 	"github.com/scour-dev/scour/suppress"
 )
@@ -55,11 +56,15 @@ type ScanOptions struct {
 	NoRepoConfig bool
 	// Baseline is an earlier JSON report or baseline file: findings in it
 	// (same rule, same secret) are not reported.
-	Baseline    string
-	ShowSecrets bool
-	NoColor     bool
-	Verbose     bool
-	Quiet       bool
+	Baseline string
+	// MinConfidence is the lowest confidence reported (low, medium,
+	// high); "" means the config's min_confidence, else
+	// scanner.DefaultMinConfidence.
+	MinConfidence string
+	ShowSecrets   bool
+	NoColor       bool
+	Verbose       bool
+	Quiet         bool
 	// Verify checks found secrets with their vendors (docs/revoke.md);
 	// OptIn allows probes that touch write endpoints (pypi, nuget).
 	Verify bool
@@ -105,6 +110,7 @@ func (o ScanOptions) pipeline(streams IO) scan.Options {
 		NoHistory:       o.NoHistory,
 		AllObjects:      o.AllObjects,
 		NoDeltaMatching: o.NoDeltaMatching,
+		MinConfidence:   o.MinConfidence,
 		Range:           o.Range,
 		Debugf:          debugf,
 		Notify:          printNotice(streams.ErrOut, o.Quiet),
@@ -196,6 +202,7 @@ is "scour version" or "scour --version".
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "with --verify, also run probes that touch write endpoints for these `providers` (pypi, nuget)")
 	f.StringVar(&opts.Baseline, "baseline", "", "report only findings absent from this earlier JSON report or baseline `file` (scour baseline create)")
 	f.BoolVar(&opts.ShowSecrets, "show-secrets", false, "print secrets in full instead of redacted")
+	f.StringVar(&opts.MinConfidence, "min-confidence", "", minConfidenceHelp)
 	f.BoolVar(&noColor, "no-color", false, "never colour output (also: NO_COLOR=1)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print diagnostics to stderr, e.g. candidates dropped by a checksum")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print no summary or skipped list to stderr")
@@ -484,3 +491,6 @@ func (b byteSize) Set(s string) error {
 }
 
 func (byteSize) Type() string { return "size" }
+
+const minConfidenceHelp = "report only findings of this `confidence` or higher: low (every finding, weak generic passwords included), medium, high (token formats only); default " +
+	scanner.DefaultMinConfidence + ", or the config's min_confidence"

@@ -34,6 +34,8 @@ type StagedOptions struct {
 	NoColor      bool
 	Verbose      bool
 	Quiet        bool
+	// MinConfidence: as ScanOptions.MinConfidence.
+	MinConfidence string
 }
 
 func newStagedCmd(streams IO) *cobra.Command {
@@ -83,6 +85,7 @@ framework (id: scour).
 	f.BoolVar(&opts.NoRepoConfig, "no-repo-config", false, "ignore the work tree's own .scour.yaml and .scourignore")
 	f.StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	f.BoolVar(&opts.ShowSecrets, "show-secrets", false, "print secrets in full instead of redacted")
+	f.StringVar(&opts.MinConfidence, "min-confidence", "", minConfidenceHelp)
 	f.BoolVar(&noColor, "no-color", false, "never colour output (also: NO_COLOR=1)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print diagnostics to stderr")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print no summary or notes to stderr")
@@ -110,14 +113,15 @@ func runStaged(ctx context.Context, opts StagedOptions, streams IO) (int, error)
 		debugf = newDebugf(streams.ErrOut, true)
 	}
 	res, scanErr := scan.Staged(ctx, scan.StagedOptions{
-		Dir:          opts.Dir,
-		IndexFile:    opts.IndexFile,
-		ConfigFile:   opts.ConfigFile,
-		NoRepoConfig: opts.NoRepoConfig,
-		Excludes:     opts.Excludes,
-		RulePacks:    opts.RulePacks,
-		Debugf:       debugf,
-		Notify:       printNotice(streams.ErrOut, opts.Quiet),
+		Dir:           opts.Dir,
+		IndexFile:     opts.IndexFile,
+		ConfigFile:    opts.ConfigFile,
+		NoRepoConfig:  opts.NoRepoConfig,
+		Excludes:      opts.Excludes,
+		RulePacks:     opts.RulePacks,
+		MinConfidence: opts.MinConfidence,
+		Debugf:        debugf,
+		Notify:        printNotice(streams.ErrOut, opts.Quiet),
 	})
 	if res == nil {
 		return ExitError, scanErr

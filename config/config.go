@@ -53,6 +53,9 @@ type Config struct {
 	Format string `yaml:"format"`
 	// Analyze configures `--analyze` (docs/analyze.md).
 	Analyze AnalyzeConfig `yaml:"analyze"`
+	// MinConfidence is the lowest confidence reported: low, medium or high
+	// (a --min-confidence flag wins; default low: all, docs/config.md).
+	MinConfidence string `yaml:"min_confidence"`
 
 	// Path is the file this config was read from ("" when none was found).
 	Path string `yaml:"-"`
@@ -229,6 +232,11 @@ func (c *Config) validate() error {
 		if err := checkPattern(p); err != nil {
 			bad(key, "%v", err)
 		}
+	}
+	switch c.MinConfidence {
+	case "", "low", "medium", "high":
+	default:
+		bad("min_confidence", "%q: want low, medium or high", c.MinConfidence)
 	}
 	for i, r := range c.Rules {
 		if strings.TrimSpace(r) == "" {

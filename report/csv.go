@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/csv"
 	"io"
 	"strconv"
@@ -45,7 +46,7 @@ func CSV(w io.Writer, res *scanner.Result, opts Options) error {
 				}
 			}
 			row := []string{
-				f.RuleID, f.Provider, meta.Confidence, f.Fingerprint, safetext.Quote(displaySecret(f, opts)), l.Kind,
+				f.RuleID, f.Provider, cmp.Or(f.Confidence, meta.Confidence), f.Fingerprint, safetext.Quote(displaySecret(f, opts)), l.Kind,
 				safetext.Quote(l.Path), strconv.Itoa(l.Line), strconv.Itoa(l.Column), hash, date, author, l.BlobID,
 				l.Remote, strconv.FormatBool(l.Unreachable), f.Description,
 			}

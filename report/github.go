@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -28,7 +29,7 @@ func GitHub(w io.Writer, res *scanner.Result, opts Options) error {
 		f := &res.Findings[i]
 		meta := opts.Rules[f.RuleID]
 		level := "error"
-		if sarifLevel(meta.Confidence) != "error" {
+		if sarifLevel(cmp.Or(f.Confidence, meta.Confidence)) != "error" {
 			level = "warning"
 		}
 		var props []string

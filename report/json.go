@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
 	"regexp"
@@ -52,15 +53,18 @@ type JSONFinding struct {
 
 // JSONLocation is one place a secret occurs.
 type JSONLocation struct {
-	Kind        string      `json:"kind"`
-	Path        string      `json:"path"`
-	Line        int         `json:"line"`
-	Column      int         `json:"column"`
-	Offset      int64       `json:"offset"`
-	Blob        string      `json:"blob,omitempty"`
-	Commit      *JSONCommit `json:"commit,omitempty"`
-	Remote      string      `json:"remote,omitempty"`
-	Unreachable bool        `json:"unreachable,omitempty"`
+	Kind   string      `json:"kind"`
+	Path   string      `json:"path"`
+	Line   int         `json:"line"`
+	Column int         `json:"column"`
+	Offset int64       `json:"offset"`
+	Blob   string      `json:"blob,omitempty"`
+	Commit *JSONCommit `json:"commit,omitempty"`
+	Remote string      `json:"remote,omitempty"`
+	// Encoding says how the text here encodes the secret (base64, url,
+	// escape, concat); absent when the secret is there as written.
+	Encoding    string `json:"encoding,omitempty"`
+	Unreachable bool   `json:"unreachable,omitempty"`
 }
 
 // JSONCommit is the commit that introduced a location's content.
@@ -150,7 +154,7 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 			RuleID:         f.RuleID,
 			Provider:       f.Provider,
 			Description:    f.Description,
-			Confidence:     meta.Confidence,
+			Confidence:     cmp.Or(f.Confidence, meta.Confidence),
 			Fingerprint:    f.Fingerprint,
 			SecretRedacted: redacted(f, opts),
 			Context:        publicContext(f, opts.ShowSecrets),
@@ -166,7 +170,7 @@ func NewJSONReport(res *scanner.Result, opts Options) *JSONReport {
 		for _, l := range f.Locations {
 			jl := JSONLocation{
 				Kind: l.Kind, Path: safetext.UTF8(l.Path), Line: l.Line, Column: l.Column, Offset: l.Offset,
-				Blob: l.BlobID, Remote: l.Remote, Unreachable: l.Unreachable,
+				Blob: l.BlobID, Remote: l.Remote, Unreachable: l.Unreachable, Encoding: l.Encoding,
 			}
 			if c := l.Commit; c != nil {
 				jl.Commit = &JSONCommit{Hash: c.Hash, AuthorName: safetext.UTF8(c.AuthorName),

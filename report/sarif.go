@@ -242,7 +242,7 @@ func newSARIF(res *scanner.Result, opts Options) *sarifLog {
 		r := sarifResult{
 			RuleID:              f.RuleID,
 			RuleIndex:           index[f.RuleID],
-			Level:               sarifLevel(meta.Confidence),
+			Level:               sarifLevel(cmp.Or(f.Confidence, meta.Confidence)),
 			PartialFingerprints: map[string]string{FingerprintKey: f.Fingerprint},
 			Properties: sarifResultProps{
 				Provider:       f.Provider,

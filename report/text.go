@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"sort"
@@ -57,8 +58,8 @@ func Text(w io.Writer, res *scanner.Result, opts Options) error {
 		f := &res.Findings[i]
 		meta := opts.Rules[f.RuleID]
 		head := p.paint(ansiBold+ansiRed, safetext.Escape(f.RuleID)) + "  " + safetext.Escape(f.Provider)
-		if meta.Confidence != "" {
-			head += p.paint(ansiDim, " ("+safetext.Escape(meta.Confidence)+" confidence)")
+		if c := cmp.Or(f.Confidence, meta.Confidence); c != "" {
+			head += p.paint(ansiDim, " ("+safetext.Escape(c)+" confidence)")
 		}
 		fmt.Fprintf(&b, "%s\n", head)
 		if f.Description != "" {
@@ -153,6 +154,9 @@ func formatLocation(l scanner.Location) string {
 	}
 	if l.Unreachable {
 		s += " (unreachable)"
+	}
+	if l.Encoding != "" {
+		s += " (" + l.Encoding + "-encoded)"
 	}
 	return s
 }

@@ -24,7 +24,10 @@ func (p Problem) String() string {
 //   - that match is also found when the rule sees only the window around a
 //     keyword hit, as the engine runs it;
 //   - no negative example matches any rule of the same provider;
-//   - no example is claimed by a rule of another provider.
+//   - no example is claimed by a rule of another provider (generic rules
+//     excepted: their findings yield to the specific rule's, see
+//     GenericProvider);
+//   - a rule restricted by paths gives each example a path it applies to.
 func Check(set *Set) []Problem {
 	return checkRules(set, func(*Rule) bool { return true })
 }
@@ -80,15 +83,22 @@ func checkRules(set *Set, want func(*Rule) bool) []Problem {
 			case len(r.Keywords) > 0 && !foundNearKeyword(r, ex.Text, got[0].Secret):
 				bad("%s: secret not found within window %d of a keyword hit", name, r.Window())
 			}
+			if len(r.Paths) > 0 && !r.AppliesTo(ex.Path) {
+				bad("%s: path %q does not match the rule's paths %q", name, ex.Path, r.Paths)
+			}
 			for _, q := range set.Rules() {
-				if q.Provider != r.Provider && len(findAll(q, ex.Text)) > 0 {
+				if q.Provider == GenericProvider && r.Provider != GenericProvider {
+					continue
+				}
+				if q.Provider != r.Provider && q.AppliesTo(ex.Path) && len(findAll(q, ex.Text)) > 0 {
 					bad("%s is also claimed by rule %q of provider %q", name, q.ID, q.Provider)
 				}
 			}
 		}
 		for i, neg := range r.NegativeExamples {
 			for _, q := range set.Rules() {
-				if q.Provider != r.Provider {
+				// A rule restricted by paths never sees a pathless negative.
+				if q.Provider != r.Provider || q != r && len(q.Paths) > 0 {
 					continue
 				}
 				if got := findAll(q, neg); len(got) > 0 {
@@ -106,8 +116,7 @@ func checkRules(set *Set, want func(*Rule) bool) []Problem {
 
 func findAll(r *Rule, text string) []Match {
 	var got []Match
-	data := []byte(text)
-	r.Find(data, 0, len(data), func(m Match) { got = append(got, m) }, nil)
+	r.FindText([]byte(text), func(m Match) { got = append(got, m) }, nil)
 	return got
 }
 
@@ -134,7 +143,6 @@ func containsKeyword(text string, keywords []string) bool {
 func foundNearKeyword(r *Rule, text, secret string) bool {
 	lower := asciiLower(text) // same byte offsets as text
 	data := []byte(text)
-	w := r.Window()
 	found := false
 	for _, k := range r.Keywords {
 		k = asciiLower(k)
@@ -144,7 +152,12 @@ func foundNearKeyword(r *Rule, text, secret string) bool {
 				break
 			}
 			at := off + i
-			r.Find(data, at-w, at+len(k)+w, func(m Match) {
+			lo, hi, ok := r.KeywordWindow(data, at, at+len(k))
+			if !ok {
+				off = at + 1
+				continue
+			}
+			r.Find(data, lo, hi, func(m Match) {
 				if m.Secret == secret {
 					found = true
 				}

@@ -4,6 +4,13 @@
 // It imports nothing else of scour's.
 package rules
 
+// GenericProvider is the provider of the generic layer (builtin/generic.yaml):
+// rules that know a secret by its context (a credential-named key, a URL's
+// password, a credential file) rather than its format. Their findings
+// yield to any other provider's finding of the same text (one secret, one
+// finding), and other providers' examples may match them.
+const GenericProvider = "generic"
+
 // Pack is one rule file: one provider's rules.
 type Pack struct {
 	// Provider names the vendor, e.g. "github", "yunxiao", "alibaba".
@@ -53,6 +60,24 @@ type Rule struct {
 	// Confidence is "high" (structured, prefixed or checksummed), "medium"
 	// or "low" (context-dependent).
 	Confidence string `yaml:"confidence,omitempty"`
+	// ValueFilter names an offline filter (generic.go) that judges the
+	// secret as a value rather than a token format: "credential" for the
+	// generic layer (references, placeholders, labelled hashes, word-like
+	// strings under the BPE vocabulary, key names that are not secrets;
+	// it may lower a match's confidence to "low"), "reference" for values
+	// in credential files, where only references and placeholders are
+	// dropped.
+	ValueFilter string `yaml:"value_filter,omitempty"`
+	// Guard names a Go check (guard.go: "assignment", "userinfo") that
+	// narrows the window around each keyword hit to where a match can be,
+	// or rules the hit out: for rules whose keywords are common words.
+	Guard string `yaml:"guard,omitempty"`
+	// Paths, when set, restrict the rule to items whose path matches one
+	// of these globs (path.Match syntax): against the base name, or, for a
+	// pattern holding a '/', against as many trailing path elements as it
+	// has ("config/master.key"). Credential files are known by their path
+	// and shape (.pgpass, master.key), not by a keyword.
+	Paths []string `yaml:"paths,omitempty"`
 	// Remediation is a one-line hint shown beside findings.
 	Remediation string `yaml:"remediation,omitempty"`
 
@@ -82,6 +107,8 @@ type Rule struct {
 type Example struct {
 	Text   string `yaml:"text"`
 	Secret string `yaml:"secret,omitempty"`
+	// Path is the file the text is in, for rules restricted by Paths.
+	Path string `yaml:"path,omitempty"`
 }
 
 // StripActions removes the verify, revoke and analyze blocks of every rule of the

@@ -36,6 +36,9 @@ type Match struct {
 	Start, End int               // byte offsets of the secret group
 	Secret     string            // the credential
 	Context    map[string]string // the rule's other named groups; "checksum": "unverified" after a failed soft checksum
+	// Confidence, when set, overrides the rule's for this match: the
+	// credential value filter lowers weak values to "low".
+	Confidence string
 }
 
 // asciiSet is a set of ASCII bytes; bytes >= 0x80 are never in it.
@@ -52,6 +55,9 @@ type compiled struct {
 	after       asciiSet
 	checksum    *checksumAlgo
 	window      int
+	value       valueFilter // nil: no value filter
+	guard       guardFunc   // nil: window bytes either side of a keyword
+	keyGroup    int         // submatch index of `key`, or -1
 }
 
 // Set is a validated, compiled rule set.
@@ -235,8 +241,10 @@ func (e *Example) UnmarshalYAML(n *yaml.Node) error {
 				e.Text = v.Value
 			case "secret":
 				e.Secret = v.Value
+			case "path":
+				e.Path = v.Value
 			default:
-				return fmt.Errorf("line %d: example: unknown key %q (want text, secret)", k.Line, k.Value)
+				return fmt.Errorf("line %d: example: unknown key %q (want text, secret, path)", k.Line, k.Value)
 			}
 		}
 		return nil
@@ -360,6 +368,25 @@ func compile(r *Rule) (*compiled, []string) {
 		}
 		c.window = r.WindowSize
 	}
+	if r.ValueFilter != "" {
+		f, ok := valueFilters[r.ValueFilter]
+		if !ok {
+			add("value_filter: unknown filter %q (known: %s)", r.ValueFilter, strings.Join(valueFilterNames(), ", "))
+		}
+		c.value = f
+	}
+	if r.Guard != "" {
+		g, ok := guards[r.Guard]
+		if !ok {
+			add("guard: unknown guard %q (known: %s)", r.Guard, strings.Join(guardNames(), ", "))
+		}
+		c.guard = g
+	}
+	for _, p := range r.Paths {
+		if _, err := path.Match(p, ""); err != nil || p == "" || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
+			add("paths: bad pattern %q (want a glob such as .pgpass, *.ppk or config/master.key)", p)
+		}
+	}
 	if r.Checksum != "" {
 		algo, ok := checksums[r.Checksum]
 		if !ok {
@@ -384,8 +411,11 @@ func compile(r *Rule) (*compiled, []string) {
 		return nil, problems
 	}
 	c.re = re
-	c.secretGroup = -1
+	c.secretGroup, c.keyGroup = -1, -1
 	for i, name := range re.SubexpNames() {
+		if name == "key" {
+			c.keyGroup = i
+		}
 		switch {
 		case name == "secret" && c.secretGroup >= 0:
 			add("pattern: more than one (?P<secret>...) group")
@@ -438,6 +468,31 @@ func (r *Rule) Window() int {
 		return r.WindowSize
 	}
 	return DefaultWindow
+}
+
+// AppliesTo reports whether the rule runs on an item at path p (slash- or
+// OS-separated); a rule without Paths runs everywhere.
+func (r *Rule) AppliesTo(p string) bool {
+	if len(r.Paths) == 0 {
+		return true
+	}
+	p = strings.ReplaceAll(p, "\\", "/")
+	for _, pat := range r.Paths {
+		n := strings.Count(pat, "/") + 1
+		tail := p
+		for i, k := len(p), 0; i > 0; i-- {
+			if p[i-1] == '/' {
+				if k++; k == n {
+					tail = p[i:]
+					break
+				}
+			}
+		}
+		if ok, _ := path.Match(pat, tail); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Source is the file the rule came from.
@@ -527,7 +582,21 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 				continue
 			}
 		}
-		match := Match{Start: s, End: e, Secret: string(secret)}
+		conf := ""
+		if c.value != nil {
+			var key []byte
+			if g := c.keyGroup; g >= 0 && m[2*g] >= 0 {
+				key = data[m[2*g]+lo : m[2*g+1]+lo]
+			}
+			var why string
+			if conf, why = c.value(secret, key); why != "" {
+				if dropped != nil {
+					dropped(string(secret), why)
+				}
+				continue
+			}
+		}
+		match := Match{Start: s, End: e, Secret: string(secret), Confidence: conf}
 		if len(c.ctxGroups) > 0 || soft {
 			match.Context = make(map[string]string, len(c.ctxGroups)+1)
 			for i, g := range c.ctxGroups {

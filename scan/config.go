@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -208,6 +209,9 @@ type targetOptions struct {
 	RulePacks    []string
 	Baseline     string
 	Cache        *RuleCache
+	// MinConfidence: the flag's; the config's min_confidence, then the
+	// scanner's default, apply when it is "".
+	MinConfidence string
 	// NoDeltaMatching: see Options.NoDeltaMatching.
 	NoDeltaMatching bool
 	// base, when set, is the revision the scanned tree's own config and
@@ -245,7 +249,7 @@ func (r *run) prepareAtBase(path string, opts Options) (*target, error) {
 	}
 	return r.prepare(path, targetOptions{
 		ConfigFile: opts.ConfigFile, RulePacks: opts.RulePacks, Baseline: opts.Baseline,
-		Cache: opts.RuleCache, NoDeltaMatching: opts.NoDeltaMatching, base: &baseTree{rev: rev, read: read},
+		Cache: opts.RuleCache, NoDeltaMatching: opts.NoDeltaMatching, MinConfidence: opts.MinConfidence, base: &baseTree{rev: rev, read: read},
 	})
 }
 
@@ -294,7 +298,11 @@ func (r *run) prepare(root string, o targetOptions) (*target, error) {
 		return nil, err
 	}
 	r.debugf("rules: %d", len(set.Rules()))
-	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: r.userDebugf, Allow: allowHook(fl), NoDeltaMatching: o.NoDeltaMatching})
+	minConf := cmp.Or(o.MinConfidence, cfg.MinConfidence, scanner.DefaultMinConfidence)
+	if !scanner.ValidConfidence(minConf) {
+		return nil, fmt.Errorf("--min-confidence %q: want low, medium or high", minConf)
+	}
+	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: r.userDebugf, Allow: allowHook(fl), MinConfidence: minConf, NoDeltaMatching: o.NoDeltaMatching})
 	if err != nil {
 		return nil, err
 	}

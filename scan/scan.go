@@ -72,6 +72,10 @@ type Options struct {
 	// Baseline is an earlier JSON report or baseline file: findings in it
 	// (same rule, same secret) are not reported.
 	Baseline string
+	// MinConfidence is the lowest confidence reported (low, medium,
+	// high); "" means the config's min_confidence, else
+	// scanner.DefaultMinConfidence.
+	MinConfidence string
 
 	// NoHistory scans only the files on disk, even in a git repository.
 	NoHistory bool
@@ -320,7 +324,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		if t, err = r.prepare(root, targetOptions{
 			ConfigFile: opts.ConfigFile, NoRepoConfig: opts.NoRepoConfig,
 			RulePacks: opts.RulePacks, Baseline: opts.Baseline, Cache: opts.RuleCache,
-			NoDeltaMatching: opts.NoDeltaMatching,
+			NoDeltaMatching: opts.NoDeltaMatching, MinConfidence: opts.MinConfidence,
 		}); err != nil {
 			return nil, err
 		}

@@ -26,6 +26,8 @@ type StagedOptions struct {
 	Excludes []string
 	// RulePacks are extra rule pack files, added to the config's.
 	RulePacks []string
+	// MinConfidence is as in Options.
+	MinConfidence string
 	// Debugf and Notify are as in Options.
 	Debugf func(format string, args ...any)
 	Notify func(Notice)
@@ -64,7 +66,7 @@ func Staged(ctx context.Context, opts StagedOptions) (*Result, error) {
 	}
 	defer st.Close()
 	// The config lives at the top of the work tree.
-	t, err := r.prepare(st.Root, targetOptions{ConfigFile: opts.ConfigFile, NoRepoConfig: opts.NoRepoConfig, RulePacks: opts.RulePacks})
+	t, err := r.prepare(st.Root, targetOptions{ConfigFile: opts.ConfigFile, NoRepoConfig: opts.NoRepoConfig, RulePacks: opts.RulePacks, MinConfidence: opts.MinConfidence})
 	if err != nil {
 		return nil, err
 	}

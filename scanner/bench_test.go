@@ -244,3 +244,44 @@ func BenchmarkScanStream(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkScanGoroot is the whole engine over 32 MiB of $GOROOT/src: real
+// code, where credential words (token, secret, password, key) are as
+// common as they really are, unlike the generated corpus, which has one on
+// almost every line.
+func BenchmarkScanGoroot(b *testing.B) { benchScanGoroot(b, Options{}) }
+
+// BenchmarkScanGorootNoGeneric is the same without the generic layer and
+// decoding: what they cost, measured in the same run.
+func BenchmarkScanGorootNoGeneric(b *testing.B) {
+	benchScanGoroot(b, Options{NoDecode: true, noGeneric: true})
+}
+
+func benchScanGoroot(b *testing.B, opts Options) {
+	s, _ := builtinScannerOpts(b, 0, opts)
+	data := gorootCorpus(b, 32<<20)
+	var res *Result
+	perCPU(b, len(data), func() {
+		var err error
+		res, err = s.Run(context.Background(), items{memItem("goroot", data)})
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.ReportMetric(float64(len(res.Findings)), "findings")
+}
+
+// BenchmarkScanNoGeneric is BenchmarkScan without the generic layer and
+// decoding, in the same run.
+func BenchmarkScanNoGeneric(b *testing.B) {
+	s, _ := builtinScannerOpts(b, 0, Options{NoDecode: true, noGeneric: true})
+	data := benchCorpus()
+	perCPU(b, len(data), func() {
+		if _, err := s.Run(context.Background(), items{memItem("corpus", data)}); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkScanGorootNoDecode: the generic layer without decoding.
+func BenchmarkScanGorootNoDecode(b *testing.B) { benchScanGoroot(b, Options{NoDecode: true}) }

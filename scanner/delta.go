@@ -56,7 +56,7 @@ type windowResult struct {
 // recorded says whether item it is scanned by scanRecorded: it is, or is
 // built from, a base of delta-aware matching, and fits one chunk.
 func (c *collector) recorded(it source.Item) bool {
-	return !c.s.opts.NoDeltaMatching && it.Open == nil && len(it.Data) <= c.s.bufSize() && (it.Memo != nil || it.Delta != nil)
+	return c.s.deltaOK && !c.s.opts.NoDeltaMatching && it.Open == nil && len(it.Data) <= c.s.bufSize() && (it.Memo != nil || it.Delta != nil)
 }
 
 // deltaBase returns the base's memo when item it can be matched as a
@@ -149,7 +149,7 @@ func (c *collector) scanRecorded(ctx context.Context, it source.Item, m *deltaMe
 				if n := len(sc.found); n > mark && sc.found[n-1].m.Start == mm.Start && sc.found[n-1].m.End == mm.End {
 					continue
 				}
-				sc.found = append(sc.found, found{ri, mm})
+				sc.found = append(sc.found, found{rule: ri, m: mm})
 			}
 			if wins != nil {
 				wins[spanKey{ri, sp.lo, sp.hi}] = res

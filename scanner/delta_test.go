@@ -161,11 +161,11 @@ func TestDeltaMatchingSameFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := New(Options{Rules: set, NoDeltaMatching: true})
+	full, err := New(Options{Rules: set, NoDeltaMatching: true, NoDecode: true, noGeneric: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	delta, err := New(Options{Rules: set})
+	delta, err := New(Options{Rules: set, NoDecode: true, noGeneric: true})
 	if err != nil {
 		t.Fatal(err)
 	}

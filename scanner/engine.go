@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/coregx/ahocorasick"
@@ -24,6 +25,12 @@ type scratch struct {
 	cand    []span   // prefilter output: where keywords may be
 	hits    []ahocorasick.Match
 	found   []found
+	skip    []bool // per entry: restricted to paths the current item is not on
+	// rejected are candidates specific (non-generic) rules dropped in
+	// this chunk: a checksum failed, a placeholder. The generic layer
+	// must not report them either.
+	rejected []string
+	sub      *scratch // for matching decoded text (depth 1)
 }
 
 type span struct{ lo, hi int }
@@ -32,6 +39,7 @@ type span struct{ lo, hi int }
 type found struct {
 	rule int
 	m    rules.Match
+	enc  string // how chunk[m.Start:m.End] encodes m.Secret ("" = as written)
 }
 
 // posState is the line/column at the start of the current chunk.
@@ -59,6 +67,12 @@ type itemScan struct {
 	// per item (the collector counts them for the summary).
 	drop    func(rule, secret, why string)
 	dropped map[[3]string]bool // per item: each dropped candidate once
+	// skip[i]: entry i is restricted to paths this item is not on; nil
+	// when no entry is restricted.
+	skip []bool
+	// test: the item is a test file or fixture, where values under
+	// credential names are mostly made up: generic matches are "low".
+	test bool
 }
 
 func (s *Scanner) overlap() int { return 2 * s.reach }
@@ -87,7 +101,17 @@ func (s *Scanner) nextStart(chunk []byte) int {
 func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit), drop func(rule, secret, why string)) (int64, *source.Skipped, error) {
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
-	is := &itemScan{origin: it.Origin, emit: emit, drop: drop}
+	is := &itemScan{origin: it.Origin, emit: emit, drop: drop, test: testPath(it.Origin.Path)}
+	if len(s.pathRules) > 0 {
+		if cap(sc.skip) < len(s.entries) {
+			sc.skip = make([]bool, len(s.entries))
+		}
+		is.skip = sc.skip[:len(s.entries)]
+		p := it.Origin.Path
+		for _, i := range s.pathRules {
+			is.skip[i] = !s.entries[i].applies(p)
+		}
+	}
 	pos := posState{line: 1}
 
 	if it.Open == nil {
@@ -182,8 +206,11 @@ func (s *Scanner) scanChunk(sc *scratch, is *itemScan, chunk []byte, base int64,
 		ownTo = len(chunk)
 	}
 
-	sc.found = sc.found[:0]
-	s.match(sc, is, chunk, ownFrom, ownTo)
+	sc.found, sc.rejected = sc.found[:0], sc.rejected[:0]
+	s.match(sc, is, chunk, ownFrom, ownTo, true)
+	if len(sc.rejected) > 0 {
+		sc.found = s.dropRejected(sc, is)
+	}
 	if len(sc.found) > 0 {
 		s.emitFound(sc, is, chunk, base, pos)
 	}
@@ -191,6 +218,49 @@ func (s *Scanner) scanChunk(sc *scratch, is *itemScan, chunk []byte, base int64,
 		pos.advance(chunk[:next])
 	}
 	return next
+}
+
+// testMarks are path elements and name parts of test files and fixtures.
+var testMarks = []string{"/test/", "/tests/", "/testdata/", "/testing/", "/fixtures/", "/fixture/", "/spec/",
+	"/__tests__/", "/__mocks__/", "/mocks/", "_test.", ".test.", ".spec.", "/test_", "/mock_"}
+
+// testPath reports whether p (relative to the scan root) is a test file or
+// fixture.
+func testPath(p string) bool {
+	if p == "" {
+		return false
+	}
+	p = "/" + strings.ToLower(strings.ReplaceAll(p, "\\", "/"))
+	for _, m := range testMarks {
+		if strings.Contains(p, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// dropRejected drops generic matches of text a specific rule looked at and
+// rejected: GITHUB_TOKEN=ghp_... with a wrong checksum is a lookalike, not
+// a generic secret.
+func (s *Scanner) dropRejected(sc *scratch, is *itemScan) []found {
+	out := sc.found[:0]
+	for _, f := range sc.found {
+		if s.entries[f.rule].generic && s.rejectedText(sc.rejected, f.m.Secret) {
+			s.noteDropped(is, s.entries[f.rule].id, f.m.Secret, "a specific rule rejected this text")
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func (s *Scanner) rejectedText(rejected []string, secret string) bool {
+	for _, r := range rejected {
+		if strings.Contains(secret, r) || strings.Contains(r, secret) {
+			return true
+		}
+	}
+	return false
 }
 
 // keywordHits runs the keyword automaton over chunk and records, per rule,
@@ -216,10 +286,37 @@ func (s *Scanner) windows(sc *scratch, chunk []byte, hits []ahocorasick.Match) {
 		sc.spans[ri] = sc.spans[ri][:0]
 	}
 	sc.touched = sc.touched[:0]
+	var skip []bool // the current item's (scanItem sets sc.skip per item)
+	if len(s.pathRules) > 0 && len(sc.skip) >= len(s.entries) {
+		skip = sc.skip
+	}
 	for _, h := range hits {
+		read := false
+		var as rules.Assignment
 		for _, ri := range s.owners[h.PatternID] {
-			w := s.entries[ri].window
+			if skip != nil && skip[ri] {
+				continue // restricted to paths this item is not on
+			}
+			e := &s.entries[ri]
+			w := e.window
 			sp := span{max(h.Start-w, 0), min(h.End+w, len(chunk))}
+			if e.guard != nil {
+				var lo, hi int
+				var ok bool
+				if e.assignForm >= 0 {
+					if !read {
+						as, read = rules.ReadAssignment(chunk, h.Start, h.End), true
+					}
+					lo, hi, ok = as.Form(e.assignForm)
+				} else {
+					lo, hi, ok = e.guard(chunk, h.Start, h.End)
+				}
+				if !ok {
+					continue
+				}
+				// Never past the window: reach (chunk overlap) assumes it.
+				sp = span{max(lo, sp.lo), min(hi, sp.hi)}
+			}
 			if len(sc.spans[ri]) == 0 {
 				sc.touched = append(sc.touched, ri)
 			}
@@ -257,16 +354,22 @@ func (s *Scanner) keywords(sc *scratch, chunk []byte, hits []ahocorasick.Match) 
 }
 
 // match finds keyword hits in chunk and runs each hit's rules over merged
-// windows, appending owned matches to sc.found.
-func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int) {
+// windows, appending owned matches to sc.found. With decode, decoders'
+// hits decode the text they mark and match inside it (decode.go).
+func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int, decode bool) {
 	s.keywordHits(sc, chunk)
-	s.find(sc, is, chunk, ownFrom, ownTo)
+	s.find(sc, is, chunk, ownFrom, ownTo, decode)
 }
 
 // find runs the rules over the windows in sc.spans (and the rules without
 // keywords over the whole chunk), appending owned matches to sc.found.
-func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int) {
+// With decode, decoders' windows decode the text they mark and match
+// inside it (decode.go); without, they are left out.
+func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int, decode bool) {
 	for _, ri := range s.always {
+		if is.skip != nil && is.skip[ri] {
+			continue
+		}
 		if len(sc.spans[ri]) == 0 {
 			sc.touched = append(sc.touched, ri)
 		}
@@ -278,16 +381,34 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 		// Hits arrive ordered by end; windows of different keyword lengths
 		// may start out of order.
 		slices.SortFunc(spans, func(a, b span) int { return a.lo - b.lo })
+		e := &s.entries[ri]
 		merged := spans[:1]
 		for _, sp := range spans[1:] {
 			cur := &merged[len(merged)-1]
+			if e.guard != nil {
+				// A guard's window starts where the pattern anchors:
+				// merging would hide the later one. They are small, so
+				// only identical ones are folded.
+				if sp != *cur {
+					merged = append(merged, sp)
+				}
+				continue
+			}
 			if sp.lo <= cur.hi {
 				cur.hi = max(cur.hi, sp.hi)
 				continue
 			}
 			merged = append(merged, sp)
 		}
-		e := &s.entries[ri]
+		if is.skip != nil && is.skip[ri] || e.dec != nil && !decode {
+			sc.spans[ri] = spans[:0]
+			continue
+		}
+		if e.dec != nil {
+			s.decodeSpans(sc, is, e.dec, chunk, merged, ownFrom, ownTo)
+			sc.spans[ri] = spans[:0]
+			continue
+		}
 		mark := len(sc.found)
 		for _, sp := range merged {
 			if !s.noNeeds && !possible(e.needs, chunk, sp.lo, sp.hi) {
@@ -297,13 +418,26 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 				if m.Start < ownFrom || m.Start >= ownTo || m.Start < 0 || m.End > len(chunk) || m.Start > m.End {
 					return
 				}
-				// Windows are disjoint and visited in order, so a repeat
-				// (identical offsets) can only be the previous match.
+				// Windows are disjoint (or, guarded, ordered by start) and
+				// visited in order, so a repeat (identical offsets) can only
+				// be the previous match.
 				if n := len(sc.found); n > mark && sc.found[n-1].m.Start == m.Start && sc.found[n-1].m.End == m.End {
 					return
 				}
-				sc.found = append(sc.found, found{ri, m})
-			}, func(secret, why string) { s.noteDropped(is, e.id, secret, why) })
+				if e.generic && is.test {
+					m.Confidence = "low"
+				}
+				if m.Confidence != "" && confidenceRank(m.Confidence) < s.minRank {
+					s.noteDropped(is, e.id, m.Secret, "confidence "+m.Confidence+" below the minimum")
+					return
+				}
+				sc.found = append(sc.found, found{rule: ri, m: m})
+			}, func(secret, why string) {
+				if !e.generic {
+					sc.rejected = append(sc.rejected, secret)
+				}
+				s.noteDropped(is, e.id, secret, why)
+			})
 		}
 		sc.spans[ri] = spans[:0]
 	}
@@ -322,7 +456,9 @@ func (s *Scanner) noteDropped(is *itemScan, rule, secret, why string) {
 		is.dropped = map[[3]string]bool{}
 	}
 	is.dropped[k] = true
-	if is.drop != nil {
+	// The generic layer judges every value under a credential name and
+	// drops most: those are not candidates a person wonders about.
+	if is.drop != nil && !strings.HasPrefix(rule, "generic-") {
 		is.drop(rule, secret, why)
 	}
 	s.debugf("scanner: %s: dropped %s candidate %s: %s", displayPath(is.origin), rule, redact(secret), why)
@@ -399,7 +535,7 @@ func (s *Scanner) emitFound(sc *scratch, is *itemScan, chunk []byte, base int64,
 		m := f.m
 		m.Start += int(base)
 		m.End += int(base)
-		is.emit(hit{rule: f.rule, m: m, line: line, col: col, where: is.origin})
+		is.emit(hit{rule: f.rule, m: m, line: line, col: col, where: is.origin, enc: f.enc})
 	}
 }
 

@@ -36,7 +36,27 @@ type Options struct {
 	// NoDeltaMatching scans every item in full, ignoring Item.Delta
 	// (benchmarks and the equivalence tests compare the two).
 	NoDeltaMatching bool
+	// MinConfidence drops findings below it: "low" (or "") reports all,
+	// "medium" drops low-confidence generic values, "high" keeps only
+	// formats (prefixes, checksums). Rules below it do not run at all.
+	MinConfidence string
+	// NoDecode turns off matching inside encoded text (base64, URL and
+	// string escapes, concatenated literals).
+	NoDecode bool
+	// noGeneric leaves the generic layer out (benchmarks measure its cost).
+	noGeneric bool
 }
+
+// DefaultMinConfidence is what a CI check fails on unless told otherwise:
+// every finding, weak generic passwords included (docs/rules.md, "Generic
+// secrets", has the measurements behind the choice).
+const DefaultMinConfidence = "low"
+
+// Confidences are the confidence levels, lowest first.
+var Confidences = []string{"low", "medium", "high"}
+
+// ValidConfidence reports whether c is a confidence level.
+func ValidConfidence(c string) bool { return slices.Contains(Confidences, c) }
 
 // defaultChunkSize bounds the memory one streamed item takes (twice this:
 // the read buffer and its lower-cased copy).
@@ -64,6 +84,23 @@ type entry struct {
 	// needs, when set, are necessary conditions for find to match in a
 	// window (need.go); fakes in tests leave them nil.
 	needs []need
+	// confidence is the rule's ("high", "medium", "low"); "" in fakes.
+	confidence string
+	// generic findings yield to any other provider's that overlaps them.
+	generic bool
+	// applies, when set, says whether the rule runs on an item's path.
+	applies func(path string) bool
+	// guard, when set, gives the window around a keyword hit (or rules
+	// the hit out) instead of window bytes either side.
+	guard func(data []byte, kwStart, kwEnd int) (lo, hi int, ok bool)
+	// assignForm is the guard's form when it is of the assignment family
+	// (rules.AssignmentForm), else -1: the engine reads each keyword hit
+	// once for all of them.
+	assignForm int
+	// dec, when set, makes this entry a decoder: its keyword hits mark
+	// encoded text to decode and match inside (decode.go), and it has no
+	// finder.
+	dec *decoder
 }
 
 // Scanner applies a rule set to content. It is safe for concurrent use.
@@ -81,6 +118,15 @@ type Scanner struct {
 	// tests compare).
 	noNeeds bool
 	maxKw   int
+	// minRank drops matches of lower confidence (confidenceRank).
+	minRank int
+	// pathRules are the entries restricted to some paths.
+	pathRules []int
+	// deltaOK: delta-aware matching (delta.go) reproduces plain keyword
+	// windows only; with guarded windows, decoders, generic rules or
+	// path rules in the set every item is matched in full, which keeps
+	// findings identical at the cost of the delta speed-up.
+	deltaOK bool
 
 	// chunkSize is the streaming buffer size; reach is how far (in bytes)
 	// a match and the keyword that finds it can extend from the match's
@@ -122,14 +168,45 @@ func New(opts Options) (*Scanner, error) {
 	if opts.Rules == nil {
 		return nil, errors.New("scanner: no rule set")
 	}
+	if opts.MinConfidence != "" && !ValidConfidence(opts.MinConfidence) {
+		return nil, fmt.Errorf("scanner: min confidence %q: want low, medium or high", opts.MinConfidence)
+	}
+	minRank := confidenceRank(cmp.Or(opts.MinConfidence, "low"))
 	var es []entry
 	var kws [][]string
 	for _, r := range opts.Rules.Rules() {
-		es = append(es, entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
-			needs: needsOf(r.Pattern), rank: confidenceRank(r.Confidence)})
+		if confidenceRank(r.Confidence) < minRank || opts.noGeneric && r.Provider == rules.GenericProvider {
+			continue // it could only make findings the caller drops
+		}
+		e := entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
+			needs: needsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
+			generic: r.Provider == rules.GenericProvider}
+		if len(r.Paths) > 0 {
+			e.applies = r.AppliesTo
+		}
+		e.assignForm = -1
+		if r.Guard != "" {
+			e.guard = r.KeywordWindow
+			e.assignForm = rules.AssignmentForm(r.Guard)
+		}
+		es = append(es, e)
 		kws = append(kws, r.Keywords)
 	}
-	return newScanner(opts, es, kws)
+	if !opts.NoDecode {
+		for _, d := range decoders() {
+			form := -1
+			if d.guard != nil {
+				form = 0 // decoders' guard is rules.AssignmentWindow
+			}
+			es = append(es, entry{id: "decode:" + d.kind, dec: d, window: d.window, guard: d.guard, assignForm: form})
+			kws = append(kws, d.triggers)
+		}
+	}
+	s, err := newScanner(opts, es, kws)
+	if s != nil {
+		s.minRank = minRank
+	}
+	return s, err
 }
 
 // newScanner is New over arbitrary finders (tests use fakes).
@@ -143,6 +220,9 @@ func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
 			return nil, fmt.Errorf("scanner: rule %s: negative window %d", e.id, e.window)
 		}
 		maxWindow = max(maxWindow, e.window)
+		if e.applies != nil {
+			s.pathRules = append(s.pathRules, i)
+		}
 		n := 0
 		for _, k := range kws[i] {
 			if k == "" {
@@ -179,6 +259,12 @@ func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
 	// needs is within 2W+maxKw (+ boundary bytes) of its start.
 	s.reach = 2*maxWindow + s.maxKw + boundarySlack
 	s.scratch.New = func() any { return new(scratch) }
+	s.deltaOK = len(s.pathRules) == 0
+	for _, e := range es {
+		if e.guard != nil || e.dec != nil || e.generic {
+			s.deltaOK = false
+		}
+	}
 	return s, nil
 }
 
@@ -216,6 +302,7 @@ type hit struct {
 	line  int
 	col   int
 	where source.Origin
+	enc   string // how the text at m.Start encodes the secret ("" = as written)
 }
 
 // collector is the source.Sink Run hands to the source.
@@ -288,6 +375,7 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 		matched = n
 	}
 
+	hits = c.s.dropRedecoded(hits)
 	hits = c.s.dedupeHits(hits)
 
 	c.mu.Lock()
@@ -308,6 +396,59 @@ func (c *collector) Item(ctx context.Context, it source.Item) error {
 	return err
 }
 
+// dropRedecoded settles an item's matches made inside decoded text
+// against those made on the text as written (one secret, one finding):
+//   - a decoded match of a secret that a plain match overlapping it also
+//     found is dropped: the decoder re-read text that needed no decoding
+//     (a URL with one %2F, a token whose pattern allows its own %3D);
+//   - a decoded match overlapping a plain match of the same provider is
+//     dropped for the same reason;
+//   - then a plain generic match of text that was decoded is dropped: the
+//     decoded secret is what the value holds (password: <base64>).
+func (s *Scanner) dropRedecoded(hits []hit) []hit {
+	dec := 0
+	for _, h := range hits {
+		if h.enc != "" {
+			dec++
+		}
+	}
+	if dec == 0 {
+		return hits
+	}
+	overlap := func(a, b hit) bool { return a.m.Start < b.m.End && b.m.Start < a.m.End }
+	drop := make([]bool, len(hits))
+	for i, d := range hits {
+		if d.enc == "" {
+			continue
+		}
+		for _, p := range hits {
+			if p.enc == "" && overlap(d, p) && (p.m.Secret == d.m.Secret ||
+				!s.entries[p.rule].generic && s.entries[p.rule].provider == s.entries[d.rule].provider) {
+				drop[i] = true
+				break
+			}
+		}
+	}
+	for i, p := range hits {
+		if p.enc != "" || !s.entries[p.rule].generic {
+			continue
+		}
+		for j, d := range hits {
+			if d.enc != "" && !drop[j] && overlap(d, p) {
+				drop[i] = true
+				break
+			}
+		}
+	}
+	out := hits[:0:0]
+	for i, h := range hits {
+		if !drop[i] {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // countDrop counts a dropped candidate once per (rule, secret); c.mu is
 // held.
 func (c *collector) countDrop(rule, secret, why string) {
@@ -325,7 +466,7 @@ func (c *collector) countDrop(rule, secret, why string) {
 }
 
 // confidenceRank orders a rule's confidence: high > medium (also the
-// default) > low.
+// default) > low. Other values (unknown to this version) rank as medium.
 func confidenceRank(c string) int {
 	switch c {
 	case "high":
@@ -347,6 +488,7 @@ func (s *Scanner) dedupeHits(hits []hit) []hit {
 	if len(hits) < 2 {
 		return hits
 	}
+	hits = s.genericYields(hits)
 	type place struct {
 		provider   string
 		start, end int
@@ -379,9 +521,52 @@ func (s *Scanner) dedupeHits(hits []hit) []hit {
 	return out
 }
 
+// genericYields drops generic hits whose text overlaps another provider's
+// hit in the same item: one secret, one finding, and the specific rule's
+// says what the secret is (GITHUB_TOKEN=ghp_... is a GitHub token, not a
+// generic secret). Hits are few per item; the scan is quadratic only in
+// the generic ones.
+func (s *Scanner) genericYields(hits []hit) []hit {
+	n := 0
+	for _, h := range hits {
+		if s.entries[h.rule].generic {
+			n++
+		}
+	}
+	if n == 0 || n == len(hits) {
+		return hits
+	}
+	out := hits[:0:0]
+	for _, h := range hits {
+		if s.entries[h.rule].generic && s.overlapsSpecific(h, hits) {
+			s.debugf("scanner: %s:%d:%d: %s match %s yields to a specific rule's finding of the same text",
+				displayPath(h.where), h.line, h.col, s.entries[h.rule].id, redact(h.m.Secret))
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func (s *Scanner) overlapsSpecific(g hit, hits []hit) bool {
+	for _, h := range hits {
+		if s.entries[h.rule].generic {
+			continue
+		}
+		if h.m.Start < g.m.End && g.m.Start < h.m.End || h.m.Secret == g.m.Secret {
+			return true
+		}
+	}
+	return false
+}
+
 // betterHit reports whether a should be reported instead of b.
 func (s *Scanner) betterHit(a, b hit) bool {
 	ea, eb := &s.entries[a.rule], &s.entries[b.rule]
+	// The match's own confidence: the generic filter may have lowered it.
+	if ra, rb := confidenceRank(s.hitConfidence(a)), confidenceRank(s.hitConfidence(b)); ra != rb {
+		return ra > rb
+	}
 	if ea.rank != eb.rank {
 		return ea.rank > eb.rank
 	}
@@ -428,7 +613,11 @@ func (c *collector) add(h hit) {
 		}}
 		c.findings[k] = p
 	}
-	loc := Location{Origin: h.where, Line: h.line, Column: h.col, Offset: int64(h.m.Start)}
+	// A secret seen several times is as credible as its best sighting.
+	if conf := c.s.hitConfidence(h); p.f.Confidence == "" || confidenceRank(conf) > confidenceRank(p.f.Confidence) {
+		p.f.Confidence = conf
+	}
+	loc := Location{Origin: h.where, Line: h.line, Column: h.col, Offset: int64(h.m.Start), Encoding: h.enc}
 	for name, v := range h.m.Context {
 		if v == "" {
 			continue
@@ -443,10 +632,34 @@ func (c *collector) add(h hit) {
 	p.f.Locations = append(p.f.Locations, loc)
 }
 
+// hitConfidence is the match's confidence, else its rule's, else medium.
+func (s *Scanner) hitConfidence(h hit) string {
+	return cmp.Or(h.m.Confidence, s.entries[h.rule].confidence, "medium")
+}
+
 func (c *collector) result() *Result {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := &Result{Skipped: slices.Clone(c.skipped), Stats: c.stats}
+	// A secret a specific rule found somewhere is that rule's everywhere:
+	// its generic sightings (in other items) become the specific
+	// finding's locations (one secret, one finding).
+	specific := map[string]*pending{}
+	for k, p := range c.findings {
+		if !c.s.entries[k.rule].generic {
+			specific[p.f.Secret] = p
+		}
+	}
+	for k, p := range c.findings {
+		if sp := specific[p.f.Secret]; sp != nil && c.s.entries[k.rule].generic {
+			for _, l := range p.f.Locations {
+				if !slices.Contains(sp.f.Locations, l) {
+					sp.f.Locations = append(sp.f.Locations, l)
+				}
+			}
+			delete(c.findings, k)
+		}
+	}
 	secrets := make([]string, 0, len(c.findings))
 	for _, p := range c.findings {
 		secrets = append(secrets, p.f.Secret)

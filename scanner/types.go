@@ -17,6 +17,11 @@ type Location struct {
 	Line   int   `json:"line"`
 	Column int   `json:"column"`
 	Offset int64 `json:"offset"` // byte offset of the secret in the item
+	// Encoding says how the text at this place encodes the secret
+	// ("base64", "url", "escape", "concat"; docs/design.md, "Decoding"):
+	// the place is the encoded text's, the secret is the decoded one.
+	// Empty when the secret is there as written.
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // Finding is one secret found by one rule, with every place it occurs.
@@ -24,6 +29,11 @@ type Finding struct {
 	RuleID      string `json:"rule_id"`
 	Provider    string `json:"provider"`
 	Description string `json:"description"`
+	// Confidence is "high" (a format: prefix, checksum), "medium" (a
+	// format with context, or a random-looking value under a credential
+	// name) or "low" (a short or partly word-like value under a
+	// credential name). See Options.MinConfidence.
+	Confidence string `json:"confidence"`
 	// Secret is the raw credential. Reporters redact it unless asked not to.
 	Secret string `json:"secret"`
 	// Fingerprint names the secret without showing it (see Fingerprint):

@@ -1,0 +1,268 @@
+package rules
+
+import (
+	"bytes"
+	"slices"
+)
+
+// A guard narrows the window around one keyword hit to where a match can
+// be, or rules the hit out, with a few byte comparisons: rules whose
+// keywords are common words in code (token, secret, password, ://) would
+// otherwise hand their regex most of every file, and Go's regexp costs
+// tens of nanoseconds a byte. A guard must never rule out a hit the
+// pattern could match there (the generic test runs every example through
+// it). kwStart and kwEnd are the keyword's offsets in data; it returns the
+// window to match in.
+type guardFunc func(data []byte, kwStart, kwEnd int) (lo, hi int, ok bool)
+
+var guards = map[string]guardFunc{
+	"assignment": assignmentGuard,
+	// The quoted and the bare forms of an assignment, for rules that
+	// match only one: each hit then costs one of them a regex run.
+	"assignment-quoted": func(data []byte, ks, ke int) (int, int, bool) { return assignment(data, ks, ke, 1) },
+	"assignment-bare":   func(data []byte, ks, ke int) (int, int, bool) { return assignment(data, ks, ke, 2) },
+	"userinfo":          userinfoGuard,
+}
+
+func guardNames() []string {
+	names := make([]string, 0, len(guards))
+	for n := range guards {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// FindText runs the rule over a whole text the way the engine does: over
+// every keyword hit's window when the rule has a guard (its pattern may
+// anchor at the window's start), else over all of data. Each match is
+// reported once.
+func (r *Rule) FindText(data []byte, fn func(Match), dropped func(secret, why string)) {
+	if r.compiled == nil || r.compiled.guard == nil {
+		r.Find(data, 0, len(data), fn, dropped)
+		return
+	}
+	lower := []byte(asciiLower(string(data)))
+	type span struct{ lo, hi int }
+	seen := map[span]bool{}
+	for _, k := range r.Keywords {
+		k := []byte(asciiLower(k))
+		for off := 0; ; {
+			i := bytes.Index(lower[off:], k)
+			if i < 0 {
+				break
+			}
+			at := off + i
+			off = at + 1
+			lo, hi, ok := r.KeywordWindow(data, at, at+len(k))
+			if !ok {
+				continue
+			}
+			r.Find(data, lo, hi, func(m Match) {
+				if sp := (span{m.Start, m.End}); !seen[sp] {
+					seen[sp] = true
+					fn(m)
+				}
+			}, dropped)
+		}
+	}
+}
+
+// KeywordWindow is the window the rule's pattern sees around a keyword hit
+// at data[kwStart:kwEnd]: the guard's, or `window` bytes either side. ok
+// is false when the guard rules the hit out.
+func (r *Rule) KeywordWindow(data []byte, kwStart, kwEnd int) (lo, hi int, ok bool) {
+	if r.compiled != nil && r.compiled.guard != nil {
+		return r.compiled.guard(data, kwStart, kwEnd)
+	}
+	w := r.Window()
+	return max(kwStart-w, 0), min(kwEnd+w, len(data)), true
+}
+
+// AssignmentWindow is the "assignment" guard for other callers (the
+// scanner's decoders): the window from the key holding data[kwStart:kwEnd]
+// to the end of the value assigned to it, or ok false.
+func AssignmentWindow(data []byte, kwStart, kwEnd int) (lo, hi int, ok bool) {
+	return assignmentGuard(data, kwStart, kwEnd)
+}
+
+func isKeyByte(c byte) bool {
+	return 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-'
+}
+
+func isValueStop(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '"', '\'', '`', '\\':
+		return true
+	}
+	return false
+}
+
+// assignmentGuard: the keyword is inside a key that is assigned a value of
+// at least minLen characters: KEY["']?[ \t]*(=>|:=|=|:|,|(|>| )[ \t]*[\\"'`]*VALUE.
+// The window runs from the start of the key (and a quote, or an escaped
+// one, before it: patterns anchor there with \A) to just past the value.
+func assignmentGuard(data []byte, ks, ke int) (int, int, bool) { return assignment(data, ks, ke, 0) }
+
+// assignment is assignmentGuard; form 1 admits only quoted values, 2 only
+// bare ones that are not calls, 0 both.
+func assignment(data []byte, ks, ke, form int) (int, int, bool) {
+	return ReadAssignment(data, ks, ke).Form(form)
+}
+
+// Assignment is the assignment guard's reading of one keyword hit, for a
+// caller that applies several forms to one hit (the engine reads each hit
+// once for all the rules and decoders that guard with it).
+type Assignment struct {
+	Lo, Hi int
+	// Quoted: the value opens with a quote; Call: the bare value holds a
+	// '(' (token = s.client.Token(ctx)).
+	Quoted, Call, OK bool
+}
+
+// AssignmentForm maps a guard name of the assignment family to its form
+// (0 any, 1 quoted, 2 bare), or -1.
+func AssignmentForm(guard string) int {
+	switch guard {
+	case "assignment":
+		return 0
+	case "assignment-quoted":
+		return 1
+	case "assignment-bare":
+		return 2
+	}
+	return -1
+}
+
+// Form is the window for form (as AssignmentForm), or ok false.
+func (a Assignment) Form(form int) (lo, hi int, ok bool) {
+	if !a.OK || form == 1 && !a.Quoted || form == 2 && (a.Quoted || a.Call) {
+		return 0, 0, false
+	}
+	return a.Lo, a.Hi, true
+}
+
+// ReadAssignment reads the keyword hit data[ks:ke] as the assignment guard
+// does, for every form at once.
+func ReadAssignment(data []byte, ks, ke int) Assignment {
+	var no Assignment
+	n := len(data)
+	i := ke
+	for i < n && i-ke < 64 && isKeyByte(data[i]) {
+		i++
+	}
+	keyStart := ks
+	for keyStart > 0 && ks-keyStart < 128 && isKeyByte(data[keyStart-1]) {
+		keyStart--
+	}
+	keyEnd := i
+	if i < n && data[i] == '\\' {
+		i++
+	}
+	if i < n && (data[i] == '"' || data[i] == '\'') {
+		i++
+	}
+	sp := 0
+	for i < n && (data[i] == ' ' || data[i] == '\t') && sp < 16 {
+		i++
+		sp++
+	}
+	spaced := false
+	switch {
+	case i+1 < n && (data[i] == '=' && data[i+1] == '>' || data[i] == ':' && data[i+1] == '='):
+		i += 2
+	case i < n && (data[i] == '=' || data[i] == ':' || data[i] == ',' || data[i] == '(' || data[i] == '>'):
+		i++
+	case sp > 0:
+		spaced = true
+	default:
+		return no
+	}
+	for k := 0; i < n && k < 16 && (data[i] == ' ' || data[i] == '\t'); k++ {
+		i++
+	}
+	q := i
+	for k := 0; i < n && k < 2 && (data[i] == '\\' || data[i] == '"' || data[i] == '\'' || data[i] == '`'); k++ {
+		i++
+	}
+	quoted := i > q
+	v := i
+	for i < n && i-v < 4096 && !isValueStop(data[i]) {
+		i++
+	}
+	// A call (token = s.client.Token(ctx)): the bare pattern would only
+	// see the words before the parenthesis.
+	call := bytes.IndexByte(data[v:i], '(') >= 0
+	if spaced {
+		// KEY VALUE (.netrc, a CLI flag's argument) only as a whole word
+		// that ends the line or is followed by a space: not a declaration
+		// (struct passwd getpw(...)) or a word inside a string.
+		if i < n && data[i] != ' ' && data[i] != '\t' && data[i] != '\n' && data[i] != '\r' {
+			return no
+		}
+		for _, c := range data[v:i] {
+			switch c {
+			case '(', ')', ',', ';', '{', '}', '=', '<', '>':
+				return no
+			}
+		}
+	}
+	// Quoted values may hold spaces the filter judges; keep the line.
+	for i < n && i-v < 4096 && data[i] != '\n' && data[i] != '"' && data[i] != '\'' && data[i] != '`' {
+		i++
+	}
+	if i-v < minLen {
+		return no
+	}
+	// The key is the pattern's `key` group: one that names something
+	// else (token_url, password_length) is ruled out here, before the
+	// regex and the value filter, which would drop it.
+	if keyNamesOther(data[keyStart:keyEnd]) != "" {
+		return no
+	}
+	lo := keyStart
+	if lo > 0 && (data[lo-1] == '"' || data[lo-1] == '\'') {
+		lo--
+		if lo > 0 && data[lo-1] == '\\' {
+			lo--
+		}
+	}
+	// The closing quote (or escaped quote), not the next line.
+	hi := i
+	for k := 0; hi < n && k < 2 && (data[hi] == '"' || data[hi] == '\'' || data[hi] == '`' || data[hi] == '\\'); k++ {
+		hi++
+	}
+	return Assignment{Lo: lo, Hi: hi, Quoted: quoted, Call: call, OK: true}
+}
+
+// userinfoGuard: "://" is followed by user:password@ before the end of
+// the authority. The window starts at the scheme.
+func userinfoGuard(data []byte, ks, ke int) (int, int, bool) {
+	n := len(data)
+	colon, at := -1, -1
+	for i := ke; i < n && i-ke < 256; i++ {
+		c := data[i]
+		if c == '@' {
+			at = i
+			break
+		}
+		if c == ':' && colon < 0 {
+			colon = i
+		}
+		if c == '/' || c == ' ' || c == '\n' || c == '\t' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '\r' {
+			break
+		}
+	}
+	if colon < 0 || at < colon {
+		return 0, 0, false
+	}
+	lo := ks
+	for lo > 0 && ks-lo < 24 && (isKeyByte(data[lo-1]) || data[lo-1] == '+' || data[lo-1] == ':') {
+		lo--
+	}
+	hi := at + 1
+	for hi < n && hi-at < 256 && (isKeyByte(data[hi])) {
+		hi++
+	}
+	return lo, min(hi+1, n), true
+}

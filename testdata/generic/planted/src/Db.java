@@ -1,0 +1,5 @@
+class Db {
+  void open() {
+    ds.setPassword("N4SjEDsemnZCkm%0");
+  }
+}

@@ -1,0 +1,4 @@
+export const config = {
+  endpoint: 'https://api.corp.example',
+  apiKey: '4Lo72DqEgsg1BgLojRDEyWgNOmnECRTk',
+};
