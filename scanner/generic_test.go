@@ -114,7 +114,7 @@ func TestGenericCorpus(t *testing.T) {
 	matches := func(f Finding, l Location) bool {
 		for _, lb := range labels {
 			if filepath.ToSlash(l.Path) == lb.path && l.Line == lb.line &&
-				(f.Secret == lb.secret || lb.secret == "PEM" && strings.Contains(f.Secret, "PRIVATE KEY")) {
+				(f.Secret == lb.secret || lb.secret == "PEM" && (strings.Contains(f.Secret, "PRIVATE KEY") || f.RuleID == "private-key-base64")) {
 				return true
 			}
 		}

@@ -311,7 +311,6 @@ func (s *sleepless) Sleep(ctx context.Context, d time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sleeps = append(s.sleeps, d)
-	s.mu.Unlock()
 	return ctx.Err()
 }
 
