@@ -73,6 +73,11 @@ type itemScan struct {
 	// test: the item is a test file or fixture, where values under
 	// credential names are mostly made up: generic matches are "low".
 	test bool
+	// lock: the item is a dependency lock or checksum file (go.sum,
+	// package-lock.json, ...): its "keys" are package names such as
+	// modernc.org/token and its values hashes, so the generic layer does
+	// not run there (format rules still do).
+	lock bool
 }
 
 func (s *Scanner) overlap() int { return 2 * s.reach }
@@ -101,7 +106,7 @@ func (s *Scanner) nextStart(chunk []byte) int {
 func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit), drop func(rule, secret, why string)) (int64, *source.Skipped, error) {
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
-	is := &itemScan{origin: it.Origin, emit: emit, drop: drop, test: testPath(it.Origin.Path)}
+	is := &itemScan{origin: it.Origin, emit: emit, drop: drop, test: testPath(it.Origin.Path), lock: lockPath(it.Origin.Path)}
 	if len(s.pathRules) > 0 {
 		if cap(sc.skip) < len(s.entries) {
 			sc.skip = make([]bool, len(s.entries))
@@ -237,6 +242,19 @@ func testPath(p string) bool {
 		}
 	}
 	return false
+}
+
+// lockFiles are dependency lock and checksum files, by base name.
+var lockFiles = []string{"go.sum", "go.work.sum", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+	"cargo.lock", "poetry.lock", "pipfile.lock", "composer.lock", "gemfile.lock", "packages.lock.json", "pubspec.lock", "mix.lock", "flake.lock", "uv.lock"}
+
+func lockPath(p string) bool {
+	if p == "" {
+		return false
+	}
+	p = strings.ToLower(strings.ReplaceAll(p, "\\", "/"))
+	base := p[strings.LastIndexByte(p, '/')+1:]
+	return slices.Contains(lockFiles, base)
 }
 
 // dropRejected drops generic matches of text a specific rule looked at and
@@ -400,7 +418,7 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 			}
 			merged = append(merged, sp)
 		}
-		if is.skip != nil && is.skip[ri] || e.dec != nil && !decode {
+		if is.skip != nil && is.skip[ri] || e.dec != nil && !decode || e.generic && is.lock {
 			sc.spans[ri] = spans[:0]
 			continue
 		}
