@@ -63,12 +63,8 @@ With --ignore-file, findings that file ignores but the store still has
 open are pointed out: the two must not disagree silently.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if status != "" {
-				st, err := store.ParseStatus(status)
-				if err != nil {
-					return asExitErr(err)
-				}
-				opts.Filter.Status = st
+			if err := parseStatusFilter(status, &opts.Filter); err != nil {
+				return asExitErr(err)
 			}
 			return asExitErr(runFindings(cmd.Context(), opts, streams))
 		},

@@ -41,12 +41,8 @@ keeps no raw secret unless the sweep was told to.`,
   scour report --status open --format csv --report open.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if status != "" {
-				st, err := store.ParseStatus(status)
-				if err != nil {
-					return asExitErr(err)
-				}
-				opts.Filter.Status = st
+			if err := parseStatusFilter(status, &opts.Filter); err != nil {
+				return asExitErr(err)
 			}
 			return asExitErr(runReport(cmd.Context(), opts, streams))
 		},
@@ -135,5 +131,18 @@ func runStoreMerge(ctx context.Context, dest string, srcs []string, streams IO) 
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
+	return nil
+}
+
+// parseStatusFilter sets filter's status from a --status flag ("" = any).
+func parseStatusFilter(status string, filter *store.Filter) error {
+	if status == "" {
+		return nil
+	}
+	st, err := store.ParseStatus(status)
+	if err != nil {
+		return err
+	}
+	filter.Status = st
 	return nil
 }

@@ -352,30 +352,7 @@ func validateAction(block string, a *Action, groups, extra []string, results []s
 		if !slices.Contains(methods, s.Method) {
 			fail("%s: method %q is not one of %s", where, s.Method, strings.Join(methods, ", "))
 		}
-		if !strings.HasPrefix(s.URL, "${base_url}") {
-			fail("%s: url must start with ${base_url} (got %q)", where, s.URL)
-		} else if strings.Contains(s.URL[len("${base_url}"):], "${base_url}") {
-			fail("%s: ${base_url} may appear only once, at the start", where)
-		}
-		check := func(what, tmpl string) {
-			for _, v := range TemplateVars(tmpl) {
-				if !slices.Contains(known, v) {
-					fail("%s: %s: unknown variable ${%s} (known: %s)", where, what, v, strings.Join(known, ", "))
-				}
-			}
-		}
-		check("url", s.URL)
-		check("body", s.Body)
-		if s.BasicAuth != nil {
-			check("basic_auth username", s.BasicAuth.Username)
-			check("basic_auth password", s.BasicAuth.Password)
-		}
-		for k, v := range s.Headers {
-			if k == "" || strings.ContainsAny(k, " :\r\n") {
-				fail("%s: bad header name %q", where, k)
-			}
-			check("header "+k, v)
-		}
+		checkRequestTemplates(where, s.URL, s.Body, s.BasicAuth, s.Headers, known, fail)
 		if len(s.Outcomes) == 0 {
 			fail("%s: needs outcomes", where)
 		}
@@ -464,4 +441,35 @@ func MatchHostPattern(pattern, host string) bool {
 		return found && domain == rest && hostLabel.MatchString(label)
 	}
 	return host == pattern
+}
+
+// checkRequestTemplates validates what a verify, revoke or analyze request
+// is built from: the URL starts with ${base_url} (once: a secret is sent
+// nowhere else), every template names a known variable, and header names
+// are well formed.
+func checkRequestTemplates(where, url, body string, basic *BasicAuth, headers map[string]string, known []string, fail func(string, ...any)) {
+	if !strings.HasPrefix(url, "${base_url}") {
+		fail("%s: url must start with ${base_url} (got %q)", where, url)
+	} else if strings.Contains(url[len("${base_url}"):], "${base_url}") {
+		fail("%s: ${base_url} may appear only once, at the start", where)
+	}
+	check := func(what, tmpl string) {
+		for _, v := range TemplateVars(tmpl) {
+			if !slices.Contains(known, v) {
+				fail("%s: %s: unknown variable ${%s} (known: %s)", where, what, v, strings.Join(known, ", "))
+			}
+		}
+	}
+	check("url", url)
+	check("body", body)
+	if basic != nil {
+		check("basic_auth username", basic.Username)
+		check("basic_auth password", basic.Password)
+	}
+	for k, v := range headers {
+		if k == "" || strings.ContainsAny(k, " :\r\n") {
+			fail("%s: bad header name %q", where, k)
+		}
+		check("header "+k, v)
+	}
 }

@@ -202,30 +202,7 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 		if c.Method == "POST" && strings.TrimSpace(c.ReadOnly) == "" {
 			fail("%s: a POST needs read_only: why it changes nothing at the vendor", where)
 		}
-		if !strings.HasPrefix(c.URL, "${base_url}") {
-			fail("%s: url must start with ${base_url} (got %q)", where, c.URL)
-		} else if strings.Contains(c.URL[len("${base_url}"):], "${base_url}") {
-			fail("%s: ${base_url} may appear only once, at the start", where)
-		}
-		check := func(what, tmpl string) {
-			for _, v := range TemplateVars(tmpl) {
-				if !slices.Contains(known, v) {
-					fail("%s: %s: unknown variable ${%s} (known: %s)", where, what, v, strings.Join(known, ", "))
-				}
-			}
-		}
-		check("url", c.URL)
-		check("body", c.Body)
-		if c.BasicAuth != nil {
-			check("basic_auth username", c.BasicAuth.Username)
-			check("basic_auth password", c.BasicAuth.Password)
-		}
-		for k, v := range c.Headers {
-			if k == "" || strings.ContainsAny(k, " :\r\n") {
-				fail("%s: bad header name %q", where, k)
-			}
-			check("header "+k, v)
-		}
+		checkRequestTemplates(where, c.URL, c.Body, c.BasicAuth, c.Headers, known, fail)
 		for _, st := range c.Status {
 			if st < 200 || st > 299 {
 				fail("%s: status %d: facts come from 2xx answers only", where, st)
