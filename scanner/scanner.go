@@ -122,11 +122,6 @@ type Scanner struct {
 	minRank int
 	// pathRules are the entries restricted to some paths.
 	pathRules []int
-	// deltaOK: delta-aware matching (delta.go) reproduces plain keyword
-	// windows only; with guarded windows, decoders, generic rules or
-	// path rules in the set every item is matched in full, which keeps
-	// findings identical at the cost of the delta speed-up.
-	deltaOK bool
 
 	// chunkSize is the streaming buffer size; reach is how far (in bytes)
 	// a match and the keyword that finds it can extend from the match's
@@ -259,12 +254,6 @@ func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
 	// needs is within 2W+maxKw (+ boundary bytes) of its start.
 	s.reach = 2*maxWindow + s.maxKw + boundarySlack
 	s.scratch.New = func() any { return new(scratch) }
-	s.deltaOK = len(s.pathRules) == 0
-	for _, e := range es {
-		if e.guard != nil || e.dec != nil || e.generic {
-			s.deltaOK = false
-		}
-	}
 	return s, nil
 }
 
