@@ -166,7 +166,7 @@ func (cw *carrier) window(s *Scanner, ri int, e *entry, data []byte, sp span, on
 // window runs rule e over one merged window of data, as match does.
 func (s *Scanner) window(e *entry, data []byte, sp span) windowResult {
 	var res windowResult
-	if !s.noNeeds && !possible(e.needs, data, sp.lo, sp.hi) {
+	if !s.noNeeds && !e.possible(data, sp.lo, sp.hi) {
 		return res
 	}
 	e.find.Find(data, sp.lo, sp.hi, func(m rules.Match) {

@@ -473,7 +473,7 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 				cw.window(s, ri, e, chunk, sp, onMatch, onDrop)
 				continue
 			}
-			if !s.noNeeds && !possible(e.needs, chunk, sp.lo, sp.hi) {
+			if !s.noNeeds && !e.possible(chunk, sp.lo, sp.hi) {
 				continue
 			}
 			e.find.Find(chunk, sp.lo, sp.hi, onMatch, onDrop)

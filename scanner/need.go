@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"regexp/syntax"
 	"slices"
 	"unicode"
@@ -211,4 +212,157 @@ func hasRun(w []byte, class *[256]bool, n int) bool {
 		p = e + n
 	}
 	return false
+}
+
+// A literal is another necessary condition: a fixed string every match
+// holds (client and secret in `google.{0,200}?client[_-]?secret...`),
+// ASCII-case-folded when the pattern folds case. Byte-class needs miss
+// these (a word is shorter than minNeedRun and what follows is optional),
+// and they matter where a rule's keyword is a common word: "google" and
+// "github" are on every import line of Go code, and without the literal
+// test the rule's regex ran over all of those windows (a third of the
+// CPU of a history scan of etcd).
+type literal struct {
+	s    []byte // lower-cased when fold
+	fold bool
+}
+
+// minLiteral: shorter literals rule out too little to pay for the search.
+const minLiteral = 4
+
+// literalsOf returns the mandatory literals of pattern's top-level
+// sequence (optional and alternated parts add none), longest first, at
+// most maxNeeds.
+func literalsOf(pattern string) []literal {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	var lits []literal
+	var walk func(*syntax.Regexp)
+	walk = func(r *syntax.Regexp) {
+		switch r.Op {
+		case syntax.OpConcat:
+			for _, s := range r.Sub {
+				walk(s)
+			}
+		case syntax.OpCapture:
+			walk(r.Sub[0])
+		case syntax.OpRepeat, syntax.OpPlus:
+			if r.Op == syntax.OpPlus || r.Min > 0 {
+				walk(r.Sub[0]) // present at least once
+			}
+		case syntax.OpLiteral:
+			if len(r.Rune) < minLiteral {
+				return
+			}
+			fold := r.Flags&syntax.FoldCase != 0
+			b := make([]byte, 0, len(r.Rune))
+			for _, c := range r.Rune {
+				if c >= 0x80 {
+					return // non-ASCII folding has more than two forms
+				}
+				if fold && 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				b = append(b, byte(c))
+			}
+			if fold {
+				// Go folds k to U+212A (Kelvin) and s to U+017F (long s)
+				// too: keep the longest piece without them.
+				best := []byte(nil)
+				for _, piece := range bytes.FieldsFunc(b, func(c rune) bool { return c == 'k' || c == 's' }) {
+					if len(piece) > len(best) {
+						best = piece
+					}
+				}
+				if len(best) < minLiteral {
+					return
+				}
+				b = best
+			}
+			lits = append(lits, literal{s: b, fold: fold})
+		}
+	}
+	walk(re)
+	slices.SortStableFunc(lits, func(a, b literal) int { return len(b.s) - len(a.s) })
+	return lits[:min(len(lits), maxNeeds)]
+}
+
+// hasLiterals reports whether w holds every literal.
+func hasLiterals(lits []literal, w []byte) bool {
+	for _, l := range lits {
+		if !containsLiteral(w, l) {
+			return false
+		}
+	}
+	return true
+}
+
+// containsLiteral searches w for l, case-insensitively (ASCII) when l
+// folds: candidates come from bytes.IndexByte (vectorised) on the
+// literal's first byte in each case, so a window without it costs a
+// memchr or two, not a loop per byte.
+func containsLiteral(w []byte, l literal) bool {
+	if !l.fold {
+		return bytes.Contains(w, l.s)
+	}
+	c0 := l.s[0]
+	up := c0
+	if 'a' <= c0 && c0 <= 'z' {
+		up = c0 - ('a' - 'A')
+	}
+	n := len(l.s)
+	// Next occurrence of each case of the first byte at or after p (-1:
+	// none left), refreshed only when passed.
+	nextLo, nextUp := -2, -2
+	for p := 0; p+n <= len(w); {
+		if nextLo != -1 && nextLo < p {
+			nextLo = indexFrom(w, c0, p)
+		}
+		if up == c0 {
+			nextUp = nextLo
+		} else if nextUp != -1 && nextUp < p {
+			nextUp = indexFrom(w, up, p)
+		}
+		i := nextLo
+		if i < 0 || nextUp >= 0 && nextUp < i {
+			i = nextUp
+		}
+		if i < 0 || i+n > len(w) {
+			return false
+		}
+		if equalFoldLower(w[i:i+n], l.s) {
+			return true
+		}
+		p = i + 1
+	}
+	return false
+}
+
+func indexFrom(w []byte, c byte, p int) int {
+	if i := bytes.IndexByte(w[p:], c); i >= 0 {
+		return p + i
+	}
+	return -1
+}
+
+// equalFoldLower reports whether b equals lower (lower-case ASCII) when
+// b's ASCII letters are lower-cased.
+func equalFoldLower(b, lower []byte) bool {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// possible reports whether data[lo:hi] meets every need and holds every
+// literal of e's rule.
+func (e *entry) possible(data []byte, lo, hi int) bool {
+	return possible(e.needs, data, lo, hi) && hasLiterals(e.lits, data[lo:hi])
 }

@@ -84,6 +84,8 @@ type entry struct {
 	// needs, when set, are necessary conditions for find to match in a
 	// window (need.go); fakes in tests leave them nil.
 	needs []need
+	// lits, when set, are literals every match holds (need.go).
+	lits []literal
 	// confidence is the rule's ("high", "medium", "low"); "" in fakes.
 	confidence string
 	// generic findings yield to any other provider's that overlaps them.
@@ -174,7 +176,7 @@ func New(opts Options) (*Scanner, error) {
 			continue // it could only make findings the caller drops
 		}
 		e := entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
-			needs: needsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
+			needs: needsOf(r.Pattern), lits: literalsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
 			generic: r.Provider == rules.GenericProvider}
 		if len(r.Paths) > 0 {
 			e.applies = r.AppliesTo
