@@ -19,12 +19,22 @@ import (
 type need struct {
 	table [256]bool
 	n     int
+	// pre, when set, holds the bytes that can come just before the run
+	// in a match (the last bytes of what the pattern requires before it):
+	// [a-f0-9]{40} after `token\s*[=:]\s*["']?` is preceded by one of
+	// = : space " ', never by a letter or a '/', which rules out the
+	// commit hashes in changelog links and lock files that sit near
+	// every "github" keyword hit in Go code.
+	pre *[256]bool
 }
 
 type byteSet [4]uint64
 
 func (s *byteSet) add(b byte)      { s[b>>6] |= 1 << (b & 63) }
 func (s *byteSet) has(b byte) bool { return s[b>>6]&(1<<(b&63)) != 0 }
+func (s *byteSet) intersects(o *byteSet) bool {
+	return s[0]&o[0]|s[1]&o[1]|s[2]&o[2]|s[3]&o[3] != 0
+}
 func (s *byteSet) union(o *byteSet) {
 	s[0], s[1], s[2], s[3] = s[0]|o[0], s[1]|o[1], s[2]|o[2], s[3]|o[3]
 }
@@ -82,7 +92,7 @@ func needsOf(pattern string) []need {
 		}
 		seg, segLen = byteSet{}, 0
 	}
-	for _, r := range seq {
+	for k, r := range seq {
 		switch r.Op {
 		case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
 			syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
@@ -108,7 +118,14 @@ func needsOf(pattern string) []need {
 				continue
 			}
 			if lo >= minNeedRun {
-				needs = append(needs, newNeed(cs, lo))
+				nd := newNeed(cs, lo)
+				if pre, ok := lastOfSeq(seq[:k]); ok && !pre.intersects(&cs) {
+					nd.pre = new([256]bool)
+					for b := range 256 {
+						nd.pre[b] = pre.has(byte(b))
+					}
+				}
+				needs = append(needs, nd)
 			}
 			seg.union(&cs)
 			segLen += lo
@@ -122,9 +139,15 @@ func needsOf(pattern string) []need {
 		}
 	}
 	flush()
-	// Longest first: the rarest, and the cheapest to rule out.
-	slices.SortStableFunc(needs, func(a, b need) int { return b.n - a.n })
-	needs = slices.Compact(needs)
+	// Longest first: the rarest, and the cheapest to rule out; anchored
+	// ones first among equals (they rule out more).
+	slices.SortStableFunc(needs, func(a, b need) int {
+		if b.n != a.n {
+			return b.n - a.n
+		}
+		return boolInt(b.pre != nil) - boolInt(a.pre != nil)
+	})
+	needs = slices.CompactFunc(needs, func(a, b need) bool { return a.n == b.n && a.table == b.table })
 	return needs[:min(len(needs), maxNeeds)]
 }
 
@@ -179,7 +202,7 @@ func runeClass(c rune, fold bool) byteSet {
 // possible reports whether data[lo:hi] meets every need.
 func possible(needs []need, data []byte, lo, hi int) bool {
 	for i := range needs {
-		if !hasRun(data[lo:hi], &needs[i].table, needs[i].n) {
+		if nd := &needs[i]; nd.pre != nil && !hasRunAfter(data[lo:hi], &nd.table, nd.n, nd.pre) || nd.pre == nil && !hasRun(data[lo:hi], &nd.table, nd.n) {
 			return false
 		}
 	}
@@ -365,4 +388,131 @@ func equalFoldLower(b, lower []byte) bool {
 // literal of e's rule.
 func (e *entry) possible(data []byte, lo, hi int) bool {
 	return possible(e.needs, data, lo, hi) && hasLiterals(e.lits, data[lo:hi])
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// lastOfSeq returns the bytes that can end a non-empty match of the
+// concatenation seq, and ok false when seq can match empty (then nothing
+// is known of the byte before what follows it) or holds what it does not
+// model.
+func lastOfSeq(seq []*syntax.Regexp) (byteSet, bool) {
+	var acc byteSet
+	for i := len(seq) - 1; i >= 0; i-- {
+		l, ok := lastBytes(seq[i])
+		if !ok {
+			return byteSet{}, false
+		}
+		acc.union(&l)
+		if !nullable(seq[i]) {
+			return acc, true
+		}
+	}
+	return byteSet{}, false
+}
+
+// lastBytes returns the bytes that can end a non-empty match of r.
+func lastBytes(r *syntax.Regexp) (byteSet, bool) {
+	switch r.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return byteSet{}, true
+	case syntax.OpLiteral:
+		if len(r.Rune) == 0 {
+			return byteSet{}, true
+		}
+		return runeClass(r.Rune[len(r.Rune)-1], r.Flags&syntax.FoldCase != 0), true
+	case syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		return class(r), true
+	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		if r.Op == syntax.OpRepeat && r.Max == 0 {
+			return byteSet{}, true
+		}
+		return lastBytes(r.Sub[0])
+	case syntax.OpConcat:
+		var acc byteSet
+		for i := len(r.Sub) - 1; i >= 0; i-- {
+			l, ok := lastBytes(r.Sub[i])
+			if !ok {
+				return byteSet{}, false
+			}
+			acc.union(&l)
+			if !nullable(r.Sub[i]) {
+				break
+			}
+		}
+		return acc, true
+	case syntax.OpAlternate:
+		var acc byteSet
+		for _, sub := range r.Sub {
+			l, ok := lastBytes(sub)
+			if !ok {
+				return byteSet{}, false
+			}
+			acc.union(&l)
+		}
+		return acc, true
+	}
+	return byteSet{}, false
+}
+
+// nullable reports whether r can match the empty string (unknown
+// operators count as nullable, the safe answer for lastOfSeq).
+func nullable(r *syntax.Regexp) bool {
+	switch r.Op {
+	case syntax.OpLiteral:
+		return len(r.Rune) == 0
+	case syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		return false
+	case syntax.OpCapture, syntax.OpPlus:
+		return nullable(r.Sub[0])
+	case syntax.OpRepeat:
+		return r.Min == 0 || nullable(r.Sub[0])
+	case syntax.OpConcat:
+		for _, sub := range r.Sub {
+			if !nullable(sub) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpAlternate:
+		for _, sub := range r.Sub {
+			if nullable(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// hasRunAfter reports whether w holds n consecutive bytes of class
+// preceded (inside w) by a byte of pre. pre and class are disjoint, so
+// such a run starts a maximal run of class: it probes every n-th byte as
+// hasRun does, and checks the byte before each maximal run long enough.
+func hasRunAfter(w []byte, class *[256]bool, n int, pre *[256]bool) bool {
+	for p := n - 1; p < len(w); {
+		if !class[w[p]] {
+			p += n
+			continue
+		}
+		s := p
+		for s > 0 && class[w[s-1]] {
+			s--
+		}
+		e := p + 1
+		for e < len(w) && class[w[e]] {
+			e++
+		}
+		if e-s >= n && s > 0 && pre[w[s-1]] {
+			return true
+		}
+		p = e + n
+	}
+	return false
 }

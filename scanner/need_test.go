@@ -22,7 +22,9 @@ func TestNeedsOf(t *testing.T) {
 			"=" + strings.Repeat("a2", 26), "=" + strings.Repeat("a2", 25) + "8"},
 		{`(?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`, []int{36, 12, 8},
 			"01234567-89ab-cdef-0123-456789abcdef", "01234567-89ab-cdef-0123-456789abcdeg"},
-		{`(?i:tok)en(?P<secret>[A-Z]{8,})`, []int{13, 8}, "TOKENABCDEFGH", "tok3nABCDEFGH"},
+		{`(?i:tok)en(?P<secret>[A-Z]{8,})`, []int{13, 8}, "TOKenABCDEFGH", "tok3nABCDEFGH"},
+		// The secret must follow one of = : space quote: a hash in a URL path cannot match.
+		{`token\s*[=:]\s*["']?(?P<secret>[a-f0-9]{12})`, []int{12}, "token = \"0123456789ab", "token = x/0123456789ab"},
 		{`(?:x|[a-z]{30})`, nil, "", ""},
 		{`a?[0-9]*`, nil, "", ""},
 		{`(`, nil, "", ""}, // does not parse: no needs, the regex decides
