@@ -631,10 +631,30 @@ func (e *Engine) reach(ctx context.Context, c *rules.AnalyzeCall, base *url.URL,
 	if maxPages == 0 {
 		maxPages = defaultMaxPages
 	}
-	next := func(page int, r *response, n int) string {
+	next := func(page int, r *response, doc any, n int) string {
 		switch spec.Paginate {
 		case "link":
 			return nextLink(r.Header.Values("Link"), u)
+		case "cursor":
+			// Cursor pages (OpenAI, Anthropic: has_more, last_id, after):
+			// the next page starts after the cursor the answer names.
+			if spec.More != "" {
+				if v, _ := jsonPath(doc, spec.More); v != true {
+					return ""
+				}
+			}
+			cv, ok := jsonPath(doc, spec.Cursor)
+			if !ok || scalarString(cv) == "" || n == 0 {
+				return ""
+			}
+			pu, err := url.Parse(u)
+			if err != nil {
+				return ""
+			}
+			q := pu.Query()
+			q.Set(spec.CursorParam, scalarString(cv))
+			pu.RawQuery = q.Encode()
+			return pu.String()
 		case "page":
 			if n < spec.PerPage {
 				return ""
@@ -651,7 +671,7 @@ func (e *Engine) reach(ctx context.Context, c *rules.AnalyzeCall, base *url.URL,
 		return ""
 	}
 	for page := 1; ; page++ {
-		nu := next(page, r, len(items))
+		nu := next(page, r, doc, len(items))
 		if nu == "" {
 			return out
 		}
@@ -678,6 +698,7 @@ func (e *Engine) reach(ctx context.Context, c *rules.AnalyzeCall, base *url.URL,
 		}
 		var d any
 		_ = json.Unmarshal(r.Body, &d)
+		doc = d
 		items, ok = listAt(d, spec.List)
 		if !ok {
 			out.AtLeast = true

@@ -211,10 +211,26 @@ func analyzeCases(t *testing.T) []analyzeCase {
 		{name: "openai-admin", rule: "openai-api-key", provider: "openai", secret: openaiAdmin,
 			routes: routes{
 				"/v1/models":                method(t, "GET", reply(200, `{"object":"list","data":[]}`)),
-				"/v1/organization/projects": method(t, "GET", reply(200, `{"object":"list","data":[{"id":"proj_1","object":"organization.project","name":"Default project","status":"active"},{"id":"proj_2","object":"organization.project","name":"prod","status":"active"}],"first_id":"proj_1","last_id":"proj_2","has_more":false}`)),
+				// Two cursor pages: has_more and last_id, then after=proj_2.
+				"/v1/organization/projects": method(t, "GET", func(w http.ResponseWriter, r *http.Request) {
+					switch r.URL.Query().Get("after") {
+					case "":
+						reply(200, `{"object":"list","data":[{"id":"proj_1","object":"organization.project","name":"Default project","status":"active"},{"id":"proj_2","object":"organization.project","name":"prod","status":"active"}],"first_id":"proj_1","last_id":"proj_2","has_more":true}`)(w, r)
+					case "proj_2":
+						reply(200, `{"object":"list","data":[{"id":"proj_3","object":"organization.project","name":"staging","status":"active"}],"first_id":"proj_3","last_id":"proj_3","has_more":false}`)(w, r)
+					default:
+						t.Errorf("projects cursor %q", r.URL.RawQuery)
+						reply(400, `{}`)(w, r)
+					}
+				}),
 				"/v1/organization/users":    method(t, "GET", reply(200, `{"object":"list","data":[{"object":"organization.user","id":"user_1","name":"Dev","email":"dev@example.com","role":"owner"}],"has_more":false}`)),
 			},
-			flags: []string{"admin-scope", "org-wide"}},
+			flags: []string{"admin-scope", "org-wide"},
+			check: func(t *testing.T, rep *access.Report) {
+				if len(rep.Reach) != 3 || rep.Reach[1].Kind != "projects" || rep.Reach[1].Count != 3 || rep.Reach[1].AtLeast || len(rep.Reach[1].Sample) != 3 {
+					t.Errorf("reach %+v", rep.Reach)
+				}
+			}},
 		{name: "groq", rule: "groq-api-key", provider: "groq", secret: fakeSecret("gsk_", 52),
 			routes: routes{"/openai/v1/models": method(t, "GET", reply(200, `{"object":"list","data":[{"id":"llama-3.3-70b-versatile","object":"model"}]}`))}},
 		{name: "grafana-admin", rule: "grafana-service-account-token", provider: "grafana", secret: "glsa_" + strings.Repeat("Fk0", 11)[:32] + "_0a1b2c3d",

@@ -154,7 +154,8 @@ type WideWhen struct {
 // Reach counts a listing: List is the path to the array ("" = the body),
 // Name the path of each element's name for the sample, Total a path or
 // header holding the total. Paginate is "link" (RFC 8288 rel="next",
-// same host only) or "page" (PageParam incremented until a short page).
+// same host only), "page" (PageParam incremented until a short page) or
+// "cursor" (CursorParam set to the answer's Cursor while More is true).
 type Reach struct {
 	Kind      string `yaml:"kind"`
 	List      string `yaml:"list,omitempty"`
@@ -163,6 +164,13 @@ type Reach struct {
 	Paginate  string `yaml:"paginate,omitempty"`
 	PageParam string `yaml:"page_param,omitempty"`
 	PerPage   int    `yaml:"per_page,omitempty"`
+	// Cursor pagination ("cursor"): Cursor is the path of the next
+	// page's cursor in an answer (last_id), CursorParam the query
+	// parameter that takes it (after), More the path of the boolean that
+	// says another page exists (has_more; empty: a cursor is enough).
+	Cursor      string `yaml:"cursor,omitempty"`
+	CursorParam string `yaml:"cursor_param,omitempty"`
+	More        string `yaml:"more,omitempty"`
 	// MaxPages bounds the requests (default 5, at most 20).
 	MaxPages int `yaml:"max_pages,omitempty"`
 	// WideOver > 0: more than this many items means organisation-wide.
@@ -273,8 +281,12 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 				if re.PageParam == "" || re.PerPage <= 0 {
 					fail("%s: paginate page needs page_param and per_page", where)
 				}
+			case "cursor":
+				if re.Cursor == "" || re.CursorParam == "" {
+					fail("%s: paginate cursor needs cursor and cursor_param", where)
+				}
 			default:
-				fail("%s: paginate %q: want link or page", where, re.Paginate)
+				fail("%s: paginate %q: want link, page or cursor", where, re.Paginate)
 			}
 			if re.MaxPages < 0 || re.MaxPages > 20 {
 				fail("%s: max_pages must be 0..20", where)
