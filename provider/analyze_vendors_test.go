@@ -210,7 +210,7 @@ func analyzeCases(t *testing.T) []analyzeCase {
 			}},
 		{name: "openai-admin", rule: "openai-api-key", provider: "openai", secret: openaiAdmin,
 			routes: routes{
-				"/v1/models":                method(t, "GET", reply(200, `{"object":"list","data":[]}`)),
+				"/v1/models": method(t, "GET", reply(200, `{"object":"list","data":[]}`)),
 				// Two cursor pages: has_more and last_id, then after=proj_2.
 				"/v1/organization/projects": method(t, "GET", func(w http.ResponseWriter, r *http.Request) {
 					switch r.URL.Query().Get("after") {
@@ -223,7 +223,7 @@ func analyzeCases(t *testing.T) []analyzeCase {
 						reply(400, `{}`)(w, r)
 					}
 				}),
-				"/v1/organization/users":    method(t, "GET", reply(200, `{"object":"list","data":[{"object":"organization.user","id":"user_1","name":"Dev","email":"dev@example.com","role":"owner"}],"has_more":false}`)),
+				"/v1/organization/users": method(t, "GET", reply(200, `{"object":"list","data":[{"object":"organization.user","id":"user_1","name":"Dev","email":"dev@example.com","role":"owner"}],"has_more":false}`)),
 			},
 			flags: []string{"admin-scope", "org-wide"},
 			check: func(t *testing.T, rep *access.Report) {
