@@ -89,6 +89,9 @@ func generatedPacks() []*Pack {
 		return nil, e.err
 	}
 	out, err := format.Source(b.Bytes())
+	if err == nil {
+		out, err = format.Source(out) // gofmt's own output is its fixed point
+	}
 	if err != nil {
 		return nil, fmt.Errorf("generated source: %v", err)
 	}
@@ -141,7 +144,7 @@ func (e *literalWriter) elem(v reflect.Value, elided bool) {
 		if !elided {
 			b.WriteString(typeName(v.Type()))
 		}
-		b.WriteString("{")
+		b.WriteString("{\n")
 		for i := 0; i < v.NumField(); i++ {
 			f := v.Type().Field(i)
 			if !f.IsExported() || v.Field(i).IsZero() {
@@ -160,7 +163,7 @@ func (e *literalWriter) elem(v reflect.Value, elided bool) {
 		if !elided {
 			b.WriteString(typeName(v.Type()))
 		}
-		b.WriteString("{")
+		b.WriteString("{\n")
 		for i := 0; i < v.Len(); i++ {
 			e.elem(v.Index(i), canElide(v.Type().Elem()))
 			b.WriteString(",\n")
@@ -174,7 +177,7 @@ func (e *literalWriter) elem(v reflect.Value, elided bool) {
 		if !elided {
 			b.WriteString(typeName(v.Type()))
 		}
-		b.WriteString("{")
+		b.WriteString("{\n")
 		keys := v.MapKeys()
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 		for _, k := range keys {
