@@ -79,6 +79,9 @@ func notCredentialShape(secret []byte, s string) string {
 	if identifierNamingCredential(raw) {
 		return "an identifier naming a credential"
 	}
+	if w := deLeet(s); commonPasswords[w] {
+		return "a well-known password (" + w + ")"
+	}
 	if counting(s) {
 		return "a counting sequence (0102030405…)"
 	}
@@ -242,4 +245,37 @@ func base64Text(v string) string {
 		return "base64 of a word (" + t + ")"
 	}
 	return ""
+}
+
+// commonPasswords are the passwords of documentation and tests, found
+// after deLeet: P@ssw0rd, passw0rd1, 5w0rdf15h.
+// Only documentation conventions: a weak password a team really uses
+// (admin123, Winter2025!) is still reported.
+var commonPasswords = map[string]bool{"password": true, "swordfish": true, "changeme": true}
+
+// deLeet undoes leetspeak (@ a, 0 o, 1 i, 3 e, 4 a, 5 s, $ s, 7 t) and
+// drops the digits and punctuation that end a weak password.
+func deLeet(s string) string {
+	end := len(s)
+	for end > 0 && strings.IndexByte("0123456789!?.#*_-", s[end-1]) >= 0 {
+		end--
+	}
+	b := []byte(s[:end])
+	for i, c := range b {
+		switch c {
+		case '@', '4':
+			b[i] = 'a'
+		case '0':
+			b[i] = 'o'
+		case '1', '!':
+			b[i] = 'i'
+		case '3':
+			b[i] = 'e'
+		case '5', '$':
+			b[i] = 's'
+		case '7':
+			b[i] = 't'
+		}
+	}
+	return string(b)
 }

@@ -35,6 +35,9 @@ func TestNotCredentialShape(t *testing.T) {
 		{"token", "HTTP/1.1"},                         // POST /token HTTP/1.1
 		{"key", "{RSAPUB}"},                           // a template placeholder
 		{"token", "xox[baprs]-([0-9a-zA-Z]{10,48})?"}, // a regex
+		{"password", "P@ssw0rd"},                      // leetspeak of a well-known password
+		{"password", "passw0rd1"},
+		{"KEYCHAIN_PASSWORD", "5w0rdf15h"},
 		{"skiptoken", "K1JJRDp-dGprYkFOdXBtZjROQUFBQUFBQUFBQT09I1JU"},
 	}
 	for _, c := range drop {
