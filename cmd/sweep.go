@@ -83,7 +83,9 @@ directory of repositories:
   file:<list>                dir:<directory>
 
 Repositories are mirrored into --cache (cloned once, fetched later) and only
-what changed since the store last saw them is scanned. A repository that
+the git objects the store has not recorded as scanned are read: an
+unchanged repository costs no blob, one pushed commit that commit's new
+blobs. New rules or another --config rescan every repository once. A repository that
 fails is recorded with its reason and the sweep goes on; an interrupted
 sweep resumes when run again. --shard K/N sweeps one share of the
 repositories (by a stable hash) into its own store: merge the shards' stores
@@ -137,7 +139,7 @@ Exit codes:
 	f.DurationVar(&opts.FetchTimeout, "fetch-timeout", 10*time.Minute, "time limit of one clone or fetch")
 	f.IntVar(&opts.Retries, "retries", 2, "retries of a failed fetch")
 	f.BoolVar(&opts.Full, "full", false, "rescan every repository whole, not only what changed")
-	f.BoolVar(&opts.AllObjects, "all-objects", false, "also scan objects no ref reaches (a changed repository is then rescanned whole)")
+	f.BoolVar(&opts.AllObjects, "all-objects", false, "also scan objects no ref reaches (unchanged refs then do not skip a repository: it is scanned, reading only objects not scanned before)")
 	f.Var(byteSize{&opts.MaxFileSize}, "max-file-size", "skip blobs larger than this `size` with a notice (0 = no limit)")
 	f.StringVar(&opts.ConfigFile, "config", "", "a scour config `file` for every repository (a repository's own .scour.yaml is never used)")
 	f.BoolVar(&opts.Verify, "verify", false, "check each new secret with its vendor's API, once per secret however many repositories hold it; exit 3 when one is live")
