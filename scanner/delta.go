@@ -215,25 +215,47 @@ func (m *deltaMemo) carry(ri int, sp span, copies []source.Copy, n int) (windowR
 // deltaKeywords returns data's keyword hits: the base's inside copied
 // runs, shifted, and those found where a hit can touch a byte not copied
 // or a seam between runs; and the bytes it searched.
+//
+// The places to search (each gap between copy runs, or seam, widened by
+// the longest keyword - 1 on each side) are merged when they overlap or
+// nearly touch and searched once each: a git delta is often many short
+// copies, and searching each seam on its own cost most of the keyword
+// stage in fixed per-call work (the prefilter's tail) and bytes searched
+// twice. A hit found there is kept unless it lies wholly inside one copy
+// run, where the base's hit stands for it; so every hit is listed once.
 func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies []source.Copy) ([]ahocorasick.Match, int64) {
 	var hits []ahocorasick.Match
 	var searched int64
 	k := s.maxKw - 1
-	// gap finds the hits overlapping [p, q), bytes not copied, or when
-	// p == q the hits across the seam at p.
+	// nearGap: regions closer than this are searched as one.
+	const nearGap = 64
+	var ra, rb int // the region being grown; ra == rb: none
+	search := func() {
+		if ra >= rb {
+			return
+		}
+		searched += int64(rb - ra)
+		for _, h := range s.keywords(sc, data[ra:rb], nil) {
+			h.Start += ra
+			h.End += ra
+			if !insideCopy(copies, h.Start, h.End) {
+				hits = append(hits, h)
+			}
+		}
+	}
+	// gap adds the region where hits overlapping [p, q) (bytes not
+	// copied), or across the seam at p when p == q, can be.
 	gap := func(p, q int) {
 		a, b := max(p-k, 0), min(q+k, len(data))
 		if a >= b {
 			return
 		}
-		searched += int64(b - a)
-		for _, h := range s.keywords(sc, data[a:b], nil) {
-			h.Start += a
-			h.End += a
-			if h.Start < q && h.End > p {
-				hits = append(hits, h)
-			}
+		if ra < rb && a <= rb+nearGap {
+			rb = max(rb, b)
+			return
 		}
+		search()
+		ra, rb = a, b
 	}
 	prev := 0
 	for _, c := range copies {
@@ -250,9 +272,18 @@ func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies [
 		prev = int(c.Dst + c.Len)
 	}
 	gap(prev, len(data))
-	// A hit overlapping two gaps was found twice.
+	search()
 	slices.SortFunc(hits, func(a, b ahocorasick.Match) int {
 		return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID)
 	})
-	return slices.Compact(hits), searched
+	return hits, searched
+}
+
+// insideCopy reports whether [lo, hi) lies wholly inside one copy run.
+func insideCopy(copies []source.Copy, lo, hi int) bool {
+	i, _ := slices.BinarySearchFunc(copies, int64(lo), func(c source.Copy, t int64) int { return cmp.Compare(c.Dst, t) })
+	if i == len(copies) || copies[i].Dst > int64(lo) {
+		i--
+	}
+	return i >= 0 && copies[i].Dst <= int64(lo) && copies[i].Dst+copies[i].Len >= int64(hi)
 }
