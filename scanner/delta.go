@@ -224,7 +224,9 @@ func (m *deltaMemo) carry(ri int, sp span, copies []source.Copy, n int) (windowR
 // twice. A hit found there is kept unless it lies wholly inside one copy
 // run, where the base's hit stands for it; so every hit is listed once.
 func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies []source.Copy) ([]ahocorasick.Match, int64) {
-	var hits []ahocorasick.Match
+	// Most of the base's hits are carried: size for them (growing the
+	// list was a visible share of the allocations).
+	hits := make([]ahocorasick.Match, 0, len(m.kw)+16)
 	var searched int64
 	k := s.maxKw - 1
 	// nearGap: regions closer than this are searched as one.
