@@ -377,7 +377,9 @@ var providerOf = map[string]string{
 	"opsgenie": "opsgenie", "posthog": "posthog", "airbrake": "airbrake", "auth0": "auth0", "jumpcloud": "jumpcloud",
 	"stackhawk": "stackhawk", "linear": "linear", "weightsandbiases": "wandb", "azureopenai": "azure-openai",
 	"postmark": "postmark", "messagebird": "messagebird", "telnyx": "telnyx", "gitter": "gitter", "mattermost": "mattermost",
-	"mandrill": "mandrill",
+	"mandrill": "mandrill", "aiven": "aiven", "authress": "authress", "endorlabs": "endorlabs", "ionic": "ionic",
+	"mergify": "mergify", "ollama": "ollama", "cursor": "cursor", "statuspage": "statuspage", "lark": "lark",
+	"sendbird": "sendbird", "onesignal": "onesignal", "definednetworking": "definednet", "truenas": "truenas", "snowflake": "snowflake|generic",
 }
 
 // placeholderish marks peer examples that are not real-looking (the issue
