@@ -49,6 +49,7 @@ func TestIssueKnownWrongAnswers(t *testing.T) {
 		{"Power BI link is not a Grafana key", "README.md", "Dashboard: https://app.powerbi.com/view?r=eyJrIjoiNzQ2YTFiM2QtOWU4Mi00ZjJiLWE5NzEtM2I1YzdkOGU5ZjAxIiwidCI6IjcyZjk4OGJmLTg2ZjEtNDFhZi05MWFiLTJkN2NkMDExZGI0NyIsImMiOjV9\n", nil},
 		{"Slack documentation token", "README.md", "SLACK_BOT_TOKEN=" + "xoxb-" + "17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy\n", nil},
 		{"AWS EXAMPLE keys", ".aws/credentials", "[default]\naws_access_key_id = AKIA" + "IOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY\n", nil},
+		{"Mailgun, Telegram and Cloudflare documentation samples", ".env", "MAILGUN_API_KEY=key-" + "3ax6xnjp29jd6fds4gc373sgvjxteol0\nTELEGRAM_BOT_TOKEN=110201543:" + "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw\nCLOUDFLARE_API_TOKEN=YQSn-" + "xWAQiiEh9qM58wZNnyQS7FUdoqGIUAbrh7T\n", nil},
 		{"Firebase SDK sample key", "firebase.js", "const firebaseConfig = {\n  apiKey: \"AIza" + "SyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU\",\n};\n", nil},
 	}
 	for _, c := range cases {
