@@ -751,6 +751,42 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/anthropic.yaml",
 		},
 		{
+			Provider: "anypoint",
+			Rules: []*Rule{
+				{
+					ID:          "anypoint-secret",
+					Provider:    "anypoint",
+					Description: "MuleSoft Anypoint client secret or token set as an Anypoint secret",
+					Pattern:     "(?i:anypoint[\\w. -]{0,30}?(?:secret|token|password)[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|[a-f0-9]{32})",
+					Keywords: []string{
+						"anypoint",
+					},
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Regenerate the connected app's client secret (Access Management > Connected Apps) or revoke the token in Anypoint Platform.",
+					Examples: []Example{
+						{
+							Text:   "ANYPOINT_CLIENT_SECRET=63504a6a8cdfa5bb712f143b2e1419fd",
+							Secret: "63504a6a8cdfa5bb712f143b2e1419fd",
+						},
+						{
+							Text:   "anypoint_token: \"b805045a3f690413fc9295ad92af09f3\"",
+							Secret: "b805045a3f690413fc9295ad92af09f3",
+						},
+					},
+					NegativeExamples: []string{
+						"ANYPOINT_CLIENT_SECRET=${ANYPOINT_CLIENT_SECRET}",
+						"ANYPOINT_CLIENT_SECRET=<your-token>",
+						"ANYPOINT_CLIENT_ID=599e120fd3207cf47dc5f9625145a696",
+					},
+					References: []string{
+						"https://docs.mulesoft.com/access-management/connected-apps-overview",
+					},
+				},
+			},
+			Source: "rules/builtin/anypoint.yaml",
+		},
+		{
 			Provider: "assemblyai",
 			Rules: []*Rule{
 				{
@@ -1576,6 +1612,50 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/azure-openai.yaml",
+		},
+		{
+			Provider: "azure-search",
+			Rules: []*Rule{
+				{
+					ID:          "azure-search-key",
+					Provider:    "azure-search",
+					Description: "Azure AI Search admin or query key set as a search key",
+					Pattern:     "(?i:(?:azure[_.-]?(?:ai[_.-]?)?search|search[_.-]?service|cognitive[_.-]?search)[\\w. -]{0,30}?key[\\w.-]{0,10}\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?|search\\.windows\\.net(?s:.{0,200}?)api-key:\\s*)(?P<secret>[A-Za-z0-9]{52})",
+					Keywords: []string{
+						"azure_search",
+						"azure-search",
+						"azuresearch",
+						"azure_ai_search",
+						"azure-ai-search",
+						"search_service",
+						"search-service",
+						"searchservice",
+						"cognitive_search",
+						"search.windows.net",
+					},
+					MinEntropy:  4,
+					Confidence:  "medium",
+					Remediation: "Regenerate the admin key (or delete the query key) under Settings > Keys of the search service.",
+					Examples: []Example{
+						{
+							Text:   "AZURE_SEARCH_ADMIN_KEY=Fg4q1DR04PmEsGmT65R8SrDEAeae9Vnq7gu2x3QFdaLGEJGUuMWG",
+							Secret: "Fg4q1DR04PmEsGmT65R8SrDEAeae9Vnq7gu2x3QFdaLGEJGUuMWG",
+						},
+						{
+							Text:   "curl \"https://acme-search.search.windows.net/indexes?api-version=2024-07-01\" -H \"api-key: huW0U76AWxQFOdNePKRY2RzYOemzhopsjCSlVbRwfCIlL2lYTpkC\"",
+							Secret: "huW0U76AWxQFOdNePKRY2RzYOemzhopsjCSlVbRwfCIlL2lYTpkC",
+						},
+					},
+					NegativeExamples: []string{
+						"AZURE_SEARCH_ADMIN_KEY=${AZURE_SEARCH_ADMIN_KEY}",
+						"AZURE_SEARCH_ADMIN_KEY=<your-token>",
+					},
+					References: []string{
+						"https://learn.microsoft.com/en-us/azure/search/search-security-api-keys",
+					},
+				},
+			},
+			Source: "rules/builtin/azure-search.yaml",
 		},
 		{
 			Provider: "azure",
@@ -17670,6 +17750,91 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/sourcegraph.yaml",
+		},
+		{
+			Provider: "sslmate",
+			Rules: []*Rule{
+				{
+					ID:          "sslmate-api-key",
+					Provider:    "sslmate",
+					Description: "SSLMate / Cert Spotter API key set as an SSLMate key",
+					Pattern:     "(?i:(?:sslmate|certspotter|cert_spotter)[\\w. -]{0,30}?(?:token|key|secret)[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{36})",
+					Keywords: []string{
+						"sslmate",
+						"certspotter",
+						"cert_spotter",
+					},
+					MinEntropy:  3.5,
+					Confidence:  "medium",
+					Remediation: "Regenerate the API key in the SSLMate account settings and update the clients that use it.",
+					Examples: []Example{
+						{
+							Text:   "SSLMATE_API_KEY=4ic5ltrtfI5xi2fOIB6CSVRjVBtlJrJCHiPz",
+							Secret: "4ic5ltrtfI5xi2fOIB6CSVRjVBtlJrJCHiPz",
+						},
+						{
+							Text:   "certspotter_api_key: \"czWHDcCa64KCktsYKqr3v6qAeh2BlhVtWfMu\"",
+							Secret: "czWHDcCa64KCktsYKqr3v6qAeh2BlhVtWfMu",
+						},
+					},
+					NegativeExamples: []string{
+						"SSLMATE_API_KEY=${SSLMATE_API_KEY}",
+						"SSLMATE_API_KEY=<your-token>",
+					},
+					References: []string{
+						"https://sslmate.com/help/reference/apiv2",
+					},
+					Verify: &Action{
+						BaseURL: "https://sslmate.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/api/v2/certs?limit=1",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "[]",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"error\":\"Invalid API key\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/sslmate.yaml",
 		},
 		{
 			Provider: "stackhawk",

@@ -380,6 +380,7 @@ var providerOf = map[string]string{
 	"mandrill": "mandrill", "aiven": "aiven", "authress": "authress", "endorlabs": "endorlabs", "ionic": "ionic",
 	"mergify": "mergify", "ollama": "ollama", "cursor": "cursor", "statuspage": "statuspage", "lark": "lark",
 	"sendbird": "sendbird", "onesignal": "onesignal", "definednetworking": "definednet", "truenas": "truenas", "snowflake": "snowflake|generic",
+	"sslmate": "sslmate", "anypoint": "anypoint", "azuresearchquery": "azure-search", "azuresearchadminkey": "azure-search",
 }
 
 // placeholderish marks peer examples that are not real-looking (the issue
