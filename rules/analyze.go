@@ -37,6 +37,11 @@ type Analyze struct {
 	// Claims reads facts from the secret's own JWT payload (JFrog access
 	// tokens): identity, scopes, expires, created, facts; no request.
 	Claims *AnalyzeCall `yaml:"claims,omitempty"`
+	// ClaimsFormat says how the secret carries its claims: "jwt" (the
+	// default: the payload's JSON) or "pypi-macaroon" (a PyPI token's
+	// macaroon caveats, read into scopes, projects, expires, not_before,
+	// user_id; see provider/macaroon.go).
+	ClaimsFormat string `yaml:"claims_format,omitempty"`
 	// Calls run in order; each is independent (a 403 leaves its facts
 	// unknown) except for variables an earlier call bound.
 	Calls []AnalyzeCall `yaml:"calls,omitempty"`
@@ -204,6 +209,14 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 		if len(im.Scopes) == 0 && im.Wide == "" && len(im.Facts) == 0 {
 			fail("implied %d (%q): needs scopes, wide or facts", i+1, im.Prefix)
 		}
+	}
+	switch a.ClaimsFormat {
+	case "", "jwt", "pypi-macaroon":
+	default:
+		fail("claims_format %q: want jwt or pypi-macaroon", a.ClaimsFormat)
+	}
+	if a.ClaimsFormat != "" && a.Claims == nil {
+		fail("claims_format needs claims")
 	}
 	if c := a.Claims; c != nil && (c.Method != "" || c.URL != "" || c.Reach != nil || c.Select != nil || len(c.Bind) > 0 || len(c.Headers) > 0) {
 		fail("claims reads the secret's JWT payload: no method, url, headers, reach, select or bind")
