@@ -212,7 +212,7 @@ func (e *Engine) analyzeCalls(ctx context.Context, r *rules.Rule, f scanner.Find
 			rep.Note = "analysis interrupted"
 			return
 		}
-		if !hasAnyPrefix(f.Secret, c.OnlyPrefix) {
+		if !hasAnyPrefix(f.Secret, c.OnlyPrefix) || (len(c.SkipPrefix) > 0 && hasAnyPrefix(f.Secret, c.SkipPrefix)) {
 			// Documented for another kind of key only: not sent.
 			continue
 		}

@@ -106,6 +106,9 @@ type AnalyzeCall struct {
 	// OnlyPrefix: the call is sent only for secrets starting with one of
 	// these (OpenAI's organisation endpoints answer Admin API keys only).
 	OnlyPrefix []string `yaml:"only_prefix,omitempty"`
+	// SkipPrefix: the call is not sent for secrets starting with one of
+	// these (OpenAI Admin API keys cannot call /v1/models).
+	SkipPrefix []string `yaml:"skip_prefix,omitempty"`
 	// Bind sets variables for later calls: name -> path.
 	Bind     map[string]string `yaml:"bind,omitempty"`
 	Identity map[string]string `yaml:"identity,omitempty"`
@@ -254,9 +257,9 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 		if !slices.Contains(analyzeMethods, c.Method) {
 			fail("%s: method %q: analysis reads only (GET, HEAD, or POST with read_only)", where, c.Method)
 		}
-		for _, p := range c.OnlyPrefix {
+		for _, p := range append(slices.Clone(c.OnlyPrefix), c.SkipPrefix...) {
 			if p == "" {
-				fail("%s: only_prefix entries must not be empty", where)
+				fail("%s: only_prefix and skip_prefix entries must not be empty", where)
 			}
 		}
 		if c.Method == "POST" && strings.TrimSpace(c.ReadOnly) == "" {

@@ -13072,6 +13072,9 @@ func generatedPacks() []*Pack {
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
 								},
+								SkipPrefix: []string{
+									"sk-admin-",
+								},
 								Reach: &Reach{
 									Kind: "models",
 									List: "data",
