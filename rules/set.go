@@ -58,6 +58,10 @@ type compiled struct {
 	value       valueFilter // nil: no value filter
 	guard       guardFunc   // nil: window bytes either side of a keyword
 	keyGroup    int         // submatch index of `key`, or -1
+	hostGroup   int         // submatch index of `host`, or -1
+	// printable: the secret is random printable ASCII (value_filter:
+	// printable-key), where template punctuation occurs by chance.
+	printable bool
 }
 
 // Set is a validated, compiled rule set.
@@ -374,6 +378,7 @@ func compile(r *Rule) (*compiled, []string) {
 			add("value_filter: unknown filter %q (known: %s)", r.ValueFilter, strings.Join(valueFilterNames(), ", "))
 		}
 		c.value = f
+		c.printable = r.ValueFilter == "printable-key"
 	}
 	if r.Guard != "" {
 		g, ok := guards[r.Guard]
@@ -411,10 +416,13 @@ func compile(r *Rule) (*compiled, []string) {
 		return nil, problems
 	}
 	c.re = re
-	c.secretGroup, c.keyGroup = -1, -1
+	c.secretGroup, c.keyGroup, c.hostGroup = -1, -1, -1
 	for i, name := range re.SubexpNames() {
-		if name == "key" {
+		switch name {
+		case "key":
 			c.keyGroup = i
+		case "host":
+			c.hostGroup = i
 		}
 		switch {
 		case name == "secret" && c.secretGroup >= 0:
@@ -562,7 +570,7 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 			}
 			continue
 		}
-		if why := placeholder(secret, !checked); why != "" {
+		if why := placeholder(secret, !checked, c.printable); why != "" {
 			if dropped != nil {
 				dropped(string(secret), why)
 			}
@@ -584,12 +592,15 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 		}
 		conf := ""
 		if c.value != nil {
-			var key []byte
+			in := valueInput{secret: secret}
 			if g := c.keyGroup; g >= 0 && m[2*g] >= 0 {
-				key = data[m[2*g]+lo : m[2*g+1]+lo]
+				in.key = data[m[2*g]+lo : m[2*g+1]+lo]
+			}
+			if g := c.hostGroup; g >= 0 && m[2*g] >= 0 {
+				in.host = data[m[2*g]+lo : m[2*g+1]+lo]
 			}
 			var why string
-			if conf, why = c.value(secret, key); why != "" {
+			if conf, why = c.value(in); why != "" {
 				if dropped != nil {
 					dropped(string(secret), why)
 				}
