@@ -82,7 +82,7 @@ var keyNotSecret = []string{
 	"cursor", "continuation", "idempotency", "hash", "digest", "checksum", "fingerprint", "salt",
 	"tokenizer", "placeholder", "label", "prompt", "hint", "policy", "length", "pattern", "regex",
 	"kubeconfig", "reset", "forgot", "confirm", "expire", "example", "sample", "dummy", "mock",
-	"test", "fake",
+	"test", "fake", "skiptoken", "nexttoken",
 }
 
 // referenceMarks are substrings of values that are references to the
@@ -268,7 +268,7 @@ func userinfoValue(in valueInput) (string, string) {
 		}
 		conf = "low"
 	}
-	if len(s) > 0 && (s[0] == '$' || s[0] == '%' || s[0] == '*') {
+	if len(s) > 0 && (s[0] == '$' || s[0] == '%' || s[0] == '*') || upperSnake(string(in.secret)) {
 		return "", "reference or mask"
 	}
 	plain := percentDecoded(s)
@@ -401,6 +401,9 @@ func credentialValue(in valueInput) (string, string) {
 	if bytes.ContainsAny(secret, " \t") {
 		return "", "contains spaces (text, not a credential)"
 	}
+	if why := notCredentialShape(secret, s); why != "" {
+		return "", why
+	}
 	if strings.Contains(s, "::") || strings.Contains(s, "->") || dottedIdentifier(s) {
 		return "", "a code expression"
 	}
@@ -440,9 +443,9 @@ func credentialValue(in valueInput) (string, string) {
 		return "", "an identifier made of words"
 	}
 	cpt := wordlike.CharsPerToken(string(secret))
-	if cpt >= wordLike && digits > 0 && letters > 0 && passwordKey(key) && !strings.ContainsAny(s, "_.-/") {
-		// A word and digits under a key naming a password (DB_PASSWORD=
-		// admin123): a weak password, not an identifier.
+	if cpt >= wordLike && digits > 0 && letters > 0 && other == 0 && passwordKey(key) {
+		// Only a word and digits under a key naming a password
+		// (DB_PASSWORD=admin123): a weak password, not an identifier.
 		return "low", ""
 	}
 	if digits == 0 && other == 0 {
