@@ -443,9 +443,11 @@ func credentialValue(in valueInput) (string, string) {
 		return "", "an identifier made of words"
 	}
 	cpt := wordlike.CharsPerToken(string(secret))
-	if cpt >= wordLike && digits > 0 && letters > 0 && other == 0 && passwordKey(key) {
-		// Only a word and digits under a key naming a password
-		// (DB_PASSWORD=admin123): a weak password, not an identifier.
+	if cpt >= 3.0 && digits > 0 && letters > 0 && other == 0 && passwordKey(key) {
+		// Only a word and digits under an environment variable naming a
+		// password (DB_PASSWORD=admin123): a weak password, not an
+		// identifier (an environment variable's value is a literal; under
+		// a code or YAML key, session42 is as likely a name).
 		return "low", ""
 	}
 	if digits == 0 && other == 0 {
@@ -515,11 +517,16 @@ func keyNamesOther(key []byte) string {
 	return ""
 }
 
-// passwordKey: the key names a password (not a token or an API key,
-// whose values are never words).
+// passwordKey: the key is an environment variable (UPPER_SNAKE) naming a
+// password (not a token or an API key, whose values are never words).
 func passwordKey(key []byte) bool {
-	k := strings.ToLower(string(key))
-	return strings.Contains(k, "pass") || strings.Contains(k, "pwd")
+	for _, c := range key {
+		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	k := string(key)
+	return strings.Contains(k, "PASS") || strings.Contains(k, "PWD")
 }
 
 // keyNotSecretBy is keyNotSecret by first letter: keyNamesOther tries at
