@@ -16408,7 +16408,7 @@ func generatedPacks() []*Pack {
 					ID:          "stripe-secret-key",
 					Provider:    "stripe",
 					Description: "Stripe live secret or restricted key (sk_live_, rk_live_; sk_prod_/rk_prod_ in some accounts)",
-					Pattern:     "(?P<secret>[sr]k_(?:live|prod)_[A-Za-z0-9]{24,})",
+					Pattern:     "(?P<secret>[sr]k_(?:live|prod)_(?:[A-Zb-z0-9][A-Za-z0-9]{23,}|a[A-Za-z013-9][A-Za-z0-9]{22,}|a2[A-UW-Za-z0-9][A-Za-z0-9]{21,}|a2V[A-Za-z0-46-9][A-Za-z0-9]{20,}|a2V5[A-WYZa-z0-9][A-Za-z0-9]{19,}))",
 					Keywords: []string{
 						"sk_live_",
 						"rk_live_",
@@ -16432,6 +16432,7 @@ func generatedPacks() []*Pack {
 						"STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
 						"STRIPE_SECRET_KEY=sk_live_...",
 						"STRIPE_PUBLISHABLE_KEY=pk_live_snZaIi8bnSjcSGTwlSSJ1UYC",
+						"HIGHNOTE_API_KEY=\"sk_live_a2V5XzAxS1BSWE1LTjBEWE1INlpBU0VEWjU2VFE3LFdjOWxFMTNDS29xRkdlYU9uMUpDbUpTZWE\"",
 					},
 					References: []string{
 						"https://docs.stripe.com/keys",
