@@ -6207,8 +6207,8 @@ func generatedPacks() []*Pack {
 				{
 					ID:          "generic-credential-file",
 					Provider:    "generic",
-					Description: "Password in a known credential file (FTP/SFTP client configs, .netrc, .esmtprc, .fetchmailrc, .s3cfg)",
-					Pattern:     "\\A\\\\?[\"']?(?P<key>[A-Za-z0-9_.-]+)\\\\?[\"']?[ \\t]*(?:=>|=|:|>|[ \\t])[ \\t]*\\\\?[\"'`]?(?P<secret>[^\\s\"'`,;<>{}\\[\\]\\\\]+)",
+					Description: "Password in a known credential file (FTP/SFTP/mail clients, database clients' saved connections, .netrc, wp-config.php, server configs)",
+					Pattern:     "\\A\\\\?[\"']?(?P<key>[A-Za-z0-9_.-]+)\\\\?[\"']?[ \\t]*(?:=>|=|:|>|,|[ \\t])[ \\t]*\\\\?[\"'`]?(?P<secret>[^\\s\"'`,;<>{}\\[\\]\\\\]+)",
 					Keywords: []string{
 						"pass",
 						"secret",
@@ -6219,7 +6219,7 @@ func generatedPacks() []*Pack {
 					RejectAfter:  strp(""),
 					Confidence:   "medium",
 					ValueFilter:  "file",
-					Guard:        "assignment",
+					Guard:        "credential-file",
 					Paths: []string{
 						"sftp-config.json",
 						"sftp.json",
@@ -6235,6 +6235,15 @@ func generatedPacks() []*Pack {
 						".tugboat",
 						".pypirc",
 						".muttrc",
+						"robomongo.json",
+						"robo3t.json",
+						"3T.json",
+						"ventrilo_srv.ini",
+						"WebServers.xml",
+						"wp-config.php",
+						".dbeaver-data-sources*.xml",
+						"dbeaver-data-sources*.xml",
+						".dbeaver/data-sources*.json",
 					},
 					Remediation: "Change the password on the server it opens and keep the client's configuration file out of the repository.",
 					Examples: []Example{
@@ -6253,15 +6262,197 @@ func generatedPacks() []*Pack {
 							Secret: "pass1234",
 							Path:   ".netrc",
 						},
+						{
+							Text:   "machine ci.corp.internal login deploy password Vk7q2",
+							Secret: "Vk7q2",
+							Path:   ".netrc",
+						},
+						{
+							Text:   "        \"sshUserPassword\" : \"T7kq!rW2zXm4\",",
+							Secret: "T7kq!rW2zXm4",
+							Path:   ".config/robomongo/1.0/robomongo.json",
+						},
+						{
+							Text:   "AdminPassword=Gr4ndC3ntral!",
+							Secret: "Gr4ndC3ntral!",
+							Path:   "ventrilo_srv.ini",
+						},
+						{
+							Text:   "        <fileTransfer host=\"ftp.corp.internal\" port=\"21\" password=\"dff9dfdfdfdadfcfdfd8dff9dfcfdfcf\" username=\"deploy\">",
+							Secret: "dff9dfdfdfdadfcfdfd8dff9dfcfdfcf",
+							Path:   ".idea/WebServers.xml",
+						},
+						{
+							Text:   "define( 'DB_PASSWORD', 'k9Wm2q' );",
+							Secret: "k9Wm2q",
+							Path:   "public_html/wp-config.php",
+						},
+						{
+							Text:   "<connection host=\"db.corp.internal\" port=\"5432\" database=\"orders\" user=\"report\" password=\"Xr8!mQ2v\"/>",
+							Secret: "Xr8!mQ2v",
+							Path:   ".dbeaver-data-sources.xml",
+						},
 					},
 					NegativeExamples: []string{
 						"    \"password\": \"\",",
 						"    \"promptForPass\": false,",
 						"    \"password\": \"${SFTP_PASSWORD}\"",
+						"        \"sshPrivateKey\" : \"\",",
+						"define( 'DB_PASSWORD', getenv('WORDPRESS_DB_PASSWORD') );",
+						"define( 'DB_PASSWORD', 'password_here' );",
+						"Password=changeme",
 					},
 					References: []string{
 						"https://github.com/wbond/sublime_sftp",
 						"https://www.gnu.org/software/inetutils/manual/html_node/The-_002enetrc-file.html",
+						"https://developer.wordpress.org/apis/wp-config-php/",
+						"https://dbeaver.com/docs/dbeaver/Admin-Manage-Connections/",
+					},
+				},
+				{
+					ID:               "generic-git-credentials",
+					Provider:         "generic",
+					Description:      "Password or token in a git credential store (.git-credentials)",
+					Pattern:          "(?m)^[ \\t]*[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^:\\s/]*):(?P<secret>\\S{3,256})@(?P<host>[^@/\\s:]+)",
+					NoKeywordsReason: "the file is known by its path (.git-credentials); every line is a credential",
+					RejectBefore:     strp(""),
+					RejectAfter:      strp(""),
+					Confidence:       "medium",
+					ValueFilter:      "file",
+					Paths: []string{
+						".git-credentials",
+						"git-credentials",
+					},
+					Remediation: "Change the password (or revoke the token) at the git host and keep the credential store out of the repository (a credential.helper backed by the OS keychain).",
+					Examples: []Example{
+						{
+							Text:   "https://deploy@corp.example.org:Qz7!mK2@x9@git.corp.internal",
+							Secret: "Qz7!mK2@x9",
+							Path:   ".git-credentials",
+						},
+						{
+							Text:   "https://ci-bot:Tk4mQ9zW2xR7vL3p@gitlab.corp.internal",
+							Secret: "Tk4mQ9zW2xR7vL3p",
+							Path:   "home/ci/.git-credentials",
+						},
+					},
+					NegativeExamples: []string{
+						"https://ci-bot:${GIT_TOKEN}@gitlab.corp.internal",
+						"https://gitlab.corp.internal/group/repo.git",
+					},
+					References: []string{
+						"https://git-scm.com/docs/git-credential-store#_storage_format",
+					},
+				},
+				{
+					ID:          "generic-wordpress-salt",
+					Provider:    "generic",
+					Description: "WordPress authentication key or salt (AUTH_KEY, SECURE_AUTH_SALT...) in wp-config.php or a Bedrock .env",
+					Pattern:     "(?:define\\(\\s*['\"]|(?m:^)[ \\t]*(?:export[ \\t]+)?)(?:SECURE_AUTH|LOGGED_IN|AUTH|NONCE)_(?:KEY|SALT)(?:['\"]\\s*,\\s*|=)'(?P<secret>[^'\\r\\n]{32,128})'",
+					Keywords: []string{
+						"auth_key'",
+						"auth_key\"",
+						"auth_key='",
+						"auth_salt'",
+						"auth_salt\"",
+						"auth_salt='",
+						"logged_in_key",
+						"logged_in_salt",
+						"nonce_key",
+						"nonce_salt",
+					},
+					RejectBefore: strp(""),
+					RejectAfter:  strp(""),
+					Confidence:   "medium",
+					ValueFilter:  "printable-key",
+					Remediation:  "Generate new keys and salts (https://api.wordpress.org/secret-key/1.1/salt/), which logs every user out, and keep wp-config.php out of the repository.",
+					Examples: []Example{
+						{
+							Text:   "define('AUTH_KEY',         'MW1pxMctoyA(>M%0Vl 2(#o0|2$cB+K|.G$hB~4`Juw@]:(5;oVUl<<W3^e_R-fg');",
+							Secret: "MW1pxMctoyA(>M%0Vl 2(#o0|2$cB+K|.G$hB~4`Juw@]:(5;oVUl<<W3^e_R-fg",
+						},
+						{
+							Text:   "define( 'NONCE_SALT', 'q}8-Hf2#ZpW<c@y]3V!nK^Tm0(Rj&Ls9`Bx+Ue4%Gd7|Ja1*Yo6~Ci5.Nw;Qk:Eh' );",
+							Secret: "q}8-Hf2#ZpW<c@y]3V!nK^Tm0(Rj&Ls9`Bx+Ue4%Gd7|Ja1*Yo6~Ci5.Nw;Qk:Eh",
+						},
+						{
+							Text:   "LOGGED_IN_SALT='9Rf&2Lk#Wq7!Zm4^Tv8(Xp3)Hn6*Bj1%Gc5@Ds0+Ky2=Fa7~Qe9`Nw4|Uo8;Ir3:'",
+							Secret: "9Rf&2Lk#Wq7!Zm4^Tv8(Xp3)Hn6*Bj1%Gc5@Ds0+Ky2=Fa7~Qe9`Nw4|Uo8;Ir3:",
+						},
+					},
+					NegativeExamples: []string{
+						"define( 'AUTH_KEY',         'put your unique phrase here' );",
+						"AUTH_KEY='generateme'",
+						"define('NONCE_SALT', getenv('NONCE_SALT'));",
+						"define( 'SECURE_AUTH_KEY', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' );",
+					},
+					References: []string{
+						"https://developer.wordpress.org/apis/wp-config-php/#security-keys",
+					},
+				},
+				{
+					ID:          "generic-laravel-app-key",
+					Provider:    "generic",
+					Description: "Laravel application key (APP_KEY=base64:...), which encrypts cookies, sessions and encrypted model fields",
+					Pattern:     "(?i:APP_KEY)[\"']?[ \\t]*(?:=>|=|:|,)[ \\t]*[\"']?base64:(?P<secret>[A-Za-z0-9+/]{40,88}={0,2})",
+					Keywords: []string{
+						"app_key",
+					},
+					RejectBefore: strp(""),
+					MinEntropy:   4,
+					Confidence:   "high",
+					Remediation:  "Generate a new key (php artisan key:generate, keeping the old one in APP_PREVIOUS_KEYS until data is re-encrypted) and keep .env out of the repository.",
+					Examples: []Example{
+						{
+							Text:   "APP_KEY=base64:3kQm9Zt2Xv7Lp4Rw8Hs1Jd6Fb0Gc5Ny2Tq7Wm3Vk9Pz=",
+							Secret: "3kQm9Zt2Xv7Lp4Rw8Hs1Jd6Fb0Gc5Ny2Tq7Wm3Vk9Pz=",
+						},
+						{
+							Text:   "    'key' => env('APP_KEY', 'base64:Rt5nK8qW2zXm7Lp4Vh9Js3Df6Gb1Nc0Ty2Ue5Wk8Qa='),",
+							Secret: "Rt5nK8qW2zXm7Lp4Vh9Js3Df6Gb1Nc0Ty2Ue5Wk8Qa=",
+						},
+					},
+					NegativeExamples: []string{
+						"APP_KEY=",
+						"APP_KEY=base64:${LARAVEL_APP_KEY}",
+						"APP_KEY=SomeRandomString",
+					},
+					References: []string{
+						"https://laravel.com/docs/encryption#configuration",
+					},
+				},
+				{
+					ID:               "generic-npmrc-auth",
+					Provider:         "generic",
+					Description:      "npm registry credentials in an .npmrc `_auth` setting written with spaces (`_auth = ...`)",
+					Pattern:          "(?m)^[ \\t]*(?:\\S*:)?_auth[ \\t]*=[ \\t]*[\"']?(?P<secret>[A-Za-z0-9+/]{12,}={0,2})",
+					NoKeywordsReason: "the file is known by its path (.npmrc); the spaced key has no literal rare enough to index",
+					RejectBefore:     strp(""),
+					MinEntropy:       2.5,
+					Confidence:       "medium",
+					Paths: []string{
+						".npmrc",
+						"npmrc",
+					},
+					Remediation: "Change the password at the registry (or revoke the account's token there), remove _auth from .npmrc, and log in with npm login so credentials stay in the user's ~/.npmrc.",
+					Examples: []Example{
+						{
+							Text:   "_auth = ZGVwbG95LWJvdDpOcDR4UjdxTG0yWnQ5S3c=",
+							Secret: "ZGVwbG95LWJvdDpOcDR4UjdxTG0yWnQ5S3c=",
+							Path:   ".npmrc",
+						},
+						{
+							Text:   "//nexus.corp.internal/repository/npm-group/:_auth = \"amVua2luczpzM2NyM3RQYXNzdzByZEZvck5leHVz\"",
+							Secret: "amVua2luczpzM2NyM3RQYXNzdzByZEZvck5leHVz",
+							Path:   "frontend/.npmrc",
+						},
+					},
+					NegativeExamples: []string{
+						"_auth = ${NPM_AUTH}",
+						"always-auth = true",
+					},
+					References: []string{
+						"https://docs.npmjs.com/cli/v10/configuring-npm/npmrc#auth-related-configuration",
 					},
 				},
 				{
@@ -6273,7 +6464,7 @@ func generatedPacks() []*Pack {
 					RejectBefore:     strp(""),
 					RejectAfter:      strp(""),
 					Confidence:       "medium",
-					ValueFilter:      "reference",
+					ValueFilter:      "file",
 					Paths: []string{
 						".pgpass",
 						"pgpass",
@@ -16649,7 +16840,7 @@ func generatedPacks() []*Pack {
 					ID:          "stripe-secret-key",
 					Provider:    "stripe",
 					Description: "Stripe live secret or restricted key (sk_live_, rk_live_; sk_prod_/rk_prod_ in some accounts)",
-					Pattern:     "(?P<secret>[sr]k_(?:live|prod)_[A-Za-z0-9]{24,})",
+					Pattern:     "(?P<secret>[sr]k_(?:live|prod)_(?:[A-Zb-z0-9][A-Za-z0-9]{23,}|a[A-Za-z013-9][A-Za-z0-9]{22,}|a2[A-UW-Za-z0-9][A-Za-z0-9]{21,}|a2V[A-Za-z0-46-9][A-Za-z0-9]{20,}|a2V5[A-WYZa-z0-9][A-Za-z0-9]{19,}))",
 					Keywords: []string{
 						"sk_live_",
 						"rk_live_",
@@ -16673,6 +16864,7 @@ func generatedPacks() []*Pack {
 						"STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
 						"STRIPE_SECRET_KEY=sk_live_...",
 						"STRIPE_PUBLISHABLE_KEY=pk_live_snZaIi8bnSjcSGTwlSSJ1UYC",
+						"HIGHNOTE_API_KEY=\"sk_live_a2V5XzAxS1BSWE1LTjBEWE1INlpBU0VEWjU2VFE3LFdjOWxFMTNDS29xRkdlYU9uMUpDbUpTZWE\"",
 					},
 					References: []string{
 						"https://docs.stripe.com/keys",

@@ -563,6 +563,11 @@ func (s *Scanner) overlapsSpecific(g hit, hits []hit) bool {
 // betterHit reports whether a should be reported instead of b.
 func (s *Scanner) betterHit(a, b hit) bool {
 	ea, eb := &s.entries[a.rule], &s.entries[b.rule]
+	// A rule restricted to a kind of file (a credential file's) knows
+	// what the value is better than one that reads any assignment.
+	if pa, pb := ea.applies != nil, eb.applies != nil; pa != pb {
+		return pa
+	}
 	// The match's own confidence: the generic filter may have lowered it.
 	if ra, rb := confidenceRank(s.hitConfidence(a)), confidenceRank(s.hitConfidence(b)); ra != rb {
 		return ra > rb
