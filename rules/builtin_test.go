@@ -143,7 +143,7 @@ func TestBuiltinMatchersReusedOnlyWhenUnchanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	ra, rb := a.Rules()[0], b.Rules()[0]
-	if ra == rb || ra.compiled == rb.compiled || ra.compiled.re != rb.compiled.re {
+	if ra == rb || ra.compiled == rb.compiled || ra.compiled.pattern().re != rb.compiled.pattern().re {
 		t.Fatalf("two sets from the catalogue: rules %p %p, matchers %p %p; want distinct rules and matchers sharing one regex", ra, rb, ra.compiled, rb.compiled)
 	}
 
@@ -161,7 +161,7 @@ func TestBuiltinMatchersReusedOnlyWhenUnchanged(t *testing.T) {
 	}
 	var got []string
 	c.Rule(r.ID).Find([]byte("x changed_q7Wm2Rk9 x"), 0, 20, func(m Match) { got = append(got, m.Secret) }, nil)
-	if len(got) != 1 || got[0] != "changed_q7Wm2Rk9" || c.Rule(r.ID).compiled.re == ra.compiled.re {
+	if len(got) != 1 || got[0] != "changed_q7Wm2Rk9" || c.Rule(r.ID).compiled.pattern().re == ra.compiled.pattern().re {
 		t.Fatalf("a changed copy kept the catalogue's matcher: found %q", got)
 	}
 }
@@ -179,4 +179,25 @@ func TestBuiltinSetsBuiltConcurrently(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestBuiltinRulesValid: every built-in rule passes the checks a user
+// pack's rules pass when their set is built (regex, groups, boundary
+// classes, actions). Sets built from the catalogue skip them and compile
+// each regex on first use (builtin_packs.go), so this test is what keeps
+// an invalid rule out of the catalogue.
+func TestBuiltinRulesValid(t *testing.T) {
+	t.Parallel()
+	packs, err := loadBuiltinPacks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range packs {
+		for _, r := range p.Rules {
+			rc := *r
+			if c, problems := compileAndValidate(&rc); c == nil || len(problems) > 0 {
+				t.Errorf("%s: rule %q: %v", p.Source, r.ID, problems)
+			}
+		}
+	}
 }

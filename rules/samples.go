@@ -15,7 +15,14 @@ var samplesYAML []byte
 
 // publishedSamples is the embedded list parsed once per process; the map
 // is never modified after, so every Set and rule shares it.
-var publishedSamples = sync.OnceValues(loadSamples)
+// It comes from the generated form of samples.yaml (builtin_catalogue.go)
+// unless built with the scour_yaml_catalogue tag.
+var publishedSamples = sync.OnceValues(func() (map[string]string, error) {
+	if generatedCatalogue {
+		return generatedSamples(), nil
+	}
+	return loadSamples()
+})
 
 // loadSamples parses the embedded sample list into secret -> source.
 func loadSamples() (map[string]string, error) {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -26,6 +27,8 @@ const maxWindow = 1 << 16
 // defaultReject is the byte class that may not touch a secret on either side
 // unless the rule says otherwise.
 const defaultReject = "A-Za-z0-9"
+
+//go:generate go test -tags scour_yaml_catalogue -run ^TestGeneratedCatalogue$ -update .
 
 //go:embed builtin/*.yaml
 var builtinFS embed.FS
@@ -47,17 +50,28 @@ type asciiSet [2]uint64
 func (s *asciiSet) has(b byte) bool { return b < 128 && s[b>>6]&(1<<(b&63)) != 0 }
 
 type compiled struct {
+	// pattern is the rule's regex and boundary classes. Compiling the
+	// catalogue's regexes is most of what building the built-in set costs,
+	// and a scan of a few files (a pre-commit hook) runs a handful of them,
+	// so a built-in rule compiles its own on first use (its YAML was
+	// validated when the catalogue was generated and by the tests); a user
+	// rule's is compiled, and checked, when its set is built.
+	pattern  func() *pattern
+	checksum *checksumAlgo
+	window   int
+	value    valueFilter // nil: no value filter
+	guard    guardFunc   // nil: window bytes either side of a keyword
+}
+
+// pattern is the regex part of a compiled rule.
+type pattern struct {
 	re          *regexp.Regexp
 	secretGroup int      // submatch index of `secret`
 	ctxNames    []string // other named groups, parallel to ctxGroups
 	ctxGroups   []int
+	keyGroup    int // submatch index of `key`, or -1
 	before      asciiSet
 	after       asciiSet
-	checksum    *checksumAlgo
-	window      int
-	value       valueFilter // nil: no value filter
-	guard       guardFunc   // nil: window bytes either side of a keyword
-	keyGroup    int         // submatch index of `key`, or -1
 }
 
 // Set is a validated, compiled rule set.
@@ -334,7 +348,11 @@ func compileAndValidate(r *Rule) (*compiled, []string) {
 }
 
 // compile checks one rule's fields and builds its matcher.
-func compile(r *Rule) (*compiled, []string) {
+func compile(r *Rule) (*compiled, []string) { return compileRule(r, false) }
+
+// compileRule is compile; lazy leaves the regex and boundary classes to be
+// compiled on first use, unchecked (for the validated built-in catalogue).
+func compileRule(r *Rule, lazy bool) (*compiled, []string) {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if strings.TrimSpace(r.Description) == "" {
@@ -394,45 +412,68 @@ func compile(r *Rule) (*compiled, []string) {
 		}
 		c.checksum = algo
 	}
-	var err error
-	if c.before, err = byteClass(r.RejectBefore); err != nil {
-		add("reject_before: %v", err)
-	}
-	if c.after, err = byteClass(r.RejectAfter); err != nil {
-		add("reject_after: %v", err)
-	}
 	if strings.TrimSpace(r.Pattern) == "" {
 		add("pattern: missing")
 		return nil, problems
+	}
+	if lazy {
+		rc := *r
+		c.pattern = sync.OnceValue(func() *pattern {
+			p, _ := compilePattern(&rc)
+			return p // nil, so that the rule finds nothing, if it was invalid after all
+		})
+		return c, problems
+	}
+	p, pproblems := compilePattern(r)
+	problems = append(problems, pproblems...)
+	if p == nil {
+		return nil, problems
+	}
+	c.pattern = func() *pattern { return p }
+	return c, problems
+}
+
+// compilePattern compiles a rule's regex and boundary classes and checks
+// its groups. It returns nil when the regex does not compile.
+func compilePattern(r *Rule) (*pattern, []string) {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	p := &pattern{}
+	var err error
+	if p.before, err = byteClass(r.RejectBefore); err != nil {
+		add("reject_before: %v", err)
+	}
+	if p.after, err = byteClass(r.RejectAfter); err != nil {
+		add("reject_after: %v", err)
 	}
 	re, err := regexp.Compile(r.Pattern)
 	if err != nil {
 		add("pattern: %v", err)
 		return nil, problems
 	}
-	c.re = re
-	c.secretGroup, c.keyGroup = -1, -1
+	p.re = re
+	p.secretGroup, p.keyGroup = -1, -1
 	for i, name := range re.SubexpNames() {
 		if name == "key" {
-			c.keyGroup = i
+			p.keyGroup = i
 		}
 		switch {
-		case name == "secret" && c.secretGroup >= 0:
+		case name == "secret" && p.secretGroup >= 0:
 			add("pattern: more than one (?P<secret>...) group")
 		case name == "secret":
-			c.secretGroup = i
+			p.secretGroup = i
 		case name != "":
-			c.ctxNames = append(c.ctxNames, name)
-			c.ctxGroups = append(c.ctxGroups, i)
+			p.ctxNames = append(p.ctxNames, name)
+			p.ctxGroups = append(p.ctxGroups, i)
 		}
 	}
-	if c.secretGroup < 0 {
+	if p.secretGroup < 0 {
 		add("pattern: missing (?P<secret>...) group")
 	}
 	if re.Match(nil) {
 		add("pattern: matches the empty string")
 	}
-	return c, problems
+	return p, problems
 }
 
 // byteClass compiles a reject_before/reject_after value.
@@ -516,23 +557,27 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 	if c == nil {
 		return
 	}
-	samples, _ := publishedSamples() // NewSet checked the error
 	lo = max(lo, 0)
 	hi = min(hi, len(data))
 	if lo >= hi {
 		return
 	}
+	pat := c.pattern()
+	if pat == nil || pat.secretGroup < 0 {
+		return
+	}
+	samples, _ := publishedSamples() // NewSet checked the error
 	// Nil (no allocation) when nothing matches, the common case.
-	for _, m := range c.re.FindAllSubmatchIndex(data[lo:hi], -1) {
-		s, e := m[2*c.secretGroup], m[2*c.secretGroup+1]
+	for _, m := range pat.re.FindAllSubmatchIndex(data[lo:hi], -1) {
+		s, e := m[2*pat.secretGroup], m[2*pat.secretGroup+1]
 		if s < 0 || s == e {
 			continue
 		}
 		s, e = s+lo, e+lo
-		if s > 0 && c.before.has(data[s-1]) {
+		if s > 0 && pat.before.has(data[s-1]) {
 			continue
 		}
-		if e < len(data) && c.after.has(data[e]) {
+		if e < len(data) && pat.after.has(data[e]) {
 			continue
 		}
 		secret := data[s:e]
@@ -585,7 +630,7 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 		conf := ""
 		if c.value != nil {
 			var key []byte
-			if g := c.keyGroup; g >= 0 && m[2*g] >= 0 {
+			if g := pat.keyGroup; g >= 0 && m[2*g] >= 0 {
 				key = data[m[2*g]+lo : m[2*g+1]+lo]
 			}
 			var why string
@@ -597,11 +642,11 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 			}
 		}
 		match := Match{Start: s, End: e, Secret: string(secret), Confidence: conf}
-		if len(c.ctxGroups) > 0 || soft {
-			match.Context = make(map[string]string, len(c.ctxGroups)+1)
-			for i, g := range c.ctxGroups {
+		if len(pat.ctxGroups) > 0 || soft {
+			match.Context = make(map[string]string, len(pat.ctxGroups)+1)
+			for i, g := range pat.ctxGroups {
 				if gs, ge := m[2*g], m[2*g+1]; gs >= 0 {
-					match.Context[c.ctxNames[i]] = string(data[gs+lo : ge+lo])
+					match.Context[pat.ctxNames[i]] = string(data[gs+lo : ge+lo])
 				}
 			}
 			if soft {
