@@ -33,8 +33,11 @@ type Report struct {
 	// says the token never expires; neither when it does not say.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	NoExpiry  bool       `json:"no_expiry,omitempty"`
-	CreatedAt *time.Time `json:"created_at,omitempty"`
-	LastUsed  *time.Time `json:"last_used_at,omitempty"`
+	// ExpiryNote is what the vendor documents about expiry when it gives
+	// no date ("at most one hour after issue"); it raises no flag.
+	ExpiryNote string     `json:"expiry_note,omitempty"`
+	CreatedAt  *time.Time `json:"created_at,omitempty"`
+	LastUsed   *time.Time `json:"last_used_at,omitempty"`
 	// Facts are other labelled answers (token type, read-only, CIDR list).
 	Facts map[string]string `json:"facts,omitempty"`
 	// Reach lists what the token can see, one entry per listing.
@@ -281,6 +284,8 @@ func (r *Report) Lines() []string {
 		out = append(out, "expires: "+r.ExpiresAt.UTC().Format(time.RFC3339))
 	case r.NoExpiry:
 		out = append(out, "expires: never")
+	case r.ExpiryNote != "":
+		out = append(out, "expires: unknown ("+r.ExpiryNote+")")
 	default:
 		out = append(out, "expires: unknown")
 	}

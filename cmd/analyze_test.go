@@ -6,10 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/scour-dev/scour/internal/gittest"
 )
 
 // fakeGitLabAnalyze is a GitLab that knows one token: a write-scoped,
@@ -139,4 +142,80 @@ func TestScanVerifyAnalyze(t *testing.T) {
 		t.Fatalf("--analyze without --verify: exit %d %s", code, stderr)
 	}
 	_ = os.Remove(report)
+}
+
+// TestSweepVerifyAnalyzeStoresTheAnalysis: sweep --verify --analyze
+// analyses a live token once however many repositories hold it, keeps the
+// analysis in the store, and findings show and every report format from
+// the store carry it.
+func TestSweepVerifyAnalyzeStoresTheAnalysis(t *testing.T) {
+	gittest.RequireGit(t)
+	live := "glpat" + "-" + seeded("sw-live", "ABCDEFGHabcdefgh0123456789", 20)
+	seen := fakeGitLabAnalyze(t, live)
+	t.Setenv("SCOUR_CONFIG", "")
+	root := t.TempDir()
+	for _, name := range []string{"a", "b"} {
+		dir := filepath.Join(root, name)
+		os.MkdirAll(dir, 0o755)
+		if out, err := exec.Command("git", "-C", dir, "init", "-q", "-b", "main").CombinedOutput(); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		r := gittest.Open(t, dir, false)
+		r.WriteFile("ci.yml", "GITLAB_TOKEN: \""+live+"\"\n")
+		r.Commit("ci")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	sweepArgs := []string{"sweep", "-q", "--store", db, "--cache", filepath.Join(dir, "c"), "dir:" + root}
+	if code, _, errOut := runCLI(t, "", append(sweepArgs, "--analyze")...); code != ExitError || !strings.Contains(errOut, "need --verify") {
+		t.Fatalf("--analyze without --verify: exit %d: %s", code, errOut)
+	}
+	code, _, errOut := runCLI(t, "", append(sweepArgs, "--verify", "--analyze", "--max-age", "365d")...)
+	if code != ExitLive {
+		t.Fatalf("sweep --verify --analyze: exit %d: %s", code, errOut)
+	}
+	selfCalls := 0
+	for _, s := range seen() {
+		if !strings.HasPrefix(s, "GET ") {
+			t.Errorf("non-read request %s", s)
+		}
+		if strings.HasSuffix(s, "/api/v4/user") {
+			selfCalls++
+		}
+	}
+	// One verification (token self) and one analysis (self, user, projects).
+	if selfCalls != 1 || len(seen()) != 4 {
+		t.Errorf("the token in two repositories was analysed %d times, want once: %v", selfCalls, seen())
+	}
+
+	var list []struct {
+		Fingerprint  string   `json:"fingerprint"`
+		Repositories []string `json:"repositories"`
+	}
+	_, out, _ := runCLI(t, "", "findings", "--store", db, "--format", "json")
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 || len(list[0].Repositories) != 2 {
+		t.Fatalf("findings: %v %s", err, out)
+	}
+	code, out, errOut = runCLI(t, "", "findings", "show", list[0].Fingerprint[:12], "--store", db)
+	for _, want := range []string{"scopes: api", "FLAG write-scope", "FLAG no-expiry", "FLAG older-than-max-age", "reach: projects: 3"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("findings show lacks %q: exit %d\n%s%s", want, code, out, errOut)
+		}
+	}
+	for format, wants := range map[string][]string{
+		"json":  {`"analysis"`, `"scopes"`, `"no-expiry"`},
+		"sarif": {`"leastPrivilegeFlags"`, `"no-expiry"`},
+		"html":  {"no-expiry", "write-scope"},
+		"text":  {"FLAG no-expiry"},
+	} {
+		_, out, errOut := runCLI(t, "", "report", "--store", db, "--format", format)
+		for _, want := range wants {
+			if !strings.Contains(out, want) {
+				t.Errorf("report --format %s lacks %s: %s", format, want, errOut)
+			}
+		}
+		if strings.Contains(out, live) {
+			t.Errorf("report --format %s shows the secret", format)
+		}
+	}
 }

@@ -1,7 +1,10 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +21,7 @@ import (
 
 	"github.com/scour-dev/scour/forge"
 	"github.com/scour-dev/scour/internal/safetext"
+	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/scan"
 	"github.com/scour-dev/scour/scanner"
 	"github.com/scour-dev/scour/store"
@@ -44,7 +48,12 @@ type SweepOptions struct {
 	MaxFileSize  int64
 	// Verify checks each found secret with its vendor once per sweep (and
 	// not again when the store already has a result for it).
-	Verify       bool
+	Verify bool
+	// Analyze (with Verify) reads what each live secret can do and stores
+	// it with the verification (docs/analyze.md); MaxAge flags old tokens.
+	Analyze      bool
+	MaxAge       time.Duration
+	MaxAgeSet    bool
 	OptIn        []string
 	StoreSecrets bool
 	// MirrorLocal mirrors local repositories into the cache too.
@@ -74,7 +83,9 @@ directory of repositories:
   file:<list>                dir:<directory>
 
 Repositories are mirrored into --cache (cloned once, fetched later) and only
-what changed since the store last saw them is scanned. A repository that
+the git objects the store has not recorded as scanned are read: an
+unchanged repository costs no blob, one pushed commit that commit's new
+blobs. New rules or another --config rescan every repository once. A repository that
 fails is recorded with its reason and the sweep goes on; an interrupted
 sweep resumes when run again. --shard K/N sweeps one share of the
 repositories (by a stable hash) into its own store: merge the shards' stores
@@ -128,10 +139,12 @@ Exit codes:
 	f.DurationVar(&opts.FetchTimeout, "fetch-timeout", 10*time.Minute, "time limit of one clone or fetch")
 	f.IntVar(&opts.Retries, "retries", 2, "retries of a failed fetch")
 	f.BoolVar(&opts.Full, "full", false, "rescan every repository whole, not only what changed")
-	f.BoolVar(&opts.AllObjects, "all-objects", false, "also scan objects no ref reaches (a changed repository is then rescanned whole)")
+	f.BoolVar(&opts.AllObjects, "all-objects", false, "also scan objects no ref reaches (unchanged refs then do not skip a repository: it is scanned, reading only objects not scanned before)")
 	f.Var(byteSize{&opts.MaxFileSize}, "max-file-size", "skip blobs larger than this `size` with a notice (0 = no limit)")
 	f.StringVar(&opts.ConfigFile, "config", "", "a scour config `file` for every repository (a repository's own .scour.yaml is never used)")
 	f.BoolVar(&opts.Verify, "verify", false, "check each new secret with its vendor's API, once per secret however many repositories hold it; exit 3 when one is live")
+	f.BoolVar(&opts.Analyze, "analyze", false, "with --verify, also read what each live secret can do (identity, scopes, expiry, reach), flag least-privilege breaches and keep it in the store (docs/analyze.md)")
+	f.Var(maxAgeValue{&opts.MaxAge, &opts.MaxAgeSet}, "max-age", "with --analyze, flag tokens created longer ago than this `age` (90d, 2160h; default: analyze.max_age of --config)")
 	f.StringSliceVar(&opts.OptIn, "opt-in", nil, "with --verify, also run probes that touch write endpoints for these `providers` (pypi, nuget)")
 	f.BoolVar(&opts.StoreSecrets, "store-secrets", false, "keep raw secrets in the store (default: fingerprints and redacted previews only)")
 	f.BoolVar(&opts.MirrorLocal, "mirror-local", false, "mirror local repositories into the cache too (default: read them in place)")
@@ -202,6 +215,9 @@ func runSweep(ctx context.Context, opts SweepOptions, streams IO) (int, error) {
 	if opts.FetchJobs < 1 || opts.ScanJobs < 1 {
 		return ExitError, errors.New("--fetch-jobs and --scan-jobs must be at least 1")
 	}
+	if (opts.Analyze || opts.MaxAgeSet) && !opts.Verify {
+		return ExitError, errors.New("--analyze and --max-age need --verify (analysis reads what a live secret can do)")
+	}
 	getenv := opts.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
@@ -261,18 +277,22 @@ func runSweep(ctx context.Context, opts SweepOptions, streams IO) (int, error) {
 	case "-":
 		gitProg = ""
 	}
+	profile, err := scanProfile(opts)
+	if err != nil {
+		return ExitError, err
+	}
 	st, err := store.Open(ctx, opts.Store, store.Options{})
 	if err != nil {
 		return ExitError, err
 	}
 	defer st.Close()
 
-	ps := &pipeline{opts: opts, store: st, warn: streams.ErrOut}
+	ps := &pipeline{opts: opts, store: st, warn: streams.ErrOut, rules: &scan.RuleCache{}}
 	sum, err := sweep.Run(ctx, repos, sweep.Options{
 		Store:   st,
 		Mirrors: &sweep.Mirrors{Dir: cache, Git: gitProg, Timeout: opts.FetchTimeout, Tokens: tokens, TokenHosts: tokenHosts(targets), MirrorLocal: opts.MirrorLocal},
 		Scan:    ps.scan,
-		Shard:   shard, Full: opts.Full, WholeOnChange: opts.AllObjects, StoreSecrets: opts.StoreSecrets,
+		Shard:   shard, Full: opts.Full, AllObjects: opts.AllObjects, Profile: profile, StoreSecrets: opts.StoreSecrets,
 		NetworkWorkers: opts.FetchJobs, CPUWorkers: opts.ScanJobs, Retries: opts.Retries,
 		Notify: func(e sweep.Event) {
 			switch e.Kind {
@@ -281,8 +301,8 @@ func runSweep(ctx context.Context, opts SweepOptions, streams IO) (int, error) {
 			}
 		},
 	})
-	fmt.Fprintf(streams.ErrOut, "scour: swept %d repositories (shard %s of %d listed): %d scanned, %d unchanged, %d failed; %d findings reported; store %s\n",
-		sum.InShard, shard, sum.Listed, sum.Scanned, sum.Unchanged, sum.Failed, sum.Findings, safetext.Escape(opts.Store))
+	fmt.Fprintf(streams.ErrOut, "scour: swept %d repositories (shard %s of %d listed): %d scanned, %d unchanged, %d failed; %d blobs read; %d findings reported; store %s\n",
+		sum.InShard, shard, sum.Listed, sum.Scanned, sum.Unchanged, sum.Failed, sum.Blobs, sum.Findings, safetext.Escape(opts.Store))
 	if err != nil {
 		return ExitError, fmt.Errorf("sweep interrupted (run it again to resume): %w", err)
 	}
@@ -297,14 +317,43 @@ func runSweep(ctx context.Context, opts SweepOptions, streams IO) (int, error) {
 	return ExitClean, nil
 }
 
-// pipeline scans a mirror with the one scan pipeline: the whole
-// repository, or each range of moved refs. The repository's own config and
-// ignore file are not trusted. With --verify, each secret is verified once
-// per sweep: not again in another repository, nor when the store already
-// holds a result for it.
+// scanProfile identifies what a sweep's scans read and report with: this
+// scour (its version names the code), the built-in rules, the --config
+// file and the rule packs it names, and the size limit. The store's
+// record of what a repository had scanned only lets a later scan skip it
+// under the same profile; a new scour, new rules or another config rescan
+// every repository whole once (docs/sweep.md).
+func scanProfile(opts SweepOptions) (string, error) {
+	cfg, err := scan.LoadConfig("", scan.ConfigOptions{Explicit: opts.ConfigFile, NoRepoConfig: true})
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "scour %s\nrules %s\nmax-file-size %d\n", Version(), rules.BuiltinDigest(), opts.MaxFileSize)
+	for _, f := range append([]string{cfg.Path}, cfg.Rules...) {
+		if f == "" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("config: %w", err)
+		}
+		sum := sha256.Sum256(data)
+		fmt.Fprintf(h, "file %x\n", sum)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32], nil
+}
+
+// pipeline scans a mirror with the one scan pipeline, incrementally: what
+// the store says earlier scans of the repository handled is skipped, and
+// what this scan handled is recorded with its findings. The repository's
+// own config and ignore file are not trusted. With --verify, each secret
+// is verified once per sweep: not again in another repository, nor when
+// the store already holds a result for it.
 type pipeline struct {
 	opts     SweepOptions
 	store    *store.Store
+	rules    *scan.RuleCache
 	warn     io.Writer
 	verified sync.Map // fingerprint -> true, claimed by the first scan that finds it
 	live     atomic.Bool
@@ -312,28 +361,26 @@ type pipeline struct {
 }
 
 func (p *pipeline) scan(ctx context.Context, req sweep.Request) (*sweep.Outcome, error) {
-	base := scan.Options{
+	o := scan.Options{
 		Path: req.GitDir, Remote: store.CleanURL(req.Repo.CloneURL),
 		NoRepoConfig: true, ConfigFile: p.opts.ConfigFile, AllObjects: p.opts.AllObjects,
-		MaxFileSize: p.opts.MaxFileSize,
+		MaxFileSize: p.opts.MaxFileSize, RuleCache: p.rules,
 	}
-	ranges := req.Ranges
-	if ranges == nil {
-		ranges = []string{""}
+	if req.Known != nil {
+		o.Known = req.Known
 	}
-	out := &sweep.Outcome{}
-	var last *scan.Result
-	for _, r := range ranges {
-		o := base
-		o.Range = r
-		res, err := scan.Run(ctx, o)
-		if err != nil {
-			return nil, err
-		}
-		last = res
-		out.Findings = append(out.Findings, res.Findings...)
+	last, err := scan.Run(ctx, o)
+	if err != nil {
+		return nil, err
 	}
-	if p.opts.Verify && last != nil && len(out.Findings) > 0 {
+	out := &sweep.Outcome{Findings: last.Findings, Objects: make([][]byte, len(last.Handled))}
+	for i := range last.Handled {
+		out.Objects[i] = last.Handled[i][:]
+	}
+	if g := last.Stats.Git; g != nil {
+		out.Blobs = g.Blobs
+	}
+	if p.opts.Verify && len(out.Findings) > 0 {
 		var todo []scanner.Finding
 		for _, f := range out.Findings {
 			if _, claimed := p.verified.LoadOrStore(f.Fingerprint, true); claimed {
@@ -347,13 +394,14 @@ func (p *pipeline) scan(ctx context.Context, req sweep.Request) (*sweep.Outcome,
 		if len(todo) > 0 {
 			var warn io.Writer
 			p.warnOnce.Do(func() { warn = p.warn })
-			states, live := verifyFindings(ctx, last.Rules, trustedBaseURLs(last.Config, warn), p.opts.OptIn, analyzeOptions{}, todo)
+			an := analyzeOptions{Analyze: p.opts.Analyze, MaxAge: cmp.Or(p.opts.MaxAge, ageFromConfig(p.opts.MaxAgeSet, last.Config))}
+			states, live := verifyFindings(ctx, last.Rules, trustedBaseURLs(last.Config, warn), p.opts.OptIn, an, todo)
 			if live {
 				p.live.Store(true)
 			}
 			out.Verification = map[string]store.Verification{}
 			for fp, v := range states {
-				out.Verification[fp] = store.Verification{State: v.State, Reason: v.Reason, Host: v.Host, Owner: v.Owner}
+				out.Verification[fp] = store.Verification{State: v.State, Reason: v.Reason, Host: v.Host, Owner: v.Owner, Analysis: v.Analysis}
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -102,21 +103,64 @@ func testSweepCommand(t *testing.T, mirror bool) {
 		t.Errorf("%d findings in two repositories, want the shared token's", shared)
 	}
 
-	// Unchanged: nothing scanned, exit 0.
+	if !strings.Contains(errOut, "; 14 blobs read;") { // per repository: README and own token, and the shared token in 2
+		t.Errorf("first sweep's blob count: %q", errOut)
+	}
+
+	// Unchanged: nothing scanned, not a blob read, exit 0.
 	code, _, errOut = runCLI(t, "", sweepArgs...)
-	if code != ExitClean || !strings.Contains(errOut, "0 scanned, 6 unchanged") {
+	if code != ExitClean || !strings.Contains(errOut, "0 scanned, 6 unchanged, 0 failed; 0 blobs read") {
 		t.Errorf("re-sweep: exit %d: %s", code, errOut)
 	}
 
-	// One push: one repository scanned, the new token recorded.
+	// One push: one repository scanned, one blob read, the new token
+	// recorded at its commit.
 	repos[2].WriteFile("app.env", "TOKEN="+fakeGitHubPAT("pushed")+"\n")
-	repos[2].Commit("leak")
+	pushed := repos[2].Commit("leak")
 	code, _, errOut = runCLI(t, "", sweepArgs...)
-	if code != ExitFindings || !strings.Contains(errOut, "1 scanned, 5 unchanged") {
+	if code != ExitFindings || !strings.Contains(errOut, "1 scanned, 5 unchanged, 0 failed; 1 blobs read") {
 		t.Errorf("after a push: exit %d: %s", code, errOut)
 	}
 	if n := len(findingsJSONOf(t, db)); n != 8 {
 		t.Errorf("%d findings after the push, want 8", n)
+	}
+	if _, out, _ := runCLI(t, "", "report", "--store", db, "--format", "json"); !strings.Contains(out, pushed) {
+		t.Errorf("the pushed token is not attributed to commit %s:\n%s", pushed, out)
+	}
+
+	// A force-push rewriting that commit: only the new blob is read.
+	repos[2].ResetHard("HEAD~1")
+	repos[2].WriteFile("app.env", "TOKEN="+fakeGitHubPAT("rewritten")+"\n")
+	repos[2].Commit("rewrite")
+	code, _, errOut = runCLI(t, "", sweepArgs...)
+	if code != ExitFindings || !strings.Contains(errOut, "1 scanned, 5 unchanged, 0 failed; 1 blobs read") {
+		t.Errorf("after a force-push: exit %d: %s", code, errOut)
+	}
+
+	// Repacked and garbage-collected: object ids do not change.
+	for _, r := range repos {
+		r.Git("repack", "-adf")
+		r.Git("gc", "-q")
+	}
+	code, _, errOut = runCLI(t, "", sweepArgs...)
+	if code != ExitClean || !strings.Contains(errOut, "0 blobs read") {
+		t.Errorf("after repacks: exit %d: %s", code, errOut)
+	}
+
+	// --all-objects: refs are no proof that nothing is new, so every
+	// repository is scanned, incrementally: the commit the force-push left
+	// behind was scanned while reachable; a blob written by hand (in place
+	// only: a mirror does not fetch unreachable objects) is read alone.
+	if _, err := repos[4].RunInput([]byte("TOKEN="+fakeGitHubPAT("dangling")+"\n"), "hash-object", "-w", "--stdin"); err != nil {
+		t.Fatal(err)
+	}
+	wantRead := map[bool]string{false: "; 1 blobs read", true: "; 0 blobs read"}[mirror]
+	code, _, errOut = runCLI(t, "", append(sweepArgs, "--all-objects")...)
+	if !strings.Contains(errOut, "6 scanned, 0 unchanged, 0 failed"+wantRead) {
+		t.Errorf("--all-objects: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut = runCLI(t, "", append(sweepArgs, "--all-objects")...); !strings.Contains(errOut, "; 0 blobs read") {
+		t.Errorf("--all-objects again: exit %d: %s", code, errOut)
 	}
 	if entries, _ := os.ReadDir(cache); (len(entries) == 6) != mirror {
 		t.Errorf("mirror-local=%v: %d mirrors in the cache", mirror, len(entries))
@@ -299,9 +343,26 @@ func TestSweepKilledAndResumed(t *testing.T) {
 	if code == ExitError {
 		t.Fatalf("resumed sweep: %s", errOut)
 	}
-	m := regexp.MustCompile(`(\d+) scanned, (\d+) unchanged, 0 failed`).FindStringSubmatch(errOut)
-	if m == nil || m[1] == "12" {
-		t.Errorf("resumed sweep redid everything or failed: %s", errOut)
+	m := regexp.MustCompile(`(\d+) scanned, (\d+) unchanged, 0 failed; (\d+) blobs read`).FindStringSubmatch(errOut)
+	if m == nil || m[1] == "12" || atoi(m[1])+atoi(m[2]) != 12 || atoi(m[2]) < 3 {
+		t.Fatalf("resumed sweep redid everything or failed: %s", errOut)
+	}
+	// What was committed is not read again: the blobs read are exactly
+	// those of the repositories scanned now (2 each, 3 with the shared
+	// token).
+	want := 0
+	for _, l := range regexp.MustCompile(`repo-(\d+): scanned \d+ findings, (\d+) blobs read`).FindAllStringSubmatch(errOut, -1) {
+		n := 2
+		if atoi(l[1])%3 == 0 {
+			n = 3
+		}
+		if atoi(l[2]) != n {
+			t.Errorf("repo-%s: %s blobs read, want %d", l[1], l[2], n)
+		}
+		want += n
+	}
+	if atoi(m[3]) != want {
+		t.Errorf("resumed sweep read %s blobs, want %d: %s", m[3], want, errOut)
 	}
 	ref := filepath.Join(dir, "ref.db")
 	runCLI(t, "", "sweep", "-q", "--store", ref, "--cache", filepath.Join(dir, "c2"), "dir:"+root)
@@ -312,6 +373,11 @@ func TestSweepKilledAndResumed(t *testing.T) {
 	if a, b := reportOf(db), reportOf(ref); a != b || !strings.Contains(a, "github-pat") {
 		t.Errorf("resumed store's report differs from an uninterrupted sweep's")
 	}
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // TestSweepCLIChild runs the sweep that TestSweepKilledAndResumed kills.

@@ -72,6 +72,21 @@ func (e *Engine) analyze(ctx context.Context, r *rules.Rule, f scanner.Finding, 
 			}
 		}
 	}
+	for _, im := range a.Implied {
+		// What the vendor documents for this kind of secret (its prefix).
+		if !strings.HasPrefix(f.Secret, im.Prefix) {
+			continue
+		}
+		if len(im.Scopes) > 0 {
+			rep.Scopes, rep.ScopesKnown = appendNew(rep.Scopes, im.Scopes), true
+		}
+		if im.Wide != "" && rep.Wide == "" {
+			rep.Wide = im.Wide
+		}
+		for k, v := range im.Facts {
+			rep.Facts[k] = v
+		}
+	}
 	if a.Claims != nil {
 		e.analyzeClaims(a.Claims, f.Secret, rep)
 	}
@@ -86,6 +101,9 @@ func (e *Engine) analyze(ctx context.Context, r *rules.Rule, f scanner.Finding, 
 	}
 	if a.NoExpiry && rep.ExpiresAt == nil {
 		rep.NoExpiry = true
+	}
+	if a.ExpiryNote != "" && rep.ExpiresAt == nil && !rep.NoExpiry {
+		rep.ExpiryNote = a.ExpiryNote
 	}
 	if len(rep.Identity) == 0 {
 		rep.Identity = nil
@@ -194,8 +212,23 @@ func (e *Engine) analyzeCalls(ctx context.Context, r *rules.Rule, f scanner.Find
 			rep.Note = "analysis interrupted"
 			return
 		}
+		if !hasAnyPrefix(f.Secret, c.OnlyPrefix) {
+			// Documented for another kind of key only: not sent.
+			continue
+		}
 		e.analyzeCall(ctx, c, base, vars, rep, &budget)
 	}
+}
+
+// hasAnyPrefix reports whether s starts with one of prefixes (true when
+// there are none).
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return len(prefixes) == 0
 }
 
 // analyzeBase is the candidate base URL whose host answered verification.
@@ -304,7 +337,7 @@ func (e *Engine) readFacts(c *rules.AnalyzeCall, r *response, doc any, rep *acce
 		}
 	}
 	for _, w := range c.Wide {
-		if v, ok := readValue(w.From, r, doc); ok && v == w.Value && rep.Wide == "" {
+		if v, ok := readValue(w.From, r, doc); ok && access.Match(w.Value, v) && rep.Wide == "" {
 			rep.Wide = w.Reason
 		}
 	}
@@ -465,6 +498,11 @@ func readScopes(s *rules.ScopeSource, r *response, doc any) ([]string, bool) {
 		case nil:
 			return nil, false
 		case map[string]any:
+			if s.Keys {
+				// An action map (Grafana: action -> scopes): the keys.
+				raw = append(raw, sortedKeys(x)...)
+				break
+			}
 			// A permission map ({"contents": "write"}): "name:level".
 			for _, k := range sortedKeys(x) {
 				raw = append(raw, k+":"+scalarString(x[k]))
@@ -540,7 +578,7 @@ func readTime(ts *rules.TimeSource, r *response, doc any, now time.Time) (t time
 	return time.Time{}, false, false
 }
 
-var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05 MST", "2006-01-02 15:04:05 -0700", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"}
+var timeLayouts = []string{time.RFC3339Nano, time.RFC1123Z, time.RFC1123, "2006-01-02 15:04:05 MST", "2006-01-02 15:04:05 -0700", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"}
 
 // parseTime reads the vendors' time formats, or Unix seconds (or
 // milliseconds when the number is that large).
@@ -593,10 +631,30 @@ func (e *Engine) reach(ctx context.Context, c *rules.AnalyzeCall, base *url.URL,
 	if maxPages == 0 {
 		maxPages = defaultMaxPages
 	}
-	next := func(page int, r *response, n int) string {
+	next := func(page int, r *response, doc any, n int) string {
 		switch spec.Paginate {
 		case "link":
 			return nextLink(r.Header.Values("Link"), u)
+		case "cursor":
+			// Cursor pages (OpenAI, Anthropic: has_more, last_id, after):
+			// the next page starts after the cursor the answer names.
+			if spec.More != "" {
+				if v, _ := jsonPath(doc, spec.More); v != true {
+					return ""
+				}
+			}
+			cv, ok := jsonPath(doc, spec.Cursor)
+			if !ok || scalarString(cv) == "" || n == 0 {
+				return ""
+			}
+			pu, err := url.Parse(u)
+			if err != nil {
+				return ""
+			}
+			q := pu.Query()
+			q.Set(spec.CursorParam, scalarString(cv))
+			pu.RawQuery = q.Encode()
+			return pu.String()
 		case "page":
 			if n < spec.PerPage {
 				return ""
@@ -613,7 +671,7 @@ func (e *Engine) reach(ctx context.Context, c *rules.AnalyzeCall, base *url.URL,
 		return ""
 	}
 	for page := 1; ; page++ {
-		nu := next(page, r, len(items))
+		nu := next(page, r, doc, len(items))
 		if nu == "" {
 			return out
 		}
@@ -640,6 +698,7 @@ func (e *Engine) reach(ctx context.Context, c *rules.AnalyzeCall, base *url.URL,
 		}
 		var d any
 		_ = json.Unmarshal(r.Body, &d)
+		doc = d
 		items, ok = listAt(d, spec.List)
 		if !ok {
 			out.AtLeast = true
@@ -726,7 +785,7 @@ func scrubReport(rep *access.Report, secret string) {
 	s := func(v string) string { return strings.ReplaceAll(v, secret, "[REDACTED]") }
 	// Values taken from a vendor's answer are also clipped.
 	vs := func(v string) string { return clip(s(v)) }
-	rep.Note, rep.ScopesNote, rep.Wide = s(rep.Note), s(rep.ScopesNote), s(rep.Wide)
+	rep.Note, rep.ScopesNote, rep.Wide, rep.ExpiryNote = s(rep.Note), s(rep.ScopesNote), s(rep.Wide), s(rep.ExpiryNote)
 	for _, m := range []map[string]string{rep.Identity, rep.Facts} {
 		for k, v := range m {
 			m[k] = vs(v)

@@ -51,6 +51,28 @@ type Analyze struct {
 	// NoExpiry: the vendor's tokens cannot expire (Slack bot tokens):
 	// the block asserts "never expires" without a call.
 	NoExpiry bool `yaml:"no_expiry,omitempty"`
+	// ExpiryNote says what the vendor documents about expiry when no call
+	// can read a date (GitHub installation tokens: one hour after issue;
+	// Okta: 30 days after last use); shown as "expires: unknown (note)".
+	ExpiryNote string `yaml:"expiry_note,omitempty"`
+	// Implied states what the vendor documents for a kind of secret,
+	// known from its prefix alone ("" matches every secret of the rule):
+	// an Admin API key is an organisation administrator, a Twilio auth
+	// token has the account's full access. No request is sent for it.
+	Implied []Implied `yaml:"implied,omitempty"`
+}
+
+// Implied is what the vendor's documentation says every secret that
+// starts with Prefix can do.
+type Implied struct {
+	Prefix string `yaml:"prefix"`
+	// Scopes are added to the report as known scopes (classified by
+	// admin_scopes, write_scopes, wide_scopes like any other).
+	Scopes []string `yaml:"scopes,omitempty"`
+	// Wide says why such a secret acts organisation- or account-wide.
+	Wide string `yaml:"wide,omitempty"`
+	// Facts are added as labelled facts (e.g. key_type: admin).
+	Facts map[string]string `yaml:"facts,omitempty"`
 }
 
 // AnalyzeCall is one read-only request and the facts read from its answer.
@@ -76,6 +98,9 @@ type AnalyzeCall struct {
 	// last Suffix characters); zero or several matches: facts unknown.
 	// Its bind is not used here.
 	Select *Select `yaml:"select,omitempty"`
+	// OnlyPrefix: the call is sent only for secrets starting with one of
+	// these (OpenAI's organisation endpoints answer Admin API keys only).
+	OnlyPrefix []string `yaml:"only_prefix,omitempty"`
 	// Bind sets variables for later calls: name -> path.
 	Bind     map[string]string `yaml:"bind,omitempty"`
 	Identity map[string]string `yaml:"identity,omitempty"`
@@ -101,6 +126,9 @@ type ScopeSource struct {
 	Map       map[string]string `yaml:"map,omitempty"`
 	// Prefix is put before each scope read (fine-grained "repo:" names).
 	Prefix string `yaml:"prefix,omitempty"`
+	// Keys reads a JSON object's keys as the scopes (Grafana's
+	// permissions map: action -> scopes).
+	Keys bool `yaml:"keys,omitempty"`
 	// Also lists further sources whose scopes are added when present
 	// (Hugging Face: fine-grained permissions beside the role).
 	Also []ScopeSource `yaml:"also,omitempty"`
@@ -115,7 +143,8 @@ type TimeSource struct {
 	TTL      bool     `yaml:"ttl,omitempty"`
 }
 
-// WideWhen marks organisation-wide reach when From equals Value.
+// WideWhen marks organisation-wide reach when From equals Value ("*" in
+// Value is a wildcard, case-insensitive).
 type WideWhen struct {
 	From   string `yaml:"from"`
 	Value  string `yaml:"value"`
@@ -125,7 +154,8 @@ type WideWhen struct {
 // Reach counts a listing: List is the path to the array ("" = the body),
 // Name the path of each element's name for the sample, Total a path or
 // header holding the total. Paginate is "link" (RFC 8288 rel="next",
-// same host only) or "page" (PageParam incremented until a short page).
+// same host only), "page" (PageParam incremented until a short page) or
+// "cursor" (CursorParam set to the answer's Cursor while More is true).
 type Reach struct {
 	Kind      string `yaml:"kind"`
 	List      string `yaml:"list,omitempty"`
@@ -134,6 +164,13 @@ type Reach struct {
 	Paginate  string `yaml:"paginate,omitempty"`
 	PageParam string `yaml:"page_param,omitempty"`
 	PerPage   int    `yaml:"per_page,omitempty"`
+	// Cursor pagination ("cursor"): Cursor is the path of the next
+	// page's cursor in an answer (last_id), CursorParam the query
+	// parameter that takes it (after), More the path of the boolean that
+	// says another page exists (has_more; empty: a cursor is enough).
+	Cursor      string `yaml:"cursor,omitempty"`
+	CursorParam string `yaml:"cursor_param,omitempty"`
+	More        string `yaml:"more,omitempty"`
 	// MaxPages bounds the requests (default 5, at most 20).
 	MaxPages int `yaml:"max_pages,omitempty"`
 	// WideOver > 0: more than this many items means organisation-wide.
@@ -152,16 +189,21 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 		errs = append(errs, fmt.Errorf("analyze: "+format, args...))
 	}
 	if a.Unavailable != "" {
-		if len(a.Calls) > 0 || a.FromVerify || len(a.Root) > 0 || a.Coded != "" {
-			fail("unavailable excludes calls, coded, from_verify and root")
+		if len(a.Calls) > 0 || a.FromVerify || len(a.Root) > 0 || a.Coded != "" || len(a.Implied) > 0 {
+			fail("unavailable excludes calls, coded, from_verify, root and implied")
 		}
 		return errors.Join(errs...)
 	}
 	if r.Verify == nil {
 		fail("needs a verify block (analysis runs where verification answered)")
 	}
-	if len(a.Calls) == 0 && !a.FromVerify && a.Coded == "" && a.Claims == nil {
-		fail("needs calls, claims, coded, from_verify, or unavailable")
+	if len(a.Calls) == 0 && !a.FromVerify && a.Coded == "" && a.Claims == nil && len(a.Implied) == 0 {
+		fail("needs calls, claims, coded, from_verify, implied, or unavailable")
+	}
+	for i, im := range a.Implied {
+		if len(im.Scopes) == 0 && im.Wide == "" && len(im.Facts) == 0 {
+			fail("implied %d (%q): needs scopes, wide or facts", i+1, im.Prefix)
+		}
 	}
 	if c := a.Claims; c != nil && (c.Method != "" || c.URL != "" || c.Reach != nil || c.Select != nil || len(c.Bind) > 0 || len(c.Headers) > 0) {
 		fail("claims reads the secret's JWT payload: no method, url, headers, reach, select or bind")
@@ -199,6 +241,11 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 		if !slices.Contains(analyzeMethods, c.Method) {
 			fail("%s: method %q: analysis reads only (GET, HEAD, or POST with read_only)", where, c.Method)
 		}
+		for _, p := range c.OnlyPrefix {
+			if p == "" {
+				fail("%s: only_prefix entries must not be empty", where)
+			}
+		}
 		if c.Method == "POST" && strings.TrimSpace(c.ReadOnly) == "" {
 			fail("%s: a POST needs read_only: why it changes nothing at the vendor", where)
 		}
@@ -214,8 +261,10 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 		if sel := c.Select; sel != nil && c.Reach != nil {
 			fail("%s: select and reach are exclusive", where)
 		}
-		if s := c.Scopes; s != nil && s.From == "" {
-			fail("%s: scopes needs from", where)
+		if s := c.Scopes; s != nil && s.From == "" && s.Item == "" && !s.Keys {
+			// from: '' is the whole body, for a list of objects (item)
+			// or an object's keys (keys).
+			fail("%s: scopes needs from (or from: '' with item or keys)", where)
 		}
 		for name, ts := range map[string]*TimeSource{"expires": c.Expires, "created": c.Created, "last_used": c.LastUsed} {
 			if ts != nil && ts.From == "" {
@@ -232,8 +281,12 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 				if re.PageParam == "" || re.PerPage <= 0 {
 					fail("%s: paginate page needs page_param and per_page", where)
 				}
+			case "cursor":
+				if re.Cursor == "" || re.CursorParam == "" {
+					fail("%s: paginate cursor needs cursor and cursor_param", where)
+				}
 			default:
-				fail("%s: paginate %q: want link or page", where, re.Paginate)
+				fail("%s: paginate %q: want link, page or cursor", where, re.Paginate)
 			}
 			if re.MaxPages < 0 || re.MaxPages > 20 {
 				fail("%s: max_pages must be 0..20", where)

@@ -72,7 +72,7 @@ var keyNotSecret = []string{
 	"cursor", "continuation", "idempotency", "hash", "digest", "checksum", "fingerprint", "salt",
 	"tokenizer", "placeholder", "label", "prompt", "hint", "policy", "length", "pattern", "regex",
 	"kubeconfig", "reset", "forgot", "confirm", "expire", "example", "sample", "dummy", "mock",
-	"test", "fake",
+	"test", "fake", "skiptoken", "nexttoken",
 }
 
 // referenceMarks are substrings of values that are references to the
@@ -197,7 +197,7 @@ func userinfoValue(secret, _ []byte) (string, string) {
 	if why := referenceOrPlaceholder(s); why != "" {
 		return "", why
 	}
-	if len(s) > 0 && (s[0] == '$' || s[0] == '%' || s[0] == '*') {
+	if len(s) > 0 && (s[0] == '$' || s[0] == '%' || s[0] == '*') || upperSnake(string(secret)) {
 		return "", "reference or mask"
 	}
 	plain := percentDecoded(s)
@@ -268,6 +268,9 @@ func credentialValue(secret, key []byte) (string, string) {
 	}
 	if bytes.ContainsAny(secret, " \t") {
 		return "", "contains spaces (text, not a credential)"
+	}
+	if why := notCredentialShape(secret, s); why != "" {
+		return "", why
 	}
 	if strings.Contains(s, "::") || strings.Contains(s, "->") || dottedIdentifier(s) {
 		return "", "a code expression"

@@ -50,6 +50,7 @@ func openHistory(path string, opts Options, repoExcludes []string, debugf func(s
 		RepoExcludes: repoExcludes,
 		MaxBlobSize:  maxBlob,
 		MemoryBudget: opts.MemoryBudget,
+		Known:        opts.Known,
 		Debugf:       debugf,
 	})
 	if err != nil {
@@ -127,7 +128,7 @@ func addStats(res *scanner.Result, repo *githistory.Repo) {
 	res.Stats.Git = &scanner.GitStats{
 		Refs: st.Refs, Commits: st.Commits, Blobs: st.Blobs, Bytes: st.Bytes,
 		Unreachable: st.Unreachable, Worktree: st.Worktree,
-		ExcludedBlobs: st.Excluded,
+		ExcludedBlobs: st.Excluded, KnownBlobs: st.KnownBlobs,
 	}
 	res.Stats.ExcludedByRepo += st.ExcludedByRepo
 }

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-git/go-git/v5/plumbing"
 	"io"
 	"os"
 	"runtime/debug"
@@ -97,6 +98,10 @@ type Options struct {
 	// Range, "A..B", scans only the blobs introduced by commits in B and
 	// not in A.
 	Range string
+	// Known makes a history scan incremental (githistory.Options.Known):
+	// a sweep passes the objects its store says earlier scans of the
+	// repository handled, and records Result.Handled for the next one.
+	Known githistory.Known
 
 	// RuleCache, when set, shares compiled rule sets between scans with the
 	// same user-chosen configuration (a sweep's repositories).
@@ -168,6 +173,9 @@ type Result struct {
 	// HistoryNote explains a history scan that had nothing to do (an empty
 	// range, a repository without commits), or is "".
 	HistoryNote string
+	// Handled are the git objects a history scan dealt with for good
+	// (githistory.Repo.Handled): what the next incremental scan skips.
+	Handled []plumbing.Hash
 	// Staged describes the index of a staged scan; nil otherwise.
 	Staged *StagedInfo
 	// Notices are everything the scan has to tell people besides findings,
@@ -411,6 +419,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Result, scanErr = runSource(ctx, t.sc, src, noun, opts.Progress)
 	if repo != nil {
 		r.finishHistory(res, repo, opts.Range != "")
+		if scanErr == nil {
+			res.Handled = repo.Handled()
+		}
 	} else if repoPruned > 0 {
 		res.Stats.ExcludedByRepo = repoPruned
 		r.noteRepoExcluded(res, "path", "paths (files or directories)")

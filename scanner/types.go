@@ -107,6 +107,9 @@ type GitStats struct {
 	Worktree int64 `json:"worktree_files,omitempty"`
 	// ExcludedBlobs were not read: every path they have is excluded.
 	ExcludedBlobs int64 `json:"excluded_blobs,omitempty"`
+	// KnownBlobs were not read: an incremental scan (a sweep) met them in
+	// new commits, and an earlier scan of the repository had read them.
+	KnownBlobs int64 `json:"known_blobs,omitempty"`
 }
 
 // Result is everything a scan produced. Findings are sorted by rule id then

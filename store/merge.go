@@ -84,9 +84,16 @@ func (s *Store) Merge(ctx context.Context, srcPath string) (MergeStats, error) {
 // (repository URL; fingerprint and rule). "WHERE true" lets SQLite parse an
 // upsert after a SELECT.
 var mergeStatements = []string{
-	`INSERT INTO main.repos(url, name, forge, tips, last_scan, last_error, last_error_at)
-	SELECT url, name, forge, tips, last_scan, last_error, last_error_at FROM src.repos WHERE true
+	// A repository scanned under two profiles keeps the later scan's (the
+	// greater profile on a tie, so the order of merges does not matter)
+	// and only that profile's scanned objects.
+	`DELETE FROM main.scanned_objects WHERE repo_id IN (SELECT mr.id FROM main.repos mr JOIN src.repos sr ON sr.url = mr.url
+		WHERE mr.profile <> sr.profile AND (sr.last_scan > mr.last_scan OR (sr.last_scan = mr.last_scan AND sr.profile > mr.profile)))`,
+	`INSERT INTO main.repos(url, name, forge, tips, last_scan, last_error, last_error_at, profile)
+	SELECT url, name, forge, tips, last_scan, last_error, last_error_at, profile FROM src.repos WHERE true
 	ON CONFLICT(url) DO UPDATE SET
+		profile = CASE WHEN excluded.last_scan > repos.last_scan
+			OR (excluded.last_scan = repos.last_scan AND excluded.profile > repos.profile) THEN excluded.profile ELSE repos.profile END,
 		name = CASE WHEN repos.name = '' THEN excluded.name ELSE repos.name END,
 		forge = CASE WHEN repos.forge = '' THEN excluded.forge ELSE repos.forge END,
 		tips = CASE WHEN excluded.last_scan > repos.last_scan THEN excluded.tips ELSE repos.tips END,
@@ -140,7 +147,8 @@ func mergeTx(ctx context.Context, tx *sql.Tx) error {
 	}
 	// Scanned object sets: copy the source's runs, then union per repository.
 	rows, err := tx.QueryContext(ctx, `SELECT mr.id, o.width, o.ids FROM src.scanned_objects o
-		JOIN src.repos sr ON sr.id = o.repo_id JOIN main.repos mr ON mr.url = sr.url ORDER BY mr.id, o.width, o.seq`)
+		JOIN src.repos sr ON sr.id = o.repo_id JOIN main.repos mr ON mr.url = sr.url
+		WHERE mr.profile = sr.profile ORDER BY mr.id, o.width, o.seq`)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,14 @@ func (s *ObjectSet) Has(id string) bool {
 	return s.hasRaw(raw)
 }
 
+// HasRaw reports whether the raw object id (20 or 32 bytes) is in the set.
+func (s *ObjectSet) HasRaw(raw []byte) bool {
+	if s == nil {
+		return false
+	}
+	return s.hasRaw(raw)
+}
+
 func (s *ObjectSet) hasRaw(raw []byte) bool {
 	for _, r := range s.runs {
 		if r.width == len(raw) && r.has(raw) {
@@ -72,13 +80,20 @@ func (r run) has(id []byte) bool {
 	return false
 }
 
-// encodeIDs turns hex ids into sorted, de-duplicated runs by width.
-func encodeIDs(ids []string) (map[int][]byte, error) {
+// encodeIDs turns hex and raw ids into sorted, de-duplicated runs by
+// width.
+func encodeIDs(ids []string, rawIDs [][]byte) (map[int][]byte, error) {
 	byWidth := map[int][][]byte{}
 	for _, id := range ids {
 		raw, err := hex.DecodeString(id)
 		if err != nil || (len(raw) != 20 && len(raw) != 32) {
 			return nil, fmt.Errorf("store: not a git object id: %q", truncate(id, 80))
+		}
+		byWidth[len(raw)] = append(byWidth[len(raw)], raw)
+	}
+	for _, raw := range rawIDs {
+		if len(raw) != 20 && len(raw) != 32 {
+			return nil, fmt.Errorf("store: not a git object id: %d bytes", len(raw))
 		}
 		byWidth[len(raw)] = append(byWidth[len(raw)], raw)
 	}

@@ -25,6 +25,9 @@ type Repo struct {
 	Tips map[string]string
 	// LastScan is when the last successful scan was recorded (zero: never).
 	LastScan time.Time
+	// Profile identifies the rules and settings of the scans that built
+	// the repository's scanned object set (Scan.Profile).
+	Profile string
 	// LastError is why the last attempt failed, if it did after LastScan.
 	LastError   string
 	LastErrorAt time.Time
@@ -50,9 +53,16 @@ type Scan struct {
 	At time.Time
 	// Tips are the refs scanned (ref -> object id); nil keeps the old ones.
 	Tips map[string]string
-	// Objects are the ids of the git objects this scan read, added to the
-	// repository's scanned set so the next scan can skip them.
-	Objects []string
+	// Objects (hex) and ObjectIDs (raw) are the ids of the git objects
+	// this scan handled, added to the repository's scanned set so the next
+	// scan can skip them.
+	Objects   []string
+	ObjectIDs [][]byte
+	// Profile identifies what the scan ran with (rules, settings): the
+	// scanned set only tells a later scan under the same profile what it
+	// may skip. A scan recorded under another profile than the
+	// repository's replaces the set instead of adding to it.
+	Profile string
 	// Findings and where they occur in this repository.
 	Findings []scanner.Finding
 	// Verification holds results by fingerprint, for findings verified
@@ -94,7 +104,7 @@ func (s *Store) RecordScan(ctx context.Context, sc Scan) error {
 	if at.IsZero() {
 		at = s.now()
 	}
-	runs, err := encodeIDs(sc.Objects)
+	runs, err := encodeIDs(sc.Objects, sc.ObjectIDs)
 	if err != nil {
 		return err
 	}
@@ -102,6 +112,17 @@ func (s *Store) RecordScan(ctx context.Context, sc Scan) error {
 		repoID, err := upsertRepo(ctx, tx, sc.Repo)
 		if err != nil {
 			return err
+		}
+		var profile string
+		if err := tx.QueryRowContext(ctx, `SELECT profile FROM repos WHERE id = ?`, repoID).Scan(&profile); err != nil {
+			return fmt.Errorf("store: repo profile: %w", err)
+		}
+		if profile != sc.Profile {
+			// Skipping what another profile's scans handled would miss
+			// what the new rules or settings find: start afresh.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM scanned_objects WHERE repo_id = ?`, repoID); err != nil {
+				return fmt.Errorf("store: scanned objects: %w", err)
+			}
 		}
 		for i := range sc.Findings {
 			f := &sc.Findings[i]
@@ -135,8 +156,8 @@ func (s *Store) RecordScan(ctx context.Context, sc Scan) error {
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE repos SET
 			tips = CASE WHEN ?1 = '' THEN tips ELSE ?1 END,
-			last_scan = ?2, last_error = '', last_error_at = 0
-			WHERE id = ?3`, tips, nanos(at), repoID)
+			last_scan = ?2, last_error = '', last_error_at = 0, profile = ?4
+			WHERE id = ?3`, tips, nanos(at), repoID, sc.Profile)
 		if err != nil {
 			return fmt.Errorf("store: repo state: %w", err)
 		}
@@ -375,7 +396,7 @@ func (s *Store) Repo(ctx context.Context, repoURL string) (Repo, bool, error) {
 }
 
 func (s *Store) repos(ctx context.Context, only string) ([]Repo, error) {
-	q := `SELECT url, name, forge, tips, last_scan, last_error, last_error_at FROM repos`
+	q := `SELECT url, name, forge, tips, last_scan, last_error, last_error_at, profile FROM repos`
 	var args []any
 	if only != "" {
 		q += ` WHERE url = ?`
@@ -391,7 +412,7 @@ func (s *Store) repos(ctx context.Context, only string) ([]Repo, error) {
 		var r Repo
 		var tips string
 		var last, errAt int64
-		if err := rows.Scan(&r.URL, &r.Name, &r.Forge, &tips, &last, &r.LastError, &errAt); err != nil {
+		if err := rows.Scan(&r.URL, &r.Name, &r.Forge, &tips, &last, &r.LastError, &errAt, &r.Profile); err != nil {
 			return nil, fmt.Errorf("store: repos: %w", err)
 		}
 		if err := json.Unmarshal([]byte(tips), &r.Tips); err != nil {

@@ -93,6 +93,12 @@ CREATE INDEX triage_finding ON triage_events(finding_id, at);
 	`
 ALTER TABLE verifications ADD COLUMN analysis TEXT NOT NULL DEFAULT '';
 `,
+	// v4: the scan profile (rules and settings) a repository's scanned
+	// object set was recorded under; a scan under another profile starts
+	// the set afresh ('' before v4: no set was recorded then).
+	`
+ALTER TABLE repos ADD COLUMN profile TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the schema version this scour writes.

@@ -615,3 +615,49 @@ func TestKillNineChild(t *testing.T) {
 		fmt.Printf("committed %d\n", i)
 	}
 }
+
+// TestScannedObjectsFollowTheProfile: a set only grows under one profile;
+// a scan under another starts it afresh, and a merge keeps the later
+// scan's profile and only its set, in either order.
+func TestScannedObjectsFollowTheProfile(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	const url = "/r/p"
+	rec := func(s *Store, profile string, at time.Time, ids ...string) {
+		t.Helper()
+		if err := s.RecordScan(ctx, Scan{Repo: Repo{URL: url}, At: at, Profile: profile, Objects: ids}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec(s, "v1", t0, oid("a"))
+	raw, _ := hex.DecodeString(oid("b"))
+	if err := s.RecordScan(ctx, Scan{Repo: Repo{URL: url}, At: t0, Profile: "v1", ObjectIDs: [][]byte{raw}}); err != nil {
+		t.Fatal(err)
+	}
+	set, _ := s.ScannedObjects(ctx, url)
+	if set.Len() != 2 || !set.HasRaw(raw) || !set.Has(oid("a")) {
+		t.Fatalf("same profile: %d ids", set.Len())
+	}
+	rec(s, "v2", t0.Add(time.Hour), oid("c"))
+	set, _ = s.ScannedObjects(ctx, url)
+	if r, _, _ := s.Repo(ctx, url); set.Len() != 1 || !set.Has(oid("c")) || r.Profile != "v2" {
+		t.Fatalf("another profile: %d ids, profile %q", set.Len(), r.Profile)
+	}
+
+	dir := t.TempDir()
+	older, newer := open(t, filepath.Join(dir, "old.db")), open(t, filepath.Join(dir, "new.db"))
+	rec(older, "v1", t0, oid("a"), oid("b"))
+	rec(newer, "v2", t0.Add(time.Hour), oid("c"))
+	for _, order := range [][]*Store{{older, newer}, {newer, older}} {
+		m := open(t, filepath.Join(t.TempDir(), "m.db"))
+		for _, src := range order {
+			if _, err := m.Merge(ctx, src.Path()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		set, _ := m.ScannedObjects(ctx, url)
+		if r, _, _ := m.Repo(ctx, url); set.Len() != 1 || !set.Has(oid("c")) || r.Profile != "v2" {
+			t.Errorf("merged %s then %s: %d ids, profile %q", order[0].Path(), order[1].Path(), set.Len(), r.Profile)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scour-dev/scour/forge"
 	"github.com/scour-dev/scour/internal/gittest"
@@ -23,8 +24,9 @@ const cloneToken = "ghp_CLONEtokenTHATmustNEVERleak0000000000"
 
 // TestSweepGitHubOverHTTP sweeps a fake GitHub organisation whose API
 // lists repositories served by the real `git http-backend` on loopback;
-// the private ones need the token. The token must reach git only as an
-// HTTP header: never git's argv, the mirror's files, the store or events.
+// the private ones need the token. The token must reach git only through
+// gitremote.Run's askpass helper's environment: never git's argv, the
+// helper's file, the mirror's files, the store or events.
 func TestSweepGitHubOverHTTP(t *testing.T) {
 	t.Parallel()
 	gitProg := FindGit()
@@ -96,7 +98,8 @@ func TestSweepGitHubOverHTTP(t *testing.T) {
 	// A git that logs its arguments, to prove the token is not among them.
 	argLog := filepath.Join(t.TempDir(), "argv.log")
 	wrapper := filepath.Join(t.TempDir(), "git")
-	script := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$*\" >> %q\nexec %q \"$@\"\n", argLog, gitProg)
+	helperLog := filepath.Join(t.TempDir(), "helper.log")
+	script := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$*\" >> %q\n[ -n \"$GIT_ASKPASS\" ] && cat \"$GIT_ASKPASS\" >> %q\nexec %q \"$@\"\n", argLog, helperLog, gitProg)
 	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +161,11 @@ func TestSweepGitHubOverHTTP(t *testing.T) {
 		t.Fatalf("wrapper not used: %q", argv)
 	}
 	check("git's argv", argv)
+	helper, _ := os.ReadFile(helperLog)
+	if !strings.Contains(string(helper), "#!/bin/sh") {
+		t.Fatalf("the askpass helper was not used: %q", helper)
+	}
+	check("the askpass helper", helper)
 	db, _ := os.ReadFile(dbPath)
 	check("the store", db)
 	check("the events", []byte(strings.Join(events, "\n")))
@@ -169,4 +177,34 @@ func TestSweepGitHubOverHTTP(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestFetchOfAStalledServerEnds: a mirror's fetch goes through the same
+// hardened git run as scour scan's clones (gitremote.Run), so a server
+// that accepts the connection and sends nothing ends the fetch by the idle
+// timeout, with a reason, and leaves no half mirror.
+func TestFetchOfAStalledServerEnds(t *testing.T) {
+	t.Parallel()
+	gitProg := FindGit()
+	if gitProg == "" {
+		gittest.Unavailable(t, "git not installed")
+	}
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	m := &Mirrors{Dir: t.TempDir(), Git: gitProg, IdleTimeout: time.Second, Tokens: map[string]string{forge.KindGitHub: cloneToken}}
+	_, _, err := m.Update(context.Background(), forge.Repo{Name: "acme/stuck", CloneURL: srv.URL + "/acme/stuck.git", Forge: forge.KindGitHub})
+	if err == nil || !strings.Contains(err.Error(), "stalled") || strings.Contains(err.Error(), cloneToken) {
+		t.Fatalf("fetch of a stalled server: %v", err)
+	}
+	m.CleanDebris()
+	if ents, _ := os.ReadDir(m.Dir); len(ents) > 1 {
+		t.Errorf("cache after a stalled fetch: %v", ents)
+	}
 }

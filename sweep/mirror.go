@@ -1,10 +1,8 @@
 package sweep
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/scour-dev/scour/forge"
+	"github.com/scour-dev/scour/source/gitremote"
 )
 
 // refspecs are what a mirror keeps: branches and tags. Forge-specific refs
@@ -38,11 +38,14 @@ type Mirrors struct {
 	Dir string
 	// Git is the git program; "" uses go-git (no git installed).
 	Git string
-	// Timeout bounds one clone or fetch (0 means 10 minutes).
-	Timeout time.Duration
+	// Timeout bounds one clone or fetch (0 means 10 minutes); IdleTimeout
+	// ends a fetch that receives nothing for this long (0 means
+	// gitremote.DefaultIdleTimeout).
+	Timeout, IdleTimeout time.Duration
 	// Tokens maps a forge kind to the API token also used for HTTPS
-	// clones. It reaches git through its environment, scoped to the
-	// repository's host, never through argv, a URL or a file.
+	// clones. It reaches git only as gitremote.Run gives credentials:
+	// through the askpass helper's environment, for the repository's
+	// scheme and host; never argv, a URL or a file.
 	Tokens map[string]string
 	// TokenHosts, when not nil, lists per forge kind the host names a token may
 	// be sent to for a clone (the forge's own git hosts): a listing that
@@ -124,7 +127,9 @@ func (m *Mirrors) Update(ctx context.Context, r forge.Repo) (string, map[string]
 		}
 	}
 	var err error
-	if m.Git != "" {
+	if _, token := m.credentials(r); m.Git != "" && (token == "" || runtime.GOOS != "windows") {
+		// (The askpass helper is a shell script: on Windows go-git takes
+		// the credentials.)
 		err = m.fetchGit(ctx, dir, r)
 	} else {
 		err = m.fetchGoGit(ctx, dir, r)
@@ -152,77 +157,36 @@ func (m *Mirrors) create(ctx context.Context, dir string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	if m.Git != "" {
-		if out, err := m.git(ctx, "", nil, "init", "--bare", "--quiet", tmp); err != nil {
-			return fmt.Errorf("git init: %w: %s", err, out)
-		}
-	} else if _, err := git.PlainInit(tmp, true); err != nil {
+	// go-git makes the empty bare repository either way: no transfer,
+	// nothing to harden, and git's own templates (hooks) stay out.
+	if _, err := git.PlainInit(tmp, true); err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
 	return os.Rename(tmp, dir)
-}
-
-// git runs the git program with a scrubbed, non-interactive environment.
-func (m *Mirrors) git(ctx context.Context, dir string, env []string, args ...string) (string, error) {
-	base := []string{
-		// Only real transports: no ext::, no fd::; file for local sweeps.
-		"-c", "protocol.allow=never",
-		"-c", "protocol.https.allow=always", "-c", "protocol.http.allow=always",
-		"-c", "protocol.ssh.allow=always", "-c", "protocol.git.allow=always",
-		"-c", "protocol.file.allow=always",
-		// Abort a transfer stuck below 1 kB/s for a minute.
-		"-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=60",
-		"-c", "core.hooksPath=" + os.DevNull,
-	}
-	if dir != "" {
-		base = append(base, "--git-dir", dir)
-	}
-	cmd := exec.CommandContext(ctx, m.Git, append(base, args...)...)
-	dieWithParent(cmd)
-	cmd.Env = append(os.Environ(),
-		"GIT_TERMINAL_PROMPT=0", // fail instead of asking for a password
-		"GCM_INTERACTIVE=never",
-		"GIT_ASKPASS=", "SSH_ASKPASS=",
-		"GIT_SSH_COMMAND=ssh -o BatchMode=yes",
-	)
-	cmd.Env = append(cmd.Env, env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return strings.TrimSpace(out.String()), err
 }
 
 func (m *Mirrors) fetchGit(ctx context.Context, dir string, r forge.Repo) error {
 	// Locks left by a fetch killed with -9 would fail every later one;
 	// one sweep owns its cache directory.
 	removeStaleLocks(dir)
-	env, token := m.authEnv(r)
-	args := append([]string{"fetch", "--prune", "--no-tags", "--quiet", "--", r.CloneURL}, refspecs...)
-	out, err := m.git(ctx, dir, env, args...)
-	if err != nil {
-		if token != "" {
-			out = strings.ReplaceAll(out, token, "[token]")
-		}
-		return fmt.Errorf("git fetch: %w: %s", err, firstLines(out, 3))
-	}
-	return nil
+	user, token := m.credentials(r)
+	_, err := gitremote.Run{
+		Git: m.Git, GitDir: dir, URL: r.CloneURL, Username: user, Password: token,
+		Args:        append([]string{"fetch", "--prune", "--no-tags", "--progress", "--", r.CloneURL}, refspecs...),
+		IdleTimeout: m.IdleTimeout,
+	}.Exec(ctx)
+	return err
 }
 
-// authEnv passes a forge token to git as an HTTP header scoped to the
-// repository's scheme and host (GIT_CONFIG_* variables: not argv, not a
-// file, not the URL).
-func (m *Mirrors) authEnv(r forge.Repo) ([]string, string) {
-	token := m.Tokens[r.Forge]
+// credentials are the user name and token a repository's fetch may use:
+// its forge's token, over HTTP(S), to a host the forge's token may go to.
+func (m *Mirrors) credentials(r forge.Repo) (user, token string) {
+	token = m.Tokens[r.Forge]
 	u, err := url.Parse(r.CloneURL)
 	if token == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !m.mayReceive(r.Forge, u.Host) {
-		return nil, ""
+		return "", ""
 	}
-	basic := base64.StdEncoding.EncodeToString([]byte(cloneUser(r.Forge) + ":" + token))
-	return []string{
-		"GIT_CONFIG_COUNT=1",
-		"GIT_CONFIG_KEY_0=http." + u.Scheme + "://" + u.Host + "/.extraHeader",
-		"GIT_CONFIG_VALUE_0=Authorization: Basic " + basic,
-	}, token
+	return cloneUser(r.Forge), token
 }
 
 // mayReceive reports whether a forge's token may go to host.
@@ -265,9 +229,8 @@ func (m *Mirrors) fetchGoGit(ctx context.Context, dir string, r forge.Repo) erro
 	}
 	remote := git.NewRemote(repo.Storer, &gitconfig.RemoteConfig{Name: "origin", URLs: []string{r.CloneURL}, Fetch: specs})
 	var auth transport.AuthMethod
-	if u, err := url.Parse(r.CloneURL); err == nil && m.Tokens[r.Forge] != "" &&
-		(u.Scheme == "https" || u.Scheme == "http") && m.mayReceive(r.Forge, u.Host) {
-		auth = &githttp.BasicAuth{Username: cloneUser(r.Forge), Password: m.Tokens[r.Forge]}
+	if user, token := m.credentials(r); token != "" {
+		auth = &githttp.BasicAuth{Username: user, Password: token}
 	}
 	err = remote.FetchContext(ctx, &git.FetchOptions{RefSpecs: specs, Auth: auth, Prune: true, Tags: git.NoTags, Force: true})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
@@ -310,12 +273,4 @@ func removeStaleLocks(dir string) {
 		}
 		return nil
 	})
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = lines[:n]
-	}
-	return strings.Join(lines, "; ")
 }

@@ -3,12 +3,20 @@
 // changed since the store last saw it (CPU stage) and records the result,
 // one transaction per repository.
 //
+// A repository is scanned incrementally: the store keeps the ids of the git
+// objects each repository's scans handled (commits walked, blobs read), and
+// a later scan walks only commits outside that set and reads only blobs
+// outside it. Object ids survive repacks and force-pushes, so only what is
+// really new is read. The set holds under one scan profile (rules and
+// settings): under another, the repository is scanned whole once.
+//
 // The two stages have their own concurrency limits, so fetches overlap
 // scans. A repository that fails is recorded with its reason and the
 // sweep goes on. A sweep killed at any point (even with -9) resumes by
 // running again: mirrors are created atomically, each repository's record
 // is one transaction, and a repository whose refs match what the store
-// recorded is not scanned again.
+// recorded is not scanned again, and one scanned halfway starts again
+// from its last committed scan.
 package sweep
 
 import (
@@ -16,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"sort"
 	"sync"
 	"time"
 
@@ -32,9 +39,10 @@ type Request struct {
 	// repository itself; Tips are its branches and tags.
 	GitDir string
 	Tips   map[string]string
-	// Ranges are "A..B" commit ranges to scan (the refs that moved since
-	// the last scan); nil means the whole repository.
-	Ranges []string
+	// Known are the objects earlier scans of the repository handled under
+	// the same profile: the scan skips them. nil scans the whole
+	// repository.
+	Known *store.ObjectSet
 }
 
 // Outcome is what scanning one repository produced.
@@ -44,6 +52,12 @@ type Outcome struct {
 	// Verification holds results by fingerprint for the findings the scan
 	// verified (each secret once per sweep, not once per repository).
 	Verification map[string]store.Verification
+	// Objects are the raw ids of the git objects the scan handled for
+	// good (scan.Result.Handled), recorded with the findings in one
+	// transaction.
+	Objects [][]byte
+	// Blobs counts the blobs the scan read.
+	Blobs int64
 }
 
 // ScanFunc scans one repository. cmd passes the scan pipeline (scan.Run).
@@ -63,12 +77,15 @@ type Options struct {
 	Clock   forge.Clock
 	// Shard selects this process's share of the repositories.
 	Shard Shard
-	// Full rescans every repository instead of only what changed.
+	// Full rescans every repository whole instead of only what is new.
 	Full bool
-	// WholeOnChange rescans a changed repository whole instead of the
-	// ranges of its moved refs (for scans of unreachable objects, which no
-	// range reaches). Unchanged repositories are still skipped.
-	WholeOnChange bool
+	// AllObjects: the scan reads objects no ref reaches too. New ones do
+	// not move refs, so a repository whose refs are unchanged is scanned
+	// (incrementally) rather than skipped.
+	AllObjects bool
+	// Profile identifies the scan's rules and settings (store.Scan.Profile):
+	// a repository last scanned under another profile is scanned whole.
+	Profile string
 	// StoreSecrets keeps raw secrets in the store (store.Scan).
 	StoreSecrets bool
 	// Now stamps records (nil: time.Now).
@@ -87,12 +104,13 @@ type Event struct {
 
 // Summary counts what a sweep did.
 type Summary struct {
-	Listed    int // repositories given
-	InShard   int // of them, in this shard
-	Scanned   int // scanned (fully or the refs that moved)
-	Unchanged int // refs as recorded: nothing to scan
-	Failed    int // fetch or scan failed (recorded in the store)
-	Findings  int // findings (secret + rule) reported by the scans
+	Listed    int   // repositories given
+	InShard   int   // of them, in this shard
+	Scanned   int   // scanned (fully or the refs that moved)
+	Unchanged int   // refs as recorded: nothing to scan
+	Failed    int   // fetch or scan failed (recorded in the store)
+	Findings  int   // findings (secret + rule) reported by the scans
+	Blobs     int64 // blobs read by the scans
 }
 
 // Run sweeps repos. It returns when every repository is done or ctx is
@@ -216,58 +234,19 @@ func (s *sweeper) fetch(ctx context.Context, r forge.Repo) (Request, bool) {
 		s.fail(ctx, r, err.Error())
 		return Request{}, false
 	}
-	if known && !old.LastScan.IsZero() && !s.opts.Full {
-		if maps.Equal(old.Tips, tips) {
+	if known && !old.LastScan.IsZero() && !s.opts.Full && old.Profile == s.opts.Profile {
+		if maps.Equal(old.Tips, tips) && !s.opts.AllObjects {
 			s.note(Event{Repo: r.Name, Kind: "unchanged"}, func(sum *Summary) { sum.Unchanged++ })
 			return Request{}, false
 		}
-		if !s.opts.WholeOnChange {
-			req.Ranges = ranges(old.Tips, tips)
+		set, err := s.opts.Store.ScannedObjects(ctx, r.CloneURL)
+		if err != nil {
+			s.fail(ctx, r, err.Error())
+			return Request{}, false
 		}
+		req.Known = set
 	}
 	return req, true
-}
-
-// ranges are the commit ranges that hold what is new in tips since old:
-// for a moved ref old..new (a force-push too: commits in new not in old),
-// for a new ref base..new where base is the old tip of the default
-// branch (or of any ref) so that only the new branch's own commits are
-// read. Deleted refs need nothing.
-func ranges(old, tips map[string]string) []string {
-	base := old["refs/heads/main"]
-	if base == "" {
-		base = old["refs/heads/master"]
-	}
-	if base == "" {
-		names := make([]string, 0, len(old))
-		for n := range old {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		if len(names) > 0 {
-			base = old[names[0]]
-		}
-	}
-	names := make([]string, 0, len(tips))
-	for n := range tips {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var out []string
-	done := map[string]bool{}
-	for _, n := range names {
-		id := tips[n]
-		if old[n] == id || done[id] {
-			continue
-		}
-		done[id] = true
-		from := old[n]
-		if from == "" {
-			from = base
-		}
-		out = append(out, from+".."+id)
-	}
-	return out
 }
 
 // scan runs the scan and records it.
@@ -286,6 +265,7 @@ func (s *sweeper) scan(ctx context.Context, req Request) {
 	err = s.opts.Store.RecordScan(ctx, store.Scan{
 		Repo: storeRepo(req.Repo), At: s.opts.Now(), Tips: req.Tips, Findings: out.Findings,
 		Verification: out.Verification, StoreSecrets: s.opts.StoreSecrets,
+		ObjectIDs: out.Objects, Profile: s.opts.Profile,
 	})
 	if err != nil {
 		if ctx.Err() == nil {
@@ -294,13 +274,14 @@ func (s *sweeper) scan(ctx context.Context, req Request) {
 		return
 	}
 	findings := out.Findings
-	detail := fmt.Sprintf("%d findings", len(findings))
-	if req.Ranges != nil {
-		detail += fmt.Sprintf(" in %d moved refs", len(req.Ranges))
+	detail := fmt.Sprintf("%d findings, %d blobs read", len(findings), out.Blobs)
+	if req.Known != nil {
+		detail += " (incremental)"
 	}
 	s.note(Event{Repo: req.Repo.Name, Kind: "scanned", Detail: detail}, func(sum *Summary) {
 		sum.Scanned++
 		sum.Findings += len(findings)
+		sum.Blobs += out.Blobs
 	})
 }
 

@@ -29,10 +29,11 @@ var t0 = time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
 
 var fakeSecret = regexp.MustCompile(`FAKESECRET_[A-Z0-9]{8}`)
 
-// blobScanner is a stand-in for the scan pipeline: it reads the blobs a
-// request covers with git (the whole history, or only the commits of its
-// ranges) and reports FAKESECRET_ tokens. It counts the blobs it reads, so
-// tests can tell a full scan from an incremental one.
+// blobScanner is a stand-in for the scan pipeline: it lists the objects
+// of the repository with git, reads the blobs the request's Known set
+// lacks, and reports FAKESECRET_ tokens. It counts the blobs it reads, so
+// tests can tell a full scan from an incremental one, and hands back every
+// object it listed as handled.
 type blobScanner struct {
 	blobs    atomic.Int64
 	calls    atomic.Int64
@@ -43,38 +44,34 @@ type blobScanner struct {
 }
 
 func (b *blobScanner) scan(ctx context.Context, req Request) (*Outcome, error) {
-	fs, err := b.findings(ctx, req)
+	fs, objects, read, err := b.findings(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return &Outcome{Findings: fs}, nil
+	return &Outcome{Findings: fs, Objects: objects, Blobs: read}, nil
 }
 
-func (b *blobScanner) findings(ctx context.Context, req Request) ([]scanner.Finding, error) {
+func (b *blobScanner) findings(ctx context.Context, req Request) ([]scanner.Finding, [][]byte, int64, error) {
 	b.calls.Add(1)
 	b.mu.Lock()
 	b.requests = append(b.requests, req)
 	b.mu.Unlock()
-	revs := []string{"--all"}
-	if req.Ranges != nil {
-		revs = nil
-		for _, r := range req.Ranges {
-			from, to, _ := strings.Cut(r, "..")
-			revs = append(revs, to)
-			if from != "" {
-				revs = append(revs, "^"+from)
-			}
-		}
-	}
-	out, err := exec.CommandContext(ctx, "git", append([]string{"-C", req.GitDir, "rev-list", "--objects"}, revs...)...).Output()
+	out, err := exec.CommandContext(ctx, "git", "-C", req.GitDir, "rev-list", "--objects", "--all").Output()
 	if err != nil {
-		return nil, fmt.Errorf("rev-list: %w", err)
+		return nil, nil, 0, fmt.Errorf("rev-list: %w", err)
 	}
 	found := map[string]*scanner.Finding{}
+	var objects [][]byte
+	var read int64
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
-		id, path, ok := strings.Cut(sc.Text(), " ")
-		if !ok || path == "" {
+		id, path, _ := strings.Cut(sc.Text(), " ")
+		raw, err := hex.DecodeString(id)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		objects = append(objects, raw)
+		if path == "" || req.Known.HasRaw(raw) {
 			continue
 		}
 		typ, _ := exec.Command("git", "-C", req.GitDir, "cat-file", "-t", id).Output()
@@ -82,9 +79,10 @@ func (b *blobScanner) findings(ctx context.Context, req Request) ([]scanner.Find
 			continue
 		}
 		b.blobs.Add(1)
+		read++
 		data, err := exec.Command("git", "-C", req.GitDir, "cat-file", "blob", id).Output()
 		if err != nil {
-			return nil, err
+			return nil, nil, 0, err
 		}
 		for _, m := range fakeSecret.FindAll(data, -1) {
 			sum := sha256.Sum256(m)
@@ -105,7 +103,7 @@ func (b *blobScanner) findings(ctx context.Context, req Request) ([]scanner.Find
 		fs = append(fs, *f)
 	}
 	sort.Slice(fs, func(i, j int) bool { return fs[i].Fingerprint < fs[j].Fingerprint })
-	return fs, nil
+	return fs, objects, read, nil
 }
 
 // org makes n repositories under root; repository i holds its own secret,
@@ -230,16 +228,16 @@ func testIncremental(t *testing.T, inPlace bool) {
 
 	// One pushed commit costs one commit's blobs.
 	r := repos[4]
-	before := r.Head()
+	oldHead := r.Head()
 	r.WriteFile("new.txt", "FAKESECRET_PUSHED01\n")
 	after := r.Commit("add a leak")
 	h.scanner.requests = nil
 	sum = h.sweep(st, Shard{}, FindGit())
-	if sum.Scanned != 1 || sum.Unchanged != 8 {
+	if sum.Scanned != 1 || sum.Unchanged != 8 || sum.Blobs != 1 {
 		t.Fatalf("after one push: %+v", sum)
 	}
-	if got := h.scanner.requests[0].Ranges; len(got) != 1 || got[0] != before+".."+after {
-		t.Errorf("ranges %v, want [%s..%s]", got, before, after)
+	if known := h.scanner.requests[0].Known; known.Len() == 0 || !known.Has(oldHead) {
+		t.Errorf("the re-scan was not given the objects scanned before (%d)", known.Len())
 	}
 	if n := h.scanner.blobs.Load(); n != 1 {
 		t.Errorf("read %d blobs after one push of one file (first sweep read %d)", n, first)
@@ -391,7 +389,7 @@ func TestShardIsStable(t *testing.T) {
 	}
 }
 
-func TestWholeOnChange(t *testing.T) {
+func TestAllObjectsScansUnchangedRepositoriesIncrementally(t *testing.T) {
 	t.Parallel()
 	h, repos := newHarness(t, 3)
 	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
@@ -399,24 +397,54 @@ func TestWholeOnChange(t *testing.T) {
 	repos[0].WriteFile("x.txt", "more\n")
 	repos[0].Commit("x")
 	h.scanner.requests = nil
+	h.scanner.blobs.Store(0)
+	// New unreachable objects do not move refs: every repository is
+	// scanned, each with what the store says was scanned before.
 	sum, err := Run(context.Background(), h.list(), Options{Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: FindGit(), MirrorLocal: true},
-		Scan: h.scanner.scan, WholeOnChange: true})
+		Scan: h.scanner.scan, AllObjects: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Scanned != 1 || sum.Unchanged != 2 || len(h.scanner.requests) != 1 || h.scanner.requests[0].Ranges != nil {
-		t.Errorf("whole on change: %+v, requests %+v", sum, h.scanner.requests)
+	if sum.Scanned != 3 || sum.Unchanged != 0 || len(h.scanner.requests) != 3 || h.scanner.blobs.Load() != 1 {
+		t.Errorf("all objects: %+v, %d blobs read", sum, h.scanner.blobs.Load())
+	}
+	for _, req := range h.scanner.requests {
+		if req.Known.Len() == 0 {
+			t.Errorf("%s scanned whole", req.Repo.Name)
+		}
 	}
 }
 
-func TestRanges(t *testing.T) {
+func TestAnotherProfileRescansWhole(t *testing.T) {
 	t.Parallel()
-	old := map[string]string{"refs/heads/main": "a1", "refs/heads/dev": "d1", "refs/tags/v1": "t1"}
-	tips := map[string]string{"refs/heads/main": "a2", "refs/heads/dev": "d1", "refs/heads/feature": "f1", "refs/tags/v1": "t1"}
-	got := ranges(old, tips)
-	want := []string{"a1..f1", "a1..a2"} // sorted by ref name: feature, main
-	if strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("ranges = %v, want %v", got, want)
+	h, _ := newHarness(t, 2)
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	run := func(profile string) Summary {
+		h.scanner.requests = nil
+		h.scanner.blobs.Store(0)
+		sum, err := Run(context.Background(), h.list(), Options{Store: st, Mirrors: &Mirrors{Dir: h.cache, Git: FindGit(), MirrorLocal: true},
+			Scan: h.scanner.scan, Profile: profile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	first := run("rules-v1")
+	if again := run("rules-v1"); again.Unchanged != 2 || again.Blobs != 0 {
+		t.Errorf("same profile: %+v", again)
+	}
+	// New rules: every repository is read whole once, then incremental again.
+	if changed := run("rules-v2"); changed.Scanned != 2 || changed.Blobs != first.Blobs || h.scanner.requests[0].Known != nil {
+		t.Errorf("changed profile: %+v (first sweep read %d blobs)", changed, first.Blobs)
+	}
+	if again := run("rules-v2"); again.Unchanged != 2 {
+		t.Errorf("after the rescan: %+v", again)
+	}
+	repos, _ := st.Repos(context.Background())
+	for _, r := range repos {
+		if r.Profile != "rules-v2" {
+			t.Errorf("%s: profile %q", r.URL, r.Profile)
+		}
 	}
 }
 

@@ -21,6 +21,10 @@ type commitNode struct {
 	order       int32 // position in the parents-first walk
 	unreachable bool
 	inRange     bool
+	// outside are parents the walk stopped at (already scanned, in an
+	// incremental scan): not walked, but their trees are what this commit
+	// is compared with.
+	outside []plumbing.Hash
 }
 
 // loc is one (commit, path) where a blob appears in history. commit is -1
@@ -115,15 +119,16 @@ func (h *history) header(id plumbing.Hash) (commitHeader, error) {
 }
 
 // collect adds every commit reachable from tips that is not yet known,
-// stopping at commits in stop. It returns the indexes of the new commits.
-func (h *history) collect(tips []plumbing.Hash, stop map[plumbing.Hash]bool, unreachable bool) []int32 {
+// stopping at commits stop reports (nil: none). It returns the indexes of
+// the new commits.
+func (h *history) collect(tips []plumbing.Hash, stop func(plumbing.Hash) bool, unreachable bool) []int32 {
 	var added []int32
 	parents := map[int32][]plumbing.Hash{}
 	stack := append([]plumbing.Hash(nil), tips...)
 	for len(stack) > 0 {
 		id := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if _, ok := h.index[id]; ok || stop[id] {
+		if _, ok := h.index[id]; ok || (stop != nil && stop(id)) {
 			continue
 		}
 		hd, err := h.header(id)
@@ -150,6 +155,8 @@ func (h *history) collect(tips []plumbing.Hash, stop map[plumbing.Hash]bool, unr
 		for _, p := range parents[i] {
 			if j, ok := h.index[p]; ok && j >= 0 {
 				h.commits[i].parents = append(h.commits[i].parents, j)
+			} else if !ok && stop != nil && stop(p) {
+				h.commits[i].outside = append(h.commits[i].outside, p)
 			}
 		}
 	}

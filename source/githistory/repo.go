@@ -66,6 +66,15 @@ type Options struct {
 	// Stats.ExcludedByRepo, so that a repository hiding its own content
 	// is said out loud.
 	RepoExcludes []string
+	// Known makes the scan incremental (ignored with a Range): the objects
+	// earlier scans of this repository handled (Repo.Handled), under the
+	// same rules and settings. Commits it holds are not walked, nor their
+	// ancestors; each new commit is compared with its parents, and the
+	// blobs it introduced are read unless Known holds them. Known holds
+	// object ids, not refs or packs, so repacks and force-pushes cost only
+	// what is really new; with AllObjects, unreachable blobs and commits
+	// that Known lacks are scanned too.
+	Known Known
 	// Workers is how many goroutines read packs; 0 means GOMAXPROCS.
 	Workers int
 	// MaxBlobSize skips (and reports) larger blobs; 0 means DefaultMaxBlobSize.
@@ -85,6 +94,13 @@ type Options struct {
 	Debugf func(format string, args ...any)
 }
 
+// Known is a set of object ids (raw, 20 bytes) a scan may skip.
+// *store.ObjectSet is one.
+type Known interface {
+	HasRaw(id []byte) bool
+	Len() int
+}
+
 // Stats counts what a scan read.
 type Stats struct {
 	Refs        int64 `json:"refs"`
@@ -98,6 +114,9 @@ type Stats struct {
 	// would have read.
 	Excluded       int64 `json:"excluded_blobs,omitempty"`
 	ExcludedByRepo int64 `json:"excluded_by_repo_config,omitempty"`
+	// KnownBlobs counts the blobs an incremental scan met in new commits
+	// and did not read because Options.Known held them.
+	KnownBlobs int64 `json:"known_blobs,omitempty"`
 }
 
 // Repo is a repository to scan. It implements source.Source; after Scan,
@@ -127,6 +146,8 @@ type Repo struct {
 	stats Stats
 	note  string
 	meta  map[int32]*source.Commit
+	// handled are the objects the last Scan dealt with for good (Handled).
+	handled []plumbing.Hash
 }
 
 // IsRepository reports whether path is, or claims to be, a git working
@@ -274,6 +295,18 @@ func (r *Repo) Stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.stats
+}
+
+// Handled lists the objects the last Scan dealt with for good: the
+// commits it walked, the blobs it read and reported, and the blobs it left
+// out because every path they have is excluded. A later scan with these
+// as Options.Known (and the same settings) skips them. Unreachable blobs
+// read on the way without AllObjects, and blobs lost to damage or over
+// the size limit, are not in it: they were not scanned.
+func (r *Repo) Handled() []plumbing.Hash {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.handled
 }
 
 // Note explains a scan that had nothing to do (an empty range, a

@@ -51,6 +51,7 @@ type scan struct {
 
 	failMu   sync.Mutex
 	failures []failure // reported once the walk is done, with paths
+	tooLarge []plumbing.Hash
 }
 
 type failure struct {
@@ -75,11 +76,156 @@ func (r *Repo) Scan(ctx context.Context, sink source.Sink) error {
 		}()
 		return s.run(ctx)
 	}()
+	var handled []plumbing.Hash
+	if err == nil && s.hist != nil && r.opts.Range == "" {
+		handled = s.handled()
+	}
 	r.mu.Lock()
 	r.stats.Blobs, r.stats.Bytes = s.blobs.Load(), s.bytes.Load()
 	r.stats.Unreachable, r.stats.Worktree = s.unreach.Load(), s.worktree.Load()
+	r.handled = handled
 	r.mu.Unlock()
 	return err
+}
+
+// incremental says whether this scan skips what Options.Known holds.
+func (s *scan) incremental() bool {
+	k := s.r.opts.Known
+	return k != nil && s.r.opts.Range == "" && k.Len() > 0
+}
+
+// known says whether an earlier scan handled id (Options.Known).
+func (s *scan) known(id plumbing.Hash) bool {
+	return s.incremental() && s.r.opts.Known.HasRaw(id[:])
+}
+
+// countWanted counts the blobs history holds that want keeps.
+func (s *scan) countWanted(want func(plumbing.Hash) bool) int {
+	n := 0
+	for id := range s.hist.blobs {
+		if want(id) {
+			n++
+		}
+	}
+	return n
+}
+
+// handled lists what this scan dealt with for good (Repo.Handled): the
+// commits walked, the blobs read and reported, and the excluded blobs.
+func (s *scan) handled() []plumbing.Hash {
+	h := s.hist
+	out := make([]plumbing.Hash, 0, len(h.commits)+len(h.blobs))
+	for i := range h.commits {
+		out = append(out, h.commits[i].hash)
+	}
+	s.seen.each(func(id plumbing.Hash, size int64) {
+		if size >= 0 && s.reported(id) {
+			out = append(out, id)
+		}
+	})
+	for id, b := range h.blobs {
+		if b.excluded {
+			out = append(out, id)
+		}
+	}
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	for _, id := range s.tooLarge {
+		if s.reported(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// walkIncremental attributes the blobs that commits Options.Known lacks
+// introduced, comparing each such commit with its parents (git's
+// "log --not known" view): an unchanged repository walks no commit, one
+// pushed commit costs that commit's changed trees. With AllObjects, the
+// commits and blobs no ref reaches that Known lacks are added, unreachable.
+func (s *scan) walkIncremental(ctx context.Context) error {
+	h := s.hist
+	stop := s.known
+	tips := s.refTips()
+	sets := [][]int32{h.collect(tips, stop, false)}
+	if s.r.opts.AllObjects {
+		var dangling []plumbing.Hash
+		for _, p := range s.packs {
+			t := p.Table()
+			for i, e := range t.Entries {
+				if e.Type == gitobj.TypeCommit {
+					if _, ok := h.index[t.Hashes[i]]; !ok && !stop(t.Hashes[i]) {
+						dangling = append(dangling, t.Hashes[i])
+					}
+				}
+			}
+		}
+		for _, id := range s.loose {
+			if _, ok := h.index[id]; ok || stop(id) {
+				continue
+			}
+			if t, err := s.looseType(id); err == nil && t == plumbing.CommitObject {
+				dangling = append(dangling, id)
+			}
+		}
+		sets = append(sets, h.collect(dangling, stop, true))
+	}
+	var n int64
+	for _, set := range sets {
+		for k, ci := range h.sortParentsFirst(set) {
+			if k%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			c := &h.commits[ci]
+			c.order = h.nextOrder
+			h.nextOrder++
+			var ptrees []plumbing.Hash
+			for _, p := range c.parents {
+				ptrees = append(ptrees, h.commits[p].tree)
+			}
+			for _, p := range c.outside {
+				// A parent an earlier scan walked: only its tree is read.
+				if hd, err := h.header(p); err == nil {
+					ptrees = append(ptrees, hd.tree)
+				}
+			}
+			h.introduce(ci, c.tree, ptrees, "", 0)
+			n++
+		}
+	}
+	if s.r.opts.AllObjects {
+		// Blobs no commit holds (written by hand, or left by a tree no
+		// commit names) that Known lacks: unreachable, without a path.
+		for _, p := range s.packs {
+			t := p.Table()
+			for i, e := range t.Entries {
+				if id := t.Hashes[i]; e.Type == gitobj.TypeBlob && h.blobs[id] == nil && !stop(id) {
+					h.blobs[id] = &blobInfo{}
+				}
+			}
+		}
+		for _, id := range s.loose {
+			if h.blobs[id] != nil || stop(id) {
+				continue
+			}
+			if t, err := s.looseType(id); err == nil && t == plumbing.BlobObject {
+				h.blobs[id] = &blobInfo{}
+			}
+		}
+	}
+	var knownBlobs int64
+	for id, b := range h.blobs {
+		if stop(id) && !b.excluded {
+			knownBlobs++
+		}
+	}
+	s.r.mu.Lock()
+	s.r.stats.Commits = n
+	s.r.stats.KnownBlobs = knownBlobs
+	s.r.mu.Unlock()
+	return ctx.Err()
 }
 
 // walked reports the end of the history walk.
@@ -188,6 +334,28 @@ func (s *scan) run(ctx context.Context) error {
 	wantAll := func(plumbing.Hash) bool { return true }
 	var want func(plumbing.Hash) bool
 	switch {
+	case s.incremental():
+		if err := s.walkIncremental(ctx); err != nil {
+			return err
+		}
+		s.applyExcludes()
+		want = func(id plumbing.Hash) bool {
+			b := h.blobs[id]
+			if b == nil || b.excluded || s.known(id) {
+				return false
+			}
+			return b.reachable || r.opts.AllObjects
+		}
+		s.walked(t1)
+		t2 := time.Now()
+		if s.countWanted(want) < smallScan {
+			if err := s.readByID(ctx, want); err != nil {
+				return err
+			}
+		} else if err := s.readObjects(ctx, want); err != nil {
+			return err
+		}
+		debugf("git: incremental read in %v", time.Since(t2))
 	case r.opts.Range != "":
 		n, err := s.walkRange(ctx)
 		if err != nil {
@@ -607,6 +775,11 @@ func (s *scan) fail(id plumbing.Hash, err error, lost []plumbing.Hash) {
 	s.failMu.Lock()
 	defer s.failMu.Unlock()
 	s.failures = append(s.failures, failure{id, err, lost})
+	if gitobj.IsTooLarge(err) {
+		// Over the size limit: decided for good under the same limit
+		// (Handled), unlike damage, which a later scan retries.
+		s.tooLarge = append(s.tooLarge, id)
+	}
 }
 
 func (s *scan) reportFailures() {
@@ -745,7 +918,7 @@ const (
 func (s *scan) reportMissing() {
 	h := s.hist
 	ids := sortedBlobIDs(h.blobs, func(id plumbing.Hash, b *blobInfo) bool {
-		return !s.seen.has(id) && !b.excluded && (b.reachable || s.r.opts.Range != "" || s.r.opts.AllObjects)
+		return !s.seen.has(id) && !b.excluded && !s.known(id) && (b.reachable || s.r.opts.Range != "" || s.r.opts.AllObjects)
 	})
 	for i, id := range ids {
 		if i == maxMissingListed {

@@ -44,7 +44,7 @@ func (w *worktreeSink) Item(ctx context.Context, it source.Item) error {
 		}
 	}
 	id := plumbing.ComputeHash(plumbing.BlobObject, data)
-	if w.s.seen.scanned(id) && w.s.reported(id) {
+	if (w.s.seen.scanned(id) && w.s.reported(id)) || w.s.known(id) {
 		// Already scanned as part of history. A blob lost to damage is
 		// scanned here instead: the file on disk is the only copy left.
 		return nil

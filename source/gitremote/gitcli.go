@@ -3,12 +3,8 @@ package gitremote
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -68,78 +64,17 @@ case "$1" in
 esac
 `
 
-// cloneWithGit runs git clone --mirror into dir (empty). The transfer is
-// stopped when git reports nothing for opts.IdleTimeout (git prints
-// progress while it receives) or when curl's low-speed limit trips, and
-// the whole process group is killed when ctx ends.
+// cloneWithGit runs git clone --mirror into dir (empty), through Run.
 func cloneWithGit(ctx context.Context, git, dir string, opts Options) error {
-	idle := opts.IdleTimeout
-	args := []string{
-		"-c", "credential.helper=", // credentials come from opts only
-		"-c", "protocol.ext.allow=never",
-		"-c", "http.lowSpeedLimit=1",
-		"-c", "http.lowSpeedTime=" + strconv.Itoa(max(1, int(idle/time.Second))),
-		"clone", "--mirror", "--progress",
-	}
+	args := []string{"clone", "--mirror", "--progress"}
 	if opts.MaxFileSize > 0 {
 		args = append(args, "--filter=blob:limit="+strconv.FormatInt(opts.MaxFileSize, 10))
 	}
 	args = append(args, "--", opts.URL, dir)
-
-	env := gitEnv(os.Environ())
-	if opts.Username != "" || opts.Password != "" {
-		helperDir, err := os.MkdirTemp(opts.TempDir, "scour-askpass-")
-		if err != nil {
-			return fmt.Errorf("cannot make a directory for the askpass helper: %w", err)
-		}
-		defer os.RemoveAll(helperDir)
-		helper := filepath.Join(helperDir, "askpass")
-		if err := os.WriteFile(helper, []byte(askpassScript), 0o700); err != nil {
-			return fmt.Errorf("cannot write the askpass helper: %w", err)
-		}
-		user := opts.Username
-		if user == "" {
-			user = "git" // token-only hosts accept any user name
-		}
-		u, err := url.Parse(opts.URL)
-		if err != nil {
-			return errors.New("not a valid repository URL")
-		}
-		env = append(env, "GIT_ASKPASS="+helper, askUserVar+"="+user, askPassVar+"="+opts.Password,
-			askSchemeVar+"="+strings.ToLower(u.Scheme), askHostVar+"="+strings.ToLower(u.Host))
-	}
-
-	stallCtx, stalled := context.WithCancelCause(ctx)
-	defer stalled(nil)
-	watch := &activity{idle: idle, timer: time.AfterFunc(idle, func() { stalled(ErrStalled) })}
-	defer watch.timer.Stop()
-
-	cmd := exec.CommandContext(stallCtx, git, args...)
-	cmd.Env = env
-	cmd.Stderr = watch
-	cmd.WaitDelay = 5 * time.Second // a child holding stderr open must not hang Wait
-	killGroup(cmd)
-	err := cmd.Run()
-	if cause := context.Cause(stallCtx); errors.Is(cause, ErrStalled) {
-		return ErrStalled
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	msg := watch.text()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		return fmt.Errorf("running git: %w", err) // git could not be started
-	}
+	msg, err := Run{Git: git, Args: args, URL: opts.URL, Username: opts.Username, Password: opts.Password,
+		TempDir: opts.TempDir, IdleTimeout: opts.IdleTimeout}.exec(ctx)
 	if err != nil {
-		switch {
-		case strings.Contains(msg, "Operation too slow"), strings.Contains(msg, "Operation timed out"):
-			return ErrStalled
-		case strings.Contains(msg, "Authentication failed"), strings.Contains(msg, "could not read Username"),
-			strings.Contains(msg, "could not read Password"), strings.Contains(msg, "HTTP 401"), strings.Contains(msg, "HTTP 403"):
-			return fmt.Errorf("%w: %s", errAuth, lastError(msg))
-		}
-		return fmt.Errorf("git clone: %s", lastError(msg))
+		return err
 	}
 	if strings.Contains(msg, "cloned an empty repository") {
 		return ErrEmptyRepository
@@ -165,7 +100,12 @@ func gitEnv(base []string) []string {
 			out = append(out, kv)
 		}
 	}
-	return append(out, "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "LANGUAGE=C")
+	out = append(out, "GIT_TERMINAL_PROMPT=0", "GCM_INTERACTIVE=never", "LC_ALL=C", "LANGUAGE=C")
+	if os.Getenv("GIT_SSH_COMMAND") == "" {
+		// ssh must not ask for a password or a host key on the terminal.
+		out = append(out, "GIT_SSH_COMMAND=ssh -o BatchMode=yes")
+	}
+	return out
 }
 
 // activity is git's stderr: every write is progress (it resets the idle

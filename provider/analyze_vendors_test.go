@@ -1,0 +1,394 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scour-dev/scour/access"
+	"github.com/scour-dev/scour/scanner"
+)
+
+// This file replays, per provider added for issue 11, each documented
+// answer shape of the read-only analysis calls: full and partial rights
+// (403 on the reach or scopes call), rate limits, invalid tokens. Every
+// case checks the exact flags, a golden report, and that no request left
+// the provider's method+path allowlist (the documented read-only calls).
+
+// method answers h only to the given HTTP method; any other is a test
+// failure (the analysis must send exactly the documented request).
+func method(t *testing.T, m string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != m {
+			t.Errorf("%s %s: want %s", r.Method, r.URL.Path, m)
+			http.Error(w, "method", http.StatusMethodNotAllowed)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// analyzeAllow is the allowlist of read-only requests per rule: the
+// verification call and the documented analysis calls, METHOD /path.
+var analyzeAllow = map[string][]string{
+	"heroku-api-key-v2":             {"GET /account", "GET /oauth/authorizations"},
+	"heroku-api-key":                {"GET /account", "GET /oauth/authorizations"},
+	"okta-api-token":                {"GET /api/v1/users/me", "GET /api/v1/users/00u1okta/roles"},
+	"twilio-auth-token":             {"GET /2010-04-01/Accounts/" + twilioSID + ".json"},
+	"telegram-bot-token":            {"GET /bot" + telegramToken + "/getMe"},
+	"anthropic-api-key":             {"GET /v1/models"},
+	"anthropic-admin-key":           {"GET /v1/organizations/me", "GET /v1/organizations/workspaces", "GET /v1/organizations/users"},
+	"openai-api-key":                {"GET /v1/models", "GET /v1/organization/projects", "GET /v1/organization/users"},
+	"groq-api-key":                  {"GET /openai/v1/models"},
+	"grafana-service-account-token": {"GET /api/access-control/user/permissions", "GET /api/org"},
+	"newrelic-user-api-key":         {"POST /graphql"},
+	"sourcegraph-access-token":      {"POST /.api/graphql"},
+	"postman-api-key":               {"GET /me"},
+	"terraform-cloud-api-token":     {"GET /api/v2/account/details", "GET /api/v2/organizations"},
+	"rubygems-api-key":              {"GET /api/v1/gems.json"},
+	"mailgun-private-key":           {"GET /v3/domains"},
+	"dynatrace-api-token":           {"POST /api/v2/apiTokens/lookup"},
+}
+
+const (
+	twilioSID     = "AC4533e6100de173922e958f220eb8d93d"
+	telegramToken = "123456789:AAFk0Fk0Fk0Fk0Fk0Fk0Fk0Fk0Fk0Fk0Fk0"
+)
+
+var (
+	herokuSecret    = "HRKU-AA" + strings.Repeat("Fk0", 20)[:58]
+	oktaSecret      = "00" + strings.Repeat("Fk0", 14)[:40]
+	anthropicKey    = "sk-ant-api03-" + strings.Repeat("Fk0", 31) + "AA"
+	anthropicAdmin  = "sk-ant-admin01-" + strings.Repeat("Fk0", 31) + "AA"
+	openaiProject   = "sk-proj-" + strings.Repeat("Fk0", 8) + "T3BlbkFJ" + strings.Repeat("Fk0", 8)
+	openaiAdmin     = "sk-admin-" + strings.Repeat("Fk0", 8) + "T3BlbkFJ" + strings.Repeat("Fk0", 8)
+	dynatraceSecret = "dt0c01.FK0FK0FK0FK0FK0FK0FK0FK0FK." + strings.Repeat("FK0", 22)[:64]
+)
+
+// herokuAuths is Heroku's authorization list: this token, granted scopes,
+// and another authorization (whose token must not be picked).
+func herokuAuths(scope string, expiresIn string) string {
+	return `[{"id":"a1","description":"deploy","scope":[` + scope + `],"created_at":"2024-01-15T10:00:00Z",` +
+		`"access_token":{"id":"t1","token":"` + herokuSecret + `","expires_in":` + expiresIn + `}},` +
+		`{"id":"a2","description":"Heroku CLI","scope":["global"],"created_at":"2026-05-01T00:00:00Z",` +
+		`"access_token":{"id":"t2","token":"HRKU-AAzzzzzzzzzzzzzzzzzzzzzzzzzz","expires_in":28800}}]`
+}
+
+type analyzeCase struct {
+	name, rule, provider, secret string
+	ctx                          map[string]string
+	maxAge                       time.Duration
+	routes                       routes
+	flags                        []string
+	check                        func(t *testing.T, rep *access.Report)
+}
+
+func analyzeCases(t *testing.T) []analyzeCase {
+	herokuAccount := reply(200, `{"email":"dev@example.com","id":"u-1","two_factor_authentication":true}`)
+	grafanaPerms := func(body string) routes {
+		return routes{
+			"/api/access-control/user/permissions": method(t, "GET", authed("Authorization", "Bearer glsa_"+strings.Repeat("Fk0", 11)[:32]+"_0a1b2c3d", reply(200, body))),
+			"/api/org":                             method(t, "GET", reply(200, `{"id":1,"name":"Main Org."}`)),
+		}
+	}
+	oktaMe := method(t, "GET", authed("Authorization", "SSWS "+oktaSecret, reply(200, `{"id":"00u1okta","status":"ACTIVE","profile":{"login":"svc-ci@example.com","email":"svc-ci@example.com"}}`)))
+	nr := func(body string) http.HandlerFunc {
+		return method(t, "POST", func(w http.ResponseWriter, r *http.Request) {
+			var q struct{ Query string }
+			if err := json.NewDecoder(r.Body).Decode(&q); err != nil || strings.Contains(q.Query, "mutation") {
+				t.Errorf("not a read-only query: %v %q", err, q.Query)
+			}
+			reply(200, body)(w, r)
+		})
+	}
+	return []analyzeCase{
+		{name: "heroku-global", rule: "heroku-api-key-v2", provider: "heroku", secret: herokuSecret, maxAge: 90 * 24 * time.Hour,
+			routes: routes{
+				"/account":              method(t, "GET", authed("Authorization", "Bearer "+herokuSecret, herokuAccount)),
+				"/oauth/authorizations": method(t, "GET", reply(200, herokuAuths(`"global"`, "null"))),
+			},
+			flags: []string{"admin-scope", "no-expiry", "older-than-max-age", "org-wide"}},
+		{name: "heroku-read", rule: "heroku-api-key-v2", provider: "heroku", secret: herokuSecret,
+			routes: routes{
+				"/account":              method(t, "GET", herokuAccount),
+				"/oauth/authorizations": method(t, "GET", reply(200, herokuAuths(`"identity","read"`, "3600"))),
+			},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.ExpiresAt == nil || !rep.ExpiresAt.Equal(analyzeNow.Add(time.Hour)) {
+					t.Errorf("expires %v", rep.ExpiresAt)
+				}
+			}},
+		{name: "heroku-account-key", rule: "heroku-api-key", provider: "heroku", secret: "01234567-89ab-cdef-0123-456789abcdef",
+			routes: routes{
+				"/account":              method(t, "GET", herokuAccount),
+				"/oauth/authorizations": method(t, "GET", reply(200, herokuAuths(`"global"`, "null"))),
+			},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.ScopesKnown || !strings.Contains(rep.ScopesNote, "0 of 2") {
+					t.Errorf("scopes %v %q", rep.Scopes, rep.ScopesNote)
+				}
+			}},
+		{name: "okta-super-admin", rule: "okta-api-token", provider: "okta", secret: oktaSecret,
+			routes: routes{
+				"/api/v1/users/me":             oktaMe,
+				"/api/v1/users/00u1okta/roles": method(t, "GET", reply(200, `[{"id":"ra1","label":"Super Organization Administrator","type":"SUPER_ADMIN","status":"ACTIVE","assignmentType":"USER"}]`)),
+			},
+			flags: []string{"admin-scope", "org-wide"},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.NoExpiry || !strings.Contains(rep.ExpiryNote, "30 days") {
+					t.Errorf("expiry %+v", rep)
+				}
+			}},
+		{name: "okta-roles-refused", rule: "okta-api-token", provider: "okta", secret: oktaSecret,
+			routes: routes{
+				"/api/v1/users/me":             oktaMe,
+				"/api/v1/users/00u1okta/roles": method(t, "GET", reply(403, `{"errorCode":"E0000006","errorSummary":"You do not have permission to perform the requested action"}`)),
+			},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.ScopesKnown || !strings.Contains(rep.ScopesNote, "HTTP 403") {
+					t.Errorf("scopes %+v", rep)
+				}
+			}},
+		{name: "okta-rate-limited", rule: "okta-api-token", provider: "okta", secret: oktaSecret,
+			routes: routes{
+				"/api/v1/users/me":             oktaMe,
+				"/api/v1/users/00u1okta/roles": method(t, "GET", reply(429, `{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}`, "Retry-After", "3600")),
+			},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.ScopesKnown || !strings.Contains(rep.ScopesNote, "rate limited") {
+					t.Errorf("scopes %+v", rep)
+				}
+			}},
+		{name: "twilio", rule: "twilio-auth-token", provider: "twilio", secret: strings.Repeat("0f1e", 8), ctx: map[string]string{"id": twilioSID},
+			routes: routes{"/2010-04-01/Accounts/" + twilioSID + ".json": method(t, "GET", reply(200,
+				`{"sid":"`+twilioSID+`","friendly_name":"Acme prod","owner_account_sid":"`+twilioSID+`","status":"active","type":"Full","date_created":"Thu, 30 Jul 2015 20:00:00 +0000"}`))},
+			flags: []string{"admin-scope", "org-wide"},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.CreatedAt == nil || rep.CreatedAt.Year() != 2015 {
+					t.Errorf("created %v", rep.CreatedAt)
+				}
+			}},
+		{name: "telegram", rule: "telegram-bot-token", provider: "telegram", secret: telegramToken,
+			routes: routes{"/bot" + telegramToken + "/getMe": method(t, "GET", reply(200,
+				`{"ok":true,"result":{"id":123456789,"is_bot":true,"first_name":"Deploy","username":"acme_deploy_bot","can_join_groups":true,"can_read_all_group_messages":false,"supports_inline_queries":false}}`))},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.Identity["bot"] != "acme_deploy_bot" || !slices.Contains(rep.Requests, "GET /bot[REDACTED]/getMe -> 200") {
+					t.Errorf("%+v", rep)
+				}
+			}},
+		{name: "anthropic", rule: "anthropic-api-key", provider: "anthropic", secret: anthropicKey,
+			routes: routes{"/v1/models": method(t, "GET", authed("X-Api-Key", anthropicKey, reply(200,
+				`{"data":[{"type":"model","id":"claude-sonnet-4-5","display_name":"Claude Sonnet 4.5"},{"type":"model","id":"claude-haiku-4-5","display_name":"Claude Haiku 4.5"}],"has_more":false,"first_id":"claude-sonnet-4-5","last_id":"claude-haiku-4-5"}`)))},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.Reach[0].Count != 2 {
+					t.Errorf("reach %+v", rep.Reach)
+				}
+			}},
+		{name: "anthropic-admin", rule: "anthropic-admin-key", provider: "anthropic", secret: anthropicAdmin,
+			routes: routes{
+				"/v1/organizations/me":         method(t, "GET", authed("X-Api-Key", anthropicAdmin, reply(200, `{"id":"12345678-1234-5678-1234-567812345678","name":"Acme","type":"organization"}`))),
+				"/v1/organizations/workspaces": method(t, "GET", reply(200, `{"data":[{"id":"wrkspc_01","name":"prod","type":"workspace"}],"has_more":false}`)),
+				"/v1/organizations/users":      method(t, "GET", reply(403, `{"type":"error","error":{"type":"permission_error","message":"forbidden"}}`)),
+			},
+			flags: []string{"admin-scope", "org-wide"},
+			check: func(t *testing.T, rep *access.Report) {
+				if len(rep.Reach) != 2 || rep.Reach[0].Count != 1 || rep.Reach[1].Known {
+					t.Errorf("reach %+v", rep.Reach)
+				}
+			}},
+		{name: "openai-project", rule: "openai-api-key", provider: "openai", secret: openaiProject,
+			routes: routes{"/v1/models": method(t, "GET", authed("Authorization", "Bearer "+openaiProject, reply(200,
+				`{"object":"list","data":[{"id":"gpt-4o","object":"model","owned_by":"system"}]}`)))},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.ScopesKnown || len(rep.Reach) != 1 {
+					t.Errorf("%+v", rep)
+				}
+			}},
+		{name: "openai-admin", rule: "openai-api-key", provider: "openai", secret: openaiAdmin,
+			routes: routes{
+				"/v1/models": method(t, "GET", reply(200, `{"object":"list","data":[]}`)),
+				// Two cursor pages: has_more and last_id, then after=proj_2.
+				"/v1/organization/projects": method(t, "GET", func(w http.ResponseWriter, r *http.Request) {
+					switch r.URL.Query().Get("after") {
+					case "":
+						reply(200, `{"object":"list","data":[{"id":"proj_1","object":"organization.project","name":"Default project","status":"active"},{"id":"proj_2","object":"organization.project","name":"prod","status":"active"}],"first_id":"proj_1","last_id":"proj_2","has_more":true}`)(w, r)
+					case "proj_2":
+						reply(200, `{"object":"list","data":[{"id":"proj_3","object":"organization.project","name":"staging","status":"active"}],"first_id":"proj_3","last_id":"proj_3","has_more":false}`)(w, r)
+					default:
+						t.Errorf("projects cursor %q", r.URL.RawQuery)
+						reply(400, `{}`)(w, r)
+					}
+				}),
+				"/v1/organization/users": method(t, "GET", reply(200, `{"object":"list","data":[{"object":"organization.user","id":"user_1","name":"Dev","email":"dev@example.com","role":"owner"}],"has_more":false}`)),
+			},
+			flags: []string{"admin-scope", "org-wide"},
+			check: func(t *testing.T, rep *access.Report) {
+				if len(rep.Reach) != 3 || rep.Reach[1].Kind != "projects" || rep.Reach[1].Count != 3 || rep.Reach[1].AtLeast || len(rep.Reach[1].Sample) != 3 {
+					t.Errorf("reach %+v", rep.Reach)
+				}
+			}},
+		{name: "groq", rule: "groq-api-key", provider: "groq", secret: fakeSecret("gsk_", 52),
+			routes: routes{"/openai/v1/models": method(t, "GET", reply(200, `{"object":"list","data":[{"id":"llama-3.3-70b-versatile","object":"model"}]}`))}},
+		{name: "grafana-admin", rule: "grafana-service-account-token", provider: "grafana", secret: "glsa_" + strings.Repeat("Fk0", 11)[:32] + "_0a1b2c3d",
+			routes: grafanaPerms(`{"dashboards:read":["dashboards:*"],"dashboards:write":["dashboards:*"],"orgs:create":[""],"users:create":[""]}`),
+			flags:  []string{"admin-scope", "org-wide", "write-scope"}},
+		{name: "grafana-viewer", rule: "grafana-service-account-token", provider: "grafana", secret: "glsa_" + strings.Repeat("Fk0", 11)[:32] + "_0a1b2c3d",
+			routes: grafanaPerms(`{"dashboards:read":["dashboards:*"],"folders:read":["folders:*"]}`)},
+		{name: "newrelic", rule: "newrelic-user-api-key", provider: "newrelic", secret: "NRAK-" + strings.Repeat("FK0", 9)[:27],
+			routes: routes{"/graphql": nr(`{"data":{"actor":{"user":{"email":"ops@example.com","id":1001,"name":"Ops"},"accounts":[{"id":1,"name":"Acme prod"},{"id":2,"name":"Acme staging"}]}}}`)},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.Reach[0].Count != 2 || rep.Identity["email"] != "ops@example.com" {
+					t.Errorf("%+v", rep)
+				}
+			}},
+		{name: "sourcegraph-site-admin", rule: "sourcegraph-access-token", provider: "sourcegraph", secret: "sgp_" + strings.Repeat("0a1b", 10),
+			routes: routes{"/.api/graphql": method(t, "POST", reply(200, `{"data":{"currentUser":{"username":"admin","email":"admin@example.com","siteAdmin":true,"organizations":{"totalCount":3,"nodes":[{"name":"acme"},{"name":"acme-labs"}]}}}}`))},
+			flags:  []string{"org-wide"}},
+		{name: "postman-admin", rule: "postman-api-key", provider: "postman", secret: "PMAK-" + strings.Repeat("0a1b", 6) + "-" + strings.Repeat("0a1b", 8) + "0a",
+			routes: routes{"/me": method(t, "GET", reply(200, `{"user":{"id":12345678,"username":"taylor-lee","email":"taylor.lee@example.com","fullName":"Taylor Lee","teamId":123,"teamName":"Test Team","teamDomain":"test-team","roles":["user","admin"]},"operations":[{"name":"api_usage","limit":1000,"usage":8,"overage":0}]}`))},
+			flags:  []string{"admin-scope", "org-wide"}},
+		{name: "terraform", rule: "terraform-cloud-api-token", provider: "terraform", secret: strings.Repeat("Fk0", 5)[:14] + ".atlasv1." + strings.Repeat("Fk0", 23)[:67],
+			routes: routes{
+				"/api/v2/account/details": method(t, "GET", reply(200, `{"data":{"id":"user-V3R563qtJNcExAkN","type":"users","attributes":{"username":"admin","email":"admin@example.com","is-service-account":false}}}`)),
+				"/api/v2/organizations": method(t, "GET", func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Query().Get("page[size]") != "100" {
+						t.Errorf("organizations query %q", r.URL.RawQuery)
+					}
+					reply(200, `{"data":[{"id":"acme","type":"organizations","attributes":{"name":"acme"}},{"id":"acme-labs","type":"organizations","attributes":{"name":"acme-labs"}}],"meta":{"pagination":{"current-page":1,"page-size":100,"total-pages":1,"total-count":2}}}`)(w, r)
+				}),
+			}},
+		{name: "rubygems-no-index-scope", rule: "rubygems-api-key", provider: "rubygems", secret: "rubygems_" + strings.Repeat("0a1b", 12),
+			routes: routes{"/api/v1/gems.json": method(t, "GET", reply(403, `The API key doesn't have access`))},
+			check: func(t *testing.T, rep *access.Report) {
+				if len(rep.Reach) != 1 || rep.Reach[0].Known || rep.Reach[0].Note != "unknown (HTTP 403)" {
+					t.Errorf("reach %+v", rep.Reach)
+				}
+			}},
+		{name: "rubygems", rule: "rubygems-api-key", provider: "rubygems", secret: "rubygems_" + strings.Repeat("0a1b", 12),
+			routes: routes{"/api/v1/gems.json": method(t, "GET", reply(200, `[{"name":"acme-cli","downloads":12},{"name":"acme-core","downloads":40}]`))}},
+		{name: "mailgun", rule: "mailgun-private-key", provider: "mailgun", secret: strings.Repeat("0f1e", 8) + "-0f1e0f1e-0f1e0f1e",
+			routes: routes{"/v3/domains": method(t, "GET", reply(200, `{"total_count":12,"items":[{"name":"mg.acme.example","state":"active"}]}`))},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.Reach[0].Count != 12 {
+					t.Errorf("reach %+v", rep.Reach)
+				}
+			}},
+		{name: "dynatrace-admin", rule: "dynatrace-api-token", provider: "dynatrace", secret: dynatraceSecret,
+			routes: routes{"/api/v2/apiTokens/lookup": method(t, "POST", func(w http.ResponseWriter, r *http.Request) {
+				var b struct{ Token string }
+				if err := json.NewDecoder(r.Body).Decode(&b); err != nil || b.Token != dynatraceSecret {
+					reply(400, `{"error":{"code":400,"message":"invalid token"}}`)(w, r)
+					return
+				}
+				reply(200, `{"id":"dt0c01.FK0FK0FK0FK0FK0FK0FK0FK0FK","name":"ops","enabled":true,"personalAccessToken":false,"owner":"ops@example.com",`+
+					`"creationDate":"2025-01-10T08:00:00.000Z","lastUsedDate":"2026-05-30T09:15:00.000Z","scopes":["apiTokens.write","metrics.read","settings.write"]}`)(w, r)
+			})},
+			flags: []string{"admin-scope", "no-expiry", "write-scope"}},
+		{name: "dynatrace-read", rule: "dynatrace-api-token", provider: "dynatrace", secret: dynatraceSecret,
+			routes: routes{"/api/v2/apiTokens/lookup": method(t, "POST", reply(200, `{"id":"dt0c01.FK0FK0FK0FK0FK0FK0FK0FK0FK","name":"dash","enabled":true,"personalAccessToken":true,"owner":"dev@example.com",`+
+				`"creationDate":"2026-05-01T00:00:00.000Z","expirationDate":"2026-08-01T00:00:00.000Z","scopes":["metrics.read","entities.read"]}`))}},
+	}
+}
+
+// TestAnalyzeProviders runs every case: exact flags, the documented
+// calls only, no secret in the output, a golden report.
+func TestAnalyzeProviders(t *testing.T) {
+	for _, c := range analyzeCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			v := newVendor(t, c.routes.handler(t))
+			h := newHarness(envBase(c.provider, v.URL()))
+			h.opts.MaxAge = c.maxAge
+			st := analyzeRule(t, h, c.rule, c.secret, c.ctx)
+			rep := st.Analysis
+			if !rep.Available {
+				t.Fatalf("not available: %s", rep.Note)
+			}
+			var got []string
+			if len(rep.Flags) > 0 {
+				got = flagIDs(rep)
+			}
+			if !slices.Equal(got, c.flags) {
+				t.Errorf("flags %v, want %v", got, c.flags)
+			}
+			allow := analyzeAllow[c.rule]
+			if allow == nil {
+				t.Fatalf("no allowlist for %s", c.rule)
+			}
+			for _, q := range v.requests() {
+				if !slices.Contains(allow, q.Method+" "+q.Path) {
+					t.Errorf("request outside the documented read-only calls: %s %s", q.Method, q.Path)
+				}
+			}
+			if c.check != nil {
+				c.check(t, rep)
+			}
+			golden(t, c.name, rep)
+		})
+	}
+}
+
+// TestAnalyzeProvidersInvalidToken: a token every vendor refuses (401) is
+// dead after the one verification request; nothing is analysed.
+func TestAnalyzeProvidersInvalidToken(t *testing.T) {
+	set := builtin(t)
+	seen := map[string]bool{}
+	for _, c := range analyzeCases(t) {
+		if seen[c.rule] {
+			continue
+		}
+		seen[c.rule] = true
+		t.Run(c.rule, func(t *testing.T) {
+			v := newVendor(t, reply(401, `{"message":"invalid credentials"}`))
+			h := newHarness(envBase(c.provider, v.URL()))
+			h.opts.Analyze = true
+			r := mustRule(t, set, c.rule)
+			sts := h.engine().VerifyAll(context.Background(), set.Rule, []scanner.Finding{finding(r, c.secret, c.ctx)})
+			if sts[0].State != Dead || sts[0].Analysis != nil || len(v.requests()) != 1 {
+				t.Fatalf("%+v, %d requests", sts[0], len(v.requests()))
+			}
+		})
+	}
+}
+
+// TestAnalyzeOpenAIProjectKeySkipsAdminCalls: the organisation endpoints
+// are sent for Admin API keys only.
+func TestAnalyzeOpenAIProjectKeySkipsAdminCalls(t *testing.T) {
+	v := newVendor(t, routes{"/v1/models": reply(200, `{"object":"list","data":[]}`)}.handler(t))
+	analyzeRule(t, newHarness(envBase("openai", v.URL())), "openai-api-key", openaiProject, nil)
+	for _, q := range v.requests() {
+		if strings.HasPrefix(q.Path, "/v1/organization/") {
+			t.Errorf("a project key was sent to %s", q.Path)
+		}
+	}
+}
+
+// TestAnalyzeUnavailableSaysWhy: providers without a read-only
+// introspection endpoint say so, with the vendor's doc.
+func TestAnalyzeUnavailableSaysWhy(t *testing.T) {
+	set := builtin(t)
+	unavailable := []string{
+		"docker-hub-pat",
+		"docker-hub-org-token",
+		"datadog-api-key",
+		"grafana-cloud-token",
+		"mailchimp-api-key",
+		"jenkins-api-token",
+		"nuget-api-key",
+		"planetscale-token",
+	}
+	for _, id := range unavailable {
+		r := mustRule(t, set, id)
+		if r.Analyze == nil || r.Analyze.Unavailable == "" || !strings.Contains(r.Analyze.Unavailable, "https://") {
+			t.Errorf("%s: no unavailable reason with a doc link", id)
+			continue
+		}
+		rep := New(Options{}).Analyze(context.Background(), r, finding(r, "secretvalue", nil), Status{State: Live})
+		if rep.Available || !strings.HasPrefix(rep.Lines()[0], "analysis not available: ") {
+			t.Errorf("%s: %+v", id, rep)
+		}
+	}
+}
