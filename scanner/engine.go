@@ -31,9 +31,9 @@ type scratch struct {
 	// of one file come one after another in a history walk, and matching
 	// every path rule's globs per blob cost as much as a tenth of a
 	// delta-built blob's matching.
-	skipFor          string
-	skipOK           bool
-	skipTest, skipLk bool
+	skipFor                      string
+	skipOK                       bool
+	skipTest, skipLk, skipConfig bool
 	// rejected are candidates specific (non-generic) rules dropped in
 	// this chunk: a checksum failed, a placeholder. The generic layer
 	// must not report them either.
@@ -81,6 +81,10 @@ type itemScan struct {
 	// test: the item is a test file or fixture, where values under
 	// credential names are mostly made up: generic matches are "low".
 	test bool
+	// config: the item is a configuration file outside tests and docs
+	// (.env, properties, YAML, shell rc...), where a weak value under a
+	// credential name is the deployment's password: "medium", not "low".
+	config bool
 	// lock: the item is a dependency lock or checksum file (go.sum,
 	// package-lock.json, ...): its "keys" are package names such as
 	// modernc.org/token and its values hashes, so the generic layer does
@@ -198,6 +202,7 @@ func (s *Scanner) newItemScan(sc *scratch, origin source.Origin, emit func(hit),
 	if !sc.skipOK || sc.skipFor != origin.Path || len(sc.skip) != len(s.entries) && len(s.pathRules) > 0 {
 		sc.skipFor, sc.skipOK = origin.Path, true
 		sc.skipTest, sc.skipLk = testPath(origin.Path), lockPath(origin.Path)
+		sc.skipConfig = !sc.skipTest && configPath(origin.Path)
 		if len(s.pathRules) > 0 {
 			if cap(sc.skip) < len(s.entries) {
 				sc.skip = make([]bool, len(s.entries))
@@ -208,7 +213,7 @@ func (s *Scanner) newItemScan(sc *scratch, origin source.Origin, emit func(hit),
 			}
 		}
 	}
-	is := &itemScan{origin: origin, emit: emit, drop: drop, test: sc.skipTest, lock: sc.skipLk}
+	is := &itemScan{origin: origin, emit: emit, drop: drop, test: sc.skipTest, lock: sc.skipLk, config: sc.skipConfig}
 	if len(s.pathRules) > 0 {
 		is.skip = sc.skip
 	}
@@ -468,6 +473,8 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 			}
 			if e.generic && is.test {
 				m.Confidence = "low"
+			} else if e.generic && is.config && m.Confidence == "low" {
+				m.Confidence = "medium"
 			}
 			if m.Confidence != "" && confidenceRank(m.Confidence) < s.minRank {
 				s.noteDropped(is, e.id, m.Secret, "confidence "+m.Confidence+" below the minimum")

@@ -32,17 +32,24 @@ type packVisitor struct {
 	reader  func() *gitobj.Reader
 	maxSize int64
 	workers int
+	// held bounds the bytes of delta bases one worker keeps (heldBudget);
+	// 0 means the default budget's share for two workers.
+	held int
 	// peakHeld is the most bytes of delta bases one worker held at once
 	// (diagnostics, and tests of the memory bound).
 	peakHeld atomic.Int64
 }
 
 // heldBudget bounds the bytes of delta bases one worker keeps while it
-// walks a delta tree. Children are visited smallest subtree first, so at
-// most log2(objects) bases are kept; past the budget a base is dropped and
-// rebuilt from its chain when its next child needs it, trading time for a
-// memory bound on hostile packs (a comb of big deltas).
-const heldBudget = 96 << 20
+// walks a delta tree: a quarter of the memory budget, shared between the
+// workers (96 MiB each for two at the default). Children are visited
+// smallest subtree first, so at most log2(objects) bases are kept; past
+// the budget a base is dropped and rebuilt from its chain when its next
+// child needs it, trading time for a memory bound on hostile packs (a
+// comb of big deltas).
+func heldBudget(budget int64, workers int) int {
+	return int(max(budget/4/int64(max(workers, 1)), 8<<20))
+}
 
 // walkBlobs reads every blob delta tree of the pack that holds a wanted blob,
 // each from its whole base object down, depth first: every object is
@@ -341,7 +348,11 @@ func (w *treeWalker) push(i int32, data []byte, memo *source.Memo) bool {
 		kids = slices.Clone(kids)
 		slices.SortStableFunc(kids, func(a, b int32) int { return int(w.weight[a]) - int(w.weight[b]) })
 	}
-	if w.held+len(data) > heldBudget && len(w.stack) > 0 {
+	limit := w.v.held
+	if limit <= 0 {
+		limit = heldBudget(DefaultMemoryBudget, 2)
+	}
+	if w.held+len(data) > limit && len(w.stack) > 0 {
 		data = nil
 	}
 	w.held += len(data)
