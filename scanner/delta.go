@@ -30,9 +30,13 @@ import (
 //     matches and dropped candidates, shifted. Only windows that touch new
 //     bytes, or merge differently than in the base, run the rule again.
 //
-// The last step runs over the whole item as in a full scan (it is a
-// sweep of newline counting, cheap), so lines, columns and the whole-line
-// checks are the item's own. Items and bases longer than one chunk are
+// Everything else runs over the whole item as in a full scan, through the
+// same code (find with a carrier): guards read the item's own bytes around
+// every hit, path, test-file and lock-file rules follow the item's path,
+// decoders run afresh (a decoded run extends past its window to its true
+// ends, so no window bounds what they read), and placing and filtering
+// (lines, columns, inline ignores, allowlists, confidence) are the item's.
+// What is carried is the raw result, before any per-item filter. Items and bases longer than one chunk are
 // scanned in full (a chunked scan owns matches per chunk).
 
 // deltaMemo is what the collector keeps of an item for items built from
