@@ -27,10 +27,10 @@ type scratch struct {
 	hits    []ahocorasick.Match
 	found   []found
 	skip    []bool // per entry: restricted to paths the current item is not on
-	// skipFor is the path skip, test and lock were computed for: versions
-	// of one file come one after another in a history walk, and matching
-	// every path rule's globs per blob cost as much as a tenth of a
-	// delta-built blob's matching.
+	// skipFor is the path skip, test, lock and config were computed for:
+	// versions of one file come one after another in a history walk, and
+	// matching every path rule's globs per blob was about 7% of matching a
+	// delta-built blob (etcd profile).
 	skipFor                      string
 	skipOK                       bool
 	skipTest, skipLk, skipConfig bool
