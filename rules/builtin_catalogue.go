@@ -164,6 +164,29 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://aiven.io/docs/platform/concepts/authentication-tokens",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "me",
+								Method: "GET",
+								URL:    "${base_url}/v1/me",
+								Headers: map[string]string{
+									"Authorization": "aivenv1 ${secret}",
+								},
+								Identity: map[string]string{
+									"id":   "user.user_id",
+									"name": "user.real_name",
+									"user": "user.user",
+								},
+								Reach: &Reach{
+									Kind: "projects",
+									List: "user.projects",
+								},
+							},
+						},
+						ScopesNote: "an Aiven token acts with its user's permissions; the token's own scope is not returned",
+					},
 				},
 			},
 			Source: "rules/builtin/aiven.yaml",
@@ -4464,6 +4487,25 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://developers.deepgram.com/docs/create-additional-api-keys",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "projects",
+								Method: "GET",
+								URL:    "${base_url}/v1/projects",
+								Headers: map[string]string{
+									"Authorization": "Token ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "projects",
+									List: "projects",
+									Name: "name",
+								},
+							},
+						},
+						ScopesNote: "Deepgram shows a key's scopes only in the project's key list, which does not say which key is this one",
 					},
 				},
 			},
@@ -11933,6 +11975,37 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.smith.langchain.com/administration/how_to_guides/organization_management/create_account_api_key",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "workspaces",
+								Method: "GET",
+								URL:    "${base_url}/api/v1/workspaces",
+								Headers: map[string]string{
+									"x-api-key": "${secret}",
+								},
+								Reach: &Reach{
+									Kind: "workspaces",
+									Name: "display_name",
+								},
+							},
+						},
+						Implied: []Implied{
+							{
+								Prefix: "lsv2_pt_",
+								Facts: map[string]string{
+									"key_type": "personal access token",
+								},
+							},
+							{
+								Prefix: "lsv2_sk_",
+								Facts: map[string]string{
+									"key_type": "service key",
+								},
+							},
+						},
+					},
 				},
 			},
 			Source: "rules/builtin/langsmith.yaml",
@@ -14585,6 +14658,54 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://openrouter.ai/docs/api/api-reference/api-keys/get-current-key",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "key",
+								Method: "GET",
+								URL:    "${base_url}/api/v1/key",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"creator": "data.creator_user_id",
+									"label":   "data.label",
+								},
+								Scopes: &ScopeSource{
+									From: "data.is_management_key",
+									Map: map[string]string{
+										"false": "inference",
+										"true":  "keys:manage",
+									},
+									Also: []ScopeSource{
+										{
+											From: "data.is_provisioning_key",
+											Map: map[string]string{
+												"false": "",
+												"true":  "keys:manage",
+											},
+										},
+									},
+								},
+								Expires: &TimeSource{
+									From: "data.expires_at",
+								},
+								Facts: map[string]string{
+									"free_tier":       "data.is_free_tier",
+									"limit":           "data.limit",
+									"limit_remaining": "data.limit_remaining",
+									"usage":           "data.usage",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"keys:manage",
+						},
+						WideScopes: []string{
+							"keys:manage",
+						},
+					},
 				},
 			},
 			Source: "rules/builtin/openrouter.yaml",
@@ -16016,6 +16137,25 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://replicate.com/docs/topics/security/api-tokens",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "account",
+								Method: "GET",
+								URL:    "${base_url}/v1/account",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"name":     "name",
+									"type":     "type",
+									"username": "username",
+								},
+							},
+						},
+						ScopesNote: "Replicate API tokens have no scopes; a token acts with its account's full access",
 					},
 				},
 			},
@@ -18965,6 +19105,25 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://tailscale.com/kb/1101/api",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "devices",
+								Method: "GET",
+								URL:    "${base_url}/api/v2/tailnet/-/devices",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "devices",
+									List: "devices",
+									Name: "name",
+								},
+							},
+						},
+						ScopesNote: "an API access token has its user's tailnet role; the token's own role is not returned",
+					},
 				},
 				{
 					ID:          "tailscale-key",
@@ -20759,6 +20918,36 @@ func generatedPacks() []*Pack {
 									},
 								},
 								Result: "dead",
+							},
+						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.x.ai/developers/management-api-guide",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "api-key",
+								Method: "GET",
+								URL:    "${base_url}/v1/api-key",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"key_id": "api_key_id",
+									"name":   "name",
+									"team":   "team_id",
+									"user":   "user_id",
+								},
+								Scopes: &ScopeSource{
+									From: "acls",
+								},
+								Created: &TimeSource{
+									From: "create_time",
+								},
+								Facts: map[string]string{
+									"blocked":      "api_key_blocked",
+									"disabled":     "api_key_disabled",
+									"team_blocked": "team_blocked",
+								},
 							},
 						},
 					},
