@@ -8049,6 +8049,9 @@ func generatedPacks() []*Pack {
 									"Accept":        "application/vnd.github+json",
 									"Authorization": "token ${secret}",
 								},
+								Expires: &TimeSource{
+									From: "header:github-authentication-token-expiration",
+								},
 								Facts: map[string]string{
 									"repository_selection": "repository_selection",
 								},
