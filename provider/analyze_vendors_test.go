@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -340,8 +341,27 @@ func analyzeCases(t *testing.T) []analyzeCase {
 				"/api/v10/users/@me/guilds": method(t, "GET", reply(200, `[{"id":"1","name":"Acme","owner":false,"permissions":"8"},{"id":"2","name":"Acme Labs","owner":false,"permissions":"2048"}]`)),
 			},
 			check: func(t *testing.T, rep *access.Report) {
-				if rep.Reach[0].Count != 2 {
+				if rep.Reach[0].Count != 2 || rep.Reach[0].AtLeast {
 					t.Errorf("reach %+v", rep.Reach)
+				}
+			}},
+		{name: "discord-bot-200-servers", rule: "discord-bot-token", provider: "discord", secret: "MTA" + strings.Repeat("Fk0", 8)[:21] + "." + "GFk0Fk" + "." + strings.Repeat("Fk0", 13)[:38],
+			routes: routes{
+				"/api/v10/users/@me": method(t, "GET", reply(200, `{"id":"1000","username":"deploy-bot","bot":true}`)),
+				"/api/v10/users/@me/guilds": method(t, "GET", func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Query().Get("limit") != "200" {
+						t.Errorf("guilds query %q", r.URL.RawQuery)
+					}
+					var gs []string
+					for i := range 200 {
+						gs = append(gs, fmt.Sprintf(`{"id":"%d","name":"server-%d","permissions":"0"}`, i+1, i+1))
+					}
+					reply(200, "["+strings.Join(gs, ",")+"]")(w, r)
+				}),
+			},
+			check: func(t *testing.T, rep *access.Report) {
+				if re := rep.Reach[0]; re.Count != 200 || !re.AtLeast || len(re.Sample) != 10 {
+					t.Errorf("reach %+v", re)
 				}
 			}},
 		{name: "gcp-cloud-platform", rule: "gcp-oauth-access-token", provider: "gcp", secret: "ya29." + strings.Repeat("Fk0", 40),

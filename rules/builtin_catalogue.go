@@ -5119,8 +5119,9 @@ func generatedPacks() []*Pack {
 									"Authorization": "Bot ${secret}",
 								},
 								Reach: &Reach{
-									Kind: "servers",
-									Name: "name",
+									Kind:    "servers",
+									Name:    "name",
+									PerPage: 200,
 								},
 							},
 						},
