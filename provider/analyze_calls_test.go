@@ -83,6 +83,7 @@ var documentedAnalyzeCalls = map[string][]string{
 	"aiven-api-token":               {"GET /v1/me"},
 	"langsmith-api-key":             {"GET /api/v1/workspaces"},
 	"tailscale-api-key":             {"GET /api/v2/tailnet/-/devices"},
+	"elevenlabs-api-key":            {"GET /v1/user"},
 }
 
 func TestAnalyzeCallsAreDocumented(t *testing.T) {

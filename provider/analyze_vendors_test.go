@@ -69,6 +69,7 @@ var analyzeAllow = map[string][]string{
 	"aiven-api-token":               {"GET /v1/me"},
 	"langsmith-api-key":             {"GET /api/v1/workspaces"},
 	"tailscale-api-key":             {"GET /api/v2/tailnet/-/devices"},
+	"elevenlabs-api-key":            {"GET /v1/user"},
 }
 
 const (
@@ -418,6 +419,8 @@ func analyzeCases(t *testing.T) []analyzeCase {
 			routes: routes{"/api/v1/workspaces": method(t, "GET", reply(200, `[{"id":"w1","display_name":"Production"},{"id":"w2","display_name":"Research"}]`))}},
 		{name: "tailscale", rule: "tailscale-api-key", provider: "tailscale", secret: "tskey-api-" + strings.Repeat("Fk0", 4) + "-" + strings.Repeat("Fk0", 10),
 			routes: routes{"/api/v2/tailnet/-/devices": method(t, "GET", reply(200, `{"devices":[{"id":"d1","name":"web-1.tail0000.ts.net"},{"id":"d2","name":"db-1.tail0000.ts.net"}]}`))}},
+		{name: "elevenlabs", rule: "elevenlabs-api-key", provider: "elevenlabs", secret: "sk_" + strings.Repeat("0f1e", 12),
+			routes: routes{"/v1/user": method(t, "GET", reply(200, `{"user_id":"u-1","subscription":{"tier":"creator","character_count":1200,"character_limit":100000},"is_new_user":false}`))}},
 	}
 }
 

@@ -5919,6 +5919,26 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://elevenlabs.io/docs/api-reference/authentication",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "user",
+								Method: "GET",
+								URL:    "${base_url}/v1/user",
+								Headers: map[string]string{
+									"xi-api-key": "${secret}",
+								},
+								Identity: map[string]string{
+									"user_id": "user_id",
+								},
+								Facts: map[string]string{
+									"tier": "subscription.tier",
+								},
+							},
+						},
+						ScopesNote: "ElevenLabs does not return a key's own endpoint restrictions or credit limit",
+					},
 				},
 			},
 			Source: "rules/builtin/elevenlabs.yaml",
