@@ -84,6 +84,10 @@ var documentedAnalyzeCalls = map[string][]string{
 	"langsmith-api-key":             {"GET /api/v1/workspaces"},
 	"tailscale-api-key":             {"GET /api/v2/tailnet/-/devices"},
 	"elevenlabs-api-key":            {"GET /v1/user"},
+	"cohere-api-key":                {"GET /v1/models"},
+	"mistral-api-key":               {"GET /v1/models"},
+	"together-api-key":              {"GET /v1/models"},
+	"cerebras-api-key":              {"GET /v1/models"},
 }
 
 func TestAnalyzeCallsAreDocumented(t *testing.T) {

@@ -70,6 +70,10 @@ var analyzeAllow = map[string][]string{
 	"langsmith-api-key":             {"GET /api/v1/workspaces"},
 	"tailscale-api-key":             {"GET /api/v2/tailnet/-/devices"},
 	"elevenlabs-api-key":            {"GET /v1/user"},
+	"cohere-api-key":                {"GET /v1/models"},
+	"mistral-api-key":               {"GET /v1/models"},
+	"together-api-key":              {"GET /v1/models"},
+	"cerebras-api-key":              {"GET /v1/models"},
 }
 
 const (
@@ -421,6 +425,14 @@ func analyzeCases(t *testing.T) []analyzeCase {
 			routes: routes{"/api/v2/tailnet/-/devices": method(t, "GET", reply(200, `{"devices":[{"id":"d1","name":"web-1.tail0000.ts.net"},{"id":"d2","name":"db-1.tail0000.ts.net"}]}`))}},
 		{name: "elevenlabs", rule: "elevenlabs-api-key", provider: "elevenlabs", secret: "sk_" + strings.Repeat("0f1e", 12),
 			routes: routes{"/v1/user": method(t, "GET", reply(200, `{"user_id":"u-1","subscription":{"tier":"creator","character_count":1200,"character_limit":100000},"is_new_user":false}`))}},
+		{name: "cohere", rule: "cohere-api-key", provider: "cohere", secret: strings.Repeat("Fk0", 14)[:40],
+			routes: routes{"/v1/models": method(t, "GET", reply(200, `{"models":[{"name":"command-r-plus"},{"name":"embed-english-v3.0"}],"next_page_token":""}`))}},
+		{name: "mistral", rule: "mistral-api-key", provider: "mistral", secret: strings.Repeat("Fk0", 11)[:32],
+			routes: routes{"/v1/models": method(t, "GET", reply(200, `{"object":"list","data":[{"id":"mistral-large-latest","object":"model"}]}`))}},
+		{name: "together", rule: "together-api-key", provider: "together", secret: "tgp_v1_" + strings.Repeat("Fk0", 15)[:43],
+			routes: routes{"/v1/models": method(t, "GET", reply(200, `[{"id":"meta-llama/Llama-3.3-70B-Instruct-Turbo","object":"model"}]`))}},
+		{name: "cerebras", rule: "cerebras-api-key", provider: "cerebras", secret: "csk-" + strings.Repeat("0f1e", 12),
+			routes: routes{"/v1/models": method(t, "GET", reply(200, `{"object":"list","data":[{"id":"llama3.1-8b","object":"model"}]}`))}},
 	}
 }
 

@@ -2883,6 +2883,25 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://inference-docs.cerebras.ai/api-reference/models",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "models",
+									List: "data",
+									Name: "id",
+								},
+							},
+						},
+						ScopesNote: "Cerebras documents no scopes for API keys and no call that shows a key its own limits",
+					},
 				},
 			},
 			Source: "rules/builtin/cerebras.yaml",
@@ -3902,6 +3921,25 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.cohere.com/docs/rate-limits",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "models",
+									List: "models",
+									Name: "name",
+								},
+							},
+						},
+						ScopesNote: "Cohere documents no scopes for API keys and no call that shows a key its own limits",
 					},
 				},
 			},
@@ -12762,6 +12800,25 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.mistral.ai/getting-started/quickstart/",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "models",
+									List: "data",
+									Name: "id",
+								},
+							},
+						},
+						ScopesNote: "Mistral documents no scopes for API keys and no call that shows a key its own limits",
+					},
 				},
 			},
 			Source: "rules/builtin/mistral.yaml",
@@ -19617,6 +19674,24 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.together.ai/reference/authentication-1",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "models",
+									Name: "id",
+								},
+							},
+						},
+						ScopesNote: "Together AI documents no scopes for API keys and no call that shows a key its own limits",
 					},
 				},
 			},
