@@ -3928,14 +3928,15 @@ func generatedPacks() []*Pack {
 							{
 								Name:   "models",
 								Method: "GET",
-								URL:    "${base_url}/v1/models",
+								URL:    "${base_url}/v1/models?page_size=1000",
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
 								},
 								Reach: &Reach{
-									Kind: "models",
-									List: "models",
-									Name: "name",
+									Kind:    "models",
+									List:    "models",
+									Name:    "name",
+									PerPage: 1000,
 								},
 							},
 						},
