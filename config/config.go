@@ -55,7 +55,7 @@ type Config struct {
 	// Analyze configures `--analyze` (docs/analyze.md).
 	Analyze AnalyzeConfig `yaml:"analyze"`
 	// MinConfidence is the lowest confidence reported: low, medium or high
-	// (a --min-confidence flag wins; default low: all, docs/config.md).
+	// (a --min-confidence flag wins; default medium, docs/config.md).
 	MinConfidence string `yaml:"min_confidence"`
 	// MemoryBudget bounds a history scan's memory, as --memory-budget
 	// ("512MiB", "2GB"); the flag wins. Only a config the user chose
