@@ -14491,8 +14491,8 @@ func generatedPacks() []*Pack {
 				{
 					ID:          "openai-api-key",
 					Provider:    "openai",
-					Description: "OpenAI API key (sk-proj-, sk-svcacct-, sk-admin-, legacy sk-)",
-					Pattern:     "(?P<secret>sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))",
+					Description: "OpenAI API key (sk-proj-, sk-svcacct-, legacy sk-)",
+					Pattern:     "(?P<secret>sk-(?:(?:proj|svcacct|None)-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))",
 					Keywords: []string{
 						"T3BlbkFJ",
 					},
@@ -14592,24 +14592,114 @@ func generatedPacks() []*Pack {
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
 								},
-								SkipPrefix: []string{
-									"sk-admin-",
-								},
 								Reach: &Reach{
 									Kind: "models",
 									List: "data",
 									Name: "id",
 								},
 							},
+						},
+						ScopesNote: "a project key's permissions (All, Restricted, Read only) cannot be read with the key; see them at https://platform.openai.com/api-keys",
+					},
+				},
+				{
+					ID:          "openai-admin-key",
+					Provider:    "openai",
+					Description: "OpenAI Admin API key (sk-admin-), an organisation administrator",
+					Pattern:     "(?P<secret>sk-admin-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})",
+					Keywords: []string{
+						"T3BlbkFJ",
+					},
+					RejectBefore: strp("A-Za-z0-9_-"),
+					RejectAfter:  strp("A-Za-z0-9_-"),
+					MinEntropy:   4,
+					Confidence:   "high",
+					Remediation:  "Delete the key at https://platform.openai.com/settings/organization/admin-keys and review the organisation's audit log.",
+					Examples: []Example{
+						{
+							Text:   "OPENAI_ADMIN_KEY=sk-admin-D4oDVV-cch9hB18FR3pn-Onpo3ANn7EQiXNoeh0vT3BlbkFJEOlbME_Zvf72EnmGqWr9ubE51NgX_j7cwC3kek_p",
+							Secret: "sk-admin-D4oDVV-cch9hB18FR3pn-Onpo3ANn7EQiXNoeh0vT3BlbkFJEOlbME_Zvf72EnmGqWr9ubE51NgX_j7cwC3kek_p",
+						},
+						{
+							Text:   "client = OpenAI(api_key=os.environ.get(\"OPENAI_ADMIN_KEY\", \"sk-admin-gLdzklzePItBBYoBQTk5Fel37vqVBcGwsuToRbc-meXoT3BlbkFJSUQGTy7opoC9zbM5FO6abmU_w8jsvK8wmhO7RARkPUm5\"))",
+							Secret: "sk-admin-gLdzklzePItBBYoBQTk5Fel37vqVBcGwsuToRbc-meXoT3BlbkFJSUQGTy7opoC9zbM5FO6abmU_w8jsvK8wmhO7RARkPUm5",
+						},
+					},
+					NegativeExamples: []string{
+						"OPENAI_ADMIN_KEY=sk-admin-...",
+						"OPENAI_ADMIN_KEY=sk-admin-xxxxxxxxxxxxxxxxxxxxT3BlbkFJxxxxxxxxxxxxxxxxxxxx",
+					},
+					References: []string{
+						"https://platform.openai.com/docs/api-reference/administration",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.openai.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/v1/organization/projects?limit=1",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+									{
+										Status: []int{
+											403,
+										},
+										Result: "live-limited",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"object\":\"list\",\"data\":[],\"has_more\":false}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"error\":{\"code\":\"invalid_api_key\"}}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+					Revoke: &Revoke{
+						Class:   "manual",
+						Console: "https://platform.openai.com/settings/organization/admin-keys",
+						Manual:  "An organisation owner deletes the key at https://platform.openai.com/settings/organization/admin-keys.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://help.openai.com/en/articles/8867743-assign-api-key-permissions",
+						Calls: []AnalyzeCall{
 							{
 								Name:   "projects",
 								Method: "GET",
 								URL:    "${base_url}/v1/organization/projects?limit=100",
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
-								},
-								OnlyPrefix: []string{
-									"sk-admin-",
 								},
 								Reach: &Reach{
 									Kind:        "projects",
@@ -14628,9 +14718,6 @@ func generatedPacks() []*Pack {
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
 								},
-								OnlyPrefix: []string{
-									"sk-admin-",
-								},
 								Reach: &Reach{
 									Kind:        "users",
 									List:        "data",
@@ -14645,7 +14732,6 @@ func generatedPacks() []*Pack {
 						AdminScopes: []string{
 							"organization:admin",
 						},
-						ScopesNote: "a project key's permissions (All, Restricted, Read only) cannot be read with the key; see them at https://platform.openai.com/api-keys",
 						Implied: []Implied{
 							{
 								Prefix: "sk-admin-",
