@@ -492,5 +492,5 @@ func (b byteSize) Set(s string) error {
 
 func (byteSize) Type() string { return "size" }
 
-const minConfidenceHelp = "report only findings of this `confidence` or higher: low (every finding, weak generic passwords included), medium, high (token formats only); default " +
+const minConfidenceHelp = "report only findings of this `confidence` or higher: low (every finding, also weak-looking values in code, tests and docs), medium (formats, random-looking values, weak passwords in config files), high (token formats only); default " +
 	scanner.DefaultMinConfidence + ", or the config's min_confidence"

@@ -54,7 +54,7 @@ type Config struct {
 	// Analyze configures `--analyze` (docs/analyze.md).
 	Analyze AnalyzeConfig `yaml:"analyze"`
 	// MinConfidence is the lowest confidence reported: low, medium or high
-	// (a --min-confidence flag wins; default low: all, docs/config.md).
+	// (a --min-confidence flag wins; default medium, docs/config.md).
 	MinConfidence string `yaml:"min_confidence"`
 
 	// Path is the file this config was read from ("" when none was found).

@@ -1004,6 +1004,58 @@ func generatedPacks() []*Pack {
 						Console: "https://bitbucket.org/account/settings/app-passwords/",
 						Manual:  "The owner revokes it at https://bitbucket.org/account/settings/app-passwords/.",
 					},
+					Analyze: &Analyze{
+						Advice: "https://support.atlassian.com/bitbucket-cloud/docs/app-password-permissions/",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "user",
+								Method: "GET",
+								URL:    "${base_url}/2.0/user",
+								BasicAuth: &BasicAuth{
+									Username: "${user}",
+									Password: "${secret}",
+								},
+								Identity: map[string]string{
+									"account_id": "account_id",
+									"name":       "display_name",
+									"username":   "username",
+								},
+								Scopes: &ScopeSource{
+									From:      "header:x-oauth-scopes",
+									Separator: ",",
+								},
+							},
+							{
+								Name:   "workspaces",
+								Method: "GET",
+								URL:    "${base_url}/2.0/user/permissions/workspaces?pagelen=100",
+								BasicAuth: &BasicAuth{
+									Username: "${user}",
+									Password: "${secret}",
+								},
+								Reach: &Reach{
+									Kind:  "workspaces",
+									List:  "values",
+									Name:  "workspace.slug",
+									Total: "size",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"*:admin",
+							"*:delete",
+							"account:write",
+							"team:write",
+							"pipeline:variable",
+						},
+						WriteScopes: []string{
+							"*:write",
+							"webhook",
+						},
+						WideScopes: []string{
+							"team:write",
+						},
+					},
 				},
 				{
 					ID:          "bitbucket-access-token",
@@ -2523,6 +2575,25 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://help.brevo.com/hc/en-us/articles/209467485-Create-and-manage-your-API-keys",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "account",
+								Method: "GET",
+								URL:    "${base_url}/v3/account",
+								Headers: map[string]string{
+									"Accept":  "application/json",
+									"api-key": "${secret}",
+								},
+								Identity: map[string]string{
+									"company": "companyName",
+									"email":   "email",
+								},
+							},
+						},
+						ScopesNote: "Brevo API keys have no scopes; a key can use the whole API of its account",
 					},
 				},
 			},
@@ -4983,6 +5054,36 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://discord.com/developers/docs/topics/oauth2#bot-authorization-flow",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "bot",
+								Method: "GET",
+								URL:    "${base_url}/api/v10/users/@me",
+								Headers: map[string]string{
+									"Authorization": "Bot ${secret}",
+								},
+								Identity: map[string]string{
+									"bot": "username",
+									"id":  "id",
+								},
+							},
+							{
+								Name:   "guilds",
+								Method: "GET",
+								URL:    "${base_url}/api/v10/users/@me/guilds?limit=200",
+								Headers: map[string]string{
+									"Authorization": "Bot ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "servers",
+									Name: "name",
+								},
+							},
+						},
+						ScopesNote: "a bot token has no scopes; the bot has the permissions each server granted it",
+					},
 				},
 			},
 			Source: "rules/builtin/discord.yaml",
@@ -6237,6 +6338,46 @@ func generatedPacks() []*Pack {
 						},
 						Manual: "The token expires within an hour; revoke the refresh token or service account key that minted it.",
 					},
+					Analyze: &Analyze{
+						Advice: "https://developers.google.com/identity/protocols/oauth2/scopes",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "tokeninfo",
+								Method: "GET",
+								URL:    "${base_url}/tokeninfo?access_token=${secret}",
+								Identity: map[string]string{
+									"client": "azp",
+									"email":  "email",
+								},
+								Scopes: &ScopeSource{
+									From:      "scope",
+									Separator: " ",
+								},
+								Expires: &TimeSource{
+									From: "expires_in",
+									TTL:  true,
+								},
+							},
+						},
+						AdminScopes: []string{
+							"https://www.googleapis.com/auth/cloud-platform",
+							"https://www.googleapis.com/auth/iam",
+							"*/auth/admin.*",
+						},
+						WriteScopes: []string{
+							"*devstorage.read_write",
+							"*devstorage.full_control",
+							"*/auth/compute",
+							"*/auth/drive",
+							"*/auth/gmail.modify",
+							"*/auth/gmail.send",
+							"*/auth/sqlservice.admin",
+							"*/auth/bigquery",
+						},
+						WideScopes: []string{
+							"https://www.googleapis.com/auth/cloud-platform",
+						},
+					},
 				},
 				{
 					ID:          "gcp-oauth-client-secret-legacy",
@@ -6534,8 +6675,8 @@ func generatedPacks() []*Pack {
 				{
 					ID:          "generic-credential-file",
 					Provider:    "generic",
-					Description: "Password in a known credential file (FTP/SFTP client configs, .netrc, .esmtprc, .fetchmailrc, .s3cfg)",
-					Pattern:     "\\A\\\\?[\"']?(?P<key>[A-Za-z0-9_.-]+)\\\\?[\"']?[ \\t]*(?:=>|=|:|>|[ \\t])[ \\t]*\\\\?[\"'`]?(?P<secret>[^\\s\"'`,;<>{}\\[\\]\\\\]+)",
+					Description: "Password in a known credential file (FTP/SFTP/mail clients, database clients' saved connections, .netrc, wp-config.php, server configs)",
+					Pattern:     "\\A\\\\?[\"']?(?P<key>[A-Za-z0-9_.-]+)\\\\?[\"']?[ \\t]*(?:=>|=|:|>|,|[ \\t])[ \\t]*\\\\?[\"'`]?(?P<secret>[^\\s\"'`,;<>{}\\[\\]\\\\]+)",
 					Keywords: []string{
 						"pass",
 						"secret",
@@ -6546,7 +6687,7 @@ func generatedPacks() []*Pack {
 					RejectAfter:  strp(""),
 					Confidence:   "medium",
 					ValueFilter:  "file",
-					Guard:        "assignment",
+					Guard:        "credential-file",
 					Paths: []string{
 						"sftp-config.json",
 						"sftp.json",
@@ -6562,6 +6703,15 @@ func generatedPacks() []*Pack {
 						".tugboat",
 						".pypirc",
 						".muttrc",
+						"robomongo.json",
+						"robo3t.json",
+						"3T.json",
+						"ventrilo_srv.ini",
+						"WebServers.xml",
+						"wp-config.php",
+						".dbeaver-data-sources*.xml",
+						"dbeaver-data-sources*.xml",
+						".dbeaver/data-sources*.json",
 					},
 					Remediation: "Change the password on the server it opens and keep the client's configuration file out of the repository.",
 					Examples: []Example{
@@ -6580,15 +6730,197 @@ func generatedPacks() []*Pack {
 							Secret: "pass1234",
 							Path:   ".netrc",
 						},
+						{
+							Text:   "machine ci.corp.internal login deploy password Vk7q2",
+							Secret: "Vk7q2",
+							Path:   ".netrc",
+						},
+						{
+							Text:   "        \"sshUserPassword\" : \"T7kq!rW2zXm4\",",
+							Secret: "T7kq!rW2zXm4",
+							Path:   ".config/robomongo/1.0/robomongo.json",
+						},
+						{
+							Text:   "AdminPassword=Gr4ndC3ntral!",
+							Secret: "Gr4ndC3ntral!",
+							Path:   "ventrilo_srv.ini",
+						},
+						{
+							Text:   "        <fileTransfer host=\"ftp.corp.internal\" port=\"21\" password=\"dff9dfdfdfdadfcfdfd8dff9dfcfdfcf\" username=\"deploy\">",
+							Secret: "dff9dfdfdfdadfcfdfd8dff9dfcfdfcf",
+							Path:   ".idea/WebServers.xml",
+						},
+						{
+							Text:   "define( 'DB_PASSWORD', 'k9Wm2q' );",
+							Secret: "k9Wm2q",
+							Path:   "public_html/wp-config.php",
+						},
+						{
+							Text:   "<connection host=\"db.corp.internal\" port=\"5432\" database=\"orders\" user=\"report\" password=\"Xr8!mQ2v\"/>",
+							Secret: "Xr8!mQ2v",
+							Path:   ".dbeaver-data-sources.xml",
+						},
 					},
 					NegativeExamples: []string{
 						"    \"password\": \"\",",
 						"    \"promptForPass\": false,",
 						"    \"password\": \"${SFTP_PASSWORD}\"",
+						"        \"sshPrivateKey\" : \"\",",
+						"define( 'DB_PASSWORD', getenv('WORDPRESS_DB_PASSWORD') );",
+						"define( 'DB_PASSWORD', 'password_here' );",
+						"Password=changeme",
 					},
 					References: []string{
 						"https://github.com/wbond/sublime_sftp",
 						"https://www.gnu.org/software/inetutils/manual/html_node/The-_002enetrc-file.html",
+						"https://developer.wordpress.org/apis/wp-config-php/",
+						"https://dbeaver.com/docs/dbeaver/Admin-Manage-Connections/",
+					},
+				},
+				{
+					ID:               "generic-git-credentials",
+					Provider:         "generic",
+					Description:      "Password or token in a git credential store (.git-credentials)",
+					Pattern:          "(?m)^[ \\t]*[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^:\\s/]*):(?P<secret>\\S{3,256})@(?P<host>[^@/\\s:]+)",
+					NoKeywordsReason: "the file is known by its path (.git-credentials); every line is a credential",
+					RejectBefore:     strp(""),
+					RejectAfter:      strp(""),
+					Confidence:       "medium",
+					ValueFilter:      "file",
+					Paths: []string{
+						".git-credentials",
+						"git-credentials",
+					},
+					Remediation: "Change the password (or revoke the token) at the git host and keep the credential store out of the repository (a credential.helper backed by the OS keychain).",
+					Examples: []Example{
+						{
+							Text:   "https://deploy@corp.example.org:Qz7!mK2@x9@git.corp.internal",
+							Secret: "Qz7!mK2@x9",
+							Path:   ".git-credentials",
+						},
+						{
+							Text:   "https://ci-bot:Tk4mQ9zW2xR7vL3p@gitlab.corp.internal",
+							Secret: "Tk4mQ9zW2xR7vL3p",
+							Path:   "home/ci/.git-credentials",
+						},
+					},
+					NegativeExamples: []string{
+						"https://ci-bot:${GIT_TOKEN}@gitlab.corp.internal",
+						"https://gitlab.corp.internal/group/repo.git",
+					},
+					References: []string{
+						"https://git-scm.com/docs/git-credential-store#_storage_format",
+					},
+				},
+				{
+					ID:          "generic-wordpress-salt",
+					Provider:    "generic",
+					Description: "WordPress authentication key or salt (AUTH_KEY, SECURE_AUTH_SALT...) in wp-config.php or a Bedrock .env",
+					Pattern:     "(?:define\\(\\s*['\"]|(?m:^)[ \\t]*(?:export[ \\t]+)?)(?:SECURE_AUTH|LOGGED_IN|AUTH|NONCE)_(?:KEY|SALT)(?:['\"]\\s*,\\s*|=)'(?P<secret>[^'\\r\\n]{32,128})'",
+					Keywords: []string{
+						"auth_key'",
+						"auth_key\"",
+						"auth_key='",
+						"auth_salt'",
+						"auth_salt\"",
+						"auth_salt='",
+						"logged_in_key",
+						"logged_in_salt",
+						"nonce_key",
+						"nonce_salt",
+					},
+					RejectBefore: strp(""),
+					RejectAfter:  strp(""),
+					Confidence:   "medium",
+					ValueFilter:  "printable-key",
+					Remediation:  "Generate new keys and salts (https://api.wordpress.org/secret-key/1.1/salt/), which logs every user out, and keep wp-config.php out of the repository.",
+					Examples: []Example{
+						{
+							Text:   "define('AUTH_KEY',         'MW1pxMctoyA(>M%0Vl 2(#o0|2$cB+K|.G$hB~4`Juw@]:(5;oVUl<<W3^e_R-fg');",
+							Secret: "MW1pxMctoyA(>M%0Vl 2(#o0|2$cB+K|.G$hB~4`Juw@]:(5;oVUl<<W3^e_R-fg",
+						},
+						{
+							Text:   "define( 'NONCE_SALT', 'q}8-Hf2#ZpW<c@y]3V!nK^Tm0(Rj&Ls9`Bx+Ue4%Gd7|Ja1*Yo6~Ci5.Nw;Qk:Eh' );",
+							Secret: "q}8-Hf2#ZpW<c@y]3V!nK^Tm0(Rj&Ls9`Bx+Ue4%Gd7|Ja1*Yo6~Ci5.Nw;Qk:Eh",
+						},
+						{
+							Text:   "LOGGED_IN_SALT='9Rf&2Lk#Wq7!Zm4^Tv8(Xp3)Hn6*Bj1%Gc5@Ds0+Ky2=Fa7~Qe9`Nw4|Uo8;Ir3:'",
+							Secret: "9Rf&2Lk#Wq7!Zm4^Tv8(Xp3)Hn6*Bj1%Gc5@Ds0+Ky2=Fa7~Qe9`Nw4|Uo8;Ir3:",
+						},
+					},
+					NegativeExamples: []string{
+						"define( 'AUTH_KEY',         'put your unique phrase here' );",
+						"AUTH_KEY='generateme'",
+						"define('NONCE_SALT', getenv('NONCE_SALT'));",
+						"define( 'SECURE_AUTH_KEY', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' );",
+					},
+					References: []string{
+						"https://developer.wordpress.org/apis/wp-config-php/#security-keys",
+					},
+				},
+				{
+					ID:          "generic-laravel-app-key",
+					Provider:    "generic",
+					Description: "Laravel application key (APP_KEY=base64:...), which encrypts cookies, sessions and encrypted model fields",
+					Pattern:     "(?i:APP_KEY)[\"']?[ \\t]*(?:=>|=|:|,)[ \\t]*[\"']?base64:(?P<secret>[A-Za-z0-9+/]{40,88}={0,2})",
+					Keywords: []string{
+						"app_key",
+					},
+					RejectBefore: strp(""),
+					MinEntropy:   4,
+					Confidence:   "high",
+					Remediation:  "Generate a new key (php artisan key:generate, keeping the old one in APP_PREVIOUS_KEYS until data is re-encrypted) and keep .env out of the repository.",
+					Examples: []Example{
+						{
+							Text:   "APP_KEY=base64:3kQm9Zt2Xv7Lp4Rw8Hs1Jd6Fb0Gc5Ny2Tq7Wm3Vk9Pz=",
+							Secret: "3kQm9Zt2Xv7Lp4Rw8Hs1Jd6Fb0Gc5Ny2Tq7Wm3Vk9Pz=",
+						},
+						{
+							Text:   "    'key' => env('APP_KEY', 'base64:Rt5nK8qW2zXm7Lp4Vh9Js3Df6Gb1Nc0Ty2Ue5Wk8Qa='),",
+							Secret: "Rt5nK8qW2zXm7Lp4Vh9Js3Df6Gb1Nc0Ty2Ue5Wk8Qa=",
+						},
+					},
+					NegativeExamples: []string{
+						"APP_KEY=",
+						"APP_KEY=base64:${LARAVEL_APP_KEY}",
+						"APP_KEY=SomeRandomString",
+					},
+					References: []string{
+						"https://laravel.com/docs/encryption#configuration",
+					},
+				},
+				{
+					ID:               "generic-npmrc-auth",
+					Provider:         "generic",
+					Description:      "npm registry credentials in an .npmrc `_auth` setting written with spaces (`_auth = ...`)",
+					Pattern:          "(?m)^[ \\t]*(?:\\S*:)?_auth[ \\t]*=[ \\t]*[\"']?(?P<secret>[A-Za-z0-9+/]{12,}={0,2})",
+					NoKeywordsReason: "the file is known by its path (.npmrc); the spaced key has no literal rare enough to index",
+					RejectBefore:     strp(""),
+					MinEntropy:       2.5,
+					Confidence:       "medium",
+					Paths: []string{
+						".npmrc",
+						"npmrc",
+					},
+					Remediation: "Change the password at the registry (or revoke the account's token there), remove _auth from .npmrc, and log in with npm login so credentials stay in the user's ~/.npmrc.",
+					Examples: []Example{
+						{
+							Text:   "_auth = ZGVwbG95LWJvdDpOcDR4UjdxTG0yWnQ5S3c=",
+							Secret: "ZGVwbG95LWJvdDpOcDR4UjdxTG0yWnQ5S3c=",
+							Path:   ".npmrc",
+						},
+						{
+							Text:   "//nexus.corp.internal/repository/npm-group/:_auth = \"amVua2luczpzM2NyM3RQYXNzdzByZEZvck5leHVz\"",
+							Secret: "amVua2luczpzM2NyM3RQYXNzdzByZEZvck5leHVz",
+							Path:   "frontend/.npmrc",
+						},
+					},
+					NegativeExamples: []string{
+						"_auth = ${NPM_AUTH}",
+						"always-auth = true",
+					},
+					References: []string{
+						"https://docs.npmjs.com/cli/v10/configuring-npm/npmrc#auth-related-configuration",
 					},
 				},
 				{
@@ -6600,7 +6932,7 @@ func generatedPacks() []*Pack {
 					RejectBefore:     strp(""),
 					RejectAfter:      strp(""),
 					Confidence:       "medium",
-					ValueFilter:      "reference",
+					ValueFilter:      "file",
 					Paths: []string{
 						".pgpass",
 						"pgpass",
@@ -6713,7 +7045,7 @@ func generatedPacks() []*Pack {
 						"gitee",
 					},
 					MinEntropy:  3,
-					Confidence:  "low",
+					Confidence:  "medium",
 					Remediation: "Delete the token at https://gitee.com/profile/personal_access_tokens.",
 					Examples: []Example{
 						{
@@ -8093,6 +8425,93 @@ func generatedPacks() []*Pack {
 						Class:   "manual",
 						Console: "https://github.com/settings/tokens",
 						Manual:  "The owner (${owner}) deletes the token at https://github.com/settings/tokens.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens",
+						AdviceFor: map[string]string{
+							"no-expiry": "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/keeping-your-personal-access-tokens-secure",
+						},
+						Calls: []AnalyzeCall{
+							{
+								Name:   "user",
+								Method: "GET",
+								URL:    "${base_url}/user",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Identity: map[string]string{
+									"email": "email",
+									"id":    "id",
+									"login": "login",
+									"type":  "type",
+								},
+								Scopes: &ScopeSource{
+									From:      "header:X-OAuth-Scopes",
+									Separator: ",",
+								},
+								Expires: &TimeSource{
+									From: "header:github-authentication-token-expiration",
+									NoneWhen: []string{
+										"absent",
+									},
+								},
+							},
+							{
+								Name:   "organisations",
+								Method: "GET",
+								URL:    "${base_url}/user/orgs?per_page=100",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Reach: &Reach{
+									Kind:     "organisations",
+									Name:     "login",
+									Paginate: "link",
+								},
+							},
+							{
+								Name:   "repositories",
+								Method: "GET",
+								URL:    "${base_url}/user/repos?per_page=100",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Reach: &Reach{
+									Kind:     "repositories",
+									Name:     "full_name",
+									Paginate: "link",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"admin:*",
+							"delete_repo",
+							"site_admin",
+							"manage_runners:*",
+						},
+						WriteScopes: []string{
+							"repo",
+							"public_repo",
+							"repo:*",
+							"write:*",
+							"workflow",
+							"gist",
+							"user",
+							"codespace",
+							"project",
+							"delete:*",
+						},
+						WideScopes: []string{
+							"admin:org",
+							"write:org",
+							"admin:enterprise",
+							"manage_runners:org",
+							"manage_runners:enterprise",
+						},
+						ScopesNote: "GitHub sends no X-OAuth-Scopes header for fine-grained tokens; their per-repository permissions cannot be listed with the token",
 					},
 				},
 				{
@@ -13352,6 +13771,23 @@ func generatedPacks() []*Pack {
 						Console: "https://www.npmjs.com/settings/~/tokens",
 						Manual:  "The owner (${owner}) deletes the token at https://www.npmjs.com/settings/<username>/tokens.",
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.npmjs.com/about-access-tokens",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "whoami",
+								Method: "GET",
+								URL:    "${base_url}/-/whoami",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"username": "username",
+								},
+							},
+						},
+						ScopesNote: "a legacy token's rights (read-only or publish) are not read; npm lists tokens only truncated",
+					},
 				},
 				{
 					ID:          "npm-legacy-auth",
@@ -14000,6 +14436,9 @@ func generatedPacks() []*Pack {
 								URL:    "${base_url}/v1/models",
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
+								},
+								SkipPrefix: []string{
+									"sk-admin-",
 								},
 								Reach: &Reach{
 									Kind: "models",
@@ -14891,6 +15330,37 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.prefect.io/v3/how-to-guides/cloud/manage-users/api-keys",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "me",
+								Method: "GET",
+								URL:    "${base_url}/api/me/",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"email":  "email",
+									"handle": "handle",
+									"id":     "id",
+								},
+							},
+							{
+								Name:   "workspaces",
+								Method: "GET",
+								URL:    "${base_url}/api/me/workspaces",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "workspaces",
+									Name: "workspace_handle",
+								},
+							},
+						},
+						ScopesNote: "a Prefect Cloud API key acts as its user or service account with that actor's workspace roles; the key's own permissions are not listed",
+					},
 				},
 			},
 			Source: "rules/builtin/prefect.yaml",
@@ -14902,7 +15372,7 @@ func generatedPacks() []*Pack {
 					ID:          "private-key",
 					Provider:    "privatekey",
 					Description: "Unencrypted private key (PEM RSA, EC or DSA; OpenSSH without a passphrase)",
-					Pattern:     "(?P<secret>-----BEGIN (?P<kind>RSA|EC|DSA) PRIVATE KEY-----[A-Za-z0-9+/=\\s\\\\]{64,}?-----END (?:RSA|EC|DSA) PRIVATE KEY-----|-----BEGIN (?P<kind>OPENSSH) PRIVATE KEY-----(?:\\s|\\\\[rn])*(?:b3BlbnNzaC1rZXktdjEAAAAABG5vbmU|[A-Za-ac-z0-9+/]|b[A-Za-z0-24-9+/]|b3[AC-Za-z0-9+/])[A-Za-z0-9+/=\\s\\\\]{64,}?-----END OPENSSH PRIVATE KEY-----)",
+					Pattern:     "(?P<secret>-----BEGIN (?P<kind>RSA|EC|DSA) PRIVATE KEY-----[A-Za-z0-9+/=\\s\\\\]*?[A-Za-z0-9+/=]{40}[A-Za-z0-9+/=\\s\\\\]{24,}?-----END (?:RSA|EC|DSA) PRIVATE KEY-----|-----BEGIN (?P<kind>OPENSSH) PRIVATE KEY-----(?:\\s|\\\\[rn])*(?:b3BlbnNzaC1rZXktdjEAAAAABG5vbmU|[A-Za-ac-z0-9+/]|b[A-Za-z0-24-9+/]|b3[AC-Za-z0-9+/])[A-Za-z0-9+/=\\s\\\\]{64,}?-----END OPENSSH PRIVATE KEY-----)",
 					Keywords: []string{
 						"PRIVATE KEY-----",
 					},
@@ -14930,6 +15400,7 @@ func generatedPacks() []*Pack {
 						"ssh_key: \"-----BEGIN OPENSSH PRIVATE KEY-----\\n<redacted>\\n-----END OPENSSH PRIVATE KEY-----\"",
 						"if strings.HasPrefix(pem, \"-----BEGIN RSA PRIVATE KEY-----\") { // parse PKCS#1",
 						"-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEpmSTLVZNsm6Bns714ozgG/F3jtQv\nRbYlMl6BvmsxUVxxj4ssXZBQ6YaFFBHo8VwhKr8/irKbcKSEX9IgAHM0XQ==\n-----END PUBLIC KEY-----\n",
+						"long_rsa_private_key = -----BEGIN RSA PRIVATE KEY-----\n   1foo\n   2bar\n   3foobar\n   4barfoo\n   5foo\n   6bar\n   7foobar\n   8barfoo\n   9foo\n   10bar\n   11foobar\n   12barfoo\n   -----END RSA PRIVATE KEY-----\n",
 					},
 					References: []string{
 						"https://datatracker.ietf.org/doc/html/rfc7468",
@@ -15022,7 +15493,7 @@ func generatedPacks() []*Pack {
 					WindowSize:   8192,
 					RejectBefore: strp(""),
 					RejectAfter:  strp(""),
-					Confidence:   "low",
+					Confidence:   "medium",
 					Remediation:  "Rotate the key - its passphrase may be weak or stored nearby; remove it from wherever it grants access and purge it from history.",
 					Examples: []Example{
 						{
@@ -15329,6 +15800,33 @@ func generatedPacks() []*Pack {
 						Console: "https://pypi.org/manage/account/token/",
 						Manual:  "The owner removes the token at https://pypi.org/manage/account/token/ (PyPI has no revoke API; leaked tokens on public GitHub are revoked automatically).",
 					},
+					Analyze: &Analyze{
+						Advice: "https://pypi.org/help/#apitoken",
+						Claims: &AnalyzeCall{
+							Identity: map[string]string{
+								"user_id": "user_id",
+							},
+							Scopes: &ScopeSource{
+								From: "scopes",
+							},
+							Expires: &TimeSource{
+								From: "expires",
+								NoneWhen: []string{
+									"absent",
+								},
+							},
+							Facts: map[string]string{
+								"projects": "projects",
+							},
+						},
+						ClaimsFormat: "pypi-macaroon",
+						WriteScopes: []string{
+							"upload:*",
+						},
+						WideScopes: []string{
+							"upload:all-projects",
+						},
+					},
 				},
 				{
 					ID:          "pypi-test-upload-token",
@@ -15408,6 +15906,33 @@ func generatedPacks() []*Pack {
 						Class:   "none",
 						Console: "https://test.pypi.org/manage/account/token/",
 						Manual:  "The owner removes the token at https://test.pypi.org/manage/account/token/.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://test.pypi.org/help/#apitoken",
+						Claims: &AnalyzeCall{
+							Identity: map[string]string{
+								"user_id": "user_id",
+							},
+							Scopes: &ScopeSource{
+								From: "scopes",
+							},
+							Expires: &TimeSource{
+								From: "expires",
+								NoneWhen: []string{
+									"absent",
+								},
+							},
+							Facts: map[string]string{
+								"projects": "projects",
+							},
+						},
+						ClaimsFormat: "pypi-macaroon",
+						WriteScopes: []string{
+							"upload:*",
+						},
+						WideScopes: []string{
+							"upload:all-projects",
+						},
 					},
 				},
 			},
@@ -17312,6 +17837,42 @@ func generatedPacks() []*Pack {
 						Console: "${base_url}/account/security",
 						Manual:  "The owner revokes it under My Account > Security (${base_url}/account/security); an admin can revoke other users' tokens under Administration > Users > Tokens.",
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.sonarsource.com/sonarqube-server/latest/user-guide/managing-tokens/",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "current user",
+								Method: "GET",
+								URL:    "${base_url}/api/users/current",
+								BasicAuth: &BasicAuth{
+									Username: "${secret}",
+								},
+								Require: "isLoggedIn",
+								Identity: map[string]string{
+									"email": "email",
+									"login": "login",
+									"name":  "name",
+								},
+								Scopes: &ScopeSource{
+									From: "permissions.global",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"admin",
+							"gateadmin",
+							"profileadmin",
+						},
+						WriteScopes: []string{
+							"scan",
+							"provisioning",
+							"applicationcreator",
+							"portfoliocreator",
+						},
+						WideScopes: []string{
+							"admin",
+						},
+					},
 				},
 				{
 					ID:          "sonarqube-analysis-token",
@@ -17406,6 +17967,33 @@ func generatedPacks() []*Pack {
 						Class:   "unbindable",
 						Console: "${base_url}/account/security",
 						Manual:  "The owner revokes it under My Account > Security (${base_url}/account/security); an admin can revoke other users' tokens under Administration > Users > Tokens.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.sonarsource.com/sonarqube-server/latest/user-guide/managing-tokens/",
+						WriteScopes: []string{
+							"scan",
+						},
+						Implied: []Implied{
+							{
+								Prefix: "sqa_",
+								Scopes: []string{
+									"scan",
+								},
+								Wide: "a global analysis token can run analyses on every project",
+								Facts: map[string]string{
+									"token_type": "global analysis token",
+								},
+							},
+							{
+								Prefix: "sqp_",
+								Scopes: []string{
+									"scan",
+								},
+								Facts: map[string]string{
+									"token_type": "project analysis token",
+								},
+							},
+						},
 					},
 				},
 				{
@@ -17547,6 +18135,42 @@ func generatedPacks() []*Pack {
 						Class:   "unbindable",
 						Console: "${base_url}/account/security",
 						Manual:  "The owner revokes it under My Account > Security (${base_url}/account/security); an admin can revoke other users' tokens under Administration > Users > Tokens.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.sonarsource.com/sonarqube-server/latest/user-guide/managing-tokens/",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "current user",
+								Method: "GET",
+								URL:    "${base_url}/api/users/current",
+								BasicAuth: &BasicAuth{
+									Username: "${secret}",
+								},
+								Require: "isLoggedIn",
+								Identity: map[string]string{
+									"email": "email",
+									"login": "login",
+									"name":  "name",
+								},
+								Scopes: &ScopeSource{
+									From: "permissions.global",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"admin",
+							"gateadmin",
+							"profileadmin",
+						},
+						WriteScopes: []string{
+							"scan",
+							"provisioning",
+							"applicationcreator",
+							"portfoliocreator",
+						},
+						WideScopes: []string{
+							"admin",
+						},
 					},
 				},
 			},
@@ -17963,7 +18587,7 @@ func generatedPacks() []*Pack {
 					ID:          "stripe-secret-key",
 					Provider:    "stripe",
 					Description: "Stripe live secret or restricted key (sk_live_, rk_live_; sk_prod_/rk_prod_ in some accounts)",
-					Pattern:     "(?P<secret>[sr]k_(?:live|prod)_[A-Za-z0-9]{24,})",
+					Pattern:     "(?P<secret>[sr]k_(?:live|prod)_(?:[A-Zb-z0-9][A-Za-z0-9]{23,}|a[A-Za-z013-9][A-Za-z0-9]{22,}|a2[A-UW-Za-z0-9][A-Za-z0-9]{21,}|a2V[A-Za-z0-46-9][A-Za-z0-9]{20,}|a2V5[A-WYZa-z0-9][A-Za-z0-9]{19,}))",
 					Keywords: []string{
 						"sk_live_",
 						"rk_live_",
@@ -17987,6 +18611,7 @@ func generatedPacks() []*Pack {
 						"STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
 						"STRIPE_SECRET_KEY=sk_live_...",
 						"STRIPE_PUBLISHABLE_KEY=pk_live_snZaIi8bnSjcSGTwlSSJ1UYC",
+						"HIGHNOTE_API_KEY=\"sk_live_a2V5XzAxS1BSWE1LTjBEWE1INlpBU0VEWjU2VFE3LFdjOWxFMTNDS29xRkdlYU9uMUpDbUpTZWE\"",
 					},
 					References: []string{
 						"https://docs.stripe.com/keys",
@@ -20569,7 +21194,7 @@ func generatedPacks() []*Pack {
 					RejectBefore: strp(""),
 					RejectAfter:  strp(""),
 					RequireDigit: true,
-					Confidence:   "low",
+					Confidence:   "medium",
 					Remediation:  "Change the HTTPS clone password in Codeup personal settings (HTTPS 克隆账号密码) and rewrite the remote URL without it.",
 					Examples: []Example{
 						{
@@ -20697,7 +21322,7 @@ func generatedPacks() []*Pack {
 					},
 					WindowSize:  512,
 					MinEntropy:  3,
-					Confidence:  "low",
+					Confidence:  "medium",
 					Remediation: "Delete the token in the account-devops personal access token settings.",
 					Examples: []Example{
 						{

@@ -41,7 +41,7 @@ func TestNotCredentialShape(t *testing.T) {
 		{"skiptoken", "K1JJRDp-dGprYkFOdXBtZjROQUFBQUFBQUFBQT09I1JU"},
 	}
 	for _, c := range drop {
-		if conf, why := credentialValue([]byte(c.value), []byte(c.key)); why == "" {
+		if conf, why := credentialValue(valueInput{secret: []byte(c.value), key: []byte(c.key)}); why == "" {
 			t.Errorf("%s=%q kept (confidence %q), want dropped", c.key, c.value, conf)
 		}
 	}
@@ -56,11 +56,11 @@ func TestNotCredentialShape(t *testing.T) {
 		{"password", "J3q!x8ZmR2w#Lk7p"},
 		{"secret_key_base", "b8f3c2d1e4a5f6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3"},
 	}
-	if _, why := userinfoValue([]byte("SOME_TOKEN"), nil); why == "" {
+	if _, why := userinfoValue(valueInput{secret: []byte("SOME_TOKEN")}); why == "" {
 		t.Error("https://x:SOME_TOKEN@host kept, want dropped (a variable name)")
 	}
 	for _, c := range keep {
-		if _, why := credentialValue([]byte(c.value), []byte(c.key)); why != "" {
+		if _, why := credentialValue(valueInput{secret: []byte(c.value), key: []byte(c.key)}); why != "" {
 			t.Errorf("%s=%q dropped (%s), want kept", c.key, c.value, why)
 		}
 	}

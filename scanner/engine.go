@@ -73,6 +73,10 @@ type itemScan struct {
 	// test: the item is a test file or fixture, where values under
 	// credential names are mostly made up: generic matches are "low".
 	test bool
+	// config: the item is a configuration file outside tests and docs
+	// (.env, properties, YAML, shell rc...), where a weak value under a
+	// credential name is the deployment's password: "medium", not "low".
+	config bool
 	// lock: the item is a dependency lock or checksum file (go.sum,
 	// package-lock.json, ...): its "keys" are package names such as
 	// modernc.org/token and its values hashes, so the generic layer does
@@ -107,6 +111,7 @@ func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit), 
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
 	is := &itemScan{origin: it.Origin, emit: emit, drop: drop, test: testPath(it.Origin.Path), lock: lockPath(it.Origin.Path)}
+	is.config = !is.test && configPath(it.Origin.Path)
 	if len(s.pathRules) > 0 {
 		if cap(sc.skip) < len(s.entries) {
 			sc.skip = make([]bool, len(s.entries))
@@ -444,6 +449,8 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 				}
 				if e.generic && is.test {
 					m.Confidence = "low"
+				} else if e.generic && is.config && m.Confidence == "low" {
+					m.Confidence = "medium"
 				}
 				if m.Confidence != "" && confidenceRank(m.Confidence) < s.minRank {
 					s.noteDropped(is, e.id, m.Secret, "confidence "+m.Confidence+" below the minimum")

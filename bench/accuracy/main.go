@@ -125,8 +125,12 @@ func run(o options) error {
 
 // ---- scanners ----
 
+// scanScour scans the files on disk only (--no-history), as gitleaks and
+// Betterleaks are run (their `dir` mode): the truth table describes the
+// checked-out files, and a secret that history first introduced at another
+// line would otherwise be scored at that older line.
 func scanScour(bin, dir, report string) (map[string][]hit, error) {
-	cmd := exec.Command(bin, "scan", dir, "--format", "json", "--report", report, "--max-file-size", "0", "-v", "--exclude", ".leaky-meta/", "--exclude", ".git/")
+	cmd := exec.Command(bin, "scan", dir, "--no-history", "--format", "json", "--report", report, "--max-file-size", "0", "-v", "--exclude", ".leaky-meta/", "--exclude", ".git/")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
