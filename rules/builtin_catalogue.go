@@ -3694,7 +3694,8 @@ func generatedPacks() []*Pack {
 										Status: []int{
 											401,
 										},
-										Result: "dead",
+										Result: "unknown",
+										Reason: "not a live account token (a project token, or revoked)",
 									},
 								},
 							},
@@ -3718,7 +3719,7 @@ func generatedPacks() []*Pack {
 										Body:   "{\"error\":\"unauthorized\"}",
 									},
 								},
-								Result: "dead",
+								Result: "unknown",
 							},
 						},
 					},
@@ -4027,56 +4028,6 @@ func generatedPacks() []*Pack {
 					},
 					References: []string{
 						"https://doc.rust-lang.org/cargo/reference/publishing.html",
-					},
-					Verify: &Action{
-						BaseURL: "https://crates.io",
-						Steps: []Step{
-							{
-								Method: "GET",
-								URL:    "${base_url}/api/v1/me",
-								Headers: map[string]string{
-									"Authorization": "${secret}",
-									"User-Agent":    "scour (secret verification)",
-								},
-								Outcomes: []Outcome{
-									{
-										Status: []int{
-											200,
-										},
-										Result: "live",
-									},
-									{
-										Status: []int{
-											401,
-											403,
-										},
-										Result: "dead",
-									},
-								},
-							},
-						},
-						Fixtures: []Fixture{
-							{
-								Name: "live",
-								Responses: []FixtureResponse{
-									{
-										Status: 200,
-										Body:   "{\"user\":{\"login\":\"ci-bot\"}}",
-									},
-								},
-								Result: "live",
-							},
-							{
-								Name: "bad",
-								Responses: []FixtureResponse{
-									{
-										Status: 401,
-										Body:   "{\"errors\":[{\"detail\":\"authentication failed\"}]}",
-									},
-								},
-								Result: "dead",
-							},
-						},
 					},
 				},
 			},
@@ -15215,7 +15166,8 @@ func generatedPacks() []*Pack {
 										Status: []int{
 											401,
 										},
-										Result: "dead",
+										Result: "unknown",
+										Reason: "not a live server token (an account token, or revoked)",
 									},
 								},
 							},
@@ -15239,7 +15191,7 @@ func generatedPacks() []*Pack {
 										Body:   "{\"ErrorCode\":10,\"Message\":\"No Account or Server API tokens were supplied in the HTTP headers.\"}",
 									},
 								},
-								Result: "dead",
+								Result: "unknown",
 							},
 						},
 					},
@@ -18407,54 +18359,6 @@ func generatedPacks() []*Pack {
 					},
 					References: []string{
 						"https://sslmate.com/help/reference/apiv2",
-					},
-					Verify: &Action{
-						BaseURL: "https://sslmate.com",
-						Steps: []Step{
-							{
-								Method: "GET",
-								URL:    "${base_url}/api/v2/certs?limit=1",
-								Headers: map[string]string{
-									"Authorization": "Bearer ${secret}",
-								},
-								Outcomes: []Outcome{
-									{
-										Status: []int{
-											200,
-										},
-										Result: "live",
-									},
-									{
-										Status: []int{
-											401,
-										},
-										Result: "dead",
-									},
-								},
-							},
-						},
-						Fixtures: []Fixture{
-							{
-								Name: "live",
-								Responses: []FixtureResponse{
-									{
-										Status: 200,
-										Body:   "[]",
-									},
-								},
-								Result: "live",
-							},
-							{
-								Name: "bad",
-								Responses: []FixtureResponse{
-									{
-										Status: 401,
-										Body:   "{\"error\":\"Invalid API key\"}",
-									},
-								},
-								Result: "dead",
-							},
-						},
 					},
 				},
 			},
