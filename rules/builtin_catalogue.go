@@ -4386,7 +4386,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -4555,7 +4554,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -5919,7 +5917,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -10114,7 +10111,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -11854,7 +11850,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -14628,7 +14623,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -18840,7 +18834,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
