@@ -3736,7 +3736,8 @@ func generatedPacks() []*Pack {
 										Status: []int{
 											401,
 										},
-										Result: "dead",
+										Result: "unknown",
+										Reason: "not a live account token (a project token, or revoked)",
 									},
 								},
 							},
@@ -3760,7 +3761,7 @@ func generatedPacks() []*Pack {
 										Body:   "{\"error\":\"unauthorized\"}",
 									},
 								},
-								Result: "dead",
+								Result: "unknown",
 							},
 						},
 					},
@@ -4089,56 +4090,6 @@ func generatedPacks() []*Pack {
 					},
 					References: []string{
 						"https://doc.rust-lang.org/cargo/reference/publishing.html",
-					},
-					Verify: &Action{
-						BaseURL: "https://crates.io",
-						Steps: []Step{
-							{
-								Method: "GET",
-								URL:    "${base_url}/api/v1/me",
-								Headers: map[string]string{
-									"Authorization": "${secret}",
-									"User-Agent":    "scour (secret verification)",
-								},
-								Outcomes: []Outcome{
-									{
-										Status: []int{
-											200,
-										},
-										Result: "live",
-									},
-									{
-										Status: []int{
-											401,
-											403,
-										},
-										Result: "dead",
-									},
-								},
-							},
-						},
-						Fixtures: []Fixture{
-							{
-								Name: "live",
-								Responses: []FixtureResponse{
-									{
-										Status: 200,
-										Body:   "{\"user\":{\"login\":\"ci-bot\"}}",
-									},
-								},
-								Result: "live",
-							},
-							{
-								Name: "bad",
-								Responses: []FixtureResponse{
-									{
-										Status: 401,
-										Body:   "{\"errors\":[{\"detail\":\"authentication failed\"}]}",
-									},
-								},
-								Result: "dead",
-							},
-						},
 					},
 				},
 			},
@@ -4497,7 +4448,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -4685,7 +4635,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -6070,7 +6019,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -10268,7 +10216,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -12008,7 +11955,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -12223,6 +12169,128 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/launchdarkly.yaml",
+		},
+		{
+			Provider: "line",
+			Rules: []*Rule{
+				{
+					ID:          "line-channel-access-token",
+					Provider:    "line",
+					Description: "LINE Messaging API channel access token set as a LINE token",
+					Pattern:     "(?i:(?:line[_.-]?(?:channel|bot|messaging)[\\w.-]{0,20}?|channel[_.-]?)access[_.-]?token[\\w.-]{0,10}\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?|api\\.line\\.me(?s:.{0,200}?)bearer\\s+)(?P<secret>[A-Za-z0-9+/]{171,172}=?)",
+					Keywords: []string{
+						"access_token",
+						"accesstoken",
+						"access-token",
+						"api.line.me",
+					},
+					WindowSize:  512,
+					RejectAfter: strp("A-Za-z0-9+/="),
+					MinEntropy:  4.5,
+					Confidence:  "medium",
+					Remediation: "Reissue the channel access token in the LINE Developers console (Messaging API tab) and review the bot's activity.",
+					Examples: []Example{
+						{
+							Text:   "LINE_CHANNEL_ACCESS_TOKEN=qfwNINkUql24t2NwI4qYeY7e5a4vMLGJQH1ip3xoMlPuLK7fjc+1okaCY/rC0Xu/MAjveqvQAMyAnxcqPBQGY2/OxTSFej9ftmSi7hrhM+2VGcvdsvPn+BLatfp+YLiKwP3NjO/bL9p+mH6z9LyJ681ibiBHmPV/ga8OoP1U/giY",
+							Secret: "qfwNINkUql24t2NwI4qYeY7e5a4vMLGJQH1ip3xoMlPuLK7fjc+1okaCY/rC0Xu/MAjveqvQAMyAnxcqPBQGY2/OxTSFej9ftmSi7hrhM+2VGcvdsvPn+BLatfp+YLiKwP3NjO/bL9p+mH6z9LyJ681ibiBHmPV/ga8OoP1U/giY",
+						},
+						{
+							Text:   "curl -X POST https://api.line.me/v2/bot/message/push -H \"Authorization: Bearer izYpDEKt4wdTl4wxEv4nW5lx+6uFVv08/SYjSTFobwjYgjrxb9M/LoDOGsRZOyWYKOtTKWIpiF+BaxmtQSWYgLLwhVjTwQ+2AzeKjxuVPQD4xy+TymlGCscHFaveEA/52B43cirmXbsG8DEmcQBvvsTBQLY1PtSFu5lbb7IGb2zt\" -d @msg.json",
+							Secret: "izYpDEKt4wdTl4wxEv4nW5lx+6uFVv08/SYjSTFobwjYgjrxb9M/LoDOGsRZOyWYKOtTKWIpiF+BaxmtQSWYgLLwhVjTwQ+2AzeKjxuVPQD4xy+TymlGCscHFaveEA/52B43cirmXbsG8DEmcQBvvsTBQLY1PtSFu5lbb7IGb2zt",
+						},
+					},
+					NegativeExamples: []string{
+						"LINE_CHANNEL_ACCESS_TOKEN=${LINE_CHANNEL_ACCESS_TOKEN}",
+						"LINE_CHANNEL_ACCESS_TOKEN=<channel access token>",
+					},
+					References: []string{
+						"https://developers.line.biz/en/docs/basics/channel-access-token/",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.line.me",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/v2/bot/info",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"userId\":\"U4af4980629\",\"basicId\":\"@216ru\",\"displayName\":\"ci-bot\"}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"message\":\"Authentication failed due to the following reason: invalid token.\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+				{
+					ID:          "line-channel-secret",
+					Provider:    "line",
+					Description: "LINE channel secret set as a LINE secret",
+					Pattern:     "(?i:line[_.-]?(?:channel|bot|messaging)[\\w.-]{0,20}?secret[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{32})",
+					Keywords: []string{
+						"line_channel",
+						"line-channel",
+						"linechannel",
+						"line_bot",
+						"linebot",
+						"line_messaging",
+					},
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Reissue the channel secret in the LINE Developers console (Basic settings) and redeploy the webhook handler.",
+					Examples: []Example{
+						{
+							Text:   "LINE_CHANNEL_SECRET=687f1730e4741478a311912ed4400679",
+							Secret: "687f1730e4741478a311912ed4400679",
+						},
+						{
+							Text:   "  lineChannelSecret: \"5ff56ef5713d842102e97b741f00bfe4\"",
+							Secret: "5ff56ef5713d842102e97b741f00bfe4",
+						},
+					},
+					NegativeExamples: []string{
+						"LINE_CHANNEL_SECRET=${LINE_CHANNEL_SECRET}",
+						"LINE_CHANNEL_SECRET=<channel secret>",
+					},
+					References: []string{
+						"https://developers.line.biz/en/docs/messaging-api/receiving-messages/#verify-signature",
+					},
+				},
+			},
+			Source: "rules/builtin/line.yaml",
 		},
 		{
 			Provider: "linear",
@@ -14966,7 +15034,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -15504,7 +15571,8 @@ func generatedPacks() []*Pack {
 										Status: []int{
 											401,
 										},
-										Result: "dead",
+										Result: "unknown",
+										Reason: "not a live server token (an account token, or revoked)",
 									},
 								},
 							},
@@ -15528,7 +15596,7 @@ func generatedPacks() []*Pack {
 										Body:   "{\"ErrorCode\":10,\"Message\":\"No Account or Server API tokens were supplied in the HTTP headers.\"}",
 									},
 								},
-								Result: "dead",
+								Result: "unknown",
 							},
 						},
 					},
@@ -18716,54 +18784,6 @@ func generatedPacks() []*Pack {
 					References: []string{
 						"https://sslmate.com/help/reference/apiv2",
 					},
-					Verify: &Action{
-						BaseURL: "https://sslmate.com",
-						Steps: []Step{
-							{
-								Method: "GET",
-								URL:    "${base_url}/api/v2/certs?limit=1",
-								Headers: map[string]string{
-									"Authorization": "Bearer ${secret}",
-								},
-								Outcomes: []Outcome{
-									{
-										Status: []int{
-											200,
-										},
-										Result: "live",
-									},
-									{
-										Status: []int{
-											401,
-										},
-										Result: "dead",
-									},
-								},
-							},
-						},
-						Fixtures: []Fixture{
-							{
-								Name: "live",
-								Responses: []FixtureResponse{
-									{
-										Status: 200,
-										Body:   "[]",
-									},
-								},
-								Result: "live",
-							},
-							{
-								Name: "bad",
-								Responses: []FixtureResponse{
-									{
-										Status: 401,
-										Body:   "{\"error\":\"Invalid API key\"}",
-									},
-								},
-								Result: "dead",
-							},
-						},
-					},
 				},
 			},
 			Source: "rules/builtin/sslmate.yaml",
@@ -19244,7 +19264,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
