@@ -201,7 +201,7 @@ func userinfoValue(secret, _ []byte) (string, string) {
 		return "", "reference or mask"
 	}
 	plain := percentDecoded(s)
-	if defaultPasswords[plain] || strings.Contains(plain, "passw") || strings.Contains(plain, "ssword") || strings.ContainsAny(plain, " \t") {
+	if defaultPasswords[plain] || strings.Contains(plain, "passw") || strings.Contains(plain, "ssword") || strings.ContainsAny(plain, " \t") || documentationUserinfo(plain) {
 		return "", "a documentation password"
 	}
 	if letters := strings.Trim(plain, "abcdefghijklmnopqrstuvwxyz") == ""; letters && wordlike.CharsPerToken(plain) >= wordLike {

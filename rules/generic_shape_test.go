@@ -56,8 +56,13 @@ func TestNotCredentialShape(t *testing.T) {
 		{"password", "J3q!x8ZmR2w#Lk7p"},
 		{"secret_key_base", "b8f3c2d1e4a5f6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3"},
 	}
-	if _, why := userinfoValue([]byte("SOME_TOKEN"), nil); why == "" {
-		t.Error("https://x:SOME_TOKEN@host kept, want dropped (a variable name)")
+	for _, v := range []string{"SOME_TOKEN", "ldap-pwd", "db_pass"} {
+		if _, why := userinfoValue([]byte(v), nil); why == "" {
+			t.Errorf("scheme://user:%s@host kept, want dropped (a name, not a password)", v)
+		}
+	}
+	if _, why := userinfoValue([]byte("Vx7kQ2mZ9pR4tL8w"), nil); why != "" {
+		t.Errorf("a random URL password dropped: %s", why)
 	}
 	for _, c := range keep {
 		if _, why := credentialValue([]byte(c.value), []byte(c.key)); why != "" {
