@@ -113,7 +113,8 @@ func TestBuiltinOneFindingPerSecret(t *testing.T) {
 			}
 			var hits []hit
 			for _, q := range set.Rules() {
-				if q.Provider != r.Provider {
+				// A rule restricted by paths sees only examples on them.
+				if q.Provider != r.Provider || len(q.Paths) > 0 && !q.AppliesTo(ex.Path) {
 					continue
 				}
 				q.Find(data, 0, len(data), func(m Match) { hits = append(hits, hit{q.ID, m.Start, m.End, m.Secret}) }, nil)

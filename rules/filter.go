@@ -12,14 +12,19 @@ import (
 // negligible probability.
 var placeholderWords = [...]string{
 	"example", "placeholder", "redacted", "changeme", "your_", "your-",
-	"xxxxx", "****", "...", "<", ">", "${", "{{", "}}", "%s",
-	"12345678", "abcdefgh", "01234567", "89abcdef", "fedcba98", "76543210",
+	"xxxxx", "12345678", "abcdefgh", "01234567", "89abcdef", "fedcba98", "76543210",
 }
+
+// placeholderMarks are the punctuation of templates and elisions. Secrets
+// drawn from all of printable ASCII (WordPress salts) hold them by chance:
+// rules for those (value_filter: printable-key) skip them.
+var placeholderMarks = [...]string{"****", "...", "<", ">", "${", "{{", "}}", "%s"}
 
 // placeholder says why secret looks like a placeholder or a redacted
 // sample rather than a credential, or returns "". statistical adds the
-// tests for filler (long runs of one character, few distinct characters).
-func placeholder(secret []byte, statistical bool) string {
+// tests for filler (long runs of one character, few distinct characters);
+// printable leaves out placeholderMarks.
+func placeholder(secret []byte, statistical, printable bool) string {
 	var lower [128]byte
 	s := secret
 	if len(s) <= len(lower) {
@@ -37,6 +42,13 @@ func placeholder(secret []byte, statistical bool) string {
 	for _, w := range placeholderWords {
 		if bytes.Contains(s, []byte(w)) {
 			return "placeholder (contains " + w + ")"
+		}
+	}
+	if !printable {
+		for _, w := range placeholderMarks {
+			if bytes.Contains(s, []byte(w)) {
+				return "placeholder (contains " + w + ")"
+			}
 		}
 	}
 	if !statistical {

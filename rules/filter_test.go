@@ -18,7 +18,7 @@ func TestPlaceholderConsecutive(t *testing.T) {
 		{"Xk2P9abcdeQz7", false},
 		{"HCdttccwziPeQ8dbNVrAneWB", false},
 	} {
-		got := placeholder([]byte(tc.secret), true) == "placeholder (consecutive characters)"
+		got := placeholder([]byte(tc.secret), true, false) == "placeholder (consecutive characters)"
 		if got != tc.want {
 			t.Errorf("placeholder(%q) consecutive = %v, want %v", tc.secret, got, tc.want)
 		}
@@ -41,7 +41,7 @@ func TestPlaceholderTypedPatterns(t *testing.T) {
 		{"7c3f05a9e1b2d4869f0e3a7c5b1d9e2f4a6c8b0d1e3f5a7c9b2d4e6f8a0c1e3b", ""},
 		{"Q0N5g7TDomc1ZgIX8WpGz4FB1CXJRV", ""},
 	} {
-		if got := placeholder([]byte(tc.secret), true); got != tc.want {
+		if got := placeholder([]byte(tc.secret), true, false); got != tc.want {
 			t.Errorf("placeholder(%q) = %q, want %q", tc.secret, got, tc.want)
 		}
 	}

@@ -14,13 +14,20 @@ import (
 // a credential, a credential file) rather than by its format. It returns
 // the match's confidence ("" keeps the rule's) or why the value is not a
 // credential. key is the pattern's `key` group (nil when absent).
-type valueFilter func(secret, key []byte) (confidence, why string)
+type valueFilter func(in valueInput) (confidence, why string)
+
+// valueInput is what a value filter judges: the secret, and the pattern's
+// `key` and `host` groups (nil when absent).
+type valueInput struct{ secret, key, host []byte }
 
 var valueFilters = map[string]valueFilter{
 	"credential": credentialValue,
 	"reference":  referenceValue,
 	"userinfo":   userinfoValue,
 	"file":       credentialFileValue,
+	// Random printable ASCII under a name that says it is a key (WordPress
+	// salts): the placeholder marks (< > ${) are not applied.
+	"printable-key": printableKeyValue,
 }
 
 func valueFilterNames() []string {
@@ -47,6 +54,9 @@ const (
 	strongWord  = 5
 	minLen      = 8
 	maxLen      = 1024
+	// minFileLen: in a credential file known by its path, shorter values
+	// count too (.netrc's "password pass123").
+	minFileLen = 4
 )
 
 // credentialWords name credentials in keys, separators removed and lower-
@@ -113,6 +123,12 @@ var tokenPrefixes = []string{
 	"squ_", "sqp_", "sqa_", "sqco_", "bkua_", "ccipat_", "ccirpj_", "hrku-", "akia", "asia",
 	"abia", "acca", "a3t", "aiza", "akcp", "ltai", "sts.", "atatt3", "atbb", "atctt3", "oy2",
 	"pt-",
+	// Types added with docs/catalogue.md.
+	"sk-or-v1-", "xai-", "pplx-", "r8_", "nvapi-", "csk-", "lsv2_pt_", "lsv2_sk_", "tgp_v1_", "ico-",
+	"nfp_", "vcp_", "vci_", "vca_", "vcr_", "vck_", "fo1_", "flyv1 ", "tk-us-", "ops_eyj", "sha256~",
+	"tskey-", "sbp_", "sb_secret_", "4b1d", "mdb_sa_sk_", "aqvn", "swmtkn-", "swmkey-", "clojars_",
+	"csa_", "hcaik_", "hcxik_", "phx_", "hawk.", "lin_api_", "endr+", "ion_", "mergify_application_key_",
+	"os_v2_app_", "os_v2_org_", "dnkey-",
 }
 
 // notValues are whole values (lower-cased) that carry no credential.
@@ -133,8 +149,8 @@ var fakeWords = []string{
 
 // referenceValue drops values that are references or placeholders (for
 // credential files, whose path already says the value is a credential).
-func referenceValue(secret, _ []byte) (string, string) {
-	s := strings.ToLower(string(secret))
+func referenceValue(in valueInput) (string, string) {
+	s := strings.ToLower(string(in.secret))
 	if why := referenceOrPlaceholder(s); why != "" {
 		return "", why
 	}
@@ -142,15 +158,19 @@ func referenceValue(secret, _ []byte) (string, string) {
 }
 
 // credentialFileValue judges a value in a known credential file (an FTP
-// or SFTP client's config, .netrc, .esmtprc): the path says values under
-// credential-named keys are credentials, weak or not, so only references,
-// placeholders, labelled hashes and values that are not values are
-// dropped, and the key must name the credential.
-func credentialFileValue(secret, key []byte) (string, string) {
-	if why := keyNamesOther(key); why != "" {
+// or SFTP client's config, .netrc, .esmtprc, a database client's saved
+// connections): the path says values under credential-named keys are
+// credentials, weak or not, so only references, placeholders, labelled
+// hashes and values that are not values are dropped, and the key must
+// name the credential. What is kept is graded: random-looking values keep
+// the rule's confidence, short or word-like ones (a weak password, even
+// "password" itself: the file really holds it) are "low".
+func credentialFileValue(in valueInput) (string, string) {
+	secret := in.secret
+	if why := keyNamesOther(in.key); why != "" {
 		return "", why
 	}
-	if len(secret) < 4 {
+	if len(secret) < minFileLen {
 		return "", "shorter than 4 characters"
 	}
 	s := strings.ToLower(string(secret))
@@ -158,6 +178,9 @@ func credentialFileValue(secret, key []byte) (string, string) {
 		if strings.HasPrefix(s, h) {
 			return "", "labelled hash (" + h + ")"
 		}
+	}
+	if s == "password" || s == "passwd" {
+		return "low", ""
 	}
 	if notValues[s] {
 		return "", "not a value (" + s + ")"
@@ -170,12 +193,57 @@ func credentialFileValue(secret, key []byte) (string, string) {
 	if s[0] == '$' || s[0] == '%' || s[0] == '<' || s[0] == '@' || s[len(s)-1] == '>' {
 		return "", "reference (variable)"
 	}
-	for _, w := range []string{"xxxx", "****", "....", "example", "placeholder", "changeme", "your"} {
+	for _, w := range []string{"xxxx", "****", "....", "example", "placeholder", "changeme", "your", "_here"} {
 		if strings.Contains(s, w) {
 			return "", "placeholder (contains " + w + ")"
 		}
 	}
+	return strength(secret), ""
+}
+
+// printableKeyValue judges a key drawn from all of printable ASCII (a
+// WordPress salt): it must be as varied as one (four character classes,
+// high entropy) and not the generator's placeholder text.
+func printableKeyValue(in valueInput) (string, string) {
+	s := strings.ToLower(string(in.secret))
+	for _, w := range []string{"put your unique phrase", "unique phrase", "generateme", "your"} {
+		if strings.Contains(s, w) {
+			return "", "placeholder (contains " + w + ")"
+		}
+	}
+	var lower, upper, digit, punct bool
+	for _, c := range in.secret {
+		switch {
+		case 'a' <= c && c <= 'z':
+			lower = true
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		case '0' <= c && c <= '9':
+			digit = true
+		default:
+			punct = true
+		}
+	}
+	if !(lower && upper && digit && punct) {
+		return "", "not random printable text (fewer than four character classes)"
+	}
+	if h := entropy(in.secret); h < 4.5 {
+		return "", fmt.Sprintf("entropy %.2f below 4.5", h)
+	}
 	return "", ""
+}
+
+// strength grades a value the filters kept: "" (the rule's confidence)
+// when it is as dense as random key material, "low" when it is short or
+// holds a dictionary word.
+func strength(secret []byte) string {
+	if len(secret) < strongLen {
+		return "low"
+	}
+	if wordlike.CharsPerToken(string(secret)) >= strongBelow || wordlike.LongestWord(string(secret), strongWord) > 0 {
+		return "low"
+	}
+	return ""
 }
 
 // defaultPasswords are the passwords of local development set-ups and
@@ -189,15 +257,24 @@ var defaultPasswords = map[string]bool{
 
 // userinfoValue judges the password of a URL's userinfo: references,
 // placeholders and well-known default passwords are not leaks.
-func userinfoValue(secret, _ []byte) (string, string) {
-	s := strings.ToLower(string(secret))
+//
+// A weak password (one holding test, 123456, qwerty...) is still a leak
+// when the URL names a real server (ds048537.mongolab.com, 10.0.4.12),
+// not a local or documentation one (localhost, db, example.com): it is
+// reported "low".
+func userinfoValue(in valueInput) (string, string) {
+	s := strings.ToLower(string(in.secret))
 	if defaultPasswords[s] {
 		return "", "a default or documentation password"
 	}
+	conf := ""
 	if why := referenceOrPlaceholder(s); why != "" {
-		return "", why
+		if !realHost(in.host) || placeholderWord(s, false) != "" || referenceOrPlaceholderMarks(s) != "" {
+			return "", why
+		}
+		conf = "low"
 	}
-	if len(s) > 0 && (s[0] == '$' || s[0] == '%' || s[0] == '*') || upperSnake(string(secret)) {
+	if len(s) > 0 && (s[0] == '$' || s[0] == '%' || s[0] == '*') || upperSnake(string(in.secret)) {
 		return "", "reference or mask"
 	}
 	plain := percentDecoded(s)
@@ -205,12 +282,60 @@ func userinfoValue(secret, _ []byte) (string, string) {
 		return "", "a documentation password"
 	}
 	if letters := strings.Trim(plain, "abcdefghijklmnopqrstuvwxyz") == ""; letters && wordlike.CharsPerToken(plain) >= wordLike {
-		return "", "a word, not a password"
+		if !realHost(in.host) {
+			return "", "a word, not a password"
+		}
+		conf = "low"
 	}
-	return "", ""
+	return conf, ""
+}
+
+// docHosts are domains documentation uses for any server.
+var docHosts = []string{"example.com", "example.org", "example.net", "domain.com", "mydomain.com", "yourdomain.com",
+	"host.com", "server.com", "company.com", "acme.com"}
+
+// realHost: host names a server someone runs (a name with a dot under a
+// top-level domain, or an IP address other than loopback), not a local,
+// reserved or documentation host (localhost, db, *.local, example.com).
+func realHost(host []byte) bool {
+	h := strings.ToLower(string(host))
+	if i := strings.IndexByte(h, ':'); i >= 0 {
+		h = h[:i]
+	}
+	h = strings.TrimSuffix(h, ".")
+	dot := strings.LastIndexByte(h, '.')
+	if dot <= 0 || dot == len(h)-1 {
+		return false
+	}
+	if strings.HasPrefix(h, "127.") || strings.HasPrefix(h, "0.") {
+		return false
+	}
+	tld := h[dot+1:]
+	switch tld {
+	case "example", "test", "invalid", "localhost", "local", "localdomain", "lan", "home", "internal":
+		return false
+	}
+	for _, d := range docHosts {
+		if h == d || strings.HasSuffix(h, "."+d) {
+			return false
+		}
+	}
+	if strings.Trim(tld, "0123456789") == "" {
+		return true // an IPv4 address
+	}
+	return len(tld) >= 2 && strings.Trim(tld, "abcdefghijklmnopqrstuvwxyz") == ""
 }
 
 func referenceOrPlaceholder(s string) string {
+	if why := referenceOrPlaceholderMarks(s); why != "" {
+		return why
+	}
+	return placeholderWord(s, true)
+}
+
+// referenceOrPlaceholderMarks: what is not a value, references and
+// template variables.
+func referenceOrPlaceholderMarks(s string) string {
 	if notValues[s] {
 		return "not a value (" + s + ")"
 	}
@@ -225,8 +350,20 @@ func referenceOrPlaceholder(s string) string {
 		s[0] == '<' || s[len(s)-1] == '>') {
 		return "reference (variable)"
 	}
+	return ""
+}
+
+// weakWords are the fakeWords that also make real (weak) passwords:
+// "testpass", "qwerty123". The others (example, your, xxxx) only ever
+// stand in for one.
+var weakWords = map[string]bool{"test": true, "qwerty": true, "letmein": true, "foobar": true, "secret123": true,
+	"abc123": true, "123456": true, "hunter2": true}
+
+// placeholderWord: the fake word s holds; weak words count only with
+// weakToo.
+func placeholderWord(s string, weakToo bool) string {
 	for _, w := range fakeWords {
-		if strings.Contains(s, w) {
+		if strings.Contains(s, w) && (weakToo || !weakWords[w]) {
 			return "placeholder (contains " + w + ")"
 		}
 	}
@@ -237,7 +374,8 @@ func referenceOrPlaceholder(s string) string {
 // not a credential and grades the rest: the rule's confidence (medium) for
 // random-looking values, "low" for short or partly word-like ones
 // ("RedisPass1!", "Mailpass1234!": weak passwords, but passwords).
-func credentialValue(secret, key []byte) (string, string) {
+func credentialValue(in valueInput) (string, string) {
+	secret, key := in.secret, in.key
 	if why := keyNamesOther(key); why != "" {
 		return "", why
 	}
@@ -311,6 +449,13 @@ func credentialValue(secret, key []byte) (string, string) {
 		return "", "an identifier made of words"
 	}
 	cpt := wordlike.CharsPerToken(string(secret))
+	if cpt >= 3.0 && digits > 0 && letters > 0 && other == 0 && passwordKey(key) {
+		// Only a word and digits under an environment variable naming a
+		// password (DB_PASSWORD=admin123): a weak password, not an
+		// identifier (an environment variable's value is a literal; under
+		// a code or YAML key, session42 is as likely a name).
+		return "low", ""
+	}
 	if digits == 0 && other == 0 {
 		// Letters only: a word, a name or an identifier unless it is as
 		// dense as random text.
@@ -376,6 +521,18 @@ func keyNamesOther(key []byte) string {
 		}
 	}
 	return ""
+}
+
+// passwordKey: the key is an environment variable (UPPER_SNAKE) naming a
+// password (not a token or an API key, whose values are never words).
+func passwordKey(key []byte) bool {
+	for _, c := range key {
+		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	k := string(key)
+	return strings.Contains(k, "PASS") || strings.Contains(k, "PWD")
 }
 
 // keyNotSecretBy is keyNotSecret by first letter: keyNamesOther tries at

@@ -41,7 +41,7 @@ func TestNotCredentialShape(t *testing.T) {
 		{"skiptoken", "K1JJRDp-dGprYkFOdXBtZjROQUFBQUFBQUFBQT09I1JU"},
 	}
 	for _, c := range drop {
-		if conf, why := credentialValue([]byte(c.value), []byte(c.key)); why == "" {
+		if conf, why := credentialValue(valueInput{secret: []byte(c.value), key: []byte(c.key)}); why == "" {
 			t.Errorf("%s=%q kept (confidence %q), want dropped", c.key, c.value, conf)
 		}
 	}
@@ -57,15 +57,15 @@ func TestNotCredentialShape(t *testing.T) {
 		{"secret_key_base", "b8f3c2d1e4a5f6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3"},
 	}
 	for _, v := range []string{"SOME_TOKEN", "ldap-pwd", "db_pass"} {
-		if _, why := userinfoValue([]byte(v), nil); why == "" {
+		if _, why := userinfoValue(valueInput{secret: []byte(v)}); why == "" {
 			t.Errorf("scheme://user:%s@host kept, want dropped (a name, not a password)", v)
 		}
 	}
-	if _, why := userinfoValue([]byte("Vx7kQ2mZ9pR4tL8w"), nil); why != "" {
+	if _, why := userinfoValue(valueInput{secret: []byte("Vx7kQ2mZ9pR4tL8w")}); why != "" {
 		t.Errorf("a random URL password dropped: %s", why)
 	}
 	for _, c := range keep {
-		if _, why := credentialValue([]byte(c.value), []byte(c.key)); why != "" {
+		if _, why := credentialValue(valueInput{secret: []byte(c.value), key: []byte(c.key)}); why != "" {
 			t.Errorf("%s=%q dropped (%s), want kept", c.key, c.value, why)
 		}
 	}

@@ -22,6 +22,12 @@ var guards = map[string]guardFunc{
 	"assignment-quoted": func(data []byte, ks, ke int) (int, int, bool) { return assignment(data, ks, ke, 1) },
 	"assignment-bare":   func(data []byte, ks, ke int) (int, int, bool) { return assignment(data, ks, ke, 2) },
 	"userinfo":          userinfoGuard,
+	// Credential files (rules with paths): the path already says values
+	// under credential-named keys are credentials, so short ones count
+	// (.netrc's "password pass123", wp-config.php's 'admin').
+	"credential-file": func(data []byte, ks, ke int) (int, int, bool) {
+		return readAssignment(data, ks, ke, minFileLen).Form(0)
+	},
 }
 
 func guardNames() []string {
@@ -145,6 +151,11 @@ func (a Assignment) Form(form int) (lo, hi int, ok bool) {
 // ReadAssignment reads the keyword hit data[ks:ke] as the assignment guard
 // does, for every form at once.
 func ReadAssignment(data []byte, ks, ke int) Assignment {
+	return readAssignment(data, ks, ke, minLen)
+}
+
+// readAssignment is ReadAssignment for values of at least minValue bytes.
+func readAssignment(data []byte, ks, ke, minValue int) Assignment {
 	var no Assignment
 	n := len(data)
 	i := ke
@@ -194,10 +205,15 @@ func ReadAssignment(data []byte, ks, ke int) Assignment {
 	// see the words before the parenthesis.
 	call := bytes.IndexByte(data[v:i], '(') >= 0
 	if spaced {
-		// KEY VALUE (.netrc, a CLI flag's argument) only as a whole word
-		// that ends the line or is followed by a space: not a declaration
-		// (struct passwd getpw(...)) or a word inside a string.
-		if i < n && data[i] != ' ' && data[i] != '\t' && data[i] != '\n' && data[i] != '\r' {
+		// KEY VALUE (.netrc, a CLI flag's argument, .esmtprc's
+		// password "VALUE") only as a whole word that ends the line or is
+		// followed by a space: not a declaration (struct passwd getpw(...))
+		// or a word inside a string.
+		j := i
+		if quoted && j < n && data[j] == data[q] {
+			j++
+		}
+		if j < n && data[j] != ' ' && data[j] != '\t' && data[j] != '\n' && data[j] != '\r' {
 			return no
 		}
 		for _, c := range data[v:i] {
@@ -211,7 +227,7 @@ func ReadAssignment(data []byte, ks, ke int) Assignment {
 	for i < n && i-v < 4096 && data[i] != '\n' && data[i] != '"' && data[i] != '\'' && data[i] != '`' {
 		i++
 	}
-	if i-v < minLen {
+	if i-v < minValue {
 		return no
 	}
 	// The key is the pattern's `key` group: one that names something

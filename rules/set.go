@@ -61,6 +61,9 @@ type compiled struct {
 	window   int
 	value    valueFilter // nil: no value filter
 	guard    guardFunc   // nil: window bytes either side of a keyword
+	// printable: the secret is random printable ASCII (value_filter:
+	// printable-key), where template punctuation occurs by chance.
+	printable bool
 }
 
 // pattern is the regex part of a compiled rule.
@@ -72,6 +75,7 @@ type pattern struct {
 	keyGroup    int // submatch index of `key`, or -1
 	before      asciiSet
 	after       asciiSet
+	hostGroup   int // submatch index of `host`, or -1
 }
 
 // Set is a validated, compiled rule set.
@@ -392,6 +396,7 @@ func compileRule(r *Rule, lazy bool) (*compiled, []string) {
 			add("value_filter: unknown filter %q (known: %s)", r.ValueFilter, strings.Join(valueFilterNames(), ", "))
 		}
 		c.value = f
+		c.printable = r.ValueFilter == "printable-key"
 	}
 	if r.Guard != "" {
 		g, ok := guards[r.Guard]
@@ -452,10 +457,13 @@ func compilePattern(r *Rule) (*pattern, []string) {
 		return nil, problems
 	}
 	p.re = re
-	p.secretGroup, p.keyGroup = -1, -1
+	p.secretGroup, p.keyGroup, p.hostGroup = -1, -1, -1
 	for i, name := range re.SubexpNames() {
-		if name == "key" {
+		switch name {
+		case "key":
 			p.keyGroup = i
+		case "host":
+			p.hostGroup = i
 		}
 		switch {
 		case name == "secret" && p.secretGroup >= 0:
@@ -607,7 +615,7 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 			}
 			continue
 		}
-		if why := placeholder(secret, !checked); why != "" {
+		if why := placeholder(secret, !checked, c.printable); why != "" {
 			if dropped != nil {
 				dropped(string(secret), why)
 			}
@@ -629,12 +637,15 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 		}
 		conf := ""
 		if c.value != nil {
-			var key []byte
+			in := valueInput{secret: secret}
 			if g := pat.keyGroup; g >= 0 && m[2*g] >= 0 {
-				key = data[m[2*g]+lo : m[2*g+1]+lo]
+				in.key = data[m[2*g]+lo : m[2*g+1]+lo]
+			}
+			if g := pat.hostGroup; g >= 0 && m[2*g] >= 0 {
+				in.host = data[m[2*g]+lo : m[2*g+1]+lo]
 			}
 			var why string
-			if conf, why = c.value(secret, key); why != "" {
+			if conf, why = c.value(in); why != "" {
 				if dropped != nil {
 					dropped(string(secret), why)
 				}

@@ -180,13 +180,13 @@ func TestPlaceholder(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{"<your-token>", "****", "abc...xyz", "${TOKEN}", "{{ token }}",
 		"xxxxxxxxxxxxxxxx", "EXAMPLEKEY123456", "AAAAAAAAAAAAAAAAAAAA", "REDACTED", "your_token_here", "123456789abc", "abababcabcabca"} {
-		if placeholder([]byte(s), true) == "" {
+		if placeholder([]byte(s), true, false) == "" {
 			t.Errorf("placeholder(%q) = \"\", want a reason", s)
 		}
 	}
 	// Real-looking secrets, including long key material with a run of A's.
 	for _, s := range []string{yxA, "Xr3IWj5YyrXeWBMPA6Z3jMU1qFgBWV", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAB" + strings.Repeat("Zm9vYmFy", 20)} {
-		if why := placeholder([]byte(s), true); why != "" {
+		if why := placeholder([]byte(s), true, false); why != "" {
 			t.Errorf("placeholder(%q) = %q, want \"\"", s, why)
 		}
 	}
@@ -197,7 +197,7 @@ func TestPlaceholder(t *testing.T) {
 func TestPlaceholderCountingHex(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{"01234567-89ab-cdef-0123-456789abcdef", "0123456789ABCDEF0123456789ABCDEF", "fedcba98-7654-3210-fedc-ba9876543210"} {
-		if placeholder([]byte(s), false) == "" {
+		if placeholder([]byte(s), false, false) == "" {
 			t.Errorf("placeholder(%q) = \"\", want a reason", s)
 		}
 	}

@@ -87,6 +87,8 @@ type entry struct {
 	// needs, when set, are necessary conditions for find to match in a
 	// window (need.go); fakes in tests leave them nil.
 	needs []need
+	// lits, when set, are literals every match holds (need.go).
+	lits []literal
 	// confidence is the rule's ("high", "medium", "low"); "" in fakes.
 	confidence string
 	// generic findings yield to any other provider's that overlaps them.
@@ -125,11 +127,6 @@ type Scanner struct {
 	minRank int
 	// pathRules are the entries restricted to some paths.
 	pathRules []int
-	// deltaOK: delta-aware matching (delta.go) reproduces plain keyword
-	// windows only; with guarded windows, decoders, generic rules or
-	// path rules in the set every item is matched in full, which keeps
-	// findings identical at the cost of the delta speed-up.
-	deltaOK bool
 
 	// chunkSize is the streaming buffer size; reach is how far (in bytes)
 	// a match and the keyword that finds it can extend from the match's
@@ -182,7 +179,7 @@ func New(opts Options) (*Scanner, error) {
 			continue // it could only make findings the caller drops
 		}
 		e := entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
-			needs: needsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
+			needs: needsOf(r.Pattern), lits: literalsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
 			generic: r.Provider == rules.GenericProvider}
 		if len(r.Paths) > 0 {
 			e.applies = r.AppliesTo
@@ -262,12 +259,6 @@ func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
 	// needs is within 2W+maxKw (+ boundary bytes) of its start.
 	s.reach = 2*maxWindow + s.maxKw + boundarySlack
 	s.scratch.New = func() any { return new(scratch) }
-	s.deltaOK = len(s.pathRules) == 0
-	for _, e := range es {
-		if e.guard != nil || e.dec != nil || e.generic {
-			s.deltaOK = false
-		}
-	}
 	return s, nil
 }
 
@@ -566,6 +557,11 @@ func (s *Scanner) overlapsSpecific(g hit, hits []hit) bool {
 // betterHit reports whether a should be reported instead of b.
 func (s *Scanner) betterHit(a, b hit) bool {
 	ea, eb := &s.entries[a.rule], &s.entries[b.rule]
+	// A rule restricted to a kind of file (a credential file's) knows
+	// what the value is better than one that reads any assignment.
+	if pa, pb := ea.applies != nil, eb.applies != nil; pa != pb {
+		return pa
+	}
 	// The match's own confidence: the generic filter may have lowered it.
 	if ra, rb := confidenceRank(s.hitConfidence(a)), confidenceRank(s.hitConfidence(b)); ra != rb {
 		return ra > rb
