@@ -38,6 +38,7 @@ func TestNotCredentialShape(t *testing.T) {
 		{"password", "P@ssw0rd"},                      // leetspeak of a well-known password
 		{"password", "passw0rd1"},
 		{"KEYCHAIN_PASSWORD", "5w0rdf15h"},
+		{"aws_session_token", "IQoJb3JpZ2luX2VjE"}, // a session token's prefix, in a generator's code
 		{"skiptoken", "K1JJRDp-dGprYkFOdXBtZjROQUFBQUFBQUFBQT09I1JU"},
 	}
 	for _, c := range drop {
