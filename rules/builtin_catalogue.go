@@ -164,6 +164,29 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://aiven.io/docs/platform/concepts/authentication-tokens",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "me",
+								Method: "GET",
+								URL:    "${base_url}/v1/me",
+								Headers: map[string]string{
+									"Authorization": "aivenv1 ${secret}",
+								},
+								Identity: map[string]string{
+									"id":   "user.user_id",
+									"name": "user.real_name",
+									"user": "user.user",
+								},
+								Reach: &Reach{
+									Kind: "projects",
+									List: "user.projects",
+								},
+							},
+						},
+						ScopesNote: "an Aiven token acts with its user's permissions; the token's own scope is not returned",
+					},
 				},
 			},
 			Source: "rules/builtin/aiven.yaml",
@@ -2860,6 +2883,25 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://inference-docs.cerebras.ai/api-reference/models",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "models",
+									List: "data",
+									Name: "id",
+								},
+							},
+						},
+						ScopesNote: "Cerebras documents no scopes for API keys and no call that shows a key its own limits",
+					},
 				},
 			},
 			Source: "rules/builtin/cerebras.yaml",
@@ -3880,6 +3922,26 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.cohere.com/docs/rate-limits",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models?page_size=1000",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind:    "models",
+									List:    "models",
+									Name:    "name",
+									PerPage: 1000,
+								},
+							},
+						},
+						ScopesNote: "Cohere documents no scopes for API keys and no call that shows a key its own limits",
+					},
 				},
 			},
 			Source: "rules/builtin/cohere.yaml",
@@ -4464,6 +4526,25 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://developers.deepgram.com/docs/create-additional-api-keys",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "projects",
+								Method: "GET",
+								URL:    "${base_url}/v1/projects",
+								Headers: map[string]string{
+									"Authorization": "Token ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "projects",
+									List: "projects",
+									Name: "name",
+								},
+							},
+						},
+						ScopesNote: "Deepgram shows a key's scopes only in the project's key list, which does not say which key is this one",
 					},
 				},
 			},
@@ -5077,8 +5158,9 @@ func generatedPacks() []*Pack {
 									"Authorization": "Bot ${secret}",
 								},
 								Reach: &Reach{
-									Kind: "servers",
-									Name: "name",
+									Kind:    "servers",
+									Name:    "name",
+									PerPage: 200,
 								},
 							},
 						},
@@ -5875,6 +5957,26 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://elevenlabs.io/docs/api-reference/authentication",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "user",
+								Method: "GET",
+								URL:    "${base_url}/v1/user",
+								Headers: map[string]string{
+									"xi-api-key": "${secret}",
+								},
+								Identity: map[string]string{
+									"user_id": "user_id",
+								},
+								Facts: map[string]string{
+									"tier": "subscription.tier",
+								},
+							},
+						},
+						ScopesNote: "ElevenLabs does not return a key's own endpoint restrictions or credit limit",
 					},
 				},
 			},
@@ -8006,6 +8108,9 @@ func generatedPacks() []*Pack {
 								Headers: map[string]string{
 									"Accept":        "application/vnd.github+json",
 									"Authorization": "token ${secret}",
+								},
+								Expires: &TimeSource{
+									From: "header:github-authentication-token-expiration",
 								},
 								Facts: map[string]string{
 									"repository_selection": "repository_selection",
@@ -11933,6 +12038,37 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.smith.langchain.com/administration/how_to_guides/organization_management/create_account_api_key",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "workspaces",
+								Method: "GET",
+								URL:    "${base_url}/api/v1/workspaces",
+								Headers: map[string]string{
+									"x-api-key": "${secret}",
+								},
+								Reach: &Reach{
+									Kind: "workspaces",
+									Name: "display_name",
+								},
+							},
+						},
+						Implied: []Implied{
+							{
+								Prefix: "lsv2_pt_",
+								Facts: map[string]string{
+									"key_type": "personal access token",
+								},
+							},
+							{
+								Prefix: "lsv2_sk_",
+								Facts: map[string]string{
+									"key_type": "service key",
+								},
+							},
+						},
+					},
 				},
 			},
 			Source: "rules/builtin/langsmith.yaml",
@@ -12664,6 +12800,25 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.mistral.ai/getting-started/quickstart/",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "models",
+									List: "data",
+									Name: "id",
+								},
+							},
+						},
+						ScopesNote: "Mistral documents no scopes for API keys and no call that shows a key its own limits",
 					},
 				},
 			},
@@ -14336,8 +14491,8 @@ func generatedPacks() []*Pack {
 				{
 					ID:          "openai-api-key",
 					Provider:    "openai",
-					Description: "OpenAI API key (sk-proj-, sk-svcacct-, sk-admin-, legacy sk-)",
-					Pattern:     "(?P<secret>sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))",
+					Description: "OpenAI API key (sk-proj-, sk-svcacct-, legacy sk-)",
+					Pattern:     "(?P<secret>sk-(?:(?:proj|svcacct|None)-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))",
 					Keywords: []string{
 						"T3BlbkFJ",
 					},
@@ -14437,24 +14592,114 @@ func generatedPacks() []*Pack {
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
 								},
-								SkipPrefix: []string{
-									"sk-admin-",
-								},
 								Reach: &Reach{
 									Kind: "models",
 									List: "data",
 									Name: "id",
 								},
 							},
+						},
+						ScopesNote: "a project key's permissions (All, Restricted, Read only) cannot be read with the key; see them at https://platform.openai.com/api-keys",
+					},
+				},
+				{
+					ID:          "openai-admin-key",
+					Provider:    "openai",
+					Description: "OpenAI Admin API key (sk-admin-), an organisation administrator",
+					Pattern:     "(?P<secret>sk-admin-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})",
+					Keywords: []string{
+						"T3BlbkFJ",
+					},
+					RejectBefore: strp("A-Za-z0-9_-"),
+					RejectAfter:  strp("A-Za-z0-9_-"),
+					MinEntropy:   4,
+					Confidence:   "high",
+					Remediation:  "Delete the key at https://platform.openai.com/settings/organization/admin-keys and review the organisation's audit log.",
+					Examples: []Example{
+						{
+							Text:   "OPENAI_ADMIN_KEY=sk-admin-D4oDVV-cch9hB18FR3pn-Onpo3ANn7EQiXNoeh0vT3BlbkFJEOlbME_Zvf72EnmGqWr9ubE51NgX_j7cwC3kek_p",
+							Secret: "sk-admin-D4oDVV-cch9hB18FR3pn-Onpo3ANn7EQiXNoeh0vT3BlbkFJEOlbME_Zvf72EnmGqWr9ubE51NgX_j7cwC3kek_p",
+						},
+						{
+							Text:   "client = OpenAI(api_key=os.environ.get(\"OPENAI_ADMIN_KEY\", \"sk-admin-gLdzklzePItBBYoBQTk5Fel37vqVBcGwsuToRbc-meXoT3BlbkFJSUQGTy7opoC9zbM5FO6abmU_w8jsvK8wmhO7RARkPUm5\"))",
+							Secret: "sk-admin-gLdzklzePItBBYoBQTk5Fel37vqVBcGwsuToRbc-meXoT3BlbkFJSUQGTy7opoC9zbM5FO6abmU_w8jsvK8wmhO7RARkPUm5",
+						},
+					},
+					NegativeExamples: []string{
+						"OPENAI_ADMIN_KEY=sk-admin-...",
+						"OPENAI_ADMIN_KEY=sk-admin-xxxxxxxxxxxxxxxxxxxxT3BlbkFJxxxxxxxxxxxxxxxxxxxx",
+					},
+					References: []string{
+						"https://platform.openai.com/docs/api-reference/administration",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.openai.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/v1/organization/projects?limit=1",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+									{
+										Status: []int{
+											403,
+										},
+										Result: "live-limited",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"object\":\"list\",\"data\":[],\"has_more\":false}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"error\":{\"code\":\"invalid_api_key\"}}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+					Revoke: &Revoke{
+						Class:   "manual",
+						Console: "https://platform.openai.com/settings/organization/admin-keys",
+						Manual:  "An organisation owner deletes the key at https://platform.openai.com/settings/organization/admin-keys.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://help.openai.com/en/articles/8867743-assign-api-key-permissions",
+						Calls: []AnalyzeCall{
 							{
 								Name:   "projects",
 								Method: "GET",
 								URL:    "${base_url}/v1/organization/projects?limit=100",
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
-								},
-								OnlyPrefix: []string{
-									"sk-admin-",
 								},
 								Reach: &Reach{
 									Kind:        "projects",
@@ -14473,9 +14718,6 @@ func generatedPacks() []*Pack {
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
 								},
-								OnlyPrefix: []string{
-									"sk-admin-",
-								},
 								Reach: &Reach{
 									Kind:        "users",
 									List:        "data",
@@ -14490,7 +14732,6 @@ func generatedPacks() []*Pack {
 						AdminScopes: []string{
 							"organization:admin",
 						},
-						ScopesNote: "a project key's permissions (All, Restricted, Read only) cannot be read with the key; see them at https://platform.openai.com/api-keys",
 						Implied: []Implied{
 							{
 								Prefix: "sk-admin-",
@@ -14583,6 +14824,54 @@ func generatedPacks() []*Pack {
 								},
 								Result: "dead",
 							},
+						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://openrouter.ai/docs/api/api-reference/api-keys/get-current-key",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "key",
+								Method: "GET",
+								URL:    "${base_url}/api/v1/key",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"creator": "data.creator_user_id",
+									"label":   "data.label",
+								},
+								Scopes: &ScopeSource{
+									From: "data.is_management_key",
+									Map: map[string]string{
+										"false": "inference",
+										"true":  "keys:manage",
+									},
+									Also: []ScopeSource{
+										{
+											From: "data.is_provisioning_key",
+											Map: map[string]string{
+												"false": "",
+												"true":  "keys:manage",
+											},
+										},
+									},
+								},
+								Expires: &TimeSource{
+									From: "data.expires_at",
+								},
+								Facts: map[string]string{
+									"free_tier":       "data.is_free_tier",
+									"limit":           "data.limit",
+									"limit_remaining": "data.limit_remaining",
+									"usage":           "data.usage",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"keys:manage",
+						},
+						WideScopes: []string{
+							"keys:manage",
 						},
 					},
 				},
@@ -16017,6 +16306,25 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://replicate.com/docs/topics/security/api-tokens",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "account",
+								Method: "GET",
+								URL:    "${base_url}/v1/account",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"name":     "name",
+									"type":     "type",
+									"username": "username",
+								},
+							},
+						},
+						ScopesNote: "Replicate API tokens have no scopes; a token acts with its account's full access",
 					},
 				},
 			},
@@ -18966,6 +19274,25 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://tailscale.com/kb/1101/api",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "devices",
+								Method: "GET",
+								URL:    "${base_url}/api/v2/tailnet/-/devices",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "devices",
+									List: "devices",
+									Name: "name",
+								},
+							},
+						},
+						ScopesNote: "an API access token has its user's tailnet role; the token's own role is not returned",
+					},
 				},
 				{
 					ID:          "tailscale-key",
@@ -19434,6 +19761,24 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.together.ai/reference/authentication-1",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "models",
+									Name: "id",
+								},
+							},
+						},
+						ScopesNote: "Together AI documents no scopes for API keys and no call that shows a key its own limits",
 					},
 				},
 			},
@@ -20760,6 +21105,36 @@ func generatedPacks() []*Pack {
 									},
 								},
 								Result: "dead",
+							},
+						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.x.ai/developers/management-api-guide",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "api-key",
+								Method: "GET",
+								URL:    "${base_url}/v1/api-key",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"key_id": "api_key_id",
+									"name":   "name",
+									"team":   "team_id",
+									"user":   "user_id",
+								},
+								Scopes: &ScopeSource{
+									From: "acls",
+								},
+								Created: &TimeSource{
+									From: "create_time",
+								},
+								Facts: map[string]string{
+									"blocked":      "api_key_blocked",
+									"disabled":     "api_key_disabled",
+									"team_blocked": "team_blocked",
+								},
 							},
 						},
 					},
