@@ -21770,6 +21770,8 @@ func generatedSamples() map[string]string {
 		"ASIAIOSFODNN7EXAMPLE":                                                                     "AWS documentation (temporary credentials)",
 		"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==": "Azure Storage emulator (Azurite) well-known devstoreaccount1 key, Microsoft documentation",
 		"QXp1cmVEaWFtb25kOmh1bnRlcjI=":                                                             "base64 of the AzureDiamond:hunter2 joke credentials, go-containerregistry documentation",
+		"SWMKEY-1-7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8":                                     "Docker documentation (docker swarm unlock-key, Engine API reference)",
+		"SWMKEY-1-fySn8TY4w5lKcWcJPIpKufejh9hxx5KYwx6XZigx3Q4":                                     "Docker documentation (docker swarm unlock-key --rotate)",
 		"SWMTKN-1-1h8aps2yszaiqmz2l3oc5392pgk8e49qhx2aj3nyv0ui0hez2a-6qmn92w6bu3jdvnglku58u11a":    "Docker Engine API reference (swarm join tokens)",
 		"SWMTKN-1-1h8aps2yszaiqmz2l3oc5392pgk8e49qhx2aj3nyv0ui0hez2a-8llk83c4wm9lwioey2s316r9l":    "Docker Engine API reference (swarm join tokens)",
 		"SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx":    "Docker documentation (docker swarm init / join-token, Engine API reference)",

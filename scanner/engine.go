@@ -473,7 +473,9 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 			}
 			if e.generic && is.test {
 				m.Confidence = "low"
-			} else if e.generic && is.config && m.Confidence == "low" {
+			} else if e.generic && m.Confidence == "low" && (is.config || e.applies != nil) {
+				// A credential file's rule (e.applies: restricted to its
+				// paths) knows the file holds the value, weak or not.
 				m.Confidence = "medium"
 			}
 			if m.Confidence != "" && confidenceRank(m.Confidence) < s.minRank {
