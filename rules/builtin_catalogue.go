@@ -6066,7 +6066,7 @@ func generatedPacks() []*Pack {
 				{
 					ID:          "generic-credential-file",
 					Provider:    "generic",
-					Description: "Password in a known credential file (FTP/SFTP/mail clients, database clients' saved connections, .netrc, wp-config.php, server configs)",
+					Description: "Password in a known credential file (FTP/SFTP/mail clients, database clients' saved connections, .netrc, PHP application configs such as wp-config.php, server configs)",
 					Pattern:     "\\A\\\\?[\"']?(?P<key>[A-Za-z0-9_.-]+)\\\\?[\"']?[ \\t]*(?:=>|=|:|>|,|[ \\t])[ \\t]*\\\\?[\"'`]?(?P<secret>[^\\s\"'`,;<>{}\\[\\]\\\\]+)",
 					Keywords: []string{
 						"pass",
@@ -6099,10 +6099,16 @@ func generatedPacks() []*Pack {
 						"3T.json",
 						"ventrilo_srv.ini",
 						"WebServers.xml",
-						"wp-config.php",
 						".dbeaver-data-sources*.xml",
 						"dbeaver-data-sources*.xml",
 						".dbeaver/data-sources*.json",
+						"wp-config.php",
+						"config.php",
+						"configuration.php",
+						"LocalSettings.php",
+						"settings.php",
+						"config/database.php",
+						"config/database.yml",
 					},
 					Remediation: "Change the password on the server it opens and keep the client's configuration file out of the repository.",
 					Examples: []Example{
@@ -6151,6 +6157,16 @@ func generatedPacks() []*Pack {
 							Secret: "Xr8!mQ2v",
 							Path:   ".dbeaver-data-sources.xml",
 						},
+						{
+							Text:   "$dbpasswd = 'phpbb7';",
+							Secret: "phpbb7",
+							Path:   "forum/config.php",
+						},
+						{
+							Text:   "$CFG->dbpass    = 'mdl2q9';",
+							Secret: "mdl2q9",
+							Path:   "moodle/config.php",
+						},
 					},
 					NegativeExamples: []string{
 						"    \"password\": \"\",",
@@ -6160,6 +6176,8 @@ func generatedPacks() []*Pack {
 						"define( 'DB_PASSWORD', getenv('WORDPRESS_DB_PASSWORD') );",
 						"define( 'DB_PASSWORD', 'password_here' );",
 						"Password=changeme",
+						"'password' => env('DB_PASSWORD', ''),",
+						"$config['password_min_length'] = 12;",
 					},
 					References: []string{
 						"https://github.com/wbond/sublime_sftp",
