@@ -88,7 +88,7 @@ func (e *Engine) analyze(ctx context.Context, r *rules.Rule, f scanner.Finding, 
 		}
 	}
 	if a.Claims != nil {
-		e.analyzeClaims(a.Claims, f.Secret, rep)
+		e.analyzeClaims(a.Claims, a.ClaimsFormat, f.Secret, rep)
 	}
 	if len(a.Calls) > 0 {
 		e.analyzeCalls(ctx, r, f, base, rep)
@@ -212,7 +212,7 @@ func (e *Engine) analyzeCalls(ctx context.Context, r *rules.Rule, f scanner.Find
 			rep.Note = "analysis interrupted"
 			return
 		}
-		if !hasAnyPrefix(f.Secret, c.OnlyPrefix) {
+		if !hasAnyPrefix(f.Secret, c.OnlyPrefix) || (len(c.SkipPrefix) > 0 && hasAnyPrefix(f.Secret, c.SkipPrefix)) {
 			// Documented for another kind of key only: not sent.
 			continue
 		}
@@ -345,7 +345,18 @@ func (e *Engine) readFacts(c *rules.AnalyzeCall, r *response, doc any, rep *acce
 
 // analyzeClaims reads facts from the secret's own JWT payload (JFrog
 // access tokens): no request is sent.
-func (e *Engine) analyzeClaims(c *rules.AnalyzeCall, secret string, rep *access.Report) {
+func (e *Engine) analyzeClaims(c *rules.AnalyzeCall, format, secret string, rep *access.Report) {
+	if format == "pypi-macaroon" {
+		doc, err := pypiMacaroonClaims(secret)
+		if err != nil {
+			if c.Scopes != nil && !rep.ScopesKnown {
+				rep.ScopesNote = "the token's caveats cannot be read: " + err.Error()
+			}
+			return
+		}
+		e.readFacts(c, &response{Header: http.Header{}}, doc, rep)
+		return
+	}
 	parts := strings.Split(secret, ".")
 	var doc any
 	if len(parts) == 3 {

@@ -52,6 +52,15 @@ var analyzeAllow = map[string][]string{
 	"rubygems-api-key":              {"GET /api/v1/gems.json"},
 	"mailgun-private-key":           {"GET /v3/domains"},
 	"dynatrace-api-token":           {"POST /api/v2/apiTokens/lookup"},
+	"github-legacy-token":           {"GET /user", "GET /user/orgs", "GET /user/repos"},
+	"bitbucket-app-password":        {"GET /2.0/user", "GET /2.0/user/permissions/workspaces"},
+	"brevo-api-key":                 {"GET /v3/account"},
+	"discord-bot-token":             {"GET /api/v10/users/@me", "GET /api/v10/users/@me/guilds"},
+	"gcp-oauth-access-token":        {"GET /tokeninfo"},
+	"prefect-api-key":               {"GET /api/me/", "GET /api/me/workspaces"},
+	"sonarqube-user-token":          {"GET /api/authentication/validate", "GET /api/users/current"},
+	"sonarqube-analysis-token":      {"GET /api/authentication/validate"},
+	"npm-legacy-token":              {"GET /-/whoami"},
 }
 
 const (
@@ -210,6 +219,8 @@ func analyzeCases(t *testing.T) []analyzeCase {
 			}},
 		{name: "openai-admin", rule: "openai-api-key", provider: "openai", secret: openaiAdmin,
 			routes: routes{
+				// Verification's call only: an Admin API key cannot call
+				// it, so analysis skips it.
 				"/v1/models": method(t, "GET", reply(200, `{"object":"list","data":[]}`)),
 				// Two cursor pages: has_more and last_id, then after=proj_2.
 				"/v1/organization/projects": method(t, "GET", func(w http.ResponseWriter, r *http.Request) {
@@ -227,7 +238,7 @@ func analyzeCases(t *testing.T) []analyzeCase {
 			},
 			flags: []string{"admin-scope", "org-wide"},
 			check: func(t *testing.T, rep *access.Report) {
-				if len(rep.Reach) != 3 || rep.Reach[1].Kind != "projects" || rep.Reach[1].Count != 3 || rep.Reach[1].AtLeast || len(rep.Reach[1].Sample) != 3 {
+				if len(rep.Reach) != 2 || rep.Reach[0].Kind != "projects" || rep.Reach[0].Count != 3 || rep.Reach[0].AtLeast || len(rep.Reach[0].Sample) != 3 || slices.Contains(rep.Requests, "GET /v1/models -> 200") {
 					t.Errorf("reach %+v", rep.Reach)
 				}
 			}},
@@ -291,6 +302,68 @@ func analyzeCases(t *testing.T) []analyzeCase {
 		{name: "dynatrace-read", rule: "dynatrace-api-token", provider: "dynatrace", secret: dynatraceSecret,
 			routes: routes{"/api/v2/apiTokens/lookup": method(t, "POST", reply(200, `{"id":"dt0c01.FK0FK0FK0FK0FK0FK0FK0FK0FK","name":"dash","enabled":true,"personalAccessToken":true,"owner":"dev@example.com",`+
 				`"creationDate":"2026-05-01T00:00:00.000Z","expirationDate":"2026-08-01T00:00:00.000Z","scopes":["metrics.read","entities.read"]}`))}},
+		{name: "github-legacy", rule: "github-legacy-token", provider: "github", secret: strings.Repeat("0f1e", 10),
+			routes: routes{
+				"/user":       method(t, "GET", reply(200, `{"login":"octocat","id":1,"type":"User"}`, "X-OAuth-Scopes", "read:org, public_repo")),
+				"/user/orgs":  method(t, "GET", reply(200, `[{"login":"acme"}]`)),
+				"/user/repos": method(t, "GET", reply(200, `[{"full_name":"octocat/hello"}]`)),
+			},
+			flags: []string{"no-expiry", "write-scope"}},
+		{name: "bitbucket", rule: "bitbucket-app-password", provider: "atlassian", secret: "ATBB" + strings.Repeat("0f1E", 8), ctx: map[string]string{"user": "dev"},
+			routes: routes{
+				"/2.0/user":                        method(t, "GET", reply(200, `{"username":"dev","display_name":"Dev","account_id":"557058:1","type":"user"}`, "X-OAuth-Scopes", "account, repository:write, pullrequest")),
+				"/2.0/user/permissions/workspaces": method(t, "GET", reply(200, `{"pagelen":100,"size":2,"page":1,"values":[{"permission":"member","workspace":{"slug":"acme","name":"Acme"}},{"permission":"owner","workspace":{"slug":"dev","name":"Dev"}}]}`)),
+			},
+			flags: []string{"write-scope"}},
+		{name: "bitbucket-no-account-scope", rule: "bitbucket-app-password", provider: "atlassian", secret: "ATBB" + strings.Repeat("0f1E", 8), ctx: map[string]string{"user": "dev"},
+			routes: routes{
+				"/2.0/user":                        method(t, "GET", reply(403, `{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes."}}`)),
+				"/2.0/user/permissions/workspaces": method(t, "GET", reply(403, `{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes."}}`)),
+			},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.ScopesKnown || len(rep.Reach) != 1 || rep.Reach[0].Known {
+					t.Errorf("%+v", rep)
+				}
+			}},
+		{name: "brevo", rule: "brevo-api-key", provider: "brevo", secret: "xkeysib-" + strings.Repeat("0f1e", 16) + "-" + strings.Repeat("Fk0", 6)[:16],
+			routes: routes{"/v3/account": method(t, "GET", reply(200, `{"email":"ops@example.com","firstName":"Ops","companyName":"Acme","plan":[{"type":"free","credits":300}]}`))}},
+		{name: "discord-bot", rule: "discord-bot-token", provider: "discord", secret: "MTA" + strings.Repeat("Fk0", 8)[:21] + "." + "GFk0Fk" + "." + strings.Repeat("Fk0", 13)[:38],
+			routes: routes{
+				"/api/v10/users/@me":        method(t, "GET", reply(200, `{"id":"1000","username":"deploy-bot","bot":true}`)),
+				"/api/v10/users/@me/guilds": method(t, "GET", reply(200, `[{"id":"1","name":"Acme","owner":false,"permissions":"8"},{"id":"2","name":"Acme Labs","owner":false,"permissions":"2048"}]`)),
+			},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.Reach[0].Count != 2 {
+					t.Errorf("reach %+v", rep.Reach)
+				}
+			}},
+		{name: "gcp-cloud-platform", rule: "gcp-oauth-access-token", provider: "gcp", secret: "ya29." + strings.Repeat("Fk0", 40),
+			routes: routes{"/tokeninfo": method(t, "GET", reply(200, `{"azp":"32555940559.apps.googleusercontent.com","aud":"32555940559.apps.googleusercontent.com","scope":"https://www.googleapis.com/auth/cloud-platform openid https://www.googleapis.com/auth/userinfo.email","exp":"1780318800","expires_in":"1799","email":"dev@example.com","email_verified":"true"}`))},
+			flags:  []string{"admin-scope", "org-wide"},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.ExpiresAt == nil || !rep.ExpiresAt.Equal(analyzeNow.Add(1799*time.Second)) {
+					t.Errorf("expires %v", rep.ExpiresAt)
+				}
+			}},
+		{name: "prefect", rule: "prefect-api-key", provider: "prefect", secret: "pnu_" + strings.Repeat("Fk0", 12)[:36],
+			routes: routes{
+				"/api/me/":           method(t, "GET", reply(200, `{"id":"u1","handle":"dev","email":"dev@example.com"}`)),
+				"/api/me/workspaces": method(t, "GET", reply(200, `[{"account_id":"a1","account_handle":"acme","workspace_id":"w1","workspace_handle":"prod"},{"account_id":"a1","account_handle":"acme","workspace_id":"w2","workspace_handle":"staging"}]`)),
+			}},
+		{name: "sonarqube-admin", rule: "sonarqube-user-token", provider: "sonar", secret: "squ_" + strings.Repeat("0f1e", 10),
+			routes: routes{
+				"/api/authentication/validate": method(t, "GET", reply(200, `{"valid":true}`)),
+				"/api/users/current":           method(t, "GET", reply(200, `{"isLoggedIn":true,"login":"admin","name":"Administrator","permissions":{"global":["admin","scan","provisioning"]}}`)),
+			},
+			flags: []string{"admin-scope", "org-wide", "write-scope"}},
+		{name: "sonarqube-global-analysis", rule: "sonarqube-analysis-token", provider: "sonar", secret: "sqa_" + strings.Repeat("0f1e", 10),
+			routes: routes{"/api/authentication/validate": method(t, "GET", reply(200, `{"valid":true}`))},
+			flags:  []string{"org-wide", "write-scope"}},
+		{name: "sonarqube-project-analysis", rule: "sonarqube-analysis-token", provider: "sonar", secret: "sqp_" + strings.Repeat("0f1e", 10),
+			routes: routes{"/api/authentication/validate": method(t, "GET", reply(200, `{"valid":true}`))},
+			flags:  []string{"write-scope"}},
+		{name: "npm-legacy", rule: "npm-legacy-token", provider: "npm", secret: "0f1e0f1e-0f1e-0f1e-0f1e-0f1e0f1e0f1e",
+			routes: routes{"/-/whoami": method(t, "GET", reply(200, `{"username":"dev"}`))}},
 	}
 }
 
@@ -331,7 +404,8 @@ func TestAnalyzeProviders(t *testing.T) {
 	}
 }
 
-// TestAnalyzeProvidersInvalidToken: a token every vendor refuses (401) is
+// TestAnalyzeProvidersInvalidToken: a token every vendor refuses (401;
+// Google's tokeninfo 400) is
 // dead after the one verification request; nothing is analysed.
 func TestAnalyzeProvidersInvalidToken(t *testing.T) {
 	set := builtin(t)
@@ -342,7 +416,11 @@ func TestAnalyzeProvidersInvalidToken(t *testing.T) {
 		}
 		seen[c.rule] = true
 		t.Run(c.rule, func(t *testing.T) {
-			v := newVendor(t, reply(401, `{"message":"invalid credentials"}`))
+			status := 401
+			if c.rule == "gcp-oauth-access-token" {
+				status = 400 // tokeninfo: {"error": "invalid_token"}
+			}
+			v := newVendor(t, reply(status, `{"error":"invalid_token","message":"invalid credentials"}`))
 			h := newHarness(envBase(c.provider, v.URL()))
 			h.opts.Analyze = true
 			r := mustRule(t, set, c.rule)

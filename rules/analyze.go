@@ -37,6 +37,11 @@ type Analyze struct {
 	// Claims reads facts from the secret's own JWT payload (JFrog access
 	// tokens): identity, scopes, expires, created, facts; no request.
 	Claims *AnalyzeCall `yaml:"claims,omitempty"`
+	// ClaimsFormat says how the secret carries its claims: "jwt" (the
+	// default: the payload's JSON) or "pypi-macaroon" (a PyPI token's
+	// macaroon caveats, read into scopes, projects, expires, not_before,
+	// user_id; see provider/macaroon.go).
+	ClaimsFormat string `yaml:"claims_format,omitempty"`
 	// Calls run in order; each is independent (a 403 leaves its facts
 	// unknown) except for variables an earlier call bound.
 	Calls []AnalyzeCall `yaml:"calls,omitempty"`
@@ -101,6 +106,9 @@ type AnalyzeCall struct {
 	// OnlyPrefix: the call is sent only for secrets starting with one of
 	// these (OpenAI's organisation endpoints answer Admin API keys only).
 	OnlyPrefix []string `yaml:"only_prefix,omitempty"`
+	// SkipPrefix: the call is not sent for secrets starting with one of
+	// these (OpenAI Admin API keys cannot call /v1/models).
+	SkipPrefix []string `yaml:"skip_prefix,omitempty"`
 	// Bind sets variables for later calls: name -> path.
 	Bind     map[string]string `yaml:"bind,omitempty"`
 	Identity map[string]string `yaml:"identity,omitempty"`
@@ -205,6 +213,14 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 			fail("implied %d (%q): needs scopes, wide or facts", i+1, im.Prefix)
 		}
 	}
+	switch a.ClaimsFormat {
+	case "", "jwt", "pypi-macaroon":
+	default:
+		fail("claims_format %q: want jwt or pypi-macaroon", a.ClaimsFormat)
+	}
+	if a.ClaimsFormat != "" && a.Claims == nil {
+		fail("claims_format needs claims")
+	}
 	if c := a.Claims; c != nil && (c.Method != "" || c.URL != "" || c.Reach != nil || c.Select != nil || len(c.Bind) > 0 || len(c.Headers) > 0) {
 		fail("claims reads the secret's JWT payload: no method, url, headers, reach, select or bind")
 	}
@@ -241,9 +257,9 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 		if !slices.Contains(analyzeMethods, c.Method) {
 			fail("%s: method %q: analysis reads only (GET, HEAD, or POST with read_only)", where, c.Method)
 		}
-		for _, p := range c.OnlyPrefix {
+		for _, p := range append(slices.Clone(c.OnlyPrefix), c.SkipPrefix...) {
 			if p == "" {
-				fail("%s: only_prefix entries must not be empty", where)
+				fail("%s: only_prefix and skip_prefix entries must not be empty", where)
 			}
 		}
 		if c.Method == "POST" && strings.TrimSpace(c.ReadOnly) == "" {

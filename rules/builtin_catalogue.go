@@ -847,6 +847,58 @@ func generatedPacks() []*Pack {
 						Console: "https://bitbucket.org/account/settings/app-passwords/",
 						Manual:  "The owner revokes it at https://bitbucket.org/account/settings/app-passwords/.",
 					},
+					Analyze: &Analyze{
+						Advice: "https://support.atlassian.com/bitbucket-cloud/docs/app-password-permissions/",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "user",
+								Method: "GET",
+								URL:    "${base_url}/2.0/user",
+								BasicAuth: &BasicAuth{
+									Username: "${user}",
+									Password: "${secret}",
+								},
+								Identity: map[string]string{
+									"account_id": "account_id",
+									"name":       "display_name",
+									"username":   "username",
+								},
+								Scopes: &ScopeSource{
+									From:      "header:x-oauth-scopes",
+									Separator: ",",
+								},
+							},
+							{
+								Name:   "workspaces",
+								Method: "GET",
+								URL:    "${base_url}/2.0/user/permissions/workspaces?pagelen=100",
+								BasicAuth: &BasicAuth{
+									Username: "${user}",
+									Password: "${secret}",
+								},
+								Reach: &Reach{
+									Kind:  "workspaces",
+									List:  "values",
+									Name:  "workspace.slug",
+									Total: "size",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"*:admin",
+							"*:delete",
+							"account:write",
+							"team:write",
+							"pipeline:variable",
+						},
+						WriteScopes: []string{
+							"*:write",
+							"webhook",
+						},
+						WideScopes: []string{
+							"team:write",
+						},
+					},
 				},
 				{
 					ID:          "bitbucket-access-token",
@@ -2212,6 +2264,25 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://help.brevo.com/hc/en-us/articles/209467485-Create-and-manage-your-API-keys",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "account",
+								Method: "GET",
+								URL:    "${base_url}/v3/account",
+								Headers: map[string]string{
+									"Accept":  "application/json",
+									"api-key": "${secret}",
+								},
+								Identity: map[string]string{
+									"company": "companyName",
+									"email":   "email",
+								},
+							},
+						},
+						ScopesNote: "Brevo API keys have no scopes; a key can use the whole API of its account",
 					},
 				},
 			},
@@ -4551,6 +4622,36 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://discord.com/developers/docs/topics/oauth2#bot-authorization-flow",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "bot",
+								Method: "GET",
+								URL:    "${base_url}/api/v10/users/@me",
+								Headers: map[string]string{
+									"Authorization": "Bot ${secret}",
+								},
+								Identity: map[string]string{
+									"bot": "username",
+									"id":  "id",
+								},
+							},
+							{
+								Name:   "guilds",
+								Method: "GET",
+								URL:    "${base_url}/api/v10/users/@me/guilds?limit=200",
+								Headers: map[string]string{
+									"Authorization": "Bot ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "servers",
+									Name: "name",
+								},
+							},
+						},
+						ScopesNote: "a bot token has no scopes; the bot has the permissions each server granted it",
+					},
 				},
 			},
 			Source: "rules/builtin/discord.yaml",
@@ -5768,6 +5869,46 @@ func generatedPacks() []*Pack {
 							},
 						},
 						Manual: "The token expires within an hour; revoke the refresh token or service account key that minted it.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://developers.google.com/identity/protocols/oauth2/scopes",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "tokeninfo",
+								Method: "GET",
+								URL:    "${base_url}/tokeninfo?access_token=${secret}",
+								Identity: map[string]string{
+									"client": "azp",
+									"email":  "email",
+								},
+								Scopes: &ScopeSource{
+									From:      "scope",
+									Separator: " ",
+								},
+								Expires: &TimeSource{
+									From: "expires_in",
+									TTL:  true,
+								},
+							},
+						},
+						AdminScopes: []string{
+							"https://www.googleapis.com/auth/cloud-platform",
+							"https://www.googleapis.com/auth/iam",
+							"*/auth/admin.*",
+						},
+						WriteScopes: []string{
+							"*devstorage.read_write",
+							"*devstorage.full_control",
+							"*/auth/compute",
+							"*/auth/drive",
+							"*/auth/gmail.modify",
+							"*/auth/gmail.send",
+							"*/auth/sqlservice.admin",
+							"*/auth/bigquery",
+						},
+						WideScopes: []string{
+							"https://www.googleapis.com/auth/cloud-platform",
+						},
 					},
 				},
 				{
@@ -7834,6 +7975,93 @@ func generatedPacks() []*Pack {
 						Class:   "manual",
 						Console: "https://github.com/settings/tokens",
 						Manual:  "The owner (${owner}) deletes the token at https://github.com/settings/tokens.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens",
+						AdviceFor: map[string]string{
+							"no-expiry": "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/keeping-your-personal-access-tokens-secure",
+						},
+						Calls: []AnalyzeCall{
+							{
+								Name:   "user",
+								Method: "GET",
+								URL:    "${base_url}/user",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Identity: map[string]string{
+									"email": "email",
+									"id":    "id",
+									"login": "login",
+									"type":  "type",
+								},
+								Scopes: &ScopeSource{
+									From:      "header:X-OAuth-Scopes",
+									Separator: ",",
+								},
+								Expires: &TimeSource{
+									From: "header:github-authentication-token-expiration",
+									NoneWhen: []string{
+										"absent",
+									},
+								},
+							},
+							{
+								Name:   "organisations",
+								Method: "GET",
+								URL:    "${base_url}/user/orgs?per_page=100",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Reach: &Reach{
+									Kind:     "organisations",
+									Name:     "login",
+									Paginate: "link",
+								},
+							},
+							{
+								Name:   "repositories",
+								Method: "GET",
+								URL:    "${base_url}/user/repos?per_page=100",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Reach: &Reach{
+									Kind:     "repositories",
+									Name:     "full_name",
+									Paginate: "link",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"admin:*",
+							"delete_repo",
+							"site_admin",
+							"manage_runners:*",
+						},
+						WriteScopes: []string{
+							"repo",
+							"public_repo",
+							"repo:*",
+							"write:*",
+							"workflow",
+							"gist",
+							"user",
+							"codespace",
+							"project",
+							"delete:*",
+						},
+						WideScopes: []string{
+							"admin:org",
+							"write:org",
+							"admin:enterprise",
+							"manage_runners:org",
+							"manage_runners:enterprise",
+						},
+						ScopesNote: "GitHub sends no X-OAuth-Scopes header for fine-grained tokens; their per-repository permissions cannot be listed with the token",
 					},
 				},
 				{
@@ -12459,6 +12687,23 @@ func generatedPacks() []*Pack {
 						Console: "https://www.npmjs.com/settings/~/tokens",
 						Manual:  "The owner (${owner}) deletes the token at https://www.npmjs.com/settings/<username>/tokens.",
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.npmjs.com/about-access-tokens",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "whoami",
+								Method: "GET",
+								URL:    "${base_url}/-/whoami",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"username": "username",
+								},
+							},
+						},
+						ScopesNote: "a legacy token's rights (read-only or publish) are not read; npm lists tokens only truncated",
+					},
 				},
 				{
 					ID:          "npm-legacy-auth",
@@ -13035,6 +13280,9 @@ func generatedPacks() []*Pack {
 								URL:    "${base_url}/v1/models",
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
+								},
+								SkipPrefix: []string{
+									"sk-admin-",
 								},
 								Reach: &Reach{
 									Kind: "models",
@@ -13632,6 +13880,37 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.prefect.io/v3/how-to-guides/cloud/manage-users/api-keys",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "me",
+								Method: "GET",
+								URL:    "${base_url}/api/me/",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"email":  "email",
+									"handle": "handle",
+									"id":     "id",
+								},
+							},
+							{
+								Name:   "workspaces",
+								Method: "GET",
+								URL:    "${base_url}/api/me/workspaces",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "workspaces",
+									Name: "workspace_handle",
+								},
+							},
+						},
+						ScopesNote: "a Prefect Cloud API key acts as its user or service account with that actor's workspace roles; the key's own permissions are not listed",
+					},
 				},
 			},
 			Source: "rules/builtin/prefect.yaml",
@@ -14070,6 +14349,33 @@ func generatedPacks() []*Pack {
 						Console: "https://pypi.org/manage/account/token/",
 						Manual:  "The owner removes the token at https://pypi.org/manage/account/token/ (PyPI has no revoke API; leaked tokens on public GitHub are revoked automatically).",
 					},
+					Analyze: &Analyze{
+						Advice: "https://pypi.org/help/#apitoken",
+						Claims: &AnalyzeCall{
+							Identity: map[string]string{
+								"user_id": "user_id",
+							},
+							Scopes: &ScopeSource{
+								From: "scopes",
+							},
+							Expires: &TimeSource{
+								From: "expires",
+								NoneWhen: []string{
+									"absent",
+								},
+							},
+							Facts: map[string]string{
+								"projects": "projects",
+							},
+						},
+						ClaimsFormat: "pypi-macaroon",
+						WriteScopes: []string{
+							"upload:*",
+						},
+						WideScopes: []string{
+							"upload:all-projects",
+						},
+					},
 				},
 				{
 					ID:          "pypi-test-upload-token",
@@ -14149,6 +14455,33 @@ func generatedPacks() []*Pack {
 						Class:   "none",
 						Console: "https://test.pypi.org/manage/account/token/",
 						Manual:  "The owner removes the token at https://test.pypi.org/manage/account/token/.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://test.pypi.org/help/#apitoken",
+						Claims: &AnalyzeCall{
+							Identity: map[string]string{
+								"user_id": "user_id",
+							},
+							Scopes: &ScopeSource{
+								From: "scopes",
+							},
+							Expires: &TimeSource{
+								From: "expires",
+								NoneWhen: []string{
+									"absent",
+								},
+							},
+							Facts: map[string]string{
+								"projects": "projects",
+							},
+						},
+						ClaimsFormat: "pypi-macaroon",
+						WriteScopes: []string{
+							"upload:*",
+						},
+						WideScopes: []string{
+							"upload:all-projects",
+						},
 					},
 				},
 			},
@@ -15980,6 +16313,42 @@ func generatedPacks() []*Pack {
 						Console: "${base_url}/account/security",
 						Manual:  "The owner revokes it under My Account > Security (${base_url}/account/security); an admin can revoke other users' tokens under Administration > Users > Tokens.",
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.sonarsource.com/sonarqube-server/latest/user-guide/managing-tokens/",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "current user",
+								Method: "GET",
+								URL:    "${base_url}/api/users/current",
+								BasicAuth: &BasicAuth{
+									Username: "${secret}",
+								},
+								Require: "isLoggedIn",
+								Identity: map[string]string{
+									"email": "email",
+									"login": "login",
+									"name":  "name",
+								},
+								Scopes: &ScopeSource{
+									From: "permissions.global",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"admin",
+							"gateadmin",
+							"profileadmin",
+						},
+						WriteScopes: []string{
+							"scan",
+							"provisioning",
+							"applicationcreator",
+							"portfoliocreator",
+						},
+						WideScopes: []string{
+							"admin",
+						},
+					},
 				},
 				{
 					ID:          "sonarqube-analysis-token",
@@ -16074,6 +16443,33 @@ func generatedPacks() []*Pack {
 						Class:   "unbindable",
 						Console: "${base_url}/account/security",
 						Manual:  "The owner revokes it under My Account > Security (${base_url}/account/security); an admin can revoke other users' tokens under Administration > Users > Tokens.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.sonarsource.com/sonarqube-server/latest/user-guide/managing-tokens/",
+						WriteScopes: []string{
+							"scan",
+						},
+						Implied: []Implied{
+							{
+								Prefix: "sqa_",
+								Scopes: []string{
+									"scan",
+								},
+								Wide: "a global analysis token can run analyses on every project",
+								Facts: map[string]string{
+									"token_type": "global analysis token",
+								},
+							},
+							{
+								Prefix: "sqp_",
+								Scopes: []string{
+									"scan",
+								},
+								Facts: map[string]string{
+									"token_type": "project analysis token",
+								},
+							},
+						},
 					},
 				},
 				{
@@ -16215,6 +16611,42 @@ func generatedPacks() []*Pack {
 						Class:   "unbindable",
 						Console: "${base_url}/account/security",
 						Manual:  "The owner revokes it under My Account > Security (${base_url}/account/security); an admin can revoke other users' tokens under Administration > Users > Tokens.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.sonarsource.com/sonarqube-server/latest/user-guide/managing-tokens/",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "current user",
+								Method: "GET",
+								URL:    "${base_url}/api/users/current",
+								BasicAuth: &BasicAuth{
+									Username: "${secret}",
+								},
+								Require: "isLoggedIn",
+								Identity: map[string]string{
+									"email": "email",
+									"login": "login",
+									"name":  "name",
+								},
+								Scopes: &ScopeSource{
+									From: "permissions.global",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"admin",
+							"gateadmin",
+							"profileadmin",
+						},
+						WriteScopes: []string{
+							"scan",
+							"provisioning",
+							"applicationcreator",
+							"portfoliocreator",
+						},
+						WideScopes: []string{
+							"admin",
+						},
 					},
 				},
 			},

@@ -123,6 +123,12 @@ var tokenPrefixes = []string{
 	"squ_", "sqp_", "sqa_", "sqco_", "bkua_", "ccipat_", "ccirpj_", "hrku-", "akia", "asia",
 	"abia", "acca", "a3t", "aiza", "akcp", "ltai", "sts.", "atatt3", "atbb", "atctt3", "oy2",
 	"pt-",
+	// Types added with docs/catalogue.md.
+	"sk-or-v1-", "xai-", "pplx-", "r8_", "nvapi-", "csk-", "lsv2_pt_", "lsv2_sk_", "tgp_v1_", "ico-",
+	"nfp_", "vcp_", "vci_", "vca_", "vcr_", "vck_", "fo1_", "flyv1 ", "tk-us-", "ops_eyj", "sha256~",
+	"tskey-", "sbp_", "sb_secret_", "4b1d", "mdb_sa_sk_", "aqvn", "swmtkn-", "swmkey-", "clojars_",
+	"csa_", "hcaik_", "hcxik_", "phx_", "hawk.", "lin_api_", "endr+", "ion_", "mergify_application_key_",
+	"os_v2_app_", "os_v2_org_", "dnkey-",
 }
 
 // notValues are whole values (lower-cased) that carry no credential.

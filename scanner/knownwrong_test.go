@@ -29,6 +29,8 @@ func TestIssueKnownWrongAnswers(t *testing.T) {
 	akid2, aws2 := "AKIA"+"R7JK2QWMTN5LXV3P", "Zp5Tq2Wn8Xc4Vb7M"+"k1Lj9Hg3Fd6Sa0Ry2Eu5It8O"
 	hub := "7c3e9a1f5b2d8e4a" + "6c0f9b3d7e1a5c8f2b4d6e9a"
 	glc := "glc_" + "eyJvIjoiOTg3NjU0IiwibiI6InN0YWNrLTEyMzQ1Ni1pbnRlZ3JhdGlvbi1wdXNoIiwiayI6Ijd4UTJtOUxwNFJ2OFp3M0tiNlRuMUhjNSIsIm0iOnsiciI6InByb2QtdXMtZWFzdC0wIn19"
+	// AWS's documentation pair, whole: published samples, never reported.
+	awsSampleID, awsSampleSecret := "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 	cases := []struct {
 		name, path, text string
 		want             []want
@@ -48,7 +50,8 @@ func TestIssueKnownWrongAnswers(t *testing.T) {
 		{"glc_ reported once", ".env", "GRAFANA_CLOUD_TOKEN=" + glc + "\n", []want{{"grafana-cloud-token", glc}}},
 		{"Power BI link is not a Grafana key", "README.md", "Dashboard: https://app.powerbi.com/view?r=eyJrIjoiNzQ2YTFiM2QtOWU4Mi00ZjJiLWE5NzEtM2I1YzdkOGU5ZjAxIiwidCI6IjcyZjk4OGJmLTg2ZjEtNDFhZi05MWFiLTJkN2NkMDExZGI0NyIsImMiOjV9\n", nil},
 		{"Slack documentation token", "README.md", "SLACK_BOT_TOKEN=" + "xoxb-" + "17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy\n", nil},
-		{"AWS EXAMPLE keys", ".aws/credentials", "[default]\naws_access_key_id = AKIA" + "IOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY\n", nil},
+		{"AWS EXAMPLE keys", ".aws/credentials", "[default]\naws_access_key_id = " + awsSampleID + "\naws_secret_access_key = " + awsSampleSecret + "\n", nil},
+		{"Mailgun, Telegram and Cloudflare documentation samples", ".env", "MAILGUN_API_KEY=key-" + "3ax6xnjp29jd6fds4gc373sgvjxteol0\nTELEGRAM_BOT_TOKEN=110201543:" + "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw\nCLOUDFLARE_API_TOKEN=YQSn-" + "xWAQiiEh9qM58wZNnyQS7FUdoqGIUAbrh7T\n", nil},
 		{"Firebase SDK sample key", "firebase.js", "const firebaseConfig = {\n  apiKey: \"AIza" + "SyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU\",\n};\n", nil},
 	}
 	for _, c := range cases {

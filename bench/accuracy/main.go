@@ -367,6 +367,24 @@ var providerOf = map[string]string{
 	"postman": "postman", "dynatrace": "dynatrace", "mailgun": "mailgun", "mailchimp": "mailchimp", "firefox": "firefox", "sendinblue": "brevo", "brevo": "brevo",
 	"planetscale": "planetscale", "prefect": "prefect", "groq": "groq", "wireguard": "wireguard", "age": "age",
 	"dependency_track": "dependency-track", "netrc": "", "postgres": "", "mongo": "", "mysql": "",
+	// Added with docs/catalogue.md: types two or more peers detect.
+	"openrouter": "openrouter", "xai": "xai", "perplexity": "perplexity", "replicate": "replicate", "nvidia": "nvidia",
+	"cerebras": "cerebras", "langchain": "langsmith", "togetherai": "together", "elevenlabs": "elevenlabs",
+	"deepseek": "deepseek", "mistral": "mistral", "cohere": "cohere", "deepgram": "deepgram", "assemblyai": "assemblyai",
+	"harness": "harness", "octopusdeploy": "octopus", "infracost": "infracost", "travisci": "travisci", "droneci": "droneci",
+	"codecov": "codecov", "coveralls": "coveralls", "codacy": "codacy", "codeclimate": "codeclimate", "netlify": "netlify",
+	"vercel": "vercel", "flyio": "flyio", "scalingo": "scalingo", "launchdarkly": "launchdarkly", "1password": "onepassword",
+	"openshift": "openshift", "tailscale": "tailscale", "supabase": "supabase", "clickhouse": "clickhouse",
+	"confluent": "confluent", "mongodb": "mongodb|generic", "yandex": "yandex", "fastly": "fastly", "ibm": "ibm", "ngrok": "ngrok",
+	"clojars": "clojars", "cratesio": "cratesio", "crates.io": "cratesio", "cloudsmith": "cloudsmith", "packagecloud": "packagecloud",
+	"sidekiq": "contribsys", "honeycomb": "honeycomb", "sumologic": "sumologic", "pagerdutyapikey": "pagerduty",
+	"opsgenie": "opsgenie", "posthog": "posthog", "airbrake": "airbrake", "auth0": "auth0", "jumpcloud": "jumpcloud",
+	"stackhawk": "stackhawk", "linear": "linear", "weightsandbiases": "wandb", "azureopenai": "azure-openai",
+	"postmark": "postmark", "messagebird": "messagebird", "telnyx": "telnyx", "gitter": "gitter", "mattermost": "mattermost",
+	"mandrill": "mandrill", "aiven": "aiven", "authress": "authress", "endorlabs": "endorlabs", "ionic": "ionic",
+	"mergify": "mergify", "ollama": "ollama", "cursor": "cursor", "statuspage": "statuspage", "lark": "lark",
+	"sendbird": "sendbird", "onesignal": "onesignal", "definednetworking": "definednet", "truenas": "truenas", "snowflake": "snowflake|generic",
+	"sslmate": "sslmate", "anypoint": "anypoint", "azuresearchquery": "azure-search", "azuresearchadminkey": "azure-search",
 }
 
 // placeholderish marks peer examples that are not real-looking (the issue
