@@ -48,6 +48,127 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/age.yaml",
 		},
 		{
+			Provider: "airbrake",
+			Rules: []*Rule{
+				{
+					ID:          "airbrake-key",
+					Provider:    "airbrake",
+					Description: "Airbrake user or project key set as an Airbrake key",
+					Pattern:     "(?i:(?:airbrake)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{32}|[A-Za-z0-9]{40})",
+					Keywords: []string{
+						"airbrake",
+					},
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Regenerate the key in Airbrake (project settings, or the user's profile) and update the notifiers.",
+					Examples: []Example{
+						{
+							Text:   "AIRBRAKE_PROJECT_KEY=912ed44006795ff56ef5713d842102e9",
+							Secret: "912ed44006795ff56ef5713d842102e9",
+						},
+						{
+							Text:   "airbrake_user_key: \"7b741f00bfe4510347c1feeb68b62715\"",
+							Secret: "7b741f00bfe4510347c1feeb68b62715",
+						},
+					},
+					NegativeExamples: []string{
+						"AIRBRAKE_PROJECT_KEY=${AIRBRAKE_PROJECT_KEY}",
+						"AIRBRAKE_PROJECT_KEY=<your-token>",
+					},
+					References: []string{
+						"https://docs.airbrake.io/docs/devops-tools/api/",
+					},
+				},
+			},
+			Source: "rules/builtin/airbrake.yaml",
+		},
+		{
+			Provider: "aiven",
+			Rules: []*Rule{
+				{
+					ID:          "aiven-api-token",
+					Provider:    "aiven",
+					Description: "Aiven API token set as an Aiven token",
+					Pattern:     "(?i:aiven[\\w. -]{0,30}?(?:token|key|secret|auth)[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9/+=]{372})",
+					Keywords: []string{
+						"aiven",
+					},
+					WindowSize:  1024,
+					RejectAfter: strp("A-Za-z0-9/+="),
+					MinEntropy:  4.5,
+					Confidence:  "medium",
+					Remediation: "Revoke the token in the Aiven console (User profile > Tokens, or `avn user access-token revoke`) and review the project's events.",
+					Examples: []Example{
+						{
+							Text:   "AIVEN_API_TOKEN=qfwNINkUql24t2NwI4qYeY7e5a4vMLGJQH1ip3xoMlPuLK7fjc+1okaCY/rC0Xu/MAjveqvQAMyAnxcqPBQGY2/OxTSFej9ftmSi7hrhM+2VGcvdsvPn+BLatfp+YLiKwP3NjO/bL9p+mH6z9LyJ681ibiBHmPV/ga8OoP1U/giYizYpDEKt4wdTl4wxEv4nW5lx+6uFVv08/SYjSTFobwjYgjrxb9M/LoDOGsRZOyWYKOtTKWIpiF+BaxmtQSWYgLLwhVjTwQ+2AzeKjxuVPQD4xy+TymlGCscHFaveEA/52B43cirmXbsG8DEmcQBvvsTBQLY1PtSFu5lbb7IGb2ztzHC/fCmc6sFtfqCIQpghLfl41q==",
+							Secret: "qfwNINkUql24t2NwI4qYeY7e5a4vMLGJQH1ip3xoMlPuLK7fjc+1okaCY/rC0Xu/MAjveqvQAMyAnxcqPBQGY2/OxTSFej9ftmSi7hrhM+2VGcvdsvPn+BLatfp+YLiKwP3NjO/bL9p+mH6z9LyJ681ibiBHmPV/ga8OoP1U/giYizYpDEKt4wdTl4wxEv4nW5lx+6uFVv08/SYjSTFobwjYgjrxb9M/LoDOGsRZOyWYKOtTKWIpiF+BaxmtQSWYgLLwhVjTwQ+2AzeKjxuVPQD4xy+TymlGCscHFaveEA/52B43cirmXbsG8DEmcQBvvsTBQLY1PtSFu5lbb7IGb2ztzHC/fCmc6sFtfqCIQpghLfl41q==",
+						},
+						{
+							Text:   "aiven_token: \"rccyCKv//vA4+xFgp1Grkhbl4LDSFrh+dcV/5rvecmsFYh954TBHUyiEevKTTinVH/kzsnpDrDU1Se4JUhaexBtpubYNedmw1lebqrcn3xHHRsXBIAjEut7RRRri3UY6Df1km+N9/n8EEubLLiyCkpT1kmarWbPvWFtK4z5deBVP3otsJ0igpGRi/eA5w2ZRo+unQdaC2QJ6Hu17dQdrvA8tn9tbBFkdTDtJkHNvoM4hZ2bIx0ctLME4FhfhQBTtdGGaflJXnQTNyIlfYo+n5GLa2hXhMbO7Q1a+HX0RssTFupW3XYw4FZoSyAtAS0iDuwu2pwPD7LWTbjnwlIQKUJVLmti494z+437b++fCbpeJ6prZJL==\"",
+							Secret: "rccyCKv//vA4+xFgp1Grkhbl4LDSFrh+dcV/5rvecmsFYh954TBHUyiEevKTTinVH/kzsnpDrDU1Se4JUhaexBtpubYNedmw1lebqrcn3xHHRsXBIAjEut7RRRri3UY6Df1km+N9/n8EEubLLiyCkpT1kmarWbPvWFtK4z5deBVP3otsJ0igpGRi/eA5w2ZRo+unQdaC2QJ6Hu17dQdrvA8tn9tbBFkdTDtJkHNvoM4hZ2bIx0ctLME4FhfhQBTtdGGaflJXnQTNyIlfYo+n5GLa2hXhMbO7Q1a+HX0RssTFupW3XYw4FZoSyAtAS0iDuwu2pwPD7LWTbjnwlIQKUJVLmti494z+437b++fCbpeJ6prZJL==",
+						},
+					},
+					NegativeExamples: []string{
+						"AIVEN_API_TOKEN=${AIVEN_API_TOKEN}",
+						"AIVEN_API_TOKEN=<your-token>",
+					},
+					References: []string{
+						"https://aiven.io/docs/platform/concepts/authentication-tokens",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.aiven.io",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/v1/me",
+								Headers: map[string]string{
+									"Authorization": "aivenv1 ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+											403,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"user\":{\"user\":\"ci@acme.example\"}}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"message\":\"Invalid token\",\"errors\":[{\"status\":403}]}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/aiven.yaml",
+		},
+		{
 			Provider: "alibaba",
 			Rules: []*Rule{
 				{
@@ -630,13 +751,49 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/anthropic.yaml",
 		},
 		{
+			Provider: "anypoint",
+			Rules: []*Rule{
+				{
+					ID:          "anypoint-secret",
+					Provider:    "anypoint",
+					Description: "MuleSoft Anypoint client secret or token set as an Anypoint secret",
+					Pattern:     "(?i:anypoint[\\w. -]{0,30}?(?:secret|token|password)[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|[a-f0-9]{32})",
+					Keywords: []string{
+						"anypoint",
+					},
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Regenerate the connected app's client secret (Access Management > Connected Apps) or revoke the token in Anypoint Platform.",
+					Examples: []Example{
+						{
+							Text:   "ANYPOINT_CLIENT_SECRET=63504a6a8cdfa5bb712f143b2e1419fd",
+							Secret: "63504a6a8cdfa5bb712f143b2e1419fd",
+						},
+						{
+							Text:   "anypoint_token: \"b805045a3f690413fc9295ad92af09f3\"",
+							Secret: "b805045a3f690413fc9295ad92af09f3",
+						},
+					},
+					NegativeExamples: []string{
+						"ANYPOINT_CLIENT_SECRET=${ANYPOINT_CLIENT_SECRET}",
+						"ANYPOINT_CLIENT_SECRET=<your-token>",
+						"ANYPOINT_CLIENT_ID=599e120fd3207cf47dc5f9625145a696",
+					},
+					References: []string{
+						"https://docs.mulesoft.com/access-management/connected-apps-overview",
+					},
+				},
+			},
+			Source: "rules/builtin/anypoint.yaml",
+		},
+		{
 			Provider: "assemblyai",
 			Rules: []*Rule{
 				{
 					ID:          "assemblyai-api-key",
 					Provider:    "assemblyai",
 					Description: "AssemblyAI API key (32 hex) set as an AssemblyAI key",
-					Pattern:     "(?i:(?:assemblyai|assembly_ai)[\\w.-]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{32})",
+					Pattern:     "(?i:(?:assemblyai|assembly_ai)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{32})",
 					Keywords: []string{
 						"assemblyai",
 						"assembly_ai",
@@ -1045,6 +1202,80 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/atlassian.yaml",
 		},
 		{
+			Provider: "auth0",
+			Rules: []*Rule{
+				{
+					ID:          "auth0-client-secret",
+					Provider:    "auth0",
+					Description: "Auth0 client secret set as an Auth0 secret",
+					Pattern:     "(?i:auth0[\\w.-]{0,30}?secret[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9_-]{64,86})",
+					Keywords: []string{
+						"auth0",
+					},
+					RejectAfter: strp("A-Za-z0-9_-"),
+					MinEntropy:  4,
+					Confidence:  "medium",
+					Remediation: "Rotate the client secret of the application in the Auth0 dashboard (Applications > Settings) and update its deployments.",
+					Examples: []Example{
+						{
+							Text:   "AUTH0_CLIENT_SECRET=KTTinVH-kzsnpDrDU1Se4JUhaexBtpubYNedmw1lebqrcn3xHHRsXBIAjEut7RRR",
+							Secret: "KTTinVH-kzsnpDrDU1Se4JUhaexBtpubYNedmw1lebqrcn3xHHRsXBIAjEut7RRR",
+						},
+						{
+							Text:   "  \"auth0ClientSecret\": \"ri3UY6Df1km_N9-n8EEubLLiyCkpT1kmarWbPvWFtK4z5deBVP3otsJ0igpGRi-e\",",
+							Secret: "ri3UY6Df1km_N9-n8EEubLLiyCkpT1kmarWbPvWFtK4z5deBVP3otsJ0igpGRi-e",
+						},
+					},
+					NegativeExamples: []string{
+						"AUTH0_CLIENT_SECRET=${AUTH0_CLIENT_SECRET}",
+						"AUTH0_CLIENT_SECRET=<your-token>",
+					},
+					References: []string{
+						"https://auth0.com/docs/get-started/applications/rotate-client-secret",
+					},
+				},
+			},
+			Source: "rules/builtin/auth0.yaml",
+		},
+		{
+			Provider: "authress",
+			Rules: []*Rule{
+				{
+					ID:          "authress-access-key",
+					Provider:    "authress",
+					Description: "Authress service client access key",
+					Pattern:     "(?P<secret>(?:sc|ext|scauth|authress)_[A-Za-z0-9]{5,30}\\.[a-z0-9]{4,6}\\.acc[_-][a-z0-9-]{10,32}\\.[A-Za-z0-9+/_=-]{30,120})",
+					Keywords: []string{
+						".acc_",
+						".acc-",
+					},
+					RejectBefore: strp("A-Za-z0-9_"),
+					RejectAfter:  strp("A-Za-z0-9+/_=-"),
+					MinEntropy:   4,
+					Confidence:   "high",
+					Remediation:  "Delete the access key of the service client in the Authress management portal and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "AUTHRESS_SERVICE_CLIENT_ACCESS_KEY=sc_219v4w6ai33y6i8wnoela.md97.acc_qrwluqqln3amnk.FaJuAMggS51yxIDV_kY_32cfdXbaVx_nxoFmL6jm8TMGiTjedYeulb_cTgfi7dJz54T4RmI0o_WGzm3NSQGYeM",
+							Secret: "sc_219v4w6ai33y6i8wnoela.md97.acc_qrwluqqln3amnk.FaJuAMggS51yxIDV_kY_32cfdXbaVx_nxoFmL6jm8TMGiTjedYeulb_cTgfi7dJz54T4RmI0o_WGzm3NSQGYeM",
+						},
+						{
+							Text:   "const authress = new ServiceClientTokenProvider(\"sc_uh7j967v0x88savlo5ux3.qof1.acc_kvcms2xw7cenis.LVka8jZUpsHRnczKbio6HHFnfIW7JC6ieGFwo5WeTQK6x46BtT-uPB6H6YW1AkeWrQwm2hE6U1yOq-MArUaDKm\", \"https://login.acme.example\")",
+							Secret: "sc_uh7j967v0x88savlo5ux3.qof1.acc_kvcms2xw7cenis.LVka8jZUpsHRnczKbio6HHFnfIW7JC6ieGFwo5WeTQK6x46BtT-uPB6H6YW1AkeWrQwm2hE6U1yOq-MArUaDKm",
+						},
+					},
+					NegativeExamples: []string{
+						"AUTHRESS_SERVICE_CLIENT_ACCESS_KEY=sc_<id>.<key>.acc_<account>.<secret>",
+						"AUTHRESS_SERVICE_CLIENT_ACCESS_KEY=${AUTHRESS_KEY}",
+					},
+					References: []string{
+						"https://authress.io/knowledge-base/docs/authorization/service-clients/secrets-management",
+					},
+				},
+			},
+			Source: "rules/builtin/authress.yaml",
+		},
+		{
 			Provider: "aws",
 			Rules: []*Rule{
 				{
@@ -1397,6 +1628,86 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/aws.yaml",
+		},
+		{
+			Provider: "azure-openai",
+			Rules: []*Rule{
+				{
+					ID:          "azure-openai-api-key",
+					Provider:    "azure-openai",
+					Description: "Azure OpenAI API key set as an Azure OpenAI key",
+					Pattern:     "(?i:azure[\\w.-]{0,8}?openai[\\w.-]{0,20}?(?:key|token|secret)[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{32}|[A-Za-z0-9]{84})",
+					Keywords: []string{
+						"openai",
+					},
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Regenerate the key under Keys and Endpoint of the Azure OpenAI resource (portal or `az cognitiveservices account keys regenerate`).",
+					Examples: []Example{
+						{
+							Text:   "AZURE_OPENAI_API_KEY=a38d3fc863d9ba8c19a34adb90a57fab",
+							Secret: "a38d3fc863d9ba8c19a34adb90a57fab",
+						},
+						{
+							Text:   "  \"azureOpenAIKey\": \"e4440872d5a169ebb126499b20f2cb34\",",
+							Secret: "e4440872d5a169ebb126499b20f2cb34",
+						},
+					},
+					NegativeExamples: []string{
+						"AZURE_OPENAI_API_KEY=${AZURE_OPENAI_API_KEY}",
+						"AZURE_OPENAI_API_KEY=<your-token>",
+						"AZURE_OPENAI_ENDPOINT=https://acme-eastus.openai.azure.com/",
+					},
+					References: []string{
+						"https://learn.microsoft.com/en-us/azure/ai-services/openai/reference#authentication",
+					},
+				},
+			},
+			Source: "rules/builtin/azure-openai.yaml",
+		},
+		{
+			Provider: "azure-search",
+			Rules: []*Rule{
+				{
+					ID:          "azure-search-key",
+					Provider:    "azure-search",
+					Description: "Azure AI Search admin or query key set as a search key",
+					Pattern:     "(?i:(?:azure[_.-]?(?:ai[_.-]?)?search|search[_.-]?service|cognitive[_.-]?search)[\\w. -]{0,30}?key[\\w.-]{0,10}\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?|search\\.windows\\.net(?s:.{0,200}?)api-key:\\s*)(?P<secret>[A-Za-z0-9]{52})",
+					Keywords: []string{
+						"azure_search",
+						"azure-search",
+						"azuresearch",
+						"azure_ai_search",
+						"azure-ai-search",
+						"search_service",
+						"search-service",
+						"searchservice",
+						"cognitive_search",
+						"search.windows.net",
+					},
+					MinEntropy:  4,
+					Confidence:  "medium",
+					Remediation: "Regenerate the admin key (or delete the query key) under Settings > Keys of the search service.",
+					Examples: []Example{
+						{
+							Text:   "AZURE_SEARCH_ADMIN_KEY=Fg4q1DR04PmEsGmT65R8SrDEAeae9Vnq7gu2x3QFdaLGEJGUuMWG",
+							Secret: "Fg4q1DR04PmEsGmT65R8SrDEAeae9Vnq7gu2x3QFdaLGEJGUuMWG",
+						},
+						{
+							Text:   "curl \"https://acme-search.search.windows.net/indexes?api-version=2024-07-01\" -H \"api-key: huW0U76AWxQFOdNePKRY2RzYOemzhopsjCSlVbRwfCIlL2lYTpkC\"",
+							Secret: "huW0U76AWxQFOdNePKRY2RzYOemzhopsjCSlVbRwfCIlL2lYTpkC",
+						},
+					},
+					NegativeExamples: []string{
+						"AZURE_SEARCH_ADMIN_KEY=${AZURE_SEARCH_ADMIN_KEY}",
+						"AZURE_SEARCH_ADMIN_KEY=<your-token>",
+					},
+					References: []string{
+						"https://learn.microsoft.com/en-us/azure/search/search-security-api-keys",
+					},
+				},
+			},
+			Source: "rules/builtin/azure-search.yaml",
 		},
 		{
 			Provider: "azure",
@@ -3338,7 +3649,7 @@ func generatedPacks() []*Pack {
 					ID:          "codacy-api-token",
 					Provider:    "codacy",
 					Description: "Codacy project or account API token set as a Codacy token",
-					Pattern:     "(?i:(?:codacy)[\\w.-]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{20,32})",
+					Pattern:     "(?i:(?:codacy)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{20,32})",
 					Keywords: []string{
 						"codacy",
 					},
@@ -3459,7 +3770,7 @@ func generatedPacks() []*Pack {
 					ID:          "codecov-token",
 					Provider:    "codecov",
 					Description: "Codecov upload or API token set as a Codecov token",
-					Pattern:     "(?i:(?:codecov)[\\w.-]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|[a-f0-9]{40})",
+					Pattern:     "(?i:(?:codecov)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|[a-f0-9]{40})",
 					Keywords: []string{
 						"codecov",
 					},
@@ -3495,7 +3806,7 @@ func generatedPacks() []*Pack {
 					ID:          "cohere-api-key",
 					Provider:    "cohere",
 					Description: "Cohere API key (40 alphanumerics) set as a Cohere key",
-					Pattern:     "(?i:(?:cohere|co_api)[\\w.-]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{40})",
+					Pattern:     "(?i:(?:cohere|co_api)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{40})",
 					Keywords: []string{
 						"cohere",
 						"co_api_key",
@@ -3623,7 +3934,7 @@ func generatedPacks() []*Pack {
 					Keywords: []string{
 						"contribsys",
 					},
-					MinEntropy:  3,
+					MinEntropy:  2.5,
 					Confidence:  "high",
 					Remediation: "Ask Contributed Systems (support@contribsys.com) to rotate the license credentials and update the gem source.",
 					Examples: []Example{
@@ -3770,6 +4081,42 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/cratesio.yaml",
+		},
+		{
+			Provider: "cursor",
+			Rules: []*Rule{
+				{
+					ID:          "cursor-api-key",
+					Provider:    "cursor",
+					Description: "Cursor API key (key_ + 64 hex) set as a Cursor key",
+					Pattern:     "(?i:cursor(?s:.{0,60}?))(?P<secret>key_[a-f0-9]{64})",
+					Keywords: []string{
+						"cursor",
+					},
+					RejectAfter: strp("A-Za-z0-9_-"),
+					MinEntropy:  3,
+					Confidence:  "high",
+					Remediation: "Delete the key in the Cursor dashboard (Settings > API Keys / Advanced) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "CURSOR_API_KEY=key_3a8e4e0401021e27752c96018e1b6b1404961a22692b7aed662650f358985680",
+							Secret: "key_3a8e4e0401021e27752c96018e1b6b1404961a22692b7aed662650f358985680",
+						},
+						{
+							Text:   "curl https://api.cursor.com/teams/members -u key_474d1db01e5685e1d30a6972f2643788919b89301c9dfd29486d6d60c810a4da:",
+							Secret: "key_474d1db01e5685e1d30a6972f2643788919b89301c9dfd29486d6d60c810a4da",
+						},
+					},
+					NegativeExamples: []string{
+						"CURSOR_API_KEY=${CURSOR_API_KEY}",
+						"CURSOR_API_KEY=<your-token>",
+					},
+					References: []string{
+						"https://docs.cursor.com/account/teams/admin-api",
+					},
+				},
+			},
+			Source: "rules/builtin/cursor.yaml",
 		},
 		{
 			Provider: "databricks",
@@ -4205,6 +4552,91 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/deepseek.yaml",
+		},
+		{
+			Provider: "definednet",
+			Rules: []*Rule{
+				{
+					ID:          "definednet-api-key",
+					Provider:    "definednet",
+					Description: "Defined Networking API key (dnkey-)",
+					Pattern:     "(?P<secret>dnkey-[A-Za-z0-9=_-]{26}-[A-Za-z0-9=_-]{52})",
+					Keywords: []string{
+						"dnkey-",
+					},
+					RejectAfter: strp("A-Za-z0-9=_-"),
+					MinEntropy:  3.5,
+					Confidence:  "high",
+					Remediation: "Delete the key in the Defined Networking admin panel (API keys) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "DN_API_KEY=dnkey-4A484AWHN4UZLYZXIWJ8WW4SLZ-9ROFZL4XD9QUFVCJBCU1A50XAP8Q8BLYHLVYJI2JSIXENQG5VD6Q",
+							Secret: "dnkey-4A484AWHN4UZLYZXIWJ8WW4SLZ-9ROFZL4XD9QUFVCJBCU1A50XAP8Q8BLYHLVYJI2JSIXENQG5VD6Q",
+						},
+						{
+							Text:   "curl https://api.defined.net/v1/hosts -H \"Authorization: Bearer dnkey-M2UWSC7HPRKU4GD7K8QKTO2PVV-MU78MRBSWXBUB8X004ZQWJ2FID5MA8DZ3G2198HWQTXJA3I8RETO\"",
+							Secret: "dnkey-M2UWSC7HPRKU4GD7K8QKTO2PVV-MU78MRBSWXBUB8X004ZQWJ2FID5MA8DZ3G2198HWQTXJA3I8RETO",
+						},
+					},
+					NegativeExamples: []string{
+						"DN_API_KEY=dnkey-<key>",
+						"DN_API_KEY=dnkey-4A484AWHN4UZLYZXIWJ8WW4SLZ-9ROFZL4XD9QUFVCJBCU1A50XAP8Q8BLYHLVYJI2JSIXENQG5VD6QX",
+					},
+					References: []string{
+						"https://docs.defined.net/api/defined-networking-api/",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.defined.net",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/v1/hosts?pageSize=1",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+											403,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"data\":[],\"metadata\":{}}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"errors\":[{\"code\":\"ERR_UNAUTHORIZED\"}]}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/definednet.yaml",
 		},
 		{
 			Provider: "dependency-track",
@@ -5178,7 +5610,7 @@ func generatedPacks() []*Pack {
 					ID:          "droneci-token",
 					Provider:    "droneci",
 					Description: "Drone CI token (32 alphanumerics) set as a Drone token",
-					Pattern:     "(?i:(?:drone)[\\w.-]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{32})",
+					Pattern:     "(?i:(?:drone)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{32})",
 					Keywords: []string{
 						"drone",
 					},
@@ -5449,13 +5881,49 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/elevenlabs.yaml",
 		},
 		{
+			Provider: "endorlabs",
+			Rules: []*Rule{
+				{
+					ID:          "endorlabs-api-key",
+					Provider:    "endorlabs",
+					Description: "Endor Labs API key or secret (endr+)",
+					Pattern:     "(?P<secret>endr\\+[A-Za-z0-9-]{16})",
+					Keywords: []string{
+						"endr+",
+					},
+					RejectAfter: strp("A-Za-z0-9-"),
+					MinEntropy:  3,
+					Confidence:  "high",
+					Remediation: "Delete the API key in Endor Labs (Settings > Access Control > API Keys) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "ENDOR_API_CREDENTIALS_SECRET=endr+Jx9uSxvO3MceHZD2",
+							Secret: "endr+Jx9uSxvO3MceHZD2",
+						},
+						{
+							Text:   "endorctl scan --namespace acme --api-secret endr+9TVq0hQLnzS7cbeL",
+							Secret: "endr+9TVq0hQLnzS7cbeL",
+						},
+					},
+					NegativeExamples: []string{
+						"ENDOR_API_CREDENTIALS_KEY=endr+<key>",
+						"ENDOR_API_CREDENTIALS_SECRET=endr+Jx9uSxvO3MceHZD2x",
+					},
+					References: []string{
+						"https://docs.endorlabs.com/administration/api/",
+					},
+				},
+			},
+			Source: "rules/builtin/endorlabs.yaml",
+		},
+		{
 			Provider: "fastly",
 			Rules: []*Rule{
 				{
 					ID:          "fastly-api-token",
 					Provider:    "fastly",
 					Description: "Fastly API token set as a Fastly key",
-					Pattern:     "(?i:fastly[\\w.-]{0,30}?(?:token|key|secret|auth)[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9_-]{32})",
+					Pattern:     "(?i:fastly[\\w. -]{0,30}?(?:token|key|secret|auth)[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9_-]{32})",
 					Keywords: []string{
 						"fastly",
 					},
@@ -5578,10 +6046,10 @@ func generatedPacks() []*Pack {
 				{
 					ID:          "flyio-macaroon-token",
 					Provider:    "flyio",
-					Description: "Fly.io deploy or org token (FlyV1 fm1r_/fm2_ macaroon)",
-					Pattern:     "(?P<secret>FlyV1 fm(?:1[ar]|2)_[A-Za-z0-9+/=_,-]{100}[A-Za-z0-9+/=_,-]*)",
+					Description: "Fly.io deploy or org token (FlyV1 macaroon)",
+					Pattern:     "(?P<secret>FlyV1 [A-Za-z0-9+/=_,-]{100}[A-Za-z0-9+/=_,-]*)",
 					Keywords: []string{
-						"flyv1 fm",
+						"flyv1",
 					},
 					WindowSize:  4096,
 					RejectAfter: strp("A-Za-z0-9+/=_,-"),
@@ -9087,6 +9555,90 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/gitlab.yaml",
 		},
 		{
+			Provider: "gitter",
+			Rules: []*Rule{
+				{
+					ID:          "gitter-token",
+					Provider:    "gitter",
+					Description: "Gitter access token set as a Gitter token",
+					Pattern:     "(?i:(?:gitter)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-z0-9_-]{40})",
+					Keywords: []string{
+						"gitter",
+					},
+					RejectAfter: strp("A-Za-z0-9_-"),
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Revoke the token at https://developer.gitter.im/apps and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "GITTER_TOKEN=869a92a9994e4fc7dad09a94cdd0f74cd3bf89a7",
+							Secret: "869a92a9994e4fc7dad09a94cdd0f74cd3bf89a7",
+						},
+						{
+							Text:   "gitter_access_token: \"419be54d3fb2f0e2dfe4ff2757ab177bd73e6921\"",
+							Secret: "419be54d3fb2f0e2dfe4ff2757ab177bd73e6921",
+						},
+					},
+					NegativeExamples: []string{
+						"GITTER_TOKEN=${GITTER_TOKEN}",
+						"GITTER_TOKEN=<your-token>",
+					},
+					References: []string{
+						"https://developer.gitter.im/docs/authentication",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.gitter.im",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/v1/user",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "[{\"id\":\"5f1\",\"username\":\"ci-bot\"}]",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"error\":\"Unauthorized\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/gitter.yaml",
+		},
+		{
 			Provider: "grafana",
 			Rules: []*Rule{
 				{
@@ -9983,6 +10535,168 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/heroku.yaml",
 		},
 		{
+			Provider: "honeycomb",
+			Rules: []*Rule{
+				{
+					ID:          "honeycomb-ingest-key",
+					Provider:    "honeycomb",
+					Description: "Honeycomb ingest key (hcaik_, hcxik_)",
+					Pattern:     "(?P<secret>hc[ax]ik_[a-z0-9]{26}[a-z0-9]{32})",
+					Keywords: []string{
+						"hcaik_",
+						"hcxik_",
+					},
+					MinEntropy:  3.5,
+					Confidence:  "high",
+					Remediation: "Delete the key in the environment's API Keys settings in Honeycomb and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "HONEYCOMB_API_KEY=hcaik_icltrtf8xif812j1tl9r927izcz73c2a2ktsqrvq0eh1lhtfukss3ceb50",
+							Secret: "hcaik_icltrtf8xif812j1tl9r927izcz73c2a2ktsqrvq0eh1lhtfukss3ceb50",
+						},
+						{
+							Text:   "OTEL_EXPORTER_OTLP_HEADERS=\"x-honeycomb-team=hcaik_hfaoz5io0yk5t7nekc9ikvntmnglbiunvq8z615ulwwpce64cjgwe3did6\"",
+							Secret: "hcaik_hfaoz5io0yk5t7nekc9ikvntmnglbiunvq8z615ulwwpce64cjgwe3did6",
+						},
+					},
+					NegativeExamples: []string{
+						"HONEYCOMB_API_KEY=hcaik_<key>",
+						"HONEYCOMB_API_KEY=hcaik_icltrtf8xif812j1tl9r927izcz73c2a2ktsqrvq0eh1lhtfukss3ceb50x",
+					},
+					References: []string{
+						"https://docs.honeycomb.io/get-started/configure/environments/manage-api-keys/",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.honeycomb.io",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/1/auth",
+								Headers: map[string]string{
+									"X-Honeycomb-Team": "${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"id\":\"x\",\"type\":\"ingest\",\"environment\":{\"slug\":\"prod\"}}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"error\":\"unknown API key - check your credentials\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+				{
+					ID:          "honeycomb-api-key",
+					Provider:    "honeycomb",
+					Description: "Honeycomb configuration or classic key set as a Honeycomb key",
+					Pattern:     "(?i:(?:honeycomb|x-honeycomb-team)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{32}|[A-Za-z0-9]{22})",
+					Keywords: []string{
+						"honeycomb",
+					},
+					MinEntropy:  3.5,
+					Confidence:  "medium",
+					Remediation: "Delete the key in the environment's API Keys settings in Honeycomb and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "HONEYCOMB_API_KEY=tFBx7qIbkYHQb1jkugFLLL",
+							Secret: "tFBx7qIbkYHQb1jkugFLLL",
+						},
+						{
+							Text:   "honeycomb_writekey: \"Nn0J3ZsMGRajchFzHseMsW\"",
+							Secret: "Nn0J3ZsMGRajchFzHseMsW",
+						},
+					},
+					NegativeExamples: []string{
+						"HONEYCOMB_API_KEY=${HONEYCOMB_API_KEY}",
+						"HONEYCOMB_API_KEY=<your-token>",
+						"honeycomb_dataset: ProductionFrontendSpans",
+					},
+					References: []string{
+						"https://docs.honeycomb.io/get-started/configure/environments/manage-api-keys/",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.honeycomb.io",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/1/auth",
+								Headers: map[string]string{
+									"X-Honeycomb-Team": "${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"id\":\"x\",\"type\":\"configuration\",\"environment\":{\"slug\":\"prod\"}}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"error\":\"unknown API key - check your credentials\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/honeycomb.yaml",
+		},
+		{
 			Provider: "huggingface",
 			Rules: []*Rule{
 				{
@@ -10339,7 +11053,7 @@ func generatedPacks() []*Pack {
 					ID:          "ibm-cloud-api-key",
 					Provider:    "ibm",
 					Description: "IBM Cloud API key set as an IBM Cloud key",
-					Pattern:     "(?i:(?:ibm[_.-]?cloud|ibmcloud|ibm)[\\w.-]{0,30}?(?:api[_.-]?key|apikey)[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9_-]{44})",
+					Pattern:     "(?i:(?:ibm[_.-]?cloud|ibmcloud|ibm)[\\w.-]{0,30}?(?:key|token|secret)[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9_-]{44})",
 					Keywords: []string{
 						"ibm",
 					},
@@ -10379,9 +11093,10 @@ func generatedPacks() []*Pack {
 					Keywords: []string{
 						"ico-",
 					},
-					MinEntropy:  3.5,
-					Confidence:  "high",
-					Remediation: "Rotate the key in Infracost Cloud (Org settings > API keys) and update the pipelines that use it.",
+					RejectBefore: strp("A-Za-z0-9_.-"),
+					MinEntropy:   3.5,
+					Confidence:   "high",
+					Remediation:  "Rotate the key in Infracost Cloud (Org settings > API keys) and update the pipelines that use it.",
 					Examples: []Example{
 						{
 							Text:   "INFRACOST_API_KEY=ico-kCZLQgy2ICflFDkVpxkLAJSUE2FwMMzX",
@@ -10403,6 +11118,42 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/infracost.yaml",
+		},
+		{
+			Provider: "ionic",
+			Rules: []*Rule{
+				{
+					ID:          "ionic-access-token",
+					Provider:    "ionic",
+					Description: "Ionic Appflow personal access token (ion_)",
+					Pattern:     "(?P<secret>ion_[A-Za-z0-9]{42})",
+					Keywords: []string{
+						"ionic",
+					},
+					RejectBefore: strp("A-Za-z0-9_"),
+					MinEntropy:   3.5,
+					Confidence:   "high",
+					Remediation:  "Delete the token in the Ionic dashboard (Personal settings > Personal access tokens) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "IONIC_TOKEN=ion_AY8MGDXUpkpL0Oo07OFFvhFENDSGKllPfuivGIpEfq",
+							Secret: "ion_AY8MGDXUpkpL0Oo07OFFvhFENDSGKllPfuivGIpEfq",
+						},
+						{
+							Text:   "ionic login --token ion_DZFHfpKFgWpCXGikofPbrLE15JW7dP2XHBlxJX1Bmx",
+							Secret: "ion_DZFHfpKFgWpCXGikofPbrLE15JW7dP2XHBlxJX1Bmx",
+						},
+					},
+					NegativeExamples: []string{
+						"IONIC_TOKEN=ion_<token>",
+						"IONIC_TOKEN=ion_AY8MGDXUpkpL0Oo07OFFvhFENDSGKllPfuivGIpEfqx",
+					},
+					References: []string{
+						"https://ionic.io/docs/appflow/personal-access-tokens",
+					},
+				},
+			},
+			Source: "rules/builtin/ionic.yaml",
 		},
 		{
 			Provider: "jenkins",
@@ -10888,6 +11639,91 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/jfrog.yaml",
 		},
 		{
+			Provider: "jumpcloud",
+			Rules: []*Rule{
+				{
+					ID:          "jumpcloud-api-key",
+					Provider:    "jumpcloud",
+					Description: "JumpCloud API key set as a JumpCloud key",
+					Pattern:     "(?i:(?:jumpcloud|jc_api|jcapi)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{40})",
+					Keywords: []string{
+						"jumpcloud",
+						"jc_api",
+						"jcapi",
+					},
+					MinEntropy:  3,
+					Confidence:  "high",
+					Remediation: "Generate a new API key in the JumpCloud admin console (API Settings), which invalidates the old one, and review the directory insights.",
+					Examples: []Example{
+						{
+							Text:   "JUMPCLOUD_API_KEY=6e5dca3f53a007da8e85de0a0456f43f406720b7",
+							Secret: "6e5dca3f53a007da8e85de0a0456f43f406720b7",
+						},
+						{
+							Text:   "JC_API_KEY: \"48289539e1cd085d04997e7111a6b40880128c3a\"",
+							Secret: "48289539e1cd085d04997e7111a6b40880128c3a",
+						},
+					},
+					NegativeExamples: []string{
+						"JUMPCLOUD_API_KEY=${JUMPCLOUD_API_KEY}",
+						"JUMPCLOUD_API_KEY=<your-token>",
+					},
+					References: []string{
+						"https://docs.jumpcloud.com/api/1.0/index.html#section/API-Key",
+					},
+					Verify: &Action{
+						BaseURL: "https://console.jumpcloud.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/api/systemusers?limit=1",
+								Headers: map[string]string{
+									"x-api-key": "${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"totalCount\":1,\"results\":[]}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"message\":\"Unauthorized\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/jumpcloud.yaml",
+		},
+		{
 			Provider: "jwt",
 			Rules: []*Rule{
 				{
@@ -11120,6 +11956,42 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/langsmith.yaml",
 		},
 		{
+			Provider: "lark",
+			Rules: []*Rule{
+				{
+					ID:          "lark-app-secret",
+					Provider:    "lark",
+					Description: "Lark (Feishu) app secret set as a Lark secret",
+					Pattern:     "(?i:(?:lark|larksuite|feishu)[\\w. -]{0,30}?secret[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{32})",
+					Keywords: []string{
+						"lark",
+						"feishu",
+					},
+					MinEntropy:  3.5,
+					Confidence:  "medium",
+					Remediation: "Reset the app secret in the Lark/Feishu developer console (Credentials & Basic Info) and redeploy the app.",
+					Examples: []Example{
+						{
+							Text:   "LARK_APP_SECRET=KhJiEBLzG4P1TUcs2HGloUqEAEc9u3Yl",
+							Secret: "KhJiEBLzG4P1TUcs2HGloUqEAEc9u3Yl",
+						},
+						{
+							Text:   "feishu_app_secret: \"RsXtS1Do1bL2NFoCWGpWjMMp21xZUxe4\"",
+							Secret: "RsXtS1Do1bL2NFoCWGpWjMMp21xZUxe4",
+						},
+					},
+					NegativeExamples: []string{
+						"LARK_APP_SECRET=${LARK_APP_SECRET}",
+						"LARK_APP_SECRET=<your-token>",
+					},
+					References: []string{
+						"https://open.larksuite.com/document/server-docs/authentication-management/access-token/tenant_access_token_internal",
+					},
+				},
+			},
+			Source: "rules/builtin/lark.yaml",
+		},
+		{
 			Provider: "launchdarkly",
 			Rules: []*Rule{
 				{
@@ -11233,6 +12105,41 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/launchdarkly.yaml",
+		},
+		{
+			Provider: "linear",
+			Rules: []*Rule{
+				{
+					ID:          "linear-api-key",
+					Provider:    "linear",
+					Description: "Linear API key (lin_api_)",
+					Pattern:     "(?P<secret>lin_api_[A-Za-z0-9]{40})",
+					Keywords: []string{
+						"lin_api_",
+					},
+					MinEntropy:  3.5,
+					Confidence:  "high",
+					Remediation: "Revoke the key under Settings > Account > Security & access in Linear.",
+					Examples: []Example{
+						{
+							Text:   "LINEAR_API_KEY=lin_api_2e5C6XYECm7FV1OCBDaFFJWc2Oo5aGZG5hNJ4c5r",
+							Secret: "lin_api_2e5C6XYECm7FV1OCBDaFFJWc2Oo5aGZG5hNJ4c5r",
+						},
+						{
+							Text:   "curl https://api.linear.app/graphql -H \"Authorization: lin_api_Dhi7zVr29sCBJvEwG2aiDDPyGiIwnoel0amdJHqr\" -d '{\"query\":\"{ viewer { id } }\"}'",
+							Secret: "lin_api_Dhi7zVr29sCBJvEwG2aiDDPyGiIwnoel0amdJHqr",
+						},
+					},
+					NegativeExamples: []string{
+						"LINEAR_API_KEY=lin_api_<key>",
+						"LINEAR_API_KEY=lin_api_2e5C6XYECm7FV1OCBDaFFJWc2Oo5aGZG5hNJ4c5rx",
+					},
+					References: []string{
+						"https://linear.app/developers/graphql#personal-api-keys",
+					},
+				},
+			},
+			Source: "rules/builtin/linear.yaml",
 		},
 		{
 			Provider: "mailchimp",
@@ -11502,13 +12409,208 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/mailgun.yaml",
 		},
 		{
+			Provider: "mandrill",
+			Rules: []*Rule{
+				{
+					ID:          "mandrill-api-key",
+					Provider:    "mandrill",
+					Description: "Mandrill API key set as a Mandrill key",
+					Pattern:     "(?i:(?:mandrill)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9_-]{22})",
+					Keywords: []string{
+						"mandrill",
+					},
+					RejectAfter: strp("A-Za-z0-9_-"),
+					MinEntropy:  3.5,
+					Confidence:  "medium",
+					Remediation: "Delete the key in Mandrill (Settings > SMTP & API Info) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "MANDRILL_API_KEY=1ZNTqJoryPUBRKU7oBMtGb",
+							Secret: "1ZNTqJoryPUBRKU7oBMtGb",
+						},
+						{
+							Text:   "mandrill_key: \"kmyMA1Cp24X1dNaToGgoQG\"",
+							Secret: "kmyMA1Cp24X1dNaToGgoQG",
+						},
+					},
+					NegativeExamples: []string{
+						"MANDRILL_API_KEY=${MANDRILL_API_KEY}",
+						"MANDRILL_API_KEY=<your-token>",
+						"mandrill_template: WelcomeEmailTemplateV2",
+					},
+					References: []string{
+						"https://mailchimp.com/developer/transactional/guides/quick-start/",
+					},
+				},
+			},
+			Source: "rules/builtin/mandrill.yaml",
+		},
+		{
+			Provider: "mattermost",
+			Rules: []*Rule{
+				{
+					ID:          "mattermost-access-token",
+					Provider:    "mattermost",
+					Description: "Mattermost access token set as a Mattermost token",
+					Pattern:     "(?i:(?:mattermost|mm_)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-z0-9]{26})",
+					Keywords: []string{
+						"mattermost",
+						"mm_",
+					},
+					MinEntropy:  3.5,
+					Confidence:  "medium",
+					Remediation: "Revoke the token in Mattermost (Profile > Security > Personal Access Tokens, or the bot account) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "MATTERMOST_TOKEN=x0p9y44js4evhxc15xlrlebm25",
+							Secret: "x0p9y44js4evhxc15xlrlebm25",
+						},
+						{
+							Text:   "MM_BOT_TOKEN: \"noi33r8bbfsilnjp5z7nsiff6s\"",
+							Secret: "noi33r8bbfsilnjp5z7nsiff6s",
+						},
+					},
+					NegativeExamples: []string{
+						"MATTERMOST_TOKEN=${MATTERMOST_TOKEN}",
+						"MATTERMOST_TOKEN=<your-token>",
+					},
+					References: []string{
+						"https://developers.mattermost.com/integrate/reference/personal-access-token/",
+					},
+				},
+			},
+			Source: "rules/builtin/mattermost.yaml",
+		},
+		{
+			Provider: "mergify",
+			Rules: []*Rule{
+				{
+					ID:          "mergify-application-key",
+					Provider:    "mergify",
+					Description: "Mergify application key",
+					Pattern:     "(?P<secret>mergify_application_key_[A-Za-z0-9_-]{40,200})",
+					Keywords: []string{
+						"mergify_application_key_",
+					},
+					RejectAfter: strp("A-Za-z0-9_-"),
+					MinEntropy:  3.5,
+					Confidence:  "high",
+					Remediation: "Delete the application key in the Mergify dashboard (Settings > Applications) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "MERGIFY_TOKEN=mergify_application_key_Zgn932UO3muALUfbnllziGMGSIUwwy22ecKgVFJIBNRMiRLM",
+							Secret: "mergify_application_key_Zgn932UO3muALUfbnllziGMGSIUwwy22ecKgVFJIBNRMiRLM",
+						},
+						{
+							Text:   "          token: mergify_application_key_Lq4s8XF0O3bNRNrZ10c-CtZ2oS8JKOCseMT7uq2n-Sk8d7k1",
+							Secret: "mergify_application_key_Lq4s8XF0O3bNRNrZ10c-CtZ2oS8JKOCseMT7uq2n-Sk8d7k1",
+						},
+					},
+					NegativeExamples: []string{
+						"MERGIFY_TOKEN=mergify_application_key_<key>",
+						"MERGIFY_TOKEN=${{ secrets.MERGIFY_TOKEN }}",
+					},
+					References: []string{
+						"https://docs.mergify.com/api-usage/",
+					},
+				},
+			},
+			Source: "rules/builtin/mergify.yaml",
+		},
+		{
+			Provider: "messagebird",
+			Rules: []*Rule{
+				{
+					ID:          "messagebird-access-key",
+					Provider:    "messagebird",
+					Description: "MessageBird access key set as a MessageBird key",
+					Pattern:     "(?i:message[_-]?bird[\\w.-]{0,30}?(?:token|key|secret)[\\w.-]{0,10}\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?|authorization:\\s*accesskey\\s+)(?P<secret>[A-Za-z0-9]{25})",
+					Keywords: []string{
+						"messagebird",
+						"message_bird",
+						"message-bird",
+						"accesskey",
+					},
+					MinEntropy:  3.5,
+					Confidence:  "medium",
+					Remediation: "Delete the access key in the MessageBird dashboard (Developers > API access) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "MESSAGEBIRD_ACCESS_KEY=TmuiFWQOtnHiKx3UHaTX0oQ7S",
+							Secret: "TmuiFWQOtnHiKx3UHaTX0oQ7S",
+						},
+						{
+							Text:   "curl -H \"Authorization: AccessKey LYs62L7KgJx9uSxvO3MceHZD2\" https://rest.messagebird.com/balance",
+							Secret: "LYs62L7KgJx9uSxvO3MceHZD2",
+						},
+					},
+					NegativeExamples: []string{
+						"MESSAGEBIRD_ACCESS_KEY=${MESSAGEBIRD_ACCESS_KEY}",
+						"MESSAGEBIRD_ACCESS_KEY=<your-token>",
+					},
+					References: []string{
+						"https://developers.messagebird.com/api/#authentication",
+					},
+					Verify: &Action{
+						BaseURL: "https://rest.messagebird.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/balance",
+								Headers: map[string]string{
+									"Authorization": "AccessKey ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"payment\":\"prepaid\",\"type\":\"credits\",\"amount\":12}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"errors\":[{\"code\":2,\"description\":\"Request not allowed (incorrect access_key)\"}]}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/messagebird.yaml",
+		},
+		{
 			Provider: "mistral",
 			Rules: []*Rule{
 				{
 					ID:          "mistral-api-key",
 					Provider:    "mistral",
 					Description: "Mistral AI API key (32 alphanumerics) set as a Mistral key",
-					Pattern:     "(?i:(?:mistral)[\\w.-]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{32})",
+					Pattern:     "(?i:(?:mistral)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{32})",
 					Keywords: []string{
 						"mistral",
 					},
@@ -11743,8 +12845,8 @@ func generatedPacks() []*Pack {
 				{
 					ID:          "netlify-legacy-token",
 					Provider:    "netlify",
-					Description: "Netlify access token (older form) set as a Netlify token",
-					Pattern:     "(?i:(?:netlify)[\\w.-]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9_-]{40,46})",
+					Description: "Netlify access token (older form, 40-64 characters) set as a Netlify token",
+					Pattern:     "(?i:(?:netlify)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9_-]{40,64})",
 					Keywords: []string{
 						"netlify",
 					},
@@ -13107,6 +14209,42 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/okta.yaml",
 		},
 		{
+			Provider: "ollama",
+			Rules: []*Rule{
+				{
+					ID:          "ollama-api-key",
+					Provider:    "ollama",
+					Description: "Ollama API key set as an Ollama key",
+					Pattern:     "(?i:ollama(?s:.{0,60}?))(?P<secret>[a-f0-9]{32}\\.[A-Za-z0-9_-]{24})",
+					Keywords: []string{
+						"ollama",
+					},
+					RejectAfter: strp("A-Za-z0-9_-"),
+					MinEntropy:  3.5,
+					Confidence:  "high",
+					Remediation: "Delete the key at https://ollama.com/settings/keys and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "OLLAMA_API_KEY=fe4ff2757ab177bd73e6921bd7cff49f.iRoVf2_UxIwjcy5_ACq66Jdd",
+							Secret: "fe4ff2757ab177bd73e6921bd7cff49f.iRoVf2_UxIwjcy5_ACq66Jdd",
+						},
+						{
+							Text:   "client = Client(host=\"https://ollama.com\", headers={\"Authorization\": \"Bearer 2945647fc694229dc9b48346ab6a9be3.BMtGbkmyMA1Cp24X1dNaToGg\"})",
+							Secret: "2945647fc694229dc9b48346ab6a9be3.BMtGbkmyMA1Cp24X1dNaToGg",
+						},
+					},
+					NegativeExamples: []string{
+						"OLLAMA_API_KEY=${OLLAMA_API_KEY}",
+						"OLLAMA_API_KEY=<your-token>",
+					},
+					References: []string{
+						"https://docs.ollama.com/api/authentication",
+					},
+				},
+			},
+			Source: "rules/builtin/ollama.yaml",
+		},
+		{
 			Provider: "onepassword",
 			Rules: []*Rule{
 				{
@@ -13173,6 +14311,42 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/onepassword.yaml",
+		},
+		{
+			Provider: "onesignal",
+			Rules: []*Rule{
+				{
+					ID:          "onesignal-api-key",
+					Provider:    "onesignal",
+					Description: "OneSignal app or organization API key (os_v2_)",
+					Pattern:     "(?P<secret>os_v2_(?:app|org)_[a-z2-7]{103})",
+					Keywords: []string{
+						"os_v2_app_",
+						"os_v2_org_",
+					},
+					MinEntropy:  4,
+					Confidence:  "high",
+					Remediation: "Delete the key in OneSignal (Settings > Keys & IDs) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "ONESIGNAL_REST_API_KEY=os_v2_app_3rt7witdzbzw5jq5pexr5v7zvnkf7fwfjetcqsroimckfj7qr3gvkknhgnpksfblkret52az3zesx4b7kckbbzfdutbdqwfprnml7re",
+							Secret: "os_v2_app_3rt7witdzbzw5jq5pexr5v7zvnkf7fwfjetcqsroimckfj7qr3gvkknhgnpksfblkret52az3zesx4b7kckbbzfdutbdqwfprnml7re",
+						},
+						{
+							Text:   "curl https://api.onesignal.com/notifications -H \"Authorization: Key os_v2_app_pizoqdzdcndrcf5jrtwswzv3vpynulsbicypfv2x3r4yiahpexwn45pgrl66kcv4qekhoediobdsybceu66g7436zber5hcih7cgia5\"",
+							Secret: "os_v2_app_pizoqdzdcndrcf5jrtwswzv3vpynulsbicypfv2x3r4yiahpexwn45pgrl66kcv4qekhoediobdsybceu66g7436zber5hcih7cgia5",
+						},
+					},
+					NegativeExamples: []string{
+						"ONESIGNAL_REST_API_KEY=os_v2_app_<key>",
+						"ONESIGNAL_REST_API_KEY=os_v2_app_3rt7witdzbzw5jq5pexr5v7zvnkf7fwfjetcqsroimckfj7qr3gvkknhgnpksfblkret52az3zesx4b7kckbbzfdutbdqwfprnml7rex",
+					},
+					References: []string{
+						"https://documentation.onesignal.com/docs/keys-and-ids",
+					},
+				},
+			},
+			Source: "rules/builtin/onesignal.yaml",
 		},
 		{
 			Provider: "openai",
@@ -13470,6 +14644,92 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/openshift.yaml",
 		},
 		{
+			Provider: "opsgenie",
+			Rules: []*Rule{
+				{
+					ID:          "opsgenie-api-key",
+					Provider:    "opsgenie",
+					Description: "Opsgenie API key set as an Opsgenie key",
+					Pattern:     "(?i:opsgenie[\\w.-]{0,30}?(?:token|key|secret)[\\w.-]{0,10}\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?|geniekey\\s+)(?P<secret>[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})",
+					Keywords: []string{
+						"opsgenie",
+						"geniekey",
+					},
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Delete the API key in Opsgenie (Settings > API key management, or the integration) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "OPSGENIE_API_KEY=aca6cc9a-4b9c-8327-f605-34abcc19951b",
+							Secret: "aca6cc9a-4b9c-8327-f605-34abcc19951b",
+						},
+						{
+							Text:   "curl -H \"Authorization: GenieKey 2b5afd66-1925-5baa-7e56-fb6328740870\" https://api.opsgenie.com/v2/alerts",
+							Secret: "2b5afd66-1925-5baa-7e56-fb6328740870",
+						},
+					},
+					NegativeExamples: []string{
+						"OPSGENIE_API_KEY=${OPSGENIE_API_KEY}",
+						"OPSGENIE_API_KEY=<your-token>",
+						"OPSGENIE_API_KEY=00000000-0000-0000-0000-000000000000",
+					},
+					References: []string{
+						"https://docs.opsgenie.com/docs/api-key-management",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.opsgenie.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/v2/account",
+								Headers: map[string]string{
+									"Authorization": "GenieKey ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+											403,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"data\":{\"name\":\"acme\"}}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"message\":\"Key format is not valid!\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/opsgenie.yaml",
+		},
+		{
 			Provider: "packagecloud",
 			Rules: []*Rule{
 				{
@@ -13503,6 +14763,93 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/packagecloud.yaml",
+		},
+		{
+			Provider: "pagerduty",
+			Rules: []*Rule{
+				{
+					ID:          "pagerduty-api-key",
+					Provider:    "pagerduty",
+					Description: "PagerDuty REST API key set as a PagerDuty key",
+					Pattern:     "(?i:(?:pagerduty|pager_duty|pd_)[\\w.-]{0,30}?(?:token|key|secret)[\\w.-]{0,10}\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?|token\\s+token=)(?P<secret>(?:u\\+)?[A-Za-z0-9_+-]{20})",
+					Keywords: []string{
+						"pagerduty",
+						"pager_duty",
+						"pd_",
+						"token token=",
+					},
+					RejectAfter: strp("A-Za-z0-9_+-"),
+					MinEntropy:  3.5,
+					Confidence:  "medium",
+					Remediation: "Delete the API key (Integrations > API Access Keys, or the user's User Settings) in PagerDuty and review the audit records.",
+					Examples: []Example{
+						{
+							Text:   "PAGERDUTY_API_KEY=u+lx_6uFVv08-SYjSTFo",
+							Secret: "u+lx_6uFVv08-SYjSTFo",
+						},
+						{
+							Text:   "curl -H \"Authorization: Token token=u+bwjYgjrxb9M-LoDOGs\" https://api.pagerduty.com/incidents",
+							Secret: "u+bwjYgjrxb9M-LoDOGs",
+						},
+					},
+					NegativeExamples: []string{
+						"PAGERDUTY_API_KEY=${PAGERDUTY_API_KEY}",
+						"PAGERDUTY_API_KEY=<your-token>",
+					},
+					References: []string{
+						"https://support.pagerduty.com/main/docs/api-access-keys",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.pagerduty.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/abilities",
+								Headers: map[string]string{
+									"Authorization": "Token token=${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"abilities\":[\"teams\"]}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"error\":{\"message\":\"Invalid Credentials\",\"code\":2006}}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/pagerduty.yaml",
 		},
 		{
 			Provider: "password-hash",
@@ -13676,6 +15023,42 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/planetscale.yaml",
 		},
 		{
+			Provider: "posthog",
+			Rules: []*Rule{
+				{
+					ID:          "posthog-personal-api-key",
+					Provider:    "posthog",
+					Description: "PostHog personal API key (phx_)",
+					Pattern:     "(?P<secret>phx_[A-Za-z0-9_-]{41,49})",
+					Keywords: []string{
+						"phx_",
+					},
+					RejectAfter: strp("A-Za-z0-9_-"),
+					MinEntropy:  3.5,
+					Confidence:  "high",
+					Remediation: "Delete the key under Settings > Personal API keys in PostHog and review the project's activity log.",
+					Examples: []Example{
+						{
+							Text:   "POSTHOG_PERSONAL_API_KEY=phx_jwY1SVM8nYYvQszVAuS8jZwpkCfUaaLDW6VUQrZqaBP",
+							Secret: "phx_jwY1SVM8nYYvQszVAuS8jZwpkCfUaaLDW6VUQrZqaBP",
+						},
+						{
+							Text:   "curl -H \"Authorization: Bearer phx_1mjm0XqQ8HoFJc5ogJJL7bDGMNjpjcioVXLr7vh11dd\" https://us.posthog.com/api/projects/",
+							Secret: "phx_1mjm0XqQ8HoFJc5ogJJL7bDGMNjpjcioVXLr7vh11dd",
+						},
+					},
+					NegativeExamples: []string{
+						"POSTHOG_PERSONAL_API_KEY=phx_<key>",
+						"posthog.init(\"phc_0SLOHkcpnFCBnCBbei1G7T8gRXVQyajqEopTgbvnkNk\")",
+					},
+					References: []string{
+						"https://posthog.com/docs/api#private-endpoint-authentication",
+					},
+				},
+			},
+			Source: "rules/builtin/posthog.yaml",
+		},
+		{
 			Provider: "postman",
 			Rules: []*Rule{
 				{
@@ -13796,6 +15179,91 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/postman.yaml",
+		},
+		{
+			Provider: "postmark",
+			Rules: []*Rule{
+				{
+					ID:          "postmark-token",
+					Provider:    "postmark",
+					Description: "Postmark server or account token set as a Postmark token",
+					Pattern:     "(?i:postmark(?:[\\w.-]{0,30}?(?:token|key|secret|password)[\\w.-]{0,10})?)\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})",
+					Keywords: []string{
+						"postmark",
+					},
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Regenerate the server token (server > API Tokens) or account token in Postmark and review the activity.",
+					Examples: []Example{
+						{
+							Text:   "POSTMARK_SERVER_TOKEN=8a306902-3e88-7318-ce87-e218753ec1ba",
+							Secret: "8a306902-3e88-7318-ce87-e218753ec1ba",
+						},
+						{
+							Text:   "curl -H \"X-Postmark-Server-Token: 9e5ee64b-f5a6-e8ec-cd62-1c4a53d17ebd\" https://api.postmarkapp.com/email -d @mail.json",
+							Secret: "9e5ee64b-f5a6-e8ec-cd62-1c4a53d17ebd",
+						},
+					},
+					NegativeExamples: []string{
+						"POSTMARK_SERVER_TOKEN=${POSTMARK_SERVER_TOKEN}",
+						"POSTMARK_SERVER_TOKEN=<your-token>",
+						"POSTMARK_SERVER_TOKEN=POSTMARK_API_TEST",
+					},
+					References: []string{
+						"https://postmarkapp.com/developer/api/overview#authentication",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.postmarkapp.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/server",
+								Headers: map[string]string{
+									"Accept":                  "application/json",
+									"X-Postmark-Server-Token": "${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"ID\":1,\"Name\":\"prod\"}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"ErrorCode\":10,\"Message\":\"No Account or Server API tokens were supplied in the HTTP headers.\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/postmark.yaml",
 		},
 		{
 			Provider: "prefect",
@@ -14730,6 +16198,41 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/scalingo.yaml",
+		},
+		{
+			Provider: "sendbird",
+			Rules: []*Rule{
+				{
+					ID:          "sendbird-api-token",
+					Provider:    "sendbird",
+					Description: "Sendbird API token set as a Sendbird token",
+					Pattern:     "(?i:sendbird[\\w. -]{0,30}?(?:token|key|secret)[\\w.-]{0,10}\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?|api-token:\\s*)(?P<secret>[a-f0-9]{40})",
+					Keywords: []string{
+						"sendbird",
+					},
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Revoke the token in the Sendbird dashboard (Settings > Application > General > API tokens) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "SENDBIRD_API_TOKEN=2f815fe828741a36e776e0013478cd5e2dbb5bb6",
+							Secret: "2f815fe828741a36e776e0013478cd5e2dbb5bb6",
+						},
+						{
+							Text:   "curl https://api-721FCEFA-F36C-5177-18C3-2040C2E7C227.sendbird.com/v3/users -H \"Api-Token: 3c2ad5caf9de1ded08c140262d8ad7de2e6789db\"",
+							Secret: "3c2ad5caf9de1ded08c140262d8ad7de2e6789db",
+						},
+					},
+					NegativeExamples: []string{
+						"SENDBIRD_API_TOKEN=${SENDBIRD_API_TOKEN}",
+						"SENDBIRD_API_TOKEN=<your-token>",
+					},
+					References: []string{
+						"https://sendbird.com/docs/chat/platform-api/v3/prepare-to-use-api#2-authentication",
+					},
+				},
+			},
+			Source: "rules/builtin/sendbird.yaml",
 		},
 		{
 			Provider: "sendgrid",
@@ -16101,6 +17604,44 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/slack.yaml",
 		},
 		{
+			Provider: "snowflake",
+			Rules: []*Rule{
+				{
+					ID:          "snowflake-access-token",
+					Provider:    "snowflake",
+					Description: "Snowflake programmatic access token set as a Snowflake token",
+					Pattern:     "(?i:(?:snowflake|snowsql)[\\w. -]{0,30}?token[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9_.-]{100,500})",
+					Keywords: []string{
+						"snowflake",
+						"snowsql",
+					},
+					WindowSize:  1024,
+					RejectAfter: strp("A-Za-z0-9_.-"),
+					MinEntropy:  4.5,
+					Confidence:  "medium",
+					Remediation: "Remove the token (`ALTER USER ... REMOVE PROGRAMMATIC ACCESS TOKEN`) and review the account's login history.",
+					Examples: []Example{
+						{
+							Text:   "SNOWFLAKE_TOKEN=6hWvw8kpIpuTVTDGAn-56bnCQ0ewudwqoCNFt-SRTV0KK1VDtUuq0VMQYnKXA0GzN_FFAqF8eoXMqUGMn7z0rJxWbGorKpOm_m21fkI5uJvPylsjJpMCCQHekQS09zCyuM07GNHpP1AWB7ccOtT2FADagSIg9VXDWqnzbnEzgZqw8kcdZBPV",
+							Secret: "6hWvw8kpIpuTVTDGAn-56bnCQ0ewudwqoCNFt-SRTV0KK1VDtUuq0VMQYnKXA0GzN_FFAqF8eoXMqUGMn7z0rJxWbGorKpOm_m21fkI5uJvPylsjJpMCCQHekQS09zCyuM07GNHpP1AWB7ccOtT2FADagSIg9VXDWqnzbnEzgZqw8kcdZBPV",
+						},
+						{
+							Text:   "snowflake_access_token: \"l3yakU7Czg5xCl4ZVE4EaJZKYSq0xnfMtkxlZ_rJHxc66fpKN7qY1gsqibvZEhmpchRrf0P2taY_LSz6hJr2QcuhrJUYDosa_xzJVYmM7O4f374Y_cBI01vuJZCgkN4AqQ5xg1r4LKDz5Y-SyN8E20LlWZzyx-neMnqMyKiJvtTiDKxY7Q9Z\"",
+							Secret: "l3yakU7Czg5xCl4ZVE4EaJZKYSq0xnfMtkxlZ_rJHxc66fpKN7qY1gsqibvZEhmpchRrf0P2taY_LSz6hJr2QcuhrJUYDosa_xzJVYmM7O4f374Y_cBI01vuJZCgkN4AqQ5xg1r4LKDz5Y-SyN8E20LlWZzyx-neMnqMyKiJvtTiDKxY7Q9Z",
+						},
+					},
+					NegativeExamples: []string{
+						"SNOWFLAKE_TOKEN=${SNOWFLAKE_TOKEN}",
+						"SNOWFLAKE_TOKEN=<your-token>",
+					},
+					References: []string{
+						"https://docs.snowflake.com/en/user-guide/programmatic-access-tokens",
+					},
+				},
+			},
+			Source: "rules/builtin/snowflake.yaml",
+		},
+		{
 			Provider: "snyk",
 			Rules: []*Rule{
 				{
@@ -16852,6 +18393,211 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/sourcegraph.yaml",
 		},
 		{
+			Provider: "sslmate",
+			Rules: []*Rule{
+				{
+					ID:          "sslmate-api-key",
+					Provider:    "sslmate",
+					Description: "SSLMate / Cert Spotter API key set as an SSLMate key",
+					Pattern:     "(?i:(?:sslmate|certspotter|cert_spotter)[\\w. -]{0,30}?(?:token|key|secret)[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{36})",
+					Keywords: []string{
+						"sslmate",
+						"certspotter",
+						"cert_spotter",
+					},
+					MinEntropy:  3.5,
+					Confidence:  "medium",
+					Remediation: "Regenerate the API key in the SSLMate account settings and update the clients that use it.",
+					Examples: []Example{
+						{
+							Text:   "SSLMATE_API_KEY=4ic5ltrtfI5xi2fOIB6CSVRjVBtlJrJCHiPz",
+							Secret: "4ic5ltrtfI5xi2fOIB6CSVRjVBtlJrJCHiPz",
+						},
+						{
+							Text:   "certspotter_api_key: \"czWHDcCa64KCktsYKqr3v6qAeh2BlhVtWfMu\"",
+							Secret: "czWHDcCa64KCktsYKqr3v6qAeh2BlhVtWfMu",
+						},
+					},
+					NegativeExamples: []string{
+						"SSLMATE_API_KEY=${SSLMATE_API_KEY}",
+						"SSLMATE_API_KEY=<your-token>",
+					},
+					References: []string{
+						"https://sslmate.com/help/reference/apiv2",
+					},
+					Verify: &Action{
+						BaseURL: "https://sslmate.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/api/v2/certs?limit=1",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "[]",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"error\":\"Invalid API key\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/sslmate.yaml",
+		},
+		{
+			Provider: "stackhawk",
+			Rules: []*Rule{
+				{
+					ID:          "stackhawk-api-key",
+					Provider:    "stackhawk",
+					Description: "StackHawk API key (hawk.)",
+					Pattern:     "(?P<secret>hawk\\.[A-Za-z0-9_-]{20}\\.[A-Za-z0-9_-]{20})",
+					Keywords: []string{
+						"hawk.",
+					},
+					RejectBefore: strp("A-Za-z0-9_.-"),
+					RejectAfter:  strp("A-Za-z0-9_.-"),
+					MinEntropy:   3.5,
+					Confidence:   "high",
+					Remediation:  "Delete the key at https://app.stackhawk.com/settings/apikeys and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "HAWK_API_KEY=hawk.TNyIlfYo_n5GLa2hXhMb.O7Q1a_HX0RssTFupW3XY",
+							Secret: "hawk.TNyIlfYo_n5GLa2hXhMb.O7Q1a_HX0RssTFupW3XY",
+						},
+						{
+							Text:   "      - uses: stackhawk/hawkscan-action@v2\n        with:\n          apiKey: hawk.w4FZoSyAtAS0iDuwu2pw.PD7LWTbjnwlIQKUJVLmt",
+							Secret: "hawk.w4FZoSyAtAS0iDuwu2pw.PD7LWTbjnwlIQKUJVLmt",
+						},
+					},
+					NegativeExamples: []string{
+						"HAWK_API_KEY=hawk.<id>.<secret>",
+						"HAWK_API_KEY=${{ secrets.HAWK_API_KEY }}",
+					},
+					References: []string{
+						"https://docs.stackhawk.com/apidocs/",
+					},
+				},
+			},
+			Source: "rules/builtin/stackhawk.yaml",
+		},
+		{
+			Provider: "statuspage",
+			Rules: []*Rule{
+				{
+					ID:          "statuspage-api-key",
+					Provider:    "statuspage",
+					Description: "Statuspage API key set as a Statuspage key",
+					Pattern:     "(?i:statuspage[\\w. -]{0,30}?(?:token|key|secret|auth)[\\w.-]{0,10}\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?|api\\.statuspage\\.io(?s:.{0,200}?)OAuth\\s+)(?P<secret>[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})",
+					Keywords: []string{
+						"statuspage",
+					},
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Revoke the key in Statuspage (User > API info) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "STATUSPAGE_API_KEY=60d1639b-e18d-4a17-c7bd-e4f5da8f7862",
+							Secret: "60d1639b-e18d-4a17-c7bd-e4f5da8f7862",
+						},
+						{
+							Text:   "curl https://api.statuspage.io/v1/pages -H \"Authorization: OAuth 415829a7-91a7-5b3a-f1e9-68c6f4d6ac23\"",
+							Secret: "415829a7-91a7-5b3a-f1e9-68c6f4d6ac23",
+						},
+					},
+					NegativeExamples: []string{
+						"STATUSPAGE_API_KEY=${STATUSPAGE_API_KEY}",
+						"STATUSPAGE_API_KEY=<your-token>",
+					},
+					References: []string{
+						"https://developer.statuspage.io/#section/Authentication",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.statuspage.io",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/v1/pages",
+								Headers: map[string]string{
+									"Authorization": "OAuth ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "[]",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"error\":\"Could not authenticate\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/statuspage.yaml",
+		},
+		{
 			Provider: "stripe",
 			Rules: []*Rule{
 				{
@@ -17008,6 +18754,41 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/stripe.yaml",
+		},
+		{
+			Provider: "sumologic",
+			Rules: []*Rule{
+				{
+					ID:          "sumologic-access-key",
+					Provider:    "sumologic",
+					Description: "Sumo Logic access key set as a Sumo Logic key",
+					Pattern:     "(?i:(?:sumo)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{64})",
+					Keywords: []string{
+						"sumo",
+					},
+					MinEntropy:  4,
+					Confidence:  "medium",
+					Remediation: "Delete the access key under Administration > Security > Access Keys in Sumo Logic and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "SUMO_ACCESS_KEY=SJlGuBteuNFasENhFg4q1DR04PmEsGmT65R8SrDEAeae9Vnq7gu2x3QFdaLGEJGU",
+							Secret: "SJlGuBteuNFasENhFg4q1DR04PmEsGmT65R8SrDEAeae9Vnq7gu2x3QFdaLGEJGU",
+						},
+						{
+							Text:   "sumologic_access_key: \"uMWGhuW0U76AWxQFOdNePKRY2RzYOemzhopsjCSlVbRwfCIlL2lYTpkCZLQgy2IC\"",
+							Secret: "uMWGhuW0U76AWxQFOdNePKRY2RzYOemzhopsjCSlVbRwfCIlL2lYTpkCZLQgy2IC",
+						},
+					},
+					NegativeExamples: []string{
+						"SUMO_ACCESS_KEY=${SUMO_ACCESS_KEY}",
+						"SUMO_ACCESS_KEY=<your-token>",
+					},
+					References: []string{
+						"https://help.sumologic.com/docs/manage/security/access-keys/",
+					},
+				},
+			},
+			Source: "rules/builtin/sumologic.yaml",
 		},
 		{
 			Provider: "supabase",
@@ -17366,6 +19147,90 @@ func generatedPacks() []*Pack {
 			Source: "rules/builtin/telegram.yaml",
 		},
 		{
+			Provider: "telnyx",
+			Rules: []*Rule{
+				{
+					ID:          "telnyx-api-key",
+					Provider:    "telnyx",
+					Description: "Telnyx API v2 key (KEY...)",
+					Pattern:     "(?P<secret>KEY[0-9A-Za-z_-]{55})",
+					Keywords: []string{
+						"telnyx",
+					},
+					RejectBefore: strp("A-Za-z0-9_"),
+					MinEntropy:   3.5,
+					Confidence:   "high",
+					Remediation:  "Delete the key at https://portal.telnyx.com/#/app/api-keys and review the account's usage.",
+					Examples: []Example{
+						{
+							Text:   "TELNYX_API_KEY=KEY836C102DE7577FFA3FFE552A4A7F28EF_HfpKFgWpCXGikofPbrLE15",
+							Secret: "KEY836C102DE7577FFA3FFE552A4A7F28EF_HfpKFgWpCXGikofPbrLE15",
+						},
+						{
+							Text:   "telnyx.api_key = \"KEY1D5BD6BC13FDDBAD3569B1032262898B_KrKxl4lWmBXBNcbs3dx4pr\"",
+							Secret: "KEY1D5BD6BC13FDDBAD3569B1032262898B_KrKxl4lWmBXBNcbs3dx4pr",
+						},
+					},
+					NegativeExamples: []string{
+						"TELNYX_API_KEY=KEY<key>",
+						"TELNYX_API_KEY=KEY836C102DE7577FFA3FFE552A4A7F28EF_HfpKFgWpCXGikofPbrLE15x",
+					},
+					References: []string{
+						"https://developers.telnyx.com/docs/overview/authentication",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.telnyx.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/v2/balance",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"data\":{\"balance\":\"12.00\",\"currency\":\"USD\"}}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"errors\":[{\"code\":\"10009\",\"title\":\"Authentication failed\"}]}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+			},
+			Source: "rules/builtin/telnyx.yaml",
+		},
+		{
 			Provider: "terraform",
 			Rules: []*Rule{
 				{
@@ -17598,7 +19463,7 @@ func generatedPacks() []*Pack {
 					ID:          "travisci-api-token",
 					Provider:    "travisci",
 					Description: "Travis CI API token (22 characters) set as a Travis token",
-					Pattern:     "(?i:(?:travis)[\\w.-]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9_-]{22})",
+					Pattern:     "(?i:(?:travis)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9_-]{22})",
 					Keywords: []string{
 						"travis",
 					},
@@ -17678,6 +19543,43 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/travisci.yaml",
+		},
+		{
+			Provider: "truenas",
+			Rules: []*Rule{
+				{
+					ID:          "truenas-api-key",
+					Provider:    "truenas",
+					Description: "TrueNAS API key (id-64 alphanumerics) sent to a TrueNAS API",
+					Pattern:     "(?:(?i:bearer)\\s+|(?i:truenas|login_with_api_key)(?s:.{0,80}?)[\"'\\s=:\\[])(?P<secret>[0-9]{1,6}-[A-Za-z0-9]{64})",
+					Keywords: []string{
+						"bearer",
+						"truenas",
+						"login_with_api_key",
+					},
+					MinEntropy:  4,
+					Confidence:  "high",
+					Remediation: "Delete the key in the TrueNAS UI (Credentials > API Keys) and review the audit log.",
+					Examples: []Example{
+						{
+							Text:   "curl -H \"Authorization: Bearer 25-qkdoEL5bkwekMTEndKtJqjNzm93mssXQgZRyrcgcEzkRATNQzN1f5YFj4o3OOFOY\" https://nas.lan/api/v2.0/pool",
+							Secret: "25-qkdoEL5bkwekMTEndKtJqjNzm93mssXQgZRyrcgcEzkRATNQzN1f5YFj4o3OOFOY",
+						},
+						{
+							Text:   "TRUENAS_API_KEY=25-4TulbFfSvH5qa6FqhCNMhlulXNddsfDJ1GBi01CPRCEuFM0ntj2Oum1YLPiGzwcn",
+							Secret: "25-4TulbFfSvH5qa6FqhCNMhlulXNddsfDJ1GBi01CPRCEuFM0ntj2Oum1YLPiGzwcn",
+						},
+					},
+					NegativeExamples: []string{
+						"TRUENAS_API_KEY=1-<key>",
+						"curl -H \"Authorization: Bearer $TRUENAS_API_KEY\" https://nas.lan/api/v2.0/pool",
+					},
+					References: []string{
+						"https://www.truenas.com/docs/scale/scaletutorials/toptoolbar/managingapikeys/",
+					},
+				},
+			},
+			Source: "rules/builtin/truenas.yaml",
 		},
 		{
 			Provider: "twilio",
@@ -18646,7 +20548,7 @@ func generatedPacks() []*Pack {
 					ID:          "vercel-legacy-token",
 					Provider:    "vercel",
 					Description: "Vercel access token (24 alphanumerics) set as a Vercel token",
-					Pattern:     "(?i:(?:vercel)[\\w.-]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{24})",
+					Pattern:     "(?i:(?:vercel)[\\w. -]{0,30}?(?:token|key|secret|auth|pass|pwd|credential)[\\w.-]{0,20})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[A-Za-z0-9]{24})",
 					Keywords: []string{
 						"vercel",
 					},
@@ -18722,6 +20624,41 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/vercel.yaml",
+		},
+		{
+			Provider: "wandb",
+			Rules: []*Rule{
+				{
+					ID:          "wandb-api-key",
+					Provider:    "wandb",
+					Description: "Weights & Biases API key set as a W&B key",
+					Pattern:     "(?i:wandb[\\w.-]{0,30}?(?:key|token)[\\w.-]{0,10}\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?|wandb\\s+login\\s+(?:--relogin\\s+)?|api\\.wandb\\.ai\\s+login\\s+user\\s+password\\s+)(?P<secret>[a-f0-9]{40})",
+					Keywords: []string{
+						"wandb",
+					},
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Delete the key at https://wandb.ai/authorize (User settings > API keys) and create a new one.",
+					Examples: []Example{
+						{
+							Text:   "WANDB_API_KEY=b5a8856e066570856911bed6587bf2cfdd010c00",
+							Secret: "b5a8856e066570856911bed6587bf2cfdd010c00",
+						},
+						{
+							Text:   "wandb login b5f353739e23fb982b210c1520f0b112e086eebe",
+							Secret: "b5f353739e23fb982b210c1520f0b112e086eebe",
+						},
+					},
+					NegativeExamples: []string{
+						"WANDB_API_KEY=${WANDB_API_KEY}",
+						"WANDB_API_KEY=<your-token>",
+					},
+					References: []string{
+						"https://docs.wandb.ai/guides/track/environment-variables/",
+					},
+				},
+			},
+			Source: "rules/builtin/wandb.yaml",
 		},
 		{
 			Provider: "wireguard",
@@ -19431,6 +21368,8 @@ func generatedPacks() []*Pack {
 // generatedSamples returns samples.yaml as loadSamples decodes it.
 func generatedSamples() map[string]string {
 	return map[string]string{
+		"110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw":                                             "Telegram bot documentation (BotFather sample token)",
+		"123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11":                                                "Telegram Bot API documentation (authorizing your bot)",
 		"AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ":                                                  "Firebase Android SDK repository (sample and test google-services.json)",
 		"AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM":                                                  "Firebase Android SDK repository (sample and test google-services.json)",
 		"AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY":                                                  "Firebase Android SDK repository (sample and test google-services.json)",
@@ -19460,12 +21399,17 @@ func generatedSamples() map[string]string {
 		"SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-7p73s1dx5in4tatdymyhg9hu2":    "Docker documentation (docker swarm init / join-token, Engine API reference)",
 		"SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-b30ljddcqhef9b9v4rs7mel7t":    "Docker documentation (docker swarm join-token --rotate)",
 		"SWMTKN-1-49nj1cmql0jkz5s954yi3oex3nedyz0fb0xx14ie39trti4wxv-8vxv8rssmk743ojnwacrr2e7c":    "Docker documentation (plugins and services)",
-		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0":                                             "Supabase CLI local development anon key",
-		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU":                                  "Supabase CLI local development service_role key",
-		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c":                                           "jwt.io debugger sample",
+		"YQSn-xWAQiiEh9qM58wZNnyQS7FUdoqGIUAbrh7T":                                                 "Cloudflare API documentation (sample API token)",
+		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0":            "Supabase CLI local development anon key",
+		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU": "Supabase CLI local development service_role key",
+		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c":          "jwt.io debugger sample",
+		"ghp_16C7e42F292c69C2E7C10c838347Ae178B4a":                                         "GitHub blog and documentation (token format sample)",
+		"ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c3CE1ccbF66C46812d16D5B1A9Dc86A1498": "GitHub documentation (refresh token sample)",
+		"ghu_16C7e42F292c69C2E7C10c838347Ae178B4a":                                         "GitHub documentation (user access token sample)",
 		"https://outlook.office.com/webhook/a1269812-6d10-44b1-abc5-b84f93580ba0@9e7b80c7-d1eb-4b52-8582-76f921e416d9/IncomingWebhook/3fdd6767bae44ac58e5995547d66a4e4/f332c8d9-3397-4ac5-957b-b8e3fc465a8c":    "Microsoft Teams webhook documentation sample (go-teams-notify README)",
 		"https://outlook.office365.com/webhook/a1269812-6d10-44b1-abc5-b84f93580ba0@9e7b80c7-d1eb-4b52-8582-76f921e416d9/IncomingWebhook/3fdd6767bae44ac58e5995547d66a4e4/f332c8d9-3397-4ac5-957b-b8e3fc465a8c": "Microsoft Teams webhook documentation sample (go-teams-notify README)",
 		"je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY":              "AWS documentation (IAM access keys)",
+		"key-3ax6xnjp29jd6fds4gc373sgvjxteol0":                  "Mailgun API documentation and SDK samples (sample API key)",
 		"sk_test_4eC39HqLyjWDarjtT1zdp7dc":                      "Stripe API documentation (shared test key)",
 		"sk_test_BQokikJOvBiI2HlWgH4olfQ2":                      "Stripe API documentation (older shared test key)",
 		"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY":              "AWS documentation (IAM access keys)",
