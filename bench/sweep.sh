@@ -6,8 +6,11 @@
 #   scan-each   one `scour scan --format json REPO` per repository, in a loop
 #   sweep       `scour sweep dir:ROOT` into a new store and mirror cache
 #   resweep     the same sweep again, nothing changed
+#   push1       the same sweep after one commit (one new file) in one
+#               repository
 # with wall time, CPU time and peak RSS (bench/peakrss), the ratios
-# sweep/scan-each and resweep/sweep, and the store's size.
+# sweep/scan-each and resweep/sweep, the blobs each sweep read, and the
+# store's size.
 # Targets (issue 10): sweep <= 0.7x scan-each, resweep < 5% of sweep, peak
 # RSS < 1 GB. On a busy machine compare CPU as well as wall time.
 # Knobs: COMMITS (default 40), FILES (default 40) per repository; JOBS for
@@ -53,6 +56,13 @@ run() { # LABEL CMD...
 run scan-each "$tmp/scan-each.sh"
 run sweep "$tmp/scour" sweep -q --store "$tmp/sweep.db" --cache "$tmp/cache" "${jobs[@]}" "dir:$root"
 run resweep "$tmp/scour" sweep -q --store "$tmp/sweep.db" --cache "$tmp/cache" "${jobs[@]}" "dir:$root"
+one="$(ls -d "$root"/* | head -n 1)"
+printf 'pushed\n' >"$one/pushed.txt"
+git -C "$one" add pushed.txt && git -C "$one" -c user.name=bench -c user.email=bench@example.com commit -q -m "one push"
+run push1 "$tmp/scour" sweep -q --store "$tmp/sweep.db" --cache "$tmp/cache" "${jobs[@]}" "dir:$root"
+# What each sweep read, from its summary line.
+echo "read by sweep, resweep, push1:"
+grep -o '[0-9]* scanned, [0-9]* unchanged, [0-9]* failed; [0-9]* blobs read' "$tmp/raw" | sed 's/^/  /' || true
 
 awk -v store_bytes="$(wc -c <"$tmp/sweep.db")" '
 	{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[$1, kv[1]] = kv[2] } names[++n] = $1 }

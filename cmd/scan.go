@@ -39,6 +39,9 @@ type ScanOptions struct {
 	Excludes []string
 	// MaxFileSize skips larger files with a notice; 0 means no limit.
 	MaxFileSize int64
+	// MemoryBudget bounds a history scan's memory (0: the config's
+	// memory_budget, else the default).
+	MemoryBudget int64
 	// RulePacks are extra rule pack files, added to the config's.
 	RulePacks []string
 	// Format is a report format (report.Formats()); "" means the config's
@@ -105,6 +108,8 @@ func (o ScanOptions) pipeline(streams IO) scan.Options {
 		NoRepoConfig:    o.NoRepoConfig,
 		Excludes:        o.Excludes,
 		MaxFileSize:     o.MaxFileSize,
+		MemoryBudget:    o.MemoryBudget,
+		LimitHeap:       true,
 		RulePacks:       o.RulePacks,
 		Baseline:        o.Baseline,
 		NoHistory:       o.NoHistory,
@@ -190,6 +195,7 @@ is "scour version" or "scour --version".
 	f := c.Flags()
 	f.StringArrayVar(&opts.Excludes, "exclude", nil, "skip paths matching this gitignore-style `pattern` (repeatable)")
 	f.Var(maxSize, "max-file-size", "skip files larger than this `size` with a notice (e.g. 10MB, 1GiB; 0 = no limit)")
+	f.Var(memoryBudget{&opts.MemoryBudget}, "memory-budget", "bound a history scan's memory to about this `size`: delta bases, pack pages, caches and the Go heap's soft limit; blobs over a third of it are skipped with a notice (default 768MiB, or the config's memory_budget)")
 	f.StringArrayVar(&opts.RulePacks, "rules", nil, "add the rules of this pack `file` (repeatable)")
 	f.StringVar(&opts.Format, "format", "", "output format: "+strings.Join(report.Formats(), ", ")+" (default text, or the config's format:)")
 	f.StringVar(&opts.ReportFile, "report", "", "write the report to `file` (atomically, mode 0600) instead of stdout")
@@ -492,5 +498,21 @@ func (b byteSize) Set(s string) error {
 
 func (byteSize) Type() string { return "size" }
 
-const minConfidenceHelp = "report only findings of this `confidence` or higher: low (every finding, weak generic passwords included), medium, high (token formats only); default " +
+const minConfidenceHelp = "report only findings of this `confidence` or higher: low (every finding, also weak-looking values in code, tests and docs), medium (formats, random-looking values, weak passwords in config files), high (token formats only); default " +
 	scanner.DefaultMinConfidence + ", or the config's min_confidence"
+
+// memoryBudget is a pflag.Value for --memory-budget (config.ParseMemoryBudget).
+type memoryBudget struct{ n *int64 }
+
+func (b memoryBudget) String() string { return byteSize(b).String() }
+
+func (b memoryBudget) Set(s string) error {
+	v, err := config.ParseMemoryBudget(s)
+	if err != nil {
+		return err
+	}
+	*b.n = v
+	return nil
+}
+
+func (memoryBudget) Type() string { return "size" }

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -54,8 +55,13 @@ type Config struct {
 	// Analyze configures `--analyze` (docs/analyze.md).
 	Analyze AnalyzeConfig `yaml:"analyze"`
 	// MinConfidence is the lowest confidence reported: low, medium or high
-	// (a --min-confidence flag wins; default low: all, docs/config.md).
+	// (a --min-confidence flag wins; default medium, docs/config.md).
 	MinConfidence string `yaml:"min_confidence"`
+	// MemoryBudget bounds a history scan's memory, as --memory-budget
+	// ("512MiB", "2GB"); the flag wins. Only a config the user chose
+	// (--config, $SCOUR_CONFIG) sets it: a small budget skips big blobs,
+	// which a scanned repository must not choose for itself.
+	MemoryBudget string `yaml:"memory_budget"`
 
 	// Path is the file this config was read from ("" when none was found).
 	Path string `yaml:"-"`
@@ -231,6 +237,11 @@ func (c *Config) validate() error {
 		key := fmt.Sprintf("exclude[%d]", i)
 		if err := checkPattern(p); err != nil {
 			bad(key, "%v", err)
+		}
+	}
+	if c.MemoryBudget != "" {
+		if _, err := ParseMemoryBudget(c.MemoryBudget); err != nil {
+			bad("memory_budget", "%q: %v", c.MemoryBudget, err)
 		}
 	}
 	switch c.MinConfidence {
@@ -508,4 +519,21 @@ func ParseAge(s string) (time.Duration, error) {
 		return 0, bad
 	}
 	return d, nil
+}
+
+// MinMemoryBudget is the smallest memory budget accepted.
+const MinMemoryBudget = 64 << 20
+
+// ParseMemoryBudget reads a memory budget ("768MiB", "2GB").
+func ParseMemoryBudget(s string) (int64, error) {
+	v, err := humanize.ParseBytes(s)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("want a size like 512MiB or 2GB")
+	case v < MinMemoryBudget:
+		return 0, fmt.Errorf("below the minimum of 64MiB")
+	case v > 1<<50:
+		return 0, fmt.Errorf("too large")
+	}
+	return int64(v), nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/scour-dev/scour/access"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -71,8 +72,10 @@ func TestHTMLReportInBrowser(t *testing.T) {
 
 	var buf bytes.Buffer
 	opts := Options{Version: "test",
-		Status:       map[string]string{strings.Repeat("2", 64): "revoked", strings.Repeat("3", 64): "false-positive"},
-		Verification: map[string]Verification{strings.Repeat("1", 64): {State: "live"}}}
+		Status: map[string]string{strings.Repeat("2", 64): "revoked", strings.Repeat("3", 64): "false-positive"},
+		Verification: map[string]Verification{strings.Repeat("1", 64): {State: "live", Analysis: &access.Report{Available: true,
+			Identity: map[string]string{"arn": `<b onmouseover="window.__xss=5">arn:aws:iam::1:user/ci</b>`},
+			Flags:    []access.Flag{{ID: access.FlagNoExpiry, Severity: access.SeverityMedium, Message: "the key never expires"}}}}}}
 	if err := HTML(&buf, hostileResult(beacon.URL), opts); err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +145,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	}
 	dates := `Array.from(document.querySelectorAll("#view-secret tr.finding")).map(function(r){return r.dataset.date}).join(",")`
 
+	access := evalStr(`Array.from(document.querySelectorAll("#view-secret .access")).map(function(e){return e.textContent}).join("|")`)
 	rows := count("#view-secret tr.finding")
 	bars, dateBars := count("#chart-provider g.bar"), count("#chart-date g.bar")
 	summary := evalStr(`document.getElementById("summary").textContent`)
@@ -176,6 +180,11 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	}
 	t.Logf("screenshot: %s (%d bytes)", filepath.Join(dir, "report.png"), len(shot))
 
+	// A stored analysis (sweep --verify --analyze) shows beside the
+	// verification, as text.
+	if !strings.Contains(access, "FLAG no-expiry") || !strings.Contains(access, `<b onmouseover=`) {
+		t.Errorf("analysis in the page: %q", access)
+	}
 	if rows != 3 {
 		t.Errorf("%d finding rows, want 3", rows)
 	}

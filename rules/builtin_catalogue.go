@@ -7063,7 +7063,7 @@ func generatedPacks() []*Pack {
 						"gitee",
 					},
 					MinEntropy:  3,
-					Confidence:  "low",
+					Confidence:  "medium",
 					Remediation: "Delete the token at https://gitee.com/profile/personal_access_tokens.",
 					Examples: []Example{
 						{
@@ -15390,7 +15390,7 @@ func generatedPacks() []*Pack {
 					ID:          "private-key",
 					Provider:    "privatekey",
 					Description: "Unencrypted private key (PEM RSA, EC or DSA; OpenSSH without a passphrase)",
-					Pattern:     "(?P<secret>-----BEGIN (?P<kind>RSA|EC|DSA) PRIVATE KEY-----[A-Za-z0-9+/=\\s\\\\]{64,}?-----END (?:RSA|EC|DSA) PRIVATE KEY-----|-----BEGIN (?P<kind>OPENSSH) PRIVATE KEY-----(?:\\s|\\\\[rn])*(?:b3BlbnNzaC1rZXktdjEAAAAABG5vbmU|[A-Za-ac-z0-9+/]|b[A-Za-z0-24-9+/]|b3[AC-Za-z0-9+/])[A-Za-z0-9+/=\\s\\\\]{64,}?-----END OPENSSH PRIVATE KEY-----)",
+					Pattern:     "(?P<secret>-----BEGIN (?P<kind>RSA|EC|DSA) PRIVATE KEY-----[A-Za-z0-9+/=\\s\\\\]*?[A-Za-z0-9+/=]{40}[A-Za-z0-9+/=\\s\\\\]{24,}?-----END (?:RSA|EC|DSA) PRIVATE KEY-----|-----BEGIN (?P<kind>OPENSSH) PRIVATE KEY-----(?:\\s|\\\\[rn])*(?:b3BlbnNzaC1rZXktdjEAAAAABG5vbmU|[A-Za-ac-z0-9+/]|b[A-Za-z0-24-9+/]|b3[AC-Za-z0-9+/])[A-Za-z0-9+/=\\s\\\\]{64,}?-----END OPENSSH PRIVATE KEY-----)",
 					Keywords: []string{
 						"PRIVATE KEY-----",
 					},
@@ -15418,6 +15418,7 @@ func generatedPacks() []*Pack {
 						"ssh_key: \"-----BEGIN OPENSSH PRIVATE KEY-----\\n<redacted>\\n-----END OPENSSH PRIVATE KEY-----\"",
 						"if strings.HasPrefix(pem, \"-----BEGIN RSA PRIVATE KEY-----\") { // parse PKCS#1",
 						"-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEpmSTLVZNsm6Bns714ozgG/F3jtQv\nRbYlMl6BvmsxUVxxj4ssXZBQ6YaFFBHo8VwhKr8/irKbcKSEX9IgAHM0XQ==\n-----END PUBLIC KEY-----\n",
+						"long_rsa_private_key = -----BEGIN RSA PRIVATE KEY-----\n   1foo\n   2bar\n   3foobar\n   4barfoo\n   5foo\n   6bar\n   7foobar\n   8barfoo\n   9foo\n   10bar\n   11foobar\n   12barfoo\n   -----END RSA PRIVATE KEY-----\n",
 					},
 					References: []string{
 						"https://datatracker.ietf.org/doc/html/rfc7468",
@@ -15510,7 +15511,7 @@ func generatedPacks() []*Pack {
 					WindowSize:   8192,
 					RejectBefore: strp(""),
 					RejectAfter:  strp(""),
-					Confidence:   "low",
+					Confidence:   "medium",
 					Remediation:  "Rotate the key - its passphrase may be weak or stored nearby; remove it from wherever it grants access and purge it from history.",
 					Examples: []Example{
 						{
@@ -21211,7 +21212,7 @@ func generatedPacks() []*Pack {
 					RejectBefore: strp(""),
 					RejectAfter:  strp(""),
 					RequireDigit: true,
-					Confidence:   "low",
+					Confidence:   "medium",
 					Remediation:  "Change the HTTPS clone password in Codeup personal settings (HTTPS 克隆账号密码) and rewrite the remote URL without it.",
 					Examples: []Example{
 						{
@@ -21339,7 +21340,7 @@ func generatedPacks() []*Pack {
 					},
 					WindowSize:  512,
 					MinEntropy:  3,
-					Confidence:  "low",
+					Confidence:  "medium",
 					Remediation: "Delete the token in the account-devops personal access token settings.",
 					Examples: []Example{
 						{

@@ -48,8 +48,8 @@ func notCredentialShape(secret []byte, s string) string {
 	if strings.HasPrefix(s, "eyj") || strings.Contains(s, ".eyj") {
 		return "a JWT or base64 JSON (the jwt rule and the decoder own it)"
 	}
-	// An AWS or GCS signature's credential scope (Credential=AKID/20210101/
-	// us-east-1/s3/aws4_request): public, the signature is what matters.
+	// An AWS or GCS signature's credential scope (the key id, a date, a
+	// region, a service and "aws4_request"): public, unlike the signature.
 	if strings.HasSuffix(s, "4_request") {
 		return "a request signature's credential scope"
 	}

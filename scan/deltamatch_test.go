@@ -2,8 +2,10 @@ package scan
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -27,27 +29,10 @@ func TestDeltaMatchingSameReportOnGitHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Delta-aware matching runs only for sets of plain keyword-window rules
-	// (scanner.Scanner.deltaOK): the built-in catalogue less its generic,
-	// guarded and path-restricted rules, matched without decoding.
-	byProvider := map[string]*rules.Pack{}
-	var packs []*rules.Pack
-	for _, r := range all.Rules() {
-		if r.Provider == rules.GenericProvider || r.Guard != "" || len(r.Paths) > 0 {
-			continue
-		}
-		p := byProvider[r.Provider]
-		if p == nil {
-			p = &rules.Pack{Provider: r.Provider, Source: "builtin/" + r.Provider + ".yaml"}
-			byProvider[r.Provider] = p
-			packs = append(packs, p)
-		}
-		p.Rules = append(p.Rules, r)
-	}
-	set, err := rules.NewSet(packs...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The whole built-in catalogue, decoding on: keyword rules, the
+	// generic layer's guarded assignments, path-restricted rules and the
+	// decoders.
+	set := all
 	var examples, keywords []string
 	for _, r := range set.Rules() {
 		for _, ex := range r.Examples {
@@ -55,13 +40,19 @@ func TestDeltaMatchingSameReportOnGitHistory(t *testing.T) {
 		}
 		keywords = append(keywords, r.Keywords...)
 	}
+	var encoded []string
+	for _, ex := range examples {
+		b64 := base64.StdEncoding.EncodeToString([]byte(ex))
+		encoded = append(encoded, "PRIVATE_KEY_B64="+b64+"\n", "kind: Secret\ndata:\n  v: "+b64+"\n", "u = \""+url.QueryEscape(ex)+"\"\n")
+	}
+	keys := []string{"password = ", "api_key: ", "token=", "client_secret: \"", "PRIVATE_KEY_B64="}
 	rng := rand.New(rand.NewPCG(7, 7))
 	filler := func() string {
 		return strings.Repeat("\tx := compute(a, b) // some ordinary code here\n", 1+rng.IntN(40))
 	}
 	g := gittest.Init(t)
 	files := map[string][]string{} // path -> lines
-	for _, p := range []string{"a.go", "conf/b.yaml", "c.txt"} {
+	for _, p := range []string{"a.go", "conf/b.yaml", "c.txt", ".netrc", "pkg/x_test.go", "deploy/secret.yaml"} {
 		var lines []string
 		for range 40 {
 			lines = append(lines, filler())
@@ -80,7 +71,7 @@ func TestDeltaMatchingSameReportOnGitHistory(t *testing.T) {
 			for range 1 + rng.IntN(3) {
 				i := rng.IntN(len(lines) + 1)
 				var add string
-				switch rng.IntN(6) {
+				switch rng.IntN(9) {
 				case 0: // half a secret now, the rest in a later commit
 					ex := examples[rng.IntN(len(examples))]
 					k := rng.IntN(len(ex) + 1)
@@ -95,6 +86,17 @@ func TestDeltaMatchingSameReportOnGitHistory(t *testing.T) {
 					add = lines[j]
 					lines = append(lines[:j], lines[j+1:]...)
 					i = min(i, len(lines))
+				case 6: // an encoded secret
+					add = encoded[rng.IntN(len(encoded))]
+				case 7: // a key before an old value: the line becomes an assignment
+					add = keys[rng.IntN(len(keys))]
+				case 8: // one byte in the middle of a line (a base64 run, a secret)
+					j := rng.IntN(len(lines))
+					if l := lines[j]; len(l) > 2 {
+						k := 1 + rng.IntN(len(l)-2)
+						lines[j] = l[:k] + "x" + l[k:]
+					}
+					continue
 				case 4: // delete a line
 					if len(lines) > 1 {
 						j := rng.IntN(len(lines))
@@ -114,7 +116,7 @@ func TestDeltaMatchingSameReportOnGitHistory(t *testing.T) {
 	g.Git("repack", "-adfq", "--depth=50", "--window=50")
 
 	scan := func(noDelta bool) *scanner.Result {
-		sc, err := scanner.New(scanner.Options{Rules: set, NoDeltaMatching: noDelta, NoDecode: true})
+		sc, err := scanner.New(scanner.Options{Rules: set, NoDeltaMatching: noDelta})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,6 +49,7 @@ func openHistory(path string, opts Options, repoExcludes []string, debugf func(s
 		Excludes:     opts.Excludes,
 		RepoExcludes: repoExcludes,
 		MaxBlobSize:  maxBlob,
+		MemoryBudget: opts.MemoryBudget,
 		Known:        opts.Known,
 		Debugf:       debugf,
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -68,6 +69,14 @@ type Options struct {
 	// MaxFileSize skips larger files and blobs with a notice; 0 means no
 	// limit (blobs keep githistory's in-memory cap).
 	MaxFileSize int64
+	// MemoryBudget bounds a history scan's memory (githistory.Options);
+	// 0 means a trusted config's memory_budget, else
+	// githistory.DefaultMemoryBudget.
+	MemoryBudget int64
+	// LimitHeap also sets the Go heap's soft limit (debug.SetMemoryLimit)
+	// to three quarters of the budget for a history scan, unless GOMEMLIMIT
+	// is set. It is process-wide, so only the command sets it.
+	LimitHeap bool
 	// RulePacks are extra rule pack files, added to the config's.
 	RulePacks []string
 	// Baseline is an earlier JSON report or baseline file: findings in it
@@ -374,6 +383,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		src = source.Stdin(opts.Stdin)
 	case history:
 		res.Mode = ModeHistory
+		if opts.MemoryBudget <= 0 && t.cfg.Trusted && t.cfg.MemoryBudget != "" {
+			opts.MemoryBudget, _ = config.ParseMemoryBudget(t.cfg.MemoryBudget) // validated when loaded
+		}
+		if opts.MemoryBudget <= 0 {
+			opts.MemoryBudget = githistory.DefaultMemoryBudget
+		}
+		if opts.LimitHeap && os.Getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(opts.MemoryBudget / 4 * 3)
+		}
 		repo, err = openHistory(path, opts, repoExcludes, r.userDebugf)
 		if err != nil {
 			return nil, err

@@ -81,8 +81,10 @@ func TestGenericYieldsToSpecific(t *testing.T) {
 	}
 }
 
-// TestMinConfidence: a weak password is low, a random one medium, a token
-// format high; MinConfidence drops what is below it.
+// TestMinConfidence: a weak password is low (in code), a random one
+// medium, a token format high; MinConfidence drops what is below it. In a
+// configuration file outside tests the weak password is medium; in a
+// test fixture every generic value is low.
 func TestMinConfidence(t *testing.T) {
 	t.Parallel()
 	text := "DB_PASSWORD=RedisPass1!\nAPI_SECRET=q8Zr0KfTmW2xLpV9hT4k\nGH=" + fixture.GitHubPAT("conf") + "\n"
@@ -96,11 +98,26 @@ func TestMinConfidence(t *testing.T) {
 	} {
 		s, _ := builtinScannerOpts(t, 0, Options{MinConfidence: c.min})
 		var got []string
-		for _, f := range run(t, s, items{memItem(".env", []byte(text))}).Findings {
+		for _, f := range run(t, s, items{memItem("deploy/run.sh", []byte(text))}).Findings {
 			got = append(got, f.RuleID+":"+f.Confidence)
 		}
 		if strings.Join(sorted(got), " ") != strings.Join(c.want, " ") {
 			t.Errorf("min %s: got %v, want %v", c.min, got, c.want)
+		}
+	}
+	s, _ := builtinScannerOpts(t, 0, Options{MinConfidence: "low"})
+	for path, want := range map[string]string{
+		".env":                          "generic-secret-bare:medium generic-secret-bare:medium github-pat:high",
+		"config/application.properties": "generic-secret-bare:medium generic-secret-bare:medium github-pat:high",
+		"docs/.env.example":             "generic-secret-bare:low generic-secret-bare:medium github-pat:high",
+		"tests/fixtures/.env":           "generic-secret-bare:low generic-secret-bare:low github-pat:high",
+	} {
+		var got []string
+		for _, f := range run(t, s, items{memItem(path, []byte(text))}).Findings {
+			got = append(got, f.RuleID+":"+f.Confidence)
+		}
+		if strings.Join(sorted(got), " ") != want {
+			t.Errorf("%s: got %v, want %s", path, sorted(got), want)
 		}
 	}
 	if _, err := New(Options{Rules: mustSet(t), MinConfidence: "certain"}); err == nil {

@@ -56,7 +56,7 @@ type windowResult struct {
 // recorded says whether item it is scanned by scanRecorded: it is, or is
 // built from, a base of delta-aware matching, and fits one chunk.
 func (c *collector) recorded(it source.Item) bool {
-	return c.s.deltaOK && !c.s.opts.NoDeltaMatching && it.Open == nil && len(it.Data) <= c.s.bufSize() && (it.Memo != nil || it.Delta != nil)
+	return !c.s.opts.NoDeltaMatching && it.Open == nil && len(it.Data) <= c.s.bufSize() && (it.Memo != nil || it.Delta != nil)
 }
 
 // deltaBase returns the base's memo when item it can be matched as a
@@ -94,10 +94,10 @@ func (c *collector) scanRecorded(ctx context.Context, it source.Item, m *deltaMe
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
 	data := it.Data
-	is := &itemScan{origin: it.Origin, emit: emit, drop: drop}
-	var copies []source.Copy
+	is := s.newItemScan(sc, it.Origin, emit, drop)
+	cw := &carrier{m: m}
 	if m != nil {
-		copies = it.Delta.Copies
+		cw.copies = it.Delta.Copies
 	}
 
 	var hits []ahocorasick.Match
@@ -107,71 +107,66 @@ func (c *collector) scanRecorded(ctx context.Context, it source.Item, m *deltaMe
 			hits = s.keywords(sc, data, nil)
 			searched = int64(len(data))
 		} else {
-			hits, searched = s.deltaKeywords(sc, data, m, copies)
+			hits, searched = s.deltaKeywords(sc, data, m, cw.copies)
 		}
 	}
-	s.windows(sc, data, hits)
-	for _, ri := range s.always {
-		if len(sc.spans[ri]) == 0 {
-			sc.touched = append(sc.touched, ri)
-		}
-		sc.spans[ri] = append(sc.spans[ri], span{0, len(data)})
-	}
-	var wins map[spanKey]windowResult
 	if it.Memo != nil {
-		wins = map[spanKey]windowResult{}
+		cw.wins = map[spanKey]windowResult{}
 	}
-	sc.found = sc.found[:0]
-	for _, ri := range sc.touched {
-		spans := sc.spans[ri]
-		slices.SortFunc(spans, func(a, b span) int { return a.lo - b.lo })
-		merged := spans[:1]
-		for _, sp := range spans[1:] {
-			cur := &merged[len(merged)-1]
-			if sp.lo <= cur.hi {
-				cur.hi = max(cur.hi, sp.hi)
-				continue
-			}
-			merged = append(merged, sp)
-		}
-		e := &s.entries[ri]
-		mark := len(sc.found)
-		for _, sp := range merged {
-			res, ok := m.carry(ri, sp, copies, len(data))
-			if !ok {
-				res = s.window(e, data, sp)
-			}
-			for _, d := range res.drops {
-				s.noteDropped(is, e.id, d[0], d[1])
-			}
-			for _, mm := range res.found {
-				// As match: a repeat can only be the previous match.
-				if n := len(sc.found); n > mark && sc.found[n-1].m.Start == mm.Start && sc.found[n-1].m.End == mm.End {
-					continue
-				}
-				sc.found = append(sc.found, found{rule: ri, m: mm})
-			}
-			if wins != nil {
-				wins[spanKey{ri, sp.lo, sp.hi}] = res
-			}
-		}
-		sc.spans[ri] = spans[:0]
+	// From here on as scanChunk over one chunk that is the whole item: the
+	// same windows (guards read the item's own bytes around each hit), the
+	// same path, test and lock-file rules, decoders run afresh, and each
+	// rule's result over a merged window carried when it can be.
+	s.windows(sc, data, hits)
+	sc.found, sc.rejected = sc.found[:0], sc.rejected[:0]
+	s.find(sc, is, data, 0, len(data), true, cw)
+	if len(sc.rejected) > 0 {
+		sc.found = s.dropRejected(sc, is)
 	}
-	sc.touched = sc.touched[:0]
 	if len(sc.found) > 0 {
 		s.emitFound(sc, is, data, 0, &posState{line: 1})
 	}
 	if it.Memo != nil {
 		slices.SortFunc(hits, func(a, b ahocorasick.Match) int { return a.Start - b.Start })
-		it.Memo.Value = &deltaMemo{c: c, size: len(data), kw: hits, wins: wins}
+		it.Memo.Value = &deltaMemo{c: c, size: len(data), kw: hits, wins: cw.wins}
 	}
 	return searched, nil
+}
+
+// carrier is find's view of delta-aware matching for one item: the base's
+// memo and the copy runs (m nil: nothing to carry), and where to record
+// this item's window results (nil: it is no base).
+type carrier struct {
+	m      *deltaMemo
+	copies []source.Copy
+	wins   map[spanKey]windowResult
+}
+
+// window hands rule ri's raw result over merged window sp of data to
+// onMatch and onDrop: the base's, shifted, when it can be carried, else
+// the rule's own. The result is recorded before the per-item filters
+// (path, test file, confidence) that find applies after, so what is
+// carried depends on the window's bytes alone.
+func (cw *carrier) window(s *Scanner, ri int, e *entry, data []byte, sp span, onMatch func(rules.Match), onDrop func(secret, why string)) {
+	res, ok := cw.m.carry(ri, sp, cw.copies, len(data))
+	if !ok {
+		res = s.window(e, data, sp)
+	}
+	if cw.wins != nil {
+		cw.wins[spanKey{ri, sp.lo, sp.hi}] = res
+	}
+	for _, d := range res.drops {
+		onDrop(d[0], d[1])
+	}
+	for _, mm := range res.found {
+		onMatch(mm)
+	}
 }
 
 // window runs rule e over one merged window of data, as match does.
 func (s *Scanner) window(e *entry, data []byte, sp span) windowResult {
 	var res windowResult
-	if !s.noNeeds && !possible(e.needs, data, sp.lo, sp.hi) {
+	if !s.noNeeds && !e.possible(data, sp.lo, sp.hi) {
 		return res
 	}
 	e.find.Find(data, sp.lo, sp.hi, func(m rules.Match) {

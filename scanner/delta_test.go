@@ -1,9 +1,12 @@
 package scanner
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,12 +14,28 @@ import (
 )
 
 // deltaCorpus is what adversarial versions are made of: every example of
-// every built-in rule (real-looking secrets with their context lines),
-// the rules' keywords alone, and inline ignore markers.
+// every built-in rule (real-looking secrets with their context lines), the
+// same encoded as the decoders read them (base64 under a key that says so,
+// URL-encoded, JSON-escaped, PEM split over string literals), the rules'
+// keywords alone, assignment keys without their values, and inline ignore
+// markers.
 type deltaCorpus struct {
 	examples []string
+	encoded  []string
 	keywords []string
 }
+
+// deltaKeys are assignment keys for the generic layer: inserted before an
+// old value, they make a line a credential assignment.
+var deltaKeys = []string{"password = ", "api_key: ", "\"client_secret\": \"", "token=", "export DB_PASSWORD=", "auth_token := \"",
+	"PRIVATE_KEY_B64=", "client-key-data: ", "secret_data: ", "kind: Secret\ndata:\n  token: "}
+
+// deltaPaths are the paths items are scanned under: plain files, test
+// files (generic matches are low confidence there), a lock file (no
+// generic layer), and paths that path-restricted rules apply to. A blob
+// and its delta base may have different paths, as in git.
+var deltaPaths = []string{"main.go", "conf/app.yaml", "pkg/x_test.go", "go.sum", ".netrc", ".pgpass", "config/master.key",
+	"sitemanager.xml", ".pypirc", "deploy/secret.yaml"}
 
 func newDeltaCorpus(t *testing.T) deltaCorpus {
 	t.Helper()
@@ -31,6 +50,17 @@ func newDeltaCorpus(t *testing.T) deltaCorpus {
 		}
 		c.keywords = append(c.keywords, r.Keywords...)
 	}
+	for _, ex := range c.examples {
+		b64 := base64.StdEncoding.EncodeToString([]byte(ex))
+		half := len(ex) / 2
+		c.encoded = append(c.encoded,
+			"PRIVATE_KEY_B64="+b64+"\n",
+			"data = base64.b64decode(\""+b64+"\")\n",
+			"kind: Secret\ndata:\n  value: "+b64+"\n",
+			"url: \""+url.QueryEscape(ex)+"\"\n",
+			"{\"v\": \""+strings.ReplaceAll(strings.ReplaceAll(ex, "/", "\\/"), ":", "\\u003a")+"\"}\n",
+			"key = \"-----BEGIN \" +\n  \""+ex[:half]+"\" +\n  \""+ex[half:]+"\"\n")
+	}
 	return c
 }
 
@@ -43,9 +73,22 @@ var fillers = []string{
 
 // piece returns a random fragment of test content.
 func (c deltaCorpus) piece(rng *rand.Rand) string {
-	switch rng.IntN(10) {
-	case 0, 1, 2, 3:
+	switch rng.IntN(13) {
+	case 0, 1, 2:
 		return c.examples[rng.IntN(len(c.examples))] + "\n"
+	case 3, 10:
+		return c.encoded[rng.IntN(len(c.encoded))]
+	case 11:
+		return deltaKeys[rng.IntN(len(deltaKeys))]
+	case 12:
+		// Half an encoded example: a base64 run completed (or edited in
+		// the middle) by a later version.
+		ex := c.encoded[rng.IntN(len(c.encoded))]
+		k := rng.IntN(len(ex) + 1)
+		if rng.IntN(2) == 0 {
+			return ex[:k]
+		}
+		return ex[k:]
 	case 4:
 		// Half an example: the other half may be inserted later, or
 		// copied from elsewhere.
@@ -91,8 +134,8 @@ func (c deltaCorpus) mutate(rng *rand.Rand, base []byte) ([]byte, []source.Copy)
 		case 3: // move: copy from anywhere in the base
 			off := rng.IntN(len(base))
 			copyRun(off, min(n, len(base)-off))
-		case 4: // a single byte, maybe in the middle of a secret
-			out = append(out, "\nx=:'\" "[rng.IntN(7)])
+		case 4: // a single byte, maybe in the middle of a secret or a base64 run
+			out = append(out, "\nx=:'\" A/%\\"[rng.IntN(11)])
 		default:
 			copyRun(pos, n)
 			pos += n
@@ -112,7 +155,8 @@ func (c deltaCorpus) deltaItems(rng *rand.Rand, n int) items {
 	for range 30 + rng.IntN(600) {
 		first = append(first, c.piece(rng)...)
 	}
-	its = append(its, source.Item{Origin: source.Origin{Kind: "blob", BlobID: "v0"}, Data: first, Size: int64(len(first)), Memo: &source.Memo{}})
+	path := func() string { return deltaPaths[rng.IntN(len(deltaPaths))] }
+	its = append(its, source.Item{Origin: source.Origin{Kind: "blob", BlobID: "v0", Path: path()}, Data: first, Size: int64(len(first)), Memo: &source.Memo{}})
 	for i := 1; i < n; i++ {
 		bi := rng.IntN(len(its))
 		if rng.IntN(2) == 0 {
@@ -121,7 +165,7 @@ func (c deltaCorpus) deltaItems(rng *rand.Rand, n int) items {
 		base := its[bi]
 		data, copies := c.mutate(rng, base.Data)
 		its = append(its, source.Item{
-			Origin: source.Origin{Kind: "blob", BlobID: fmt.Sprintf("v%d", i)},
+			Origin: source.Origin{Kind: "blob", BlobID: fmt.Sprintf("v%d", i), Path: path()},
 			Data:   data, Size: int64(len(data)),
 			Memo:  &source.Memo{},
 			Delta: &source.Delta{Base: base.Memo, BaseSize: int64(len(base.Data)), Copies: copies},
@@ -161,19 +205,22 @@ func TestDeltaMatchingSameFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := New(Options{Rules: set, NoDeltaMatching: true, NoDecode: true, noGeneric: true})
+	full, err := New(Options{Rules: set, NoDeltaMatching: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	delta, err := New(Options{Rules: set, NoDecode: true, noGeneric: true})
+	delta, err := New(Options{Rules: set})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var matched, total int64
-	seeds := 12
+	seeds := 16
 	if testing.Short() {
-		seeds = 4
+		seeds = 6
 	}
+	// What the histories exercised, over all seeds: every kind of rule
+	// delta-aware matching must carry or redo.
+	kinds := map[string]int{}
 	for seed := range seeds {
 		rng := rand.New(rand.NewPCG(uint64(seed), 12))
 		its := c.deltaItems(rng, 10+rng.IntN(20))
@@ -189,6 +236,30 @@ func TestDeltaMatchingSameFindings(t *testing.T) {
 		}
 		if len(want.Findings) == 0 {
 			t.Fatalf("seed %d: no findings: the test proves nothing", seed)
+		}
+		for _, f := range want.Findings {
+			e := &full.entries[slices.IndexFunc(full.entries, func(e entry) bool { return e.id == f.RuleID })]
+			switch {
+			case e.applies != nil:
+				kinds["path"]++
+			case e.guard != nil:
+				kinds["guarded"]++ // the generic layer's assignments
+			case e.generic:
+				kinds["generic"]++
+			default:
+				kinds["keyword"]++
+			}
+			for _, l := range f.Locations {
+				if l.Encoding != "" {
+					kinds["decoded "+l.Encoding]++
+				}
+			}
+		}
+	}
+	t.Logf("findings by kind: %v", kinds)
+	for _, k := range []string{"path", "guarded", "keyword", "decoded base64", "decoded url", "decoded escape", "decoded concat"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s findings: the histories do not exercise that kind", k)
 		}
 	}
 	if matched*10 > total*9 {

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -73,6 +74,10 @@ type itemScan struct {
 	// test: the item is a test file or fixture, where values under
 	// credential names are mostly made up: generic matches are "low".
 	test bool
+	// config: the item is a configuration file outside tests and docs
+	// (.env, properties, YAML, shell rc...), where a weak value under a
+	// credential name is the deployment's password: "medium", not "low".
+	config bool
 	// lock: the item is a dependency lock or checksum file (go.sum,
 	// package-lock.json, ...): its "keys" are package names such as
 	// modernc.org/token and its values hashes, so the generic layer does
@@ -106,17 +111,7 @@ func (s *Scanner) nextStart(chunk []byte) int {
 func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit), drop func(rule, secret, why string)) (int64, *source.Skipped, error) {
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
-	is := &itemScan{origin: it.Origin, emit: emit, drop: drop, test: testPath(it.Origin.Path), lock: lockPath(it.Origin.Path)}
-	if len(s.pathRules) > 0 {
-		if cap(sc.skip) < len(s.entries) {
-			sc.skip = make([]bool, len(s.entries))
-		}
-		is.skip = sc.skip[:len(s.entries)]
-		p := it.Origin.Path
-		for _, i := range s.pathRules {
-			is.skip[i] = !s.entries[i].applies(p)
-		}
-	}
+	is := s.newItemScan(sc, it.Origin, emit, drop)
 	pos := posState{line: 1}
 
 	if it.Open == nil {
@@ -191,6 +186,25 @@ func (s *Scanner) scanItem(ctx context.Context, it source.Item, emit func(hit), 
 		filled -= next
 		base += int64(next)
 	}
+}
+
+// newItemScan prepares the per-item state of a scan of an item at origin:
+// which path-restricted rules it skips (in sc.skip, which windows reads),
+// whether it is a test or lock file.
+func (s *Scanner) newItemScan(sc *scratch, origin source.Origin, emit func(hit), drop func(rule, secret, why string)) *itemScan {
+	is := &itemScan{origin: origin, emit: emit, drop: drop, test: testPath(origin.Path), lock: lockPath(origin.Path)}
+	is.config = !is.test && configPath(origin.Path)
+	if len(s.pathRules) > 0 {
+		if cap(sc.skip) < len(s.entries) {
+			sc.skip = make([]bool, len(s.entries))
+		}
+		sc.skip = sc.skip[:len(s.entries)]
+		is.skip = sc.skip
+		for _, i := range s.pathRules {
+			is.skip[i] = !s.entries[i].applies(origin.Path)
+		}
+	}
+	return is
 }
 
 // scanChunk finds the matches chunk owns and emits them. Consecutive chunks
@@ -376,14 +390,17 @@ func (s *Scanner) keywords(sc *scratch, chunk []byte, hits []ahocorasick.Match) 
 // hits decode the text they mark and match inside it (decode.go).
 func (s *Scanner) match(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int, decode bool) {
 	s.keywordHits(sc, chunk)
-	s.find(sc, is, chunk, ownFrom, ownTo, decode)
+	s.find(sc, is, chunk, ownFrom, ownTo, decode, nil)
 }
 
 // find runs the rules over the windows in sc.spans (and the rules without
 // keywords over the whole chunk), appending owned matches to sc.found.
 // With decode, decoders' windows decode the text they mark and match
-// inside it (decode.go); without, they are left out.
-func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int, decode bool) {
+// inside it (decode.go); without, they are left out. With cw (delta-aware
+// matching, delta.go), each rule's result over a merged window is carried
+// from the delta base where it can be, and recorded for items built from
+// this one.
+func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo int, decode bool, cw *carrier) {
 	for _, ri := range s.always {
 		if is.skip != nil && is.skip[ri] {
 			continue
@@ -397,8 +414,11 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 	for _, ri := range sc.touched {
 		spans := sc.spans[ri]
 		// Hits arrive ordered by end; windows of different keyword lengths
-		// may start out of order.
-		slices.SortFunc(spans, func(a, b span) int { return a.lo - b.lo })
+		// may start out of order. The order is total so that guarded
+		// windows (not merged) are visited in the same order whatever
+		// order the hits came in (delta-aware matching lists them
+		// differently).
+		slices.SortFunc(spans, func(a, b span) int { return cmp.Or(a.lo-b.lo, a.hi-b.hi) })
 		e := &s.entries[ri]
 		merged := spans[:1]
 		for _, sp := range spans[1:] {
@@ -428,34 +448,42 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 			continue
 		}
 		mark := len(sc.found)
+		onMatch := func(m rules.Match) {
+			if m.Start < ownFrom || m.Start >= ownTo || m.Start < 0 || m.End > len(chunk) || m.Start > m.End {
+				return
+			}
+			// Windows are disjoint (or, guarded, ordered by start) and
+			// visited in order, so a repeat (identical offsets) can only
+			// be the previous match.
+			if n := len(sc.found); n > mark && sc.found[n-1].m.Start == m.Start && sc.found[n-1].m.End == m.End {
+				return
+			}
+			if e.generic && is.test {
+				m.Confidence = "low"
+			} else if e.generic && is.config && m.Confidence == "low" {
+				m.Confidence = "medium"
+			}
+			if m.Confidence != "" && confidenceRank(m.Confidence) < s.minRank {
+				s.noteDropped(is, e.id, m.Secret, "confidence "+m.Confidence+" below the minimum")
+				return
+			}
+			sc.found = append(sc.found, found{rule: ri, m: m})
+		}
+		onDrop := func(secret, why string) {
+			if !e.generic {
+				sc.rejected = append(sc.rejected, secret)
+			}
+			s.noteDropped(is, e.id, secret, why)
+		}
 		for _, sp := range merged {
-			if !s.noNeeds && !possible(e.needs, chunk, sp.lo, sp.hi) {
+			if cw != nil {
+				cw.window(s, ri, e, chunk, sp, onMatch, onDrop)
 				continue
 			}
-			e.find.Find(chunk, sp.lo, sp.hi, func(m rules.Match) {
-				if m.Start < ownFrom || m.Start >= ownTo || m.Start < 0 || m.End > len(chunk) || m.Start > m.End {
-					return
-				}
-				// Windows are disjoint (or, guarded, ordered by start) and
-				// visited in order, so a repeat (identical offsets) can only
-				// be the previous match.
-				if n := len(sc.found); n > mark && sc.found[n-1].m.Start == m.Start && sc.found[n-1].m.End == m.End {
-					return
-				}
-				if e.generic && is.test {
-					m.Confidence = "low"
-				}
-				if m.Confidence != "" && confidenceRank(m.Confidence) < s.minRank {
-					s.noteDropped(is, e.id, m.Secret, "confidence "+m.Confidence+" below the minimum")
-					return
-				}
-				sc.found = append(sc.found, found{rule: ri, m: m})
-			}, func(secret, why string) {
-				if !e.generic {
-					sc.rejected = append(sc.rejected, secret)
-				}
-				s.noteDropped(is, e.id, secret, why)
-			})
+			if !s.noNeeds && !e.possible(chunk, sp.lo, sp.hi) {
+				continue
+			}
+			e.find.Find(chunk, sp.lo, sp.hi, onMatch, onDrop)
 		}
 		sc.spans[ri] = spans[:0]
 	}
@@ -512,11 +540,11 @@ var ignoreMarkers = [][]byte{[]byte("scour:ignore"), []byte("gitleaks:allow")}
 // emitFound computes line and column for sc.found (sorted by offset, one
 // sweep over the chunk), drops inline-suppressed ones and emits the rest.
 func (s *Scanner) emitFound(sc *scratch, is *itemScan, chunk []byte, base int64, pos *posState) {
+	// A total order (decoded matches share their encoded span's
+	// offsets): the same matches emit in the same order however they
+	// were found.
 	slices.SortFunc(sc.found, func(a, b found) int {
-		if a.m.Start != b.m.Start {
-			return a.m.Start - b.m.Start
-		}
-		return a.rule - b.rule
+		return cmp.Or(a.m.Start-b.m.Start, a.rule-b.rule, a.m.End-b.m.End, strings.Compare(a.enc, b.enc), strings.Compare(a.m.Secret, b.m.Secret))
 	})
 	line, cur, lastNL := pos.line, 0, -1
 	for _, f := range sc.found {

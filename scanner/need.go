@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"regexp/syntax"
 	"slices"
 	"unicode"
@@ -18,12 +19,22 @@ import (
 type need struct {
 	table [256]bool
 	n     int
+	// pre, when set, holds the bytes that can come just before the run
+	// in a match (the last bytes of what the pattern requires before it):
+	// [a-f0-9]{40} after `token\s*[=:]\s*["']?` is preceded by one of
+	// = : space " ', never by a letter or a '/', which rules out the
+	// commit hashes in changelog links and lock files that sit near
+	// every "github" keyword hit in Go code.
+	pre *[256]bool
 }
 
 type byteSet [4]uint64
 
 func (s *byteSet) add(b byte)      { s[b>>6] |= 1 << (b & 63) }
 func (s *byteSet) has(b byte) bool { return s[b>>6]&(1<<(b&63)) != 0 }
+func (s *byteSet) intersects(o *byteSet) bool {
+	return s[0]&o[0]|s[1]&o[1]|s[2]&o[2]|s[3]&o[3] != 0
+}
 func (s *byteSet) union(o *byteSet) {
 	s[0], s[1], s[2], s[3] = s[0]|o[0], s[1]|o[1], s[2]|o[2], s[3]|o[3]
 }
@@ -81,7 +92,7 @@ func needsOf(pattern string) []need {
 		}
 		seg, segLen = byteSet{}, 0
 	}
-	for _, r := range seq {
+	for k, r := range seq {
 		switch r.Op {
 		case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
 			syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
@@ -107,7 +118,14 @@ func needsOf(pattern string) []need {
 				continue
 			}
 			if lo >= minNeedRun {
-				needs = append(needs, newNeed(cs, lo))
+				nd := newNeed(cs, lo)
+				if pre, ok := lastOfSeq(seq[:k]); ok && !pre.intersects(&cs) {
+					nd.pre = new([256]bool)
+					for b := range 256 {
+						nd.pre[b] = pre.has(byte(b))
+					}
+				}
+				needs = append(needs, nd)
 			}
 			seg.union(&cs)
 			segLen += lo
@@ -121,9 +139,15 @@ func needsOf(pattern string) []need {
 		}
 	}
 	flush()
-	// Longest first: the rarest, and the cheapest to rule out.
-	slices.SortStableFunc(needs, func(a, b need) int { return b.n - a.n })
-	needs = slices.Compact(needs)
+	// Longest first: the rarest, and the cheapest to rule out; anchored
+	// ones first among equals (they rule out more).
+	slices.SortStableFunc(needs, func(a, b need) int {
+		if b.n != a.n {
+			return b.n - a.n
+		}
+		return boolInt(b.pre != nil) - boolInt(a.pre != nil)
+	})
+	needs = slices.CompactFunc(needs, func(a, b need) bool { return a.n == b.n && a.table == b.table })
 	return needs[:min(len(needs), maxNeeds)]
 }
 
@@ -178,7 +202,7 @@ func runeClass(c rune, fold bool) byteSet {
 // possible reports whether data[lo:hi] meets every need.
 func possible(needs []need, data []byte, lo, hi int) bool {
 	for i := range needs {
-		if !hasRun(data[lo:hi], &needs[i].table, needs[i].n) {
+		if nd := &needs[i]; nd.pre != nil && !hasRunAfter(data[lo:hi], &nd.table, nd.n, nd.pre) || nd.pre == nil && !hasRun(data[lo:hi], &nd.table, nd.n) {
 			return false
 		}
 	}
@@ -208,6 +232,286 @@ func hasRun(w []byte, class *[256]bool, n int) bool {
 			return true
 		}
 		// w[e] ends the run (or e is the end): a long run starts after it.
+		p = e + n
+	}
+	return false
+}
+
+// A literal is another necessary condition: a fixed string every match
+// holds (client and secret in `google.{0,200}?client[_-]?secret...`),
+// ASCII-case-folded when the pattern folds case. Byte-class needs miss
+// these (a word is shorter than minNeedRun and what follows is optional),
+// and they matter where a rule's keyword is a common word: "google" and
+// "github" are on every import line of Go code, and without the literal
+// test the rule's regex ran over all of those windows (a third of the
+// CPU of a history scan of etcd).
+type literal struct {
+	s    []byte // lower-cased when fold
+	fold bool
+}
+
+// minLiteral: shorter literals rule out too little to pay for the search.
+const minLiteral = 4
+
+// literalsOf returns the mandatory literals of pattern's top-level
+// sequence (optional and alternated parts add none), longest first, at
+// most maxNeeds.
+func literalsOf(pattern string) []literal {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	var lits []literal
+	var walk func(*syntax.Regexp)
+	walk = func(r *syntax.Regexp) {
+		switch r.Op {
+		case syntax.OpConcat:
+			for _, s := range r.Sub {
+				walk(s)
+			}
+		case syntax.OpCapture:
+			walk(r.Sub[0])
+		case syntax.OpRepeat, syntax.OpPlus:
+			if r.Op == syntax.OpPlus || r.Min > 0 {
+				walk(r.Sub[0]) // present at least once
+			}
+		case syntax.OpLiteral:
+			if len(r.Rune) < minLiteral {
+				return
+			}
+			fold := r.Flags&syntax.FoldCase != 0
+			b := make([]byte, 0, len(r.Rune))
+			for _, c := range r.Rune {
+				if c >= 0x80 {
+					return // non-ASCII folding has more than two forms
+				}
+				if fold && 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				b = append(b, byte(c))
+			}
+			if fold {
+				// Go folds k to U+212A (Kelvin) and s to U+017F (long s)
+				// too: keep the longest piece without them.
+				best := []byte(nil)
+				for _, piece := range bytes.FieldsFunc(b, func(c rune) bool { return c == 'k' || c == 's' }) {
+					if len(piece) > len(best) {
+						best = piece
+					}
+				}
+				if len(best) < minLiteral {
+					return
+				}
+				b = best
+			}
+			lits = append(lits, literal{s: b, fold: fold})
+		}
+	}
+	walk(re)
+	slices.SortStableFunc(lits, func(a, b literal) int { return len(b.s) - len(a.s) })
+	return lits[:min(len(lits), maxNeeds)]
+}
+
+// hasLiterals reports whether w holds every literal.
+func hasLiterals(lits []literal, w []byte) bool {
+	for _, l := range lits {
+		if !containsLiteral(w, l) {
+			return false
+		}
+	}
+	return true
+}
+
+// containsLiteral searches w for l, case-insensitively (ASCII) when l
+// folds: candidates come from bytes.IndexByte (vectorised) on the
+// literal's first byte in each case, so a window without it costs a
+// memchr or two, not a loop per byte.
+func containsLiteral(w []byte, l literal) bool {
+	if !l.fold {
+		return bytes.Contains(w, l.s)
+	}
+	c0 := l.s[0]
+	up := c0
+	if 'a' <= c0 && c0 <= 'z' {
+		up = c0 - ('a' - 'A')
+	}
+	n := len(l.s)
+	// Next occurrence of each case of the first byte at or after p (-1:
+	// none left), refreshed only when passed.
+	nextLo, nextUp := -2, -2
+	for p := 0; p+n <= len(w); {
+		if nextLo != -1 && nextLo < p {
+			nextLo = indexFrom(w, c0, p)
+		}
+		if up == c0 {
+			nextUp = nextLo
+		} else if nextUp != -1 && nextUp < p {
+			nextUp = indexFrom(w, up, p)
+		}
+		i := nextLo
+		if i < 0 || nextUp >= 0 && nextUp < i {
+			i = nextUp
+		}
+		if i < 0 || i+n > len(w) {
+			return false
+		}
+		if equalFoldLower(w[i:i+n], l.s) {
+			return true
+		}
+		p = i + 1
+	}
+	return false
+}
+
+func indexFrom(w []byte, c byte, p int) int {
+	if i := bytes.IndexByte(w[p:], c); i >= 0 {
+		return p + i
+	}
+	return -1
+}
+
+// equalFoldLower reports whether b equals lower (lower-case ASCII) when
+// b's ASCII letters are lower-cased.
+func equalFoldLower(b, lower []byte) bool {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// possible reports whether data[lo:hi] meets every need and holds every
+// literal of e's rule.
+func (e *entry) possible(data []byte, lo, hi int) bool {
+	return possible(e.needs, data, lo, hi) && hasLiterals(e.lits, data[lo:hi])
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// lastOfSeq returns the bytes that can end a non-empty match of the
+// concatenation seq, and ok false when seq can match empty (then nothing
+// is known of the byte before what follows it) or holds what it does not
+// model.
+func lastOfSeq(seq []*syntax.Regexp) (byteSet, bool) {
+	var acc byteSet
+	for i := len(seq) - 1; i >= 0; i-- {
+		l, ok := lastBytes(seq[i])
+		if !ok {
+			return byteSet{}, false
+		}
+		acc.union(&l)
+		if !nullable(seq[i]) {
+			return acc, true
+		}
+	}
+	return byteSet{}, false
+}
+
+// lastBytes returns the bytes that can end a non-empty match of r.
+func lastBytes(r *syntax.Regexp) (byteSet, bool) {
+	switch r.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return byteSet{}, true
+	case syntax.OpLiteral:
+		if len(r.Rune) == 0 {
+			return byteSet{}, true
+		}
+		return runeClass(r.Rune[len(r.Rune)-1], r.Flags&syntax.FoldCase != 0), true
+	case syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		return class(r), true
+	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		if r.Op == syntax.OpRepeat && r.Max == 0 {
+			return byteSet{}, true
+		}
+		return lastBytes(r.Sub[0])
+	case syntax.OpConcat:
+		var acc byteSet
+		for i := len(r.Sub) - 1; i >= 0; i-- {
+			l, ok := lastBytes(r.Sub[i])
+			if !ok {
+				return byteSet{}, false
+			}
+			acc.union(&l)
+			if !nullable(r.Sub[i]) {
+				break
+			}
+		}
+		return acc, true
+	case syntax.OpAlternate:
+		var acc byteSet
+		for _, sub := range r.Sub {
+			l, ok := lastBytes(sub)
+			if !ok {
+				return byteSet{}, false
+			}
+			acc.union(&l)
+		}
+		return acc, true
+	}
+	return byteSet{}, false
+}
+
+// nullable reports whether r can match the empty string (unknown
+// operators count as nullable, the safe answer for lastOfSeq).
+func nullable(r *syntax.Regexp) bool {
+	switch r.Op {
+	case syntax.OpLiteral:
+		return len(r.Rune) == 0
+	case syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		return false
+	case syntax.OpCapture, syntax.OpPlus:
+		return nullable(r.Sub[0])
+	case syntax.OpRepeat:
+		return r.Min == 0 || nullable(r.Sub[0])
+	case syntax.OpConcat:
+		for _, sub := range r.Sub {
+			if !nullable(sub) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpAlternate:
+		for _, sub := range r.Sub {
+			if nullable(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// hasRunAfter reports whether w holds n consecutive bytes of class
+// preceded (inside w) by a byte of pre. pre and class are disjoint, so
+// such a run starts a maximal run of class: it probes every n-th byte as
+// hasRun does, and checks the byte before each maximal run long enough.
+func hasRunAfter(w []byte, class *[256]bool, n int, pre *[256]bool) bool {
+	for p := n - 1; p < len(w); {
+		if !class[w[p]] {
+			p += n
+			continue
+		}
+		s := p
+		for s > 0 && class[w[s-1]] {
+			s--
+		}
+		e := p + 1
+		for e < len(w) && class[w[e]] {
+			e++
+		}
+		if e-s >= n && s > 0 && pre[w[s-1]] {
+			return true
+		}
 		p = e + n
 	}
 	return false

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -21,7 +22,9 @@ func TestNeedsOf(t *testing.T) {
 			"=" + strings.Repeat("a2", 26), "=" + strings.Repeat("a2", 25) + "8"},
 		{`(?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`, []int{36, 12, 8},
 			"01234567-89ab-cdef-0123-456789abcdef", "01234567-89ab-cdef-0123-456789abcdeg"},
-		{`(?i:tok)en(?P<secret>[A-Z]{8,})`, []int{13, 8}, "TOKENABCDEFGH", "tok3nABCDEFGH"},
+		{`(?i:tok)en(?P<secret>[A-Z]{8,})`, []int{13, 8}, "TOKenABCDEFGH", "tok3nABCDEFGH"},
+		// The secret must follow one of = : space quote: a hash in a URL path cannot match.
+		{`token\s*[=:]\s*["']?(?P<secret>[a-f0-9]{12})`, []int{12}, "token = \"0123456789ab", "token = x/0123456789ab"},
 		{`(?:x|[a-z]{30})`, nil, "", ""},
 		{`a?[0-9]*`, nil, "", ""},
 		{`(`, nil, "", ""}, // does not parse: no needs, the regex decides
@@ -81,9 +84,10 @@ func TestHasRun(t *testing.T) {
 }
 
 // TestNeedsNeverLoseMatches: whenever a built-in rule's own Find matches
-// in a window, the rule's needs hold for that window, on every example,
-// and on examples cut, shifted and with bytes replaced at random (near
-// misses that sometimes still match).
+// in a window, the rule's needs and literals hold for that window, on
+// every example, and on examples cut, shifted, with letters' case flipped
+// and with bytes replaced at random (near misses that sometimes still
+// match).
 func TestNeedsNeverLoseMatches(t *testing.T) {
 	t.Parallel()
 	_, set := builtinScanner(t, 0)
@@ -91,6 +95,7 @@ func TestNeedsNeverLoseMatches(t *testing.T) {
 	checked := 0
 	for _, rule := range set.Rules() {
 		ns := needsOf(rule.Pattern)
+		lits := literalsOf(rule.Pattern)
 		var texts []string
 		for _, ex := range rule.Examples {
 			texts = append(texts, ex.Text)
@@ -106,6 +111,11 @@ func TestNeedsNeverLoseMatches(t *testing.T) {
 							b[r.IntN(len(b))] = alphabet[r.IntN(len(alphabet))]
 						}
 					}
+					for range r.IntN(4) {
+						if len(b) > 0 {
+							b[r.IntN(len(b))] ^= 0x20 // a letter's case, or a near miss
+						}
+					}
 					lo, hi := r.IntN(len(b)/4+1), len(b)-r.IntN(len(b)/4+1)
 					b = b[lo:max(lo, hi)]
 				}
@@ -116,6 +126,9 @@ func TestNeedsNeverLoseMatches(t *testing.T) {
 					if !possible(ns, b, 0, len(b)) {
 						t.Fatalf("%s: needs rule out %q, where the rule matches", rule.ID, b)
 					}
+					if !hasLiterals(lits, b) {
+						t.Fatalf("%s: literals rule out %q, where the rule matches", rule.ID, b)
+					}
 				}
 			}
 		}
@@ -124,4 +137,51 @@ func TestNeedsNeverLoseMatches(t *testing.T) {
 		t.Fatal("nothing matched")
 	}
 	t.Logf("%d matching windows checked", checked)
+}
+
+// TestLiterals: the mandatory literals of a pattern, and the search for
+// them, case-folded as Go's regexp folds (which maps k and s to non-ASCII
+// letters too), against the regexp itself.
+func TestLiterals(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		pattern string
+		want    []string
+	}{
+		{`(?:(?i:google)|\.apps\.googleusercontent\.com)(?s:.{0,200}?)(?i:client[_-]?secret)=(?P<secret>[a-z]{4})`, []string{"client", "ecret"}},
+		{`(?i:a|bbbbbb)cccc(?:dddd)?(?:eeee)+`, []string{"cccc", "eeee"}},
+		{`(?i:kkkk)`, nil},
+		{`(?:xxxx){0,2}`, nil},
+		{`(`, nil},
+	} {
+		var got []string
+		for _, l := range literalsOf(c.pattern) {
+			got = append(got, string(l.s))
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%s: literals %q, want %q", c.pattern, got, c.want)
+		}
+	}
+	re := regexp.MustCompile(`(?i:client_secret)`)
+	lits := literalsOf(re.String())
+	r := rand.New(rand.NewPCG(9, 9))
+	for range 20000 {
+		var b []byte
+		for range r.IntN(40) {
+			switch r.IntN(6) {
+			case 0:
+				b = append(b, "CLIENT_SECRET"[:1+r.IntN(13)]...)
+			case 1:
+				b = append(b, "client_\u017fecret"...)
+			case 2:
+				b = append(b, "cliEnt_sEcrEt"...)
+			default:
+				const alphabet = "cCeElLiInNtT_sSrR \n\xc5"
+				b = append(b, alphabet[r.IntN(len(alphabet))])
+			}
+		}
+		if re.Match(b) && !hasLiterals(lits, b) {
+			t.Fatalf("literals rule out %q, which the pattern matches", b)
+		}
+	}
 }

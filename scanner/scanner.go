@@ -48,9 +48,12 @@ type Options struct {
 }
 
 // DefaultMinConfidence is what a CI check fails on unless told otherwise:
-// every finding, weak generic passwords included (docs/rules.md, "Generic
-// secrets", has the measurements behind the choice).
-const DefaultMinConfidence = "low"
+// every format and every random-looking generic value, and weak passwords
+// in configuration files; weak-looking values in code, tests and docs
+// (low) need --min-confidence low. docs/accuracy.md has the measurements
+// behind the choice (same recall on leaky-repo, 38 of 40 GOROOT findings
+// gone).
+const DefaultMinConfidence = "medium"
 
 // Confidences are the confidence levels, lowest first.
 var Confidences = []string{"low", "medium", "high"}
@@ -84,6 +87,8 @@ type entry struct {
 	// needs, when set, are necessary conditions for find to match in a
 	// window (need.go); fakes in tests leave them nil.
 	needs []need
+	// lits, when set, are literals every match holds (need.go).
+	lits []literal
 	// confidence is the rule's ("high", "medium", "low"); "" in fakes.
 	confidence string
 	// generic findings yield to any other provider's that overlaps them.
@@ -122,11 +127,6 @@ type Scanner struct {
 	minRank int
 	// pathRules are the entries restricted to some paths.
 	pathRules []int
-	// deltaOK: delta-aware matching (delta.go) reproduces plain keyword
-	// windows only; with guarded windows, decoders, generic rules or
-	// path rules in the set every item is matched in full, which keeps
-	// findings identical at the cost of the delta speed-up.
-	deltaOK bool
 
 	// chunkSize is the streaming buffer size; reach is how far (in bytes)
 	// a match and the keyword that finds it can extend from the match's
@@ -179,7 +179,7 @@ func New(opts Options) (*Scanner, error) {
 			continue // it could only make findings the caller drops
 		}
 		e := entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
-			needs: needsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
+			needs: needsOf(r.Pattern), lits: literalsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
 			generic: r.Provider == rules.GenericProvider}
 		if len(r.Paths) > 0 {
 			e.applies = r.AppliesTo
@@ -259,12 +259,6 @@ func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
 	// needs is within 2W+maxKw (+ boundary bytes) of its start.
 	s.reach = 2*maxWindow + s.maxKw + boundarySlack
 	s.scratch.New = func() any { return new(scratch) }
-	s.deltaOK = len(s.pathRules) == 0
-	for _, e := range es {
-		if e.guard != nil || e.dec != nil || e.generic {
-			s.deltaOK = false
-		}
-	}
 	return s, nil
 }
 
@@ -574,6 +568,11 @@ func (s *Scanner) betterHit(a, b hit) bool {
 	}
 	if ea.rank != eb.rank {
 		return ea.rank > eb.rank
+	}
+	// A rule restricted to the file's path (a credential file's) knows
+	// what the value is better than one that matches anywhere.
+	if (ea.applies != nil) != (eb.applies != nil) {
+		return ea.applies != nil
 	}
 	if len(a.m.Context) != len(b.m.Context) {
 		return len(a.m.Context) > len(b.m.Context)

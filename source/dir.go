@@ -304,7 +304,10 @@ func kindName(m fs.FileMode) string {
 
 // openRegular opens abs without following a symlink and without blocking on
 // a FIFO that replaced a file since the listing, then insists on a regular file.
-func (w *walker) openRegular(abs string) (*os.File, int64, error) {
+func (w *walker) openRegular(abs string) (io.ReadCloser, int64, error) {
+	if w.d.hooks.openFile == nil {
+		return openRegularFile(abs)
+	}
 	f, err := w.open(abs, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return nil, 0, err
@@ -382,7 +385,7 @@ func errDetail(err error) string {
 // so a sink that ignores an item does not leak a descriptor.
 type handoff struct {
 	mu     sync.Mutex
-	f      *os.File
+	f      io.ReadCloser
 	reopen func() (io.ReadCloser, error)
 }
 

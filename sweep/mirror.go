@@ -174,6 +174,8 @@ func (m *Mirrors) fetchGit(ctx context.Context, dir string, r forge.Repo) error 
 		Git: m.Git, GitDir: dir, URL: r.CloneURL, Username: user, Password: token,
 		Args:        append([]string{"fetch", "--prune", "--no-tags", "--progress", "--", r.CloneURL}, refspecs...),
 		IdleTimeout: m.IdleTimeout,
+		// A file of clone URLs may rely on the user's credential helpers.
+		CredentialHelpers: true,
 	}.Exec(ctx)
 	return err
 }

@@ -106,6 +106,13 @@ func (d *Delta) Err() error { return d.err }
 // instruction is bounds-checked: a corrupt delta yields ErrBadDelta, never
 // a panic or an oversized buffer.
 func ApplyDelta(base, delta []byte, limit uint64) ([]byte, error) {
+	return ApplyDeltaInto(nil, base, delta, limit)
+}
+
+// ApplyDeltaInto is ApplyDelta building the result in dst when it is large
+// enough (a recycled buffer: every byte of the result is written, so it
+// need not be zeroed), else in a new slice. dst must not overlap base.
+func ApplyDeltaInto(dst, base, delta []byte, limit uint64) ([]byte, error) {
 	d, err := ParseDelta(delta)
 	if err != nil {
 		return nil, err
@@ -116,7 +123,11 @@ func ApplyDelta(base, delta []byte, limit uint64) ([]byte, error) {
 	if d.DstSize > limit {
 		return nil, &TooLargeError{Size: int64(min(d.DstSize, 1<<62)), Limit: int64(limit)}
 	}
-	out := make([]byte, d.DstSize)
+	out := dst[:0]
+	if uint64(cap(out)) < d.DstSize {
+		out = make([]byte, d.DstSize)
+	}
+	out = out[:d.DstSize]
 	n := uint64(0)
 	for {
 		op, ok := d.Next()

@@ -43,6 +43,11 @@ type Pack struct {
 
 	once  sync.Once
 	table *Table
+
+	// resident, when set, counts the bytes inflated from the mapping and
+	// drops its pages from the process when they pass a limit (see
+	// Store.LimitResident).
+	resident *residency
 }
 
 // OpenPack maps a pack and its index and checks the pack's header.
@@ -184,7 +189,11 @@ func (p *Pack) HeaderAt(off, end int64) (Header, error) {
 
 // Inflate inflates the entry data at h into exactly h.Size bytes.
 func (p *Pack) Inflate(z *Inflater, h Header, dst []byte) ([]byte, error) {
-	return z.Inflate(p.data[h.Data:len(p.data)-hashLen], h.Size, dst)
+	out, err := z.Inflate(p.data[h.Data:len(p.data)-hashLen], h.Size, dst)
+	if p.resident != nil {
+		p.resident.add(h.Size)
+	}
+	return out, err
 }
 
 // Find returns the offset of object id in the pack.

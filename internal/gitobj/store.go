@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -97,6 +99,63 @@ func OpenStore(dirs []string) *Store {
 		}
 	}
 	return s
+}
+
+// LimitResident bounds the pages of the store's pack mappings that stay
+// in the process: once about limit bytes have been inflated from them
+// since the last drop, every pack's pages are dropped from the mapping
+// (madvise MADV_DONTNEED; the page cache keeps them, and the next read
+// faults them back in cheaply). Without it, reading a 4 GB pack once
+// leaves 4 GB of it resident in the process, which counts against its
+// memory. The count is of inflated bytes, which overstates the mapped
+// bytes read, so the bound errs low. Call it before reading; 0 or less
+// leaves the mappings alone. Where no mapping is used (the pack was read
+// into memory) it does nothing.
+func (s *Store) LimitResident(limit int64) {
+	if limit <= 0 {
+		return
+	}
+	r := &residency{limit: limit, packs: s.Packs}
+	for _, p := range s.Packs {
+		p.resident = r
+	}
+}
+
+// ResidentDrops is how many times LimitResident dropped the packs' pages.
+func (s *Store) ResidentDrops() int64 {
+	for _, p := range s.Packs {
+		if p.resident != nil {
+			return p.resident.drops.Load()
+		}
+	}
+	return 0
+}
+
+// residency is the shared count of LimitResident.
+type residency struct {
+	limit int64
+	read  atomic.Int64
+	mu    sync.Mutex
+	packs []*Pack
+	drops atomic.Int64 // how many times the pages were dropped (tests)
+}
+
+func (r *residency) add(n int64) {
+	if r.read.Add(n) < r.limit {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.read.Load() < r.limit { // another reader dropped them meanwhile
+		return
+	}
+	r.read.Store(0)
+	r.drops.Add(1)
+	for _, p := range r.packs {
+		if p.data != nil && p.unmap != nil {
+			dropPages(p.data)
+		}
+	}
 }
 
 // Close unmaps every pack.

@@ -1,6 +1,7 @@
 package githistory
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"sync"
@@ -26,6 +27,8 @@ type collector struct {
 func (c *collector) Item(_ context.Context, it source.Item) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// The source reuses blob buffers once Item returns: keep a copy.
+	it.Data = bytes.Clone(it.Data)
 	c.items = append(c.items, it)
 	return nil
 }

@@ -17,8 +17,9 @@ type rawReader interface {
 	readPrefix(id plumbing.Hash, n int64) (plumbing.ObjectType, []byte, error)
 }
 
-// walkCacheBytes is the delta base cache of the commit and tree walk.
-const walkCacheBytes = 64 << 20
+// walkCacheBytes is the delta base cache of the commit and tree walk: a
+// twelfth of the memory budget (64 MiB at the default).
+func walkCacheBytes(budget int64) int { return int(max(budget/12, 4<<20)) }
 
 // odb reads objects for the history walk (one goroutine) straight from the
 // mapped packs and loose objects.

@@ -32,17 +32,24 @@ type packVisitor struct {
 	reader  func() *gitobj.Reader
 	maxSize int64
 	workers int
+	// held bounds the bytes of delta bases one worker keeps (heldBudget);
+	// 0 means the default budget's share for two workers.
+	held int
 	// peakHeld is the most bytes of delta bases one worker held at once
 	// (diagnostics, and tests of the memory bound).
 	peakHeld atomic.Int64
 }
 
 // heldBudget bounds the bytes of delta bases one worker keeps while it
-// walks a delta tree. Children are visited smallest subtree first, so at
-// most log2(objects) bases are kept; past the budget a base is dropped and
-// rebuilt from its chain when its next child needs it, trading time for a
-// memory bound on hostile packs (a comb of big deltas).
-const heldBudget = 96 << 20
+// walks a delta tree: a quarter of the memory budget, shared between the
+// workers (96 MiB each for two at the default). Children are visited
+// smallest subtree first, so at most log2(objects) bases are kept; past
+// the budget a base is dropped and rebuilt from its chain when its next
+// child needs it, trading time for a memory bound on hostile packs (a
+// comb of big deltas).
+func heldBudget(budget int64, workers int) int {
+	return int(max(budget/4/int64(max(workers, 1)), 8<<20))
+}
 
 // walkBlobs reads every blob delta tree of the pack that holds a wanted blob,
 // each from its whole base object down, depth first: every object is
@@ -144,8 +151,15 @@ type treeWalker struct {
 	z      gitobj.Inflater
 	rd     *gitobj.Reader
 	delta  []byte
-	stack  []frame
-	held   int // bytes of bases kept on the stack
+	// spare are buffers of blobs the walker is done with (leaves once
+	// matched, bases once their last child is built), reused for the next
+	// objects: most versions of a file are of similar size, and a fresh
+	// slice per object cost an allocation, its zeroing and GC work (about
+	// a tenth of a history scan's CPU on etcd).
+	spare      [][]byte
+	spareBytes int
+	stack      []frame
+	held       int // bytes of bases kept on the stack
 	// extBlob: the tree being walked hangs off a base outside the pack
 	// that turned out to be a blob (its entries have type 0).
 	extBlob bool
@@ -195,7 +209,7 @@ func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
 			return nil
 		}
 		var rerr error
-		data, rerr = w.p.Inflate(&w.z, e.Hdr, nil)
+		data, rerr = w.p.Inflate(&w.z, e.Hdr, w.take(e.Hdr.Size))
 		if rerr != nil {
 			w.lose(root, rerr)
 			return nil
@@ -205,17 +219,23 @@ func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
 	if err != nil {
 		return err
 	}
-	w.push(root, data, memo)
+	if !w.push(root, data, memo) {
+		w.recycle(data)
+	}
 	data = nil
 	for len(w.stack) > 0 {
 		f := &w.stack[len(w.stack)-1]
 		if f.next == len(f.kids) {
+			w.recycle(f.data)
 			w.pop()
 			continue
 		}
 		k := f.kids[f.next]
 		f.next++
 		base, bi, bm := f.data, f.i, f.memo
+		// owned: base is the frame's own buffer and this is its last
+		// child, so it can be reused once the child is built.
+		owned := f.next == len(f.kids) && base != nil
 		if f.next == len(f.kids) {
 			// The last child (the biggest subtree): drop the frame now, so
 			// the base can be freed as soon as this child is built.
@@ -233,6 +253,9 @@ func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
 			}
 		}
 		out, rerr := w.apply(k, base)
+		if owned {
+			w.recycle(base)
+		}
 		base = nil
 		if rerr != nil {
 			w.lose(k, rerr)
@@ -242,7 +265,9 @@ func (w *treeWalker) walk(ctx context.Context, root int32) (err error) {
 		if err != nil {
 			return err
 		}
-		w.push(k, out, memo)
+		if !w.push(k, out, memo) {
+			w.recycle(out)
+		}
 	}
 	return nil
 }
@@ -258,21 +283,75 @@ func (w *treeWalker) apply(i int32, base []byte) ([]byte, error) {
 		return nil, err
 	}
 	w.delta = delta
-	return gitobj.ApplyDelta(base, delta, uint64(w.v.maxSize))
+	var dst []byte
+	if d, err := gitobj.ParseDelta(delta); err == nil && d.DstSize <= uint64(w.v.maxSize) {
+		dst = w.take(int64(d.DstSize))
+	}
+	return gitobj.ApplyDeltaInto(dst, base, delta, uint64(w.v.maxSize))
+}
+
+// Bounds of the spare buffers one walker keeps for reuse.
+const (
+	maxSpare      = 8
+	maxSpareBytes = 16 << 20
+)
+
+// take returns a spare buffer of at least n bytes (the smallest that
+// fits), or nil.
+func (w *treeWalker) take(n int64) []byte {
+	best := -1
+	for i, b := range w.spare {
+		if int64(cap(b)) >= n && (best < 0 || cap(b) < cap(w.spare[best])) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	b := w.spare[best]
+	w.spare = slices.Delete(w.spare, best, best+1)
+	w.spareBytes -= cap(b)
+	return b
+}
+
+// recycle keeps b, which nothing else refers to any more (the sink is done
+// with a blob when it returns), for take; past the bounds the smallest
+// spare is let go.
+func (w *treeWalker) recycle(b []byte) {
+	if cap(b) == 0 || cap(b) > maxSpareBytes {
+		return
+	}
+	w.spare = append(w.spare, b[:0])
+	w.spareBytes += cap(b)
+	for len(w.spare) > maxSpare || w.spareBytes > maxSpareBytes {
+		small := 0
+		for i, s := range w.spare {
+			if cap(s) < cap(w.spare[small]) {
+				small = i
+			}
+		}
+		w.spareBytes -= cap(w.spare[small])
+		w.spare = slices.Delete(w.spare, small, small+1)
+	}
 }
 
 // push makes object i, built as data, the base of its children, smallest
-// subtree first. Its data is kept only within the budget.
-func (w *treeWalker) push(i int32, data []byte, memo *source.Memo) {
+// subtree first. Its data is kept only within the budget; push reports
+// whether it was kept (if not, the caller may reuse it).
+func (w *treeWalker) push(i int32, data []byte, memo *source.Memo) bool {
 	kids := w.t.Children(i)
 	if len(kids) == 0 {
-		return
+		return false
 	}
 	if len(kids) > 1 {
 		kids = slices.Clone(kids)
 		slices.SortStableFunc(kids, func(a, b int32) int { return int(w.weight[a]) - int(w.weight[b]) })
 	}
-	if w.held+len(data) > heldBudget && len(w.stack) > 0 {
+	limit := w.v.held
+	if limit <= 0 {
+		limit = heldBudget(DefaultMemoryBudget, 2)
+	}
+	if w.held+len(data) > limit && len(w.stack) > 0 {
 		data = nil
 	}
 	w.held += len(data)
@@ -283,6 +362,7 @@ func (w *treeWalker) push(i int32, data []byte, memo *source.Memo) {
 		}
 	}
 	w.stack = append(w.stack, frame{i: i, data: data, kids: kids, memo: memo})
+	return data != nil
 }
 
 func (w *treeWalker) pop() {

@@ -35,6 +35,13 @@ var ErrNotRepository = errors.New("not a git repository")
 // reported) rather than read into memory.
 const DefaultMaxBlobSize = 256 << 20
 
+// DefaultMemoryBudget is Options.MemoryBudget when none is given: at it
+// the shares equal what scour used before the budget existed (96 MiB of
+// held bases per worker on two cores, a 64 MiB tree cache, 256 MiB blobs),
+// and peak memory stays under 1 GB on the repositories measured
+// (docs/performance.md).
+const DefaultMemoryBudget = 768 << 20
+
 // Options says what to scan.
 type Options struct {
 	// AllObjects also scans objects no ref reaches (left by resets,
@@ -71,7 +78,18 @@ type Options struct {
 	// Workers is how many goroutines read packs; 0 means GOMAXPROCS.
 	Workers int
 	// MaxBlobSize skips (and reports) larger blobs; 0 means DefaultMaxBlobSize.
+	// It is capped at a third of MemoryBudget.
 	MaxBlobSize int64
+	// MemoryBudget (bytes; 0 means DefaultMemoryBudget) is shared out
+	// among what a history scan holds in proportion to the repository
+	// rather than to its own bookkeeping: a quarter for delta bases kept
+	// by the pack walkers (split between workers), a quarter for pack pages
+	// left mapped in the process (gitobj.Store.LimitResident), a twelfth
+	// for the tree walk's delta base cache, and a cap of a third on one
+	// blob. What it does not bound is the attribution of blobs to commits
+	// and paths, which grows with the history; the command also sets the
+	// Go heap's soft limit from the budget (cmd, --memory-budget).
+	MemoryBudget int64
 	// Debugf receives diagnostics. May be nil.
 	Debugf func(format string, args ...any)
 }
@@ -213,9 +231,13 @@ func Open(path string, opts Options) (*Repo, error) {
 			return nil, fmt.Errorf("%s: SHA-256 repositories are not supported yet (use --no-history to scan the files on disk)", path)
 		}
 	}
+	if opts.MemoryBudget <= 0 {
+		opts.MemoryBudget = DefaultMemoryBudget
+	}
 	if opts.MaxBlobSize <= 0 {
 		opts.MaxBlobSize = DefaultMaxBlobSize
 	}
+	opts.MaxBlobSize = min(opts.MaxBlobSize, max(opts.MemoryBudget/3, 1<<20))
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}

@@ -322,7 +322,7 @@ func (s *scan) run(ctx context.Context) error {
 	s.openStore()
 	debugf("git: %d packs, %d loose objects indexed in %v", len(s.packs), len(s.loose), time.Since(t0))
 
-	walkReader := &odb{rd: s.store.NewReader(r.opts.MaxBlobSize, walkCacheBytes)}
+	walkReader := &odb{rd: s.store.NewReader(r.opts.MaxBlobSize, walkCacheBytes(r.opts.MemoryBudget))}
 	h := newHistory(walkReader, readShallow(r.GitDir), s.skip)
 	s.hist = h
 	r.mu.Lock()
@@ -444,6 +444,7 @@ func (s *scan) run(ctx context.Context) error {
 func (s *scan) openStore() {
 	r := s.r
 	st := gitobj.OpenStore(gitobj.ObjectDirs(r.GitDir))
+	st.LimitResident(r.opts.MemoryBudget / 4)
 	s.store, s.packs, s.loose = st, st.Packs, st.ListLoose()
 	r.obj.mu.Lock()
 	old := r.store
@@ -818,6 +819,7 @@ func (s *scan) readObjects(ctx context.Context, want func(plumbing.Hash) bool) e
 		},
 		maxSize: s.r.opts.MaxBlobSize,
 		workers: s.r.opts.Workers,
+		held:    heldBudget(s.r.opts.MemoryBudget, s.r.opts.Workers),
 	}
 	wp := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(v.workers)
 	defer func() { s.r.opts.Debugf("git: at most %d bytes of delta bases held by a worker", v.peakHeld.Load()) }()

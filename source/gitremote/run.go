@@ -22,7 +22,8 @@ import (
 //     and host, and are scrubbed from errors;
 //   - git's environment is the user's less whatever points it at another
 //     repository or source of credentials; no prompts, no hooks, no
-//     credential helpers, only real transports (no ext::, no fd::);
+//     credential helpers unless asked, only real transports (no ext::,
+//     no fd::);
 //   - the transfer ends when git reports nothing for IdleTimeout (it is
 //     run with --progress) or curl's low-speed limit trips, and the whole
 //     process group is killed when ctx ends (and, on Linux, when scour
@@ -45,6 +46,10 @@ type Run struct {
 	// IdleTimeout ends a transfer that reports nothing for this long
 	// (0 means DefaultIdleTimeout).
 	IdleTimeout time.Duration
+	// CredentialHelpers keeps the user's git credential helpers (each
+	// answers only for its own hosts): a sweep's file of clone URLs may
+	// rely on them. Off, credentials come from Run alone.
+	CredentialHelpers bool
 }
 
 // Exec runs git. Its error is ErrStalled for a stalled transfer, wraps
@@ -64,16 +69,19 @@ func (r Run) exec(ctx context.Context) (string, error) {
 	if idle <= 0 {
 		idle = DefaultIdleTimeout
 	}
-	args := []string{
-		"-c", "credential.helper=", // credentials come from Run only
+	var args []string
+	if !r.CredentialHelpers {
+		args = append(args, "-c", "credential.helper=") // credentials come from Run only
+	}
+	args = append(args,
 		"-c", "protocol.allow=never",
 		"-c", "protocol.https.allow=always", "-c", "protocol.http.allow=always",
 		"-c", "protocol.ssh.allow=always", "-c", "protocol.git.allow=always",
 		"-c", "protocol.file.allow=always",
 		"-c", "http.lowSpeedLimit=1",
-		"-c", "http.lowSpeedTime=" + strconv.Itoa(max(1, int(idle/time.Second))),
-		"-c", "core.hooksPath=" + os.DevNull,
-	}
+		"-c", "http.lowSpeedTime="+strconv.Itoa(max(1, int(idle/time.Second))),
+		"-c", "core.hooksPath="+os.DevNull,
+	)
 	if r.GitDir != "" {
 		args = append(args, "--git-dir", r.GitDir)
 	}
