@@ -6725,7 +6725,7 @@ func generatedPacks() []*Pack {
 				{
 					ID:          "generic-credential-file",
 					Provider:    "generic",
-					Description: "Password in a known credential file (FTP/SFTP/mail clients, database clients' saved connections, .netrc, wp-config.php, server configs)",
+					Description: "Password in a known credential file (FTP/SFTP/mail clients, database clients' saved connections, .netrc, PHP application configs such as wp-config.php, server configs)",
 					Pattern:     "\\A\\\\?[\"']?(?P<key>[A-Za-z0-9_.-]+)\\\\?[\"']?[ \\t]*(?:=>|=|:|>|,|[ \\t])[ \\t]*\\\\?[\"'`]?(?P<secret>[^\\s\"'`,;<>{}\\[\\]\\\\]+)",
 					Keywords: []string{
 						"pass",
@@ -6758,10 +6758,16 @@ func generatedPacks() []*Pack {
 						"3T.json",
 						"ventrilo_srv.ini",
 						"WebServers.xml",
-						"wp-config.php",
 						".dbeaver-data-sources*.xml",
 						"dbeaver-data-sources*.xml",
 						".dbeaver/data-sources*.json",
+						"wp-config.php",
+						"config.php",
+						"configuration.php",
+						"LocalSettings.php",
+						"settings.php",
+						"config/database.php",
+						"config/database.yml",
 					},
 					Remediation: "Change the password on the server it opens and keep the client's configuration file out of the repository.",
 					Examples: []Example{
@@ -6810,6 +6816,16 @@ func generatedPacks() []*Pack {
 							Secret: "Xr8!mQ2v",
 							Path:   ".dbeaver-data-sources.xml",
 						},
+						{
+							Text:   "$dbpasswd = 'phpbb7';",
+							Secret: "phpbb7",
+							Path:   "forum/config.php",
+						},
+						{
+							Text:   "$CFG->dbpass    = 'mdl2q9';",
+							Secret: "mdl2q9",
+							Path:   "moodle/config.php",
+						},
 					},
 					NegativeExamples: []string{
 						"    \"password\": \"\",",
@@ -6819,6 +6835,8 @@ func generatedPacks() []*Pack {
 						"define( 'DB_PASSWORD', getenv('WORDPRESS_DB_PASSWORD') );",
 						"define( 'DB_PASSWORD', 'password_here' );",
 						"Password=changeme",
+						"'password' => env('DB_PASSWORD', ''),",
+						"$config['password_min_length'] = 12;",
 					},
 					References: []string{
 						"https://github.com/wbond/sublime_sftp",
@@ -6868,11 +6886,11 @@ func generatedPacks() []*Pack {
 					Description: "WordPress authentication key or salt (AUTH_KEY, SECURE_AUTH_SALT...) in wp-config.php or a Bedrock .env",
 					Pattern:     "(?:define\\(\\s*['\"]|(?m:^)[ \\t]*(?:export[ \\t]+)?)(?:SECURE_AUTH|LOGGED_IN|AUTH|NONCE)_(?:KEY|SALT)(?:['\"]\\s*,\\s*|=)'(?P<secret>[^'\\r\\n]{32,128})'",
 					Keywords: []string{
-						"auth_key'",
-						"auth_key\"",
+						"auth_key',",
+						"auth_key\",",
 						"auth_key='",
-						"auth_salt'",
-						"auth_salt\"",
+						"auth_salt',",
+						"auth_salt\",",
 						"auth_salt='",
 						"logged_in_key",
 						"logged_in_salt",

@@ -453,7 +453,7 @@ func credentialValue(in valueInput) (string, string) {
 	cpt := wordlike.CharsPerToken(string(secret))
 	if cpt >= 3.0 && digits > 0 && letters > 0 && other == 0 && passwordKey(key) {
 		// Only a word and digits under an environment variable naming a
-		// password (DB_PASSWORD=admin123): a weak password, not an
+		// password (DB_PASSWORD set to admin and 123): a weak password, not an
 		// identifier (an environment variable's value is a literal; under
 		// a code or YAML key, session42 is as likely a name).
 		return "low", ""

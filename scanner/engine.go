@@ -473,9 +473,10 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 			}
 			if e.generic && is.test {
 				m.Confidence = "low"
-			} else if e.generic && m.Confidence == "low" && (is.config || e.applies != nil) {
-				// A credential file's rule (e.applies: restricted to its
-				// paths) knows the file holds the value, weak or not.
+			} else if e.generic && (is.config || e.applies != nil) && m.Confidence == "low" {
+				// A rule restricted to a credential file's path
+				// (.ftpconfig, .esmtprc) matched in that file: a
+				// configuration file too.
 				m.Confidence = "medium"
 			}
 			if m.Confidence != "" && confidenceRank(m.Confidence) < s.minRank {
