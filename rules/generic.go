@@ -2,10 +2,12 @@ package rules
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/scour-dev/scour/internal/wordlike"
 )
@@ -28,6 +30,9 @@ var valueFilters = map[string]valueFilter{
 	// Random printable ASCII under a name that says it is a key (WordPress
 	// salts): the placeholder marks (< > ${) are not applied.
 	"printable-key": printableKeyValue,
+	// base64 of login:password (a Docker config.json "auth"): the decoded
+	// password is judged as a URL's password is.
+	"basic-auth": basicAuthValue,
 }
 
 func valueFilterNames() []string {
@@ -288,6 +293,25 @@ func userinfoValue(in valueInput) (string, string) {
 		conf = "low"
 	}
 	return conf, ""
+}
+
+// basicAuthValue judges base64 of login:password by its password
+// (userinfoValue), so a template's "username:password" or
+// "user:${TOKEN}" is not reported; a value that is not such base64 is
+// kept as it is (a bare token).
+func basicAuthValue(in valueInput) (string, string) {
+	dec, err := base64.StdEncoding.DecodeString(string(in.secret))
+	if err != nil {
+		return "", ""
+	}
+	i := bytes.IndexByte(dec, ':')
+	if i < 0 || !utf8.Valid(dec) {
+		return "", ""
+	}
+	if why := placeholder(dec[i+1:], false, false); why != "" {
+		return "", why
+	}
+	return userinfoValue(valueInput{secret: dec[i+1:], host: in.host})
 }
 
 // docHosts are domains documentation uses for any server.

@@ -541,7 +541,9 @@ func run(o options) error {
 	return nil
 }
 
-func (it item) covers(h hit) bool { return h.file == it.file && h.line >= it.first && h.line <= it.last }
+func (it item) covers(h hit) bool {
+	return h.file == it.file && h.line >= it.first && h.line <= it.last
+}
 
 func score(o options, c *corpus, rs []result) {
 	type row struct {
@@ -637,4 +639,3 @@ func score(o options, c *corpus, rs []result) {
 		}
 	}
 }
-
