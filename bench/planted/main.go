@@ -253,9 +253,8 @@ func generate(seed uint64) *corpus {
 	L("public-key", ".env", "STRIPE_PUBLISHABLE_KEY=pk_live_51"+c.s(alnum, 97))
 	P("sendgrid", ".env", "SENDGRID_API_KEY=SG."+c.s(urlsafe, 22)+"."+c.s(urlsafe, 43))
 
-	P("aws-session-token", "deploy/aws-credentials", "[default]\naws_access_key_id = ASIA"+c.s(upper+"234567", 16)+
-		"\naws_secret_access_key = "+c.s(b64a, 40)+
-		"\naws_session_token = IQoJb3JpZ2luX2VjE"+c.s(b64a, 620)+"==")
+	P("aws-session-token", "deploy/aws-credentials", fmt.Sprintf("[default]\naws_access_key_id = ASIA%s\naws_secret_access_key = %s\naws_session_token = IQoJb3JpZ2luX2VjE%s==",
+		c.s(upper+"234567", 16), c.s(b64a, 40), c.s(b64a, 620)))
 
 	azKey := base64.StdEncoding.EncodeToString(c.bytes(64))
 	P("azure-storage", "src/storage.py", `CONN = "DefaultEndpointsProtocol=https;AccountName=ordersprod`+c.s(digits, 3)+`;AccountKey=`+azKey+`;EndpointSuffix=core.windows.net"`)
