@@ -638,6 +638,14 @@ func (e *Engine) reach(ctx context.Context, c *rules.AnalyzeCall, base *url.URL,
 			}
 		}
 	}
+	if spec.Paginate == "" && spec.PerPage > 0 && len(items) >= spec.PerPage {
+		// A full first page of a listing scour does not page through
+		// (Discord's guilds: limit 200, paged by the last id): more may
+		// exist, so the count is a floor.
+		out.AtLeast = true
+		out.Note = "only the first page is read"
+		return out
+	}
 	maxPages := spec.MaxPages
 	if maxPages == 0 {
 		maxPages = defaultMaxPages

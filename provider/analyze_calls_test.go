@@ -76,6 +76,18 @@ var documentedAnalyzeCalls = map[string][]string{
 	"vault-batch-token":             {"GET /v1/auth/token/lookup-self"},
 	"vault-legacy-token":            {"GET /v1/auth/token/lookup-self"},
 	"yunxiao-pat":                   {"GET /oapi/v1/platform/user", "GET /oapi/v1/platform/organizations", "GET /oapi/v1/codeup/organizations/${org}/repositories", "GET /oapi/v1/flow/organizations/${org}/pipelines"},
+	"openrouter-api-key":            {"GET /api/v1/key"},
+	"xai-api-key":                   {"GET /v1/api-key"},
+	"replicate-api-token":           {"GET /v1/account"},
+	"deepgram-api-key":              {"GET /v1/projects"},
+	"aiven-api-token":               {"GET /v1/me"},
+	"langsmith-api-key":             {"GET /api/v1/workspaces"},
+	"tailscale-api-key":             {"GET /api/v2/tailnet/-/devices"},
+	"elevenlabs-api-key":            {"GET /v1/user"},
+	"cohere-api-key":                {"GET /v1/models"},
+	"mistral-api-key":               {"GET /v1/models"},
+	"together-api-key":              {"GET /v1/models"},
+	"cerebras-api-key":              {"GET /v1/models"},
 }
 
 func TestAnalyzeCallsAreDocumented(t *testing.T) {

@@ -185,7 +185,20 @@ func TestAnalyzeGitHubInstallation(t *testing.T) {
 	if got := flagIDs(rep); !slices.Equal(got, []string{"org-wide"}) || rep.Reach[0].Count != 42 {
 		t.Errorf("flags %v reach %+v", got, rep.Reach)
 	}
+	if rep.ExpiresAt != nil || rep.NoExpiry || !strings.Contains(rep.ExpiryNote, "one hour") {
+		t.Errorf("expiry: %v %v %q", rep.ExpiresAt, rep.NoExpiry, rep.ExpiryNote)
+	}
 	golden(t, "github-installation", rep)
+
+	// With GitHub's expiration header the date is reported instead.
+	v2 := newVendor(t, routes{
+		"/installation/repositories": reply(200, `{"total_count":1,"repository_selection":"selected","repositories":[{"full_name":"acme/api"}]}`,
+			"github-authentication-token-expiration", "2026-06-01 12:45:00 UTC"),
+	}.handler(t))
+	rep = analyzeRule(t, newHarness(envBase("github", v2.URL())), "github-app-installation", secret, nil).Analysis
+	if rep.ExpiresAt == nil || !rep.ExpiresAt.Equal(time.Date(2026, 6, 1, 12, 45, 0, 0, time.UTC)) || rep.ExpiryNote != "" || len(rep.Flags) != 0 {
+		t.Errorf("with the header: %+v", rep)
+	}
 }
 
 // TestAnalyzeGitLab: the PAT self endpoint (scopes, expiry, creation,

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -61,6 +62,18 @@ var analyzeAllow = map[string][]string{
 	"sonarqube-user-token":          {"GET /api/authentication/validate", "GET /api/users/current"},
 	"sonarqube-analysis-token":      {"GET /api/authentication/validate"},
 	"npm-legacy-token":              {"GET /-/whoami"},
+	"openrouter-api-key":            {"GET /api/v1/key"},
+	"xai-api-key":                   {"GET /v1/api-key"},
+	"replicate-api-token":           {"GET /v1/account"},
+	"deepgram-api-key":              {"GET /v1/projects"},
+	"aiven-api-token":               {"GET /v1/me"},
+	"langsmith-api-key":             {"GET /api/v1/workspaces"},
+	"tailscale-api-key":             {"GET /api/v2/tailnet/-/devices"},
+	"elevenlabs-api-key":            {"GET /v1/user"},
+	"cohere-api-key":                {"GET /v1/models"},
+	"mistral-api-key":               {"GET /v1/models"},
+	"together-api-key":              {"GET /v1/models"},
+	"cerebras-api-key":              {"GET /v1/models"},
 }
 
 const (
@@ -333,8 +346,27 @@ func analyzeCases(t *testing.T) []analyzeCase {
 				"/api/v10/users/@me/guilds": method(t, "GET", reply(200, `[{"id":"1","name":"Acme","owner":false,"permissions":"8"},{"id":"2","name":"Acme Labs","owner":false,"permissions":"2048"}]`)),
 			},
 			check: func(t *testing.T, rep *access.Report) {
-				if rep.Reach[0].Count != 2 {
+				if rep.Reach[0].Count != 2 || rep.Reach[0].AtLeast {
 					t.Errorf("reach %+v", rep.Reach)
+				}
+			}},
+		{name: "discord-bot-200-servers", rule: "discord-bot-token", provider: "discord", secret: "MTA" + strings.Repeat("Fk0", 8)[:21] + "." + "GFk0Fk" + "." + strings.Repeat("Fk0", 13)[:38],
+			routes: routes{
+				"/api/v10/users/@me": method(t, "GET", reply(200, `{"id":"1000","username":"deploy-bot","bot":true}`)),
+				"/api/v10/users/@me/guilds": method(t, "GET", func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Query().Get("limit") != "200" {
+						t.Errorf("guilds query %q", r.URL.RawQuery)
+					}
+					var gs []string
+					for i := range 200 {
+						gs = append(gs, fmt.Sprintf(`{"id":"%d","name":"server-%d","permissions":"0"}`, i+1, i+1))
+					}
+					reply(200, "["+strings.Join(gs, ",")+"]")(w, r)
+				}),
+			},
+			check: func(t *testing.T, rep *access.Report) {
+				if re := rep.Reach[0]; re.Count != 200 || !re.AtLeast || len(re.Sample) != 10 {
+					t.Errorf("reach %+v", re)
 				}
 			}},
 		{name: "gcp-cloud-platform", rule: "gcp-oauth-access-token", provider: "gcp", secret: "ya29." + strings.Repeat("Fk0", 40),
@@ -364,6 +396,43 @@ func analyzeCases(t *testing.T) []analyzeCase {
 			flags:  []string{"write-scope"}},
 		{name: "npm-legacy", rule: "npm-legacy-token", provider: "npm", secret: "0f1e0f1e-0f1e-0f1e-0f1e-0f1e0f1e0f1e",
 			routes: routes{"/-/whoami": method(t, "GET", reply(200, `{"username":"dev"}`))}},
+		{name: "openrouter-management", rule: "openrouter-api-key", provider: "openrouter", secret: "sk-or-v1-" + strings.Repeat("0f1e", 16),
+			routes: routes{"/api/v1/key": method(t, "GET", reply(200, `{"data":{"label":"sk-or-v1-0f1...f1e","creator_user_id":"user_2dHF","limit":null,"limit_remaining":null,"usage":25.5,"is_free_tier":false,"is_management_key":true,"is_provisioning_key":true,"expires_at":"2027-12-31T23:59:59Z"}}`))},
+			flags:  []string{"admin-scope", "org-wide"}},
+		{name: "openrouter-inference", rule: "openrouter-api-key", provider: "openrouter", secret: "sk-or-v1-" + strings.Repeat("0f1e", 16),
+			routes: routes{"/api/v1/key": method(t, "GET", reply(200, `{"data":{"label":"ci","limit":100,"limit_remaining":74.5,"usage":25.5,"is_free_tier":false,"is_management_key":false,"is_provisioning_key":false}}`))},
+			check: func(t *testing.T, rep *access.Report) {
+				if !slices.Equal(rep.Scopes, []string{"inference"}) || rep.ExpiresAt != nil || rep.NoExpiry {
+					t.Errorf("%+v", rep)
+				}
+			}},
+		{name: "xai", rule: "xai-api-key", provider: "xai", secret: "xai-" + strings.Repeat("Fk0", 27)[:80],
+			routes: routes{"/v1/api-key": method(t, "GET", reply(200, `{"redacted_api_key":"xai-...b14o","user_id":"59fbe5f2","name":"My API Key","create_time":"2024-01-01T12:55:18.139305Z","modify_time":"2024-08-28T17:20:12.343321Z","modified_by":"3d38b4dc","team_id":"5ea6f6bd","acls":["api-key:model:*","api-key:endpoint:*"],"api_key_id":"ae1e1841","team_blocked":false,"api_key_blocked":false,"api_key_disabled":false}`))}},
+		{name: "replicate", rule: "replicate-api-token", provider: "replicate", secret: "r8_" + strings.Repeat("Fk0", 13)[:37],
+			routes: routes{"/v1/account": method(t, "GET", reply(200, `{"type":"organization","username":"acme","name":"Acme","github_url":"https://github.com/acme"}`))}},
+		{name: "deepgram", rule: "deepgram-api-key", provider: "deepgram", secret: strings.Repeat("0f1e", 10),
+			routes: routes{"/v1/projects": method(t, "GET", reply(200, `{"projects":[{"project_id":"p1","name":"prod"},{"project_id":"p2","name":"staging"}]}`))}},
+		{name: "aiven", rule: "aiven-api-token", provider: "aiven", secret: strings.Repeat("Fk0/", 93),
+			routes: routes{"/v1/me": method(t, "GET", reply(200, `{"user":{"user":"ops@example.com","real_name":"Ops","user_id":"u1","state":"active","projects":["acme-prod","acme-dev","acme-test"]}}`))},
+			check: func(t *testing.T, rep *access.Report) {
+				if rep.Reach[0].Count != 3 {
+					t.Errorf("reach %+v", rep.Reach)
+				}
+			}},
+		{name: "langsmith-service-key", rule: "langsmith-api-key", provider: "langsmith", secret: "lsv2_sk_" + strings.Repeat("0f1e", 8) + "_0f1e0f1e0f",
+			routes: routes{"/api/v1/workspaces": method(t, "GET", reply(200, `[{"id":"w1","display_name":"Production"},{"id":"w2","display_name":"Research"}]`))}},
+		{name: "tailscale", rule: "tailscale-api-key", provider: "tailscale", secret: "tskey-api-" + strings.Repeat("Fk0", 4) + "-" + strings.Repeat("Fk0", 10),
+			routes: routes{"/api/v2/tailnet/-/devices": method(t, "GET", reply(200, `{"devices":[{"id":"d1","name":"web-1.tail0000.ts.net"},{"id":"d2","name":"db-1.tail0000.ts.net"}]}`))}},
+		{name: "elevenlabs", rule: "elevenlabs-api-key", provider: "elevenlabs", secret: "sk_" + strings.Repeat("0f1e", 12),
+			routes: routes{"/v1/user": method(t, "GET", reply(200, `{"user_id":"u-1","subscription":{"tier":"creator","character_count":1200,"character_limit":100000},"is_new_user":false}`))}},
+		{name: "cohere", rule: "cohere-api-key", provider: "cohere", secret: strings.Repeat("Fk0", 14)[:40],
+			routes: routes{"/v1/models": method(t, "GET", reply(200, `{"models":[{"name":"command-r-plus"},{"name":"embed-english-v3.0"}],"next_page_token":""}`))}},
+		{name: "mistral", rule: "mistral-api-key", provider: "mistral", secret: strings.Repeat("Fk0", 11)[:32],
+			routes: routes{"/v1/models": method(t, "GET", reply(200, `{"object":"list","data":[{"id":"mistral-large-latest","object":"model"}]}`))}},
+		{name: "together", rule: "together-api-key", provider: "together", secret: "tgp_v1_" + strings.Repeat("Fk0", 15)[:43],
+			routes: routes{"/v1/models": method(t, "GET", reply(200, `[{"id":"meta-llama/Llama-3.3-70B-Instruct-Turbo","object":"model"}]`))}},
+		{name: "cerebras", rule: "cerebras-api-key", provider: "cerebras", secret: "csk-" + strings.Repeat("0f1e", 12),
+			routes: routes{"/v1/models": method(t, "GET", reply(200, `{"object":"list","data":[{"id":"llama3.1-8b","object":"model"}]}`))}},
 	}
 }
 

@@ -292,7 +292,9 @@ func validateAnalyze(a *Analyze, r *Rule, groups []string) error {
 				fail("%s: reach needs kind", where)
 			}
 			switch re.Paginate {
-			case "", "link":
+			case "":
+				// per_page alone: a full page means "at least" that many.
+			case "link":
 			case "page":
 				if re.PageParam == "" || re.PerPage <= 0 {
 					fail("%s: paginate page needs page_param and per_page", where)

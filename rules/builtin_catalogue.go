@@ -164,6 +164,29 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://aiven.io/docs/platform/concepts/authentication-tokens",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "me",
+								Method: "GET",
+								URL:    "${base_url}/v1/me",
+								Headers: map[string]string{
+									"Authorization": "aivenv1 ${secret}",
+								},
+								Identity: map[string]string{
+									"id":   "user.user_id",
+									"name": "user.real_name",
+									"user": "user.user",
+								},
+								Reach: &Reach{
+									Kind: "projects",
+									List: "user.projects",
+								},
+							},
+						},
+						ScopesNote: "an Aiven token acts with its user's permissions; the token's own scope is not returned",
+					},
 				},
 			},
 			Source: "rules/builtin/aiven.yaml",
@@ -2860,6 +2883,25 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://inference-docs.cerebras.ai/api-reference/models",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "models",
+									List: "data",
+									Name: "id",
+								},
+							},
+						},
+						ScopesNote: "Cerebras documents no scopes for API keys and no call that shows a key its own limits",
+					},
 				},
 			},
 			Source: "rules/builtin/cerebras.yaml",
@@ -3880,6 +3922,26 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.cohere.com/docs/rate-limits",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models?page_size=1000",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind:    "models",
+									List:    "models",
+									Name:    "name",
+									PerPage: 1000,
+								},
+							},
+						},
+						ScopesNote: "Cohere documents no scopes for API keys and no call that shows a key its own limits",
+					},
 				},
 			},
 			Source: "rules/builtin/cohere.yaml",
@@ -4468,6 +4530,25 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://developers.deepgram.com/docs/create-additional-api-keys",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "projects",
+								Method: "GET",
+								URL:    "${base_url}/v1/projects",
+								Headers: map[string]string{
+									"Authorization": "Token ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "projects",
+									List: "projects",
+									Name: "name",
+								},
+							},
+						},
+						ScopesNote: "Deepgram shows a key's scopes only in the project's key list, which does not say which key is this one",
 					},
 				},
 			},
@@ -5081,8 +5162,9 @@ func generatedPacks() []*Pack {
 									"Authorization": "Bot ${secret}",
 								},
 								Reach: &Reach{
-									Kind: "servers",
-									Name: "name",
+									Kind:    "servers",
+									Name:    "name",
+									PerPage: 200,
 								},
 							},
 						},
@@ -5882,6 +5964,26 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://elevenlabs.io/docs/api-reference/authentication",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "user",
+								Method: "GET",
+								URL:    "${base_url}/v1/user",
+								Headers: map[string]string{
+									"xi-api-key": "${secret}",
+								},
+								Identity: map[string]string{
+									"user_id": "user_id",
+								},
+								Facts: map[string]string{
+									"tier": "subscription.tier",
+								},
+							},
+						},
+						ScopesNote: "ElevenLabs does not return a key's own endpoint restrictions or credit limit",
 					},
 				},
 			},
@@ -8013,6 +8115,9 @@ func generatedPacks() []*Pack {
 								Headers: map[string]string{
 									"Accept":        "application/vnd.github+json",
 									"Authorization": "token ${secret}",
+								},
+								Expires: &TimeSource{
+									From: "header:github-authentication-token-expiration",
 								},
 								Facts: map[string]string{
 									"repository_selection": "repository_selection",
@@ -11970,6 +12075,37 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://docs.smith.langchain.com/administration/how_to_guides/organization_management/create_account_api_key",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "workspaces",
+								Method: "GET",
+								URL:    "${base_url}/api/v1/workspaces",
+								Headers: map[string]string{
+									"x-api-key": "${secret}",
+								},
+								Reach: &Reach{
+									Kind: "workspaces",
+									Name: "display_name",
+								},
+							},
+						},
+						Implied: []Implied{
+							{
+								Prefix: "lsv2_pt_",
+								Facts: map[string]string{
+									"key_type": "personal access token",
+								},
+							},
+							{
+								Prefix: "lsv2_sk_",
+								Facts: map[string]string{
+									"key_type": "service key",
+								},
+							},
+						},
+					},
 				},
 			},
 			Source: "rules/builtin/langsmith.yaml",
@@ -12701,6 +12837,25 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.mistral.ai/getting-started/quickstart/",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "models",
+									List: "data",
+									Name: "id",
+								},
+							},
+						},
+						ScopesNote: "Mistral documents no scopes for API keys and no call that shows a key its own limits",
 					},
 				},
 			},
@@ -14622,6 +14777,54 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://openrouter.ai/docs/api/api-reference/api-keys/get-current-key",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "key",
+								Method: "GET",
+								URL:    "${base_url}/api/v1/key",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"creator": "data.creator_user_id",
+									"label":   "data.label",
+								},
+								Scopes: &ScopeSource{
+									From: "data.is_management_key",
+									Map: map[string]string{
+										"false": "inference",
+										"true":  "keys:manage",
+									},
+									Also: []ScopeSource{
+										{
+											From: "data.is_provisioning_key",
+											Map: map[string]string{
+												"false": "",
+												"true":  "keys:manage",
+											},
+										},
+									},
+								},
+								Expires: &TimeSource{
+									From: "data.expires_at",
+								},
+								Facts: map[string]string{
+									"free_tier":       "data.is_free_tier",
+									"limit":           "data.limit",
+									"limit_remaining": "data.limit_remaining",
+									"usage":           "data.usage",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"keys:manage",
+						},
+						WideScopes: []string{
+							"keys:manage",
+						},
+					},
 				},
 			},
 			Source: "rules/builtin/openrouter.yaml",
@@ -16054,6 +16257,25 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://replicate.com/docs/topics/security/api-tokens",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "account",
+								Method: "GET",
+								URL:    "${base_url}/v1/account",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"name":     "name",
+									"type":     "type",
+									"username": "username",
+								},
+							},
+						},
+						ScopesNote: "Replicate API tokens have no scopes; a token acts with its account's full access",
 					},
 				},
 			},
@@ -19003,6 +19225,25 @@ func generatedPacks() []*Pack {
 							},
 						},
 					},
+					Analyze: &Analyze{
+						Advice: "https://tailscale.com/kb/1101/api",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "devices",
+								Method: "GET",
+								URL:    "${base_url}/api/v2/tailnet/-/devices",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "devices",
+									List: "devices",
+									Name: "name",
+								},
+							},
+						},
+						ScopesNote: "an API access token has its user's tailnet role; the token's own role is not returned",
+					},
 				},
 				{
 					ID:          "tailscale-key",
@@ -19471,6 +19712,24 @@ func generatedPacks() []*Pack {
 								Result: "dead",
 							},
 						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.together.ai/reference/authentication-1",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "models",
+								Method: "GET",
+								URL:    "${base_url}/v1/models",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Reach: &Reach{
+									Kind: "models",
+									Name: "id",
+								},
+							},
+						},
+						ScopesNote: "Together AI documents no scopes for API keys and no call that shows a key its own limits",
 					},
 				},
 			},
@@ -20797,6 +21056,36 @@ func generatedPacks() []*Pack {
 									},
 								},
 								Result: "dead",
+							},
+						},
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.x.ai/developers/management-api-guide",
+						Calls: []AnalyzeCall{
+							{
+								Name:   "api-key",
+								Method: "GET",
+								URL:    "${base_url}/v1/api-key",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Identity: map[string]string{
+									"key_id": "api_key_id",
+									"name":   "name",
+									"team":   "team_id",
+									"user":   "user_id",
+								},
+								Scopes: &ScopeSource{
+									From: "acls",
+								},
+								Created: &TimeSource{
+									From: "create_time",
+								},
+								Facts: map[string]string{
+									"blocked":      "api_key_blocked",
+									"disabled":     "api_key_disabled",
+									"team_blocked": "team_blocked",
+								},
 							},
 						},
 					},
