@@ -434,7 +434,7 @@ func credentialValue(in valueInput) (string, string) {
 	if why := notCredentialShape(secret, s); why != "" {
 		return "", why
 	}
-	if strings.Contains(s, "::") || strings.Contains(s, "->") || dottedIdentifier(s) {
+	if strings.Contains(s, "::") || strings.Contains(s, "->") || dottedIdentifier(string(secret)) {
 		return "", "a code expression"
 	}
 	if hexNumber(s) {
@@ -575,12 +575,30 @@ func dottedIdentifier(s string) bool {
 	if len(parts) < 2 {
 		return false
 	}
+	random := 0
 	for _, p := range parts {
 		if len(p) == 0 || len(p) > 12 || !identifier(p) {
 			return false
 		}
+		// A part that mixes case and digits and reads as no words
+		// (Phyddc849 in "Phyddc849.L9vsXo") is a password's, not a name's.
+		if len(p) >= 6 && mixedCaseDigits(p) && wordlike.CharsPerToken(p) < strongBelow {
+			random++
+		}
 	}
-	return true
+	return random == 0
+}
+
+// mixedCaseDigits: s has an upper-case letter, a lower-case letter and a digit.
+func mixedCaseDigits(s string) bool {
+	var up, low, dig bool
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		up = up || 'A' <= c && c <= 'Z'
+		low = low || 'a' <= c && c <= 'z'
+		dig = dig || '0' <= c && c <= '9'
+	}
+	return up && low && dig
 }
 
 func identifier(s string) bool {
