@@ -237,6 +237,21 @@ func generate(seed uint64) *corpus {
 	L("hash", "package-lock.json", `      "integrity": "sha512-`+base64.StdEncoding.EncodeToString(c.bytes(64))+`",`)
 	L("public-key", "deploy/authorized_keys", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"+base64.StdEncoding.EncodeToString(c.bytes(32))[:43]+" deploy@ci")
 	L("public-key", "deploy/jwt-public.pem", c.publicPEM())
+	L("hash", "CHANGELOG.md", "- Fix token refresh (commit "+c.s(hexd, 40)+")")
+	L("hash", "deploy/k8s/deployment.yaml", "        image: registry.prod.internal:5000/orders@sha256:"+c.s(hexd, 64))
+	L("identifier", "deploy/k8s/deployment.yaml", "        # azure tenant_id: "+c.uuid())
+	L("identifier", "src/log_sample.json", `{"request_id": "`+c.uuid()+`", "trace_id": "`+c.s(hexd, 32)+`"}`)
+	L("placeholder", "config/app.example.yaml", "password: ********")
+	L("placeholder", "config/app.example.yaml", "api_key: <REPLACE_ME>")
+	L("placeholder", "config/app.example.yaml", "client_secret: TODO")
+	L("env-lookup", "src/ai.js", "const openai = new OpenAI({ apiKey: process.env.OPENAI_API_KEY });")
+	L("env-lookup", "src/gh.go", `package gh
+
+var token = os.Getenv("GITHUB_TOKEN")`)
+	L("env-lookup", "deploy/k8s/deployment.yaml", "        - name: DB_PASSWORD\n          valueFrom:\n            secretKeyRef: {name: orders, key: db-password}")
+	L("ci-reference", ".github/workflows/deploy.yml", "          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}")
+	L("i18n", "locales/fr.json", `  "token": "Jeton",`)
+	L("i18n", "locales/en.json", `  "invalid_api_key": "Invalid API key. Check your settings.",`)
 	L("public-key", "src/keys.go", "package keys\n\n// verifyKey checks webhook signatures.\nconst verifyKey = `"+c.publicPEM()+"`")
 
 	// ---- commit 2: configuration ----
