@@ -85,9 +85,9 @@ directory of repositories:
 Repositories are mirrored into --cache (cloned once, fetched later) and only
 the git objects the store has not recorded as scanned are read: an
 unchanged repository costs no blob, one pushed commit that commit's new
-blobs. New rules or another --config rescan every repository once. A repository that
-fails is recorded with its reason and the sweep goes on; an interrupted
-sweep resumes when run again. --shard K/N sweeps one share of the
+blobs. New rules or another --config rescan every repository once. A
+repository that fails is recorded with its reason and the sweep goes on;
+an interrupted sweep resumes when run again. --shard K/N sweeps one share of the
 repositories (by a stable hash) into its own store: merge the shards' stores
 with scour store merge.
 

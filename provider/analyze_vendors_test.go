@@ -43,7 +43,8 @@ var analyzeAllow = map[string][]string{
 	"telegram-bot-token":            {"GET /bot" + telegramToken + "/getMe"},
 	"anthropic-api-key":             {"GET /v1/models"},
 	"anthropic-admin-key":           {"GET /v1/organizations/me", "GET /v1/organizations/workspaces", "GET /v1/organizations/users"},
-	"openai-api-key":                {"GET /v1/models", "GET /v1/organization/projects", "GET /v1/organization/users"},
+	"openai-api-key":                {"GET /v1/models"},
+	"openai-admin-key":              {"GET /v1/organization/projects", "GET /v1/organization/users"},
 	"groq-api-key":                  {"GET /openai/v1/models"},
 	"grafana-service-account-token": {"GET /api/access-control/user/permissions", "GET /api/org"},
 	"newrelic-user-api-key":         {"POST /graphql"},
@@ -230,11 +231,8 @@ func analyzeCases(t *testing.T) []analyzeCase {
 					t.Errorf("%+v", rep)
 				}
 			}},
-		{name: "openai-admin", rule: "openai-api-key", provider: "openai", secret: openaiAdmin,
+		{name: "openai-admin", rule: "openai-admin-key", provider: "openai", secret: openaiAdmin,
 			routes: routes{
-				// Verification's call only: an Admin API key cannot call
-				// it, so analysis skips it.
-				"/v1/models": method(t, "GET", reply(200, `{"object":"list","data":[]}`)),
 				// Two cursor pages: has_more and last_id, then after=proj_2.
 				"/v1/organization/projects": method(t, "GET", func(w http.ResponseWriter, r *http.Request) {
 					switch r.URL.Query().Get("after") {

@@ -106,7 +106,7 @@ func (d *dials) dial(ctx context.Context, network, addr string) (net.Conn, error
 		d.mu.Unlock()
 		return nil, errors.New("test network: non-loopback dial refused")
 	}
-	return (&net.Dialer{Timeout: time.Second}).DialContext(ctx, network, addr)
+	return (&net.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, network, addr)
 }
 
 func (d *dials) list() []string {
@@ -149,7 +149,7 @@ func newHarness(env map[string]string) *harness {
 		Getenv:      func(k string) string { return h.env[k] },
 		DialContext: h.dials.dial,
 		Sleep:       h.sleeps.sleep,
-		Timeout:     2 * time.Second,
+		Timeout:     30 * time.Second,
 		Backoff:     10 * time.Millisecond,
 	}
 	return h

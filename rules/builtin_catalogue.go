@@ -3736,7 +3736,8 @@ func generatedPacks() []*Pack {
 										Status: []int{
 											401,
 										},
-										Result: "dead",
+										Result: "unknown",
+										Reason: "not a live account token (a project token, or revoked)",
 									},
 								},
 							},
@@ -3760,7 +3761,7 @@ func generatedPacks() []*Pack {
 										Body:   "{\"error\":\"unauthorized\"}",
 									},
 								},
-								Result: "dead",
+								Result: "unknown",
 							},
 						},
 					},
@@ -4089,56 +4090,6 @@ func generatedPacks() []*Pack {
 					},
 					References: []string{
 						"https://doc.rust-lang.org/cargo/reference/publishing.html",
-					},
-					Verify: &Action{
-						BaseURL: "https://crates.io",
-						Steps: []Step{
-							{
-								Method: "GET",
-								URL:    "${base_url}/api/v1/me",
-								Headers: map[string]string{
-									"Authorization": "${secret}",
-									"User-Agent":    "scour (secret verification)",
-								},
-								Outcomes: []Outcome{
-									{
-										Status: []int{
-											200,
-										},
-										Result: "live",
-									},
-									{
-										Status: []int{
-											401,
-											403,
-										},
-										Result: "dead",
-									},
-								},
-							},
-						},
-						Fixtures: []Fixture{
-							{
-								Name: "live",
-								Responses: []FixtureResponse{
-									{
-										Status: 200,
-										Body:   "{\"user\":{\"login\":\"ci-bot\"}}",
-									},
-								},
-								Result: "live",
-							},
-							{
-								Name: "bad",
-								Responses: []FixtureResponse{
-									{
-										Status: 401,
-										Body:   "{\"errors\":[{\"detail\":\"authentication failed\"}]}",
-									},
-								},
-								Result: "dead",
-							},
-						},
 					},
 				},
 			},
@@ -4501,7 +4452,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -4689,7 +4639,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -6077,7 +6026,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -10275,7 +10223,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -12045,7 +11992,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -12260,6 +12206,128 @@ func generatedPacks() []*Pack {
 				},
 			},
 			Source: "rules/builtin/launchdarkly.yaml",
+		},
+		{
+			Provider: "line",
+			Rules: []*Rule{
+				{
+					ID:          "line-channel-access-token",
+					Provider:    "line",
+					Description: "LINE Messaging API channel access token set as a LINE token",
+					Pattern:     "(?i:(?:line[_.-]?(?:channel|bot|messaging)[\\w.-]{0,20}?|channel[_.-]?)access[_.-]?token[\\w.-]{0,10}\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?|api\\.line\\.me(?s:.{0,200}?)bearer\\s+)(?P<secret>[A-Za-z0-9+/]{171,172}=?)",
+					Keywords: []string{
+						"access_token",
+						"accesstoken",
+						"access-token",
+						"api.line.me",
+					},
+					WindowSize:  512,
+					RejectAfter: strp("A-Za-z0-9+/="),
+					MinEntropy:  4.5,
+					Confidence:  "medium",
+					Remediation: "Reissue the channel access token in the LINE Developers console (Messaging API tab) and review the bot's activity.",
+					Examples: []Example{
+						{
+							Text:   "LINE_CHANNEL_ACCESS_TOKEN=qfwNINkUql24t2NwI4qYeY7e5a4vMLGJQH1ip3xoMlPuLK7fjc+1okaCY/rC0Xu/MAjveqvQAMyAnxcqPBQGY2/OxTSFej9ftmSi7hrhM+2VGcvdsvPn+BLatfp+YLiKwP3NjO/bL9p+mH6z9LyJ681ibiBHmPV/ga8OoP1U/giY",
+							Secret: "qfwNINkUql24t2NwI4qYeY7e5a4vMLGJQH1ip3xoMlPuLK7fjc+1okaCY/rC0Xu/MAjveqvQAMyAnxcqPBQGY2/OxTSFej9ftmSi7hrhM+2VGcvdsvPn+BLatfp+YLiKwP3NjO/bL9p+mH6z9LyJ681ibiBHmPV/ga8OoP1U/giY",
+						},
+						{
+							Text:   "curl -X POST https://api.line.me/v2/bot/message/push -H \"Authorization: Bearer izYpDEKt4wdTl4wxEv4nW5lx+6uFVv08/SYjSTFobwjYgjrxb9M/LoDOGsRZOyWYKOtTKWIpiF+BaxmtQSWYgLLwhVjTwQ+2AzeKjxuVPQD4xy+TymlGCscHFaveEA/52B43cirmXbsG8DEmcQBvvsTBQLY1PtSFu5lbb7IGb2zt\" -d @msg.json",
+							Secret: "izYpDEKt4wdTl4wxEv4nW5lx+6uFVv08/SYjSTFobwjYgjrxb9M/LoDOGsRZOyWYKOtTKWIpiF+BaxmtQSWYgLLwhVjTwQ+2AzeKjxuVPQD4xy+TymlGCscHFaveEA/52B43cirmXbsG8DEmcQBvvsTBQLY1PtSFu5lbb7IGb2zt",
+						},
+					},
+					NegativeExamples: []string{
+						"LINE_CHANNEL_ACCESS_TOKEN=${LINE_CHANNEL_ACCESS_TOKEN}",
+						"LINE_CHANNEL_ACCESS_TOKEN=<channel access token>",
+					},
+					References: []string{
+						"https://developers.line.biz/en/docs/basics/channel-access-token/",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.line.me",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/v2/bot/info",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"userId\":\"U4af4980629\",\"basicId\":\"@216ru\",\"displayName\":\"ci-bot\"}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"message\":\"Authentication failed due to the following reason: invalid token.\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+				},
+				{
+					ID:          "line-channel-secret",
+					Provider:    "line",
+					Description: "LINE channel secret set as a LINE secret",
+					Pattern:     "(?i:line[_.-]?(?:channel|bot|messaging)[\\w.-]{0,20}?secret[\\w.-]{0,10})\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{32})",
+					Keywords: []string{
+						"line_channel",
+						"line-channel",
+						"linechannel",
+						"line_bot",
+						"linebot",
+						"line_messaging",
+					},
+					MinEntropy:  3,
+					Confidence:  "medium",
+					Remediation: "Reissue the channel secret in the LINE Developers console (Basic settings) and redeploy the webhook handler.",
+					Examples: []Example{
+						{
+							Text:   "LINE_CHANNEL_SECRET=687f1730e4741478a311912ed4400679",
+							Secret: "687f1730e4741478a311912ed4400679",
+						},
+						{
+							Text:   "  lineChannelSecret: \"5ff56ef5713d842102e97b741f00bfe4\"",
+							Secret: "5ff56ef5713d842102e97b741f00bfe4",
+						},
+					},
+					NegativeExamples: []string{
+						"LINE_CHANNEL_SECRET=${LINE_CHANNEL_SECRET}",
+						"LINE_CHANNEL_SECRET=<channel secret>",
+					},
+					References: []string{
+						"https://developers.line.biz/en/docs/messaging-api/receiving-messages/#verify-signature",
+					},
+				},
+			},
+			Source: "rules/builtin/line.yaml",
 		},
 		{
 			Provider: "linear",
@@ -14528,8 +14596,8 @@ func generatedPacks() []*Pack {
 				{
 					ID:          "openai-api-key",
 					Provider:    "openai",
-					Description: "OpenAI API key (sk-proj-, sk-svcacct-, sk-admin-, legacy sk-)",
-					Pattern:     "(?P<secret>sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))",
+					Description: "OpenAI API key (sk-proj-, sk-svcacct-, legacy sk-)",
+					Pattern:     "(?P<secret>sk-(?:(?:proj|svcacct|None)-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))",
 					Keywords: []string{
 						"T3BlbkFJ",
 					},
@@ -14629,24 +14697,114 @@ func generatedPacks() []*Pack {
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
 								},
-								SkipPrefix: []string{
-									"sk-admin-",
-								},
 								Reach: &Reach{
 									Kind: "models",
 									List: "data",
 									Name: "id",
 								},
 							},
+						},
+						ScopesNote: "a project key's permissions (All, Restricted, Read only) cannot be read with the key; see them at https://platform.openai.com/api-keys",
+					},
+				},
+				{
+					ID:          "openai-admin-key",
+					Provider:    "openai",
+					Description: "OpenAI Admin API key (sk-admin-), an organisation administrator",
+					Pattern:     "(?P<secret>sk-admin-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})",
+					Keywords: []string{
+						"T3BlbkFJ",
+					},
+					RejectBefore: strp("A-Za-z0-9_-"),
+					RejectAfter:  strp("A-Za-z0-9_-"),
+					MinEntropy:   4,
+					Confidence:   "high",
+					Remediation:  "Delete the key at https://platform.openai.com/settings/organization/admin-keys and review the organisation's audit log.",
+					Examples: []Example{
+						{
+							Text:   "OPENAI_ADMIN_KEY=sk-admin-D4oDVV-cch9hB18FR3pn-Onpo3ANn7EQiXNoeh0vT3BlbkFJEOlbME_Zvf72EnmGqWr9ubE51NgX_j7cwC3kek_p",
+							Secret: "sk-admin-D4oDVV-cch9hB18FR3pn-Onpo3ANn7EQiXNoeh0vT3BlbkFJEOlbME_Zvf72EnmGqWr9ubE51NgX_j7cwC3kek_p",
+						},
+						{
+							Text:   "client = OpenAI(api_key=os.environ.get(\"OPENAI_ADMIN_KEY\", \"sk-admin-gLdzklzePItBBYoBQTk5Fel37vqVBcGwsuToRbc-meXoT3BlbkFJSUQGTy7opoC9zbM5FO6abmU_w8jsvK8wmhO7RARkPUm5\"))",
+							Secret: "sk-admin-gLdzklzePItBBYoBQTk5Fel37vqVBcGwsuToRbc-meXoT3BlbkFJSUQGTy7opoC9zbM5FO6abmU_w8jsvK8wmhO7RARkPUm5",
+						},
+					},
+					NegativeExamples: []string{
+						"OPENAI_ADMIN_KEY=sk-admin-...",
+						"OPENAI_ADMIN_KEY=sk-admin-xxxxxxxxxxxxxxxxxxxxT3BlbkFJxxxxxxxxxxxxxxxxxxxx",
+					},
+					References: []string{
+						"https://platform.openai.com/docs/api-reference/administration",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.openai.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/v1/organization/projects?limit=1",
+								Headers: map[string]string{
+									"Authorization": "Bearer ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Result: "live",
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+									},
+									{
+										Status: []int{
+											403,
+										},
+										Result: "live-limited",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"object\":\"list\",\"data\":[],\"has_more\":false}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "bad",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"error\":{\"code\":\"invalid_api_key\"}}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+					Revoke: &Revoke{
+						Class:   "manual",
+						Console: "https://platform.openai.com/settings/organization/admin-keys",
+						Manual:  "An organisation owner deletes the key at https://platform.openai.com/settings/organization/admin-keys.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://help.openai.com/en/articles/8867743-assign-api-key-permissions",
+						Calls: []AnalyzeCall{
 							{
 								Name:   "projects",
 								Method: "GET",
 								URL:    "${base_url}/v1/organization/projects?limit=100",
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
-								},
-								OnlyPrefix: []string{
-									"sk-admin-",
 								},
 								Reach: &Reach{
 									Kind:        "projects",
@@ -14665,9 +14823,6 @@ func generatedPacks() []*Pack {
 								Headers: map[string]string{
 									"Authorization": "Bearer ${secret}",
 								},
-								OnlyPrefix: []string{
-									"sk-admin-",
-								},
 								Reach: &Reach{
 									Kind:        "users",
 									List:        "data",
@@ -14682,7 +14837,6 @@ func generatedPacks() []*Pack {
 						AdminScopes: []string{
 							"organization:admin",
 						},
-						ScopesNote: "a project key's permissions (All, Restricted, Read only) cannot be read with the key; see them at https://platform.openai.com/api-keys",
 						Implied: []Implied{
 							{
 								Prefix: "sk-admin-",
@@ -14917,7 +15071,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -15455,7 +15608,8 @@ func generatedPacks() []*Pack {
 										Status: []int{
 											401,
 										},
-										Result: "dead",
+										Result: "unknown",
+										Reason: "not a live server token (an account token, or revoked)",
 									},
 								},
 							},
@@ -15479,7 +15633,7 @@ func generatedPacks() []*Pack {
 										Body:   "{\"ErrorCode\":10,\"Message\":\"No Account or Server API tokens were supplied in the HTTP headers.\"}",
 									},
 								},
-								Result: "dead",
+								Result: "unknown",
 							},
 						},
 					},
@@ -18667,54 +18821,6 @@ func generatedPacks() []*Pack {
 					References: []string{
 						"https://sslmate.com/help/reference/apiv2",
 					},
-					Verify: &Action{
-						BaseURL: "https://sslmate.com",
-						Steps: []Step{
-							{
-								Method: "GET",
-								URL:    "${base_url}/api/v2/certs?limit=1",
-								Headers: map[string]string{
-									"Authorization": "Bearer ${secret}",
-								},
-								Outcomes: []Outcome{
-									{
-										Status: []int{
-											200,
-										},
-										Result: "live",
-									},
-									{
-										Status: []int{
-											401,
-										},
-										Result: "dead",
-									},
-								},
-							},
-						},
-						Fixtures: []Fixture{
-							{
-								Name: "live",
-								Responses: []FixtureResponse{
-									{
-										Status: 200,
-										Body:   "[]",
-									},
-								},
-								Result: "live",
-							},
-							{
-								Name: "bad",
-								Responses: []FixtureResponse{
-									{
-										Status: 401,
-										Body:   "{\"error\":\"Invalid API key\"}",
-									},
-								},
-								Result: "dead",
-							},
-						},
-					},
 				},
 			},
 			Source: "rules/builtin/sslmate.yaml",
@@ -19195,7 +19301,6 @@ func generatedPacks() []*Pack {
 									{
 										Status: []int{
 											401,
-											403,
 										},
 										Result: "dead",
 									},
@@ -21702,6 +21807,8 @@ func generatedSamples() map[string]string {
 		"ASIAIOSFODNN7EXAMPLE":                                                                     "AWS documentation (temporary credentials)",
 		"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==": "Azure Storage emulator (Azurite) well-known devstoreaccount1 key, Microsoft documentation",
 		"QXp1cmVEaWFtb25kOmh1bnRlcjI=":                                                             "base64 of the AzureDiamond:hunter2 joke credentials, go-containerregistry documentation",
+		"SWMKEY-1-7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8":                                     "Docker documentation (docker swarm unlock-key, Engine API reference)",
+		"SWMKEY-1-fySn8TY4w5lKcWcJPIpKufejh9hxx5KYwx6XZigx3Q4":                                     "Docker documentation (docker swarm unlock-key --rotate)",
 		"SWMTKN-1-1h8aps2yszaiqmz2l3oc5392pgk8e49qhx2aj3nyv0ui0hez2a-6qmn92w6bu3jdvnglku58u11a":    "Docker Engine API reference (swarm join tokens)",
 		"SWMTKN-1-1h8aps2yszaiqmz2l3oc5392pgk8e49qhx2aj3nyv0ui0hez2a-8llk83c4wm9lwioey2s316r9l":    "Docker Engine API reference (swarm join tokens)",
 		"SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx":    "Docker documentation (docker swarm init / join-token, Engine API reference)",

@@ -128,6 +128,8 @@ var tokenPrefixes = []string{
 	"squ_", "sqp_", "sqa_", "sqco_", "bkua_", "ccipat_", "ccirpj_", "hrku-", "akia", "asia",
 	"abia", "acca", "a3t", "aiza", "akcp", "ltai", "sts.", "atatt3", "atbb", "atctt3", "oy2",
 	"pt-",
+	// An AWS session token ("\x21\n\x09origin_ec…" in base64).
+	"iqojb3jpz2lux2vj",
 	// Types added with docs/catalogue.md.
 	"sk-or-v1-", "xai-", "pplx-", "r8_", "nvapi-", "csk-", "lsv2_pt_", "lsv2_sk_", "tgp_v1_", "ico-",
 	"nfp_", "vcp_", "vci_", "vca_", "vcr_", "vck_", "fo1_", "flyv1 ", "tk-us-", "ops_eyj", "sha256~",
@@ -283,7 +285,7 @@ func userinfoValue(in valueInput) (string, string) {
 		return "", "reference or mask"
 	}
 	plain := percentDecoded(s)
-	if defaultPasswords[plain] || strings.Contains(plain, "passw") || strings.Contains(plain, "ssword") || strings.ContainsAny(plain, " \t") {
+	if defaultPasswords[plain] || strings.Contains(plain, "passw") || strings.Contains(plain, "ssword") || strings.ContainsAny(plain, " \t") || documentationUserinfo(plain) {
 		return "", "a documentation password"
 	}
 	if letters := strings.Trim(plain, "abcdefghijklmnopqrstuvwxyz") == ""; letters && wordlike.CharsPerToken(plain) >= wordLike {

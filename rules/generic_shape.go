@@ -279,3 +279,21 @@ func deLeet(s string) string {
 	}
 	return string(b)
 }
+
+// documentationUserinfo: a URL password made of words naming what it is
+// (ldap-pwd, db-pass, my_password): documentation, as in
+// mongodb://ldap-user:ldap-pwd@localhost.
+func documentationUserinfo(s string) bool {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '_' })
+	if len(parts) < 2 {
+		return false
+	}
+	named := false
+	for _, p := range parts {
+		if !allLetters(p) {
+			return false
+		}
+		named = named || defaultPasswords[p]
+	}
+	return named
+}

@@ -38,6 +38,7 @@ func TestNotCredentialShape(t *testing.T) {
 		{"password", "P@ssw0rd"},                      // leetspeak of a well-known password
 		{"password", "passw0rd1"},
 		{"KEYCHAIN_PASSWORD", "5w0rdf15h"},
+		{"aws_session_token", "IQoJb3JpZ2luX2VjE"}, // a session token's prefix, in a generator's code
 		{"skiptoken", "K1JJRDp-dGprYkFOdXBtZjROQUFBQUFBQUFBQT09I1JU"},
 	}
 	for _, c := range drop {
@@ -56,8 +57,13 @@ func TestNotCredentialShape(t *testing.T) {
 		{"password", "J3q!x8ZmR2w#Lk7p"},
 		{"secret_key_base", "b8f3c2d1e4a5f6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3"},
 	}
-	if _, why := userinfoValue(valueInput{secret: []byte("SOME_TOKEN")}); why == "" {
-		t.Error("https://x:SOME_TOKEN@host kept, want dropped (a variable name)")
+	for _, v := range []string{"SOME_TOKEN", "ldap-pwd", "db_pass"} {
+		if _, why := userinfoValue(valueInput{secret: []byte(v)}); why == "" {
+			t.Errorf("scheme://user:%s@host kept, want dropped (a name, not a password)", v)
+		}
+	}
+	if _, why := userinfoValue(valueInput{secret: []byte("Vx7kQ2mZ9pR4tL8w")}); why != "" {
+		t.Errorf("a random URL password dropped: %s", why)
 	}
 	for _, c := range keep {
 		if _, why := credentialValue(valueInput{secret: []byte(c.value), key: []byte(c.key)}); why != "" {

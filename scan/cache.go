@@ -6,6 +6,7 @@ import (
 
 	"github.com/scour-dev/scour/config"
 	"github.com/scour-dev/scour/rules"
+	"github.com/scour-dev/scour/scanner"
 )
 
 // RuleCache reuses compiled rule sets across scans that use the same
@@ -16,9 +17,22 @@ import (
 // repository. The cache assumes the user's config and rule pack files do
 // not change while it is in use. Its zero value is ready; it is safe for
 // concurrent use. A rules.Set is read-only once built, so scans share it.
+//
+// It also keeps the slow (argon2id) fingerprints of low-entropy secrets
+// for every scan that uses it: a sweep meets the same password in many
+// repositories, and computing one costs milliseconds of CPU each time.
 type RuleCache struct {
 	mu   sync.Mutex
 	sets map[string]*cachedSet
+	fps  scanner.FingerprintCache
+}
+
+// fingerprints is the shared fingerprint cache, or nil without a cache.
+func (c *RuleCache) fingerprints() *scanner.FingerprintCache {
+	if c == nil {
+		return nil
+	}
+	return &c.fps
 }
 
 type cachedSet struct {

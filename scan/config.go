@@ -302,7 +302,8 @@ func (r *run) prepare(root string, o targetOptions) (*target, error) {
 	if !scanner.ValidConfidence(minConf) {
 		return nil, fmt.Errorf("--min-confidence %q: want low, medium or high", minConf)
 	}
-	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: r.userDebugf, Allow: allowHook(fl), MinConfidence: minConf, NoDeltaMatching: o.NoDeltaMatching})
+	sc, err := scanner.New(scanner.Options{Rules: set, Debugf: r.userDebugf, Allow: allowHook(fl), MinConfidence: minConf, NoDeltaMatching: o.NoDeltaMatching,
+		Fingerprints: o.Cache.fingerprints()})
 	if err != nil {
 		return nil, err
 	}

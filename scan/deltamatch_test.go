@@ -145,4 +145,19 @@ func TestDeltaMatchingSameReportOnGitHistory(t *testing.T) {
 	if len(want.Findings) < 10 {
 		t.Fatalf("%d findings: the history proves little", len(want.Findings))
 	}
+	// The kinds delta-aware matching must carry or redo all occur.
+	var generic, decoded int
+	for _, f := range want.Findings {
+		if f.Provider == rules.GenericProvider {
+			generic++
+		}
+		for _, l := range f.Locations {
+			if l.Encoding != "" {
+				decoded++
+			}
+		}
+	}
+	if generic == 0 || decoded == 0 {
+		t.Fatalf("%d generic findings, %d decoded locations: the history does not exercise them", generic, decoded)
+	}
 }

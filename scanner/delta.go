@@ -30,9 +30,13 @@ import (
 //     matches and dropped candidates, shifted. Only windows that touch new
 //     bytes, or merge differently than in the base, run the rule again.
 //
-// The last step runs over the whole item as in a full scan (it is a
-// sweep of newline counting, cheap), so lines, columns and the whole-line
-// checks are the item's own. Items and bases longer than one chunk are
+// Everything else runs over the whole item as in a full scan, through the
+// same code (find with a carrier): guards read the item's own bytes around
+// every hit, path, test-file and lock-file rules follow the item's path,
+// decoders run afresh (a decoded run extends past its window to its true
+// ends, so no window bounds what they read), and placing and filtering
+// (lines, columns, inline ignores, allowlists, confidence) are the item's.
+// What is carried is the raw result, before any per-item filter. Items and bases longer than one chunk are
 // scanned in full (a chunked scan owns matches per chunk).
 
 // deltaMemo is what the collector keeps of an item for items built from
@@ -215,25 +219,49 @@ func (m *deltaMemo) carry(ri int, sp span, copies []source.Copy, n int) (windowR
 // deltaKeywords returns data's keyword hits: the base's inside copied
 // runs, shifted, and those found where a hit can touch a byte not copied
 // or a seam between runs; and the bytes it searched.
+//
+// The places to search (each gap between copy runs, or seam, widened by
+// the longest keyword - 1 on each side) are merged when they overlap or
+// nearly touch and searched once each: a git delta is often many short
+// copies, and searching each seam on its own cost most of the keyword
+// stage in fixed per-call work (the prefilter's tail) and bytes searched
+// twice. A hit found there is kept unless it lies wholly inside one copy
+// run, where the base's hit stands for it; so every hit is listed once.
 func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies []source.Copy) ([]ahocorasick.Match, int64) {
-	var hits []ahocorasick.Match
+	// Most of the base's hits are carried: size for them (growing the
+	// list was a visible share of the allocations).
+	hits := make([]ahocorasick.Match, 0, len(m.kw)+16)
 	var searched int64
 	k := s.maxKw - 1
-	// gap finds the hits overlapping [p, q), bytes not copied, or when
-	// p == q the hits across the seam at p.
+	// nearGap: regions closer than this are searched as one.
+	const nearGap = 64
+	var ra, rb int // the region being grown; ra == rb: none
+	search := func() {
+		if ra >= rb {
+			return
+		}
+		searched += int64(rb - ra)
+		for _, h := range s.keywords(sc, data[ra:rb], nil) {
+			h.Start += ra
+			h.End += ra
+			if !insideCopy(copies, h.Start, h.End) {
+				hits = append(hits, h)
+			}
+		}
+	}
+	// gap adds the region where hits overlapping [p, q) (bytes not
+	// copied), or across the seam at p when p == q, can be.
 	gap := func(p, q int) {
 		a, b := max(p-k, 0), min(q+k, len(data))
 		if a >= b {
 			return
 		}
-		searched += int64(b - a)
-		for _, h := range s.keywords(sc, data[a:b], nil) {
-			h.Start += a
-			h.End += a
-			if h.Start < q && h.End > p {
-				hits = append(hits, h)
-			}
+		if ra < rb && a <= rb+nearGap {
+			rb = max(rb, b)
+			return
 		}
+		search()
+		ra, rb = a, b
 	}
 	prev := 0
 	for _, c := range copies {
@@ -250,9 +278,18 @@ func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies [
 		prev = int(c.Dst + c.Len)
 	}
 	gap(prev, len(data))
-	// A hit overlapping two gaps was found twice.
+	search()
 	slices.SortFunc(hits, func(a, b ahocorasick.Match) int {
 		return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID)
 	})
-	return slices.Compact(hits), searched
+	return hits, searched
+}
+
+// insideCopy reports whether [lo, hi) lies wholly inside one copy run.
+func insideCopy(copies []source.Copy, lo, hi int) bool {
+	i, _ := slices.BinarySearchFunc(copies, int64(lo), func(c source.Copy, t int64) int { return cmp.Compare(c.Dst, t) })
+	if i == len(copies) || copies[i].Dst > int64(lo) {
+		i--
+	}
+	return i >= 0 && copies[i].Dst <= int64(lo) && copies[i].Dst+copies[i].Len >= int64(hi)
 }

@@ -218,6 +218,11 @@ func TestDeltaMatchingSameFindings(t *testing.T) {
 	if testing.Short() {
 		seeds = 6
 	}
+	if raceEnabled {
+		// Single-goroutine work: the race detector finds nothing more in
+		// it and makes each seed about ten times as slow.
+		seeds = 3
+	}
 	// What the histories exercised, over all seeds: every kind of rule
 	// delta-aware matching must carry or redo.
 	kinds := map[string]int{}

@@ -43,6 +43,11 @@ type Options struct {
 	// NoDecode turns off matching inside encoded text (base64, URL and
 	// string escapes, concatenated literals).
 	NoDecode bool
+	// Fingerprints, when set, is where the scanner keeps the slow
+	// (argon2id) fingerprints of low-entropy secrets, shared with other
+	// scanners: a sweep meets the same password in many repositories, and
+	// each scan of one builds its own Scanner. nil: a cache of its own.
+	Fingerprints *FingerprintCache
 	// noGeneric leaves the generic layer out (benchmarks measure its cost).
 	noGeneric bool
 }
@@ -141,7 +146,7 @@ type Scanner struct {
 	// fps caches the slow fingerprints of low-entropy secrets across the
 	// runs of this scanner (a hook or a sweep meets the same test
 	// password in every run).
-	fps *fingerprintCache
+	fps *FingerprintCache
 }
 
 // New builds the prefilter automaton over every rule's keywords and
@@ -211,7 +216,10 @@ func New(opts Options) (*Scanner, error) {
 
 // newScanner is New over arbitrary finders (tests use fakes).
 func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
-	s := &Scanner{opts: opts, entries: es, chunkSize: defaultChunkSize, fps: &fingerprintCache{}}
+	s := &Scanner{opts: opts, entries: es, chunkSize: defaultChunkSize, fps: opts.Fingerprints}
+	if s.fps == nil {
+		s.fps = &FingerprintCache{}
+	}
 	ids := map[string]int{} // lower-cased keyword -> pattern id
 	var patterns []string
 	maxWindow := 0
@@ -703,8 +711,10 @@ func (c *collector) result() *Result {
 	return r
 }
 
-// fingerprintCache remembers the slow fingerprints a scanner computed.
-type fingerprintCache struct {
+// FingerprintCache remembers the slow fingerprints scanners computed
+// (Options.Fingerprints), at most a few thousand. Its zero value is ready;
+// it is safe for concurrent use.
+type FingerprintCache struct {
 	mu sync.Mutex
 	m  map[string]string
 }
@@ -714,9 +724,9 @@ const maxCachedFingerprints = 4096
 
 // fingerprints computes the fingerprint of each distinct secret, the slow
 // (low-entropy) ones on every CPU unless cached.
-func (fc *fingerprintCache) fingerprints(secrets []string) map[string]string {
+func (fc *FingerprintCache) fingerprints(secrets []string) map[string]string {
 	if fc == nil {
-		fc = &fingerprintCache{}
+		fc = &FingerprintCache{}
 	}
 	out := make(map[string]string, len(secrets))
 	var slow []string

@@ -38,7 +38,8 @@ type Origin struct {
 // Item is one unit of content to scan. Exactly one of Data and Open is set:
 // in-memory content (git blobs, stdin read whole) or content to be streamed
 // (files on disk of any size). A sink must not keep Data (or slices of it)
-// after Item returns: the git history source reuses blob buffers.
+// after Item returns: the git history source reuses blob buffers (and
+// Delta.Copies).
 type Item struct {
 	Origin Origin
 	Data   []byte

@@ -385,6 +385,7 @@ var providerOf = map[string]string{
 	"mergify": "mergify", "ollama": "ollama", "cursor": "cursor", "statuspage": "statuspage", "lark": "lark",
 	"sendbird": "sendbird", "onesignal": "onesignal", "definednetworking": "definednet", "truenas": "truenas", "snowflake": "snowflake|generic",
 	"sslmate": "sslmate", "anypoint": "anypoint", "azuresearchquery": "azure-search", "azuresearchadminkey": "azure-search",
+	"line": "line",
 }
 
 // placeholderish marks peer examples that are not real-looking (the issue

@@ -25,7 +25,7 @@ func testClient(f *fakeAlibaba) *Client {
 }
 
 func plainHTTP() *http.Client {
-	return &http.Client{Timeout: 2 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // TestVerifySendsTheDocumentedRequest checks the V3 GetCallerIdentity

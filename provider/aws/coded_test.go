@@ -68,10 +68,10 @@ func newEnv(f *fakeSTS, vars map[string]string) *env {
 				e.mu.Unlock()
 				return nil, errors.New("test network: non-loopback dial refused")
 			}
-			return (&net.Dialer{Timeout: time.Second}).DialContext(ctx, network, addr)
+			return (&net.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, network, addr)
 		},
 		Sleep:   func(context.Context, time.Duration) error { return nil },
-		Timeout: 2 * time.Second,
+		Timeout: 30 * time.Second, // generous: a loaded CI machine must not turn a fake answer into "timed out"
 	}
 	return e
 }

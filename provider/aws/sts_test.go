@@ -18,7 +18,7 @@ func testSecret(n int) string { return "fake" + "SECRET/" + fmt.Sprintf("%029d",
 func testClient(f *fakeSTS) *Client { return &Client{Now: func() time.Time { return f.now }} }
 
 func plainHTTP() *http.Client {
-	return &http.Client{Timeout: 2 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 func TestRegion(t *testing.T) {

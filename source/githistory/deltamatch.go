@@ -23,20 +23,24 @@ func (w *treeWalker) emitDelta(ctx context.Context, i int32, h plumbing.Hash, da
 	var d *source.Delta
 	if baseMemo != nil && baseMemo.Value != nil {
 		// w.delta still holds i's delta: apply was its last use.
-		d = copiesOf(w.delta, baseMemo)
+		d = copiesOf(w.delta, baseMemo, w.copies[:0])
+		if d != nil {
+			w.copies = d.Copies
+		}
 	}
 	return memo, w.v.deltaBlob(ctx, h, data, memo, d)
 }
 
 // copiesOf lists the copy runs of delta, merging runs that continue each
-// other in the base; nil when the delta cannot be read (then the blob is
-// scanned in full).
-func copiesOf(delta []byte, base *source.Memo) *source.Delta {
+// other in the base, appended to buf (the walker's, reused from blob to
+// blob: the sink is done with them when it returns); nil when the delta
+// cannot be read (then the blob is scanned in full).
+func copiesOf(delta []byte, base *source.Memo, buf []source.Copy) *source.Delta {
 	dp, err := gitobj.ParseDelta(delta)
 	if err != nil {
 		return nil
 	}
-	d := &source.Delta{Base: base, BaseSize: int64(dp.SrcSize)}
+	d := &source.Delta{Base: base, BaseSize: int64(dp.SrcSize), Copies: buf}
 	var dst int64
 	for {
 		op, ok := dp.Next()

@@ -158,6 +158,7 @@ type treeWalker struct {
 	// a tenth of a history scan's CPU on etcd).
 	spare      [][]byte
 	spareBytes int
+	copies     []source.Copy // copy runs of the last delta, reused
 	stack      []frame
 	held       int // bytes of bases kept on the stack
 	// extBlob: the tree being walked hangs off a base outside the pack
