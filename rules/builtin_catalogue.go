@@ -4361,7 +4361,7 @@ func generatedPacks() []*Pack {
 					ID:          "datadog-app-key",
 					Provider:    "datadog",
 					Description: "Datadog application key (40 hex) set as a Datadog application key",
-					Pattern:     "(?i:(?:datadog|dd)[_.-]?(?:app(?:lication)?[_.-]?key|appkey|secret[_.-]?key))\\\\?[\"']?\\s*(?:=|:|=>|:=|,|-)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{40})",
+					Pattern:     "(?i:(?:datadog|dd)[_.-]?(?:app(?:lication)?[_.-]?key|appkey|secret[_.-]?key)|datadog(?s:.{0,100}?)app(?:lication)?[_.-]?key)\\\\?[\"']?\\s*(?:=|:|=>|:=|,|-)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{40})",
 					Keywords: []string{
 						"datadog",
 						"dd_app",
@@ -4377,6 +4377,10 @@ func generatedPacks() []*Pack {
 					Confidence:  "high",
 					Remediation: "Revoke the key under Organization Settings > Application Keys (or Personal Settings) in Datadog.",
 					Examples: []Example{
+						{
+							Text:   "provider \"datadog\" {\n  api_key = \"c572369ca17b298bdb0a49a662cea018\"\n  app_key = \"4f1ac2e2b8d94e0a7f3c6b15d8e92a07c3b6f1d4\"\n}\n",
+							Secret: "4f1ac2e2b8d94e0a7f3c6b15d8e92a07c3b6f1d4",
+						},
 						{
 							Text:   "export DD_APP_KEY=f1228669d21f2ee1c754f7f487c1f3f65249538c",
 							Secret: "f1228669d21f2ee1c754f7f487c1f3f65249538c",
@@ -5368,7 +5372,7 @@ func generatedPacks() []*Pack {
 					ID:          "docker-config-auth",
 					Provider:    "docker",
 					Description: "Registry credentials in a Docker config.json `auths` entry or .dockercfg (base64 of login:password or token)",
-					Pattern:     "\"(?:https?://)?[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+(?::[0-9]{1,5})?(?:/[^\"\\s]*)?\"\\s*:\\s*\\{[^{}]{0,400}?\"auth\"\\s*:\\s*\"(?P<secret>[A-Za-z0-9+/]{12,}={0,2})\"",
+					Pattern:     "\"(?:https?://)?(?P<host>[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+(?::[0-9]{1,5})?)(?:/[^\"\\s]*)?\"\\s*:\\s*\\{[^{}]{0,400}?\"auth\"\\s*:\\s*\"(?P<secret>[A-Za-z0-9+/]{12,}={0,2})\"",
 					Keywords: []string{
 						"\"auth\"",
 					},
@@ -5377,6 +5381,7 @@ func generatedPacks() []*Pack {
 					RejectAfter:  strp(""),
 					MinEntropy:   3,
 					Confidence:   "medium",
+					ValueFilter:  "basic-auth",
 					Remediation:  "Revoke the token or change the password at the registry (Docker Hub, https://app.docker.com/settings/personal-access-tokens), run docker logout, and keep config.json out of the repository (use a credential helper).",
 					Examples: []Example{
 						{
@@ -5395,6 +5400,8 @@ func generatedPacks() []*Pack {
 					NegativeExamples: []string{
 						"{\"auths\": {\"https://index.docker.io/v1/\": {}}, \"credsStore\": \"desktop\"}",
 						"{\"auths\": {\"ghcr.io\": {\"auth\": \"<base64 of user:token>\"}}}",
+						"{\"auths\": {\"registry.example.com\": {\"auth\": \"dXNlcm5hbWU6cGFzc3dvcmQ=\"}}}",
+						"{\"auths\": {\"ghcr.io\": {\"auth\": \"Y2ktYm90OiR7R0hDUl9UT0tFTn0=\"}}}",
 						"{\"auth\": \"YWxpY2U6S2g4b09PTDhkS0x6ZG9jSjJpc0Fx\"}",
 					},
 					References: []string{
@@ -11251,6 +11258,36 @@ func generatedPacks() []*Pack {
 					},
 					Analyze: &Analyze{
 						Unavailable: "a Jenkins API token works only on its own instance and for its own user, neither of which the token names, so scour does not call Jenkins (whoAmI would name the user); a token acts with all of its user's permissions and never expires (https://www.jenkins.io/doc/book/system-administration/authenticating-scripted-clients/)",
+					},
+				},
+				{
+					ID:          "jenkins-api-token-basic-auth",
+					Provider:    "jenkins",
+					Description: "Jenkins API token as the password of a request to a Jenkins URL (curl -u user:TOKEN https://jenkins...)",
+					Pattern:     "(?:-u|--user)\\s+[\"']?[\\w.@-]{1,64}:(?P<secret>11[a-f0-9]{32})[\"']?\\s+(?:-\\S+\\s+)*[\"']?https?://[^\\s\"']{0,200}?jenkins",
+					Keywords: []string{
+						"jenkins",
+					},
+					RejectAfter: strp("A-Za-z0-9"),
+					MinEntropy:  3,
+					Confidence:  "high",
+					Remediation: "Revoke the token on the owner's Jenkins page (People > user > Security > API Token) and review the build history for misuse.",
+					Examples: []Example{
+						{
+							Text:   "curl -X POST -u ci-bot:1161f3e0a8b9c7d2e5f4a3b2c1d0e9f8a7 https://jenkins.acme.example/job/app/build",
+							Secret: "1161f3e0a8b9c7d2e5f4a3b2c1d0e9f8a7",
+						},
+						{
+							Text:   "curl --user \"deploy:11d7e2c4b9a0f3e6d1c8b5a2f9e4d7c0b3\" \"https://ci.acme.example:8443/jenkins/job/app/buildWithParameters\"",
+							Secret: "11d7e2c4b9a0f3e6d1c8b5a2f9e4d7c0b3",
+						},
+					},
+					NegativeExamples: []string{
+						"curl -u ci-bot:$JENKINS_TOKEN https://jenkins.acme.example/job/app/build",
+						"curl -u ci-bot:1161f3e0a8b9c7d2e5f4a3b2c1d0e9f8a7 https://ci.acme.example/job/app/build",
+					},
+					References: []string{
+						"https://www.jenkins.io/doc/book/system-administration/authenticating-scripted-clients/",
 					},
 				},
 				{

@@ -2,10 +2,12 @@ package rules
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/scour-dev/scour/internal/wordlike"
 )
@@ -28,6 +30,9 @@ var valueFilters = map[string]valueFilter{
 	// Random printable ASCII under a name that says it is a key (WordPress
 	// salts): the placeholder marks (< > ${) are not applied.
 	"printable-key": printableKeyValue,
+	// base64 of login:password (a Docker config.json "auth"): the decoded
+	// password is judged as a URL's password is.
+	"basic-auth": basicAuthValue,
 }
 
 func valueFilterNames() []string {
@@ -292,6 +297,25 @@ func userinfoValue(in valueInput) (string, string) {
 	return conf, ""
 }
 
+// basicAuthValue judges base64 of login:password by its password
+// (userinfoValue), so a template's "username:password" or
+// "user:${TOKEN}" is not reported; a value that is not such base64 is
+// kept as it is (a bare token).
+func basicAuthValue(in valueInput) (string, string) {
+	dec, err := base64.StdEncoding.DecodeString(string(in.secret))
+	if err != nil {
+		return "", ""
+	}
+	i := bytes.IndexByte(dec, ':')
+	if i < 0 || !utf8.Valid(dec) {
+		return "", ""
+	}
+	if why := placeholder(dec[i+1:], false, false); why != "" {
+		return "", why
+	}
+	return userinfoValue(valueInput{secret: dec[i+1:], host: in.host})
+}
+
 // docHosts are domains documentation uses for any server.
 var docHosts = []string{"example.com", "example.org", "example.net", "domain.com", "mydomain.com", "yourdomain.com",
 	"host.com", "server.com", "company.com", "acme.com"}
@@ -412,7 +436,7 @@ func credentialValue(in valueInput) (string, string) {
 	if why := notCredentialShape(secret, s); why != "" {
 		return "", why
 	}
-	if strings.Contains(s, "::") || strings.Contains(s, "->") || dottedIdentifier(s) {
+	if strings.Contains(s, "::") || strings.Contains(s, "->") || dottedIdentifier(string(secret)) {
 		return "", "a code expression"
 	}
 	if hexNumber(s) {
@@ -553,12 +577,30 @@ func dottedIdentifier(s string) bool {
 	if len(parts) < 2 {
 		return false
 	}
+	random := 0
 	for _, p := range parts {
 		if len(p) == 0 || len(p) > 12 || !identifier(p) {
 			return false
 		}
+		// A part that mixes case and digits and reads as no words
+		// (Phyddc849 in "Phyddc849.L9vsXo") is a password's, not a name's.
+		if len(p) >= 6 && mixedCaseDigits(p) && wordlike.CharsPerToken(p) < strongBelow {
+			random++
+		}
 	}
-	return true
+	return random == 0
+}
+
+// mixedCaseDigits: s has an upper-case letter, a lower-case letter and a digit.
+func mixedCaseDigits(s string) bool {
+	var up, low, dig bool
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		up = up || 'A' <= c && c <= 'Z'
+		low = low || 'a' <= c && c <= 'z'
+		dig = dig || '0' <= c && c <= '9'
+	}
+	return up && low && dig
 }
 
 func identifier(s string) bool {

@@ -115,6 +115,33 @@ func decoders() []*decoder {
 				}
 			},
 		},
+		{
+			// Any literal split over lines: "sk_live_51Hx" +\n "Qz..." (a
+			// token cut to fit a line length). The rules still decide what
+			// the joined text holds.
+			kind:     decode.Concat,
+			triggers: []string{"\" +\n", "\"+\n", "' +\n", "'+\n", "\" +\r\n"},
+			window:   64,
+			find: func(data []byte, lo, hi int, fn func(decode.Span)) {
+				for i := lo; i < hi; {
+					k := bytes.IndexAny(data[i:hi], "+")
+					if k < 0 {
+						return
+					}
+					// data[i+k] is the +; the literal's closing quote is before it.
+					q := i + k - 1
+					for q > 0 && data[q] == ' ' {
+						q--
+					}
+					if q > 0 && (data[q] == '"' || data[q] == '\'') {
+						if sp, ok := decode.Concatenated(data, q-1); ok {
+							fn(sp)
+						}
+					}
+					i += k + 1
+				}
+			},
+		},
 	}
 }
 
