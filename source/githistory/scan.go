@@ -386,8 +386,12 @@ func (s *scan) run(ctx context.Context) error {
 		// findings unless AllObjects asked for them (Locations).
 		walkErr := make(chan error, 1)
 		wctx, cancel := context.WithCancel(ctx)
-		defer cancel()
+		walkDone := make(chan struct{})
+		// The walk must have ended before run returns, also when reading
+		// panics: the caller may close the repository right after.
+		defer func() { cancel(); <-walkDone }()
 		go func() {
+			defer close(walkDone)
 			// A panic here would end the program: it ends the scan with an
 			// error instead, keeping what was found so far.
 			defer func() {
