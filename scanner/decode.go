@@ -20,13 +20,19 @@ type decoder struct {
 	// guard, when set, narrows the window around a trigger hit (or rules
 	// it out), as a rule's guard does.
 	guard func(data []byte, kwStart, kwEnd int) (lo, hi int, ok bool)
-	// find calls fn for each decoded candidate in data[lo:hi].
-	find func(data []byte, lo, hi int, fn func(decode.Span))
+	// find calls fn for each decoded candidate in data[lo:hi] and returns
+	// how far into data it has decoded (beyond hi, for a run that goes on):
+	// later windows start there, so a long run is decoded once, not once
+	// for each trigger inside it.
+	find func(data []byte, lo, hi int, fn func(decode.Span)) (done int)
 }
 
 // decoders are the built-in decoders; each New gets its own.
 func decoders() []*decoder {
-	b64 := func(data []byte, lo, hi int, fn func(decode.Span)) { decode.Base64Runs(data, lo, hi, fn) }
+	b64 := func(data []byte, lo, hi int, fn func(decode.Span)) int {
+		decode.Base64Runs(data, lo, hi, fn)
+		return lo
+	}
 	return []*decoder{
 		{
 			// A base64 value assigned to a key that says so:
@@ -61,11 +67,11 @@ func decoders() []*decoder {
 			kind:     decode.URL,
 			triggers: []string{"%2f", "%3a", "%3d", "%40", "%2b"},
 			window:   256,
-			find: func(data []byte, lo, hi int, fn func(decode.Span)) {
+			find: func(data []byte, lo, hi int, fn func(decode.Span)) int {
 				for i := lo; i < hi; {
 					k := bytes.IndexByte(data[i:hi], '%')
 					if k < 0 {
-						return
+						return lo
 					}
 					sp, ok := decode.PercentRun(data, i+k)
 					if !ok {
@@ -75,17 +81,18 @@ func decoders() []*decoder {
 					fn(sp)
 					i = max(sp.End, i+k+1)
 				}
+				return lo
 			},
 		},
 		{
 			kind:     decode.Escape,
 			triggers: []string{`\u00`, `:\/\/`},
 			window:   256,
-			find: func(data []byte, lo, hi int, fn func(decode.Span)) {
+			find: func(data []byte, lo, hi int, fn func(decode.Span)) int {
 				for i := lo; i < hi; {
 					k := bytes.IndexByte(data[i:hi], '\\')
 					if k < 0 {
-						return
+						return lo
 					}
 					sp, ok := decode.EscapedRun(data, i+k)
 					if !ok {
@@ -95,6 +102,7 @@ func decoders() []*decoder {
 					fn(sp)
 					i = max(sp.End, i+k+1)
 				}
+				return lo
 			},
 		},
 		{
@@ -102,17 +110,21 @@ func decoders() []*decoder {
 			kind:     decode.Concat,
 			triggers: []string{"-----BEGIN"},
 			window:   64,
-			find: func(data []byte, lo, hi int, fn func(decode.Span)) {
+			find: func(data []byte, lo, hi int, fn func(decode.Span)) int {
+				done := lo
 				for i := lo; i < hi; {
 					k := bytes.Index(data[i:hi], []byte("-----BEGIN"))
 					if k < 0 {
-						return
+						break
 					}
-					if sp, ok := decode.Concatenated(data, i+k); ok {
+					sp, ok := decode.Concatenated(data, i+k)
+					if ok {
 						fn(sp)
 					}
-					i += k + 1
+					done = max(done, sp.End)
+					i = max(i+k+1, sp.End)
 				}
+				return done
 			},
 		},
 		{
@@ -122,24 +134,32 @@ func decoders() []*decoder {
 			kind:     decode.Concat,
 			triggers: []string{"\" +\n", "\"+\n", "' +\n", "'+\n", "\" +\r\n"},
 			window:   64,
-			find: func(data []byte, lo, hi int, fn func(decode.Span)) {
+			find: func(data []byte, lo, hi int, fn func(decode.Span)) int {
+				done := lo
 				for i := lo; i < hi; {
 					k := bytes.IndexAny(data[i:hi], "+")
 					if k < 0 {
-						return
+						break
 					}
 					// data[i+k] is the +; the literal's closing quote is before it.
 					q := i + k - 1
 					for q > 0 && data[q] == ' ' {
 						q--
 					}
+					next := i + k + 1
 					if q > 0 && (data[q] == '"' || data[q] == '\'') {
-						if sp, ok := decode.Concatenated(data, q-1); ok {
+						// Each join of a long chain ("a" +\n "b" +\n ...) is a
+						// trigger: the chain is walked once, from the first.
+						sp, ok := decode.Concatenated(data, q-1)
+						if ok {
 							fn(sp)
 						}
+						done = max(done, sp.End)
+						next = max(next, sp.End)
 					}
-					i += k + 1
+					i = next
 				}
+				return done
 			},
 		},
 	}
@@ -158,8 +178,13 @@ func (s *Scanner) decodeSpans(sc *scratch, is *itemScan, d *decoder, chunk []byt
 	}
 	sub := sc.sub
 	lastStart, lastEnd := -1, -1
+	done := 0
 	for _, w := range windows {
-		d.find(chunk, w.lo, w.hi, func(ds decode.Span) {
+		lo := max(w.lo, done)
+		if lo >= w.hi {
+			continue
+		}
+		done = d.find(chunk, lo, w.hi, func(ds decode.Span) {
 			if ds.Start < ownFrom || ds.Start >= ownTo || ds.Start == lastStart && ds.End == lastEnd {
 				return
 			}

@@ -42,6 +42,12 @@ func TestDecodedSecretsAtTheirEncodedPlace(t *testing.T) {
 			"generic-url-password", pw, "url", "next=https%3A"}, // the whole run of URL text
 		{"json escapes", `{"cfg": "{\u0022db_password\u0022: \u0022` + pw + `\u0022}"}`,
 			"generic-secret-quoted", pw, "escape", `{\u0022`},
+		{"literals split over lines", "token := \"" + gh[:12] + "\" +\n\t\"" + gh[12:30] + "\" +\n\t\"" + gh[30:] + "\"\n",
+			"github-pat", gh, "concat", `"` + gh[:12]},
+		// Each join of a long chain is a trigger; the chain is decoded once
+		// (from its first join) and the token split inside it still found.
+		{"long chain of literals", "msg := \"" + strings.Repeat("some words of a message \" +\n\t\"", 40) + gh[:20] + "\" +\n\t\"" + gh[20:] + "\" +\n\t\" " + strings.Repeat("and the rest \" +\n\t\"", 40) + "end\"\n",
+			"github-pat", gh, "concat", `"some words`},
 	} {
 		got := findingsOf(t, s, "f.txt", c.text)
 		f, ok := got[c.rule]

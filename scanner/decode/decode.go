@@ -266,6 +266,7 @@ func EscapedRun(data []byte, at int) (Span, bool) {
 // Concatenated decodes the string literals joined around data[at] (a
 // position inside a literal): "a" + "b", 'a' . 'b', "a" "b" (adjacent, across
 // lines), each literal's escapes decoded. It needs at least two literals.
+// Failing, it still returns the span the literals cover (without Text).
 func Concatenated(data []byte, at int) (Span, bool) {
 	// The literal holding at: its opening quote is the nearest quote
 	// before it on the same line.
@@ -318,7 +319,9 @@ func Concatenated(data []byte, at int) (Span, bool) {
 		i = skipJoin(data, j+1)
 	}
 	if n < 2 || !Printable(out) {
-		return Span{}, false
+		// End still says how far the literals went, so a caller need not
+		// walk the same chain again from each of its joins.
+		return Span{Start: start, End: end}, false
 	}
 	return Span{Start: start, End: end, Kind: Concat, Text: out}, true
 }
