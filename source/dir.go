@@ -312,6 +312,12 @@ func (w *walker) openRegular(abs string) (io.ReadCloser, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	return regularOrClose(f)
+}
+
+// regularOrClose returns f and its size if f is a regular file, and
+// closes it otherwise (a FIFO or device that replaced a listed file).
+func regularOrClose(f *os.File) (io.ReadCloser, int64, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()

@@ -17,14 +17,5 @@ func openRegularFile(abs string) (io.ReadCloser, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, 0, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, 0, notRegularError{fi.Mode()}
-	}
-	return f, fi.Size(), nil
+	return regularOrClose(f)
 }
