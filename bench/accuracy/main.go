@@ -30,6 +30,8 @@ import (
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/scour-dev/scour/bench/internal/peer"
 )
 
 type options struct {
@@ -209,34 +211,15 @@ func madeUp(hs []hit) string {
 	return ""
 }
 
-// scanGitleaks runs gitleaks or Betterleaks (same CLI and report shape).
+// scanGitleaks runs gitleaks or Betterleaks, hits grouped by file.
 func scanGitleaks(bin, dir, report string) (map[string][]hit, error) {
-	cmd := exec.Command(bin, "dir", dir, "--report-format", "json", "--report-path", report, "--exit-code", "0", "--no-banner", "--log-level", "error", "--max-target-megabytes", "100")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%s: %w", bin, err)
-	}
-	var doc []struct {
-		File      string `json:"File"`
-		StartLine int    `json:"StartLine"`
-	}
-	data, err := os.ReadFile(report)
+	hs, err := peer.Gitleaks(bin, dir, report, "--max-target-megabytes", "100")
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, err
-	}
 	out := map[string][]hit{}
-	for _, f := range doc {
-		p := f.File
-		if filepath.IsAbs(p) {
-			if rel, err := filepath.Rel(dir, p); err == nil {
-				p = rel
-			}
-		}
-		p = filepath.ToSlash(strings.TrimPrefix(p, "./"))
-		out[p] = append(out[p], hit{line: f.StartLine})
+	for _, h := range hs {
+		out[h.File] = append(out[h.File], hit{line: h.Line})
 	}
 	return out, nil
 }

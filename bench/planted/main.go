@@ -34,6 +34,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/scour-dev/scour/bench/internal/peer"
 )
 
 type options struct {
@@ -389,33 +391,21 @@ func scourHits(bin, dir, report string) ([]hit, error) {
 	var out []hit
 	for _, f := range doc.Findings {
 		for _, l := range f.Locations {
-			out = append(out, hit{rel(dir, l.Path), l.Line})
+			out = append(out, hit{peer.Rel(dir, l.Path), l.Line})
 		}
 	}
 	return out, nil
 }
 
-// gitleaksHits runs gitleaks or Betterleaks (same CLI and report shape).
+// gitleaksHits runs gitleaks or Betterleaks.
 func gitleaksHits(bin, dir, report string) ([]hit, error) {
-	cmd := exec.Command(bin, "dir", dir, "--report-format", "json", "--report-path", report, "--exit-code", "0", "--no-banner", "--log-level", "error")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%s: %w", bin, err)
-	}
-	var doc []struct {
-		File      string `json:"File"`
-		StartLine int    `json:"StartLine"`
-	}
-	data, err := os.ReadFile(report)
+	hs, err := peer.Gitleaks(bin, dir, report)
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, err
-	}
-	var out []hit
-	for _, f := range doc {
-		out = append(out, hit{rel(dir, f.File), f.StartLine})
+	out := make([]hit, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, hit{h.File, h.Line})
 	}
 	return out, nil
 }
@@ -445,19 +435,10 @@ func trufflehogHits(bin, dir string) ([]hit, error) {
 			} `json:"SourceMetadata"`
 		}
 		if json.Unmarshal(sc.Bytes(), &r) == nil && r.SourceMetadata.Data.Filesystem.File != "" {
-			out = append(out, hit{rel(dir, r.SourceMetadata.Data.Filesystem.File), r.SourceMetadata.Data.Filesystem.Line})
+			out = append(out, hit{peer.Rel(dir, r.SourceMetadata.Data.Filesystem.File), r.SourceMetadata.Data.Filesystem.Line})
 		}
 	}
 	return out, sc.Err()
-}
-
-func rel(dir, p string) string {
-	if filepath.IsAbs(p) {
-		if r, err := filepath.Rel(dir, p); err == nil {
-			p = r
-		}
-	}
-	return filepath.ToSlash(strings.TrimPrefix(p, "./"))
 }
 
 // ---- the corpus on disk ----
