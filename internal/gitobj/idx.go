@@ -122,10 +122,24 @@ func (x *Index) Find(id plumbing.Hash) (int, bool) {
 		lo = int(x.fanout[id[0]-1])
 	}
 	hi := int(x.fanout[id[0]])
+	// Ids are compared by their first 8 bytes as a number, which decides
+	// all but the last step (bytes.Compare per step was a tenth of the
+	// history walk's CPU: every commit and tree is found this way).
+	key := binary.BigEndian.Uint64(id[:8])
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		at := idxHeader + m*hashLen
-		switch c := bytes.Compare(x.data[at:at+hashLen], id[:]); {
+		k := binary.BigEndian.Uint64(x.data[at : at+8])
+		c := 0
+		switch {
+		case k < key:
+			c = -1
+		case k > key:
+			c = 1
+		default:
+			c = bytes.Compare(x.data[at+8:at+hashLen], id[8:])
+		}
+		switch {
 		case c == 0:
 			return m, true
 		case c < 0:

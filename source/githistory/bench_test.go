@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/scour-dev/scour/internal/gitobj"
@@ -88,4 +89,28 @@ func BenchmarkScan(b *testing.B) {
 		r.Close()
 		b.SetBytes(c.bytes.Load())
 	}
+}
+
+// BenchmarkWalk measures the commit and tree walk alone (what attributes
+// blobs to commits and paths), no blob read. cpu-ns/op is the process's
+// CPU time (getrusage), steadier than wall time on a shared machine.
+func BenchmarkWalk(b *testing.B) {
+	dir := benchRepo(b)
+	var cpu time.Duration
+	for b.Loop() {
+		r, err := Open(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := &scan{r: r, sink: &countSink{}}
+		s.openStore()
+		s.hist = newHistory(&odb{rd: s.store.NewReader(DefaultMaxBlobSize, walkCacheBytes(DefaultMemoryBudget))}, nil, s.skip)
+		c0 := processCPU()
+		if err := s.walkAll(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		cpu += processCPU() - c0
+		r.Close()
+	}
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 }

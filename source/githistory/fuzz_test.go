@@ -3,6 +3,7 @@ package githistory
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -81,8 +82,83 @@ func FuzzParseObjects(f *testing.F) {
 	f.Add([]byte("tree " + strings.Repeat("a", 40) + "\nparent " + strings.Repeat("b", 40) + "\ncommitter A <a@b> 1577836800 +0000\n\nmsg"))
 	f.Add([]byte("object " + strings.Repeat("c", 40) + "\ntype commit\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = parseTree(data, nil)
+		entries, err := parseTree(data, nil)
+		checkCursor(t, data, entries, err)
 		_, _ = parseCommitHeader(data)
 		_, _ = parseTagTarget(data)
 	})
+}
+
+// checkCursor checks, for any tree bytes, that entry sizes tile the tree
+// and that entryCursor finds an entry in an old tree only when that tree
+// holds it: here the old tree is the same bytes less one entry.
+func checkCursor(t *testing.T, data []byte, entries []treeEntry, err error) {
+	at := 0
+	for _, e := range entries {
+		at += e.size
+	}
+	if err == nil && at != len(data) {
+		t.Fatalf("entry sizes add up to %d, tree has %d bytes", at, len(data))
+	}
+	if err != nil {
+		return
+	}
+	for drop := range entries {
+		start := 0
+		for _, e := range entries[:drop] {
+			start += e.size
+		}
+		old := append(append([]byte(nil), data[:start]...), data[start+entries[drop].size:]...)
+		c := entryCursor{data: old}
+		at := 0
+		for i := range entries {
+			e := &entries[i]
+			found := c.has(e, data[at:at+e.size])
+			at += e.size
+			if found && !holds(old, e) {
+				t.Fatalf("entry %q found in a tree that lacks it", e.name)
+			}
+		}
+	}
+}
+
+func holds(tree []byte, e *treeEntry) bool {
+	for len(tree) > 0 {
+		o, rest, ok := nextEntry(tree)
+		if !ok {
+			return false
+		}
+		if bytes.Equal(o.name, e.name) && o.kind == e.kind && o.hash == e.hash {
+			return true
+		}
+		tree = rest
+	}
+	return false
+}
+
+func TestEntryCursor(t *testing.T) {
+	ent := func(mode, name string, id byte) string {
+		return mode + " " + name + "\x00" + strings.Repeat(string(rune(id)), 20)
+	}
+	// git's order: "a.c" before the tree "a" (compared as "a/"), "a0" after.
+	oldTree := ent("100644", "a.c", 'x') + ent("40000", "a", 'y') + ent("100644", "a0", 'z') + ent("100644", "b", 'w')
+	newTree := ent("100644", "a.c", 'x') + ent("40000", "a", 'Y') + ent("100755", "a0", 'z') + ent("100644", "b", 'w') + ent("100644", "c", 'v')
+	entries, err := parseTree([]byte(newTree), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := entryCursor{data: []byte(oldTree)}
+	var got []bool
+	at := 0
+	for i := range entries {
+		got = append(got, c.has(&entries[i], []byte(newTree)[at:at+entries[i].size]))
+		at += entries[i].size
+	}
+	// a.c same; tree a changed; a0 changed mode only (same blob at the same
+	// path: already recorded); b same; c new.
+	want := []bool{true, false, true, true, false}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("has = %v, want %v", got, want)
+	}
+	checkCursor(t, []byte(newTree), entries, nil)
 }

@@ -55,9 +55,26 @@ type history struct {
 	seenTrees map[treeKey]struct{}
 	skip      func(source.Skipped)
 	entries   [][]treeEntry // reusable per depth
-	missing   int           // commits or trees that could not be read
-	shallowed bool
-	nextOrder int32
+
+	// lastTree is, per directory path, the content of the tree last walked
+	// there in full: a new tree at the same path shares most entries with
+	// it, and those are already recorded, so walkTree skips them instead
+	// of looking each up (the blobs map lookups were a tenth of the walk's
+	// CPU on etcd). Bounded to lastTreeMax bytes (lastTreeBytes held);
+	// past it, paths not yet held are walked in full.
+	lastTree      map[string][]byte
+	lastTreeBytes int
+	lastTreeMax   int
+	// refused counts trees not walked (refused by the walk's bounds, or
+	// unreadable): a walk during which it grew is not complete, and its
+	// tree is not kept in lastTree.
+	refused int
+	// tipHeaders are the headers of the commits refs point at, parsed when
+	// the refs were peeled, for collect (each read once, not twice).
+	tipHeaders map[plumbing.Hash]commitHeader
+	missing    int // commits or trees that could not be read
+	shallowed  bool
+	nextOrder  int32
 
 	// Bounds on hostile trees: the trees on the path being walked (a tree
 	// listing itself or an ancestor is a loop), tree ids walked at any
@@ -94,14 +111,26 @@ func newHistory(obj rawReader, shallow map[plumbing.Hash]bool, skip func(source.
 		ancestors: map[plumbing.Hash]int{},
 		walkedIDs: map[plumbing.Hash]struct{}{},
 		rewalk:    rewalkBudget,
+		lastTree:  map[string][]byte{},
+		// Most repositories' directories fit many times over; see
+		// lastTreeBytesFor for the share of the memory budget.
+		lastTreeMax: lastTreeBytesFor(DefaultMemoryBudget),
 	}
 }
+
+// lastTreeBytesFor bounds history.lastTree: a 24th of the memory budget
+// (32 MiB at the default).
+func lastTreeBytesFor(budget int64) int { return int(max(budget/24, 1<<20)) }
 
 // header reads a commit's tree, parents and time from the commit object.
 // The commit-graph file is not used: it is not checked against the
 // commits, so a damaged or forged one (a parent loop, a parent swapped)
 // could hide history from the scan while git log shows it.
 func (h *history) header(id plumbing.Hash) (commitHeader, error) {
+	if hd, ok := h.tipHeaders[id]; ok {
+		delete(h.tipHeaders, id)
+		return hd, nil
+	}
 	t, data, err := h.obj.read(id)
 	if gitobj.IsTooLarge(err) {
 		// A commit bigger than the limit (a huge message, or a bomb): its
@@ -272,20 +301,37 @@ func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int)
 	}
 	again, ok := h.enter(ci, id, prefix, depth)
 	if !ok {
+		h.refused++
 		return
 	}
 	defer h.leave(id)
 	h.seenTrees[key] = struct{}{}
-	entries, err := h.readTree(id, depth)
+	data, entries, err := h.readTreeData(id, depth)
 	if again {
 		h.rewalk -= len(entries)
 	}
 	if err != nil {
+		h.refused++
 		h.missing++
 		h.skip(source.Skipped{Path: pathOr(prefix, "/") + " in commit " + h.commits[ci].hash.String(), Reason: reasonFor(err), Detail: "tree " + id.String() + ": " + err.Error()})
 		return
 	}
-	for _, e := range entries {
+	// Entries the last tree walked in full at this path also holds are
+	// recorded already: their blobs have this path, their subtrees were
+	// walked here (record and walkTree would change nothing), unless the
+	// walk made a blob reachable that was not: the reachable commits are
+	// all walked before the unreachable ones, so it cannot.
+	last, hasLast := h.lastTree[prefix]
+	old := entryCursor{data: last}
+	refused := h.refused
+	at := 0
+	for i := range entries {
+		e := &entries[i]
+		raw := data[at : at+e.size]
+		at += e.size
+		if e.kind == entryGitlink || (hasLast && old.has(e, raw)) {
+			continue
+		}
 		switch e.kind {
 		case entryTree:
 			if _, ok := h.seenTrees[treeKey{e.hash, pathHash2(prefix, e.name)}]; !ok {
@@ -295,6 +341,25 @@ func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int)
 			h.record(e.hash, ci, prefix, e.name)
 		}
 	}
+	if h.refused == refused {
+		h.keepLast(prefix, data, hasLast, last)
+	}
+}
+
+// keepLast makes data the last tree walked in full at prefix, within the
+// bound on lastTree.
+func (h *history) keepLast(prefix string, data []byte, hasLast bool, last []byte) {
+	if hasLast {
+		h.lastTreeBytes -= len(last)
+	} else if h.lastTreeBytes+len(data) > h.lastTreeMax {
+		return
+	}
+	if h.lastTreeBytes+len(data) > h.lastTreeMax {
+		delete(h.lastTree, prefix)
+		return
+	}
+	h.lastTree[prefix] = data
+	h.lastTreeBytes += len(data)
 }
 
 // walkTaggedTree records the blobs of a tree a ref points at directly,
@@ -369,19 +434,26 @@ func (h *history) leave(id plumbing.Hash) {
 // readTree reads and parses a tree into a buffer reused per depth. The
 // entries alias the object's bytes, which stay alive with them.
 func (h *history) readTree(id plumbing.Hash, depth int) ([]treeEntry, error) {
+	_, entries, err := h.readTreeData(id, depth)
+	return entries, err
+}
+
+// readTreeData is readTree returning the tree's bytes too (shared with the
+// reader's cache: not to be modified).
+func (h *history) readTreeData(id plumbing.Hash, depth int) ([]byte, []treeEntry, error) {
 	t, data, err := h.obj.read(id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if t != plumbing.TreeObject {
-		return nil, notA(id, t, plumbing.TreeObject)
+		return nil, nil, notA(id, t, plumbing.TreeObject)
 	}
 	for len(h.entries) <= depth {
 		h.entries = append(h.entries, nil)
 	}
 	entries, err := parseTree(data, h.entries[depth])
 	h.entries[depth] = entries
-	return entries, err
+	return data, entries, err
 }
 
 func (h *history) record(id plumbing.Hash, ci int32, prefix string, name []byte, bases ...plumbing.Hash) {

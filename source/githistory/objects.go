@@ -14,6 +14,7 @@ type treeEntry struct {
 	name []byte // aliases the tree's bytes
 	hash plumbing.Hash
 	kind int8 // entryBlob, entryTree, entryGitlink
+	size int  // bytes of the entry in its tree (mode, name, id)
 }
 
 const (
@@ -28,28 +29,100 @@ var errBadTree = errors.New("corrupt tree object")
 func parseTree(data []byte, dst []treeEntry) ([]treeEntry, error) {
 	dst = dst[:0]
 	for len(data) > 0 {
-		sp := bytes.IndexByte(data, ' ')
-		if sp <= 0 {
+		e, rest, ok := nextEntry(data)
+		if !ok {
 			return dst, errBadTree
 		}
-		mode := data[:sp]
-		data = data[sp+1:]
-		nul := bytes.IndexByte(data, 0)
-		if nul < 0 || len(data) < nul+1+20 {
-			return dst, errBadTree
-		}
-		e := treeEntry{name: data[:nul], kind: entryBlob}
-		copy(e.hash[:], data[nul+1:nul+21])
-		data = data[nul+21:]
-		switch {
-		case bytes.Equal(mode, []byte("40000")) || bytes.Equal(mode, []byte("040000")):
-			e.kind = entryTree
-		case bytes.Equal(mode, []byte("160000")):
-			e.kind = entryGitlink
-		}
+		data = rest
 		dst = append(dst, e)
 	}
 	return dst, nil
+}
+
+// nextEntry parses the tree entry at the start of data and returns the
+// rest; ok is false when data does not start with a whole entry.
+func nextEntry(data []byte) (e treeEntry, rest []byte, ok bool) {
+	sp := bytes.IndexByte(data, ' ')
+	if sp <= 0 {
+		return e, nil, false
+	}
+	mode := data[:sp]
+	data = data[sp+1:]
+	nul := bytes.IndexByte(data, 0)
+	if nul < 0 || len(data) < nul+1+20 {
+		return e, nil, false
+	}
+	e = treeEntry{name: data[:nul], kind: entryBlob, size: sp + 1 + nul + 21}
+	copy(e.hash[:], data[nul+1:nul+21])
+	switch {
+	case bytes.Equal(mode, []byte("40000")) || bytes.Equal(mode, []byte("040000")):
+		e.kind = entryTree
+	case bytes.Equal(mode, []byte("160000")):
+		e.kind = entryGitlink
+	}
+	return e, data[nul+21:], true
+}
+
+// entryCursor walks the entries of an earlier version of a tree alongside
+// a new one, both in git's order, to find the entries they share.
+type entryCursor struct {
+	data []byte // entries not yet passed
+}
+
+// has reports whether the old tree holds e unchanged (same name, kind and
+// id); raw is e's bytes in its tree. Calls must come in git's tree order;
+// entries out of order (a hostile tree) are merely not found, never found
+// wrongly.
+func (c *entryCursor) has(e *treeEntry, raw []byte) bool {
+	// Most entries are the old tree's next one, byte for byte.
+	if bytes.HasPrefix(c.data, raw) {
+		c.data = c.data[len(raw):]
+		return true
+	}
+	for len(c.data) > 0 {
+		o, rest, ok := nextEntry(c.data)
+		if !ok {
+			c.data = nil
+			return false
+		}
+		switch d := gitCompare(o.name, o.kind, e.name, e.kind); {
+		case d < 0:
+			c.data = rest
+			continue
+		case d > 0:
+			return false
+		}
+		c.data = rest
+		return o.kind == e.kind && o.hash == e.hash
+	}
+	return false
+}
+
+// gitCompare orders tree entries as git sorts them: by name, a tree's
+// name compared as if it ended in '/'.
+func gitCompare(a []byte, ak int8, b []byte, bk int8) int {
+	n := min(len(a), len(b))
+	if d := bytes.Compare(a[:n], b[:n]); d != 0 {
+		return d
+	}
+	ca, cb := nameEnd(a, ak, n), nameEnd(b, bk, n)
+	switch {
+	case ca < cb:
+		return -1
+	case ca > cb:
+		return 1
+	}
+	return len(a) - len(b)
+}
+
+func nameEnd(name []byte, kind int8, n int) int {
+	if n < len(name) {
+		return int(name[n])
+	}
+	if kind == entryTree {
+		return '/'
+	}
+	return 0
 }
 
 // commitHeader is what the walk needs of a commit object.

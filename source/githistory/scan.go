@@ -324,6 +324,7 @@ func (s *scan) run(ctx context.Context) error {
 
 	walkReader := &odb{rd: s.store.NewReader(r.opts.MaxBlobSize, walkCacheBytes(r.opts.MemoryBudget))}
 	h := newHistory(walkReader, readShallow(r.GitDir), s.skip)
+	h.lastTreeMax = lastTreeBytesFor(r.opts.MemoryBudget)
 	s.hist = h
 	r.mu.Lock()
 	r.hist, r.meta = h, nil
@@ -557,6 +558,14 @@ func (s *scan) peel(names []string, targets map[string]plumbing.Hash) []plumbing
 			switch t {
 			case plumbing.CommitObject:
 				tips = append(tips, id)
+				// collect reads the tips' headers next: keep them (a
+				// mirror has thousands of refs, each a commit read).
+				if hd, err := parseCommitHeader(data); err == nil {
+					if h.tipHeaders == nil {
+						h.tipHeaders = map[plumbing.Hash]commitHeader{}
+					}
+					h.tipHeaders[id] = hd
+				}
 			case plumbing.BlobObject:
 				h.record(id, -1, "", []byte(name))
 			case plumbing.TreeObject:
