@@ -1,7 +1,6 @@
 package gitobj
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"github.com/klauspost/compress/zlib"
@@ -12,8 +11,8 @@ import (
 // inflater costs more than inflating a small object). Not safe for
 // concurrent use: one per goroutine.
 type Inflater struct {
-	br bytes.Reader
-	zr io.ReadCloser
+	zr io.ReadCloser // streams (Reset)
+	f  *inflater     // whole objects (Inflate)
 }
 
 // Reset starts inflating the stream read from r.
@@ -28,30 +27,6 @@ func (z *Inflater) Reset(r io.Reader) (io.Reader, error) {
 		return nil, fmt.Errorf("%w: %v", ErrBadStream, err)
 	}
 	return z.zr, nil
-}
-
-// Inflate inflates the stream at the start of src into exactly size bytes,
-// reusing dst when it is big enough, and checks that the stream ends
-// there with a valid checksum: a damaged object is an error rather than
-// garbage. Bytes of src after the stream are ignored. The caller bounds
-// size before calling.
-func (z *Inflater) Inflate(src []byte, size int64, dst []byte) ([]byte, error) {
-	z.br.Reset(src)
-	r, err := z.Reset(&z.br)
-	if err != nil {
-		return nil, err
-	}
-	if int64(cap(dst)) < size {
-		dst = make([]byte, size)
-	}
-	dst = dst[:size]
-	if _, err := io.ReadFull(r, dst); err != nil {
-		return nil, streamErr(err)
-	}
-	if err := expectEOF(r); err != nil {
-		return nil, err
-	}
-	return dst, nil
 }
 
 // expectEOF reads the end of a stream after its declared size, so that

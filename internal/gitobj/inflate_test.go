@@ -1,0 +1,181 @@
+package gitobj
+
+import (
+	"bytes"
+	stdzlib "compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand"
+	"testing"
+
+	"github.com/klauspost/compress/zlib"
+)
+
+// streamInflate is the reference: klauspost/compress's streaming reader,
+// read to exactly size bytes, then to the end of the stream (which checks
+// the checksum and refuses more content).
+func streamInflate(src []byte, size int64) ([]byte, error) {
+	zr, err := zlib.NewReader(bytes.NewReader(src))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, size)
+	if _, err := io.ReadFull(zr, out); err != nil {
+		return nil, err
+	}
+	if err := expectEOF(zr); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func compressAll(data []byte) [][]byte {
+	var out [][]byte
+	for _, level := range []int{0, 1, 2, 5, 6, 9, -2} {
+		var b bytes.Buffer
+		w, err := stdzlib.NewWriterLevel(&b, level)
+		if err != nil {
+			panic(err)
+		}
+		w.Write(data)
+		w.Close()
+		out = append(out, b.Bytes())
+	}
+	for _, level := range []int{1, 4, 9, -2} {
+		var b bytes.Buffer
+		w, _ := zlib.NewWriterLevel(&b, level)
+		w.Write(data)
+		w.Close()
+		out = append(out, b.Bytes())
+	}
+	return out
+}
+
+func sampleData(r *rand.Rand) [][]byte {
+	text := []byte("package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hello, world\")\n}\n")
+	var out [][]byte
+	out = append(out, nil, []byte("a"), []byte("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"))
+	out = append(out, bytes.Repeat(text, 1), bytes.Repeat(text, 700))
+	for _, n := range []int{10, 300, 5000, 70000, 300000} {
+		rnd := make([]byte, n)
+		r.Read(rnd)
+		out = append(out, rnd)
+		// Skewed bytes: long codes, sub-tables.
+		sk := make([]byte, n)
+		for i := range sk {
+			v := r.ExpFloat64() * 6
+			sk[i] = byte(min(v, 255))
+		}
+		out = append(out, sk)
+		// Text with random edits: matches at every distance.
+		tx := bytes.Repeat(text, n/len(text)+1)[:n]
+		for i := 0; i < n/50; i++ {
+			tx[r.Intn(n)] = byte(r.Intn(256))
+		}
+		out = append(out, tx)
+	}
+	return out
+}
+
+// TestInflateMatchesStreaming: every stream the compressors make inflates
+// to its content, as with the streaming reader, and sizes other than the
+// true one are errors.
+func TestInflateMatchesStreaming(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	var z Inflater
+	for i, data := range sampleData(r) {
+		for j, c := range compressAll(data) {
+			got, err := z.Inflate(c, int64(len(data)), nil)
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("sample %d, compressor %d: err %v, equal %v", i, j, err, bytes.Equal(got, data))
+			}
+			// Trailing bytes are ignored.
+			if got, err := z.Inflate(append(c[:len(c):len(c)], "trailing"...), int64(len(data)), got); err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("sample %d with trailing bytes: %v", i, err)
+			}
+			if _, err := z.Inflate(c, int64(len(data))+1, nil); !errors.Is(err, ErrBadStream) {
+				t.Fatalf("sample %d, one byte short: err %v", i, err)
+			}
+			if len(data) > 0 {
+				if _, err := z.Inflate(c, int64(len(data))-1, nil); !errors.Is(err, ErrLonger) {
+					t.Fatalf("sample %d, one byte long: err %v", i, err)
+				}
+			}
+			// Damage anywhere is an error or the same verdict as the
+			// streaming reader.
+			for k := 0; k < 20; k++ {
+				bad := bytes.Clone(c)
+				bad[r.Intn(len(bad))] ^= byte(1 << r.Intn(8))
+				checkSame(t, &z, bad, int64(len(data)))
+				checkSame(t, &z, c[:r.Intn(len(c))], int64(len(data)))
+			}
+		}
+	}
+}
+
+func checkSame(t *testing.T, z *Inflater, src []byte, size int64) {
+	t.Helper()
+	want, werr := streamInflate(src, size)
+	got, gerr := z.Inflate(src, size, nil)
+	if (werr == nil) != (gerr == nil) || !bytes.Equal(got, want) {
+		t.Fatalf("stream of %d bytes, size %d: Inflate err %v, streaming err %v", len(src), size, gerr, werr)
+	}
+}
+
+// FuzzInflate: on any input, Inflate agrees with the streaming reader
+// (same verdict, same bytes) and never panics.
+func FuzzInflate(f *testing.F) {
+	r := rand.New(rand.NewSource(2))
+	for _, data := range sampleData(r)[:8] {
+		for _, c := range compressAll(data) {
+			f.Add(c, int64(len(data)))
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte, size int64) {
+		if size < 0 || size > 1<<20 {
+			return
+		}
+		var z Inflater
+		checkSame(t, &z, src, size)
+	})
+}
+
+func BenchmarkInflate(b *testing.B) {
+	r := rand.New(rand.NewSource(3))
+	samples := sampleData(r)
+	for _, n := range []int{3, 9, 14} { // a small text, 5000 and 300000 bytes of edited text
+		data := samples[n]
+		var c bytes.Buffer
+		w := stdzlib.NewWriter(&c)
+		w.Write(data)
+		w.Close()
+		src := c.Bytes()
+		dst := make([]byte, len(data))
+		b.Run(fmt.Sprintf("%d/whole", len(data)), func(b *testing.B) {
+			var z Inflater
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := z.Inflate(src, int64(len(data)), dst); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%d/stream", len(data)), func(b *testing.B) {
+			var z Inflater
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				r, err := z.Reset(bytes.NewReader(src))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.ReadFull(r, dst); err != nil {
+					b.Fatal(err)
+				}
+				if err := expectEOF(r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
