@@ -449,60 +449,106 @@ func (f *inflater) readTables() error {
 	return f.dist.build(lengths[nlit:], symDist, distBits)
 }
 
-// codes decodes a compressed block's symbols into dst from o.
+// codes decodes a compressed block's symbols into dst from o. The bit
+// buffer lives in locals here (the loop that runs per symbol), and is
+// stored back before anything else reads it.
 func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
+	in, pos := f.in, f.pos
+	b, nb := f.b, f.nb
+	lt, lmask, lsub, lprim := lit.e, uint64(1)<<lit.primary-1, lit.subMask, lit.primary
+	dt, dmask, dsub, dprim := dist.e, uint64(1)<<dist.primary-1, dist.subMask, dist.primary
+	var err error
 	for {
 		// A length and distance pair takes at most 15+5+15+13 = 48 bits.
-		if f.nb < 48 {
-			if err := f.refill(); err != nil {
-				return o, err
+		if nb < 48 {
+			if pos+8 <= len(in) {
+				b |= binary.LittleEndian.Uint64(in[pos:]) << nb
+				pos += int(63-nb) >> 3
+				nb |= 56
+			} else {
+				f.pos, f.b, f.nb = pos, b, nb
+				if err = f.refill(); err != nil {
+					return o, err
+				}
+				pos, b, nb = f.pos, f.b, f.nb
 			}
 		}
-		e, err := f.symbol(lit)
-		if err != nil {
-			return o, err
+		e := lt[b&lmask]
+		if e&hSub != 0 {
+			i := int(e>>16) + int((b>>lprim)&lsub)
+			if i >= len(lt) {
+				err = errCode
+				break
+			}
+			e = lt[i]
 		}
+		n := uint(e & hLenMask)
+		if n == 0 || e&hInvalid != 0 {
+			err = errCode
+			break
+		}
+		b >>= n
+		nb -= n
 		if e&(hMatch|hEnd) == 0 {
 			if o >= len(dst) {
-				return o, ErrLonger
+				err = ErrLonger
+				break
 			}
 			dst[o] = byte(e >> 16)
 			o++
 			continue
 		}
 		if e&hEnd != 0 {
-			if f.eof() {
-				return o, errEOF
+			break
+		}
+		x := uint(e>>hExtraShft) & 15
+		length := int(e>>16) + int(b&(1<<x-1))
+		b >>= x
+		nb -= x
+		e = dt[b&dmask]
+		if e&hSub != 0 {
+			i := int(e>>16) + int((b>>dprim)&dsub)
+			if i >= len(dt) {
+				err = errCode
+				break
 			}
-			return o, nil
+			e = dt[i]
 		}
-		n := int(e>>16) + int(f.bits(uint(e>>hExtraShft)&15))
-		e, err = f.symbol(dist)
-		if err != nil {
-			return o, err
+		n = uint(e & hLenMask)
+		if n == 0 || e&hInvalid != 0 {
+			err = errCode
+			break
 		}
-		d := int(e>>16) + int(f.bits(uint(e>>hExtraShft)&15))
-		if f.eof() {
-			return o, errEOF
-		}
+		b >>= n
+		nb -= n
+		x = uint(e>>hExtraShft) & 15
+		d := int(e>>16) + int(b&(1<<x-1))
+		b >>= x
+		nb -= x
 		if d > o {
-			return o, errDistance
+			err = errDistance
+			break
 		}
-		if n > len(dst)-o {
-			return o, ErrLonger
+		if length > len(dst)-o {
+			err = ErrLonger
+			break
 		}
-		if d >= n {
-			copy(dst[o:o+n], dst[o-d:])
-		} else {
-			// Overlapping: the copy repeats the last d bytes. Each pass
-			// copies all written since start, a whole number of
-			// periods, so the run doubles.
-			start, end := o-d, o+n
-			for o < end {
-				o += copy(dst[o:end], dst[start:o])
-			}
+		if d >= length {
+			copy(dst[o:o+length], dst[o-d:])
+			o += length
 			continue
 		}
-		o += n
+		// Overlapping: the copy repeats the last d bytes. Each pass
+		// copies all written since start, a whole number of periods,
+		// so the run doubles.
+		start, end := o-d, o+length
+		for o < end {
+			o += copy(dst[o:end], dst[start:o])
+		}
 	}
+	f.pos, f.b, f.nb = pos, b, nb
+	if err == nil && f.eof() {
+		err = errEOF
+	}
+	return o, err
 }
