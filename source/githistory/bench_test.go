@@ -54,6 +54,8 @@ func BenchmarkPackRead(b *testing.B) {
 	defer st.Close()
 	b.ResetTimer()
 	var bytes int64
+	c0 := processCPU()
+	defer func() { b.ReportMetric(float64((processCPU() - c0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
 	for i := 0; i < b.N; i++ {
 		bytes = 0
 		for _, p := range st.Packs {
