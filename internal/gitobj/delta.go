@@ -113,6 +113,15 @@ func ApplyDelta(base, delta []byte, limit uint64) ([]byte, error) {
 // enough (a recycled buffer: every byte of the result is written, so it
 // need not be zeroed), else in a new slice. dst must not overlap base.
 func ApplyDeltaInto(dst, base, delta []byte, limit uint64) ([]byte, error) {
+	return ApplyDeltaFunc(dst, base, delta, limit, nil)
+}
+
+// ApplyDeltaFunc is ApplyDeltaInto calling copied (when not nil) with
+// each copy instruction, as it is applied: the target offset, the base
+// offset and the length. A reader that wants both the target and where
+// it came from reads the delta once. On an error the calls made so far
+// describe nothing.
+func ApplyDeltaFunc(dst, base, delta []byte, limit uint64, copied func(dst, src, n uint64)) ([]byte, error) {
 	d, err := ParseDelta(delta)
 	if err != nil {
 		return nil, err
@@ -141,6 +150,9 @@ func ApplyDeltaInto(dst, base, delta []byte, limit uint64) ([]byte, error) {
 			copy(out[n:], op.Insert)
 		} else {
 			copy(out[n:], base[op.Off:op.Off+op.Len])
+			if copied != nil {
+				copied(n, op.Off, op.Len)
+			}
 		}
 		n += op.Len
 	}

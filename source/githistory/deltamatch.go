@@ -22,43 +22,28 @@ func (w *treeWalker) emitDelta(ctx context.Context, i int32, h plumbing.Hash, da
 	}
 	var d *source.Delta
 	if baseMemo != nil && baseMemo.Value != nil {
-		// w.delta still holds i's delta: apply was its last use.
-		d = copiesOf(w.delta, baseMemo, w.copies[:0])
-		if d != nil {
-			w.copies = d.Copies
-		}
+		// w.copies are i's copy runs: apply built i last.
+		d = &source.Delta{Base: baseMemo, BaseSize: baseSize(w.delta), Copies: w.copies}
 	}
 	return memo, w.v.deltaBlob(ctx, h, data, memo, d)
 }
 
-// copiesOf lists the copy runs of delta, merging runs that continue each
-// other in the base, appended to buf (the walker's, reused from blob to
-// blob: the sink is done with them when it returns); nil when the delta
-// cannot be read (then the blob is scanned in full).
-func copiesOf(delta []byte, base *source.Memo, buf []source.Copy) *source.Delta {
+// baseSize is the base size a delta declares (it was checked against the
+// base when the delta was applied).
+func baseSize(delta []byte) int64 {
 	dp, err := gitobj.ParseDelta(delta)
 	if err != nil {
-		return nil
+		return 0
 	}
-	d := &source.Delta{Base: base, BaseSize: int64(dp.SrcSize), Copies: buf}
-	var dst int64
-	for {
-		op, ok := dp.Next()
-		if !ok {
-			break
-		}
-		if op.Insert == nil {
-			n := len(d.Copies)
-			if n > 0 && d.Copies[n-1].Dst+d.Copies[n-1].Len == dst && d.Copies[n-1].Src+d.Copies[n-1].Len == int64(op.Off) {
-				d.Copies[n-1].Len += int64(op.Len)
-			} else {
-				d.Copies = append(d.Copies, source.Copy{Dst: dst, Src: int64(op.Off), Len: int64(op.Len)})
-			}
-		}
-		dst += int64(op.Len)
+	return int64(dp.SrcSize)
+}
+
+// appendCopy adds a copy run to runs, merging it into the last one when
+// it continues it both in the blob and in the base.
+func appendCopy(runs []source.Copy, dst, src, n int64) []source.Copy {
+	if k := len(runs); k > 0 && runs[k-1].Dst+runs[k-1].Len == dst && runs[k-1].Src+runs[k-1].Len == src {
+		runs[k-1].Len += n
+		return runs
 	}
-	if dp.Err() != nil || uint64(dst) != dp.DstSize {
-		return nil
-	}
-	return d
+	return append(runs, source.Copy{Dst: dst, Src: src, Len: n})
 }

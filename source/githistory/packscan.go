@@ -158,7 +158,7 @@ type treeWalker struct {
 	// a tenth of a history scan's CPU on etcd).
 	spare      [][]byte
 	spareBytes int
-	copies     []source.Copy // copy runs of the last delta, reused
+	copies     []source.Copy // copy runs of the last delta applied, reused
 	stack      []frame
 	held       int // bytes of bases kept on the stack
 	// extBlob: the tree being walked hangs off a base outside the pack
@@ -288,7 +288,15 @@ func (w *treeWalker) apply(i int32, base []byte) ([]byte, error) {
 	if d, err := gitobj.ParseDelta(delta); err == nil && d.DstSize <= uint64(w.v.maxSize) {
 		dst = w.take(int64(d.DstSize))
 	}
-	return gitobj.ApplyDeltaInto(dst, base, delta, uint64(w.v.maxSize))
+	if w.v.deltaBlob == nil {
+		return gitobj.ApplyDeltaInto(dst, base, delta, uint64(w.v.maxSize))
+	}
+	// Delta-aware matching wants the copy runs (emitDelta): listed while
+	// the delta is applied rather than by reading it again.
+	w.copies = w.copies[:0]
+	return gitobj.ApplyDeltaFunc(dst, base, delta, uint64(w.v.maxSize), func(dst, src, n uint64) {
+		w.copies = appendCopy(w.copies, int64(dst), int64(src), int64(n))
+	})
 }
 
 // Bounds of the spare buffers one walker keeps for reuse.
