@@ -55,7 +55,7 @@ func BenchmarkPackRead(b *testing.B) {
 	b.ResetTimer()
 	var bytes int64
 	c0 := processCPU()
-	defer func() { b.ReportMetric(float64((processCPU() - c0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+	defer func() { b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
 	for i := 0; i < b.N; i++ {
 		bytes = 0
 		for _, p := range st.Packs {
