@@ -6085,13 +6085,43 @@ func generatedPacks() []*Pack {
 						},
 					},
 					NegativeExamples: []string{
-						"\"encryptedUsername\": \"MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECDAMJYvxVWmNBBAYOR+4wZeLSB7kqJ/GDhj3\",",
 						"\"encryptedPassword\": \"\",",
 						"\"encryptedPassword\": \"c2VjcmV0LXZhbHVlLW5vdC1uc3M=\",",
 					},
 					References: []string{
 						"https://support.mozilla.org/en-US/kb/profiles-where-firefox-stores-user-data",
 						"https://firefox-source-docs.mozilla.org/security/nss/legacy/nss_tech_notes/nss_tech_note5/index.html",
+					},
+				},
+				{
+					ID:          "firefox-saved-login-name",
+					Provider:    "firefox",
+					Description: "Firefox saved login name (logins.json encryptedUsername, decryptable with the profile's key4.db; the account whose password is saved beside it)",
+					Pattern:     "\"encryptedUsername\"\\s*:\\s*\"M[A-Za-z0-9+/]{2}EEPgAAAAAAAAAAAAAAAAAAAE(?P<secret>[A-Za-z0-9+/]{24,}={0,2})\"",
+					Keywords: []string{
+						"encryptedUsername",
+					},
+					WindowSize:   1024,
+					RejectBefore: strp(""),
+					Confidence:   "medium",
+					Remediation:  "Treat the saved account as exposed with its password (same file) - change that password, remove the profile from the repository and its history, and set a primary password in Firefox.",
+					Examples: []Example{
+						{
+							Text:   "            \"encryptedUsername\": \"MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECDAMJYvxVWmNBBAYOR+4wZeLSB7kqJ/GDhj3\",",
+							Secret: "wFAYIKoZIhvcNAwcECDAMJYvxVWmNBBAYOR+4wZeLSB7kqJ/GDhj3",
+						},
+						{
+							Text:   "{\"id\":3,\"hostname\":\"https://ci.example.org\",\"encryptedUsername\":\"MDIEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECF7kv84cNrhKBAgHD6N4RU01Tg==\",\"encType\":1}",
+							Secret: "wFAYIKoZIhvcNAwcECF7kv84cNrhKBAgHD6N4RU01Tg==",
+						},
+					},
+					NegativeExamples: []string{
+						"\"encryptedUsername\": \"\",",
+						"\"encryptedUsername\": \"dXNlcm5hbWUtbm90LW5zcy1ibG9i\",",
+						"\"usernameField\": \"login\",",
+					},
+					References: []string{
+						"https://support.mozilla.org/en-US/kb/profiles-where-firefox-stores-user-data",
 					},
 				},
 			},
