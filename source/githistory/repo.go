@@ -85,8 +85,9 @@ type Options struct {
 	// rather than to its own bookkeeping: a quarter for delta bases kept
 	// by the pack walkers (split between workers), a quarter for pack pages
 	// left mapped in the process (gitobj.Store.LimitResident), a twelfth
-	// for the tree walk's delta base cache, and a cap of a third on one
-	// blob. What it does not bound is the attribution of blobs to commits
+	// for the tree walk's delta base cache, a twenty-fourth for the last
+	// tree walked at each path (history.lastTree), and a cap of a third on
+	// one blob. What it does not bound is the attribution of blobs to commits
 	// and paths, which grows with the history; the command also sets the
 	// Go heap's soft limit from the budget (cmd, --memory-budget).
 	MemoryBudget int64
