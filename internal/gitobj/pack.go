@@ -2,11 +2,12 @@ package gitobj
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -238,11 +239,8 @@ func (t *Table) IsBase(i int32) bool { return t.kidsAt[i+1] > t.kidsAt[i] }
 
 // Lookup returns the table index of the entry at off.
 func (t *Table) Lookup(off int64) (int32, bool) {
-	j := sort.Search(len(t.Entries), func(k int) bool { return t.Entries[k].Off >= off })
-	if j < len(t.Entries) && t.Entries[j].Off == off {
-		return int32(j), true
-	}
-	return 0, false
+	j, ok := slices.BinarySearchFunc(t.Entries, off, func(e Entry, off int64) int { return cmp.Compare(e.Off, off) })
+	return int32(j), ok
 }
 
 // Table reads every entry header once (on first call) and links the delta
@@ -271,7 +269,7 @@ func (p *Pack) buildTable() *Table {
 		}
 		ents = append(ents, ent{off, i})
 	}
-	sort.Slice(ents, func(a, b int) bool { return ents[a].off < ents[b].off })
+	slices.SortFunc(ents, func(a, b ent) int { return cmp.Compare(a.off, b.off) })
 	for _, e := range ents {
 		if k := len(t.Entries); k > 0 && t.Entries[k-1].Off == e.off {
 			t.Problems = append(t.Problems, fmt.Sprintf("objects %s and %s at the same offset %d", t.Hashes[k-1], p.idx.Hash(e.i), e.off))
