@@ -57,7 +57,7 @@ func sampleData(r *rand.Rand) [][]byte {
 	var out [][]byte
 	out = append(out, nil, []byte("a"), []byte("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"))
 	out = append(out, bytes.Repeat(text, 1), bytes.Repeat(text, 700))
-	for _, n := range []int{10, 300, 5000, 70000, 300000} {
+	for _, n := range []int{10, 300, 5000, 70000} {
 		rnd := make([]byte, n)
 		r.Read(rnd)
 		out = append(out, rnd)
@@ -103,8 +103,9 @@ func TestInflateMatchesStreaming(t *testing.T) {
 				}
 			}
 			// Damage anywhere is an error or the same verdict as the
-			// streaming reader.
-			for k := 0; k < 20; k++ {
+			// streaming reader (on the smaller samples: the fuzz target
+			// covers the rest, and this runs under the race detector).
+			for k := 0; k < 20 && len(c) < 8000; k++ {
 				bad := bytes.Clone(c)
 				bad[r.Intn(len(bad))] ^= byte(1 << r.Intn(8))
 				checkSame(t, &z, bad, int64(len(data)))
