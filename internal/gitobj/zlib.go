@@ -8,7 +8,9 @@ import (
 )
 
 // Inflater inflates zlib streams, reusing its state between objects (a new
-// inflater costs more than inflating a small object). Not safe for
+// inflater costs more than inflating a small object): whole pack entries
+// of a known size with this package's own decoder (Inflate, inflate.go),
+// streams of unknown length with klauspost/compress (Reset). Not safe for
 // concurrent use: one per goroutine.
 type Inflater struct {
 	zr io.ReadCloser // streams (Reset)
