@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/coregx/ahocorasick"
 
 	"github.com/scour-dev/scour/source"
 )
@@ -271,4 +274,76 @@ func TestDeltaMatchingSameFindings(t *testing.T) {
 		t.Errorf("delta-aware matching matched %d of %d bytes: it hardly carried anything", matched, total)
 	}
 	t.Logf("matched %d of %d bytes", matched, total)
+}
+
+// TestDeltaKeywordsSameHits: the keyword hits delta-aware matching lists
+// for an item built from a base (carried inside copy runs, searched
+// around gaps and seams, long keywords by their tiles) are exactly those
+// of a search over the whole item, over random versions rich in long
+// keywords split across copy and insert boundaries, in mixed case.
+func TestDeltaKeywordsSameHits(t *testing.T) {
+	t.Parallel()
+	c := newDeltaCorpus(t)
+	set, err := builtinSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Rules: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.tiles == nil {
+		t.Fatal("the catalogue has no keyword longer than tileLen: the tile search is not exercised")
+	}
+	var long []string
+	for _, k := range c.keywords {
+		if len(k) > tileLen {
+			long = append(long, k, strings.ToUpper(k), k[:len(k)/2], k[len(k)/2:])
+		}
+	}
+	c.keywords = long
+	sc := new(scratch)
+	sorted := func(h []ahocorasick.Match) []ahocorasick.Match {
+		h = slices.Clone(h)
+		slices.SortFunc(h, func(a, b ahocorasick.Match) int {
+			return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID)
+		})
+		return h
+	}
+	straddling := 0
+	seeds := 40
+	if raceEnabled {
+		seeds = 5
+	}
+	for seed := range seeds {
+		rng := rand.New(rand.NewPCG(uint64(seed), 99))
+		its := c.deltaItems(rng, 10+rng.IntN(20))
+		memos := map[*source.Memo]*deltaMemo{}
+		for _, it := range its {
+			want := sorted(s.keywords(sc, it.Data, nil))
+			got := want
+			if it.Delta != nil {
+				var n int64
+				got, n = s.deltaKeywords(sc, it.Data, memos[it.Delta.Base], it.Delta.Copies)
+				if n > int64(len(it.Data)) {
+					t.Fatalf("seed %d %s: searched %d of %d bytes", seed, it.Origin.BlobID, n, len(it.Data))
+				}
+				for _, h := range got {
+					if h.End-h.Start > tileLen && !insideCopy(it.Delta.Copies, h.Start, h.End) {
+						straddling++
+					}
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("seed %d %s: delta keyword hits differ from a full search:\ndelta: %v\nfull:  %v", seed, it.Origin.BlobID, got, want)
+			}
+			byStart := slices.Clone(want)
+			slices.SortFunc(byStart, func(a, b ahocorasick.Match) int { return a.Start - b.Start })
+			memos[it.Memo] = &deltaMemo{size: len(it.Data), kw: byStart}
+		}
+	}
+	if straddling < 20 {
+		t.Errorf("only %d long-keyword hits outside copy runs: the test hardly exercises the tiles", straddling)
+	}
+	t.Logf("%d long-keyword hits touching new bytes or seams", straddling)
 }

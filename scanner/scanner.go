@@ -128,6 +128,9 @@ type Scanner struct {
 	// tests compare).
 	noNeeds bool
 	maxKw   int
+	// tiles is the keyword search of delta-aware matching (delta.go) when
+	// some keyword is longer than tileLen; nil: it uses ac and pf.
+	tiles *tileSearch
 	// minRank drops matches of lower confidence (confidenceRank).
 	minRank int
 	// pathRules are the entries restricted to some paths.
@@ -262,6 +265,11 @@ func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
 		}
 		s.ac = ac
 		s.pf = newPrefilter(patterns)
+		if s.maxKw > tileLen {
+			if s.tiles, err = newTileSearch(patterns); err != nil {
+				return nil, err
+			}
+		}
 	}
 	// A match lies within [kw.Start-W, kw.End+W], so everything a match
 	// needs is within 2W+maxKw (+ boundary bytes) of its start.

@@ -12,7 +12,9 @@
 package decode
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"unicode/utf8"
 )
 
@@ -116,12 +118,36 @@ func Printable(b []byte) bool {
 		return false
 	}
 	bad := 0
+	i := 0
+	// Eight bytes at a time: a word with no byte below 0x20 and no 0x7f
+	// has nothing to count (most decoded text is plain ASCII on one line).
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if hasLess(w, 0x20)|hasLess(w^0x7f7f7f7f7f7f7f7f, 1) == 0 {
+			continue
+		}
+		bad += controls(b[i : i+8])
+	}
+	bad += controls(b[i:])
+	return bad*20 <= len(b)
+}
+
+// hasLess is non-zero when a byte of w is below n (n <= 128): exact as to
+// whether one is, not as to which.
+func hasLess(w uint64, n byte) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	return (w - ones*uint64(n)) &^ w & high
+}
+
+// controls counts the control characters of b that Printable counts.
+func controls(b []byte) int {
+	bad := 0
 	for _, c := range b {
 		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
 			bad++
 		}
 	}
-	return bad*20 <= len(b)
+	return bad
 }
 
 func unhex(c byte) (byte, bool) {
@@ -296,34 +322,56 @@ func Concatenated(data []byte, at int) (Span, bool) {
 		}
 		start = o
 	}
-	var out []byte
-	n, end := 0, start
+	// Two walks over the chain: the first finds how far it goes and how
+	// much text it holds, so a single literal (most triggers) costs no
+	// allocation and the text is built in one buffer of the right size.
+	n, end, size := 0, start, 0
 	for i := start; i < len(data) && i-start < MaxLen; {
-		c := data[i]
-		if c != '"' && c != '\'' {
+		j, ok := literalEnd(data, i)
+		if !ok {
 			break
 		}
-		j := i + 1
-		for j < len(data) && data[j] != c && data[j] != '\n' {
-			if data[j] == '\\' {
-				j++
-			}
-			j++
-		}
-		if j >= len(data) || data[j] != c {
-			break
-		}
-		out = appendUnescaped(out, data[i+1:j])
+		size += j - i - 1
 		n++
 		end = j + 1
 		i = skipJoin(data, j+1)
 	}
-	if n < 2 || !Printable(out) {
+	if n < 2 {
 		// End still says how far the literals went, so a caller need not
 		// walk the same chain again from each of its joins.
 		return Span{Start: start, End: end}, false
 	}
+	out := make([]byte, 0, size)
+	for i, k := start, 0; k < n; k++ {
+		j, _ := literalEnd(data, i)
+		out = appendUnescaped(out, data[i+1:j])
+		i = skipJoin(data, j+1)
+	}
+	if !Printable(out) {
+		return Span{Start: start, End: end}, false
+	}
 	return Span{Start: start, End: end, Kind: Concat, Text: out}, true
+}
+
+// literalEnd returns the closing quote of the literal whose opening quote
+// is data[i] (on the same line, escapes skipped), if data[i] is a quote
+// and the literal closes.
+func literalEnd(data []byte, i int) (int, bool) {
+	c := data[i]
+	if c != '"' && c != '\'' {
+		return 0, false
+	}
+	j := i + 1
+	for j < len(data) && data[j] != c && data[j] != '\n' {
+		if data[j] == '\\' {
+			j++
+		}
+		j++
+	}
+	if j >= len(data) || data[j] != c {
+		return 0, false
+	}
+	return j, true
 }
 
 // skipJoin skips what may join two literals: spaces, newlines, one + or .
@@ -377,15 +425,19 @@ func openQuote(data []byte, close int) int {
 }
 
 // appendUnescaped appends a literal's body with \n, \t, \\, \", \' and \/
-// decoded (enough for keys and tokens; others are kept as written).
+// decoded (enough for keys and tokens; others are kept as written). The
+// text between escapes is copied in one go: most bodies have none.
 func appendUnescaped(out, b []byte) []byte {
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' || i+1 == len(b) {
-			out = append(out, b[i])
-			continue
+	for {
+		k := bytes.IndexByte(b, '\\')
+		if k < 0 {
+			return append(out, b...)
 		}
-		i++
-		switch b[i] {
+		out = append(out, b[:k]...)
+		if k+1 == len(b) {
+			return append(out, '\\')
+		}
+		switch c := b[k+1]; c {
 		case 'n':
 			out = append(out, '\n')
 		case 't':
@@ -393,10 +445,10 @@ func appendUnescaped(out, b []byte) []byte {
 		case 'r':
 			out = append(out, '\r')
 		case '\\', '"', '\'', '/':
-			out = append(out, b[i])
+			out = append(out, c)
 		default:
-			out = append(out, '\\', b[i])
+			out = append(out, '\\', c)
 		}
+		b = b[k+2:]
 	}
-	return out
 }
