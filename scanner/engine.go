@@ -13,6 +13,7 @@ import (
 	"github.com/coregx/ahocorasick"
 
 	"github.com/scour-dev/scour/rules"
+	"github.com/scour-dev/scour/scanner/decode"
 	"github.com/scour-dev/scour/source"
 )
 
@@ -41,6 +42,8 @@ type scratch struct {
 	// must not report them either.
 	rejected []string
 	sub      *scratch // for matching decoded text (depth 1)
+	// concat is the concatenated-literal decoders' memo (per decodeSpans).
+	concat decode.ConcatMemo
 }
 
 type span struct{ lo, hi int }

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/binary"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -294,6 +295,51 @@ func EscapedRun(data []byte, at int) (Span, bool) {
 // lines), each literal's escapes decoded. It needs at least two literals.
 // Failing, it still returns the span the literals cover (without Text).
 func Concatenated(data []byte, at int) (Span, bool) {
+	return (*ConcatMemo)(nil).Concatenated(data, at)
+}
+
+// ConcatMemo makes repeated Concatenated calls on one data cheap: a chain
+// longer than MaxLen (a gzipped protobuf descriptor as "\x1f\x8b..." +
+// lines, 100 KB and more) is decoded up to MaxLen from its first literal,
+// and each join after that is a trigger whose call walked back over the
+// whole chain and forward MaxLen again, to the same span: quadratic in
+// the chain, 160 MB walked per etcd history scan. The walk back is a
+// function of the literal it starts from and the walk forward of where
+// the walk back ended, so the memo keeps the opening quotes a walk back
+// passed through (each leads to the same first literal) and the forward
+// walk's result from that first literal. Results are those of Concatenated
+// without the memo (TestConcatMemo). Its zero value is ready; Reset it
+// before using it on other data.
+type ConcatMemo struct {
+	heads []int // opening quotes whose walk back ends at start, ascending
+	walk  []int // scratch: the opening quotes the current walk passed
+	start int
+	have  bool // heads and start are set
+	fwd   bool // span and ok are the forward walk's from start
+	span  Span
+	ok    bool
+}
+
+// Reset forgets what m knows, for use on other data.
+func (m *ConcatMemo) Reset() {
+	m.heads, m.walk = m.heads[:0], m.walk[:0]
+	m.have, m.fwd = false, false
+	m.span = Span{}
+}
+
+// known reports whether the walk back from the opening quote at q is known
+// to end at m.start.
+func (m *ConcatMemo) known(q int) bool {
+	if !m.have || len(m.heads) == 0 || q < m.heads[0] || q > m.heads[len(m.heads)-1] {
+		return false
+	}
+	_, ok := slices.BinarySearch(m.heads, q)
+	return ok
+}
+
+// Concatenated is the package's Concatenated, remembering in m (nil:
+// nothing) what later calls on the same data can reuse.
+func (m *ConcatMemo) Concatenated(data []byte, at int) (Span, bool) {
 	// The literal holding at: its opening quote is the nearest quote
 	// before it on the same line.
 	q := -1
@@ -311,7 +357,18 @@ func Concatenated(data []byte, at int) (Span, bool) {
 	}
 	// Walk back over earlier literals joined to this one.
 	start := q
+	joined := false
+	if m != nil {
+		m.walk = m.walk[:0]
+	}
 	for {
+		if m != nil {
+			if m.known(start) {
+				start, joined = m.start, true
+				break
+			}
+			m.walk = append(m.walk, start)
+		}
 		p := skipJoinBack(data, start)
 		if p <= 0 || data[p-1] != '"' && data[p-1] != '\'' {
 			break
@@ -322,6 +379,30 @@ func Concatenated(data []byte, at int) (Span, bool) {
 		}
 		start = o
 	}
+	if m != nil {
+		// m.walk is descending; every quote in it leads to start.
+		slices.Reverse(m.walk)
+		if joined {
+			m.heads = append(m.heads, m.walk...)
+			if !slices.IsSorted(m.heads) {
+				slices.Sort(m.heads)
+			}
+		} else {
+			m.heads = append(m.heads[:0], m.walk...)
+			m.start, m.have, m.fwd = start, true, false
+		}
+		if m.fwd {
+			return m.span, m.ok
+		}
+		m.span, m.ok = concatFrom(data, start)
+		m.fwd = true
+		return m.span, m.ok
+	}
+	return concatFrom(data, start)
+}
+
+// concatFrom decodes the chain of literals whose first opens at start.
+func concatFrom(data []byte, start int) (Span, bool) {
 	// Two walks over the chain: the first finds how far it goes and how
 	// much text it holds, so a single literal (most triggers) costs no
 	// allocation and the text is built in one buffer of the right size.

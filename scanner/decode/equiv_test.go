@@ -2,7 +2,9 @@ package decode
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -155,4 +157,76 @@ func FuzzDecodersMatchReference(f *testing.F) {
 		}
 		checkSame(t, data)
 	})
+}
+
+// checkMemo calls a memo's Concatenated at each of ats on data, in order,
+// and compares each result with the reference.
+func checkMemo(t *testing.T, m *ConcatMemo, data []byte, ats []int) {
+	t.Helper()
+	for _, at := range ats {
+		got, gok := m.Concatenated(data, at)
+		want, wok := concatenatedRef(data, at)
+		if gok != wok || !sameSpan(got, want) {
+			t.Fatalf("memo Concatenated(%q, %d) = %+v %v, reference %+v %v", data, at, got.Text, gok, want.Text, wok)
+		}
+	}
+}
+
+// TestConcatMemo: a memo's results are those of a call without it,
+// whatever calls came before on the same data: in order and at random
+// places, over random text and over chains longer than MaxLen (where the
+// memo saves the walks).
+func TestConcatMemo(t *testing.T) {
+	alphabet := []byte("\"'\\+. \n\tabx/09")
+	r := rand.New(rand.NewPCG(3, 4))
+	var m ConcatMemo
+	for range 3000 {
+		b := make([]byte, r.IntN(120))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		var ats []int
+		for i := range b {
+			ats = append(ats, i)
+		}
+		m.Reset()
+		checkMemo(t, &m, b, ats)
+		r.Shuffle(len(ats), func(i, j int) { ats[i], ats[j] = ats[j], ats[i] })
+		m.Reset()
+		checkMemo(t, &m, b, ats)
+	}
+	// A gzipped descriptor as Go writes it, 2.5 MaxLen long, with a break
+	// in the chain after 1.3 MaxLen.
+	var chain bytes.Buffer
+	chain.WriteString("var fileDescriptor = []byte(\"\" +\n")
+	for i := 0; chain.Len() < MaxLen*5/2; i++ {
+		if i == 1200 {
+			chain.WriteString("\t\"end\")\nvar other = \"x\" +\n")
+		}
+		chain.WriteString("\t\"")
+		for k := range 16 {
+			fmt.Fprintf(&chain, "\\x%02x", (i*16+k)%251)
+		}
+		chain.WriteString("\" +\n")
+	}
+	chain.WriteString("\t\"\")\n")
+	data := chain.Bytes()
+	var joins []int
+	for i := 1; i < len(data); i++ {
+		if data[i] == '+' {
+			joins = append(joins, i-3) // inside the literal before the join, as the decoder calls it
+		}
+	}
+	// The memo must have something to save: joins past MaxLen whose
+	// chain starts before.
+	first := bytes.IndexByte(data, '"')
+	if sp, ok := Concatenated(data, joins[1100]); !ok || sp.Start != first || sp.End-sp.Start < MaxLen-100 {
+		t.Fatalf("the test chain is not what it should be: %d..%d, %v", sp.Start, sp.End, ok)
+	}
+	m.Reset()
+	checkMemo(t, &m, data, joins)
+	ats := slices.Clone(joins)
+	r.Shuffle(len(ats), func(i, j int) { ats[i], ats[j] = ats[j], ats[i] })
+	m.Reset()
+	checkMemo(t, &m, data, ats[:300])
 }
