@@ -295,10 +295,11 @@ func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies [
 		ra, rb = a, b
 	}
 	prev := 0
+	i := 0 // the base's first hit at or after the last copy's source
 	for _, c := range copies {
 		gap(prev, int(c.Dst))
 		src, end := int(c.Src), int(c.Src+c.Len)
-		i, _ := slices.BinarySearchFunc(m.kw, src, func(h ahocorasick.Match, t int) int { return h.Start - t })
+		i = firstAtOrAfter(m.kw, src, i)
 		for ; i < len(m.kw) && m.kw[i].Start < end; i++ {
 			if h := m.kw[i]; h.End <= end {
 				h.Start += int(c.Dst) - src
@@ -390,6 +391,27 @@ func lowerEqual(b []byte, kw string) bool {
 		}
 	}
 	return true
+}
+
+// firstAtOrAfter returns the index of the first of hits (ordered by start)
+// that starts at or after src, given the index found for the previous
+// copy: copies mostly read the base in order, so the search gallops
+// forward from there instead of bisecting the whole list each time.
+func firstAtOrAfter(hits []ahocorasick.Match, src, from int) int {
+	byStart := func(h ahocorasick.Match, t int) int { return h.Start - t }
+	if from > len(hits) || from > 0 && hits[from-1].Start >= src {
+		i, _ := slices.BinarySearchFunc(hits, src, byStart)
+		return i
+	}
+	// hits[:from] all start before src: gallop to a bound past it.
+	lo, step := from, 1
+	for lo+step < len(hits) && hits[lo+step].Start < src {
+		lo += step
+		step *= 2
+	}
+	hi := min(lo+step+1, len(hits))
+	i, _ := slices.BinarySearchFunc(hits[lo:hi], src, byStart)
+	return lo + i
 }
 
 // insideCopy reports whether [lo, hi) lies wholly inside one copy run.

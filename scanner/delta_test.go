@@ -347,3 +347,28 @@ func TestDeltaKeywordsSameHits(t *testing.T) {
 	}
 	t.Logf("%d long-keyword hits touching new bytes or seams", straddling)
 }
+
+// TestFirstAtOrAfter: the galloping search finds what bisecting the whole
+// list finds, from any earlier answer, for sources in and out of order.
+func TestFirstAtOrAfter(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		hits := make([]ahocorasick.Match, r.IntN(40))
+		at := 0
+		for i := range hits {
+			at += r.IntN(4)
+			hits[i] = ahocorasick.Match{Start: at, End: at + 3}
+		}
+		from := 0
+		for range 10 {
+			src := r.IntN(at + 5)
+			want, _ := slices.BinarySearchFunc(hits, src, func(h ahocorasick.Match, t int) int { return h.Start - t })
+			got := firstAtOrAfter(hits, src, from)
+			if got != want {
+				t.Fatalf("firstAtOrAfter(%v, %d, %d) = %d, want %d", hits, src, from, got, want)
+			}
+			// As deltaKeywords moves on: past some of the hits found.
+			from = min(got+r.IntN(3), len(hits))
+		}
+	}
+}

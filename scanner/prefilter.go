@@ -190,9 +190,18 @@ func (pf *prefilter) candidates(data []byte, spans []span) []span {
 		}
 		i += 12
 	}
-	// The last few bytes: no stage one (a trigram may not fit), exact
-	// lookups only.
+	// The last few bytes, one even offset at a time: stage one where a
+	// trigram fits (the invariant above holds at any even offset; delta-
+	// aware matching searches many short regions, and confirming every
+	// tail offset was half of this function's exact lookups), exact
+	// lookups where it does not (a 3-byte keyword ending the data at an
+	// odd offset has no full trigram at the next even one).
 	for p := i; p+1 < n; p += 2 {
+		if p+3 <= n {
+			if h := hash3(fold3(data[p:])); set[h>>6]&(1<<(h&63)) == 0 {
+				continue
+			}
+		}
 		spans = pf.confirm(data, p, spans)
 	}
 	out := spans[base:]
