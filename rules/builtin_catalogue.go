@@ -6085,13 +6085,43 @@ func generatedPacks() []*Pack {
 						},
 					},
 					NegativeExamples: []string{
-						"\"encryptedUsername\": \"MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECDAMJYvxVWmNBBAYOR+4wZeLSB7kqJ/GDhj3\",",
 						"\"encryptedPassword\": \"\",",
 						"\"encryptedPassword\": \"c2VjcmV0LXZhbHVlLW5vdC1uc3M=\",",
 					},
 					References: []string{
 						"https://support.mozilla.org/en-US/kb/profiles-where-firefox-stores-user-data",
 						"https://firefox-source-docs.mozilla.org/security/nss/legacy/nss_tech_notes/nss_tech_note5/index.html",
+					},
+				},
+				{
+					ID:          "firefox-saved-login-name",
+					Provider:    "firefox",
+					Description: "Firefox saved login name (logins.json encryptedUsername, decryptable with the profile's key4.db; the account whose password is saved beside it)",
+					Pattern:     "\"encryptedUsername\"\\s*:\\s*\"M[A-Za-z0-9+/]{2}EEPgAAAAAAAAAAAAAAAAAAAE(?P<secret>[A-Za-z0-9+/]{24,}={0,2})\"",
+					Keywords: []string{
+						"encryptedUsername",
+					},
+					WindowSize:   1024,
+					RejectBefore: strp(""),
+					Confidence:   "medium",
+					Remediation:  "Treat the saved account as exposed with its password (same file) - change that password, remove the profile from the repository and its history, and set a primary password in Firefox.",
+					Examples: []Example{
+						{
+							Text:   "            \"encryptedUsername\": \"MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECDAMJYvxVWmNBBAYOR+4wZeLSB7kqJ/GDhj3\",",
+							Secret: "wFAYIKoZIhvcNAwcECDAMJYvxVWmNBBAYOR+4wZeLSB7kqJ/GDhj3",
+						},
+						{
+							Text:   "{\"id\":3,\"hostname\":\"https://ci.example.org\",\"encryptedUsername\":\"MDIEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECF7kv84cNrhKBAgHD6N4RU01Tg==\",\"encType\":1}",
+							Secret: "wFAYIKoZIhvcNAwcECF7kv84cNrhKBAgHD6N4RU01Tg==",
+						},
+					},
+					NegativeExamples: []string{
+						"\"encryptedUsername\": \"\",",
+						"\"encryptedUsername\": \"dXNlcm5hbWUtbm90LW5zcy1ibG9i\",",
+						"\"usernameField\": \"login\",",
+					},
+					References: []string{
+						"https://support.mozilla.org/en-US/kb/profiles-where-firefox-stores-user-data",
 					},
 				},
 			},
@@ -11884,6 +11914,108 @@ func generatedPacks() []*Pack {
 					},
 					References: []string{
 						"https://datatracker.ietf.org/doc/html/rfc7519",
+					},
+				},
+				{
+					ID:          "jwt-signing-secret",
+					Provider:    "jwt",
+					Description: "JWT signing secret (HMAC key under a jwt secret setting, double-quoted; anyone holding it can mint tokens the application accepts)",
+					Pattern:     "(?i:(?:^|[\\s{,\"'])(?:jwt[_.-]?secret(?:[_.-]?key)?|jwt:[ \\t]*(?:#[^\\n]*)?\\r?\\n(?:[ \\t]*(?:#[^\\n]*)?\\r?\\n|[ \\t]+[A-Za-z0-9_-]+:[^\\n]*\\r?\\n){0,6}?[ \\t]+(?:secret|secret[_-]?key|signing[_-]?key)))\\\\?[\"']?[ \\t]*(?:=|:)[ \\t]*\\\\?\"(?P<secret>[^\"\\\\\\r\\n]{8,200})\\\\?\"",
+					Keywords: []string{
+						"jwt",
+					},
+					WindowSize:   1024,
+					RejectBefore: strp(""),
+					RejectAfter:  strp(""),
+					Confidence:   "medium",
+					ValueFilter:  "credential",
+					Remediation:  "Replace the signing secret with a new random key from a secret store, redeploy, and treat every token signed with the old one as forged (end sessions, shorten token lifetimes).",
+					Examples: []Example{
+						{
+							Text:   "something_else: true\njwt:\n  secret: \"acb1ca5bc8d7fb2ef9f890f1be16d964\" #some comment\n  ttl: 640000 #\n",
+							Secret: "acb1ca5bc8d7fb2ef9f890f1be16d964",
+						},
+						{
+							Text:   "auth:\n  jwtsecret: \"q'7Zr!x9Lw2#Kp5vNt8m\"\n",
+							Secret: "q'7Zr!x9Lw2#Kp5vNt8m",
+						},
+						{
+							Text:   "  \"jwtSecret\": \"e3b9f1c27a4d8e6f0b5c9a2d7e1f4b8c\",",
+							Secret: "e3b9f1c27a4d8e6f0b5c9a2d7e1f4b8c",
+						},
+					},
+					NegativeExamples: []string{
+						"JWT_SECRET=\"${JWT_SECRET}\"",
+						"jwt:\n  secret: \"{{ .Values.jwt.secret }}\"\n",
+						"jwt:\n  issuer: \"https://auth.example.org\"\n  audience: \"api-gateway-clients\"\n",
+					},
+					References: []string{
+						"https://datatracker.ietf.org/doc/html/rfc7518#section-3.2",
+					},
+				},
+				{
+					ID:          "jwt-signing-secret-single-quoted",
+					Provider:    "jwt",
+					Description: "JWT signing secret (HMAC key under a jwt secret setting, single-quoted; anyone holding it can mint tokens the application accepts)",
+					Pattern:     "(?i:(?:^|[\\s{,\"'])(?:jwt[_.-]?secret(?:[_.-]?key)?|jwt:[ \\t]*(?:#[^\\n]*)?\\r?\\n(?:[ \\t]*(?:#[^\\n]*)?\\r?\\n|[ \\t]+[A-Za-z0-9_-]+:[^\\n]*\\r?\\n){0,6}?[ \\t]+(?:secret|secret[_-]?key|signing[_-]?key)))\\\\?[\"']?[ \\t]*(?:=|:)[ \\t]*'(?P<secret>[^'\\r\\n]{8,200})'",
+					Keywords: []string{
+						"jwt",
+					},
+					WindowSize:   1024,
+					RejectBefore: strp(""),
+					RejectAfter:  strp(""),
+					Confidence:   "medium",
+					ValueFilter:  "credential",
+					Remediation:  "Replace the signing secret with a new random key from a secret store, redeploy, and treat every token signed with the old one as forged (end sessions, shorten token lifetimes).",
+					Examples: []Example{
+						{
+							Text:   "something_else: true\njwt:\n  secret: 'acb1ca5bc8d7fb2ef9f890f1be16d964' #some comment\n  ttl: 640000 #\n",
+							Secret: "acb1ca5bc8d7fb2ef9f890f1be16d964",
+						},
+						{
+							Text:   "auth:\n  jwtsecret: 'q\"7Zr!x9Lw2#Kp5vNt8m'\n",
+							Secret: "q\"7Zr!x9Lw2#Kp5vNt8m",
+						},
+					},
+					NegativeExamples: []string{
+						"jwt:\n  secret: '${JWT_SECRET:changeme}'\n",
+						"const jwtSecret = 'your-jwt-secret-here';",
+					},
+					References: []string{
+						"https://datatracker.ietf.org/doc/html/rfc7518#section-3.2",
+					},
+				},
+				{
+					ID:          "jwt-signing-secret-bare",
+					Provider:    "jwt",
+					Description: "JWT signing secret (HMAC key under a jwt secret setting, unquoted; anyone holding it can mint tokens the application accepts)",
+					Pattern:     "(?i:(?:^|[\\s{,\"'])(?:jwt[_.-]?secret(?:[_.-]?key)?|jwt:[ \\t]*(?:#[^\\n]*)?\\r?\\n(?:[ \\t]*(?:#[^\\n]*)?\\r?\\n|[ \\t]+[A-Za-z0-9_-]+:[^\\n]*\\r?\\n){0,6}?[ \\t]+(?:secret|secret[_-]?key|signing[_-]?key)))\\\\?[\"']?[ \\t]*(?:=|:)[ \\t]*(?P<secret>[^\\s\"'`#,;]{8,200})",
+					Keywords: []string{
+						"jwt",
+					},
+					WindowSize:   1024,
+					RejectBefore: strp(""),
+					RejectAfter:  strp(""),
+					Confidence:   "medium",
+					ValueFilter:  "credential",
+					Remediation:  "Replace the signing secret with a new random key from a secret store, redeploy, and treat every token signed with the old one as forged (end sessions, shorten token lifetimes).",
+					Examples: []Example{
+						{
+							Text:   "JWT_SECRET=Xq7vN2pL9sK4mR8tW3zC6bF1",
+							Secret: "Xq7vN2pL9sK4mR8tW3zC6bF1",
+						},
+						{
+							Text:   "jwt.secret=9d4f0c2b7e1a8f3d6c5b0a9e2f7d4c1b",
+							Secret: "9d4f0c2b7e1a8f3d6c5b0a9e2f7d4c1b",
+						},
+					},
+					NegativeExamples: []string{
+						"JWT_SECRET=${JWT_SECRET}",
+						"JWT_SECRET=changeme",
+						"jwt_secret_length=64",
+					},
+					References: []string{
+						"https://datatracker.ietf.org/doc/html/rfc7518#section-3.2",
 					},
 				},
 			},

@@ -18,7 +18,9 @@ var placeholderWords = [...]string{
 // placeholderMarks are the punctuation of templates and elisions. Secrets
 // drawn from all of printable ASCII (WordPress salts) hold them by chance:
 // rules for those (value_filter: printable-key) skip them.
-var placeholderMarks = [...]string{"****", "...", "<", ">", "${", "{{", "}}", "%s"}
+// An angle bracket counts only as a pair (<your-token>, <jwt>): a lone
+// one is as likely in a random printable password as any punctuation.
+var placeholderMarks = [...]string{"****", "...", "${", "{{", "}}", "%s"}
 
 // placeholder says why secret looks like a placeholder or a redacted
 // sample rather than a credential, or returns "". statistical adds the
@@ -49,6 +51,9 @@ func placeholder(secret []byte, statistical, printable bool) string {
 			if bytes.Contains(s, []byte(w)) {
 				return "placeholder (contains " + w + ")"
 			}
+		}
+		if lt := bytes.IndexByte(s, '<'); lt >= 0 && bytes.IndexByte(s[lt:], '>') > 0 {
+			return "placeholder (contains <...>)"
 		}
 	}
 	if !statistical {

@@ -785,6 +785,12 @@ func scoreExamples(o options, ts []tool, exs []example, tmp string) error {
 		}
 		row("TOTAL", total)
 		tw.Flush()
+		// One decimal: a rounded 95% must not hide 94.8%. "Any rule" counts
+		// the positives reported under another provider (mostly the generic
+		// layer), which a user does see.
+		fmt.Printf("%s total: %d / %d (%.1f%%) by the provider's own rule, %d / %d (%.1f%%) reported by any rule\n",
+			t.name, total.found, total.pos, 100*float64(total.found)/float64(max(total.pos, 1)),
+			total.found+total.other, total.pos, 100*float64(total.found+total.other)/float64(max(total.pos, 1)))
 		slices.Sort(notes)
 		for _, n := range notes {
 			fmt.Println("  " + n)
