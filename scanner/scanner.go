@@ -94,6 +94,9 @@ type entry struct {
 	needs []need
 	// lits, when set, are literals every match holds (need.go).
 	lits []literal
+	// anyLits, when set, are sets of literals every match holds one of
+	// (need.go).
+	anyLits [][]literal
 	// confidence is the rule's ("high", "medium", "low"); "" in fakes.
 	confidence string
 	// generic findings yield to any other provider's that overlaps them.
@@ -187,7 +190,7 @@ func New(opts Options) (*Scanner, error) {
 			continue // it could only make findings the caller drops
 		}
 		e := entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
-			needs: needsOf(r.Pattern), lits: literalsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
+			needs: needsOf(r.Pattern), lits: literalsOf(r.Pattern), anyLits: anyLiteralsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
 			generic: r.Provider == rules.GenericProvider}
 		if len(r.Paths) > 0 {
 			e.applies = r.AppliesTo
