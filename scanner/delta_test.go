@@ -342,7 +342,7 @@ func TestDeltaKeywordsSameHits(t *testing.T) {
 			memos[it.Memo] = &deltaMemo{size: len(it.Data), kw: byStart}
 		}
 	}
-	if straddling < 20 {
+	if straddling < 2*seeds {
 		t.Errorf("only %d long-keyword hits outside copy runs: the test hardly exercises the tiles", straddling)
 	}
 	t.Logf("%d long-keyword hits touching new bytes or seams", straddling)
