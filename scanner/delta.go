@@ -22,8 +22,9 @@ import (
 //   - A keyword hit lying wholly inside a copied run is a hit of the base
 //     at the mapped offset, and back; so the item's hits are the base's
 //     inside copied runs plus those the automaton finds where a hit can
-//     touch a new byte or a seam between runs (maxKw-1 bytes around
-//     each). The keyword search runs over about the size of the diff.
+//     touch a new byte or a seam between runs (tileLen bytes around
+//     each, longer keywords by their tiles: deltaKeywords). The keyword
+//     search runs over about the size of the diff.
 //   - A rule's result over a window depends only on the window's bytes and
 //     the byte on each side (boundary checks). A merged window whose bytes,
 //     boundarySlack bytes each side included, lie inside one copied run,
