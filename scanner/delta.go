@@ -109,11 +109,21 @@ func (c *collector) scanRecorded(ctx context.Context, it source.Item, m *deltaMe
 	var hits []ahocorasick.Match
 	var searched int64
 	if s.ac != nil && len(data) > 0 {
+		// The hits are kept in the memo of an item other items are built
+		// from; an item that is no base (most delta-built blobs are
+		// leaves) lists them in scratch memory.
+		var dst []ahocorasick.Match
+		if it.Memo == nil {
+			dst = sc.itemHits[:0]
+		}
 		if m == nil {
-			hits = s.keywords(sc, data, nil)
+			hits = s.keywords(sc, data, dst)
 			searched = int64(len(data))
 		} else {
-			hits, searched = s.deltaKeywords(sc, data, m, cw.copies)
+			hits, searched = s.deltaKeywords(sc, data, m, cw.copies, dst)
+		}
+		if it.Memo == nil {
+			sc.itemHits = hits
 		}
 	}
 	if it.Memo != nil {
@@ -218,9 +228,10 @@ func (m *deltaMemo) carry(ri int, sp span, copies []source.Copy, n int) (windowR
 	return out, true
 }
 
-// deltaKeywords returns data's keyword hits: the base's inside copied
-// runs, shifted, and those found where a hit can touch a byte not copied
-// or a seam between runs; and the bytes it searched.
+// deltaKeywords returns data's keyword hits (in dst's memory when it has
+// room): the base's inside copied runs, shifted, and those found where a
+// hit can touch a byte not copied or a seam between runs; and the bytes
+// it searched.
 //
 // The places to search (each gap between copy runs, or seam, widened on
 // each side by as much as a hit touching it can reach) are merged when
@@ -239,10 +250,13 @@ func (m *deltaMemo) carry(ri int, sp span, copies []source.Copy, n int) (windowR
 // in it (or, across a seam, a byte each side), and the tile of the hit
 // holding that byte lies within tileLen bytes of the gap: so every hit
 // the wider search found is found, and each is a real occurrence.
-func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies []source.Copy) ([]ahocorasick.Match, int64) {
+func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies []source.Copy, dst []ahocorasick.Match) ([]ahocorasick.Match, int64) {
 	// Most of the base's hits are carried: size for them (growing the
 	// list was a visible share of the allocations).
-	hits := make([]ahocorasick.Match, 0, len(m.kw)+16)
+	hits := dst[:0]
+	if cap(hits) < len(m.kw)+16 {
+		hits = make([]ahocorasick.Match, 0, len(m.kw)+16)
+	}
 	var searched int64
 	ac, pf, k := s.ac, s.pf, s.maxKw-1
 	var refs [][]tileRef

@@ -195,6 +195,31 @@ func freshMemos(its items) items {
 	return out
 }
 
+// leavesWithoutMemo drops the memos no item is built from.
+func leavesWithoutMemo(its items) items {
+	bases := map[*source.Memo]bool{}
+	for _, it := range its {
+		if it.Delta != nil {
+			bases[it.Delta.Base] = true
+		}
+	}
+	for i := range its {
+		if !bases[its[i].Memo] {
+			its[i].Memo = nil
+		}
+	}
+	return its
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // TestDeltaMatchingSameFindings is the equivalence proof of delta-aware
 // matching (docs/design.md §14): over random delta trees built from every
 // built-in rule's examples (secrets split across copies and inserts,
@@ -234,6 +259,13 @@ func TestDeltaMatchingSameFindings(t *testing.T) {
 		its := c.deltaItems(rng, 10+rng.IntN(20))
 		want := run(t, full, freshMemos(its))
 		got := run(t, delta, freshMemos(its))
+		// As the git walker hands them: a blob no other is built from has
+		// no memo (its hits live in scratch memory).
+		leaves := run(t, delta, leavesWithoutMemo(freshMemos(its)))
+		leaves.Stats.Matched = got.Stats.Matched
+		if lj, gj := mustJSON(t, leaves), mustJSON(t, got); lj != gj {
+			t.Fatalf("seed %d: leaves without memos report differently:\n%s\nwith memos:\n%s", seed, lj, gj)
+		}
 		matched += got.Stats.Matched
 		total += got.Stats.Bytes
 		want.Stats.Matched, got.Stats.Matched = 0, 0
@@ -324,7 +356,7 @@ func TestDeltaKeywordsSameHits(t *testing.T) {
 			got := want
 			if it.Delta != nil {
 				var n int64
-				got, n = s.deltaKeywords(sc, it.Data, memos[it.Delta.Base], it.Delta.Copies)
+				got, n = s.deltaKeywords(sc, it.Data, memos[it.Delta.Base], it.Delta.Copies, nil)
 				if n > int64(len(it.Data)) {
 					t.Fatalf("seed %d %s: searched %d of %d bytes", seed, it.Origin.BlobID, n, len(it.Data))
 				}
