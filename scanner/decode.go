@@ -24,12 +24,13 @@ type decoder struct {
 	// how far into data it has decoded (beyond hi, for a run that goes on):
 	// later windows start there, so a long run is decoded once, not once
 	// for each trigger inside it.
-	find func(data []byte, lo, hi int, fn func(decode.Span)) (done int)
+	// m is the caller's memo for Concatenated, reset for each data.
+	find func(m *decode.ConcatMemo, data []byte, lo, hi int, fn func(decode.Span)) (done int)
 }
 
 // decoders are the built-in decoders; each New gets its own.
 func decoders() []*decoder {
-	b64 := func(data []byte, lo, hi int, fn func(decode.Span)) int {
+	b64 := func(_ *decode.ConcatMemo, data []byte, lo, hi int, fn func(decode.Span)) int {
 		decode.Base64Runs(data, lo, hi, fn)
 		return lo
 	}
@@ -67,7 +68,7 @@ func decoders() []*decoder {
 			kind:     decode.URL,
 			triggers: []string{"%2f", "%3a", "%3d", "%40", "%2b"},
 			window:   256,
-			find: func(data []byte, lo, hi int, fn func(decode.Span)) int {
+			find: func(m *decode.ConcatMemo, data []byte, lo, hi int, fn func(decode.Span)) int {
 				for i := lo; i < hi; {
 					k := bytes.IndexByte(data[i:hi], '%')
 					if k < 0 {
@@ -88,7 +89,7 @@ func decoders() []*decoder {
 			kind:     decode.Escape,
 			triggers: []string{`\u00`, `:\/\/`},
 			window:   256,
-			find: func(data []byte, lo, hi int, fn func(decode.Span)) int {
+			find: func(m *decode.ConcatMemo, data []byte, lo, hi int, fn func(decode.Span)) int {
 				for i := lo; i < hi; {
 					k := bytes.IndexByte(data[i:hi], '\\')
 					if k < 0 {
@@ -110,14 +111,14 @@ func decoders() []*decoder {
 			kind:     decode.Concat,
 			triggers: []string{"-----BEGIN"},
 			window:   64,
-			find: func(data []byte, lo, hi int, fn func(decode.Span)) int {
+			find: func(m *decode.ConcatMemo, data []byte, lo, hi int, fn func(decode.Span)) int {
 				done := lo
 				for i := lo; i < hi; {
 					k := bytes.Index(data[i:hi], []byte("-----BEGIN"))
 					if k < 0 {
 						break
 					}
-					sp, ok := decode.Concatenated(data, i+k)
+					sp, ok := m.Concatenated(data, i+k)
 					if ok {
 						fn(sp)
 					}
@@ -134,7 +135,7 @@ func decoders() []*decoder {
 			kind:     decode.Concat,
 			triggers: []string{"\" +\n", "\"+\n", "' +\n", "'+\n", "\" +\r\n"},
 			window:   64,
-			find: func(data []byte, lo, hi int, fn func(decode.Span)) int {
+			find: func(m *decode.ConcatMemo, data []byte, lo, hi int, fn func(decode.Span)) int {
 				done := lo
 				for i := lo; i < hi; {
 					k := bytes.IndexAny(data[i:hi], "+")
@@ -150,7 +151,7 @@ func decoders() []*decoder {
 					if q > 0 && (data[q] == '"' || data[q] == '\'') {
 						// Each join of a long chain ("a" +\n "b" +\n ...) is a
 						// trigger: the chain is walked once, from the first.
-						sp, ok := decode.Concatenated(data, q-1)
+						sp, ok := m.Concatenated(data, q-1)
 						if ok {
 							fn(sp)
 						}
@@ -179,12 +180,13 @@ func (s *Scanner) decodeSpans(sc *scratch, is *itemScan, d *decoder, chunk []byt
 	sub := sc.sub
 	lastStart, lastEnd := -1, -1
 	done := 0
+	sc.concat.Reset()
 	for _, w := range windows {
 		lo := max(w.lo, done)
 		if lo >= w.hi {
 			continue
 		}
-		done = d.find(chunk, lo, w.hi, func(ds decode.Span) {
+		done = d.find(&sc.concat, chunk, lo, w.hi, func(ds decode.Span) {
 			if ds.Start < ownFrom || ds.Start >= ownTo || ds.Start == lastStart && ds.End == lastEnd {
 				return
 			}

@@ -3,6 +3,7 @@ package scanner
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/coregx/ahocorasick"
@@ -21,8 +22,9 @@ import (
 //   - A keyword hit lying wholly inside a copied run is a hit of the base
 //     at the mapped offset, and back; so the item's hits are the base's
 //     inside copied runs plus those the automaton finds where a hit can
-//     touch a new byte or a seam between runs (maxKw-1 bytes around
-//     each). The keyword search runs over about the size of the diff.
+//     touch a new byte or a seam between runs (tileLen bytes around
+//     each, longer keywords by their tiles: deltaKeywords). The keyword
+//     search runs over about the size of the diff.
 //   - A rule's result over a window depends only on the window's bytes and
 //     the byte on each side (boundary checks). A merged window whose bytes,
 //     boundarySlack bytes each side included, lie inside one copied run,
@@ -107,11 +109,21 @@ func (c *collector) scanRecorded(ctx context.Context, it source.Item, m *deltaMe
 	var hits []ahocorasick.Match
 	var searched int64
 	if s.ac != nil && len(data) > 0 {
+		// The hits are kept in the memo of an item other items are built
+		// from; an item that is no base (most delta-built blobs are
+		// leaves) lists them in scratch memory.
+		var dst []ahocorasick.Match
+		if it.Memo == nil {
+			dst = sc.itemHits[:0]
+		}
 		if m == nil {
-			hits = s.keywords(sc, data, nil)
+			hits = s.keywords(sc, data, dst)
 			searched = int64(len(data))
 		} else {
-			hits, searched = s.deltaKeywords(sc, data, m, cw.copies)
+			hits, searched = s.deltaKeywords(sc, data, m, cw.copies, dst)
+		}
+		if it.Memo == nil {
+			sc.itemHits = hits
 		}
 	}
 	if it.Memo != nil {
@@ -216,23 +228,41 @@ func (m *deltaMemo) carry(ri int, sp span, copies []source.Copy, n int) (windowR
 	return out, true
 }
 
-// deltaKeywords returns data's keyword hits: the base's inside copied
-// runs, shifted, and those found where a hit can touch a byte not copied
-// or a seam between runs; and the bytes it searched.
+// deltaKeywords returns data's keyword hits (in dst's memory when it has
+// room): the base's inside copied runs, shifted, and those found where a
+// hit can touch a byte not copied or a seam between runs; and the bytes
+// it searched.
 //
-// The places to search (each gap between copy runs, or seam, widened by
-// the longest keyword - 1 on each side) are merged when they overlap or
-// nearly touch and searched once each: a git delta is often many short
-// copies, and searching each seam on its own cost most of the keyword
-// stage in fixed per-call work (the prefilter's tail) and bytes searched
-// twice. A hit found there is kept unless it lies wholly inside one copy
-// run, where the base's hit stands for it; so every hit is listed once.
-func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies []source.Copy) ([]ahocorasick.Match, int64) {
+// The places to search (each gap between copy runs, or seam, widened on
+// each side by as much as a hit touching it can reach) are merged when
+// they overlap or nearly touch and searched once each: a git delta is
+// often many short copies, and searching each seam on its own cost most
+// of the keyword stage in fixed per-call work (the prefilter's tail) and
+// bytes searched twice. A hit found there is kept unless it lies wholly
+// inside one copy run, where the base's hit stands for it; so every hit
+// is listed once.
+//
+// The widening is tileLen bytes, not the longest keyword's length (58
+// bytes in the catalogue, which made the bytes searched around a typical
+// one-line edit three times the edit): keywords longer than tileLen are
+// looked for by their tiles (tileSearch), and a hit of one is confirmed
+// against the whole keyword in data. A hit that touches a gap has a byte
+// in it (or, across a seam, a byte each side), and the tile of the hit
+// holding that byte lies within tileLen bytes of the gap: so every hit
+// the wider search found is found, and each is a real occurrence.
+func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies []source.Copy, dst []ahocorasick.Match) ([]ahocorasick.Match, int64) {
 	// Most of the base's hits are carried: size for them (growing the
 	// list was a visible share of the allocations).
-	hits := make([]ahocorasick.Match, 0, len(m.kw)+16)
+	hits := dst[:0]
+	if cap(hits) < len(m.kw)+16 {
+		hits = make([]ahocorasick.Match, 0, len(m.kw)+16)
+	}
 	var searched int64
-	k := s.maxKw - 1
+	ac, pf, k := s.ac, s.pf, s.maxKw-1
+	var refs [][]tileRef
+	if s.tiles != nil {
+		ac, pf, k, refs = s.tiles.ac, s.tiles.pf, tileLen, s.tiles.refs
+	}
 	// nearGap: regions closer than this are searched as one.
 	const nearGap = 64
 	var ra, rb int // the region being grown; ra == rb: none
@@ -241,11 +271,27 @@ func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies [
 			return
 		}
 		searched += int64(rb - ra)
-		for _, h := range s.keywords(sc, data[ra:rb], nil) {
+		sc.regionHits = s.keywordsWith(ac, pf, sc, data[ra:rb], sc.regionHits[:0])
+		for _, h := range sc.regionHits {
 			h.Start += ra
 			h.End += ra
-			if !insideCopy(copies, h.Start, h.End) {
-				hits = append(hits, h)
+			if refs == nil {
+				if !insideCopy(copies, h.Start, h.End) {
+					hits = append(hits, h)
+				}
+				continue
+			}
+			for _, r := range refs[h.PatternID] {
+				m := ahocorasick.Match{PatternID: r.id, Start: h.Start - r.off, End: h.End}
+				if r.kw != "" {
+					m.End = m.Start + len(r.kw)
+					if m.Start < 0 || m.End > len(data) || !lowerEqual(data[m.Start:m.End], r.kw) {
+						continue
+					}
+				}
+				if !insideCopy(copies, m.Start, m.End) {
+					hits = append(hits, m)
+				}
 			}
 		}
 	}
@@ -264,10 +310,11 @@ func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies [
 		ra, rb = a, b
 	}
 	prev := 0
+	i := 0 // the base's first hit at or after the last copy's source
 	for _, c := range copies {
 		gap(prev, int(c.Dst))
 		src, end := int(c.Src), int(c.Src+c.Len)
-		i, _ := slices.BinarySearchFunc(m.kw, src, func(h ahocorasick.Match, t int) int { return h.Start - t })
+		i = firstAtOrAfter(m.kw, src, i)
 		for ; i < len(m.kw) && m.kw[i].Start < end; i++ {
 			if h := m.kw[i]; h.End <= end {
 				h.Start += int(c.Dst) - src
@@ -282,7 +329,104 @@ func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies [
 	slices.SortFunc(hits, func(a, b ahocorasick.Match) int {
 		return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID)
 	})
+	if refs != nil {
+		// A long keyword's hit is found by each of its tiles a search
+		// region holds.
+		hits = slices.Compact(hits)
+	}
 	return hits, searched
+}
+
+// tileLen is the longest keyword deltaKeywords looks for as it is.
+const tileLen = 16
+
+// tileSearch is the keyword search of deltaKeywords: an automaton over
+// every keyword of at most tileLen bytes and the tiles of the longer ones
+// (tileLen bytes at offsets 0, tileLen, 2*tileLen, ..., and the last
+// tileLen bytes: every byte of a keyword is in a tile).
+type tileSearch struct {
+	ac   *ahocorasick.Automaton
+	pf   *prefilter
+	refs [][]tileRef // the tile automaton's pattern id -> what it stands for
+}
+
+// tileRef is a keyword a tile stands for.
+type tileRef struct {
+	id  int    // the keyword's pattern id
+	off int    // the tile's offset in it
+	kw  string // the keyword, to confirm a hit; "" when the tile is the keyword
+}
+
+// newTileSearch builds the tile search over the (lower-cased) keywords,
+// indexed by pattern id.
+func newTileSearch(patterns []string) (*tileSearch, error) {
+	ts := &tileSearch{}
+	ids := map[string]int{}
+	var tiles []string
+	add := func(t string, r tileRef) {
+		id, ok := ids[t]
+		if !ok {
+			id = len(tiles)
+			ids[t] = id
+			tiles = append(tiles, t)
+			ts.refs = append(ts.refs, nil)
+		}
+		ts.refs[id] = append(ts.refs[id], r)
+	}
+	for id, p := range patterns {
+		if len(p) <= tileLen {
+			add(p, tileRef{id: id})
+			continue
+		}
+		for off := 0; ; off += tileLen {
+			off = min(off, len(p)-tileLen)
+			add(p[off:off+tileLen], tileRef{id: id, off: off, kw: p})
+			if off+tileLen == len(p) {
+				break
+			}
+		}
+	}
+	ac, err := ahocorasick.NewBuilder().AddStrings(tiles).Build()
+	if err != nil {
+		return nil, fmt.Errorf("scanner: building keyword tile automaton: %w", err)
+	}
+	ts.ac, ts.pf = ac, newPrefilter(tiles)
+	return ts, nil
+}
+
+// lowerEqual reports whether b lower-cased (ASCII letters) is kw.
+func lowerEqual(b []byte, kw string) bool {
+	for i := range len(kw) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != kw[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// firstAtOrAfter returns the index of the first of hits (ordered by start)
+// that starts at or after src, given the index found for the previous
+// copy: copies mostly read the base in order, so the search gallops
+// forward from there instead of bisecting the whole list each time.
+func firstAtOrAfter(hits []ahocorasick.Match, src, from int) int {
+	byStart := func(h ahocorasick.Match, t int) int { return h.Start - t }
+	if from > len(hits) || from > 0 && hits[from-1].Start >= src {
+		i, _ := slices.BinarySearchFunc(hits, src, byStart)
+		return i
+	}
+	// hits[:from] all start before src: gallop to a bound past it.
+	lo, step := from, 1
+	for lo+step < len(hits) && hits[lo+step].Start < src {
+		lo += step
+		step *= 2
+	}
+	hi := min(lo+step+1, len(hits))
+	i, _ := slices.BinarySearchFunc(hits[lo:hi], src, byStart)
+	return lo + i
 }
 
 // insideCopy reports whether [lo, hi) lies wholly inside one copy run.

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/coregx/ahocorasick"
 
 	"github.com/scour-dev/scour/source"
 )
@@ -192,6 +195,31 @@ func freshMemos(its items) items {
 	return out
 }
 
+// leavesWithoutMemo drops the memos no item is built from.
+func leavesWithoutMemo(its items) items {
+	bases := map[*source.Memo]bool{}
+	for _, it := range its {
+		if it.Delta != nil {
+			bases[it.Delta.Base] = true
+		}
+	}
+	for i := range its {
+		if !bases[its[i].Memo] {
+			its[i].Memo = nil
+		}
+	}
+	return its
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // TestDeltaMatchingSameFindings is the equivalence proof of delta-aware
 // matching (docs/design.md §14): over random delta trees built from every
 // built-in rule's examples (secrets split across copies and inserts,
@@ -231,6 +259,13 @@ func TestDeltaMatchingSameFindings(t *testing.T) {
 		its := c.deltaItems(rng, 10+rng.IntN(20))
 		want := run(t, full, freshMemos(its))
 		got := run(t, delta, freshMemos(its))
+		// As the git walker hands them: a blob no other is built from has
+		// no memo (its hits live in scratch memory).
+		leaves := run(t, delta, leavesWithoutMemo(freshMemos(its)))
+		leaves.Stats.Matched = got.Stats.Matched
+		if lj, gj := mustJSON(t, leaves), mustJSON(t, got); lj != gj {
+			t.Fatalf("seed %d: leaves without memos report differently:\n%s\nwith memos:\n%s", seed, lj, gj)
+		}
 		matched += got.Stats.Matched
 		total += got.Stats.Bytes
 		want.Stats.Matched, got.Stats.Matched = 0, 0
@@ -271,4 +306,101 @@ func TestDeltaMatchingSameFindings(t *testing.T) {
 		t.Errorf("delta-aware matching matched %d of %d bytes: it hardly carried anything", matched, total)
 	}
 	t.Logf("matched %d of %d bytes", matched, total)
+}
+
+// TestDeltaKeywordsSameHits: the keyword hits delta-aware matching lists
+// for an item built from a base (carried inside copy runs, searched
+// around gaps and seams, long keywords by their tiles) are exactly those
+// of a search over the whole item, over random versions rich in long
+// keywords split across copy and insert boundaries, in mixed case.
+func TestDeltaKeywordsSameHits(t *testing.T) {
+	t.Parallel()
+	c := newDeltaCorpus(t)
+	set, err := builtinSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Rules: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.tiles == nil {
+		t.Fatal("the catalogue has no keyword longer than tileLen: the tile search is not exercised")
+	}
+	var long []string
+	for _, k := range c.keywords {
+		if len(k) > tileLen {
+			long = append(long, k, strings.ToUpper(k), k[:len(k)/2], k[len(k)/2:])
+		}
+	}
+	c.keywords = long
+	sc := new(scratch)
+	sorted := func(h []ahocorasick.Match) []ahocorasick.Match {
+		h = slices.Clone(h)
+		slices.SortFunc(h, func(a, b ahocorasick.Match) int {
+			return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID)
+		})
+		return h
+	}
+	straddling := 0
+	seeds := 40
+	if raceEnabled {
+		seeds = 5
+	}
+	for seed := range seeds {
+		rng := rand.New(rand.NewPCG(uint64(seed), 99))
+		its := c.deltaItems(rng, 10+rng.IntN(20))
+		memos := map[*source.Memo]*deltaMemo{}
+		for _, it := range its {
+			want := sorted(s.keywords(sc, it.Data, nil))
+			got := want
+			if it.Delta != nil {
+				var n int64
+				got, n = s.deltaKeywords(sc, it.Data, memos[it.Delta.Base], it.Delta.Copies, nil)
+				if n > int64(len(it.Data)) {
+					t.Fatalf("seed %d %s: searched %d of %d bytes", seed, it.Origin.BlobID, n, len(it.Data))
+				}
+				for _, h := range got {
+					if h.End-h.Start > tileLen && !insideCopy(it.Delta.Copies, h.Start, h.End) {
+						straddling++
+					}
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("seed %d %s: delta keyword hits differ from a full search:\ndelta: %v\nfull:  %v", seed, it.Origin.BlobID, got, want)
+			}
+			byStart := slices.Clone(want)
+			slices.SortFunc(byStart, func(a, b ahocorasick.Match) int { return a.Start - b.Start })
+			memos[it.Memo] = &deltaMemo{size: len(it.Data), kw: byStart}
+		}
+	}
+	if straddling < 2*seeds {
+		t.Errorf("only %d long-keyword hits outside copy runs: the test hardly exercises the tiles", straddling)
+	}
+	t.Logf("%d long-keyword hits touching new bytes or seams", straddling)
+}
+
+// TestFirstAtOrAfter: the galloping search finds what bisecting the whole
+// list finds, from any earlier answer, for sources in and out of order.
+func TestFirstAtOrAfter(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		hits := make([]ahocorasick.Match, r.IntN(40))
+		at := 0
+		for i := range hits {
+			at += r.IntN(4)
+			hits[i] = ahocorasick.Match{Start: at, End: at + 3}
+		}
+		from := 0
+		for range 10 {
+			src := r.IntN(at + 5)
+			want, _ := slices.BinarySearchFunc(hits, src, func(h ahocorasick.Match, t int) int { return h.Start - t })
+			got := firstAtOrAfter(hits, src, from)
+			if got != want {
+				t.Fatalf("firstAtOrAfter(%v, %d, %d) = %d, want %d", hits, src, from, got, want)
+			}
+			// As deltaKeywords moves on: past some of the hits found.
+			from = min(got+r.IntN(3), len(hits))
+		}
+	}
 }

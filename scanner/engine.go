@@ -13,6 +13,7 @@ import (
 	"github.com/coregx/ahocorasick"
 
 	"github.com/scour-dev/scour/rules"
+	"github.com/scour-dev/scour/scanner/decode"
 	"github.com/scour-dev/scour/source"
 )
 
@@ -25,8 +26,11 @@ type scratch struct {
 	touched []int    // rules with at least one span in this chunk
 	cand    []span   // prefilter output: where keywords may be
 	hits    []ahocorasick.Match
-	found   []found
-	skip    []bool // per entry: restricted to paths the current item is not on
+	// regionHits are the hits of one region deltaKeywords searches;
+	// itemHits an item's hits when no memo keeps them.
+	regionHits, itemHits []ahocorasick.Match
+	found                []found
+	skip                 []bool // per entry: restricted to paths the current item is not on
 	// skipFor is the path skip, test, lock and config were computed for:
 	// versions of one file come one after another in a history walk, and
 	// matching every path rule's globs per blob was about 7% of matching a
@@ -39,6 +43,8 @@ type scratch struct {
 	// must not report them either.
 	rejected []string
 	sub      *scratch // for matching decoded text (depth 1)
+	// concat is the concatenated-literal decoders' memo (per decodeSpans).
+	concat decode.ConcatMemo
 }
 
 type span struct{ lo, hi int }
@@ -377,19 +383,25 @@ func (s *Scanner) windows(sc *scratch, chunk []byte, hits []ahocorasick.Match) {
 // hits are exactly those of one pass over the whole chunk
 // (TestPrefilterSameHits, FuzzPrefilter).
 func (s *Scanner) keywords(sc *scratch, chunk []byte, hits []ahocorasick.Match) []ahocorasick.Match {
+	return s.keywordsWith(s.ac, s.pf, sc, chunk, hits)
+}
+
+// keywordsWith is keywords with automaton ac and its prefilter pf (nil:
+// none).
+func (s *Scanner) keywordsWith(ac *ahocorasick.Automaton, pf *prefilter, sc *scratch, chunk []byte, hits []ahocorasick.Match) []ahocorasick.Match {
 	if cap(sc.lower) < len(chunk) {
 		sc.lower = make([]byte, len(chunk))
 	}
 	lower := sc.lower[:len(chunk)]
-	if s.pf == nil || s.noPrefilter {
+	if pf == nil || s.noPrefilter {
 		lowerInto(lower, chunk)
-		return append(hits, s.ac.FindAllOverlapping(lower)...)
+		return append(hits, ac.FindAllOverlapping(lower)...)
 	}
-	sc.cand = s.pf.candidates(chunk, sc.cand[:0])
+	sc.cand = pf.candidates(chunk, sc.cand[:0])
 	for _, sp := range sc.cand {
 		part := lower[sp.lo:sp.hi]
 		lowerInto(part, chunk[sp.lo:sp.hi])
-		for _, h := range s.ac.FindAllOverlapping(part) {
+		for _, h := range ac.FindAllOverlapping(part) {
 			h.Start += sp.lo
 			h.End += sp.lo
 			hits = append(hits, h)

@@ -2,6 +2,8 @@ package scanner
 
 import (
 	"bytes"
+	"cmp"
+	"math"
 	"regexp/syntax"
 	"slices"
 	"unicode"
@@ -276,40 +278,136 @@ func literalsOf(pattern string) []literal {
 				walk(r.Sub[0]) // present at least once
 			}
 		case syntax.OpLiteral:
-			if len(r.Rune) < minLiteral {
-				return
+			if l, ok := literalOf(r); ok {
+				lits = append(lits, l)
 			}
-			fold := r.Flags&syntax.FoldCase != 0
-			b := make([]byte, 0, len(r.Rune))
-			for _, c := range r.Rune {
-				if c >= 0x80 {
-					return // non-ASCII folding has more than two forms
-				}
-				if fold && 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				b = append(b, byte(c))
-			}
-			if fold {
-				// Go folds k to U+212A (Kelvin) and s to U+017F (long s)
-				// too: keep the longest piece without them.
-				best := []byte(nil)
-				for _, piece := range bytes.FieldsFunc(b, func(c rune) bool { return c == 'k' || c == 's' }) {
-					if len(piece) > len(best) {
-						best = piece
-					}
-				}
-				if len(best) < minLiteral {
-					return
-				}
-				b = best
-			}
-			lits = append(lits, literal{s: b, fold: fold})
 		}
 	}
 	walk(re)
 	slices.SortStableFunc(lits, func(a, b literal) int { return len(b.s) - len(a.s) })
 	return lits[:min(len(lits), maxNeeds)]
+}
+
+// literalOf returns the literal r (an OpLiteral) stands for, when it is
+// long enough to be worth a search.
+func literalOf(r *syntax.Regexp) (literal, bool) {
+	if len(r.Rune) < minLiteral {
+		return literal{}, false
+	}
+	fold := r.Flags&syntax.FoldCase != 0
+	b := make([]byte, 0, len(r.Rune))
+	for _, c := range r.Rune {
+		if c >= 0x80 {
+			return literal{}, false // non-ASCII folding has more than two forms
+		}
+		if fold && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, byte(c))
+	}
+	if fold {
+		// Go folds k to U+212A (Kelvin) and s to U+017F (long s)
+		// too: keep the longest piece without them.
+		best := []byte(nil)
+		for _, piece := range bytes.FieldsFunc(b, func(c rune) bool { return c == 'k' || c == 's' }) {
+			if len(piece) > len(best) {
+				best = piece
+			}
+		}
+		if len(best) < minLiteral {
+			return literal{}, false
+		}
+		b = best
+	}
+	return literal{s: b, fold: fold}, true
+}
+
+// maxAnyOf bounds the literals of one any-of need (the searches per window).
+const maxAnyOf = 6
+
+// anyLiteralsOf returns the any-of literal needs of pattern: for a
+// mandatory alternation whose every branch holds a mandatory literal, one
+// literal of each branch; every match holds at least one of them.
+// (?:^|[\s,])(?:jwt[_.-]?secret|jwt:\n...(?:secret|signing[_-]?key)) has
+// no literal every match holds ("jwt" is too short), but each holds
+// "ecret" or "igning": the jwt-signing-secret rules' keyword, jwt, is on
+// most lines of etcd's auth code, and without this test their regexes ran
+// over 25 MB of windows per history scan. Needs of one literal (those
+// literalsOf finds) are left out.
+func anyLiteralsOf(pattern string) [][]literal {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	var req func(*syntax.Regexp) [][]literal
+	req = func(r *syntax.Regexp) [][]literal {
+		switch r.Op {
+		case syntax.OpConcat:
+			var out [][]literal
+			for _, s := range r.Sub {
+				out = append(out, req(s)...)
+			}
+			return out
+		case syntax.OpCapture:
+			return req(r.Sub[0])
+		case syntax.OpRepeat, syntax.OpPlus:
+			if r.Op == syntax.OpPlus || r.Min > 0 {
+				return req(r.Sub[0])
+			}
+		case syntax.OpLiteral:
+			if l, ok := literalOf(r); ok {
+				return [][]literal{{l}}
+			}
+		case syntax.OpAlternate:
+			var any []literal
+			for _, b := range r.Sub {
+				cs := req(b)
+				if len(cs) == 0 {
+					return nil // a branch without a literal: no need
+				}
+				// The branch's smallest need, of the longest literals.
+				best := slices.MinFunc(cs, func(a, b []literal) int {
+					return cmp.Or(len(a)-len(b), minLen(b)-minLen(a))
+				})
+				for _, l := range best {
+					if !slices.ContainsFunc(any, func(o literal) bool { return o.fold == l.fold && bytes.Equal(o.s, l.s) }) {
+						any = append(any, l)
+					}
+				}
+			}
+			if len(any) > maxAnyOf {
+				return nil
+			}
+			return [][]literal{any}
+		}
+		return nil
+	}
+	var out [][]literal
+	for _, c := range req(re) {
+		if len(c) > 1 {
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b []literal) int { return len(a) - len(b) })
+	return out[:min(len(out), maxNeeds)]
+}
+
+func minLen(c []literal) int {
+	n := math.MaxInt
+	for _, l := range c {
+		n = min(n, len(l.s))
+	}
+	return n
+}
+
+// hasAnyLiterals reports whether w holds a literal of each need.
+func hasAnyLiterals(needs [][]literal, w []byte) bool {
+	for _, c := range needs {
+		if !slices.ContainsFunc(c, func(l literal) bool { return containsLiteral(w, l) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // hasLiterals reports whether w holds every literal.
@@ -385,9 +483,9 @@ func equalFoldLower(b, lower []byte) bool {
 }
 
 // possible reports whether data[lo:hi] meets every need and holds every
-// literal of e's rule.
+// literal of e's rule, and one of each of its any-of literal needs.
 func (e *entry) possible(data []byte, lo, hi int) bool {
-	return possible(e.needs, data, lo, hi) && hasLiterals(e.lits, data[lo:hi])
+	return possible(e.needs, data, lo, hi) && hasLiterals(e.lits, data[lo:hi]) && hasAnyLiterals(e.anyLits, data[lo:hi])
 }
 
 func boolInt(b bool) int {

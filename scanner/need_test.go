@@ -96,6 +96,7 @@ func TestNeedsNeverLoseMatches(t *testing.T) {
 	for _, rule := range set.Rules() {
 		ns := needsOf(rule.Pattern)
 		lits := literalsOf(rule.Pattern)
+		anyLits := anyLiteralsOf(rule.Pattern)
 		var texts []string
 		for _, ex := range rule.Examples {
 			texts = append(texts, ex.Text)
@@ -129,6 +130,9 @@ func TestNeedsNeverLoseMatches(t *testing.T) {
 					if !hasLiterals(lits, b) {
 						t.Fatalf("%s: literals rule out %q, where the rule matches", rule.ID, b)
 					}
+					if !hasAnyLiterals(anyLits, b) {
+						t.Fatalf("%s: any-of literals rule out %q, where the rule matches", rule.ID, b)
+					}
 				}
 			}
 		}
@@ -160,6 +164,28 @@ func TestLiterals(t *testing.T) {
 		}
 		if strings.Join(got, ",") != strings.Join(c.want, ",") {
 			t.Errorf("%s: literals %q, want %q", c.pattern, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		pattern string
+		want    string
+	}{
+		{`(?i:(?:^|[\s{,"'])(?:jwt[_.-]?secret(?:[_.-]?key)?|jwt:[ \t]*\r?\n[ \t]+(?:secret|secret[_-]?key|signing[_-]?key)))[ \t]*(?:=|:)`, "ecret|igning"},
+		{`(?:aaaa|bbbb)(?:cccc|x)(?:dddd|eeee|ffff)`, "aaaa|bbbb dddd|eeee|ffff"},
+		{`(?:aaaa|bbbb)?(?:cccc|)`, ""},
+		{`(?:aaaa|bbbbcccc)`, "aaaa|bbbbcccc"},
+		{`(?i:kkkk|ssss)`, ""},
+	} {
+		var got []string
+		for _, any := range anyLiteralsOf(c.pattern) {
+			var alt []string
+			for _, l := range any {
+				alt = append(alt, string(l.s))
+			}
+			got = append(got, strings.Join(alt, "|"))
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s: any-of literals %q, want %q", c.pattern, strings.Join(got, " "), c.want)
 		}
 	}
 	re := regexp.MustCompile(`(?i:client_secret)`)

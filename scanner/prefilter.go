@@ -40,8 +40,12 @@ type prefilter struct {
 	// keyword and by each folded 3-byte keyword (24 bits; a folded byte is
 	// never 0, so the two kinds cannot collide) and lists the keywords
 	// registered there. gramSet, the hashed keys, spares most stage-one
-	// hits a map lookup.
-	grams    map[uint32][]kwAt
+	// hits a table lookup. The table is open-addressed (linear probing,
+	// at most half full; key 0, which no folded gram is, marks a free
+	// slot): a Go map's lookup was a third of stage two.
+	gramKeys []uint32
+	gramKws  [][]kwAt
+	gramMask uint32
 	gramSet  [1 << gramBits / 64]uint64
 	hasShort bool
 }
@@ -102,7 +106,8 @@ func newPrefilter(keywords []string) *prefilter {
 	if len(keywords) == 0 {
 		return nil
 	}
-	pf := &prefilter{grams: map[uint32][]kwAt{}}
+	pf := &prefilter{}
+	grams := map[uint32][]kwAt{}
 	addTri := func(t uint32) {
 		h := hash3(t)
 		pf.set[h>>6] |= 1 << (h & 63)
@@ -112,7 +117,7 @@ func newPrefilter(keywords []string) *prefilter {
 		for i, c := range kw {
 			folded[i] = c | 0x20
 		}
-		pf.grams[g] = append(pf.grams[g], kwAt{string(folded), off})
+		grams[g] = append(grams[g], kwAt{string(folded), off})
 		h := hashGram(g)
 		pf.gramSet[h>>6] |= 1 << (h & 63)
 	}
@@ -142,8 +147,23 @@ func newPrefilter(keywords []string) *prefilter {
 			addTri(q >> 8)
 		}
 	}
+	size := 16
+	for size < 2*len(grams) {
+		size *= 2
+	}
+	pf.gramKeys, pf.gramKws, pf.gramMask = make([]uint32, size), make([][]kwAt, size), uint32(size-1)
+	for g, kws := range grams {
+		h := pf.slot(g)
+		for pf.gramKeys[h] != 0 {
+			h = (h + 1) & pf.gramMask
+		}
+		pf.gramKeys[h], pf.gramKws[h] = g, kws
+	}
 	return pf
 }
+
+// slot is where gram g's probe sequence starts in the table.
+func (pf *prefilter) slot(g uint32) uint32 { return g * 0x9E3779B1 >> 7 & pf.gramMask }
 
 // candidates appends to spans the merged, sorted spans of data that hold
 // every keyword occurrence in data, and returns the extended slice. Each
@@ -190,9 +210,18 @@ func (pf *prefilter) candidates(data []byte, spans []span) []span {
 		}
 		i += 12
 	}
-	// The last few bytes: no stage one (a trigram may not fit), exact
-	// lookups only.
+	// The last few bytes, one even offset at a time: stage one where a
+	// trigram fits (the invariant above holds at any even offset; delta-
+	// aware matching searches many short regions, and confirming every
+	// tail offset was half of this function's exact lookups), exact
+	// lookups where it does not (a 3-byte keyword ending the data at an
+	// odd offset has no full trigram at the next even one).
 	for p := i; p+1 < n; p += 2 {
+		if p+3 <= n {
+			if h := hash3(fold3(data[p:])); set[h>>6]&(1<<(h&63)) == 0 {
+				continue
+			}
+		}
 		spans = pf.confirm(data, p, spans)
 	}
 	out := spans[base:]
@@ -234,7 +263,14 @@ func (pf *prefilter) lookup(g uint32, q, n int, data []byte, spans []span) []spa
 	if h := hashGram(g); pf.gramSet[h>>6]&(1<<(h&63)) == 0 {
 		return spans
 	}
-	for _, k := range pf.grams[g] {
+	h := pf.slot(g)
+	for pf.gramKeys[h] != g {
+		if pf.gramKeys[h] == 0 {
+			return spans
+		}
+		h = (h + 1) & pf.gramMask
+	}
+	for _, k := range pf.gramKws[h] {
 		lo, hi := q-k.off, q-k.off+len(k.kw)
 		if lo >= 0 && hi <= n && foldedEqual(data[lo:hi], k.kw) {
 			spans = append(spans, span{lo, hi})

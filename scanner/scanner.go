@@ -94,6 +94,9 @@ type entry struct {
 	needs []need
 	// lits, when set, are literals every match holds (need.go).
 	lits []literal
+	// anyLits, when set, are sets of literals every match holds one of
+	// (need.go).
+	anyLits [][]literal
 	// confidence is the rule's ("high", "medium", "low"); "" in fakes.
 	confidence string
 	// generic findings yield to any other provider's that overlaps them.
@@ -128,6 +131,9 @@ type Scanner struct {
 	// tests compare).
 	noNeeds bool
 	maxKw   int
+	// tiles is the keyword search of delta-aware matching (delta.go) when
+	// some keyword is longer than tileLen; nil: it uses ac and pf.
+	tiles *tileSearch
 	// minRank drops matches of lower confidence (confidenceRank).
 	minRank int
 	// pathRules are the entries restricted to some paths.
@@ -184,7 +190,7 @@ func New(opts Options) (*Scanner, error) {
 			continue // it could only make findings the caller drops
 		}
 		e := entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
-			needs: needsOf(r.Pattern), lits: literalsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
+			needs: needsOf(r.Pattern), lits: literalsOf(r.Pattern), anyLits: anyLiteralsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
 			generic: r.Provider == rules.GenericProvider}
 		if len(r.Paths) > 0 {
 			e.applies = r.AppliesTo
@@ -262,6 +268,11 @@ func newScanner(opts Options, es []entry, kws [][]string) (*Scanner, error) {
 		}
 		s.ac = ac
 		s.pf = newPrefilter(patterns)
+		if s.maxKw > tileLen {
+			if s.tiles, err = newTileSearch(patterns); err != nil {
+				return nil, err
+			}
+		}
 	}
 	// A match lies within [kw.Start-W, kw.End+W], so everything a match
 	// needs is within 2W+maxKw (+ boundary bytes) of its start.

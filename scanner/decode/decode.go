@@ -12,7 +12,10 @@
 package decode
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/binary"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -116,12 +119,36 @@ func Printable(b []byte) bool {
 		return false
 	}
 	bad := 0
+	i := 0
+	// Eight bytes at a time: a word with no byte below 0x20 and no 0x7f
+	// has nothing to count (most decoded text is plain ASCII on one line).
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if hasLess(w, 0x20)|hasLess(w^0x7f7f7f7f7f7f7f7f, 1) == 0 {
+			continue
+		}
+		bad += controls(b[i : i+8])
+	}
+	bad += controls(b[i:])
+	return bad*20 <= len(b)
+}
+
+// hasLess is non-zero when a byte of w is below n (n <= 128): exact as to
+// whether one is, not as to which.
+func hasLess(w uint64, n byte) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	return (w - ones*uint64(n)) &^ w & high
+}
+
+// controls counts the control characters of b that Printable counts.
+func controls(b []byte) int {
+	bad := 0
 	for _, c := range b {
 		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
 			bad++
 		}
 	}
-	return bad*20 <= len(b)
+	return bad
 }
 
 func unhex(c byte) (byte, bool) {
@@ -268,6 +295,51 @@ func EscapedRun(data []byte, at int) (Span, bool) {
 // lines), each literal's escapes decoded. It needs at least two literals.
 // Failing, it still returns the span the literals cover (without Text).
 func Concatenated(data []byte, at int) (Span, bool) {
+	return (*ConcatMemo)(nil).Concatenated(data, at)
+}
+
+// ConcatMemo makes repeated Concatenated calls on one data cheap: a chain
+// longer than MaxLen (a gzipped protobuf descriptor as "\x1f\x8b..." +
+// lines, 100 KB and more) is decoded up to MaxLen from its first literal,
+// and each join after that is a trigger whose call walked back over the
+// whole chain and forward MaxLen again, to the same span: quadratic in
+// the chain, 160 MB walked per etcd history scan. The walk back is a
+// function of the literal it starts from and the walk forward of where
+// the walk back ended, so the memo keeps the opening quotes a walk back
+// passed through (each leads to the same first literal) and the forward
+// walk's result from that first literal. Results are those of Concatenated
+// without the memo (TestConcatMemo). Its zero value is ready; Reset it
+// before using it on other data.
+type ConcatMemo struct {
+	heads []int // opening quotes whose walk back ends at start, ascending
+	walk  []int // scratch: the opening quotes the current walk passed
+	start int
+	have  bool // heads and start are set
+	fwd   bool // span and ok are the forward walk's from start
+	span  Span
+	ok    bool
+}
+
+// Reset forgets what m knows, for use on other data.
+func (m *ConcatMemo) Reset() {
+	m.heads, m.walk = m.heads[:0], m.walk[:0]
+	m.have, m.fwd = false, false
+	m.span = Span{}
+}
+
+// known reports whether the walk back from the opening quote at q is known
+// to end at m.start.
+func (m *ConcatMemo) known(q int) bool {
+	if !m.have || len(m.heads) == 0 || q < m.heads[0] || q > m.heads[len(m.heads)-1] {
+		return false
+	}
+	_, ok := slices.BinarySearch(m.heads, q)
+	return ok
+}
+
+// Concatenated is the package's Concatenated, remembering in m (nil:
+// nothing) what later calls on the same data can reuse.
+func (m *ConcatMemo) Concatenated(data []byte, at int) (Span, bool) {
 	// The literal holding at: its opening quote is the nearest quote
 	// before it on the same line.
 	q := -1
@@ -285,7 +357,18 @@ func Concatenated(data []byte, at int) (Span, bool) {
 	}
 	// Walk back over earlier literals joined to this one.
 	start := q
+	joined := false
+	if m != nil {
+		m.walk = m.walk[:0]
+	}
 	for {
+		if m != nil {
+			if m.known(start) {
+				start, joined = m.start, true
+				break
+			}
+			m.walk = append(m.walk, start)
+		}
 		p := skipJoinBack(data, start)
 		if p <= 0 || data[p-1] != '"' && data[p-1] != '\'' {
 			break
@@ -296,34 +379,80 @@ func Concatenated(data []byte, at int) (Span, bool) {
 		}
 		start = o
 	}
-	var out []byte
-	n, end := 0, start
-	for i := start; i < len(data) && i-start < MaxLen; {
-		c := data[i]
-		if c != '"' && c != '\'' {
-			break
-		}
-		j := i + 1
-		for j < len(data) && data[j] != c && data[j] != '\n' {
-			if data[j] == '\\' {
-				j++
+	if m != nil {
+		// m.walk is descending; every quote in it leads to start.
+		slices.Reverse(m.walk)
+		if joined {
+			m.heads = append(m.heads, m.walk...)
+			if !slices.IsSorted(m.heads) {
+				slices.Sort(m.heads)
 			}
-			j++
+		} else {
+			m.heads = append(m.heads[:0], m.walk...)
+			m.start, m.have, m.fwd = start, true, false
 		}
-		if j >= len(data) || data[j] != c {
+		if m.fwd {
+			return m.span, m.ok
+		}
+		m.span, m.ok = concatFrom(data, start)
+		m.fwd = true
+		return m.span, m.ok
+	}
+	return concatFrom(data, start)
+}
+
+// concatFrom decodes the chain of literals whose first opens at start.
+func concatFrom(data []byte, start int) (Span, bool) {
+	// Two walks over the chain: the first finds how far it goes and how
+	// much text it holds, so a single literal (most triggers) costs no
+	// allocation and the text is built in one buffer of the right size.
+	n, end, size := 0, start, 0
+	for i := start; i < len(data) && i-start < MaxLen; {
+		j, ok := literalEnd(data, i)
+		if !ok {
 			break
 		}
-		out = appendUnescaped(out, data[i+1:j])
+		size += j - i - 1
 		n++
 		end = j + 1
 		i = skipJoin(data, j+1)
 	}
-	if n < 2 || !Printable(out) {
+	if n < 2 {
 		// End still says how far the literals went, so a caller need not
 		// walk the same chain again from each of its joins.
 		return Span{Start: start, End: end}, false
 	}
+	out := make([]byte, 0, size)
+	for i, k := start, 0; k < n; k++ {
+		j, _ := literalEnd(data, i)
+		out = appendUnescaped(out, data[i+1:j])
+		i = skipJoin(data, j+1)
+	}
+	if !Printable(out) {
+		return Span{Start: start, End: end}, false
+	}
 	return Span{Start: start, End: end, Kind: Concat, Text: out}, true
+}
+
+// literalEnd returns the closing quote of the literal whose opening quote
+// is data[i] (on the same line, escapes skipped), if data[i] is a quote
+// and the literal closes.
+func literalEnd(data []byte, i int) (int, bool) {
+	c := data[i]
+	if c != '"' && c != '\'' {
+		return 0, false
+	}
+	j := i + 1
+	for j < len(data) && data[j] != c && data[j] != '\n' {
+		if data[j] == '\\' {
+			j++
+		}
+		j++
+	}
+	if j >= len(data) || data[j] != c {
+		return 0, false
+	}
+	return j, true
 }
 
 // skipJoin skips what may join two literals: spaces, newlines, one + or .
@@ -377,15 +506,19 @@ func openQuote(data []byte, close int) int {
 }
 
 // appendUnescaped appends a literal's body with \n, \t, \\, \", \' and \/
-// decoded (enough for keys and tokens; others are kept as written).
+// decoded (enough for keys and tokens; others are kept as written). The
+// text between escapes is copied in one go: most bodies have none.
 func appendUnescaped(out, b []byte) []byte {
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' || i+1 == len(b) {
-			out = append(out, b[i])
-			continue
+	for {
+		k := bytes.IndexByte(b, '\\')
+		if k < 0 {
+			return append(out, b...)
 		}
-		i++
-		switch b[i] {
+		out = append(out, b[:k]...)
+		if k+1 == len(b) {
+			return append(out, '\\')
+		}
+		switch c := b[k+1]; c {
 		case 'n':
 			out = append(out, '\n')
 		case 't':
@@ -393,10 +526,10 @@ func appendUnescaped(out, b []byte) []byte {
 		case 'r':
 			out = append(out, '\r')
 		case '\\', '"', '\'', '/':
-			out = append(out, b[i])
+			out = append(out, c)
 		default:
-			out = append(out, '\\', b[i])
+			out = append(out, '\\', c)
 		}
+		b = b[k+2:]
 	}
-	return out
 }
