@@ -67,3 +67,36 @@ func assertOnly(t *testing.T, dir, name string) {
 		t.Errorf("directory holds %v, want only %s", names, name)
 	}
 }
+
+// TestWriteDeviceInPlace: writing to /dev/null writes through the device
+// and leaves it a device (renaming a temporary file over it would replace
+// it with a regular file when run as root).
+func TestWriteDeviceInPlace(t *testing.T) {
+	t.Parallel()
+	st, err := os.Stat(os.DevNull)
+	if err != nil || st.Mode().IsRegular() {
+		t.Fatalf("%s is not a device (%v, %v): was it replaced by a file?", os.DevNull, st, err)
+	}
+	if err := Write(os.DevNull, 0o600, func(w io.Writer) error { _, err := io.WriteString(w, "report"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.Stat(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Mode() != st.Mode() {
+		t.Fatalf("%s mode changed from %v to %v", os.DevNull, st.Mode(), after.Mode())
+	}
+}
+
+// TestWriteDirectoryRefused: a directory is never replaced or written into.
+func TestWriteDirectoryRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := Write(dir, 0o600, func(io.Writer) error { return nil }); err == nil {
+		t.Fatal("want an error for a directory")
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		t.Fatalf("directory gone: %v", err)
+	}
+}
