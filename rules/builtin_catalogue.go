@@ -15916,7 +15916,7 @@ func generatedPacks() []*Pack {
 					ID:          "private-key",
 					Provider:    "privatekey",
 					Description: "Unencrypted private key (PEM RSA, EC or DSA; OpenSSH without a passphrase)",
-					Pattern:     "(?P<secret>-----BEGIN (?P<kind>RSA|EC|DSA) PRIVATE KEY-----[A-Za-z0-9+/=\\s\\\\]*?[A-Za-z0-9+/=]{40}[A-Za-z0-9+/=\\s\\\\]{24,}?-----END (?:RSA|EC|DSA) PRIVATE KEY-----|-----BEGIN (?P<kind>OPENSSH) PRIVATE KEY-----(?:\\s|\\\\[rn])*(?:b3BlbnNzaC1rZXktdjEAAAAABG5vbmU|[A-Za-ac-z0-9+/]|b[A-Za-z0-24-9+/]|b3[AC-Za-z0-9+/])[A-Za-z0-9+/=\\s\\\\]{64,}?-----END OPENSSH PRIVATE KEY-----)",
+					Pattern:     "(?P<secret>-----BEGIN (?P<kind>RSA|EC|DSA) PRIVATE KEY-----(?:[A-Za-z0-9+/=]{0,39}[\\s\\\\])*[A-Za-z0-9+/=]{40}[A-Za-z0-9+/=\\s\\\\]{24,}?-----END (?:RSA|EC|DSA) PRIVATE KEY-----|-----BEGIN (?P<kind>OPENSSH) PRIVATE KEY-----(?:\\s|\\\\[rn])*(?:b3BlbnNzaC1rZXktdjEAAAAABG5vbmU|[A-Za-ac-z0-9+/]|b[A-Za-z0-24-9+/]|b3[AC-Za-z0-9+/])[A-Za-z0-9+/=\\s\\\\]{64,}?-----END OPENSSH PRIVATE KEY-----)",
 					Keywords: []string{
 						"PRIVATE KEY-----",
 					},

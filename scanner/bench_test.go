@@ -181,12 +181,17 @@ func benchKeywords(b *testing.B, full bool) {
 
 // BenchmarkPrefilter is the filter alone over the built-in keywords;
 // span-bytes/% is how much of the corpus it hands to the automaton.
-func BenchmarkPrefilter(b *testing.B) {
+func BenchmarkPrefilter(b *testing.B) { benchPrefilter(b, benchCorpus()) }
+
+// BenchmarkPrefilterGoroot: the same over Go's own source, where keywords
+// are as rare as they really are and stage one's false hits dominate.
+func BenchmarkPrefilterGoroot(b *testing.B) { benchPrefilter(b, gorootCorpus(b, 32<<20)) }
+
+func benchPrefilter(b *testing.B, data []byte) {
 	s, _ := builtinScanner(b, 0)
 	if s.pf == nil {
 		b.Fatal("built-in keywords have no prefilter")
 	}
-	data := benchCorpus()
 	var spans []span
 	perCPU(b, len(data), func() {
 		spans = spans[:0]

@@ -485,7 +485,8 @@ func equalFoldLower(b, lower []byte) bool {
 // possible reports whether data[lo:hi] meets every need and holds every
 // literal of e's rule, and one of each of its any-of literal needs.
 func (e *entry) possible(data []byte, lo, hi int) bool {
-	return possible(e.needs, data, lo, hi) && hasLiterals(e.lits, data[lo:hi]) && hasAnyLiterals(e.anyLits, data[lo:hi])
+	return possible(e.needs, data, lo, hi) && hasLiterals(e.lits, data[lo:hi]) && hasAnyLiterals(e.anyLits, data[lo:hi]) &&
+		hasSeqs(e.seqs, data[lo:hi])
 }
 
 func boolInt(b bool) int {
@@ -613,4 +614,153 @@ func hasRunAfter(w []byte, class *[256]bool, n int, pre *[256]bool) bool {
 		p = e + n
 	}
 	return false
+}
+
+// A seqNeed is a short run of fixed ASCII byte classes every match holds,
+// one of them a single byte: `\s-[pa]` in generic-cli-password (a space,
+// a '-', then p or a: a password on a mysql or sshpass command line). Its
+// class union is too broad and its length too short for a need, and it
+// has no literal of minLiteral bytes, but a window without the sequence
+// cannot hold a match: the rule's keyword (mysql) sits in Go imports and
+// docs, where "-p" after a space is rare. The window is searched for the
+// single byte (bytes.IndexByte) and its neighbours tested. Only rules
+// with no other need get them.
+type seqNeed struct {
+	classes [][256]bool
+	at      int  // index of the single-byte class
+	b       byte // its byte
+}
+
+// minSeqNeed: shorter sequences are too common to be worth a pass.
+const minSeqNeed = 3
+
+// seqNeedsOf returns the sequence needs of pattern's top-level sequence,
+// longest first, at most maxNeeds.
+func seqNeedsOf(pattern string) []seqNeed {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	var out []seqNeed
+	var run []byteSet
+	flush := func() {
+		defer func() { run = run[:0] }()
+		if len(run) < minSeqNeed {
+			return
+		}
+		at, b := -1, byte(0)
+		for i, s := range run {
+			if n, c := s.single(); n == 1 && (at < 0 || !isAlnum(c) && isAlnum(b)) {
+				at, b = i, c // prefer punctuation, rarer in code than letters
+			}
+		}
+		if at < 0 {
+			return
+		}
+		sn := seqNeed{classes: make([][256]bool, len(run)), at: at, b: b}
+		for i, s := range run {
+			for c := range 256 {
+				sn.classes[i][c] = s.has(byte(c))
+			}
+		}
+		out = append(out, sn)
+	}
+	// push adds a one-byte position, or ends the run when the class holds
+	// a byte >= 0x80 (a rune of several bytes: positions would no longer
+	// be bytes).
+	push := func(s byteSet) {
+		if s[2]|s[3] != 0 {
+			flush()
+			return
+		}
+		run = append(run, s)
+	}
+	var walk func(*syntax.Regexp)
+	walk = func(r *syntax.Regexp) {
+		switch r.Op {
+		case syntax.OpConcat:
+			for _, s := range r.Sub {
+				walk(s)
+			}
+		case syntax.OpCapture:
+			walk(r.Sub[0])
+		case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+			syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+			// Zero-width: the bytes on either side are still adjacent.
+		case syntax.OpLiteral:
+			for _, c := range r.Rune {
+				push(runeClass(c, r.Flags&syntax.FoldCase != 0))
+			}
+		case syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+			push(class(r))
+		case syntax.OpRepeat, syntax.OpPlus:
+			lo, hi := r.Min, r.Max
+			if r.Op == syntax.OpPlus {
+				lo, hi = 1, -1
+			}
+			cs, ok := single(r.Sub[0])
+			if !ok || lo == 0 {
+				flush()
+				return
+			}
+			for range min(lo, 64) {
+				push(cs)
+			}
+			if hi != lo || lo > 64 {
+				flush() // what follows is not at a fixed distance
+			}
+		default:
+			flush()
+		}
+	}
+	walk(re)
+	flush()
+	slices.SortStableFunc(out, func(a, b seqNeed) int { return len(b.classes) - len(a.classes) })
+	return out[:min(len(out), maxNeeds)]
+}
+
+// single reports how many bytes s holds, and the first.
+func (s *byteSet) single() (n int, first byte) {
+	for c := 255; c >= 0; c-- {
+		if s.has(byte(c)) {
+			n, first = n+1, byte(c)
+		}
+	}
+	return n, first
+}
+
+func isAlnum(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' }
+
+// hasSeqs reports whether w holds every sequence need.
+func hasSeqs(seqs []seqNeed, w []byte) bool {
+	for i := range seqs {
+		if !hasSeq(&seqs[i], w) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasSeq(sn *seqNeed, w []byte) bool {
+	for i := sn.at; i < len(w); {
+		j := bytes.IndexByte(w[i:], sn.b)
+		if j < 0 {
+			return false
+		}
+		p := i + j - sn.at // where the sequence would start; i >= sn.at
+		if p+len(sn.classes) <= len(w) && seqAt(sn, w[p:]) {
+			return true
+		}
+		i += j + 1
+	}
+	return false
+}
+
+func seqAt(sn *seqNeed, w []byte) bool {
+	for k := range sn.classes {
+		if !sn.classes[k][w[k]] {
+			return false
+		}
+	}
+	return true
 }

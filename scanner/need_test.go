@@ -97,6 +97,7 @@ func TestNeedsNeverLoseMatches(t *testing.T) {
 		ns := needsOf(rule.Pattern)
 		lits := literalsOf(rule.Pattern)
 		anyLits := anyLiteralsOf(rule.Pattern)
+		seqs := seqNeedsOf(rule.Pattern)
 		var texts []string
 		for _, ex := range rule.Examples {
 			texts = append(texts, ex.Text)
@@ -132,6 +133,9 @@ func TestNeedsNeverLoseMatches(t *testing.T) {
 					}
 					if !hasAnyLiterals(anyLits, b) {
 						t.Fatalf("%s: any-of literals rule out %q, where the rule matches", rule.ID, b)
+					}
+					if !hasSeqs(seqs, b) {
+						t.Fatalf("%s: sequence needs rule out %q, where the rule matches", rule.ID, b)
 					}
 				}
 			}
@@ -209,5 +213,61 @@ func TestLiterals(t *testing.T) {
 		if re.Match(b) && !hasLiterals(lits, b) {
 			t.Fatalf("literals rule out %q, which the pattern matches", b)
 		}
+	}
+}
+
+// TestSeqNeeds: the byte-class sequences a pattern's matches hold, and the
+// search for them, against the regexp on random near misses.
+func TestSeqNeeds(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		pattern string
+		want    int // classes of the longest sequence need, 0 for none
+	}{
+		{`(?i)\bmysql\b[^\n|;&]{0,160}?\s-[pa][ \t]?(?P<secret>[^\s"']{6,128})`, 3},
+		{`(?i)ab`, 0},        // too short
+		{`(?i)kkk`, 0},       // k folds to the Kelvin sign, several bytes
+		{`x[^a]-`, 0},        // [^a] holds runes of several bytes
+		{`ab(?:c)?-d`, 0},    // the optional part breaks the run
+		{`xoxp-[0-9]{3}`, 8}, // the repeat's fixed length joins the run
+		{`a+bb-c`, 4},        // after a+, a new run: b, b, -, c
+		{`(`, 0},
+	} {
+		got := 0
+		if sn := seqNeedsOf(c.pattern); len(sn) > 0 {
+			got = len(sn[0].classes)
+		}
+		if got != c.want {
+			t.Errorf("%s: sequence need of %d classes, want %d", c.pattern, got, c.want)
+		}
+	}
+	re := regexp.MustCompile(`(?i)(?:\bmysql|\bsshpass)\b[^\n|;&]{0,40}?\s-[pa][ \t]?["']?(?P<secret>[^\s"'$<>{}]{6,12})`)
+	seqs := seqNeedsOf(re.String())
+	if len(seqs) == 0 {
+		t.Fatal("no sequence need")
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	hits := 0
+	for range 20000 {
+		var b []byte
+		for range r.IntN(30) {
+			switch r.IntN(5) {
+			case 0:
+				b = append(b, []string{"mysql", "SSHPASS", " -p", "\t-A", "-P", "\u00e9"}[r.IntN(6)]...)
+			default:
+				const alphabet = "-pPaA \t\nx9\"'\xff"
+				b = append(b, alphabet[r.IntN(len(alphabet))])
+			}
+		}
+		m := re.Match(b)
+		if m {
+			hits++
+		}
+		if m && !hasSeqs(seqs, b) {
+			t.Fatalf("sequence needs rule out %q, which the pattern matches", b)
+		}
+	}
+	if hits == 0 {
+		t.Fatal("nothing matched")
 	}
 }

@@ -21,11 +21,13 @@ import (
 // by its 4-gram at offset k, i.e. two consecutive trigrams (k picked so
 // both are rare in source code, from trigramFreq): whichever of them
 // starts at an even offset is seen. A 3-byte keyword at an odd offset
-// leaves only its last two bytes at the next even offset, so "those two
-// bytes followed by any byte" is added too. Stage two, only where stage
-// one fired at p, looks up the exact folded 4-grams (and 3-byte keywords)
-// at p-1 and p, the two places that can have put a keyword's trigram at
-// p, and compares the keywords registered under a gram found there: each
+// leaves only its last two bytes at the next even offset and its first
+// two at the previous one, so "those two bytes followed by any byte" or
+// "any byte followed by those two", whichever is rarer, is added too.
+// Stage two, only where stage one fired at p, looks up the exact folded
+// 4-grams at p-1 and p and 3-byte keywords at p-1, p and p+1, the places
+// that can have put a keyword's trigram at p, and compares the keywords
+// registered under a gram found there: each
 // one that is really there (compared folded) becomes a span. The automaton
 // remains the matcher of record: it runs over the merged spans and its hits
 // are exactly those of a pass over the whole chunk.
@@ -131,8 +133,24 @@ func newPrefilter(keywords []string) *prefilter {
 			addGram(k, b, 0)
 			pf.hasShort = true
 			addTri(k)
+			// At an odd offset q the keyword has no trigram at an even
+			// offset: the one at q+1 starts with its last two bytes, the
+			// one at q-1 ends with its first two. Stage one takes the
+			// rarer pair with every byte beside it ("://" gives "?:/"
+			// rather than "//?", which every Go comment holds); confirm
+			// looks at p-1 and p+1 for 3-byte keywords.
+			after, before := 0.0, 0.0
 			for x := range 256 {
-				addTri(k>>8 | uint32(byte(x)|0x20)<<16)
+				c := byte(x) | 0x20
+				after += trigramCost([]byte{b[1], b[2], c})
+				before += trigramCost([]byte{c, b[0], b[1]})
+			}
+			for x := range 256 {
+				if after <= before {
+					addTri(k>>8 | uint32(byte(x)|0x20)<<16)
+				} else {
+					addTri(k<<8&0xffffff | uint32(byte(x)|0x20))
+				}
 			}
 		default:
 			best, bestCost := 0, math.Inf(1)
@@ -193,8 +211,8 @@ func (pf *prefilter) candidates(data []byte, spans []span) []span {
 			for m != 0 {
 				p := i + 2*bits.TrailingZeros64(m)
 				m &= m - 1
-				// p+4 <= n here; the common case (no gram at p-1 or p)
-				// ends after four bit tests. At p == 0 there is no p-1:
+				// p+4 <= n here; the common case (no gram at p-1 or p,
+				// no 3-byte keyword at p+1) ends after five bit tests. At p == 0 there is no p-1:
 				// g0 is then any value, which can only add a lookup.
 				g1 := fold4(data[p:])
 				g0 := g1<<8 | 0x20
@@ -202,8 +220,8 @@ func (pf *prefilter) candidates(data []byte, spans []span) []span {
 					g0 = fold4(data[p-1:])
 				}
 				k0, k1 := hashGram(g0), hashGram(g1)
-				k2, k3 := hashGram(g0&0xffffff), hashGram(g1&0xffffff)
-				if (gs[k0>>6]>>(k0&63)|gs[k1>>6]>>(k1&63)|gs[k2>>6]>>(k2&63)|gs[k3>>6]>>(k3&63))&1 != 0 {
+				k2, k3, k4 := hashGram(g0&0xffffff), hashGram(g1&0xffffff), hashGram(g1>>8)
+				if (gs[k0>>6]>>(k0&63)|gs[k1>>6]>>(k1&63)|gs[k2>>6]>>(k2&63)|gs[k3>>6]>>(k3&63)|gs[k4>>6]>>(k4&63))&1 != 0 {
 					spans = pf.confirm(data, p, spans)
 				}
 			}
@@ -243,8 +261,8 @@ func (pf *prefilter) candidates(data []byte, spans []span) []span {
 }
 
 // confirm looks up the exact grams that can have put the trigram at even
-// offset p (a 4-gram or 3-byte keyword at p-1 or p) and appends the spans
-// of the keywords that have them there.
+// offset p (a 4-gram at p-1 or p, a 3-byte keyword at p-1, p or p+1) and
+// appends the spans of the keywords that have them there.
 func (pf *prefilter) confirm(data []byte, p int, spans []span) []span {
 	for q := max(p-1, 0); q <= p; q++ {
 		if q+4 <= len(data) {
@@ -253,6 +271,9 @@ func (pf *prefilter) confirm(data []byte, p int, spans []span) []span {
 		if pf.hasShort && q+3 <= len(data) {
 			spans = pf.lookup(fold3(data[q:]), q, len(data), data, spans)
 		}
+	}
+	if q := p + 1; pf.hasShort && q+3 <= len(data) {
+		spans = pf.lookup(fold3(data[q:]), q, len(data), data, spans)
 	}
 	return spans
 }

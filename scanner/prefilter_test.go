@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -118,16 +119,22 @@ func TestPrefilterShortKeyword(t *testing.T) {
 }
 
 // TestPrefilterThreeByteKeywords covers 3-byte keywords at odd and even
-// offsets, at the very end of the input, and case variants.
+// offsets, at the very end of the input, and case variants; stage one
+// represents "zq-" at an odd offset by its last two bytes and "://" by its
+// first two (the rarer pair), so both ways are exercised.
 func TestPrefilterThreeByteKeywords(t *testing.T) {
 	t.Parallel()
-	s := newTestScanner(t, 0, nil,
-		testRule{id: "three", keywords: []string{"zq-"}, f: &fakeRule{re: regexpMust(`(?P<secret>zq-[0-9]{4})`), window: 8}},
-		tokRule(32))
-	for _, in := range []string{"zq-", "xzq-", "xxZQ-", "zQ-1234", strings.Repeat("a", 13) + "zq-", strings.Repeat("a", 14) + "Zq-", "zzq-zq-q-"} {
-		checkSameHits(t, s, []byte(in))
-		if got, _ := hitsBoth(s, []byte(in)); len(got) == 0 {
-			t.Errorf("%q: no hit", in)
+	for _, kw := range []string{"zq-", "://", "cio"} {
+		s := newTestScanner(t, 0, nil,
+			testRule{id: "three", keywords: []string{kw}, f: &fakeRule{re: regexpMust(`(?i)(?P<secret>` + regexp.QuoteMeta(kw) + `[0-9]{4})`), window: 8}},
+			tokRule(32))
+		up := strings.ToUpper(kw)
+		for _, in := range []string{kw, "x" + kw, "xx" + up, kw + "1234", "x" + up + "1234", strings.Repeat("a", 13) + kw,
+			strings.Repeat("a", 14) + up, strings.Repeat("a", 11) + kw + "b", strings.Repeat("b", 12) + kw + "bb", kw[:1] + kw + kw + kw[1:]} {
+			checkSameHits(t, s, []byte(in))
+			if got, _ := hitsBoth(s, []byte(in)); len(got) == 0 {
+				t.Errorf("%q: no hit", in)
+			}
 		}
 	}
 }

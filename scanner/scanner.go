@@ -97,6 +97,9 @@ type entry struct {
 	// anyLits, when set, are sets of literals every match holds one of
 	// (need.go).
 	anyLits [][]literal
+	// seqs, when set, are short byte-class sequences every match holds
+	// (need.go); only for rules with none of the needs above.
+	seqs []seqNeed
 	// confidence is the rule's ("high", "medium", "low"); "" in fakes.
 	confidence string
 	// generic findings yield to any other provider's that overlaps them.
@@ -192,6 +195,9 @@ func New(opts Options) (*Scanner, error) {
 		e := entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
 			needs: needsOf(r.Pattern), lits: literalsOf(r.Pattern), anyLits: anyLiteralsOf(r.Pattern), rank: confidenceRank(r.Confidence), confidence: r.Confidence,
 			generic: r.Provider == rules.GenericProvider}
+		if len(e.needs) == 0 && len(e.lits) == 0 && len(e.anyLits) == 0 {
+			e.seqs = seqNeedsOf(r.Pattern)
+		}
 		if len(r.Paths) > 0 {
 			e.applies = r.AppliesTo
 		}
