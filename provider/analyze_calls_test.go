@@ -37,6 +37,8 @@ var documentedAnalyzeCalls = map[string][]string{
 	"github-app-installation":       {"GET /installation/repositories"},
 	"github-fine-grained-pat":       {"GET /user", "GET /user/repos"},
 	"github-legacy-token":           {"GET /user", "GET /user/orgs", "GET /user/repos"},
+	"github-legacy-token-setting":   {"GET /user", "GET /user/orgs", "GET /user/repos"},
+	"github-legacy-token-pat":       {"GET /user", "GET /user/orgs", "GET /user/repos"},
 	"gitlab-pat-routable":           {"GET /api/v4/personal_access_tokens/self", "GET /api/v4/user", "GET /api/v4/projects"},
 	"gitlab-pat":                    {"GET /api/v4/personal_access_tokens/self", "GET /api/v4/user", "GET /api/v4/projects"},
 	"grafana-service-account-token": {"GET /api/org", "GET /api/access-control/user/permissions"},

@@ -8435,11 +8435,10 @@ func generatedPacks() []*Pack {
 				{
 					ID:          "github-legacy-token",
 					Provider:    "github",
-					Description: "GitHub token in the pre-2021 format (40 hex) in a hub or gh configuration for github.com, or set as a GitHub token",
-					Pattern:     "(?:github\\.com:(?s:.{0,160}?)oauth_token:\\s*|(?i:github[\\w.-]{0,20}(?:token|pat))\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*)\\\\?[\"']?(?P<secret>[a-f0-9]{40})",
+					Description: "GitHub token in the pre-2021 format (40 hex) in a hub or gh configuration for github.com",
+					Pattern:     "github\\.com:(?s:.{0,160}?)oauth_token:\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{40})",
 					Keywords: []string{
 						"oauth_token",
-						"github",
 					},
 					MinEntropy:  3,
 					Confidence:  "high",
@@ -8453,6 +8452,180 @@ func generatedPacks() []*Pack {
 							Text:   "github.com:\n    oauth_token: 5057dcde84861ee807c563e20671b36b0d684dc4\n    user: deploy-bot\n    git_protocol: ssh\n",
 							Secret: "5057dcde84861ee807c563e20671b36b0d684dc4",
 						},
+					},
+					NegativeExamples: []string{
+						"github.com:\n- user: octocat\n  oauth_token: 0000000000000000000000000000000000000000\n",
+						"gitlab.example.com:\n  oauth_token: \n",
+						"GITHUB_SHA=0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
+					},
+					References: []string{
+						"https://hub.github.com/hub.1.html#configuration",
+						"https://github.blog/changelog/2021-03-31-authentication-token-format-updates-are-generally-available",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.github.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/user",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Exists: []string{
+											"login",
+										},
+										Result: "live",
+										Owner: map[string]string{
+											"email":  "email",
+											"login":  "login",
+											"scopes": "header:X-OAuth-Scopes",
+										},
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+										Reason: "GitHub: Bad credentials",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"login\":\"octocat\"}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "revoked",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"message\":\"Bad credentials\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+					Revoke: &Revoke{
+						Class:   "manual",
+						Console: "https://github.com/settings/tokens",
+						Manual:  "The owner (${owner}) deletes the token at https://github.com/settings/tokens.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens",
+						AdviceFor: map[string]string{
+							"no-expiry": "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/keeping-your-personal-access-tokens-secure",
+						},
+						Calls: []AnalyzeCall{
+							{
+								Name:   "user",
+								Method: "GET",
+								URL:    "${base_url}/user",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Identity: map[string]string{
+									"email": "email",
+									"id":    "id",
+									"login": "login",
+									"type":  "type",
+								},
+								Scopes: &ScopeSource{
+									From:      "header:X-OAuth-Scopes",
+									Separator: ",",
+								},
+								Expires: &TimeSource{
+									From: "header:github-authentication-token-expiration",
+									NoneWhen: []string{
+										"absent",
+									},
+								},
+							},
+							{
+								Name:   "organisations",
+								Method: "GET",
+								URL:    "${base_url}/user/orgs?per_page=100",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Reach: &Reach{
+									Kind:     "organisations",
+									Name:     "login",
+									Paginate: "link",
+								},
+							},
+							{
+								Name:   "repositories",
+								Method: "GET",
+								URL:    "${base_url}/user/repos?per_page=100",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Reach: &Reach{
+									Kind:     "repositories",
+									Name:     "full_name",
+									Paginate: "link",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"admin:*",
+							"delete_repo",
+							"site_admin",
+							"manage_runners:*",
+						},
+						WriteScopes: []string{
+							"repo",
+							"public_repo",
+							"repo:*",
+							"write:*",
+							"workflow",
+							"gist",
+							"user",
+							"codespace",
+							"project",
+							"delete:*",
+						},
+						WideScopes: []string{
+							"admin:org",
+							"write:org",
+							"admin:enterprise",
+							"manage_runners:org",
+							"manage_runners:enterprise",
+						},
+						ScopesNote: "GitHub sends no X-OAuth-Scopes header for fine-grained tokens; their per-repository permissions cannot be listed with the token",
+					},
+				},
+				{
+					ID:          "github-legacy-token-setting",
+					Provider:    "github",
+					Description: "GitHub token in the pre-2021 format (40 hex) set as a GitHub token (HOMEBREW_GITHUB_API_TOKEN=, github_token:, --github-token=; GITHUB_PAT= is github-legacy-token-pat)",
+					Pattern:     "\\A\\\\?[\"']?[\\w.-]*?(?i:github)[\\w.-]{0,20}?(?i:token)\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{40})",
+					Keywords: []string{
+						"github",
+					},
+					MinEntropy:  3,
+					Confidence:  "high",
+					Guard:       "assignment",
+					Remediation: "Revoke at https://github.com/settings/tokens (or POST https://api.github.com/credentials/revoke) and log in again with a new token.",
+					Examples: []Example{
 						{
 							Text:   "export HOMEBREW_GITHUB_API_TOKEN='8a56ffd035ca3def49760eb8a387df9e13c8faef'",
 							Secret: "8a56ffd035ca3def49760eb8a387df9e13c8faef",
@@ -8461,10 +8634,202 @@ func generatedPacks() []*Pack {
 							Text:   "  github_token: \"0a5acf633cd1b9918a5042cbf3899e891d28ed79\"",
 							Secret: "0a5acf633cd1b9918a5042cbf3899e891d28ed79",
 						},
+						{
+							Text:   "{\"GithubOAuthToken\":\"6f3c2a9e1b7d4c8f0a5e2d9b3c7f1a4e8d0b6c2f\"}",
+							Secret: "6f3c2a9e1b7d4c8f0a5e2d9b3c7f1a4e8d0b6c2f",
+						},
+						{
+							Text:   "gh-release --github-token=3e7a1c9f5b2d8e4a0c6f1b9d7e3a5c2f8b0d4e6a",
+							Secret: "3e7a1c9f5b2d8e4a0c6f1b9d7e3a5c2f8b0d4e6a",
+						},
 					},
 					NegativeExamples: []string{
-						"github.com:\n- user: octocat\n  oauth_token: 0000000000000000000000000000000000000000\n",
-						"gitlab.example.com:\n  oauth_token: \n",
+						"GITHUB_TOKEN_URL=0b9d8d83115c1702ce08389d1bd127932d5f8e5f",
+						"import \"github.com/x/token\" // 0b9d8d83115c1702ce08389d1bd127932d5f8e5f",
+						"GITHUB_SHA=0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
+					},
+					References: []string{
+						"https://hub.github.com/hub.1.html#configuration",
+						"https://github.blog/changelog/2021-03-31-authentication-token-format-updates-are-generally-available",
+					},
+					Verify: &Action{
+						BaseURL: "https://api.github.com",
+						Steps: []Step{
+							{
+								Method: "GET",
+								URL:    "${base_url}/user",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Outcomes: []Outcome{
+									{
+										Status: []int{
+											200,
+										},
+										Exists: []string{
+											"login",
+										},
+										Result: "live",
+										Owner: map[string]string{
+											"email":  "email",
+											"login":  "login",
+											"scopes": "header:X-OAuth-Scopes",
+										},
+									},
+									{
+										Status: []int{
+											401,
+										},
+										Result: "dead",
+										Reason: "GitHub: Bad credentials",
+									},
+								},
+							},
+						},
+						Fixtures: []Fixture{
+							{
+								Name: "live",
+								Responses: []FixtureResponse{
+									{
+										Status: 200,
+										Body:   "{\"login\":\"octocat\"}",
+									},
+								},
+								Result: "live",
+							},
+							{
+								Name: "revoked",
+								Responses: []FixtureResponse{
+									{
+										Status: 401,
+										Body:   "{\"message\":\"Bad credentials\"}",
+									},
+								},
+								Result: "dead",
+							},
+						},
+					},
+					Revoke: &Revoke{
+						Class:   "manual",
+						Console: "https://github.com/settings/tokens",
+						Manual:  "The owner (${owner}) deletes the token at https://github.com/settings/tokens.",
+					},
+					Analyze: &Analyze{
+						Advice: "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens",
+						AdviceFor: map[string]string{
+							"no-expiry": "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/keeping-your-personal-access-tokens-secure",
+						},
+						Calls: []AnalyzeCall{
+							{
+								Name:   "user",
+								Method: "GET",
+								URL:    "${base_url}/user",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Identity: map[string]string{
+									"email": "email",
+									"id":    "id",
+									"login": "login",
+									"type":  "type",
+								},
+								Scopes: &ScopeSource{
+									From:      "header:X-OAuth-Scopes",
+									Separator: ",",
+								},
+								Expires: &TimeSource{
+									From: "header:github-authentication-token-expiration",
+									NoneWhen: []string{
+										"absent",
+									},
+								},
+							},
+							{
+								Name:   "organisations",
+								Method: "GET",
+								URL:    "${base_url}/user/orgs?per_page=100",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Reach: &Reach{
+									Kind:     "organisations",
+									Name:     "login",
+									Paginate: "link",
+								},
+							},
+							{
+								Name:   "repositories",
+								Method: "GET",
+								URL:    "${base_url}/user/repos?per_page=100",
+								Headers: map[string]string{
+									"Accept":        "application/vnd.github+json",
+									"Authorization": "token ${secret}",
+								},
+								Reach: &Reach{
+									Kind:     "repositories",
+									Name:     "full_name",
+									Paginate: "link",
+								},
+							},
+						},
+						AdminScopes: []string{
+							"admin:*",
+							"delete_repo",
+							"site_admin",
+							"manage_runners:*",
+						},
+						WriteScopes: []string{
+							"repo",
+							"public_repo",
+							"repo:*",
+							"write:*",
+							"workflow",
+							"gist",
+							"user",
+							"codespace",
+							"project",
+							"delete:*",
+						},
+						WideScopes: []string{
+							"admin:org",
+							"write:org",
+							"admin:enterprise",
+							"manage_runners:org",
+							"manage_runners:enterprise",
+						},
+						ScopesNote: "GitHub sends no X-OAuth-Scopes header for fine-grained tokens; their per-repository permissions cannot be listed with the token",
+					},
+				},
+				{
+					ID:          "github-legacy-token-pat",
+					Provider:    "github",
+					Description: "GitHub token in the pre-2021 format (40 hex) set as a GitHub PAT (GITHUB_PAT=, github_pat:)",
+					Pattern:     "(?i:github[_.-]?pat)\\\\?[\"']?\\s*(?:=|:|=>|:=)\\s*\\\\?[\"']?(?P<secret>[a-f0-9]{40})",
+					Keywords: []string{
+						"githubpat",
+						"github_pat",
+						"github-pat",
+						"github.pat",
+					},
+					MinEntropy:  3,
+					Confidence:  "high",
+					Remediation: "Revoke at https://github.com/settings/tokens (or POST https://api.github.com/credentials/revoke) and log in again with a new token.",
+					Examples: []Example{
+						{
+							Text:   "{\"GithubPAT\":\"6f3c2a9e1b7d4c8f0a5e2d9b3c7f1a4e8d0b6c2f\"}",
+							Secret: "6f3c2a9e1b7d4c8f0a5e2d9b3c7f1a4e8d0b6c2f",
+						},
+						{
+							Text:   "export HOMEBREW_GITHUB_PAT=8a56ffd035ca3def49760eb8a387df9e13c8faef",
+							Secret: "8a56ffd035ca3def49760eb8a387df9e13c8faef",
+						},
+					},
+					NegativeExamples: []string{
+						"GITHUB_PATH=0b9d8d83115c1702ce08389d1bd127932d5f8e5f",
+						"import \"github.com/x/token\" // 0b9d8d83115c1702ce08389d1bd127932d5f8e5f",
 						"GITHUB_SHA=0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
 					},
 					References: []string{
