@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp/syntax"
 	"slices"
+	"sync"
 	"unicode"
 )
 
@@ -482,11 +483,41 @@ func equalFoldLower(b, lower []byte) bool {
 	return true
 }
 
+// ruleNeeds are a rule's necessary conditions, computed once on first use
+// (safe for concurrent use).
+type ruleNeeds struct {
+	pattern string
+	once    sync.Once
+	// needs are runs of byte classes every match holds.
+	needs []need
+	// lits are literals every match holds.
+	lits []literal
+	// anyLits are sets of literals every match holds one of.
+	anyLits [][]literal
+	// seqs are short byte-class sequences every match holds; only for
+	// rules with none of the needs above.
+	seqs []seqNeed
+}
+
+func (rn *ruleNeeds) get() *ruleNeeds {
+	rn.once.Do(func() {
+		rn.needs, rn.lits, rn.anyLits = needsOf(rn.pattern), literalsOf(rn.pattern), anyLiteralsOf(rn.pattern)
+		if len(rn.needs) == 0 && len(rn.lits) == 0 && len(rn.anyLits) == 0 {
+			rn.seqs = seqNeedsOf(rn.pattern)
+		}
+	})
+	return rn
+}
+
 // possible reports whether data[lo:hi] meets every need and holds every
 // literal of e's rule, and one of each of its any-of literal needs.
 func (e *entry) possible(data []byte, lo, hi int) bool {
-	return possible(e.needs, data, lo, hi) && hasLiterals(e.lits, data[lo:hi]) && hasAnyLiterals(e.anyLits, data[lo:hi]) &&
-		hasSeqs(e.seqs, data[lo:hi])
+	if e.needs == nil {
+		return true
+	}
+	n := e.needs.get()
+	return possible(n.needs, data, lo, hi) && hasLiterals(n.lits, data[lo:hi]) && hasAnyLiterals(n.anyLits, data[lo:hi]) &&
+		hasSeqs(n.seqs, data[lo:hi])
 }
 
 func boolInt(b bool) int {
