@@ -70,6 +70,11 @@ func needsOf(pattern string) []need {
 	if err != nil {
 		return nil
 	}
+	return needsOfParsed(re)
+}
+
+// needsOfParsed is needsOf over a parsed pattern (left unchanged).
+func needsOfParsed(re *syntax.Regexp) []need {
 	var seq []*syntax.Regexp
 	var flatten func(*syntax.Regexp)
 	flatten = func(r *syntax.Regexp) {
@@ -264,6 +269,11 @@ func literalsOf(pattern string) []literal {
 	if err != nil {
 		return nil
 	}
+	return literalsOfParsed(re)
+}
+
+// literalsOfParsed is literalsOf over a parsed pattern (left unchanged).
+func literalsOfParsed(re *syntax.Regexp) []literal {
 	var lits []literal
 	var walk func(*syntax.Regexp)
 	walk = func(r *syntax.Regexp) {
@@ -340,6 +350,11 @@ func anyLiteralsOf(pattern string) [][]literal {
 	if err != nil {
 		return nil
 	}
+	return anyLiteralsOfParsed(re)
+}
+
+// anyLiteralsOfParsed is anyLiteralsOf over a parsed pattern (left unchanged).
+func anyLiteralsOfParsed(re *syntax.Regexp) [][]literal {
 	var req func(*syntax.Regexp) [][]literal
 	req = func(r *syntax.Regexp) [][]literal {
 		switch r.Op {
@@ -501,9 +516,13 @@ type ruleNeeds struct {
 
 func (rn *ruleNeeds) get() *ruleNeeds {
 	rn.once.Do(func() {
-		rn.needs, rn.lits, rn.anyLits = needsOf(rn.pattern), literalsOf(rn.pattern), anyLiteralsOf(rn.pattern)
+		re, err := syntax.Parse(rn.pattern, syntax.Perl)
+		if err != nil {
+			return // no needs: the regex decides alone
+		}
+		rn.needs, rn.lits, rn.anyLits = needsOfParsed(re), literalsOfParsed(re), anyLiteralsOfParsed(re)
 		if len(rn.needs) == 0 && len(rn.lits) == 0 && len(rn.anyLits) == 0 {
-			rn.seqs = seqNeedsOf(rn.pattern)
+			rn.seqs = seqNeedsOfParsed(re)
 		}
 	})
 	return rn
@@ -672,6 +691,11 @@ func seqNeedsOf(pattern string) []seqNeed {
 	if err != nil {
 		return nil
 	}
+	return seqNeedsOfParsed(re)
+}
+
+// seqNeedsOfParsed is seqNeedsOf over a parsed pattern (left unchanged).
+func seqNeedsOfParsed(re *syntax.Regexp) []seqNeed {
 	var out []seqNeed
 	var run []byteSet
 	flush := func() {
