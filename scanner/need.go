@@ -62,18 +62,9 @@ const minNeedRun = 8
 // maxNeeds bounds the passes over a window.
 const maxNeeds = 3
 
-// needsOf derives needs from a rule's pattern (Go regexp syntax, as
-// rules.Rule compiles it). It returns nil when the pattern has no long
-// mandatory run or does not parse.
-func needsOf(pattern string) []need {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	return needsOfParsed(re)
-}
-
-// needsOfParsed is needsOf over a parsed pattern (left unchanged).
+// needsOfParsed derives needs from a rule's parsed pattern (Go regexp
+// syntax, as rules.Rule compiles it). It returns nil when the pattern has
+// no long mandatory run.
 func needsOfParsed(re *syntax.Regexp) []need {
 	var seq []*syntax.Regexp
 	var flatten func(*syntax.Regexp)
@@ -261,18 +252,9 @@ type literal struct {
 // minLiteral: shorter literals rule out too little to pay for the search.
 const minLiteral = 4
 
-// literalsOf returns the mandatory literals of pattern's top-level
+// literalsOfParsed returns the mandatory literals of pattern's top-level
 // sequence (optional and alternated parts add none), longest first, at
 // most maxNeeds.
-func literalsOf(pattern string) []literal {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	return literalsOfParsed(re)
-}
-
-// literalsOfParsed is literalsOf over a parsed pattern (left unchanged).
 func literalsOfParsed(re *syntax.Regexp) []literal {
 	var lits []literal
 	var walk func(*syntax.Regexp)
@@ -336,7 +318,7 @@ func literalOf(r *syntax.Regexp) (literal, bool) {
 // maxAnyOf bounds the literals of one any-of need (the searches per window).
 const maxAnyOf = 6
 
-// anyLiteralsOf returns the any-of literal needs of pattern: for a
+// anyLiteralsOfParsed returns the any-of literal needs of pattern: for a
 // mandatory alternation whose every branch holds a mandatory literal, one
 // literal of each branch; every match holds at least one of them.
 // (?:^|[\s,])(?:jwt[_.-]?secret|jwt:\n...(?:secret|signing[_-]?key)) has
@@ -345,15 +327,6 @@ const maxAnyOf = 6
 // most lines of etcd's auth code, and without this test their regexes ran
 // over 25 MB of windows per history scan. Needs of one literal (those
 // literalsOf finds) are left out.
-func anyLiteralsOf(pattern string) [][]literal {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	return anyLiteralsOfParsed(re)
-}
-
-// anyLiteralsOfParsed is anyLiteralsOf over a parsed pattern (left unchanged).
 func anyLiteralsOfParsed(re *syntax.Regexp) [][]literal {
 	var req func(*syntax.Regexp) [][]literal
 	req = func(r *syntax.Regexp) [][]literal {
@@ -684,17 +657,8 @@ type seqNeed struct {
 // minSeqNeed: shorter sequences are too common to be worth a pass.
 const minSeqNeed = 3
 
-// seqNeedsOf returns the sequence needs of pattern's top-level sequence,
+// seqNeedsOfParsed returns the sequence needs of pattern's top-level sequence,
 // longest first, at most maxNeeds.
-func seqNeedsOf(pattern string) []seqNeed {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	return seqNeedsOfParsed(re)
-}
-
-// seqNeedsOfParsed is seqNeedsOf over a parsed pattern (left unchanged).
 func seqNeedsOfParsed(re *syntax.Regexp) []seqNeed {
 	var out []seqNeed
 	var run []byteSet

@@ -3,6 +3,7 @@ package scanner
 import (
 	"math/rand/v2"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"testing"
 
@@ -271,3 +272,19 @@ func TestSeqNeeds(t *testing.T) {
 		t.Fatal("nothing matched")
 	}
 }
+
+// The need readers over a pattern string (nil when it does not parse), as
+// ruleNeeds.get reads them off a parsed one.
+func ofPattern[T any](pattern string, read func(*syntax.Regexp) T) T {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		var none T
+		return none
+	}
+	return read(re)
+}
+
+func needsOf(pattern string) []need            { return ofPattern(pattern, needsOfParsed) }
+func literalsOf(pattern string) []literal      { return ofPattern(pattern, literalsOfParsed) }
+func anyLiteralsOf(pattern string) [][]literal { return ofPattern(pattern, anyLiteralsOfParsed) }
+func seqNeedsOf(pattern string) []seqNeed      { return ofPattern(pattern, seqNeedsOfParsed) }
