@@ -3,7 +3,9 @@ package githistory
 import (
 	"container/heap"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -62,8 +64,9 @@ type history struct {
 	// of looking each up (the blobs map lookups were a tenth of the walk's
 	// CPU on etcd). Bounded to lastTreeMax bytes (lastTreeBytes held);
 	// past it, paths not yet held are walked in full.
-	lastTree      map[string][]byte
+	lastTree      map[string]lastTree
 	lastTreeBytes int
+	ends          []int32 // scratch for keepLast
 	lastTreeMax   int
 	// refused counts trees not walked (refused by the walk's bounds, or
 	// unreadable): a walk during which it grew is not complete, and its
@@ -111,7 +114,7 @@ func newHistory(obj rawReader, shallow map[plumbing.Hash]bool, skip func(source.
 		ancestors: map[plumbing.Hash]int{},
 		walkedIDs: map[plumbing.Hash]struct{}{},
 		rewalk:    rewalkBudget,
-		lastTree:  map[string][]byte{},
+		lastTree:  map[string]lastTree{},
 		// Most repositories' directories fit many times over; see
 		// lastTreeBytesFor for the share of the memory budget.
 		lastTreeMax: lastTreeBytesFor(DefaultMemoryBudget),
@@ -306,9 +309,10 @@ func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int)
 	}
 	defer h.leave(id)
 	h.seenTrees[key] = struct{}{}
-	data, entries, err := h.readTreeData(id, depth)
+	last, hasLast := h.lastTree[prefix]
+	d, err := h.readTreeDiff(id, depth, last, hasLast)
 	if again {
-		h.rewalk -= len(entries)
+		h.rewalk -= d.count
 	}
 	if err != nil {
 		h.refused++
@@ -320,14 +324,15 @@ func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int)
 	// recorded already: their blobs have this path, their subtrees were
 	// walked here (record and walkTree would change nothing), unless the
 	// walk made a blob reachable that was not: the reachable commits are
-	// all walked before the unreachable ones, so it cannot.
-	last, hasLast := h.lastTree[prefix]
-	old := entryCursor{data: last}
+	// all walked before the unreachable ones, so it cannot. readTreeDiff
+	// left out the entries before and after the bytes that differ; the
+	// cursor finds the shared ones among the rest.
+	old := entryCursor{data: last.data[d.lo:]}
 	refused := h.refused
-	at := 0
-	for i := range entries {
-		e := &entries[i]
-		raw := data[at : at+e.size]
+	at := d.lo
+	for i := range d.entries {
+		e := &d.entries[i]
+		raw := d.data[at : at+e.size]
 		at += e.size
 		if e.kind == entryGitlink || (hasLast && old.has(e, raw)) {
 			continue
@@ -342,24 +347,147 @@ func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int)
 		}
 	}
 	if h.refused == refused {
-		h.keepLast(prefix, data, hasLast, last)
+		h.keepLast(prefix, d, hasLast, last)
 	}
 }
 
-// keepLast makes data the last tree walked in full at prefix, within the
-// bound on lastTree.
-func (h *history) keepLast(prefix string, data []byte, hasLast bool, last []byte) {
+// lastTree is a tree kept in history.lastTree: its bytes and where each
+// of its entries ends, so that a new tree at the same path is compared
+// with it without parsing the entries they share.
+type lastTree struct {
+	data []byte
+	ends []int32
+}
+
+// size is what a lastTree counts against its bound.
+func (l lastTree) size() int { return len(l.data) + 4*len(l.ends) }
+
+// treeDiff is a tree read for walkTree: entries are the parsed entries of
+// data[lo:], up to where data ends with the same entries as the last tree
+// at its path (data[lo:] whole without one); the entries before lo are the
+// last tree's first pre entries, those after, its entries from post on.
+type treeDiff struct {
+	data    []byte
+	entries []treeEntry
+	lo      int
+	pre     int // entries of the last tree before lo
+	post    int // index in the last tree's ends of the first entry after entries; -1: none
+	count   int // entries of the tree
+}
+
+// readTreeDiff reads tree id and parses what differs from last: a new
+// version of a directory shares most bytes with the one before, at the
+// start and at the end, and those entries need no parsing (parsing every
+// entry of every tree was an eighth of the walk's CPU). The result is the
+// same as parsing it all: the shared bytes start and end at entry
+// boundaries of both trees, and last parsed without error, so a damaged
+// entry can only be among those parsed.
+func (h *history) readTreeDiff(id plumbing.Hash, depth int, last lastTree, hasLast bool) (treeDiff, error) {
+	t, data, err := h.obj.read(id)
+	if err != nil {
+		return treeDiff{}, err
+	}
+	if t != plumbing.TreeObject {
+		return treeDiff{}, notA(id, t, plumbing.TreeObject)
+	}
+	for len(h.entries) <= depth {
+		h.entries = append(h.entries, nil)
+	}
+	d := treeDiff{data: data, post: -1}
 	if hasLast {
-		h.lastTreeBytes -= len(last)
-	} else if h.lastTreeBytes+len(data) > h.lastTreeMax {
+		// The last tree's entries that end within the shared prefix.
+		pfx := commonPrefix(data, last.data)
+		d.pre = sort.Search(len(last.ends), func(i int) bool { return int(last.ends[i]) > pfx })
+		if d.pre > 0 {
+			d.lo = int(last.ends[d.pre-1])
+		}
+		// The first of the last tree's entry boundaries within the shared
+		// suffix, and the same place in data.
+		sfx := commonSuffix(data[d.lo:], last.data[d.lo:])
+		from := len(last.data) - sfx
+		b, j := d.lo, d.pre-1
+		if from > d.lo {
+			j = sort.Search(len(last.ends), func(i int) bool { return int(last.ends[i]) >= from })
+			b = int(last.ends[j])
+		}
+		hi := b + len(data) - len(last.data)
+		entries, err := parseTree(data[d.lo:hi], h.entries[depth])
+		h.entries[depth] = entries
+		if err == nil {
+			d.entries, d.post = entries, j+1
+			d.count = d.pre + len(entries) + len(last.ends) - (j + 1)
+			return d, nil
+		}
+		// An entry of data runs past hi: parse the rest whole.
+	}
+	entries, err := parseTree(data[d.lo:], h.entries[depth])
+	h.entries[depth] = entries
+	d.entries, d.count = entries, d.pre+len(entries)
+	return d, err
+}
+
+// commonPrefix is the length of the longest common prefix of a and b.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:]); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// commonSuffix is the length of the longest common suffix of a and b.
+func commonSuffix(a, b []byte) int {
+	n := min(len(a), len(b))
+	a, b = a[len(a)-n:], b[len(b)-n:]
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := binary.BigEndian.Uint64(a[n-i-8:]) ^ binary.BigEndian.Uint64(b[n-i-8:]); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < n && a[n-i-1] == b[n-i-1] {
+		i++
+	}
+	return i
+}
+
+// keepLast makes d's tree the last tree walked in full at prefix, within
+// the bound on lastTree.
+func (h *history) keepLast(prefix string, d treeDiff, hasLast bool, last lastTree) {
+	// The new tree's entry ends: the last tree's before d.lo, the parsed
+	// entries', then the last tree's after them, moved by the difference
+	// in length.
+	ends := append(h.ends[:0], last.ends[:d.pre]...)
+	at := d.lo
+	for i := range d.entries {
+		at += d.entries[i].size
+		ends = append(ends, int32(at))
+	}
+	if d.post >= 0 {
+		shift := int32(len(d.data) - len(last.data))
+		for _, e := range last.ends[d.post:] {
+			ends = append(ends, e+shift)
+		}
+	}
+	h.ends = ends
+	size := len(d.data) + 4*len(ends)
+	if hasLast {
+		h.lastTreeBytes -= last.size()
+	} else if h.lastTreeBytes+size > h.lastTreeMax {
 		return
 	}
-	if h.lastTreeBytes+len(data) > h.lastTreeMax {
+	if h.lastTreeBytes+size > h.lastTreeMax {
 		delete(h.lastTree, prefix)
 		return
 	}
-	h.lastTree[prefix] = data
-	h.lastTreeBytes += len(data)
+	h.lastTree[prefix] = lastTree{data: d.data, ends: append(last.ends[:0], ends...)}
+	h.lastTreeBytes += size
 }
 
 // walkTaggedTree records the blobs of a tree a ref points at directly,
