@@ -49,12 +49,20 @@ type blobInfo struct {
 // history is the result of walking commits and trees: for every blob,
 // every (commit, path) that introduced it.
 type history struct {
-	obj       rawReader
-	shallow   map[plumbing.Hash]bool
-	commits   []commitNode
-	index     map[plumbing.Hash]int32
-	blobs     map[plumbing.Hash]*blobInfo
-	seenTrees map[treeKey]struct{}
+	obj     rawReader
+	shallow map[plumbing.Hash]bool
+	commits []commitNode
+	index   map[plumbing.Hash]int32
+	blobs   map[plumbing.Hash]*blobInfo
+	// walked holds every tree id walked, with the first path walkTree
+	// walked it at; seenAt the other (id, path) pairs walkTree walked.
+	// Nearly every tree is walked at one path only, so one lookup in
+	// walked decides both whether a tree was walked at this path and
+	// whether it was walked before elsewhere (two maps, one lookup each,
+	// were a tenth of the walk's CPU: the lookups miss the CPU's caches).
+	walked    map[plumbing.Hash]treeMark
+	seenAt    map[treeKey]struct{}
+	treesSeen int // (tree, path) pairs walkTree walked
 	skip      func(source.Skipped)
 	entries   [][]treeEntry // reusable per depth
 
@@ -84,7 +92,6 @@ type history struct {
 	// path, and how many more entries trees met again at new paths may
 	// cost (a "tree bomb" repeats one subtree under many names).
 	ancestors map[plumbing.Hash]int
-	walkedIDs map[plumbing.Hash]struct{}
 	rewalk    int
 	bombed    bool
 	looped    bool // a tree containing itself was reported
@@ -110,9 +117,9 @@ func newHistory(obj rawReader, shallow map[plumbing.Hash]bool, skip func(source.
 		obj: obj, shallow: shallow, skip: skip,
 		index:     map[plumbing.Hash]int32{},
 		blobs:     map[plumbing.Hash]*blobInfo{},
-		seenTrees: map[treeKey]struct{}{},
+		walked:    map[plumbing.Hash]treeMark{},
+		seenAt:    map[treeKey]struct{}{},
 		ancestors: map[plumbing.Hash]int{},
-		walkedIDs: map[plumbing.Hash]struct{}{},
 		rewalk:    rewalkBudget,
 		lastTree:  map[string]lastTree{},
 		// Most repositories' directories fit many times over; see
@@ -297,18 +304,50 @@ func (h *history) attribute(ctx context.Context, order []int32) error {
 	return nil
 }
 
+// treeMark is what walked holds of a tree: the path hash walkTree first
+// walked it at, if it did (walkTaggedTree and introduce mark trees too).
+type treeMark struct {
+	path   uint64
+	atPath bool
+}
+
+// seen reports whether walkTree walked tree id at the path of hash path;
+// m and known are walked[id].
+func (h *history) seen(id plumbing.Hash, path uint64, m treeMark, known bool) bool {
+	if !known || !m.atPath {
+		return false
+	}
+	if m.path == path {
+		return true
+	}
+	_, ok := h.seenAt[treeKey{id, path}]
+	return ok
+}
+
 func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int) {
-	key := treeKey{id, pathHash(prefix)}
-	if _, ok := h.seenTrees[key]; ok {
+	ph := pathHash(prefix)
+	m, known := h.walked[id]
+	if h.seen(id, ph, m, known) {
 		return
 	}
-	again, ok := h.enter(ci, id, prefix, depth)
+	h.walkNew(ci, id, prefix, ph, depth, m, known)
+}
+
+// walkNew walks tree id at prefix (of hash ph), which walkTree has not
+// walked there; m and known are walked[id].
+func (h *history) walkNew(ci int32, id plumbing.Hash, prefix string, ph uint64, depth int, m treeMark, known bool) {
+	again, ok := h.enter(ci, id, prefix, depth, known)
 	if !ok {
 		h.refused++
 		return
 	}
 	defer h.leave(id)
-	h.seenTrees[key] = struct{}{}
+	if !known || !m.atPath {
+		h.walked[id] = treeMark{path: ph, atPath: true}
+	} else {
+		h.seenAt[treeKey{id, ph}] = struct{}{}
+	}
+	h.treesSeen++
 	last, hasLast := h.lastTree[prefix]
 	d, err := h.readTreeDiff(id, depth, last, hasLast)
 	if again {
@@ -339,8 +378,9 @@ func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int)
 		}
 		switch e.kind {
 		case entryTree:
-			if _, ok := h.seenTrees[treeKey{e.hash, pathHash2(prefix, e.name)}]; !ok {
-				h.walkTree(ci, e.hash, join(prefix, e.name), depth+1)
+			ph := pathHash2(prefix, e.name)
+			if m, known := h.walked[e.hash]; !h.seen(e.hash, ph, m, known) {
+				h.walkNew(ci, e.hash, join(prefix, e.name), ph, depth+1, m, known)
 			}
 		case entryBlob:
 			h.record(e.hash, ci, prefix, e.name)
@@ -493,7 +533,7 @@ func (h *history) keepLast(prefix string, d treeDiff, hasLast bool, last lastTre
 // walkTaggedTree records the blobs of a tree a ref points at directly,
 // under the ref's name; the tree walk's bounds apply.
 func (h *history) walkTaggedTree(id plumbing.Hash, ref, prefix string, depth int) {
-	again, ok := h.enter(-1, id, prefix, depth)
+	again, ok := h.enterMark(-1, id, prefix, depth)
 	if !ok {
 		return
 	}
@@ -517,40 +557,50 @@ func (h *history) walkTaggedTree(id plumbing.Hash, ref, prefix string, depth int
 	}
 }
 
+// enterMark is enter for walks that do not record where they walked a
+// tree (walkTaggedTree, introduce): it marks the tree walked.
+func (h *history) enterMark(ci int32, id plumbing.Hash, prefix string, depth int) (again, ok bool) {
+	_, known := h.walked[id]
+	again, ok = h.enter(ci, id, prefix, depth, known)
+	if ok && !known {
+		h.walked[id] = treeMark{}
+	}
+	return again, ok
+}
+
 // enter checks the bounds before tree id is walked at prefix, reporting
-// (once each) a loop, a tree too deep, or the end of the rewalk budget.
-// A tree entered must be left; again says it was walked before elsewhere.
-func (h *history) enter(ci int32, id plumbing.Hash, prefix string, depth int) (again, ok bool) {
-	where := prefix // a tree a ref names: prefix starts with the ref
-	if ci >= 0 {
-		where = pathOr(prefix, "/") + " in commit " + h.commits[ci].hash.String()
+// (once each) a loop, a tree too deep, or the end of the rewalk budget;
+// known says it was walked before (elsewhere), and is returned as again.
+// A tree entered must be left, and marked walked by the caller.
+func (h *history) enter(ci int32, id plumbing.Hash, prefix string, depth int, known bool) (again, ok bool) {
+	// Built only to report: making it for every tree was a visible cost.
+	where := func() string {
+		if ci < 0 {
+			return prefix // a tree a ref names: prefix starts with the ref
+		}
+		return pathOr(prefix, "/") + " in commit " + h.commits[ci].hash.String()
 	}
 	switch {
 	case h.ancestors[id] > 0:
 		if !h.looped {
 			h.looped = true
-			h.skip(source.Skipped{Path: where, Reason: ReasonCorrupt, Detail: "tree " + id.String() + " contains itself (an object that does not match its id): the loop is not followed"})
+			h.skip(source.Skipped{Path: where(), Reason: ReasonCorrupt, Detail: "tree " + id.String() + " contains itself (an object that does not match its id): the loop is not followed"})
 		}
 		return false, false
 	case depth > maxTreeDepth:
 		h.missing++
-		h.skip(source.Skipped{Path: where, Reason: ReasonCorrupt, Detail: fmt.Sprintf("tree %s is nested more than %d levels deep: not walked further", id, maxTreeDepth)})
+		h.skip(source.Skipped{Path: where(), Reason: ReasonCorrupt, Detail: fmt.Sprintf("tree %s is nested more than %d levels deep: not walked further", id, maxTreeDepth)})
 		return false, false
 	}
-	_, again = h.walkedIDs[id]
-	if again {
-		if h.rewalk <= 0 {
-			if !h.bombed {
-				h.bombed = true
-				h.skip(source.Skipped{Path: where, Reason: ReasonTooLarge, Detail: fmt.Sprintf("directories repeated at more than %d paths (a tree bomb?): their contents are scanned, with only the paths already listed", rewalkBudget)})
-			}
-			return true, false
+	if known && h.rewalk <= 0 {
+		if !h.bombed {
+			h.bombed = true
+			h.skip(source.Skipped{Path: where(), Reason: ReasonTooLarge, Detail: fmt.Sprintf("directories repeated at more than %d paths (a tree bomb?): their contents are scanned, with only the paths already listed", rewalkBudget)})
 		}
-	} else {
-		h.walkedIDs[id] = struct{}{}
+		return true, false
 	}
 	h.ancestors[id]++
-	return again, true
+	return known, true
 }
 
 func (h *history) leave(id plumbing.Hash) {
@@ -612,7 +662,7 @@ func (h *history) introduce(ci int32, tree plumbing.Hash, parents []plumbing.Has
 			return
 		}
 	}
-	again, ok := h.enter(ci, tree, prefix, depth)
+	again, ok := h.enterMark(ci, tree, prefix, depth)
 	if !ok {
 		return
 	}

@@ -234,7 +234,7 @@ func (s *scan) walked(start time.Time) {
 	if h.shallowed {
 		s.sink.Skipped(source.Skipped{Path: s.r.GitDir, Reason: ReasonShallow, Detail: "history before the shallow boundary is not in this clone and was not scanned (fetch with --unshallow to scan it)"})
 	}
-	s.r.opts.Debugf("git: %d commits, %d trees, %d blobs attributed in %v", len(h.commits), len(h.seenTrees), len(h.blobs), time.Since(start))
+	s.r.opts.Debugf("git: %d commits, %d trees, %d blobs attributed in %v", len(h.commits), h.treesSeen, len(h.blobs), time.Since(start))
 }
 
 // applyExcludes marks the blobs only ever seen at excluded paths, once the
