@@ -74,7 +74,7 @@ type history struct {
 	// past it, paths not yet held are walked in full.
 	lastTree      map[string]lastTree
 	lastTreeBytes int
-	ends          []int32 // scratch for keepLast
+	endsAt        [][]int32 // entry ends, reusable per depth
 	lastTreeMax   int
 	// refused counts trees not walked (refused by the walk's bounds, or
 	// unreadable): a walk during which it grew is not complete, and its
@@ -364,18 +364,10 @@ func (h *history) walkNew(ci int32, id plumbing.Hash, prefix string, ph uint64, 
 	// walked here (record and walkTree would change nothing), unless the
 	// walk made a blob reachable that was not: the reachable commits are
 	// all walked before the unreachable ones, so it cannot. readTreeDiff
-	// left out the entries before and after the bytes that differ; the
-	// cursor finds the shared ones among the rest.
-	old := entryCursor{data: last.data[d.lo:]}
+	// left them out.
 	refused := h.refused
-	at := d.lo
-	for i := range d.entries {
-		e := &d.entries[i]
-		raw := d.data[at : at+e.size]
-		at += e.size
-		if e.kind == entryGitlink || (hasLast && old.has(e, raw)) {
-			continue
-		}
+	for i := range d.changed {
+		e := &d.changed[i]
 		switch e.kind {
 		case entryTree:
 			ph := pathHash2(prefix, e.name)
@@ -402,68 +394,125 @@ type lastTree struct {
 // size is what a lastTree counts against its bound.
 func (l lastTree) size() int { return len(l.data) + 4*len(l.ends) }
 
-// treeDiff is a tree read for walkTree: entries are the parsed entries of
-// data[lo:], up to where data ends with the same entries as the last tree
-// at its path (data[lo:] whole without one); the entries before lo are the
-// last tree's first pre entries, those after, its entries from post on.
+// treeDiff is a tree read for walkTree.
 type treeDiff struct {
 	data    []byte
-	entries []treeEntry
-	lo      int
-	pre     int // entries of the last tree before lo
-	post    int // index in the last tree's ends of the first entry after entries; -1: none
-	count   int // entries of the tree
+	changed []treeEntry // its entries the last tree at its path does not hold, in order
+	ends    []int32     // where each of its entries ends (all of them, when read without error)
+	count   int         // its entries (before the damaged one, if damaged)
 }
 
-// readTreeDiff reads tree id and parses what differs from last: a new
-// version of a directory shares most bytes with the one before, at the
-// start and at the end, and those entries need no parsing (parsing every
+// readTreeDiff reads tree id and lists its entries that last does not
+// hold. A new version of a directory shares most bytes with the one
+// before: runs of whole entries at the start, at the end and between the
+// entries that changed. Those runs are found by comparing bytes (8 at a
+// time) and passed over with last's entry ends, not parsed (parsing every
 // entry of every tree was an eighth of the walk's CPU). The result is the
-// same as parsing it all: the shared bytes start and end at entry
-// boundaries of both trees, and last parsed without error, so a damaged
+// same as parsing it whole: a shared run starts and ends at entry
+// boundaries of both trees and last parsed without error, so a damaged
 // entry can only be among those parsed.
-func (h *history) readTreeDiff(id plumbing.Hash, depth int, last lastTree, hasLast bool) (treeDiff, error) {
+func (h *history) readTreeDiff(id plumbing.Hash, depth int, last lastTree, hasLast bool) (d treeDiff, err error) {
 	t, data, err := h.obj.read(id)
 	if err != nil {
-		return treeDiff{}, err
+		return d, err
 	}
 	if t != plumbing.TreeObject {
-		return treeDiff{}, notA(id, t, plumbing.TreeObject)
+		return d, notA(id, t, plumbing.TreeObject)
 	}
 	for len(h.entries) <= depth {
 		h.entries = append(h.entries, nil)
+		h.endsAt = append(h.endsAt, nil)
 	}
-	d := treeDiff{data: data, post: -1}
-	if hasLast {
-		// The last tree's entries that end within the shared prefix.
-		pfx := commonPrefix(data, last.data)
-		d.pre = sort.Search(len(last.ends), func(i int) bool { return int(last.ends[i]) > pfx })
-		if d.pre > 0 {
-			d.lo = int(last.ends[d.pre-1])
+	changed, ends := h.entries[depth][:0], h.endsAt[depth][:0]
+	defer func() {
+		h.entries[depth], h.endsAt[depth] = changed, ends
+		d.data, d.changed, d.ends, d.count = data, changed, ends, len(ends)
+	}()
+	if !hasLast {
+		for at := 0; at < len(data); {
+			e, _, ok := nextEntry(data[at:])
+			if !ok {
+				return d, errBadTree
+			}
+			changed = append(changed, e)
+			at += e.size
+			ends = append(ends, int32(at))
 		}
-		// The first of the last tree's entry boundaries within the shared
-		// suffix, and the same place in data.
-		sfx := commonSuffix(data[d.lo:], last.data[d.lo:])
-		from := len(last.data) - sfx
-		b, j := d.lo, d.pre-1
-		if from > d.lo {
-			j = sort.Search(len(last.ends), func(i int) bool { return int(last.ends[i]) >= from })
-			b = int(last.ends[j])
-		}
-		hi := b + len(data) - len(last.data)
-		entries, err := parseTree(data[d.lo:hi], h.entries[depth])
-		h.entries[depth] = entries
-		if err == nil {
-			d.entries, d.post = entries, j+1
-			d.count = d.pre + len(entries) + len(last.ends) - (j + 1)
-			return d, nil
-		}
-		// An entry of data runs past hi: parse the rest whole.
+		return d, nil
 	}
-	entries, err := parseTree(data[d.lo:], h.entries[depth])
-	h.entries[depth] = entries
-	d.entries, d.count = entries, d.pre+len(entries)
-	return d, err
+	old := last.data
+	// The shared suffix: from the first of last's entry boundaries within
+	// it (lim), the same entries as data's from hi. Found first, so that
+	// the prefix and the runs between stop before it.
+	sfx := commonSuffix(data, old)
+	from := len(old) - sfx
+	j := sort.Search(len(last.ends), func(i int) bool { return int(last.ends[i]) >= from })
+	lim, post := 0, 0 // last's entries from post on are in the suffix
+	switch {
+	case from > 0 && j < len(last.ends):
+		lim, post = int(last.ends[j]), j+1
+	case from > 0:
+		lim, post = len(old), len(last.ends)
+	}
+	hi := lim - len(old) + len(data) // >= len(data)-sfx >= 0
+	a, b, bi := 0, 0, 0 // data[a:] and old[b:] start with last's entry bi
+	for a < hi {
+		// A run of whole entries shared byte for byte.
+		if n := commonPrefix(data[a:hi], old[b:lim]); n > 0 {
+			k, shift := bi, int32(a-b)
+			for k < post && int(last.ends[k]) <= b+n {
+				ends = append(ends, last.ends[k]+shift)
+				k++
+			}
+			if k > bi {
+				nb := int(last.ends[k-1])
+				a, b, bi = a+nb-b, nb, k
+				continue
+			}
+		}
+		e, _, ok := nextEntry(data[a:hi])
+		if !ok {
+			if hi < len(data) {
+				// An entry of data runs past the suffix's start: start
+				// again without a suffix.
+				lim, post, hi = len(old), len(last.ends), len(data)
+				a, b, bi = 0, 0, 0
+				changed, ends = changed[:0], ends[:0]
+				continue
+			}
+			return d, errBadTree
+		}
+		// Last's entries before e are not in data; the one named as e
+		// holds it or not.
+		held := false
+		for b < lim {
+			o, _, ok := nextEntry(old[b:lim])
+			if !ok {
+				b = lim
+				break
+			}
+			c := gitCompare(o.name, o.kind, e.name, e.kind)
+			if c > 0 {
+				break
+			}
+			b += o.size
+			bi++
+			if c == 0 {
+				held = o.kind == e.kind && o.hash == e.hash
+				break
+			}
+		}
+		if !held && e.kind != entryGitlink {
+			changed = append(changed, e)
+		}
+		a += e.size
+		ends = append(ends, int32(a))
+	}
+	shift := int32(len(data) - len(old))
+	for _, e := range last.ends[post:] {
+		ends = append(ends, e+shift)
+	}
+	return d, nil
 }
 
 // commonPrefix is the length of the longest common prefix of a and b.
@@ -500,23 +549,7 @@ func commonSuffix(a, b []byte) int {
 // keepLast makes d's tree the last tree walked in full at prefix, within
 // the bound on lastTree.
 func (h *history) keepLast(prefix string, d treeDiff, hasLast bool, last lastTree) {
-	// The new tree's entry ends: the last tree's before d.lo, the parsed
-	// entries', then the last tree's after them, moved by the difference
-	// in length.
-	ends := append(h.ends[:0], last.ends[:d.pre]...)
-	at := d.lo
-	for i := range d.entries {
-		at += d.entries[i].size
-		ends = append(ends, int32(at))
-	}
-	if d.post >= 0 {
-		shift := int32(len(d.data) - len(last.data))
-		for _, e := range last.ends[d.post:] {
-			ends = append(ends, e+shift)
-		}
-	}
-	h.ends = ends
-	size := len(d.data) + 4*len(ends)
+	size := len(d.data) + 4*len(d.ends)
 	if hasLast {
 		h.lastTreeBytes -= last.size()
 	} else if h.lastTreeBytes+size > h.lastTreeMax {
@@ -526,7 +559,7 @@ func (h *history) keepLast(prefix string, d treeDiff, hasLast bool, last lastTre
 		delete(h.lastTree, prefix)
 		return
 	}
-	h.lastTree[prefix] = lastTree{data: d.data, ends: append(last.ends[:0], ends...)}
+	h.lastTree[prefix] = lastTree{data: d.data, ends: append(last.ends[:0], d.ends...)}
 	h.lastTreeBytes += size
 }
 

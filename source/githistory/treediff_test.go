@@ -22,9 +22,10 @@ func (o oneTree) readPrefix(plumbing.Hash, int64) (plumbing.ObjectType, []byte, 
 }
 
 // checkTreeDiff checks that readTreeDiff of data against the last tree
-// old says what parsing data whole says: the same error, the same count,
-// the same entries (those it leaves out byte for byte old's), and that
-// keepLast then holds data's true entry ends.
+// old says what parsing data whole says: the same error, the same count
+// and entry ends, and as changed the entries old does not hold (in git's
+// order; out of order, a subsequence of the entries that holds every one
+// old does not hold), and that keepLast then holds data.
 func checkTreeDiff(t *testing.T, old, data []byte) {
 	oldEntries, err := parseTree(old, nil)
 	if err != nil {
@@ -46,33 +47,58 @@ func checkTreeDiff(t *testing.T, old, data []byte) {
 	if err != nil {
 		return
 	}
-	var got []treeEntry
-	got = append(got, oldEntries[:d.pre]...)
-	got = append(got, d.entries...)
-	if d.post >= 0 {
-		got = append(got, oldEntries[d.post:]...)
-	}
-	same := func(a, b treeEntry) bool {
-		return bytes.Equal(a.name, b.name) && a.hash == b.hash && a.kind == b.kind && a.size == b.size
-	}
-	if !slices.EqualFunc(got, want, same) {
-		t.Fatalf("old %q new %q: entries %v, parsing whole %v", old, data, got, want)
-	}
-	// The entries left out are old's bytes at the same place from the
-	// start or from the end.
-	if !bytes.Equal(data[:d.lo], old[:d.lo]) {
-		t.Fatalf("old %q new %q: prefix %d not shared", old, data, d.lo)
-	}
-	h.keepLast("", d, true, lastTree{data: old, ends: slices.Clone(last.ends)})
 	var ends []int32
+	var notHeld []treeEntry
 	at = 0
 	for _, e := range want {
 		at += e.size
 		ends = append(ends, int32(at))
+		if e.kind != entryGitlink && !holds(old, &e) {
+			notHeld = append(notHeld, e)
+		}
 	}
+	if !slices.Equal(d.ends, ends) {
+		t.Fatalf("old %q new %q: ends %v, want %v", old, data, d.ends, ends)
+	}
+	same := func(a, b treeEntry) bool {
+		return bytes.Equal(a.name, b.name) && a.hash == b.hash && a.kind == b.kind && a.size == b.size
+	}
+	if inOrder(oldEntries) && inOrder(want) {
+		if !slices.EqualFunc(d.changed, notHeld, same) {
+			t.Fatalf("old %q new %q: changed %v, want %v", old, data, d.changed, notHeld)
+		}
+	} else {
+		// A subsequence of want holding every entry of notHeld.
+		i, k := 0, 0
+		for _, e := range want {
+			if i < len(d.changed) && same(d.changed[i], e) {
+				i++
+				if k < len(notHeld) && same(notHeld[k], e) {
+					k++
+				}
+			} else if k < len(notHeld) && same(notHeld[k], e) {
+				t.Fatalf("old %q new %q: entry %q left out, not held", old, data, e.name)
+			}
+		}
+		if i != len(d.changed) {
+			t.Fatalf("old %q new %q: changed %v not entries of the tree", old, data, d.changed)
+		}
+	}
+	h.keepLast("", d, true, lastTree{data: old, ends: slices.Clone(last.ends)})
 	if kept := h.lastTree[""]; !slices.Equal(kept.ends, ends) || !bytes.Equal(kept.data, data) {
 		t.Fatalf("old %q new %q: kept ends %v, want %v", old, data, kept.ends, ends)
 	}
+}
+
+// inOrder reports whether entries are in git's order, with no name twice.
+func inOrder(entries []treeEntry) bool {
+	for i := 1; i < len(entries); i++ {
+		a, b := entries[i-1], entries[i]
+		if gitCompare(a.name, a.kind, b.name, b.kind) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func treeEnt(mode, name string, id byte) string {
@@ -96,6 +122,11 @@ func treeDiffSeeds() [][2]string {
 		// An entry of the new tree runs over the shared suffix's start.
 		{j(base), j(base[:5]) + "100644 long\x00" + j(base[6:])},
 		{j(base), j(edited[:7]) + "1\x00 x\x00" + strings.Repeat("q", 20) + j(base[8:])},
+		// Changes far apart, an entry gone, one added, a mode changed.
+		{j(base), j(edited[:2]) + j(edited[3:7]) + treeEnt("100644", "f06x", 'y') + j(edited[7:10]) + treeEnt("100755", "f10", 'k') + j(edited[11:])},
+		{j(base), treeEnt("160000", "f00", 'a') + j(base[1:])},
+		{j(base), treeEnt("40000", "f00", 'a') + j(base[1:])},
+		{j(base), j(base[:4]) + j(base[:4]) + j(base[4:])}, // out of order
 	}
 }
 
