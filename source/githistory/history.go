@@ -455,7 +455,8 @@ func (h *history) readTreeDiff(id plumbing.Hash, depth int, last lastTree, hasLa
 		lim, post = len(old), len(last.ends)
 	}
 	hi := lim - len(old) + len(data) // >= len(data)-sfx >= 0
-	a, b, bi := 0, 0, 0 // data[a:] and old[b:] start with last's entry bi
+	// data[a:] and old[b:] start with last's entry bi.
+	a, b, bi := 0, 0, 0
 	for a < hi {
 		// A run of whole entries shared byte for byte.
 		if n := commonPrefix(data[a:hi], old[b:lim]); n > 0 {
