@@ -346,6 +346,12 @@ type link struct {
 // iteratively: across REF_DELTA hops into other packs or loose objects,
 // with one bound on its whole length and a check for loops.
 func (r *Reader) ReadAt(p *Pack, off int64, limit int64) (plumbing.ObjectType, []byte, error) {
+	return r.readAt(p, off, limit, nil)
+}
+
+// readAt is ReadAt building the object in dst when it is big enough (see
+// ReadInto).
+func (r *Reader) readAt(p *Pack, off int64, limit int64, dst []byte) (plumbing.ObjectType, []byte, error) {
 	chain := r.chain[:0]
 	defer func() { r.chain = chain[:0] }()
 	if r.setLen > 0 {
@@ -394,7 +400,11 @@ func (r *Reader) ReadAt(p *Pack, off int64, limit int64) (plumbing.ObjectType, [
 			if h.Size > limit {
 				return 0, nil, &TooLargeError{Size: h.Size, Limit: limit}
 			}
-			data, err := p.Inflate(&r.z, h, nil)
+			var into []byte
+			if len(chain) == 1 {
+				into = dst // the object itself, not a base
+			}
+			data, err := p.Inflate(&r.z, h, into)
 			if err != nil {
 				return 0, nil, corrupt(p.where(off), err)
 			}
@@ -417,7 +427,11 @@ func (r *Reader) ReadAt(p *Pack, off int64, limit int64) (plumbing.ObjectType, [
 			return 0, nil, corrupt(l.p.where(l.off), err)
 		}
 		r.delta = delta
-		out, err := ApplyDelta(base, delta, uint64(limit))
+		var into []byte
+		if i == 0 {
+			into = dst // the object itself, not a base
+		}
+		out, err := ApplyDeltaInto(into, base, delta, uint64(limit))
 		if err != nil {
 			return 0, nil, corrupt(l.p.where(l.off), err)
 		}

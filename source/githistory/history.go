@@ -75,7 +75,14 @@ type history struct {
 	lastTree      map[string]lastTree
 	lastTreeBytes int
 	endsAt        [][]int32 // entry ends, reusable per depth
-	lastTreeMax   int
+	// treeBuf holds, per depth, a buffer the next tree read there is built
+	// in: a tree kept in lastTree gives its place to the one it replaces,
+	// so trees are not allocated, zeroed and collected one by one (a
+	// gigabyte of them on a large history). commitBuf is the same for
+	// commits.
+	treeBuf     [][]byte
+	commitBuf   []byte
+	lastTreeMax int
 	// refused counts trees not walked (refused by the walk's bounds, or
 	// unreadable): a walk during which it grew is not complete, and its
 	// tree is not kept in lastTree.
@@ -141,7 +148,11 @@ func (h *history) header(id plumbing.Hash) (commitHeader, error) {
 		delete(h.tipHeaders, id)
 		return hd, nil
 	}
-	t, data, err := h.obj.read(id)
+	// The header parsed copies what it keeps: the buffer is reused.
+	t, data, err := h.obj.readInto(id, h.commitBuf)
+	if err == nil && cap(data) <= maxScratch {
+		h.commitBuf = data
+	}
 	if gitobj.IsTooLarge(err) {
 		// A commit bigger than the limit (a huge message, or a bomb): its
 		// headers come first, and they are all the walk needs. Not reading
@@ -379,7 +390,7 @@ func (h *history) walkNew(ci int32, id plumbing.Hash, prefix string, ph uint64, 
 		}
 	}
 	if h.refused == refused {
-		h.keepLast(prefix, d, hasLast, last)
+		h.keepLast(prefix, depth, d, hasLast, last)
 	}
 }
 
@@ -392,7 +403,11 @@ type lastTree struct {
 }
 
 // size is what a lastTree counts against its bound.
-func (l lastTree) size() int { return len(l.data) + 4*len(l.ends) }
+func (l lastTree) size() int { return cap(l.data) + 4*cap(l.ends) }
+
+// maxScratch bounds the buffers the walk keeps for reuse (treeBuf,
+// commitBuf): a bigger object is read into a buffer of its own.
+const maxScratch = 1 << 20
 
 // treeDiff is a tree read for walkTree.
 type treeDiff struct {
@@ -412,16 +427,22 @@ type treeDiff struct {
 // boundaries of both trees and last parsed without error, so a damaged
 // entry can only be among those parsed.
 func (h *history) readTreeDiff(id plumbing.Hash, depth int, last lastTree, hasLast bool) (d treeDiff, err error) {
-	t, data, err := h.obj.read(id)
-	if err != nil {
-		return d, err
-	}
-	if t != plumbing.TreeObject {
-		return d, notA(id, t, plumbing.TreeObject)
-	}
 	for len(h.entries) <= depth {
 		h.entries = append(h.entries, nil)
 		h.endsAt = append(h.endsAt, nil)
+	}
+	for len(h.treeBuf) <= depth {
+		h.treeBuf = append(h.treeBuf, nil)
+	}
+	t, data, err := h.obj.readInto(id, h.treeBuf[depth])
+	if err != nil {
+		return d, err
+	}
+	if cap(data) <= maxScratch {
+		h.treeBuf[depth] = data[:0]
+	}
+	if t != plumbing.TreeObject {
+		return d, notA(id, t, plumbing.TreeObject)
 	}
 	changed, ends := h.entries[depth][:0], h.endsAt[depth][:0]
 	defer func() {
@@ -547,21 +568,31 @@ func commonSuffix(a, b []byte) int {
 	return i
 }
 
-// keepLast makes d's tree the last tree walked in full at prefix, within
-// the bound on lastTree.
-func (h *history) keepLast(prefix string, d treeDiff, hasLast bool, last lastTree) {
-	size := len(d.data) + 4*len(d.ends)
-	if hasLast {
-		h.lastTreeBytes -= last.size()
-	} else if h.lastTreeBytes+size > h.lastTreeMax {
+// keepLast makes d's tree, read at depth, the last tree walked in full at
+// prefix, within the bound on lastTree. The tree's buffer goes to
+// lastTree, and the buffer of the tree it replaces to treeBuf[depth].
+func (h *history) keepLast(prefix string, depth int, d treeDiff, hasLast bool, last lastTree) {
+	if !hasLast && h.lastTreeBytes+cap(d.data)+4*len(d.ends) > h.lastTreeMax {
 		return
 	}
-	if h.lastTreeBytes+size > h.lastTreeMax {
+	var ends []int32
+	if hasLast {
+		ends = last.ends[:0]
+	}
+	kept := lastTree{data: d.data, ends: append(ends, d.ends...)}
+	h.treeBuf[depth] = nil // d.data is kept, or dropped
+	if hasLast {
+		h.lastTreeBytes -= last.size()
+		if cap(last.data) <= maxScratch {
+			h.treeBuf[depth] = last.data[:0]
+		}
+	}
+	if h.lastTreeBytes+kept.size() > h.lastTreeMax {
 		delete(h.lastTree, prefix)
 		return
 	}
-	h.lastTree[prefix] = lastTree{data: d.data, ends: append(last.ends[:0], d.ends...)}
-	h.lastTreeBytes += size
+	h.lastTree[prefix] = kept
+	h.lastTreeBytes += kept.size()
 }
 
 // walkTaggedTree records the blobs of a tree a ref points at directly,

@@ -17,6 +17,10 @@ func (o oneTree) read(plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	return plumbing.TreeObject, o, nil
 }
 
+func (o oneTree) readInto(plumbing.Hash, []byte) (plumbing.ObjectType, []byte, error) {
+	return plumbing.TreeObject, o, nil
+}
+
 func (o oneTree) readPrefix(plumbing.Hash, int64) (plumbing.ObjectType, []byte, error) {
 	return plumbing.TreeObject, o, nil
 }
@@ -84,7 +88,8 @@ func checkTreeDiff(t *testing.T, old, data []byte) {
 			t.Fatalf("old %q new %q: changed %v not entries of the tree", old, data, d.changed)
 		}
 	}
-	h.keepLast("", d, true, lastTree{data: old, ends: slices.Clone(last.ends)})
+	h.treeBuf = make([][]byte, 1)
+	h.keepLast("", 0, d, true, lastTree{data: old, ends: slices.Clone(last.ends)})
 	if kept := h.lastTree[""]; !slices.Equal(kept.ends, ends) || !bytes.Equal(kept.data, data) {
 		t.Fatalf("old %q new %q: kept ends %v, want %v", old, data, kept.ends, ends)
 	}
