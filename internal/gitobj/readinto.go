@@ -20,7 +20,7 @@ func (r *Reader) ReadInto(id plumbing.Hash, dst []byte) (t plumbing.ObjectType, 
 		}
 	}()
 	if p, off, ok := r.s.locate(id); ok {
-		return r.readAt(p, off, r.Limit, dst)
+		return r.readAt(p, off, r.Limit, dst, true)
 	}
 	return r.loose.Read(r.s.LoosePath(id), id, r.Limit)
 }
