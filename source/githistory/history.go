@@ -1,11 +1,13 @@
 package githistory
 
 import (
+	"bytes"
 	"container/heap"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 
@@ -173,7 +175,7 @@ func (h *history) header(id plumbing.Hash) (commitHeader, error) {
 // the new commits.
 func (h *history) collect(tips []plumbing.Hash, stop func(plumbing.Hash) bool, unreachable bool) []int32 {
 	var added []int32
-	parents := map[int32][]plumbing.Hash{}
+	var parents [][]plumbing.Hash // of added[i]
 	stack := append([]plumbing.Hash(nil), tips...)
 	for len(stack) > 0 {
 		id := stack[len(stack)-1]
@@ -194,15 +196,16 @@ func (h *history) collect(tips []plumbing.Hash, stop func(plumbing.Hash) bool, u
 		added = append(added, i)
 		if h.shallow[id] {
 			h.shallowed = true
+			parents = append(parents, nil)
 			continue // a shallow clone's boundary: its parents are not here
 		}
-		parents[i] = hd.parents
+		parents = append(parents, hd.parents)
 		for _, p := range hd.parents {
 			stack = append(stack, p)
 		}
 	}
-	for _, i := range added {
-		for _, p := range parents[i] {
+	for k, i := range added {
+		for _, p := range parents[k] {
 			if j, ok := h.index[p]; ok && j >= 0 {
 				h.commits[i].parents = append(h.commits[i].parents, j)
 			} else if !ok && stop != nil && stop(p) {
@@ -216,17 +219,34 @@ func (h *history) collect(tips []plumbing.Hash, stop func(plumbing.Hash) bool, u
 // sortParentsFirst orders commits so that every commit comes after its
 // parents, and among commits ready at the same time the oldest first.
 func (h *history) sortParentsFirst(set []int32) []int32 {
-	in := map[int32]int{}
-	kids := map[int32][]int32{}
-	member := make(map[int32]bool, len(set))
+	// Indexed by commit (slices, not maps: the set is most of the commits).
+	n := len(h.commits)
+	in := make([]int32, n)
+	member := make([]bool, n)
+	done := make([]bool, n)
 	for _, i := range set {
 		member[i] = true
 	}
+	// kids[kidsAt[p]:kidsAt[p+1]] are p's children in the set.
+	kidsAt := make([]int32, n+1)
 	for _, i := range set {
 		for _, p := range h.commits[i].parents {
 			if member[p] {
 				in[i]++
-				kids[p] = append(kids[p], i)
+				kidsAt[p+1]++
+			}
+		}
+	}
+	for p := range n {
+		kidsAt[p+1] += kidsAt[p]
+	}
+	kids := make([]int32, kidsAt[n])
+	fill := slices.Clone(kidsAt[:n])
+	for _, i := range set {
+		for _, p := range h.commits[i].parents {
+			if member[p] {
+				kids[fill[p]] = i
+				fill[p]++
 			}
 		}
 	}
@@ -238,7 +258,6 @@ func (h *history) sortParentsFirst(set []int32) []int32 {
 	}
 	heap.Init(q)
 	out := make([]int32, 0, len(set))
-	done := make(map[int32]bool, len(set))
 	for len(out) < len(set) {
 		if q.Len() == 0 {
 			// Parent links that loop (commit objects that do not match
@@ -264,7 +283,7 @@ func (h *history) sortParentsFirst(set []int32) []int32 {
 		}
 		done[i] = true
 		out = append(out, i)
-		for _, k := range kids[i] {
+		for _, k := range kids[kidsAt[i]:kidsAt[i+1]] {
 			if in[k]--; in[k] == 0 {
 				heap.Push(q, k)
 			}
@@ -278,7 +297,7 @@ func (q *commitHeap) older(a, b int32) bool {
 	if ca.when != cb.when {
 		return ca.when < cb.when
 	}
-	return ca.hash.String() < cb.hash.String()
+	return bytes.Compare(ca.hash[:], cb.hash[:]) < 0 // as their hex forms compare
 }
 
 type commitHeap struct {
