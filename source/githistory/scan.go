@@ -562,7 +562,12 @@ func (s *scan) peel(names []string, targets map[string]plumbing.Hash) []plumbing
 	for _, name := range names {
 		id := targets[name]
 		for depth := 0; ; depth++ {
-			t, data, err := h.obj.read(id)
+			// Read into the walk's commit buffer: what is kept is parsed
+			// out of it.
+			t, data, err := h.obj.readInto(id, h.commitBuf)
+			if err == nil && cap(data) <= maxScratch {
+				h.commitBuf = data
+			}
 			if gitobj.IsTooLarge(err) {
 				// Its type, and a tag's target, are at the start.
 				t, data, err = h.obj.readPrefix(id, maxCommitHeaders)
