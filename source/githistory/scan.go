@@ -617,6 +617,7 @@ func (s *scan) walkTaggedTree(id plumbing.Hash, name string) {
 // from unreachable commits.
 func (s *scan) walkAll(ctx context.Context) error {
 	h := s.hist
+	h.sizeFor(s.packs) // the whole history: most objects are met
 	tips := s.refTips()
 	added := h.collect(tips, nil, false)
 	if err := h.attribute(ctx, h.sortParentsFirst(added)); err != nil {
