@@ -182,7 +182,13 @@ func (c *collector) scanRecorded(ctx context.Context, it source.Item, m *deltaMe
 		}
 	}
 	if it.Memo != nil {
-		cw.wins = map[spanKey]windowResult{}
+		// Sized as the base's: a version mostly has its base's windows
+		// (growing the map was a visible share of carrier.window).
+		n := 0
+		if m != nil {
+			n = len(m.wins)
+		}
+		cw.wins = make(map[spanKey]windowResult, n)
 	}
 	// From here on as scanChunk over one chunk that is the whole item: the
 	// same windows (guards read the item's own bytes around each hit), the
