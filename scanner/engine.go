@@ -372,6 +372,10 @@ func (s *Scanner) windows(sc *scratch, chunk []byte, hits []ahocorasick.Match) {
 				}
 				// Never past the window: reach (chunk overlap) assumes it.
 				sp = span{max(lo, sp.lo), min(hi, sp.hi)}
+			} else if e.needs != nil && !s.noNeeds {
+				if ln := e.needs.get().lead; ln != nil && !ln.ok(chunk, h.End) {
+					continue // no match starts at this hit (need.go)
+				}
 			}
 			if len(sc.spans[ri]) == 0 {
 				sc.touched = append(sc.touched, ri)

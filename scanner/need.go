@@ -474,8 +474,9 @@ func equalFoldLower(b, lower []byte) bool {
 // ruleNeeds are a rule's necessary conditions, computed once on first use
 // (safe for concurrent use).
 type ruleNeeds struct {
-	pattern string
-	once    sync.Once
+	pattern  string
+	keywords []string
+	once     sync.Once
 	// needs are runs of byte classes every match holds.
 	needs []need
 	// lits are literals every match holds.
@@ -485,6 +486,8 @@ type ruleNeeds struct {
 	// seqs are short byte-class sequences every match holds; only for
 	// rules with none of the needs above.
 	seqs []seqNeed
+	// lead, when set, is checked at each keyword hit (windows).
+	lead *leadNeed
 }
 
 func (rn *ruleNeeds) get() *ruleNeeds {
@@ -497,6 +500,7 @@ func (rn *ruleNeeds) get() *ruleNeeds {
 		if len(rn.needs) == 0 && len(rn.lits) == 0 && len(rn.anyLits) == 0 {
 			rn.seqs = seqNeedsOfParsed(re)
 		}
+		rn.lead = leadOfParsed(re, rn.keywords)
 	})
 	return rn
 }
@@ -782,4 +786,163 @@ func seqAt(sn *seqNeed, w []byte) bool {
 		}
 	}
 	return true
+}
+
+// A leadNeed is a necessary condition on one keyword hit, for a rule whose
+// every match starts with its keyword: the pattern opens with the literal
+// every keyword spells, then items of bounded width over a byte class,
+// then a literal. github-oauth-client-secret is
+// `github[\w.-]{0,20}(?:client[_.-]?)?secret...` on the keyword github:
+// "secret" must start within 27 key bytes of the hit's end. Go files name
+// github on every other line (import paths), so the rule's windows merged
+// into whole files and its regex ran over them; a hit that fails the
+// check cannot start a match and gets no window. A match lies within its
+// own hit's window (newScanner's reach assumes it), so the windows of the
+// hits that pass still hold every match.
+type leadNeed struct {
+	gap   int       // most bytes between the keyword and lit
+	class [256]bool // the bytes those can be
+	lit   []byte    // lower-cased
+}
+
+// maxLeadGap bounds the bytes a lead check reads past a hit.
+const maxLeadGap = 64
+
+// leadOfParsed derives the lead need of a pattern whose keywords are kws,
+// or nil.
+func leadOfParsed(re *syntax.Regexp, kws []string) *leadNeed {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat || len(kws) == 0 {
+		return nil
+	}
+	seq := re.Sub
+	for len(seq) > 0 && zeroWidth(seq[0]) {
+		seq = seq[1:]
+	}
+	if len(seq) < 3 || seq[0].Op != syntax.OpLiteral {
+		return nil
+	}
+	lead, ok := asciiLit(seq[0])
+	if !ok {
+		return nil
+	}
+	for _, k := range kws {
+		if asciiLower(k) != lead {
+			return nil // a hit of another keyword need not start a match
+		}
+	}
+	var u byteSet
+	gap := 0
+	for _, r := range seq[1:] {
+		if r.Op == syntax.OpLiteral {
+			if l, ok := asciiLit(r); ok && len(l) >= 3 {
+				ln := &leadNeed{gap: gap, lit: []byte(l)}
+				for b := range 256 {
+					ln.class[b] = u.has(byte(b))
+				}
+				return ln
+			}
+		}
+		w, s, ok := boundedWidth(r)
+		if !ok || gap+w > maxLeadGap {
+			return nil
+		}
+		gap += w
+		u.union(&s)
+	}
+	return nil
+}
+
+// asciiLit returns an ASCII literal lower-cased.
+func asciiLit(r *syntax.Regexp) (string, bool) {
+	b := make([]byte, 0, len(r.Rune))
+	for _, c := range r.Rune {
+		if c >= 0x80 {
+			return "", false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, byte(c))
+	}
+	return string(b), len(b) > 0
+}
+
+func zeroWidth(r *syntax.Regexp) bool {
+	switch r.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	}
+	return false
+}
+
+// boundedWidth returns the most characters r can match and the bytes it
+// can match, or ok false when unbounded or not modelled. A non-ASCII
+// character is wider in bytes; the set then holds every high byte, and
+// leadNeed.ok answers true at the first one it meets.
+func boundedWidth(r *syntax.Regexp) (int, byteSet, bool) {
+	var s byteSet
+	switch {
+	case zeroWidth(r):
+		return 0, s, true
+	}
+	switch r.Op {
+	case syntax.OpLiteral:
+		for _, c := range r.Rune {
+			cs := runeClass(c, r.Flags&syntax.FoldCase != 0)
+			s.union(&cs)
+		}
+		return len(r.Rune), s, true
+	case syntax.OpCharClass:
+		return 1, class(r), true
+	case syntax.OpCapture, syntax.OpQuest:
+		return boundedWidth(r.Sub[0])
+	case syntax.OpRepeat:
+		if r.Max < 0 {
+			return 0, s, false
+		}
+		w, s, ok := boundedWidth(r.Sub[0])
+		return w * r.Max, s, ok
+	case syntax.OpConcat, syntax.OpAlternate:
+		total := 0
+		for _, sub := range r.Sub {
+			w, ss, ok := boundedWidth(sub)
+			if !ok {
+				return 0, s, false
+			}
+			if r.Op == syntax.OpConcat {
+				total += w
+			} else {
+				total = max(total, w)
+			}
+			s.union(&ss)
+		}
+		return total, s, true
+	}
+	return 0, s, false
+}
+
+// ok reports whether a keyword hit ending at ke can start a match: the literal
+// within gap bytes of the class after it. Running out of data answers
+// true (a chunk's end: the next chunk decides), and so does a non-ASCII
+// byte.
+func (ln *leadNeed) ok(data []byte, ke int) bool {
+	for k := ke; k <= ke+ln.gap; k++ {
+		if k+len(ln.lit) > len(data) {
+			return true
+		}
+		if equalFoldLower(data[k:k+len(ln.lit)], ln.lit) || data[k] >= 0x80 {
+			// A high byte: the pattern's case folding matches ſ for s
+			// and K (Kelvin) for k, and widths were counted in
+			// characters; undecided.
+			return true
+		}
+		if !ln.class[data[k]] {
+			return false
+		}
+	}
+	return false
 }

@@ -187,7 +187,7 @@ func New(opts Options) (*Scanner, error) {
 			continue // it could only make findings the caller drops
 		}
 		e := entry{id: r.ID, provider: r.Provider, description: r.Description, find: r, window: r.Window(),
-			needs: &ruleNeeds{pattern: r.Pattern}, rank: confidenceRank(r.Confidence), confidence: r.Confidence,
+			needs: &ruleNeeds{pattern: r.Pattern, keywords: r.Keywords}, rank: confidenceRank(r.Confidence), confidence: r.Confidence,
 			generic: r.Provider == rules.GenericProvider}
 		if len(r.Paths) > 0 {
 			e.applies = r.AppliesTo
