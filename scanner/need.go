@@ -803,6 +803,7 @@ type leadNeed struct {
 	gap   int       // most bytes between the keyword and lit
 	class [256]bool // the bytes those can be
 	lit   []byte    // lower-cased
+	first [256]bool // the bytes lit can start with
 }
 
 // maxLeadGap bounds the bytes a lead check reads past a hit.
@@ -841,6 +842,7 @@ func leadOfParsed(re *syntax.Regexp, kws []string) *leadNeed {
 				ln := &leadNeed{gap: gap, lit: []byte(l)}
 				for b := range 256 {
 					ln.class[b] = u.has(byte(b))
+					ln.first[b] = b == int(l[0]) || 'a' <= l[0] && l[0] <= 'z' && b == int(l[0]-('a'-'A'))
 				}
 				return ln
 			}
@@ -934,13 +936,14 @@ func (ln *leadNeed) ok(data []byte, ke int) bool {
 		if k+len(ln.lit) > len(data) {
 			return true
 		}
-		if equalFoldLower(data[k:k+len(ln.lit)], ln.lit) || data[k] >= 0x80 {
+		c := data[k]
+		if c >= 0x80 || ln.first[c] && equalFoldLower(data[k:k+len(ln.lit)], ln.lit) {
 			// A high byte: the pattern's case folding matches ſ for s
 			// and K (Kelvin) for k, and widths were counted in
 			// characters; undecided.
 			return true
 		}
-		if !ln.class[data[k]] {
+		if !ln.class[c] {
 			return false
 		}
 	}
