@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/adler32"
 	"math/bits"
 )
 
@@ -34,16 +33,21 @@ var (
 	errChecksum  = errors.New("checksum mismatch")
 )
 
-// Huffman table entries (uint32): the low 5 bits are the code's length in
-// bits (0: no code), then flags, then the value in the top 16 bits (a
-// literal byte, a length or distance base, or a sub-table's offset).
+// Huffman table entries (uint32). The low 5 bits are how many bits the
+// entry consumes: the code's length, plus, for a length or distance, its
+// extra bits, so that one shift takes both (0: no code). Bits 8-11 are the
+// code's own length (where a length's or distance's extra bits start).
+// Then flags, then the value in bits 16-30 (a literal byte, a length or
+// distance base, or a sub-table's offset); bit 31 marks a literal, the
+// commonest symbol, so that one sign test finds it.
 const (
-	hLenMask   = 0x1f
-	hExtraShft = 8      // bits 8-11: extra bits after the code
-	hInvalid   = 0x1000 // a code that must not occur (litlen 286-287, distance 30-31)
-	hMatch     = 0x2000 // a length code (litlen)
-	hEnd       = 0x4000 // end of block (litlen)
-	hSub       = 0x8000 // a pointer to a sub-table for codes longer than the primary bits
+	hLenMask  = 0x1f
+	hCodeShft = 8      // bits 8-11: the code's length alone
+	hInvalid  = 0x1000 // a code that must not occur (litlen 286-287, distance 30-31)
+	hMatch    = 0x2000 // a length code (litlen), a valid distance code (dist)
+	hEnd      = 0x4000 // end of block (litlen)
+	hSub      = 0x8000 // a pointer to a sub-table for codes longer than the primary bits
+	hLit      = 1 << 31
 )
 
 // Primary table bits: codes up to this long are found in one lookup,
@@ -77,35 +81,61 @@ const (
 	symCodeLen
 )
 
-// entry is the table entry of symbol sym of a table of kind, without its
-// code length.
-func entry(kind int, sym int) uint32 {
-	switch kind {
-	case symLitLen:
-		switch {
-		case sym < 256:
-			return uint32(sym) << 16
-		case sym == 256:
-			return hEnd
-		case sym < 286:
-			i := sym - 257
-			return uint32(lengthBase[i])<<16 | uint32(lengthExtra[i])<<hExtraShft | hMatch
+// Table entries of each symbol without its code length, extra bits in the
+// low bits (build adds the code's length to them and puts it in bits 8-11).
+// Computed once, never written.
+var (
+	litLenEntry = func() (t [288]uint32) {
+		for sym := range t {
+			switch {
+			case sym < 256:
+				t[sym] = hLit | uint32(sym)<<16
+			case sym == 256:
+				t[sym] = hEnd
+			case sym < 286:
+				i := sym - 257
+				t[sym] = uint32(lengthBase[i])<<16 | uint32(lengthExtra[i]) | hMatch
+			default:
+				t[sym] = hInvalid
+			}
 		}
-		return hInvalid
-	case symDist:
-		if sym < 30 {
-			return uint32(distBase[sym])<<16 | uint32(distExtra[sym])<<hExtraShft
+		return t
+	}()
+	distEntry = func() (t [32]uint32) {
+		for sym := range t {
+			if sym < 30 {
+				t[sym] = uint32(distBase[sym])<<16 | uint32(distExtra[sym]) | hMatch
+			} else {
+				t[sym] = hInvalid
+			}
 		}
-		return hInvalid
-	}
-	return uint32(sym) << 16
-}
+		return t
+	}()
+	codeLenEntry = func() (t [19]uint32) {
+		for sym := range t {
+			t[sym] = uint32(sym) << 16
+		}
+		return t
+	}()
+)
 
 // build fills t from the code lengths of symbols 0..len(lengths)-1 (the
 // canonical Huffman code of RFC 1951 3.2.2). A code must be complete,
 // except a code of a single symbol of one bit (zlib accepts it) and an
 // empty one (an error only if used).
 func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
+	var ents []uint32
+	switch kind {
+	case symLitLen:
+		ents = litLenEntry[:]
+	case symDist:
+		ents = distEntry[:]
+	default:
+		ents = codeLenEntry[:]
+	}
+	if len(lengths) > len(ents) {
+		return errCodes
+	}
 	var count [16]uint16
 	maxLen := uint(0)
 	for _, l := range lengths {
@@ -162,7 +192,7 @@ func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
 		l := uint(lengths[s])
 		code <<= l - prevLen
 		prevLen = l
-		e := entry(kind, int(s)) | uint32(l)
+		e := ents[s] + uint32(l) | uint32(l)<<hCodeShft
 		if l <= primary {
 			rev := int(bits.Reverse16(uint16(code)) >> (16 - l))
 			for i := rev; i < size; i += 1 << l {
@@ -327,7 +357,7 @@ func (f *inflater) inflate(src, dst []byte) error {
 	if f.eof() || at+4 > len(src) {
 		return errEOF
 	}
-	if binary.BigEndian.Uint32(src[at:]) != adler32.Checksum(dst) {
+	if binary.BigEndian.Uint32(src[at:]) != adler32sum(dst) {
 		return errChecksum
 	}
 	return nil
@@ -449,15 +479,122 @@ func (f *inflater) readTables() error {
 	return f.dist.build(lengths[nlit:], symDist, distBits)
 }
 
+// The fast loop of codes runs while the input has fastIn bytes left (two
+// 8-byte refills) and the output room for fastOut more bytes: two
+// literals, the longest match, and the up to 15 bytes a word copy writes
+// past its end (later overwritten by the stream's next bytes).
+const (
+	fastIn  = 16
+	fastOut = 2 + 258 + 16
+)
+
 // codes decodes a compressed block's symbols into dst from o. The bit
 // buffer lives in locals here (the loop that runs per symbol), and is
-// stored back before anything else reads it.
+// stored back before anything else reads it. A fast loop runs while the
+// input and output are far enough from their ends that it needs no check
+// of either per symbol; the careful loop after it decodes the rest.
 func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 	in, pos := f.in, f.pos
 	b, nb := f.b, f.nb
 	lt, lmask, lsub, lprim := lit.e, uint64(1)<<lit.primary-1, lit.subMask, lit.primary
 	dt, dmask, dsub, dprim := dist.e, uint64(1)<<dist.primary-1, dist.subMask, dist.primary
 	var err error
+	for pos <= len(in)-fastIn && o <= len(dst)-fastOut {
+		// Refill to at least 56 bits: a literal takes at most 15, a
+		// length and distance pair 15+5+15+13 = 48.
+		b |= binary.LittleEndian.Uint64(in[pos:]) << nb
+		pos += int(63-nb) >> 3
+		nb |= 56
+		e := lt[b&lmask]
+		if int32(e) < 0 {
+			// Up to three literals from one refill (45 bits); a code
+			// other than a literal is looked up from the bits left (at
+			// least 26) and handled after another refill.
+			n := uint(e & hLenMask)
+			b >>= n
+			nb -= n
+			dst[o] = byte(e >> 16)
+			o++
+			e = lt[b&lmask]
+			if int32(e) < 0 {
+				n = uint(e & hLenMask)
+				b >>= n
+				nb -= n
+				dst[o] = byte(e >> 16)
+				o++
+				e = lt[b&lmask]
+				if int32(e) < 0 {
+					n = uint(e & hLenMask)
+					b >>= n
+					nb -= n
+					dst[o] = byte(e >> 16)
+					o++
+					continue
+				}
+			}
+			b |= binary.LittleEndian.Uint64(in[pos:]) << nb
+			pos += int(63-nb) >> 3
+			nb |= 56
+		}
+		if e&hSub != 0 {
+			i := int(e>>16) + int((b>>lprim)&lsub)
+			if i >= len(lt) {
+				err = errCode
+				break
+			}
+			e = lt[i]
+			if int32(e) < 0 {
+				n := uint(e & hLenMask)
+				b >>= n
+				nb -= n
+				dst[o] = byte(e >> 16)
+				o++
+				continue
+			}
+		}
+		if e&hMatch == 0 {
+			if e&hEnd == 0 || e&hLenMask == 0 {
+				err = errCode
+				break
+			}
+			n := uint(e & hLenMask)
+			b >>= n
+			nb -= n
+			f.pos, f.b, f.nb = pos, b, nb
+			return o, nil
+		}
+		n := uint(e & hLenMask)
+		length := int(e>>16) + int((b&(1<<n-1))>>((e>>hCodeShft)&15))
+		b >>= n
+		nb -= n
+		e = dt[b&dmask]
+		if e&hSub != 0 {
+			i := int(e>>16) + int((b>>dprim)&dsub)
+			if i >= len(dt) {
+				err = errCode
+				break
+			}
+			e = dt[i]
+		}
+		if e&hMatch == 0 || e&hLenMask == 0 {
+			err = errCode
+			break
+		}
+		n = uint(e & hLenMask)
+		d := int(e>>16) + int((b&(1<<n-1))>>((e>>hCodeShft)&15))
+		b >>= n
+		nb -= n
+		if d > o {
+			err = errDistance
+			break
+		}
+		// The room check of the loop covers the copy and its overrun.
+		o = copyMatch(dst, o, d, length)
+	}
+	if err != nil {
+		f.pos, f.b, f.nb = pos, b, nb
+		return o, err
+	}
 	for {
 		// A length and distance pair takes at most 15+5+15+13 = 48 bits.
 		if nb < 48 {
@@ -487,24 +624,26 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 			err = errCode
 			break
 		}
-		b >>= n
-		nb -= n
-		if e&(hMatch|hEnd) == 0 {
+		if int32(e) < 0 {
 			if o >= len(dst) {
 				err = ErrLonger
 				break
 			}
+			b >>= n
+			nb -= n
 			dst[o] = byte(e >> 16)
 			o++
 			continue
 		}
-		if e&hEnd != 0 {
+		if e&hMatch == 0 {
+			// The end of the block (nothing else is left).
+			b >>= n
+			nb -= n
 			break
 		}
-		x := uint(e>>hExtraShft) & 15
-		length := int(e>>16) + int(b&(1<<x-1))
-		b >>= x
-		nb -= x
+		length := int(e>>16) + int((b&(1<<n-1))>>((e>>hCodeShft)&15))
+		b >>= n
+		nb -= n
 		e = dt[b&dmask]
 		if e&hSub != 0 {
 			i := int(e>>16) + int((b>>dprim)&dsub)
@@ -515,16 +654,13 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 			e = dt[i]
 		}
 		n = uint(e & hLenMask)
-		if n == 0 || e&hInvalid != 0 {
+		if n == 0 || e&hMatch == 0 {
 			err = errCode
 			break
 		}
+		d := int(e>>16) + int((b&(1<<n-1))>>((e>>hCodeShft)&15))
 		b >>= n
 		nb -= n
-		x = uint(e>>hExtraShft) & 15
-		d := int(e>>16) + int(b&(1<<x-1))
-		b >>= x
-		nb -= x
 		if d > o {
 			err = errDistance
 			break
@@ -551,4 +687,45 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 		err = errEOF
 	}
 	return o, err
+}
+
+// copyMatch copies length bytes from d bytes back to dst[o:] and returns
+// the end of the copy; 1 <= d <= o. It may write up to 15 bytes past the
+// end (the caller leaves that room): most matches are short, and 8-byte
+// words beat a call to memmove on them.
+func copyMatch(dst []byte, o, d, length int) int {
+	end := o + length
+	src := o - d
+	switch {
+	case d >= length && length > 32:
+		copy(dst[o:end], dst[src:])
+	case d >= 8:
+		// Each word read lies before the word written (d >= 8), so the
+		// copy is exact even when the ranges overlap.
+		for o < end {
+			binary.LittleEndian.PutUint64(dst[o:], binary.LittleEndian.Uint64(dst[src:]))
+			binary.LittleEndian.PutUint64(dst[o+8:], binary.LittleEndian.Uint64(dst[src+8:]))
+			o += 16
+			src += 16
+		}
+	case d == 1:
+		// A run of one byte.
+		v := uint64(dst[src]) * 0x0101010101010101
+		for o < end {
+			binary.LittleEndian.PutUint64(dst[o:], v)
+			binary.LittleEndian.PutUint64(dst[o+8:], v)
+			o += 16
+		}
+	case length <= 16:
+		for ; o < end; o++ {
+			dst[o] = dst[o-d]
+		}
+	default:
+		// A short period repeated: each pass copies all written since
+		// src, a whole number of periods, so the run doubles.
+		for o < end {
+			o += copy(dst[o:end], dst[src:o])
+		}
+	}
+	return end
 }

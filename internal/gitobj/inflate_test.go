@@ -115,6 +115,66 @@ func TestInflateMatchesStreaming(t *testing.T) {
 	}
 }
 
+// periodicData is random bytes, then a run of period d and length n, then
+// tail random bytes: a stream of matches at distance d, ending at every
+// distance from the end of the output (the edge of the fast loop).
+func periodicData(r *rand.Rand, pre, d, n, tail int) []byte {
+	data := make([]byte, pre+n+tail)
+	r.Read(data[:pre+d])
+	for i := pre + d; i < pre+n; i++ {
+		data[i] = data[i-d]
+	}
+	r.Read(data[pre+n:])
+	return data
+}
+
+// TestInflateCopies: matches of every distance 1..16 (and some longer),
+// short and long, overlapping or not, with the output ending at every
+// point around the fast loop's limit, agree with the input.
+func TestInflateCopies(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	var z Inflater
+	var dst []byte
+	// Writers reused (a new one costs more than these small inputs).
+	var buf bytes.Buffer
+	std1, _ := stdzlib.NewWriterLevel(&buf, 1)
+	std9, _ := stdzlib.NewWriterLevel(&buf, 9)
+	kp1, _ := zlib.NewWriterLevel(&buf, 1)
+	kp6, _ := zlib.NewWriterLevel(&buf, 6)
+	writers := []interface {
+		io.WriteCloser
+		Reset(io.Writer)
+	}{std1, std9, kp1, kp6}
+	for d := 1; d <= 40; d++ {
+		if d > 16 && d%7 != 0 {
+			continue
+		}
+		for _, n := range []int{3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40, 258, 259, 600} {
+			for _, tail := range []int{0, 1, 2, 7, 8, 9, 15, 16, 17, 255, 258, 260, 270, 276, 277, 280, 300} {
+				data := periodicData(r, r.Intn(40), d, max(n, d), tail)
+				for j, w := range writers {
+					buf.Reset()
+					w.Reset(&buf)
+					w.Write(data)
+					w.Close()
+					c := buf.Bytes()
+					got, err := z.Inflate(c, int64(len(data)), dst)
+					if err != nil || !bytes.Equal(got, data) {
+						t.Fatalf("distance %d, run %d, tail %d, compressor %d: err %v", d, n, tail, j, err)
+					}
+					dst = got
+					// The input ending at every point near its end.
+					for k := max(0, len(c)-12); k < len(c); k++ {
+						if _, err := z.Inflate(c[:k], int64(len(data)), nil); err == nil {
+							t.Fatalf("distance %d, run %d, tail %d: stream cut at %d of %d inflated", d, n, tail, k, len(c))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 func checkSame(t *testing.T, z *Inflater, src []byte, size int64) {
 	t.Helper()
 	want, werr := streamInflate(src, size)
@@ -130,6 +190,12 @@ func FuzzInflate(f *testing.F) {
 	r := rand.New(rand.NewSource(2))
 	for _, data := range sampleData(r)[:8] {
 		for _, c := range compressAll(data) {
+			f.Add(c, int64(len(data)))
+		}
+	}
+	for _, d := range []int{1, 2, 5, 8, 9, 13} {
+		data := periodicData(r, 10, d, 300, 280)
+		for _, c := range compressAll(data)[1:3] {
 			f.Add(c, int64(len(data)))
 		}
 	}
