@@ -496,16 +496,19 @@ const (
 func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 	in, pos := f.in, f.pos
 	b, nb := f.b, f.nb
-	lt, lmask, lsub, lprim := lit.e, uint64(1)<<lit.primary-1, lit.subMask, lit.primary
-	dt, dmask, dsub, dprim := dist.e, uint64(1)<<dist.primary-1, dist.subMask, dist.primary
 	var err error
+	// The primary tables as arrays, indexed under a constant mask: no
+	// bounds check, and fewer values held in registers.
+	lt, dt := lit.e, dist.e
+	lp := (*[1 << litBits]uint32)(lt)
+	dp := (*[1 << distBits]uint32)(dt)
 	for pos <= len(in)-fastIn && o <= len(dst)-fastOut {
 		// Refill to at least 56 bits: a literal takes at most 15, a
 		// length and distance pair 15+5+15+13 = 48.
-		b |= binary.LittleEndian.Uint64(in[pos:]) << nb
+		b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
 		pos += int(63-nb) >> 3
 		nb |= 56
-		e := lt[b&lmask]
+		e := lp[b&(1<<litBits-1)]
 		if int32(e) < 0 {
 			// Up to three literals from one refill (45 bits); a code
 			// other than a literal is looked up from the bits left (at
@@ -515,14 +518,14 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 			nb -= n
 			dst[o] = byte(e >> 16)
 			o++
-			e = lt[b&lmask]
+			e = lp[b&(1<<litBits-1)]
 			if int32(e) < 0 {
 				n = uint(e & hLenMask)
 				b >>= n
 				nb -= n
 				dst[o] = byte(e >> 16)
 				o++
-				e = lt[b&lmask]
+				e = lp[b&(1<<litBits-1)]
 				if int32(e) < 0 {
 					n = uint(e & hLenMask)
 					b >>= n
@@ -532,12 +535,12 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 					continue
 				}
 			}
-			b |= binary.LittleEndian.Uint64(in[pos:]) << nb
+			b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
 			pos += int(63-nb) >> 3
 			nb |= 56
 		}
 		if e&hSub != 0 {
-			i := int(e>>16) + int((b>>lprim)&lsub)
+			i := int(e>>16) + int((b>>litBits)&lit.subMask)
 			if i >= len(lt) {
 				err = errCode
 				break
@@ -567,9 +570,9 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 		length := int(e>>16) + int((b&(1<<n-1))>>((e>>hCodeShft)&15))
 		b >>= n
 		nb -= n
-		e = dt[b&dmask]
+		e = dp[b&(1<<distBits-1)]
 		if e&hSub != 0 {
-			i := int(e>>16) + int((b>>dprim)&dsub)
+			i := int(e>>16) + int((b>>distBits)&dist.subMask)
 			if i >= len(dt) {
 				err = errCode
 				break
@@ -589,12 +592,23 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 			break
 		}
 		// The room check of the loop covers the copy and its overrun.
+		if d >= 8 && length <= 16 {
+			// Most matches: two words, the second read after the first
+			// is written (d >= 8 keeps each read behind its write).
+			src := o - d
+			binary.LittleEndian.PutUint64(dst[o:], binary.LittleEndian.Uint64(dst[src:]))
+			binary.LittleEndian.PutUint64(dst[o+8:], binary.LittleEndian.Uint64(dst[src+8:]))
+			o += length
+			continue
+		}
 		o = copyMatch(dst, o, d, length)
 	}
 	if err != nil {
 		f.pos, f.b, f.nb = pos, b, nb
 		return o, err
 	}
+	lmask, lsub, lprim := uint64(1)<<lit.primary-1, lit.subMask, lit.primary
+	dmask, dsub, dprim := uint64(1)<<dist.primary-1, dist.subMask, dist.primary
 	for {
 		// A length and distance pair takes at most 15+5+15+13 = 48 bits.
 		if nb < 48 {
