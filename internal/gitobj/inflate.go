@@ -137,14 +137,14 @@ func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
 		return errCodes
 	}
 	var count [16]uint16
-	maxLen := uint(0)
 	for _, l := range lengths {
-		count[l]++
-		if uint(l) > maxLen {
-			maxLen = uint(l)
-		}
+		count[l&15]++
 	}
 	count[0] = 0
+	maxLen := uint(15)
+	for maxLen > 0 && count[maxLen] == 0 {
+		maxLen--
+	}
 	left := 1
 	for l := 1; l < 16; l++ {
 		left = left<<1 - int(count[l])
@@ -167,8 +167,9 @@ func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
 		t.e = make([]uint32, size, size+size/2)
 	}
 	t.e = t.e[:size]
-	if !complete {
-		clear(t.e) // entries no code reaches decode as errors
+	if maxLen == 0 {
+		clear(t.e) // an empty code: every entry an error
+		return nil
 	}
 	// Symbols sorted by (length, symbol): their codes count up in order.
 	var offs [16]uint16
@@ -178,42 +179,71 @@ func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
 	var sorted [320]uint16
 	for s, l := range lengths {
 		if l != 0 {
-			sorted[offs[l]] = uint16(s)
-			offs[l]++
+			sorted[offs[l&15]] = uint16(s)
+			offs[l&15]++
 		}
 	}
-	n := 0
+	// Codes up to the primary bits, as libdeflate builds them: the table
+	// of the codes of length l has 2^l entries, one per code at its
+	// bit-reversed index; it is then doubled (a copy) for length l+1, so
+	// each entry is written once and the replicas come from copies. rc is
+	// the next code, bit-reversed: incrementing it sets its highest zero
+	// bit and clears the bits above. Entries no code reaches stay zero
+	// (an error when decoded) from the first two.
+	e := t.e
+	clear(e[:2])
+	cur, rc, si := 2, 0, 0
+	for l := uint(1); l <= min(maxLen, primary); l++ {
+		if l > 1 {
+			copy(e[cur:2*cur], e[:cur])
+			cur *= 2
+		}
+		for c := count[l]; c > 0; c-- {
+			s := sorted[si]
+			si++
+			e[rc&(size-1)] = ents[s] + uint32(l) | uint32(l)<<hCodeShft
+			if x := rc ^ (cur - 1); x != 0 {
+				bit := 1 << (bits.Len(uint(x)) - 1)
+				rc = rc&(bit-1) | bit
+			}
+			// else the last code of a complete code: nothing follows
+		}
+	}
+	for cur < size {
+		copy(e[cur:2*cur], e[:cur])
+		cur *= 2
+	}
+	if maxLen <= primary {
+		return nil
+	}
+	// Longer codes: the first code of each length (RFC 1951 3.2.2), then
+	// sub-tables of 2^sub entries, one per primary prefix.
+	var next [16]int
+	code := 0
 	for l := 1; l < 16; l++ {
-		n += int(count[l])
+		code = (code + int(count[l-1])) << 1
+		next[l] = code
 	}
-	code, prevLen := 0, uint(0)
 	prefix, subAt := -1, 0
-	for _, s := range sorted[:n] {
+	n := int(offs[15]) // the number of coded symbols
+	for _, s := range sorted[si:n] {
 		l := uint(lengths[s])
-		code <<= l - prevLen
-		prevLen = l
-		e := ents[s] + uint32(l) | uint32(l)<<hCodeShft
-		if l <= primary {
-			rev := int(bits.Reverse16(uint16(code)) >> (16 - l))
-			for i := rev; i < size; i += 1 << l {
-				t.e[i] = e
-			}
-		} else {
-			// The code's first primary bits pick the sub-table; codes
-			// sharing them are consecutive in this order.
-			if p := code >> (l - primary); p != prefix {
-				prefix = p
-				subAt = len(t.e)
-				t.e = append(t.e, make([]uint32, 1<<sub)...)
-				t.e[int(bits.Reverse16(uint16(p))>>(16-primary))] = uint32(subAt)<<16 | hSub
-			}
-			rest := l - primary
-			rev := int(bits.Reverse16(uint16(code&(1<<rest-1))) >> (16 - rest))
-			for i := rev; i < 1<<sub; i += 1 << rest {
-				t.e[subAt+i] = e
-			}
+		code := next[l&15]
+		next[l&15]++
+		// The code's first primary bits pick the sub-table; codes
+		// sharing them are consecutive in this order.
+		if p := code >> (l - primary); p != prefix {
+			prefix = p
+			subAt = len(t.e)
+			t.e = append(t.e, make([]uint32, 1<<sub)...)
+			t.e[int(bits.Reverse16(uint16(p))>>(16-primary))] = uint32(subAt)<<16 | hSub
 		}
-		code++
+		ent := ents[s] + uint32(l) | uint32(l)<<hCodeShft
+		rest := l - primary
+		rev := int(bits.Reverse16(uint16(code&(1<<rest-1))) >> (16 - rest))
+		for i := rev; i < 1<<sub; i += 1 << rest {
+			t.e[subAt+i] = ent
+		}
 	}
 	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"math/rand"
+	"slices"
 	"testing"
 
 	"github.com/klauspost/compress/zlib"
@@ -244,5 +246,158 @@ func BenchmarkInflate(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// refBuild is the table builder before the doubling one (each code's
+// entries written with a stride), kept as the reference of TestBuild.
+func refBuild(t *huffTable, lengths []uint8, ents []uint32, primary uint) {
+	var count [16]uint16
+	maxLen := uint(0)
+	for _, l := range lengths {
+		count[l]++
+		maxLen = max(maxLen, uint(l))
+	}
+	count[0] = 0
+	sub := uint(0)
+	if maxLen > primary {
+		sub = maxLen - primary
+	}
+	size := 1 << primary
+	t.primary, t.subMask, t.e = primary, 1<<sub-1, make([]uint32, size)
+	var offs [16]uint16
+	for l := 2; l < 16; l++ {
+		offs[l] = offs[l-1] + count[l-1]
+	}
+	var sorted [320]uint16
+	for s, l := range lengths {
+		if l != 0 {
+			sorted[offs[l]] = uint16(s)
+			offs[l]++
+		}
+	}
+	code, prevLen := 0, uint(0)
+	prefix, subAt := -1, 0
+	for _, s := range sorted[:offs[15]] {
+		l := uint(lengths[s])
+		code <<= l - prevLen
+		prevLen = l
+		e := ents[s] + uint32(l) | uint32(l)<<hCodeShft
+		if l <= primary {
+			rev := int(bits.Reverse16(uint16(code)) >> (16 - l))
+			for i := rev; i < size; i += 1 << l {
+				t.e[i] = e
+			}
+		} else {
+			if p := code >> (l - primary); p != prefix {
+				prefix = p
+				subAt = len(t.e)
+				t.e = append(t.e, make([]uint32, 1<<sub)...)
+				t.e[int(bits.Reverse16(uint16(p))>>(16-primary))] = uint32(subAt)<<16 | hSub
+			}
+			rest := l - primary
+			rev := int(bits.Reverse16(uint16(code&(1<<rest-1))) >> (16 - rest))
+			for i := rev; i < 1<<sub; i += 1 << rest {
+				t.e[subAt+i] = e
+			}
+		}
+		code++
+	}
+}
+
+// randomLengths makes the code lengths of a random Huffman code over n
+// symbols (some unused), of at most maxLen bits, complete unless cut.
+func randomLengths(r *rand.Rand, n int, maxLen int) []uint8 {
+	for {
+		lengths := make([]uint8, n)
+		// Split the code space: start from one symbol of length 0 and
+		// split leaves at random.
+		used := []int{}
+		for i := 0; i < n; i++ {
+			if r.Intn(4) != 0 {
+				used = append(used, i)
+			}
+		}
+		if len(used) < 2 {
+			continue
+		}
+		if len(used) > 1<<maxLen {
+			used = used[:1<<maxLen]
+		}
+		leaves := []uint8{0}
+		for len(leaves) < len(used) {
+			i := r.Intn(len(leaves))
+			if int(leaves[i]) >= maxLen {
+				continue
+			}
+			l := leaves[i] + 1
+			leaves[i] = l
+			leaves = append(leaves, l)
+		}
+		r.Shuffle(len(leaves), func(i, j int) { leaves[i], leaves[j] = leaves[j], leaves[i] })
+		for i, s := range used {
+			lengths[s] = leaves[i]
+		}
+		return lengths
+	}
+}
+
+// TestBuild: the doubling builder makes the same tables as the stride
+// one, for random complete codes of every size and depth, with and
+// without sub-tables, and the one-symbol code; over-subscribed and
+// incomplete codes are refused.
+func TestBuild(t *testing.T) {
+	r := rand.New(rand.NewSource(8))
+	var got huffTable
+	for i := 0; i < 3000; i++ {
+		kind, n, ents, primary := symLitLen, 286, litLenEntry[:], uint(litBits)
+		switch i % 3 {
+		case 1:
+			kind, n, ents, primary = symDist, 30, distEntry[:], distBits
+		case 2:
+			kind, n, ents, primary = symCodeLen, 19, codeLenEntry[:], clenBits
+		}
+		maxLen := 15
+		if kind == symCodeLen {
+			maxLen = 7
+		}
+		lengths := randomLengths(r, n, 1+r.Intn(maxLen))
+		if err := got.build(lengths, kind, primary); err != nil {
+			t.Fatalf("lengths %v: %v", lengths, err)
+		}
+		var want huffTable
+		refBuild(&want, lengths, ents, primary)
+		if got.subMask != want.subMask || !slices.Equal(got.e, want.e) {
+			t.Fatalf("lengths %v: tables differ", lengths)
+		}
+		// Lengthening one code leaves it incomplete; shortening one
+		// over-subscribes it (unless the code is one of a kind).
+		for j, l := range lengths {
+			if l > 1 && l < uint8(maxLen) {
+				bad := slices.Clone(lengths)
+				bad[j]++
+				if err := got.build(bad, kind, primary); err == nil {
+					t.Fatalf("incomplete code %v built", bad)
+				}
+				bad[j] -= 2
+				if err := got.build(bad, kind, primary); err == nil {
+					t.Fatalf("over-subscribed code %v built", bad)
+				}
+				break
+			}
+		}
+	}
+	one := make([]uint8, 30)
+	one[7] = 1
+	if err := got.build(one, symDist, distBits); err != nil {
+		t.Fatal(err)
+	}
+	var want huffTable
+	refBuild(&want, one, distEntry[:], distBits)
+	if !slices.Equal(got.e, want.e) {
+		t.Fatal("one-symbol code: tables differ")
+	}
+	if err := got.build(make([]uint8, 30), symDist, distBits); err != nil || slices.ContainsFunc(got.e, func(e uint32) bool { return e != 0 }) {
+		t.Fatalf("empty code: err %v, entries not all errors", err)
 	}
 }
