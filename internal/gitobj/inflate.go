@@ -303,25 +303,6 @@ func (f *inflater) bytePos() int {
 	return f.pos + f.over - int(f.nb/8)
 }
 
-// symbol decodes one symbol of t; the caller has refilled.
-func (f *inflater) symbol(t *huffTable) (uint32, error) {
-	e := t.e[f.b&(1<<t.primary-1)]
-	if e&hSub != 0 {
-		i := int(e>>16) + int((f.b>>t.primary)&t.subMask)
-		if i >= len(t.e) {
-			return 0, errCode
-		}
-		e = t.e[i]
-	}
-	n := uint(e & hLenMask)
-	if n == 0 || n > f.nb || e&hInvalid != 0 {
-		return 0, errCode
-	}
-	f.b >>= n
-	f.nb -= n
-	return e, nil
-}
-
 // Inflate inflates the zlib stream at the start of src into exactly size
 // bytes, reusing dst when it is big enough, and checks that the stream
 // ends there with a valid checksum: a damaged object is an error rather
@@ -463,16 +444,25 @@ func (f *inflater) readTables() error {
 		return err
 	}
 	lengths := f.lengths[:nlit+ndist]
+	// The bit buffer in locals, the table as an array: a code-length code
+	// is at most 7 bits (clenBits), so it has no sub-tables.
+	ct := (*[1 << clenBits]uint32)(f.clen.e)
+	b, nb := f.b, f.nb
 	for i := 0; i < len(lengths); {
-		if f.nb < 14 {
+		if nb < 14 { // a code and its extra bits
+			f.b, f.nb = b, nb
 			if err := f.refill(); err != nil {
 				return err
 			}
+			b, nb = f.b, f.nb
 		}
-		e, err := f.symbol(&f.clen)
-		if err != nil {
-			return err
+		e := ct[b&(1<<clenBits-1)]
+		n := uint(e & hLenMask)
+		if n == 0 {
+			return errCode
 		}
+		b >>= n
+		nb -= n
 		sym := e >> 16
 		if sym < 16 {
 			lengths[i] = uint8(sym)
@@ -486,11 +476,17 @@ func (f *inflater) readTables() error {
 			if i == 0 {
 				return errCodes
 			}
-			val, rep = lengths[i-1], 3+int(f.bits(2))
+			val, rep = lengths[i-1], 3+int(b&3)
+			b >>= 2
+			nb -= 2
 		case 17:
-			rep = 3 + int(f.bits(3))
+			rep = 3 + int(b&7)
+			b >>= 3
+			nb -= 3
 		default:
-			rep = 11 + int(f.bits(7))
+			rep = 11 + int(b&127)
+			b >>= 7
+			nb -= 7
 		}
 		if i+rep > len(lengths) {
 			return errCodes
@@ -500,6 +496,7 @@ func (f *inflater) readTables() error {
 			i++
 		}
 	}
+	f.b, f.nb = b, nb
 	if lengths[256] == 0 {
 		return errCodes // no end-of-block code
 	}
