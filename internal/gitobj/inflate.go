@@ -52,9 +52,13 @@ const (
 
 // Primary table bits: codes up to this long are found in one lookup,
 // longer ones through a sub-table. Small tables are quick to fill, which
-// matters as much as lookups for the small objects a pack mostly holds.
+// matters as much as lookups for the small objects a pack mostly holds;
+// since tables are built by doubling (a copy), 10 literal/length bits
+// cost little more to fill than 9 and spare the sub-table lookups of
+// 10-bit literals (BenchmarkInflatePack: 0.94x on terraform, 0.97x on
+// prometheus against 9).
 const (
-	litBits  = 9
+	litBits  = 10
 	distBits = 7
 	clenBits = 7
 )
