@@ -258,6 +258,7 @@ type inflater struct {
 	fixLit, fixDist huffTable // the fixed code, built on first use
 	fixed           bool
 	lengths         [286 + 30]uint8
+	small           []byte // smallOut+fastOut bytes: see Inflate
 
 	in   []byte
 	pos  int    // next input byte to load
@@ -320,14 +321,32 @@ func (z *Inflater) Inflate(src []byte, size int64, dst []byte) ([]byte, error) {
 	if z.f == nil {
 		z.f = &inflater{}
 	}
-	if err := z.f.inflate(src, dst); err != nil {
+	f := z.f
+	// Small objects, most of a pack, are decoded into the inflater's
+	// buffer, which has room past their end for the fast loop's
+	// overruns, then copied; larger ones straight into dst, capped at its
+	// size so that nothing is written past it.
+	out := dst[:size:size]
+	if size <= smallOut {
+		if f.small == nil {
+			f.small = make([]byte, smallOut+fastOut)
+		}
+		out = f.small[:size]
+	}
+	if err := f.inflate(src, out); err != nil {
 		if errors.Is(err, ErrLonger) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%w: %v", ErrBadStream, err)
 	}
+	if size <= smallOut {
+		copy(dst, out)
+	}
 	return dst, nil
 }
+
+// smallOut is the largest object Inflate decodes in its own buffer.
+const smallOut = 4096
 
 func (f *inflater) inflate(src, dst []byte) error {
 	if len(src) < 2 {
@@ -533,7 +552,13 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 	lt, dt := lit.e, dist.e
 	lp := (*[1 << litBits]uint32)(lt)
 	dp := (*[1 << distBits]uint32)(dt)
-	for pos <= len(in)-fastIn && o <= len(dst)-fastOut {
+	// The fast loop may run up to the end of dst when dst has fastOut
+	// bytes of capacity past it (Inflate's buffer for small objects, so
+	// that they are not decoded by the careful loop alone); a hostile
+	// stream that goes past the end writes there and fails.
+	out := dst[:cap(dst)]
+	lim := min(len(dst), cap(dst)-fastOut)
+	for pos <= len(in)-fastIn && o <= lim {
 		// Refill to at least 56 bits: a literal takes at most 15, a
 		// length and distance pair 15+5+15+13 = 48.
 		b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
@@ -547,21 +572,21 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 			n := uint(e & hLenMask)
 			b >>= n
 			nb -= n
-			dst[o] = byte(e >> 16)
+			out[o] = byte(e >> 16)
 			o++
 			e = lp[b&(1<<litBits-1)]
 			if int32(e) < 0 {
 				n = uint(e & hLenMask)
 				b >>= n
 				nb -= n
-				dst[o] = byte(e >> 16)
+				out[o] = byte(e >> 16)
 				o++
 				e = lp[b&(1<<litBits-1)]
 				if int32(e) < 0 {
 					n = uint(e & hLenMask)
 					b >>= n
 					nb -= n
-					dst[o] = byte(e >> 16)
+					out[o] = byte(e >> 16)
 					o++
 					continue
 				}
@@ -581,7 +606,7 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 				n := uint(e & hLenMask)
 				b >>= n
 				nb -= n
-				dst[o] = byte(e >> 16)
+				out[o] = byte(e >> 16)
 				o++
 				continue
 			}
@@ -595,6 +620,9 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 			b >>= n
 			nb -= n
 			f.pos, f.b, f.nb = pos, b, nb
+			if o > len(dst) {
+				return o, ErrLonger
+			}
 			return o, nil
 		}
 		n := uint(e & hLenMask)
@@ -627,12 +655,15 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 			// Most matches: two words, the second read after the first
 			// is written (d >= 8 keeps each read behind its write).
 			src := o - d
-			binary.LittleEndian.PutUint64(dst[o:], binary.LittleEndian.Uint64(dst[src:]))
-			binary.LittleEndian.PutUint64(dst[o+8:], binary.LittleEndian.Uint64(dst[src+8:]))
+			binary.LittleEndian.PutUint64(out[o:], binary.LittleEndian.Uint64(out[src:]))
+			binary.LittleEndian.PutUint64(out[o+8:], binary.LittleEndian.Uint64(out[src+8:]))
 			o += length
 			continue
 		}
-		o = copyMatch(dst, o, d, length)
+		o = copyMatch(out, o, d, length)
+	}
+	if err == nil && o > len(dst) {
+		err = ErrLonger
 	}
 	if err != nil {
 		f.pos, f.b, f.nb = pos, b, nb

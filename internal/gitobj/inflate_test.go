@@ -165,6 +165,16 @@ func TestInflateCopies(t *testing.T) {
 						t.Fatalf("distance %d, run %d, tail %d, compressor %d: err %v", d, n, tail, j, err)
 					}
 					dst = got
+					// Declared shorter than the stream, by up to more than
+					// the fast loop's slack: ErrLonger, never a write past
+					// the size.
+					for _, short := range []int{1, 2, 15, 16, 17, 258, 276, 277, 300} {
+						if short <= len(data) {
+							if _, err := z.Inflate(c, int64(len(data)-short), nil); !errors.Is(err, ErrLonger) {
+								t.Fatalf("distance %d, run %d, tail %d, compressor %d, %d bytes short: err %v", d, n, tail, j, short, err)
+							}
+						}
+					}
 					// The input ending at every point near its end.
 					for k := max(0, len(c)-12); k < len(c); k++ {
 						if _, err := z.Inflate(c[:k], int64(len(data)), nil); err == nil {
