@@ -371,7 +371,7 @@ func TestDeltaKeywordsSameHits(t *testing.T) {
 			}
 			byStart := slices.Clone(want)
 			slices.SortFunc(byStart, func(a, b ahocorasick.Match) int { return a.Start - b.Start })
-			memos[it.Memo] = &deltaMemo{size: len(it.Data), kw: byStart}
+			memos[it.Memo] = newDeltaMemo(nil, len(it.Data), byStart, nil)
 		}
 	}
 	if straddling < 2*seeds {
@@ -380,15 +380,16 @@ func TestDeltaKeywordsSameHits(t *testing.T) {
 	t.Logf("%d long-keyword hits touching new bytes or seams", straddling)
 }
 
-// TestFirstAtOrAfter: the galloping search finds what bisecting the whole
-// list finds, from any earlier answer, for sources in and out of order.
+// TestFirstAtOrAfter: the galloping search and a memo's search (indexed
+// by position or not) find what bisecting the whole list finds, from any
+// earlier answer, for sources in and out of order.
 func TestFirstAtOrAfter(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for range 2000 {
-		hits := make([]ahocorasick.Match, r.IntN(40))
-		at := 0
+		hits := make([]ahocorasick.Match, r.IntN(200))
+		at, step := 0, 1+r.IntN(600)
 		for i := range hits {
-			at += r.IntN(4)
+			at += r.IntN(step)
 			hits[i] = ahocorasick.Match{Start: at, End: at + 3}
 		}
 		from := 0
@@ -398,6 +399,15 @@ func TestFirstAtOrAfter(t *testing.T) {
 			got := firstAtOrAfter(hits, src, from)
 			if got != want {
 				t.Fatalf("firstAtOrAfter(%v, %d, %d) = %d, want %d", hits, src, from, got, want)
+			}
+			// A memo's search, through its position index (built here
+			// whatever the number of hits) and without.
+			if src < at+4 {
+				for _, m := range []*deltaMemo{{size: at + 4, kw: hits, kwAt: hitIndex(hits, at+4)}, {size: at + 4, kw: hits}} {
+					if got := m.firstHit(src, from); got != want {
+						t.Fatalf("firstHit(%d, %d) over %v (indexed: %v) = %d, want %d", src, from, hits, m.kwAt != nil, got, want)
+					}
+				}
 			}
 			// As deltaKeywords moves on: past some of the hits found.
 			from = min(got+r.IntN(3), len(hits))

@@ -45,6 +45,11 @@ type scratch struct {
 	sub      *scratch // for matching decoded text (depth 1)
 	// concat is the concatenated-literal decoders' memo (per decodeSpans).
 	concat decode.ConcatMemo
+	// fs is find's state for its callbacks, onMatch and onDrop (bound to
+	// fs once per scratch).
+	fs      findState
+	onMatch func(rules.Match)
+	onDrop  func(secret, why string)
 }
 
 type span struct{ lo, hi int }
@@ -436,6 +441,17 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 		sc.spans[ri] = append(sc.spans[ri], span{0, len(chunk)})
 	}
 
+	if len(sc.touched) == 0 {
+		return
+	}
+	// onMatch and onDrop read what they need from sc.fs: made per call
+	// (or per rule), they escaped to the heap, since rules' Find and the
+	// carrier take them.
+	if sc.onMatch == nil {
+		sc.onMatch, sc.onDrop = sc.fs.onMatch, sc.fs.onDrop
+	}
+	fs := &sc.fs
+	onMatch, onDrop := sc.onMatch, sc.onDrop
 	for _, ri := range sc.touched {
 		spans := sc.spans[ri]
 		// Hits arrive ordered by end; windows of different keyword lengths
@@ -472,37 +488,7 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 			sc.spans[ri] = spans[:0]
 			continue
 		}
-		mark := len(sc.found)
-		onMatch := func(m rules.Match) {
-			if m.Start < ownFrom || m.Start >= ownTo || m.Start < 0 || m.End > len(chunk) || m.Start > m.End {
-				return
-			}
-			// Windows are disjoint (or, guarded, ordered by start) and
-			// visited in order, so a repeat (identical offsets) can only
-			// be the previous match.
-			if n := len(sc.found); n > mark && sc.found[n-1].m.Start == m.Start && sc.found[n-1].m.End == m.End {
-				return
-			}
-			if e.generic && is.test {
-				m.Confidence = "low"
-			} else if e.generic && (is.config || e.applies != nil) && m.Confidence == "low" {
-				// A rule restricted to a credential file's path
-				// (.ftpconfig, .esmtprc) matched in that file: a
-				// configuration file too.
-				m.Confidence = "medium"
-			}
-			if m.Confidence != "" && confidenceRank(m.Confidence) < s.minRank {
-				s.noteDropped(is, e.id, m.Secret, "confidence "+m.Confidence+" below the minimum")
-				return
-			}
-			sc.found = append(sc.found, found{rule: ri, m: m})
-		}
-		onDrop := func(secret, why string) {
-			if !e.generic {
-				sc.rejected = append(sc.rejected, secret)
-			}
-			s.noteDropped(is, e.id, secret, why)
-		}
+		*fs = findState{s: s, sc: sc, is: is, chunk: chunk, ownFrom: ownFrom, ownTo: ownTo, e: e, ri: ri, mark: len(sc.found)}
 		for _, sp := range merged {
 			if cw != nil {
 				cw.window(s, ri, e, chunk, sp, onMatch, onDrop)
@@ -516,6 +502,54 @@ func (s *Scanner) find(sc *scratch, is *itemScan, chunk []byte, ownFrom, ownTo i
 		sc.spans[ri] = spans[:0]
 	}
 	sc.touched = sc.touched[:0]
+	*fs = findState{} // keep no item's bytes alive in the pool
+}
+
+// findState is what find's callbacks read: the call's item and chunk and
+// the rule being run.
+type findState struct {
+	s              *Scanner
+	sc             *scratch
+	is             *itemScan
+	chunk          []byte
+	ownFrom, ownTo int
+	e              *entry
+	ri, mark       int // mark: sc.found's length before the rule's first window
+}
+
+// onMatch keeps a match of the rule being run that starts in the owned
+// range.
+func (fs *findState) onMatch(m rules.Match) {
+	sc, e := fs.sc, fs.e
+	if m.Start < fs.ownFrom || m.Start >= fs.ownTo || m.Start < 0 || m.End > len(fs.chunk) || m.Start > m.End {
+		return
+	}
+	// Windows are disjoint (or, guarded, ordered by start) and visited in
+	// order, so a repeat (identical offsets) can only be the previous
+	// match.
+	if n := len(sc.found); n > fs.mark && sc.found[n-1].m.Start == m.Start && sc.found[n-1].m.End == m.End {
+		return
+	}
+	if e.generic && fs.is.test {
+		m.Confidence = "low"
+	} else if e.generic && (fs.is.config || e.applies != nil) && m.Confidence == "low" {
+		// A rule restricted to a credential file's path (.ftpconfig,
+		// .esmtprc) matched in that file: a configuration file too.
+		m.Confidence = "medium"
+	}
+	if m.Confidence != "" && confidenceRank(m.Confidence) < fs.s.minRank {
+		fs.s.noteDropped(fs.is, e.id, m.Secret, "confidence "+m.Confidence+" below the minimum")
+		return
+	}
+	sc.found = append(sc.found, found{rule: fs.ri, m: m})
+}
+
+// onDrop records a candidate the rule being run dropped.
+func (fs *findState) onDrop(secret, why string) {
+	if !fs.e.generic {
+		fs.sc.rejected = append(fs.sc.rejected, secret)
+	}
+	fs.s.noteDropped(fs.is, fs.e.id, secret, why)
 }
 
 func (s *Scanner) noteDropped(is *itemScan, rule, secret, why string) {
