@@ -56,6 +56,8 @@ func TestReaderAgreesWithGit(t *testing.T) {
 
 	st := open(t, g.GitDir)
 	rd := st.NewReader(1<<20, 1<<20)
+	// into reads every object into the buffer of the one before (ReadInto).
+	into, buf := st.NewReader(1<<20, 1<<20), []byte(nil)
 	cmd := exec.Command("git", "cat-file", "--batch-all-objects", "--batch")
 	cmd.Dir = g.Dir
 	out, err := cmd.Output()
@@ -80,6 +82,10 @@ func TestReaderAgreesWithGit(t *testing.T) {
 		}
 		if typ.String() != f[1] || !bytes.Equal(got, want) {
 			t.Errorf("%s: got %s of %d bytes, git has %s of %d", f[0], typ, len(got), f[1], size)
+		}
+		typ, buf, err = into.ReadInto(plumbing.NewHash(f[0]), buf)
+		if err != nil || typ.String() != f[1] || !bytes.Equal(buf, want) {
+			t.Errorf("%s: ReadInto got %s of %d bytes (%v), git has %s of %d", f[0], typ, len(buf), err, f[1], size)
 		}
 		n++
 	}

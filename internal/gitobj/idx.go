@@ -126,6 +126,7 @@ func (x *Index) Find(id plumbing.Hash) (int, bool) {
 	// all but the last step (bytes.Compare per step was a tenth of the
 	// history walk's CPU: every commit and tree is found this way).
 	key := binary.BigEndian.Uint64(id[:8])
+	lo, hi = x.interpolate(id, key, lo, hi)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		at := idxHeader + m*hashLen

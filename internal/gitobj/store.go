@@ -346,6 +346,23 @@ type link struct {
 // iteratively: across REF_DELTA hops into other packs or loose objects,
 // with one bound on its whole length and a check for loops.
 func (r *Reader) ReadAt(p *Pack, off int64, limit int64) (plumbing.ObjectType, []byte, error) {
+	return r.readAt(p, off, limit, nil, false)
+}
+
+// readAt is ReadAt building the object in dst when it is big enough; own
+// says the result must be the caller's alone (see ReadInto).
+func (r *Reader) readAt(p *Pack, off int64, limit int64, dst []byte, own bool) (plumbing.ObjectType, []byte, error) {
+	// The object may be in the cache, as the base of a delta read before:
+	// copied out, it costs no inflating. (Only for ReadInto: other callers
+	// have always had a buffer of their own, whatever Read documents.)
+	if own {
+		if data, t, ok := r.cache.get(baseKey{p, off}); ok {
+			if int64(len(data)) > limit {
+				return 0, nil, &TooLargeError{Size: int64(len(data)), Limit: limit}
+			}
+			return t, append(dst[:0], data...), nil
+		}
+	}
 	chain := r.chain[:0]
 	defer func() { r.chain = chain[:0] }()
 	if r.setLen > 0 {
@@ -394,7 +411,11 @@ func (r *Reader) ReadAt(p *Pack, off int64, limit int64) (plumbing.ObjectType, [
 			if h.Size > limit {
 				return 0, nil, &TooLargeError{Size: h.Size, Limit: limit}
 			}
-			data, err := p.Inflate(&r.z, h, nil)
+			var into []byte
+			if len(chain) == 1 {
+				into = dst // the object itself, not a base
+			}
+			data, err := p.Inflate(&r.z, h, into)
 			if err != nil {
 				return 0, nil, corrupt(p.where(off), err)
 			}
@@ -417,7 +438,11 @@ func (r *Reader) ReadAt(p *Pack, off int64, limit int64) (plumbing.ObjectType, [
 			return 0, nil, corrupt(l.p.where(l.off), err)
 		}
 		r.delta = delta
-		out, err := ApplyDelta(base, delta, uint64(limit))
+		var into []byte
+		if i == 0 {
+			into = dst // the object itself, not a base
+		}
+		out, err := ApplyDeltaInto(into, base, delta, uint64(limit))
 		if err != nil {
 			return 0, nil, corrupt(l.p.where(l.off), err)
 		}

@@ -3,8 +3,8 @@ package githistory
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,8 +90,8 @@ func FuzzParseObjects(f *testing.F) {
 }
 
 // checkCursor checks, for any tree bytes, that entry sizes tile the tree
-// and that entryCursor finds an entry in an old tree only when that tree
-// holds it: here the old tree is the same bytes less one entry.
+// and that readTreeDiff against an old tree, the same bytes less one
+// entry, says what parsing it whole says (checkTreeDiff).
 func checkCursor(t *testing.T, data []byte, entries []treeEntry, err error) {
 	at := 0
 	for _, e := range entries {
@@ -109,16 +109,8 @@ func checkCursor(t *testing.T, data []byte, entries []treeEntry, err error) {
 			start += e.size
 		}
 		old := append(append([]byte(nil), data[:start]...), data[start+entries[drop].size:]...)
-		c := entryCursor{data: old}
-		at := 0
-		for i := range entries {
-			e := &entries[i]
-			found := c.has(e, data[at:at+e.size])
-			at += e.size
-			if found && !holds(old, e) {
-				t.Fatalf("entry %q found in a tree that lacks it", e.name)
-			}
-		}
+		checkTreeDiff(t, old, data)
+		checkTreeDiff(t, data, old)
 	}
 }
 
@@ -136,29 +128,37 @@ func holds(tree []byte, e *treeEntry) bool {
 	return false
 }
 
-func TestEntryCursor(t *testing.T) {
+func TestTreeDiffOrder(t *testing.T) {
 	ent := func(mode, name string, id byte) string {
 		return mode + " " + name + "\x00" + strings.Repeat(string(rune(id)), 20)
 	}
 	// git's order: "a.c" before the tree "a" (compared as "a/"), "a0" after.
 	oldTree := ent("100644", "a.c", 'x') + ent("40000", "a", 'y') + ent("100644", "a0", 'z') + ent("100644", "b", 'w')
 	newTree := ent("100644", "a.c", 'x') + ent("40000", "a", 'Y') + ent("100755", "a0", 'z') + ent("100644", "b", 'w') + ent("100644", "c", 'v')
-	entries, err := parseTree([]byte(newTree), nil)
+	entries, err := parseTree([]byte(oldTree), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := entryCursor{data: []byte(oldTree)}
-	var got []bool
+	last := lastTree{data: []byte(oldTree)}
 	at := 0
-	for i := range entries {
-		got = append(got, c.has(&entries[i], []byte(newTree)[at:at+entries[i].size]))
-		at += entries[i].size
+	for _, e := range entries {
+		at += e.size
+		last.ends = append(last.ends, int32(at))
+	}
+	h := &history{obj: oneTree(newTree)}
+	d, err := h.readTreeDiff(plumbing.ZeroHash, 0, last, true)
+	if err != nil {
+		t.Fatal(err)
 	}
 	// a.c same; tree a changed; a0 changed mode only (same blob at the same
 	// path: already recorded); b same; c new.
-	want := []bool{true, false, true, true, false}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("has = %v, want %v", got, want)
+	var got []string
+	for _, e := range d.changed {
+		got = append(got, string(e.name))
 	}
-	checkCursor(t, []byte(newTree), entries, nil)
+	if want := []string{"a", "c"}; !slices.Equal(got, want) {
+		t.Fatalf("changed = %v, want %v", got, want)
+	}
+	checkTreeDiff(t, []byte(oldTree), []byte(newTree))
+	checkTreeDiff(t, []byte(newTree), []byte(oldTree))
 }

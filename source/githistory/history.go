@@ -1,9 +1,13 @@
 package githistory
 
 import (
+	"bytes"
 	"container/heap"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,12 +51,20 @@ type blobInfo struct {
 // history is the result of walking commits and trees: for every blob,
 // every (commit, path) that introduced it.
 type history struct {
-	obj       rawReader
-	shallow   map[plumbing.Hash]bool
-	commits   []commitNode
-	index     map[plumbing.Hash]int32
-	blobs     map[plumbing.Hash]*blobInfo
-	seenTrees map[treeKey]struct{}
+	obj     rawReader
+	shallow map[plumbing.Hash]bool
+	commits []commitNode
+	index   map[plumbing.Hash]int32
+	blobs   map[plumbing.Hash]*blobInfo
+	// walked holds every tree id walked, with the first path walkTree
+	// walked it at; seenAt the other (id, path) pairs walkTree walked.
+	// Nearly every tree is walked at one path only, so one lookup in
+	// walked decides both whether a tree was walked at this path and
+	// whether it was walked before elsewhere (two maps, one lookup each,
+	// were a tenth of the walk's CPU: the lookups miss the CPU's caches).
+	walked    map[plumbing.Hash]treeMark
+	seenAt    map[treeKey]struct{}
+	treesSeen int // (tree, path) pairs walkTree walked
 	skip      func(source.Skipped)
 	entries   [][]treeEntry // reusable per depth
 
@@ -62,9 +74,17 @@ type history struct {
 	// of looking each up (the blobs map lookups were a tenth of the walk's
 	// CPU on etcd). Bounded to lastTreeMax bytes (lastTreeBytes held);
 	// past it, paths not yet held are walked in full.
-	lastTree      map[string][]byte
+	lastTree      map[string]lastTree
 	lastTreeBytes int
-	lastTreeMax   int
+	endsAt        [][]int32 // entry ends, reusable per depth
+	// treeBuf holds, per depth, a buffer the next tree read there is built
+	// in: a tree kept in lastTree gives its place to the one it replaces,
+	// so trees are not allocated, zeroed and collected one by one (a
+	// gigabyte of them on a large history). commitBuf is the same for
+	// commits.
+	treeBuf     [][]byte
+	commitBuf   []byte
+	lastTreeMax int
 	// refused counts trees not walked (refused by the walk's bounds, or
 	// unreadable): a walk during which it grew is not complete, and its
 	// tree is not kept in lastTree.
@@ -81,7 +101,6 @@ type history struct {
 	// path, and how many more entries trees met again at new paths may
 	// cost (a "tree bomb" repeats one subtree under many names).
 	ancestors map[plumbing.Hash]int
-	walkedIDs map[plumbing.Hash]struct{}
 	rewalk    int
 	bombed    bool
 	looped    bool // a tree containing itself was reported
@@ -107,14 +126,29 @@ func newHistory(obj rawReader, shallow map[plumbing.Hash]bool, skip func(source.
 		obj: obj, shallow: shallow, skip: skip,
 		index:     map[plumbing.Hash]int32{},
 		blobs:     map[plumbing.Hash]*blobInfo{},
-		seenTrees: map[treeKey]struct{}{},
+		walked:    map[plumbing.Hash]treeMark{},
+		seenAt:    map[treeKey]struct{}{},
 		ancestors: map[plumbing.Hash]int{},
-		walkedIDs: map[plumbing.Hash]struct{}{},
 		rewalk:    rewalkBudget,
-		lastTree:  map[string][]byte{},
+		lastTree:  map[string]lastTree{},
 		// Most repositories' directories fit many times over; see
 		// lastTreeBytesFor for the share of the memory budget.
 		lastTreeMax: lastTreeBytesFor(DefaultMemoryBudget),
+	}
+}
+
+// sizeFor sizes the maps of blobs and trees, while empty, for walking the
+// whole history of the objects of packs: each holds a third to a half of
+// a repository's objects, and growing them one doubling at a time was a
+// twentieth of the walk's CPU.
+func (h *history) sizeFor(packs []*gitobj.Pack) {
+	n := 0
+	for _, p := range packs {
+		n += p.Index().Len()
+	}
+	if len(h.blobs) == 0 && len(h.walked) == 0 {
+		h.blobs = make(map[plumbing.Hash]*blobInfo, n/3)
+		h.walked = make(map[plumbing.Hash]treeMark, n/3)
 	}
 }
 
@@ -131,7 +165,11 @@ func (h *history) header(id plumbing.Hash) (commitHeader, error) {
 		delete(h.tipHeaders, id)
 		return hd, nil
 	}
-	t, data, err := h.obj.read(id)
+	// The header parsed copies what it keeps: the buffer is reused.
+	t, data, err := h.obj.readInto(id, h.commitBuf)
+	if err == nil && cap(data) <= maxScratch {
+		h.commitBuf = data
+	}
 	if gitobj.IsTooLarge(err) {
 		// A commit bigger than the limit (a huge message, or a bomb): its
 		// headers come first, and they are all the walk needs. Not reading
@@ -152,7 +190,7 @@ func (h *history) header(id plumbing.Hash) (commitHeader, error) {
 // the new commits.
 func (h *history) collect(tips []plumbing.Hash, stop func(plumbing.Hash) bool, unreachable bool) []int32 {
 	var added []int32
-	parents := map[int32][]plumbing.Hash{}
+	var parents [][]plumbing.Hash // of added[i]
 	stack := append([]plumbing.Hash(nil), tips...)
 	for len(stack) > 0 {
 		id := stack[len(stack)-1]
@@ -173,15 +211,16 @@ func (h *history) collect(tips []plumbing.Hash, stop func(plumbing.Hash) bool, u
 		added = append(added, i)
 		if h.shallow[id] {
 			h.shallowed = true
+			parents = append(parents, nil)
 			continue // a shallow clone's boundary: its parents are not here
 		}
-		parents[i] = hd.parents
+		parents = append(parents, hd.parents)
 		for _, p := range hd.parents {
 			stack = append(stack, p)
 		}
 	}
-	for _, i := range added {
-		for _, p := range parents[i] {
+	for k, i := range added {
+		for _, p := range parents[k] {
 			if j, ok := h.index[p]; ok && j >= 0 {
 				h.commits[i].parents = append(h.commits[i].parents, j)
 			} else if !ok && stop != nil && stop(p) {
@@ -195,17 +234,34 @@ func (h *history) collect(tips []plumbing.Hash, stop func(plumbing.Hash) bool, u
 // sortParentsFirst orders commits so that every commit comes after its
 // parents, and among commits ready at the same time the oldest first.
 func (h *history) sortParentsFirst(set []int32) []int32 {
-	in := map[int32]int{}
-	kids := map[int32][]int32{}
-	member := make(map[int32]bool, len(set))
+	// Indexed by commit (slices, not maps: the set is most of the commits).
+	n := len(h.commits)
+	in := make([]int32, n)
+	member := make([]bool, n)
+	done := make([]bool, n)
 	for _, i := range set {
 		member[i] = true
 	}
+	// kids[kidsAt[p]:kidsAt[p+1]] are p's children in the set.
+	kidsAt := make([]int32, n+1)
 	for _, i := range set {
 		for _, p := range h.commits[i].parents {
 			if member[p] {
 				in[i]++
-				kids[p] = append(kids[p], i)
+				kidsAt[p+1]++
+			}
+		}
+	}
+	for p := range n {
+		kidsAt[p+1] += kidsAt[p]
+	}
+	kids := make([]int32, kidsAt[n])
+	fill := slices.Clone(kidsAt[:n])
+	for _, i := range set {
+		for _, p := range h.commits[i].parents {
+			if member[p] {
+				kids[fill[p]] = i
+				fill[p]++
 			}
 		}
 	}
@@ -217,7 +273,6 @@ func (h *history) sortParentsFirst(set []int32) []int32 {
 	}
 	heap.Init(q)
 	out := make([]int32, 0, len(set))
-	done := make(map[int32]bool, len(set))
 	for len(out) < len(set) {
 		if q.Len() == 0 {
 			// Parent links that loop (commit objects that do not match
@@ -243,7 +298,7 @@ func (h *history) sortParentsFirst(set []int32) []int32 {
 		}
 		done[i] = true
 		out = append(out, i)
-		for _, k := range kids[i] {
+		for _, k := range kids[kidsAt[i]:kidsAt[i+1]] {
 			if in[k]--; in[k] == 0 {
 				heap.Push(q, k)
 			}
@@ -257,7 +312,7 @@ func (q *commitHeap) older(a, b int32) bool {
 	if ca.when != cb.when {
 		return ca.when < cb.when
 	}
-	return ca.hash.String() < cb.hash.String()
+	return bytes.Compare(ca.hash[:], cb.hash[:]) < 0 // as their hex forms compare
 }
 
 type commitHeap struct {
@@ -294,21 +349,54 @@ func (h *history) attribute(ctx context.Context, order []int32) error {
 	return nil
 }
 
+// treeMark is what walked holds of a tree: the path hash walkTree first
+// walked it at, if it did (walkTaggedTree and introduce mark trees too).
+type treeMark struct {
+	path   uint64
+	atPath bool
+}
+
+// seen reports whether walkTree walked tree id at the path of hash path;
+// m and known are walked[id].
+func (h *history) seen(id plumbing.Hash, path uint64, m treeMark, known bool) bool {
+	if !known || !m.atPath {
+		return false
+	}
+	if m.path == path {
+		return true
+	}
+	_, ok := h.seenAt[treeKey{id, path}]
+	return ok
+}
+
 func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int) {
-	key := treeKey{id, pathHash(prefix)}
-	if _, ok := h.seenTrees[key]; ok {
+	ph := pathHash(prefix)
+	m, known := h.walked[id]
+	if h.seen(id, ph, m, known) {
 		return
 	}
-	again, ok := h.enter(ci, id, prefix, depth)
+	h.walkNew(ci, id, prefix, ph, depth, m, known)
+}
+
+// walkNew walks tree id at prefix (of hash ph), which walkTree has not
+// walked there; m and known are walked[id].
+func (h *history) walkNew(ci int32, id plumbing.Hash, prefix string, ph uint64, depth int, m treeMark, known bool) {
+	again, ok := h.enter(ci, id, prefix, depth, known)
 	if !ok {
 		h.refused++
 		return
 	}
 	defer h.leave(id)
-	h.seenTrees[key] = struct{}{}
-	data, entries, err := h.readTreeData(id, depth)
+	if !known || !m.atPath {
+		h.walked[id] = treeMark{path: ph, atPath: true}
+	} else {
+		h.seenAt[treeKey{id, ph}] = struct{}{}
+	}
+	h.treesSeen++
+	last, hasLast := h.lastTree[prefix]
+	d, err := h.readTreeDiff(id, depth, last, hasLast)
 	if again {
-		h.rewalk -= len(entries)
+		h.rewalk -= d.count
 	}
 	if err != nil {
 		h.refused++
@@ -320,52 +408,231 @@ func (h *history) walkTree(ci int32, id plumbing.Hash, prefix string, depth int)
 	// recorded already: their blobs have this path, their subtrees were
 	// walked here (record and walkTree would change nothing), unless the
 	// walk made a blob reachable that was not: the reachable commits are
-	// all walked before the unreachable ones, so it cannot.
-	last, hasLast := h.lastTree[prefix]
-	old := entryCursor{data: last}
+	// all walked before the unreachable ones, so it cannot. readTreeDiff
+	// left them out.
 	refused := h.refused
-	at := 0
-	for i := range entries {
-		e := &entries[i]
-		raw := data[at : at+e.size]
-		at += e.size
-		if e.kind == entryGitlink || (hasLast && old.has(e, raw)) {
-			continue
-		}
+	for i := range d.changed {
+		e := &d.changed[i]
 		switch e.kind {
 		case entryTree:
-			if _, ok := h.seenTrees[treeKey{e.hash, pathHash2(prefix, e.name)}]; !ok {
-				h.walkTree(ci, e.hash, join(prefix, e.name), depth+1)
+			ph := pathHash2(prefix, e.name)
+			if m, known := h.walked[e.hash]; !h.seen(e.hash, ph, m, known) {
+				h.walkNew(ci, e.hash, join(prefix, e.name), ph, depth+1, m, known)
 			}
 		case entryBlob:
 			h.record(e.hash, ci, prefix, e.name)
 		}
 	}
 	if h.refused == refused {
-		h.keepLast(prefix, data, hasLast, last)
+		h.keepLast(prefix, depth, d, hasLast, last)
 	}
 }
 
-// keepLast makes data the last tree walked in full at prefix, within the
-// bound on lastTree.
-func (h *history) keepLast(prefix string, data []byte, hasLast bool, last []byte) {
-	if hasLast {
-		h.lastTreeBytes -= len(last)
-	} else if h.lastTreeBytes+len(data) > h.lastTreeMax {
+// lastTree is a tree kept in history.lastTree: its bytes and where each
+// of its entries ends, so that a new tree at the same path is compared
+// with it without parsing the entries they share.
+type lastTree struct {
+	data []byte
+	ends []int32
+}
+
+// size is what a lastTree counts against its bound.
+func (l lastTree) size() int { return cap(l.data) + 4*cap(l.ends) }
+
+// maxScratch bounds the buffers the walk keeps for reuse (treeBuf,
+// commitBuf): a bigger object is read into a buffer of its own.
+const maxScratch = 1 << 20
+
+// treeDiff is a tree read for walkTree.
+type treeDiff struct {
+	data    []byte
+	changed []treeEntry // its entries the last tree at its path does not hold, in order
+	ends    []int32     // where each of its entries ends (all of them, when read without error)
+	count   int         // its entries (before the damaged one, if damaged)
+}
+
+// readTreeDiff reads tree id and lists its entries that last does not
+// hold. A new version of a directory shares most bytes with the one
+// before: runs of whole entries at the start, at the end and between the
+// entries that changed. Those runs are found by comparing bytes (8 at a
+// time) and passed over with last's entry ends, not parsed (parsing every
+// entry of every tree was an eighth of the walk's CPU). The result is the
+// same as parsing it whole: a shared run starts and ends at entry
+// boundaries of both trees and last parsed without error, so a damaged
+// entry can only be among those parsed.
+func (h *history) readTreeDiff(id plumbing.Hash, depth int, last lastTree, hasLast bool) (d treeDiff, err error) {
+	for len(h.entries) <= depth {
+		h.entries = append(h.entries, nil)
+		h.endsAt = append(h.endsAt, nil)
+	}
+	for len(h.treeBuf) <= depth {
+		h.treeBuf = append(h.treeBuf, nil)
+	}
+	t, data, err := h.obj.readInto(id, h.treeBuf[depth])
+	if err != nil {
+		return d, err
+	}
+	if cap(data) <= maxScratch {
+		h.treeBuf[depth] = data[:0]
+	}
+	if t != plumbing.TreeObject {
+		return d, notA(id, t, plumbing.TreeObject)
+	}
+	changed, ends := h.entries[depth][:0], h.endsAt[depth][:0]
+	defer func() {
+		h.entries[depth], h.endsAt[depth] = changed, ends
+		d.data, d.changed, d.ends, d.count = data, changed, ends, len(ends)
+	}()
+	if !hasLast {
+		for at := 0; at < len(data); {
+			e, _, ok := nextEntry(data[at:])
+			if !ok {
+				return d, errBadTree
+			}
+			changed = append(changed, e)
+			at += e.size
+			ends = append(ends, int32(at))
+		}
+		return d, nil
+	}
+	old := last.data
+	// The shared suffix: from the first of last's entry boundaries within
+	// it (lim), the same entries as data's from hi. Found first, so that
+	// the prefix and the runs between stop before it.
+	sfx := commonSuffix(data, old)
+	from := len(old) - sfx
+	j := sort.Search(len(last.ends), func(i int) bool { return int(last.ends[i]) >= from })
+	lim, post := 0, 0 // last's entries from post on are in the suffix
+	switch {
+	case from > 0 && j < len(last.ends):
+		lim, post = int(last.ends[j]), j+1
+	case from > 0:
+		lim, post = len(old), len(last.ends)
+	}
+	hi := lim - len(old) + len(data) // >= len(data)-sfx >= 0
+	// data[a:] and old[b:] start with last's entry bi.
+	a, b, bi := 0, 0, 0
+	for a < hi {
+		// A run of whole entries shared byte for byte.
+		if n := commonPrefix(data[a:hi], old[b:lim]); n > 0 {
+			k, shift := bi, int32(a-b)
+			for k < post && int(last.ends[k]) <= b+n {
+				ends = append(ends, last.ends[k]+shift)
+				k++
+			}
+			if k > bi {
+				nb := int(last.ends[k-1])
+				a, b, bi = a+nb-b, nb, k
+				continue
+			}
+		}
+		e, _, ok := nextEntry(data[a:hi])
+		if !ok {
+			if hi < len(data) {
+				// An entry of data runs past the suffix's start: start
+				// again without a suffix.
+				lim, post, hi = len(old), len(last.ends), len(data)
+				a, b, bi = 0, 0, 0
+				changed, ends = changed[:0], ends[:0]
+				continue
+			}
+			return d, errBadTree
+		}
+		// Last's entries before e are not in data; the one named as e
+		// holds it or not.
+		held := false
+		for b < lim {
+			o, _, ok := nextEntry(old[b:lim])
+			if !ok {
+				b = lim
+				break
+			}
+			c := gitCompare(o.name, o.kind, e.name, e.kind)
+			if c > 0 {
+				break
+			}
+			b += o.size
+			bi++
+			if c == 0 {
+				held = o.kind == e.kind && o.hash == e.hash
+				break
+			}
+		}
+		if !held && e.kind != entryGitlink {
+			changed = append(changed, e)
+		}
+		a += e.size
+		ends = append(ends, int32(a))
+	}
+	shift := int32(len(data) - len(old))
+	for _, e := range last.ends[post:] {
+		ends = append(ends, e+shift)
+	}
+	return d, nil
+}
+
+// commonPrefix is the length of the longest common prefix of a and b.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:]); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// commonSuffix is the length of the longest common suffix of a and b.
+func commonSuffix(a, b []byte) int {
+	n := min(len(a), len(b))
+	a, b = a[len(a)-n:], b[len(b)-n:]
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := binary.BigEndian.Uint64(a[n-i-8:]) ^ binary.BigEndian.Uint64(b[n-i-8:]); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < n && a[n-i-1] == b[n-i-1] {
+		i++
+	}
+	return i
+}
+
+// keepLast makes d's tree, read at depth, the last tree walked in full at
+// prefix, within the bound on lastTree. The tree's buffer goes to
+// lastTree, and the buffer of the tree it replaces to treeBuf[depth].
+func (h *history) keepLast(prefix string, depth int, d treeDiff, hasLast bool, last lastTree) {
+	if !hasLast && h.lastTreeBytes+cap(d.data)+4*len(d.ends) > h.lastTreeMax {
 		return
 	}
-	if h.lastTreeBytes+len(data) > h.lastTreeMax {
+	var ends []int32
+	if hasLast {
+		ends = last.ends[:0]
+	}
+	kept := lastTree{data: d.data, ends: append(ends, d.ends...)}
+	h.treeBuf[depth] = nil // d.data is kept, or dropped
+	if hasLast {
+		h.lastTreeBytes -= last.size()
+		if cap(last.data) <= maxScratch {
+			h.treeBuf[depth] = last.data[:0]
+		}
+	}
+	if h.lastTreeBytes+kept.size() > h.lastTreeMax {
 		delete(h.lastTree, prefix)
 		return
 	}
-	h.lastTree[prefix] = data
-	h.lastTreeBytes += len(data)
+	h.lastTree[prefix] = kept
+	h.lastTreeBytes += kept.size()
 }
 
 // walkTaggedTree records the blobs of a tree a ref points at directly,
 // under the ref's name; the tree walk's bounds apply.
 func (h *history) walkTaggedTree(id plumbing.Hash, ref, prefix string, depth int) {
-	again, ok := h.enter(-1, id, prefix, depth)
+	again, ok := h.enterMark(-1, id, prefix, depth)
 	if !ok {
 		return
 	}
@@ -389,40 +656,50 @@ func (h *history) walkTaggedTree(id plumbing.Hash, ref, prefix string, depth int
 	}
 }
 
+// enterMark is enter for walks that do not record where they walked a
+// tree (walkTaggedTree, introduce): it marks the tree walked.
+func (h *history) enterMark(ci int32, id plumbing.Hash, prefix string, depth int) (again, ok bool) {
+	_, known := h.walked[id]
+	again, ok = h.enter(ci, id, prefix, depth, known)
+	if ok && !known {
+		h.walked[id] = treeMark{}
+	}
+	return again, ok
+}
+
 // enter checks the bounds before tree id is walked at prefix, reporting
-// (once each) a loop, a tree too deep, or the end of the rewalk budget.
-// A tree entered must be left; again says it was walked before elsewhere.
-func (h *history) enter(ci int32, id plumbing.Hash, prefix string, depth int) (again, ok bool) {
-	where := prefix // a tree a ref names: prefix starts with the ref
-	if ci >= 0 {
-		where = pathOr(prefix, "/") + " in commit " + h.commits[ci].hash.String()
+// (once each) a loop, a tree too deep, or the end of the rewalk budget;
+// known says it was walked before (elsewhere), and is returned as again.
+// A tree entered must be left, and marked walked by the caller.
+func (h *history) enter(ci int32, id plumbing.Hash, prefix string, depth int, known bool) (again, ok bool) {
+	// Built only to report: making it for every tree was a visible cost.
+	where := func() string {
+		if ci < 0 {
+			return prefix // a tree a ref names: prefix starts with the ref
+		}
+		return pathOr(prefix, "/") + " in commit " + h.commits[ci].hash.String()
 	}
 	switch {
 	case h.ancestors[id] > 0:
 		if !h.looped {
 			h.looped = true
-			h.skip(source.Skipped{Path: where, Reason: ReasonCorrupt, Detail: "tree " + id.String() + " contains itself (an object that does not match its id): the loop is not followed"})
+			h.skip(source.Skipped{Path: where(), Reason: ReasonCorrupt, Detail: "tree " + id.String() + " contains itself (an object that does not match its id): the loop is not followed"})
 		}
 		return false, false
 	case depth > maxTreeDepth:
 		h.missing++
-		h.skip(source.Skipped{Path: where, Reason: ReasonCorrupt, Detail: fmt.Sprintf("tree %s is nested more than %d levels deep: not walked further", id, maxTreeDepth)})
+		h.skip(source.Skipped{Path: where(), Reason: ReasonCorrupt, Detail: fmt.Sprintf("tree %s is nested more than %d levels deep: not walked further", id, maxTreeDepth)})
 		return false, false
 	}
-	_, again = h.walkedIDs[id]
-	if again {
-		if h.rewalk <= 0 {
-			if !h.bombed {
-				h.bombed = true
-				h.skip(source.Skipped{Path: where, Reason: ReasonTooLarge, Detail: fmt.Sprintf("directories repeated at more than %d paths (a tree bomb?): their contents are scanned, with only the paths already listed", rewalkBudget)})
-			}
-			return true, false
+	if known && h.rewalk <= 0 {
+		if !h.bombed {
+			h.bombed = true
+			h.skip(source.Skipped{Path: where(), Reason: ReasonTooLarge, Detail: fmt.Sprintf("directories repeated at more than %d paths (a tree bomb?): their contents are scanned, with only the paths already listed", rewalkBudget)})
 		}
-	} else {
-		h.walkedIDs[id] = struct{}{}
+		return true, false
 	}
 	h.ancestors[id]++
-	return again, true
+	return known, true
 }
 
 func (h *history) leave(id plumbing.Hash) {
@@ -484,7 +761,7 @@ func (h *history) introduce(ci int32, tree plumbing.Hash, parents []plumbing.Has
 			return
 		}
 	}
-	again, ok := h.enter(ci, tree, prefix, depth)
+	again, ok := h.enterMark(ci, tree, prefix, depth)
 	if !ok {
 		return
 	}

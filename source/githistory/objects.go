@@ -63,41 +63,6 @@ func nextEntry(data []byte) (e treeEntry, rest []byte, ok bool) {
 	return e, data[nul+21:], true
 }
 
-// entryCursor walks the entries of an earlier version of a tree alongside
-// a new one, both in git's order, to find the entries they share.
-type entryCursor struct {
-	data []byte // entries not yet passed
-}
-
-// has reports whether the old tree holds e unchanged (same name, kind and
-// id); raw is e's bytes in its tree. Calls must come in git's tree order;
-// entries out of order (a hostile tree) are merely not found, never found
-// wrongly.
-func (c *entryCursor) has(e *treeEntry, raw []byte) bool {
-	// Most entries are the old tree's next one, byte for byte.
-	if bytes.HasPrefix(c.data, raw) {
-		c.data = c.data[len(raw):]
-		return true
-	}
-	for len(c.data) > 0 {
-		o, rest, ok := nextEntry(c.data)
-		if !ok {
-			c.data = nil
-			return false
-		}
-		switch d := gitCompare(o.name, o.kind, e.name, e.kind); {
-		case d < 0:
-			c.data = rest
-			continue
-		case d > 0:
-			return false
-		}
-		c.data = rest
-		return o.kind == e.kind && o.hash == e.hash
-	}
-	return false
-}
-
 // gitCompare orders tree entries as git sorts them: by name, a tree's
 // name compared as if it ended in '/'.
 func gitCompare(a []byte, ak int8, b []byte, bk int8) int {

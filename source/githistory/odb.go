@@ -13,6 +13,9 @@ import (
 // be shared with a cache and must not be modified.
 type rawReader interface {
 	read(id plumbing.Hash) (plumbing.ObjectType, []byte, error)
+	// readInto is read building the content in dst when it is big enough
+	// (gitobj.Reader.ReadInto): the content is then the caller's alone.
+	readInto(id plumbing.Hash, dst []byte) (plumbing.ObjectType, []byte, error)
 	// readPrefix reads the start of an object too big to read whole.
 	readPrefix(id plumbing.Hash, n int64) (plumbing.ObjectType, []byte, error)
 }
@@ -27,6 +30,10 @@ type odb struct{ rd *gitobj.Reader }
 
 func (d *odb) read(id plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	return d.rd.Read(id)
+}
+
+func (d *odb) readInto(id plumbing.Hash, dst []byte) (plumbing.ObjectType, []byte, error) {
+	return d.rd.ReadInto(id, dst)
 }
 
 func (d *odb) readPrefix(id plumbing.Hash, n int64) (plumbing.ObjectType, []byte, error) {

@@ -234,7 +234,7 @@ func (s *scan) walked(start time.Time) {
 	if h.shallowed {
 		s.sink.Skipped(source.Skipped{Path: s.r.GitDir, Reason: ReasonShallow, Detail: "history before the shallow boundary is not in this clone and was not scanned (fetch with --unshallow to scan it)"})
 	}
-	s.r.opts.Debugf("git: %d commits, %d trees, %d blobs attributed in %v", len(h.commits), len(h.seenTrees), len(h.blobs), time.Since(start))
+	s.r.opts.Debugf("git: %d commits, %d trees, %d blobs attributed in %v", len(h.commits), h.treesSeen, len(h.blobs), time.Since(start))
 }
 
 // applyExcludes marks the blobs only ever seen at excluded paths, once the
@@ -562,7 +562,12 @@ func (s *scan) peel(names []string, targets map[string]plumbing.Hash) []plumbing
 	for _, name := range names {
 		id := targets[name]
 		for depth := 0; ; depth++ {
-			t, data, err := h.obj.read(id)
+			// Read into the walk's commit buffer: what is kept is parsed
+			// out of it.
+			t, data, err := h.obj.readInto(id, h.commitBuf)
+			if err == nil && cap(data) <= maxScratch {
+				h.commitBuf = data
+			}
 			if gitobj.IsTooLarge(err) {
 				// Its type, and a tag's target, are at the start.
 				t, data, err = h.obj.readPrefix(id, maxCommitHeaders)
@@ -612,6 +617,7 @@ func (s *scan) walkTaggedTree(id plumbing.Hash, name string) {
 // from unreachable commits.
 func (s *scan) walkAll(ctx context.Context) error {
 	h := s.hist
+	h.sizeFor(s.packs) // the whole history: most objects are met
 	tips := s.refTips()
 	added := h.collect(tips, nil, false)
 	if err := h.attribute(ctx, h.sortParentsFirst(added)); err != nil {
