@@ -1,5 +1,7 @@
 package gitobj
 
+import "encoding/binary"
+
 // A git delta is two sizes (source, target; little-endian base-128) and a
 // list of instructions: copy a range of the base, or insert literal bytes.
 // Delta exposes the instructions one by one, for readers that care which
@@ -137,26 +139,86 @@ func ApplyDeltaFunc(dst, base, delta []byte, limit uint64, copied func(dst, src,
 		out = make([]byte, d.DstSize)
 	}
 	out = out[:d.DstSize]
-	n := uint64(0)
-	for {
-		op, ok := d.Next()
-		if !ok {
-			break
+	// The instructions are read here rather than through Next (the same
+	// checks, no Op returned per instruction), and short ones, most of a
+	// text delta's, are moved as two 8-byte words where the input and the
+	// output have 16 bytes at hand: cheaper than a call to memmove. The
+	// bytes a word writes past the instruction's end are overwritten by
+	// the next ones (or the result is discarded with an error).
+	ops := d.ops
+	n := 0
+	for len(ops) > 0 {
+		cmd := ops[0]
+		if cmd&0x80 == 0 {
+			k := int(cmd)
+			if k == 0 || k >= len(ops) || k > len(out)-n {
+				return nil, ErrBadDelta // opcode 0 is reserved
+			}
+			if k <= 16 && len(ops) >= 17 && len(out)-n >= 16 {
+				binary.LittleEndian.PutUint64(out[n:], binary.LittleEndian.Uint64(ops[1:]))
+				binary.LittleEndian.PutUint64(out[n+8:], binary.LittleEndian.Uint64(ops[9:]))
+			} else {
+				copy(out[n:], ops[1:1+k])
+			}
+			n += k
+			ops = ops[1+k:]
+			continue
 		}
-		if n+op.Len > d.DstSize {
-			return nil, ErrBadDelta
-		}
-		if op.Insert != nil {
-			copy(out[n:], op.Insert)
+		var off, size uint64
+		p := 1
+		if len(ops) >= 8 {
+			// Room for every optional byte: no check per byte.
+			for i := uint(0); i < 4; i++ {
+				if cmd&(1<<i) != 0 {
+					off |= uint64(ops[p]) << (8 * i)
+					p++
+				}
+			}
+			for i := uint(0); i < 3; i++ {
+				if cmd&(0x10<<i) != 0 {
+					size |= uint64(ops[p]) << (8 * i)
+					p++
+				}
+			}
 		} else {
-			copy(out[n:], base[op.Off:op.Off+op.Len])
-			if copied != nil {
-				copied(n, op.Off, op.Len)
+			for i := uint(0); i < 4; i++ {
+				if cmd&(1<<i) != 0 {
+					if p >= len(ops) {
+						return nil, ErrBadDelta
+					}
+					off |= uint64(ops[p]) << (8 * i)
+					p++
+				}
+			}
+			for i := uint(0); i < 3; i++ {
+				if cmd&(0x10<<i) != 0 {
+					if p >= len(ops) {
+						return nil, ErrBadDelta
+					}
+					size |= uint64(ops[p]) << (8 * i)
+					p++
+				}
 			}
 		}
-		n += op.Len
+		ops = ops[p:]
+		if size == 0 {
+			size = 0x10000
+		}
+		if off+size > uint64(len(base)) || size > uint64(len(out)-n) {
+			return nil, ErrBadDelta
+		}
+		if size <= 16 && off+16 <= uint64(len(base)) && len(out)-n >= 16 {
+			binary.LittleEndian.PutUint64(out[n:], binary.LittleEndian.Uint64(base[off:]))
+			binary.LittleEndian.PutUint64(out[n+8:], binary.LittleEndian.Uint64(base[off+8:]))
+		} else {
+			copy(out[n:], base[off:off+size])
+		}
+		if copied != nil {
+			copied(uint64(n), off, size)
+		}
+		n += int(size)
 	}
-	if d.err != nil || n != d.DstSize {
+	if n != len(out) {
 		return nil, ErrBadDelta
 	}
 	return out, nil

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/adler32"
 	"math/bits"
 )
 
@@ -34,23 +33,32 @@ var (
 	errChecksum  = errors.New("checksum mismatch")
 )
 
-// Huffman table entries (uint32): the low 5 bits are the code's length in
-// bits (0: no code), then flags, then the value in the top 16 bits (a
-// literal byte, a length or distance base, or a sub-table's offset).
+// Huffman table entries (uint32). The low 5 bits are how many bits the
+// entry consumes: the code's length, plus, for a length or distance, its
+// extra bits, so that one shift takes both (0: no code). Bits 8-11 are the
+// code's own length (where a length's or distance's extra bits start).
+// Then flags, then the value in bits 16-30 (a literal byte, a length or
+// distance base, or a sub-table's offset); bit 31 marks a literal, the
+// commonest symbol, so that one sign test finds it.
 const (
-	hLenMask   = 0x1f
-	hExtraShft = 8      // bits 8-11: extra bits after the code
-	hInvalid   = 0x1000 // a code that must not occur (litlen 286-287, distance 30-31)
-	hMatch     = 0x2000 // a length code (litlen)
-	hEnd       = 0x4000 // end of block (litlen)
-	hSub       = 0x8000 // a pointer to a sub-table for codes longer than the primary bits
+	hLenMask  = 0x1f
+	hCodeShft = 8      // bits 8-11: the code's length alone
+	hInvalid  = 0x1000 // a code that must not occur (litlen 286-287, distance 30-31)
+	hMatch    = 0x2000 // a length code (litlen), a valid distance code (dist)
+	hEnd      = 0x4000 // end of block (litlen)
+	hSub      = 0x8000 // a pointer to a sub-table for codes longer than the primary bits
+	hLit      = 1 << 31
 )
 
 // Primary table bits: codes up to this long are found in one lookup,
 // longer ones through a sub-table. Small tables are quick to fill, which
-// matters as much as lookups for the small objects a pack mostly holds.
+// matters as much as lookups for the small objects a pack mostly holds;
+// since tables are built by doubling (a copy), 10 literal/length bits
+// cost little more to fill than 9 and spare the sub-table lookups of
+// 10-bit literals (BenchmarkInflatePack: 0.94x on terraform, 0.97x on
+// prometheus against 9).
 const (
-	litBits  = 9
+	litBits  = 10
 	distBits = 7
 	clenBits = 7
 )
@@ -77,44 +85,70 @@ const (
 	symCodeLen
 )
 
-// entry is the table entry of symbol sym of a table of kind, without its
-// code length.
-func entry(kind int, sym int) uint32 {
-	switch kind {
-	case symLitLen:
-		switch {
-		case sym < 256:
-			return uint32(sym) << 16
-		case sym == 256:
-			return hEnd
-		case sym < 286:
-			i := sym - 257
-			return uint32(lengthBase[i])<<16 | uint32(lengthExtra[i])<<hExtraShft | hMatch
+// Table entries of each symbol without its code length, extra bits in the
+// low bits (build adds the code's length to them and puts it in bits 8-11).
+// Computed once, never written.
+var (
+	litLenEntry = func() (t [288]uint32) {
+		for sym := range t {
+			switch {
+			case sym < 256:
+				t[sym] = hLit | uint32(sym)<<16
+			case sym == 256:
+				t[sym] = hEnd
+			case sym < 286:
+				i := sym - 257
+				t[sym] = uint32(lengthBase[i])<<16 | uint32(lengthExtra[i]) | hMatch
+			default:
+				t[sym] = hInvalid
+			}
 		}
-		return hInvalid
-	case symDist:
-		if sym < 30 {
-			return uint32(distBase[sym])<<16 | uint32(distExtra[sym])<<hExtraShft
+		return t
+	}()
+	distEntry = func() (t [32]uint32) {
+		for sym := range t {
+			if sym < 30 {
+				t[sym] = uint32(distBase[sym])<<16 | uint32(distExtra[sym]) | hMatch
+			} else {
+				t[sym] = hInvalid
+			}
 		}
-		return hInvalid
-	}
-	return uint32(sym) << 16
-}
+		return t
+	}()
+	codeLenEntry = func() (t [19]uint32) {
+		for sym := range t {
+			t[sym] = uint32(sym) << 16
+		}
+		return t
+	}()
+)
 
 // build fills t from the code lengths of symbols 0..len(lengths)-1 (the
 // canonical Huffman code of RFC 1951 3.2.2). A code must be complete,
 // except a code of a single symbol of one bit (zlib accepts it) and an
 // empty one (an error only if used).
 func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
+	var ents []uint32
+	switch kind {
+	case symLitLen:
+		ents = litLenEntry[:]
+	case symDist:
+		ents = distEntry[:]
+	default:
+		ents = codeLenEntry[:]
+	}
+	if len(lengths) > len(ents) {
+		return errCodes
+	}
 	var count [16]uint16
-	maxLen := uint(0)
 	for _, l := range lengths {
-		count[l]++
-		if uint(l) > maxLen {
-			maxLen = uint(l)
-		}
+		count[l&15]++
 	}
 	count[0] = 0
+	maxLen := uint(15)
+	for maxLen > 0 && count[maxLen] == 0 {
+		maxLen--
+	}
 	left := 1
 	for l := 1; l < 16; l++ {
 		left = left<<1 - int(count[l])
@@ -137,8 +171,9 @@ func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
 		t.e = make([]uint32, size, size+size/2)
 	}
 	t.e = t.e[:size]
-	if !complete {
-		clear(t.e) // entries no code reaches decode as errors
+	if maxLen == 0 {
+		clear(t.e) // an empty code: every entry an error
+		return nil
 	}
 	// Symbols sorted by (length, symbol): their codes count up in order.
 	var offs [16]uint16
@@ -148,42 +183,71 @@ func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
 	var sorted [320]uint16
 	for s, l := range lengths {
 		if l != 0 {
-			sorted[offs[l]] = uint16(s)
-			offs[l]++
+			sorted[offs[l&15]] = uint16(s)
+			offs[l&15]++
 		}
 	}
-	n := 0
+	// Codes up to the primary bits, as libdeflate builds them: the table
+	// of the codes of length l has 2^l entries, one per code at its
+	// bit-reversed index; it is then doubled (a copy) for length l+1, so
+	// each entry is written once and the replicas come from copies. rc is
+	// the next code, bit-reversed: incrementing it sets its highest zero
+	// bit and clears the bits above. Entries no code reaches stay zero
+	// (an error when decoded) from the first two.
+	e := t.e
+	clear(e[:2])
+	cur, rc, si := 2, 0, 0
+	for l := uint(1); l <= min(maxLen, primary); l++ {
+		if l > 1 {
+			copy(e[cur:2*cur], e[:cur])
+			cur *= 2
+		}
+		for c := count[l]; c > 0; c-- {
+			s := sorted[si]
+			si++
+			e[rc&(size-1)] = ents[s] + uint32(l) | uint32(l)<<hCodeShft
+			if x := rc ^ (cur - 1); x != 0 {
+				bit := 1 << (bits.Len(uint(x)) - 1)
+				rc = rc&(bit-1) | bit
+			}
+			// else the last code of a complete code: nothing follows
+		}
+	}
+	for cur < size {
+		copy(e[cur:2*cur], e[:cur])
+		cur *= 2
+	}
+	if maxLen <= primary {
+		return nil
+	}
+	// Longer codes: the first code of each length (RFC 1951 3.2.2), then
+	// sub-tables of 2^sub entries, one per primary prefix.
+	var next [16]int
+	code := 0
 	for l := 1; l < 16; l++ {
-		n += int(count[l])
+		code = (code + int(count[l-1])) << 1
+		next[l] = code
 	}
-	code, prevLen := 0, uint(0)
 	prefix, subAt := -1, 0
-	for _, s := range sorted[:n] {
+	n := int(offs[15]) // the number of coded symbols
+	for _, s := range sorted[si:n] {
 		l := uint(lengths[s])
-		code <<= l - prevLen
-		prevLen = l
-		e := entry(kind, int(s)) | uint32(l)
-		if l <= primary {
-			rev := int(bits.Reverse16(uint16(code)) >> (16 - l))
-			for i := rev; i < size; i += 1 << l {
-				t.e[i] = e
-			}
-		} else {
-			// The code's first primary bits pick the sub-table; codes
-			// sharing them are consecutive in this order.
-			if p := code >> (l - primary); p != prefix {
-				prefix = p
-				subAt = len(t.e)
-				t.e = append(t.e, make([]uint32, 1<<sub)...)
-				t.e[int(bits.Reverse16(uint16(p))>>(16-primary))] = uint32(subAt)<<16 | hSub
-			}
-			rest := l - primary
-			rev := int(bits.Reverse16(uint16(code&(1<<rest-1))) >> (16 - rest))
-			for i := rev; i < 1<<sub; i += 1 << rest {
-				t.e[subAt+i] = e
-			}
+		code := next[l&15]
+		next[l&15]++
+		// The code's first primary bits pick the sub-table; codes
+		// sharing them are consecutive in this order.
+		if p := code >> (l - primary); p != prefix {
+			prefix = p
+			subAt = len(t.e)
+			t.e = append(t.e, make([]uint32, 1<<sub)...)
+			t.e[int(bits.Reverse16(uint16(p))>>(16-primary))] = uint32(subAt)<<16 | hSub
 		}
-		code++
+		ent := ents[s] + uint32(l) | uint32(l)<<hCodeShft
+		rest := l - primary
+		rev := int(bits.Reverse16(uint16(code&(1<<rest-1))) >> (16 - rest))
+		for i := rev; i < 1<<sub; i += 1 << rest {
+			t.e[subAt+i] = ent
+		}
 	}
 	return nil
 }
@@ -194,6 +258,7 @@ type inflater struct {
 	fixLit, fixDist huffTable // the fixed code, built on first use
 	fixed           bool
 	lengths         [286 + 30]uint8
+	small           []byte // smallOut+fastOut bytes: see Inflate
 
 	in   []byte
 	pos  int    // next input byte to load
@@ -243,25 +308,6 @@ func (f *inflater) bytePos() int {
 	return f.pos + f.over - int(f.nb/8)
 }
 
-// symbol decodes one symbol of t; the caller has refilled.
-func (f *inflater) symbol(t *huffTable) (uint32, error) {
-	e := t.e[f.b&(1<<t.primary-1)]
-	if e&hSub != 0 {
-		i := int(e>>16) + int((f.b>>t.primary)&t.subMask)
-		if i >= len(t.e) {
-			return 0, errCode
-		}
-		e = t.e[i]
-	}
-	n := uint(e & hLenMask)
-	if n == 0 || n > f.nb || e&hInvalid != 0 {
-		return 0, errCode
-	}
-	f.b >>= n
-	f.nb -= n
-	return e, nil
-}
-
 // Inflate inflates the zlib stream at the start of src into exactly size
 // bytes, reusing dst when it is big enough, and checks that the stream
 // ends there with a valid checksum: a damaged object is an error rather
@@ -275,14 +321,32 @@ func (z *Inflater) Inflate(src []byte, size int64, dst []byte) ([]byte, error) {
 	if z.f == nil {
 		z.f = &inflater{}
 	}
-	if err := z.f.inflate(src, dst); err != nil {
+	f := z.f
+	// Small objects, most of a pack, are decoded into the inflater's
+	// buffer, which has room past their end for the fast loop's
+	// overruns, then copied; larger ones straight into dst, capped at its
+	// size so that nothing is written past it.
+	out := dst[:size:size]
+	if size <= smallOut {
+		if f.small == nil {
+			f.small = make([]byte, smallOut+fastOut)
+		}
+		out = f.small[:size]
+	}
+	if err := f.inflate(src, out); err != nil {
 		if errors.Is(err, ErrLonger) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%w: %v", ErrBadStream, err)
 	}
+	if size <= smallOut {
+		copy(dst, out)
+	}
 	return dst, nil
 }
+
+// smallOut is the largest object Inflate decodes in its own buffer.
+const smallOut = 4096
 
 func (f *inflater) inflate(src, dst []byte) error {
 	if len(src) < 2 {
@@ -327,7 +391,7 @@ func (f *inflater) inflate(src, dst []byte) error {
 	if f.eof() || at+4 > len(src) {
 		return errEOF
 	}
-	if binary.BigEndian.Uint32(src[at:]) != adler32.Checksum(dst) {
+	if binary.BigEndian.Uint32(src[at:]) != adler32sum(dst) {
 		return errChecksum
 	}
 	return nil
@@ -403,16 +467,25 @@ func (f *inflater) readTables() error {
 		return err
 	}
 	lengths := f.lengths[:nlit+ndist]
+	// The bit buffer in locals, the table as an array: a code-length code
+	// is at most 7 bits (clenBits), so it has no sub-tables.
+	ct := (*[1 << clenBits]uint32)(f.clen.e)
+	b, nb := f.b, f.nb
 	for i := 0; i < len(lengths); {
-		if f.nb < 14 {
+		if nb < 14 { // a code and its extra bits
+			f.b, f.nb = b, nb
 			if err := f.refill(); err != nil {
 				return err
 			}
+			b, nb = f.b, f.nb
 		}
-		e, err := f.symbol(&f.clen)
-		if err != nil {
-			return err
+		e := ct[b&(1<<clenBits-1)]
+		n := uint(e & hLenMask)
+		if n == 0 {
+			return errCode
 		}
+		b >>= n
+		nb -= n
 		sym := e >> 16
 		if sym < 16 {
 			lengths[i] = uint8(sym)
@@ -426,11 +499,17 @@ func (f *inflater) readTables() error {
 			if i == 0 {
 				return errCodes
 			}
-			val, rep = lengths[i-1], 3+int(f.bits(2))
+			val, rep = lengths[i-1], 3+int(b&3)
+			b >>= 2
+			nb -= 2
 		case 17:
-			rep = 3 + int(f.bits(3))
+			rep = 3 + int(b&7)
+			b >>= 3
+			nb -= 3
 		default:
-			rep = 11 + int(f.bits(7))
+			rep = 11 + int(b&127)
+			b >>= 7
+			nb -= 7
 		}
 		if i+rep > len(lengths) {
 			return errCodes
@@ -440,6 +519,7 @@ func (f *inflater) readTables() error {
 			i++
 		}
 	}
+	f.b, f.nb = b, nb
 	if lengths[256] == 0 {
 		return errCodes // no end-of-block code
 	}
@@ -449,15 +529,148 @@ func (f *inflater) readTables() error {
 	return f.dist.build(lengths[nlit:], symDist, distBits)
 }
 
+// The fast loop of codes runs while the input has fastIn bytes left (two
+// 8-byte refills) and the output room for fastOut more bytes: two
+// literals, the longest match, and the up to 15 bytes a word copy writes
+// past its end (later overwritten by the stream's next bytes).
+const (
+	fastIn  = 16
+	fastOut = 2 + 258 + 16
+)
+
 // codes decodes a compressed block's symbols into dst from o. The bit
 // buffer lives in locals here (the loop that runs per symbol), and is
-// stored back before anything else reads it.
+// stored back before anything else reads it. A fast loop runs while the
+// input and output are far enough from their ends that it needs no check
+// of either per symbol; the careful loop after it decodes the rest.
 func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 	in, pos := f.in, f.pos
 	b, nb := f.b, f.nb
-	lt, lmask, lsub, lprim := lit.e, uint64(1)<<lit.primary-1, lit.subMask, lit.primary
-	dt, dmask, dsub, dprim := dist.e, uint64(1)<<dist.primary-1, dist.subMask, dist.primary
 	var err error
+	// The primary tables as arrays, indexed under a constant mask: no
+	// bounds check, and fewer values held in registers.
+	lt, dt := lit.e, dist.e
+	lp := (*[1 << litBits]uint32)(lt)
+	dp := (*[1 << distBits]uint32)(dt)
+	// The fast loop may run up to the end of dst when dst has fastOut
+	// bytes of capacity past it (Inflate's buffer for small objects, so
+	// that they are not decoded by the careful loop alone); a hostile
+	// stream that goes past the end writes there and fails.
+	out := dst[:cap(dst)]
+	lim := min(len(dst), cap(dst)-fastOut)
+	for pos <= len(in)-fastIn && o <= lim {
+		// Refill to at least 56 bits: a literal takes at most 15, a
+		// length and distance pair 15+5+15+13 = 48.
+		b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
+		pos += int(63-nb) >> 3
+		nb |= 56
+		e := lp[b&(1<<litBits-1)]
+		if int32(e) < 0 {
+			// Up to three literals from one refill (45 bits); a code
+			// other than a literal is looked up from the bits left (at
+			// least 26) and handled after another refill.
+			n := uint(e & hLenMask)
+			b >>= n
+			nb -= n
+			out[o] = byte(e >> 16)
+			o++
+			e = lp[b&(1<<litBits-1)]
+			if int32(e) < 0 {
+				n = uint(e & hLenMask)
+				b >>= n
+				nb -= n
+				out[o] = byte(e >> 16)
+				o++
+				e = lp[b&(1<<litBits-1)]
+				if int32(e) < 0 {
+					n = uint(e & hLenMask)
+					b >>= n
+					nb -= n
+					out[o] = byte(e >> 16)
+					o++
+					continue
+				}
+			}
+			b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
+			pos += int(63-nb) >> 3
+			nb |= 56
+		}
+		if e&hSub != 0 {
+			i := int(e>>16) + int((b>>litBits)&lit.subMask)
+			if i >= len(lt) {
+				err = errCode
+				break
+			}
+			e = lt[i]
+			if int32(e) < 0 {
+				n := uint(e & hLenMask)
+				b >>= n
+				nb -= n
+				out[o] = byte(e >> 16)
+				o++
+				continue
+			}
+		}
+		if e&hMatch == 0 {
+			if e&hEnd == 0 || e&hLenMask == 0 {
+				err = errCode
+				break
+			}
+			n := uint(e & hLenMask)
+			b >>= n
+			nb -= n
+			f.pos, f.b, f.nb = pos, b, nb
+			if o > len(dst) {
+				return o, ErrLonger
+			}
+			return o, nil
+		}
+		n := uint(e & hLenMask)
+		length := int(e>>16) + int((b&(1<<n-1))>>((e>>hCodeShft)&15))
+		b >>= n
+		nb -= n
+		e = dp[b&(1<<distBits-1)]
+		if e&hSub != 0 {
+			i := int(e>>16) + int((b>>distBits)&dist.subMask)
+			if i >= len(dt) {
+				err = errCode
+				break
+			}
+			e = dt[i]
+		}
+		if e&hMatch == 0 || e&hLenMask == 0 {
+			err = errCode
+			break
+		}
+		n = uint(e & hLenMask)
+		d := int(e>>16) + int((b&(1<<n-1))>>((e>>hCodeShft)&15))
+		b >>= n
+		nb -= n
+		if d > o {
+			err = errDistance
+			break
+		}
+		// The room check of the loop covers the copy and its overrun.
+		if d >= 8 && length <= 16 {
+			// Most matches: two words, the second read after the first
+			// is written (d >= 8 keeps each read behind its write).
+			src := o - d
+			binary.LittleEndian.PutUint64(out[o:], binary.LittleEndian.Uint64(out[src:]))
+			binary.LittleEndian.PutUint64(out[o+8:], binary.LittleEndian.Uint64(out[src+8:]))
+			o += length
+			continue
+		}
+		o = copyMatch(out, o, d, length)
+	}
+	if err == nil && o > len(dst) {
+		err = ErrLonger
+	}
+	if err != nil {
+		f.pos, f.b, f.nb = pos, b, nb
+		return o, err
+	}
+	lmask, lsub, lprim := uint64(1)<<lit.primary-1, lit.subMask, lit.primary
+	dmask, dsub, dprim := uint64(1)<<dist.primary-1, dist.subMask, dist.primary
 	for {
 		// A length and distance pair takes at most 15+5+15+13 = 48 bits.
 		if nb < 48 {
@@ -487,24 +700,26 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 			err = errCode
 			break
 		}
-		b >>= n
-		nb -= n
-		if e&(hMatch|hEnd) == 0 {
+		if int32(e) < 0 {
 			if o >= len(dst) {
 				err = ErrLonger
 				break
 			}
+			b >>= n
+			nb -= n
 			dst[o] = byte(e >> 16)
 			o++
 			continue
 		}
-		if e&hEnd != 0 {
+		if e&hMatch == 0 {
+			// The end of the block (nothing else is left).
+			b >>= n
+			nb -= n
 			break
 		}
-		x := uint(e>>hExtraShft) & 15
-		length := int(e>>16) + int(b&(1<<x-1))
-		b >>= x
-		nb -= x
+		length := int(e>>16) + int((b&(1<<n-1))>>((e>>hCodeShft)&15))
+		b >>= n
+		nb -= n
 		e = dt[b&dmask]
 		if e&hSub != 0 {
 			i := int(e>>16) + int((b>>dprim)&dsub)
@@ -515,16 +730,13 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 			e = dt[i]
 		}
 		n = uint(e & hLenMask)
-		if n == 0 || e&hInvalid != 0 {
+		if n == 0 || e&hMatch == 0 {
 			err = errCode
 			break
 		}
+		d := int(e>>16) + int((b&(1<<n-1))>>((e>>hCodeShft)&15))
 		b >>= n
 		nb -= n
-		x = uint(e>>hExtraShft) & 15
-		d := int(e>>16) + int(b&(1<<x-1))
-		b >>= x
-		nb -= x
 		if d > o {
 			err = errDistance
 			break
@@ -551,4 +763,45 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 		err = errEOF
 	}
 	return o, err
+}
+
+// copyMatch copies length bytes from d bytes back to dst[o:] and returns
+// the end of the copy; 1 <= d <= o. It may write up to 15 bytes past the
+// end (the caller leaves that room): most matches are short, and 8-byte
+// words beat a call to memmove on them.
+func copyMatch(dst []byte, o, d, length int) int {
+	end := o + length
+	src := o - d
+	switch {
+	case d >= length && length > 32:
+		copy(dst[o:end], dst[src:])
+	case d >= 8:
+		// Each word read lies before the word written (d >= 8), so the
+		// copy is exact even when the ranges overlap.
+		for o < end {
+			binary.LittleEndian.PutUint64(dst[o:], binary.LittleEndian.Uint64(dst[src:]))
+			binary.LittleEndian.PutUint64(dst[o+8:], binary.LittleEndian.Uint64(dst[src+8:]))
+			o += 16
+			src += 16
+		}
+	case d == 1:
+		// A run of one byte.
+		v := uint64(dst[src]) * 0x0101010101010101
+		for o < end {
+			binary.LittleEndian.PutUint64(dst[o:], v)
+			binary.LittleEndian.PutUint64(dst[o+8:], v)
+			o += 16
+		}
+	case length <= 16:
+		for ; o < end; o++ {
+			dst[o] = dst[o-d]
+		}
+	default:
+		// A short period repeated: each pass copies all written since
+		// src, a whole number of periods, so the run doubles.
+		for o < end {
+			o += copy(dst[o:end], dst[src:o])
+		}
+	}
+	return end
 }

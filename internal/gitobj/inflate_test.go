@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"math/rand"
+	"slices"
 	"testing"
 
 	"github.com/klauspost/compress/zlib"
@@ -115,6 +117,76 @@ func TestInflateMatchesStreaming(t *testing.T) {
 	}
 }
 
+// periodicData is random bytes, then a run of period d and length n, then
+// tail random bytes: a stream of matches at distance d, ending at every
+// distance from the end of the output (the edge of the fast loop).
+func periodicData(r *rand.Rand, pre, d, n, tail int) []byte {
+	data := make([]byte, pre+n+tail)
+	r.Read(data[:pre+d])
+	for i := pre + d; i < pre+n; i++ {
+		data[i] = data[i-d]
+	}
+	r.Read(data[pre+n:])
+	return data
+}
+
+// TestInflateCopies: matches of every distance 1..16 (and some longer),
+// short and long, overlapping or not, with the output ending at every
+// point around the fast loop's limit, agree with the input.
+func TestInflateCopies(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	var z Inflater
+	var dst []byte
+	// Writers reused (a new one costs more than these small inputs).
+	var buf bytes.Buffer
+	std1, _ := stdzlib.NewWriterLevel(&buf, 1)
+	std9, _ := stdzlib.NewWriterLevel(&buf, 9)
+	kp1, _ := zlib.NewWriterLevel(&buf, 1)
+	kp6, _ := zlib.NewWriterLevel(&buf, 6)
+	writers := []interface {
+		io.WriteCloser
+		Reset(io.Writer)
+	}{std1, std9, kp1, kp6}
+	for d := 1; d <= 40; d++ {
+		if d > 16 && d%7 != 0 {
+			continue
+		}
+		for _, n := range []int{3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40, 258, 259, 600} {
+			for _, tail := range []int{0, 1, 2, 7, 8, 9, 15, 16, 17, 255, 258, 260, 270, 276, 277, 280, 300} {
+				data := periodicData(r, r.Intn(40), d, max(n, d), tail)
+				for j, w := range writers {
+					buf.Reset()
+					w.Reset(&buf)
+					w.Write(data)
+					w.Close()
+					c := buf.Bytes()
+					got, err := z.Inflate(c, int64(len(data)), dst)
+					if err != nil || !bytes.Equal(got, data) {
+						t.Fatalf("distance %d, run %d, tail %d, compressor %d: err %v", d, n, tail, j, err)
+					}
+					dst = got
+					// Declared shorter than the stream, by up to more than
+					// the fast loop's slack: ErrLonger, never a write past
+					// the size.
+					for _, short := range []int{1, 2, 15, 16, 17, 258, 276, 277, 300} {
+						if short <= len(data) {
+							if _, err := z.Inflate(c, int64(len(data)-short), nil); !errors.Is(err, ErrLonger) {
+								t.Fatalf("distance %d, run %d, tail %d, compressor %d, %d bytes short: err %v", d, n, tail, j, short, err)
+							}
+						}
+					}
+					// The input ending at every point near its end.
+					for k := max(0, len(c)-12); k < len(c); k++ {
+						if _, err := z.Inflate(c[:k], int64(len(data)), nil); err == nil {
+							t.Fatalf("distance %d, run %d, tail %d: stream cut at %d of %d inflated", d, n, tail, k, len(c))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 func checkSame(t *testing.T, z *Inflater, src []byte, size int64) {
 	t.Helper()
 	want, werr := streamInflate(src, size)
@@ -130,6 +202,12 @@ func FuzzInflate(f *testing.F) {
 	r := rand.New(rand.NewSource(2))
 	for _, data := range sampleData(r)[:8] {
 		for _, c := range compressAll(data) {
+			f.Add(c, int64(len(data)))
+		}
+	}
+	for _, d := range []int{1, 2, 5, 8, 9, 13} {
+		data := periodicData(r, 10, d, 300, 280)
+		for _, c := range compressAll(data)[1:3] {
 			f.Add(c, int64(len(data)))
 		}
 	}
@@ -178,5 +256,158 @@ func BenchmarkInflate(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// refBuild is the table builder before the doubling one (each code's
+// entries written with a stride), kept as the reference of TestBuild.
+func refBuild(t *huffTable, lengths []uint8, ents []uint32, primary uint) {
+	var count [16]uint16
+	maxLen := uint(0)
+	for _, l := range lengths {
+		count[l]++
+		maxLen = max(maxLen, uint(l))
+	}
+	count[0] = 0
+	sub := uint(0)
+	if maxLen > primary {
+		sub = maxLen - primary
+	}
+	size := 1 << primary
+	t.primary, t.subMask, t.e = primary, 1<<sub-1, make([]uint32, size)
+	var offs [16]uint16
+	for l := 2; l < 16; l++ {
+		offs[l] = offs[l-1] + count[l-1]
+	}
+	var sorted [320]uint16
+	for s, l := range lengths {
+		if l != 0 {
+			sorted[offs[l]] = uint16(s)
+			offs[l]++
+		}
+	}
+	code, prevLen := 0, uint(0)
+	prefix, subAt := -1, 0
+	for _, s := range sorted[:offs[15]] {
+		l := uint(lengths[s])
+		code <<= l - prevLen
+		prevLen = l
+		e := ents[s] + uint32(l) | uint32(l)<<hCodeShft
+		if l <= primary {
+			rev := int(bits.Reverse16(uint16(code)) >> (16 - l))
+			for i := rev; i < size; i += 1 << l {
+				t.e[i] = e
+			}
+		} else {
+			if p := code >> (l - primary); p != prefix {
+				prefix = p
+				subAt = len(t.e)
+				t.e = append(t.e, make([]uint32, 1<<sub)...)
+				t.e[int(bits.Reverse16(uint16(p))>>(16-primary))] = uint32(subAt)<<16 | hSub
+			}
+			rest := l - primary
+			rev := int(bits.Reverse16(uint16(code&(1<<rest-1))) >> (16 - rest))
+			for i := rev; i < 1<<sub; i += 1 << rest {
+				t.e[subAt+i] = e
+			}
+		}
+		code++
+	}
+}
+
+// randomLengths makes the code lengths of a random Huffman code over n
+// symbols (some unused), of at most maxLen bits, complete unless cut.
+func randomLengths(r *rand.Rand, n int, maxLen int) []uint8 {
+	for {
+		lengths := make([]uint8, n)
+		// Split the code space: start from one symbol of length 0 and
+		// split leaves at random.
+		used := []int{}
+		for i := 0; i < n; i++ {
+			if r.Intn(4) != 0 {
+				used = append(used, i)
+			}
+		}
+		if len(used) < 2 {
+			continue
+		}
+		if len(used) > 1<<maxLen {
+			used = used[:1<<maxLen]
+		}
+		leaves := []uint8{0}
+		for len(leaves) < len(used) {
+			i := r.Intn(len(leaves))
+			if int(leaves[i]) >= maxLen {
+				continue
+			}
+			l := leaves[i] + 1
+			leaves[i] = l
+			leaves = append(leaves, l)
+		}
+		r.Shuffle(len(leaves), func(i, j int) { leaves[i], leaves[j] = leaves[j], leaves[i] })
+		for i, s := range used {
+			lengths[s] = leaves[i]
+		}
+		return lengths
+	}
+}
+
+// TestBuild: the doubling builder makes the same tables as the stride
+// one, for random complete codes of every size and depth, with and
+// without sub-tables, and the one-symbol code; over-subscribed and
+// incomplete codes are refused.
+func TestBuild(t *testing.T) {
+	r := rand.New(rand.NewSource(8))
+	var got huffTable
+	for i := 0; i < 3000; i++ {
+		kind, n, ents, primary := symLitLen, 286, litLenEntry[:], uint(litBits)
+		switch i % 3 {
+		case 1:
+			kind, n, ents, primary = symDist, 30, distEntry[:], distBits
+		case 2:
+			kind, n, ents, primary = symCodeLen, 19, codeLenEntry[:], clenBits
+		}
+		maxLen := 15
+		if kind == symCodeLen {
+			maxLen = 7
+		}
+		lengths := randomLengths(r, n, 1+r.Intn(maxLen))
+		if err := got.build(lengths, kind, primary); err != nil {
+			t.Fatalf("lengths %v: %v", lengths, err)
+		}
+		var want huffTable
+		refBuild(&want, lengths, ents, primary)
+		if got.subMask != want.subMask || !slices.Equal(got.e, want.e) {
+			t.Fatalf("lengths %v: tables differ", lengths)
+		}
+		// Lengthening one code leaves it incomplete; shortening one
+		// over-subscribes it (unless the code is one of a kind).
+		for j, l := range lengths {
+			if l > 1 && l < uint8(maxLen) {
+				bad := slices.Clone(lengths)
+				bad[j]++
+				if err := got.build(bad, kind, primary); err == nil {
+					t.Fatalf("incomplete code %v built", bad)
+				}
+				bad[j] -= 2
+				if err := got.build(bad, kind, primary); err == nil {
+					t.Fatalf("over-subscribed code %v built", bad)
+				}
+				break
+			}
+		}
+	}
+	one := make([]uint8, 30)
+	one[7] = 1
+	if err := got.build(one, symDist, distBits); err != nil {
+		t.Fatal(err)
+	}
+	var want huffTable
+	refBuild(&want, one, distEntry[:], distBits)
+	if !slices.Equal(got.e, want.e) {
+		t.Fatal("one-symbol code: tables differ")
+	}
+	if err := got.build(make([]uint8, 30), symDist, distBits); err != nil || slices.ContainsFunc(got.e, func(e uint32) bool { return e != 0 }) {
+		t.Fatalf("empty code: err %v, entries not all errors", err)
 	}
 }
