@@ -59,3 +59,34 @@ func TestLeadNeedsBuiltin(t *testing.T) {
 		t.Error("no built-in rule has a lead need")
 	}
 }
+
+// TestLeadNeedSameFindings: the examples of the rules with a lead need,
+// among import lines that name their keyword and in variants (case,
+// separators, a folded ſ, long keys), give the same findings with the
+// lead check as without any fast path.
+func TestLeadNeedSameFindings(t *testing.T) {
+	t.Parallel()
+	fast, slow := fastAndSlow(t)
+	var b strings.Builder
+	const hex = "c0ccc052bbf548fdcc0a59db23e4d3c93f98416e"
+	for _, key := range []string{"github_secret", "GITHUB_CLIENT_SECRET", "GitHub.OAuth.App.Client-Secret",
+		"github_\u017fecret", "github_" + strings.Repeat("x", 19) + "client_secret", "github_" + strings.Repeat("x", 20) + "client_secret",
+		"githubgithub_secret", "github github_secret"} {
+		for _, sep := range []string{"=", ": ", " := ", "=>", ":\n  ", " =\n\t"} {
+			b.WriteString("import \"github.com/hashicorp/terraform/x\"\n// see github.com/a/b\n")
+			b.WriteString(key + sep + "\"" + hex + "\"\n")
+			b.WriteString("auth0_" + strings.ToLower(key[7:]) + sep + strings.Repeat("Ab9_", 17) + "\n")
+		}
+	}
+	checkSameFindings(t, fast, slow, []byte(b.String()))
+	res := run(t, fast, items{memItem("f", []byte(b.String()))})
+	n := 0
+	for _, f := range res.Findings {
+		if f.RuleID == "github-oauth-client-secret" {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no github-oauth-client-secret finding in %d", len(res.Findings))
+	}
+}
