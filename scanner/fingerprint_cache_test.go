@@ -1,6 +1,9 @@
 package scanner
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // TestSharedFingerprintCache: scanners given one FingerprintCache (a
 // sweep's scans) share the slow fingerprints: one computed for the first
@@ -25,5 +28,32 @@ func TestSharedFingerprintCache(t *testing.T) {
 	}
 	if own, _ := builtinScannerOpts(t, 0, Options{}); own.fps == nil || own.fps == fc {
 		t.Error("a scanner without Options.Fingerprints must have a cache of its own")
+	}
+}
+
+// TestFingerprintsOneAndManyWorkers: a short list of slow fingerprints is
+// computed on one goroutine, a long one on every CPU; both give each
+// secret its own fingerprint, and strong secrets keep their SHA-256.
+func TestFingerprintsOneAndManyWorkers(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{3, parallelFingerprints + 2} {
+		var secrets []string
+		for i := range n {
+			secrets = append(secrets, fmt.Sprintf("weak-pass-%d", i))
+		}
+		strong := "Zq8w" + "Lk2vRt9yPb4nXc7mHs3jGd6fKa1eUo5i" + "Wp0rTy8uIo2pAs4dFg6hJk8lZx0cVb2n"
+		secrets = append(secrets, strong, secrets[0])
+		got := (&FingerprintCache{}).fingerprints(secrets)
+		if len(got) != n+1 {
+			t.Fatalf("%d secrets: %d fingerprints, want %d", n, len(got), n+1)
+		}
+		for _, s := range []string{secrets[0], secrets[n-1]} {
+			if got[s] != Fingerprint(s) {
+				t.Errorf("%d secrets: fingerprint of %q is %s, want %s", n, s, got[s], Fingerprint(s))
+			}
+		}
+		if got[strong] != LegacyFingerprint(strong) {
+			t.Errorf("%d secrets: a strong secret's fingerprint is not its SHA-256", n)
+		}
 	}
 }

@@ -730,8 +730,13 @@ type FingerprintCache struct {
 // maxCachedFingerprints bounds the cache; when full it starts over.
 const maxCachedFingerprints = 4096
 
+// parallelFingerprints is how many slow fingerprints one goroutine
+// computes before fingerprints uses every CPU (about 10 ms each).
+const parallelFingerprints = 64
+
 // fingerprints computes the fingerprint of each distinct secret, the slow
-// (low-entropy) ones on every CPU unless cached.
+// (low-entropy) ones unless cached: on one goroutine, or on every CPU when
+// there are more than parallelFingerprints of them.
 func (fc *FingerprintCache) fingerprints(secrets []string) map[string]string {
 	if fc == nil {
 		fc = &FingerprintCache{}
@@ -761,7 +766,16 @@ func (fc *FingerprintCache) fingerprints(secrets []string) map[string]string {
 	sums := make([]string, len(slow))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(slow)) {
+	// Each argon2 run fills 8 MiB of memory the heap has just grown by:
+	// runs side by side fault their pages in together, and on the 2-core
+	// machine of docs/performance.md two of them took 0.46-0.63 s of wall
+	// and 0.6 s more system CPU for 24 secrets where one goroutine took
+	// 0.27-0.33 s. Only a long list is worth the cores.
+	workers := 1
+	if len(slow) > parallelFingerprints {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	for range min(workers, len(slow)) {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(slow); i = int(next.Add(1) - 1) {
 				sums[i] = Fingerprint(slow[i])
