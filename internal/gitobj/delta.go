@@ -56,30 +56,12 @@ func (d *Delta) Next() (Op, bool) {
 	p := d.ops[1:]
 	switch {
 	case cmd&0x80 != 0:
-		var off, size uint64
-		for i := uint(0); i < 4; i++ {
-			if cmd&(1<<i) != 0 {
-				if len(p) == 0 {
-					d.err = ErrBadDelta
-					return Op{}, false
-				}
-				off |= uint64(p[0]) << (8 * i)
-				p = p[1:]
-			}
+		off, size, n, ok := copyOperands(cmd, p)
+		if !ok {
+			d.err = ErrBadDelta
+			return Op{}, false
 		}
-		for i := uint(0); i < 3; i++ {
-			if cmd&(0x10<<i) != 0 {
-				if len(p) == 0 {
-					d.err = ErrBadDelta
-					return Op{}, false
-				}
-				size |= uint64(p[0]) << (8 * i)
-				p = p[1:]
-			}
-		}
-		if size == 0 {
-			size = 0x10000
-		}
+		p = p[n:]
 		if off+size > d.SrcSize {
 			d.err = ErrBadDelta
 			return Op{}, false
@@ -164,46 +146,11 @@ func ApplyDeltaFunc(dst, base, delta []byte, limit uint64, copied func(dst, src,
 			ops = ops[1+k:]
 			continue
 		}
-		var off, size uint64
-		p := 1
-		if len(ops) >= 8 {
-			// Room for every optional byte: no check per byte.
-			for i := uint(0); i < 4; i++ {
-				if cmd&(1<<i) != 0 {
-					off |= uint64(ops[p]) << (8 * i)
-					p++
-				}
-			}
-			for i := uint(0); i < 3; i++ {
-				if cmd&(0x10<<i) != 0 {
-					size |= uint64(ops[p]) << (8 * i)
-					p++
-				}
-			}
-		} else {
-			for i := uint(0); i < 4; i++ {
-				if cmd&(1<<i) != 0 {
-					if p >= len(ops) {
-						return nil, ErrBadDelta
-					}
-					off |= uint64(ops[p]) << (8 * i)
-					p++
-				}
-			}
-			for i := uint(0); i < 3; i++ {
-				if cmd&(0x10<<i) != 0 {
-					if p >= len(ops) {
-						return nil, ErrBadDelta
-					}
-					size |= uint64(ops[p]) << (8 * i)
-					p++
-				}
-			}
+		off, size, k, ok := copyOperands(cmd, ops[1:])
+		if !ok {
+			return nil, ErrBadDelta
 		}
-		ops = ops[p:]
-		if size == 0 {
-			size = 0x10000
-		}
+		ops = ops[1+k:]
 		if off+size > uint64(len(base)) || size > uint64(len(out)-n) {
 			return nil, ErrBadDelta
 		}
@@ -222,4 +169,43 @@ func ApplyDeltaFunc(dst, base, delta []byte, limit uint64, copied func(dst, src,
 		return nil, ErrBadDelta
 	}
 	return out, nil
+}
+
+// copyOperands reads the offset and size of a copy instruction (opcode
+// cmd) from p, the bytes after the opcode, and how many it took; ok is
+// false when p ends before them. A size of 0 stands for 0x10000.
+func copyOperands(cmd byte, p []byte) (off, size uint64, n int, ok bool) {
+	if len(p) >= 7 {
+		// Room for every optional byte: no check per byte.
+		for i := uint(0); i < 4; i++ {
+			if cmd&(1<<i) != 0 {
+				off |= uint64(p[n]) << (8 * i)
+				n++
+			}
+		}
+		for i := uint(0); i < 3; i++ {
+			if cmd&(0x10<<i) != 0 {
+				size |= uint64(p[n]) << (8 * i)
+				n++
+			}
+		}
+	} else {
+		for i := uint(0); i < 7; i++ {
+			if cmd&(1<<i) != 0 {
+				if n >= len(p) {
+					return 0, 0, 0, false
+				}
+				if i < 4 {
+					off |= uint64(p[n]) << (8 * i)
+				} else {
+					size |= uint64(p[n]) << (8 * (i - 4))
+				}
+				n++
+			}
+		}
+	}
+	if size == 0 {
+		size = 0x10000
+	}
+	return off, size, n, true
 }
