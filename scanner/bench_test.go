@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+
+	"github.com/scour-dev/scour/internal/cputime"
 )
 
 // Benchmarks (not timed tests): go test -run '^$' -bench . -cpu 1 ./scanner/
@@ -134,12 +136,12 @@ func genCorpus(n int) []byte {
 // perCPU runs the benchmark loop and reports MB per CPU-second.
 func perCPU(b *testing.B, bytesPerOp int, body func()) {
 	b.SetBytes(int64(bytesPerOp))
-	c0, n := cpuTime(), 0
+	c0, n := cputime.Process(), 0
 	for b.Loop() {
 		body()
 		n++
 	}
-	if c := cpuTime() - c0; c > 0 && c0 > 0 {
+	if c := cputime.Process() - c0; c > 0 && c0 > 0 {
 		b.ReportMetric(float64(bytesPerOp)*float64(n)/c.Seconds()/1e6, "cpu-MB/s")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/scour-dev/scour/internal/cputime"
 	"github.com/scour-dev/scour/internal/gitobj/gitobjtest"
 )
 
@@ -45,7 +46,7 @@ func BenchmarkInflatePack(b *testing.B) {
 	var z Inflater
 	var buf []byte
 	var bytes int64
-	c0 := processCPU()
+	c0 := cputime.Process()
 	b.ResetTimer()
 	for b.Loop() {
 		bytes = 0
@@ -63,6 +64,6 @@ func BenchmarkInflatePack(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric(float64(processCPU()-c0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Process()-c0)/float64(b.N), "cpu-ns/op")
 	b.SetBytes(bytes)
 }

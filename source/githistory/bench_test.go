@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/scour-dev/scour/internal/cputime"
 	"github.com/scour-dev/scour/internal/gitobj"
 	"github.com/scour-dev/scour/internal/gittest"
 	"github.com/scour-dev/scour/source"
@@ -54,8 +55,8 @@ func BenchmarkPackRead(b *testing.B) {
 	defer st.Close()
 	b.ResetTimer()
 	var bytes int64
-	c0 := processCPU()
-	defer func() { b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+	c0 := cputime.Process()
+	defer func() { b.ReportMetric(float64((cputime.Process()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
 	for i := 0; i < b.N; i++ {
 		bytes = 0
 		for _, p := range st.Packs {
@@ -107,11 +108,11 @@ func BenchmarkWalk(b *testing.B) {
 		s := &scan{r: r, sink: &countSink{}}
 		s.openStore()
 		s.hist = newHistory(&odb{rd: s.store.NewReader(DefaultMaxBlobSize, walkCacheBytes(DefaultMemoryBudget))}, nil, s.skip)
-		c0 := processCPU()
+		c0 := cputime.Process()
 		if err := s.walkAll(context.Background()); err != nil {
 			b.Fatal(err)
 		}
-		cpu += processCPU() - c0
+		cpu += cputime.Process() - c0
 		r.Close()
 	}
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
