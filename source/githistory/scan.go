@@ -76,9 +76,9 @@ func (r *Repo) Scan(ctx context.Context, sink source.Sink) error {
 		}()
 		return s.run(ctx)
 	}()
-	var handled []plumbing.Hash
+	var handled func() []plumbing.Hash
 	if err == nil && s.hist != nil && r.opts.Range == "" {
-		handled = s.handled()
+		handled = sync.OnceValue(s.handled)
 	}
 	r.mu.Lock()
 	r.stats.Blobs, r.stats.Bytes = s.blobs.Load(), s.bytes.Load()
