@@ -46,6 +46,9 @@ type blobInfo struct {
 	locs      []loc // oldest first
 	reachable bool  // from a ref (not only from unreachable commits)
 	excluded  bool  // every path it has is excluded
+	// seen: the scan handed it on or lost it (scan.seen), set by
+	// scan.count once the reading is done, for reportMissing.
+	seen bool
 }
 
 // history is the result of walking commits and trees: for every blob,
