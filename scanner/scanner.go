@@ -326,6 +326,8 @@ type collector struct {
 	// dropSeen holds the (rule, secret) candidates already counted in
 	// stats.Dropped, so a secret repeated across files counts once.
 	dropSeen map[[2]string]struct{}
+	// warm computes slow fingerprints while the scan goes on.
+	warm *fingerprintWarmer
 }
 
 // maxDropSeen bounds dropSeen: past it, further dropped candidates are
@@ -361,7 +363,7 @@ func (p contextPick) better(v string, l Location) bool {
 }
 
 func newCollector(s *Scanner) *collector {
-	return &collector{s: s, findings: map[findingKey]*pending{}}
+	return &collector{s: s, findings: map[findingKey]*pending{}, warm: newFingerprintWarmer(s.fps)}
 }
 
 // Item scans one item synchronously in the caller's goroutine: the source
@@ -623,8 +625,10 @@ func (c *collector) add(h hit) {
 	p := c.findings[k]
 	if p == nil {
 		e := &c.s.entries[h.rule]
-		// The fingerprint is computed once per secret in result(): for a
-		// low-entropy secret it is deliberately slow, and c.mu is held here.
+		// The fingerprint is computed once per secret, beside the scan
+		// (c.warm) or in result(): for a low-entropy secret it is
+		// deliberately slow, and c.mu is held here.
+		c.warm.add(h.m.Secret)
 		p = &pending{f: Finding{
 			RuleID:      e.id,
 			Provider:    e.provider,
@@ -658,6 +662,9 @@ func (s *Scanner) hitConfidence(h hit) string {
 }
 
 func (c *collector) result() *Result {
+	// Outside c.mu: the warmer's goroutine takes no collector lock, but
+	// waiting for it under one would stall a late Item for nothing.
+	c.warm.close()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := &Result{Skipped: slices.Clone(c.skipped), Stats: c.stats}
