@@ -1,6 +1,10 @@
 package scanner
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/scour-dev/scour/internal/argon2id"
+)
 
 // fingerprintWarmer computes the slow fingerprints of a run's findings
 // while the scan goes on, into the run's FingerprintCache, so that
@@ -61,6 +65,7 @@ func (w *fingerprintWarmer) add(secret string) {
 
 func (w *fingerprintWarmer) run() {
 	defer close(w.done)
+	var h argon2id.Hasher // one 8 MiB for every fingerprint of the run
 	for {
 		w.mu.Lock()
 		if len(w.queue) == 0 {
@@ -80,7 +85,7 @@ func (w *fingerprintWarmer) run() {
 			return
 		default:
 		}
-		w.fc.fingerprints([]string{s}) // computes it into the cache
+		w.fc.fingerprintsWith(&h, []string{s}) // computes it into the cache
 	}
 }
 

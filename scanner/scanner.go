@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/scour-dev/scour/internal/argon2id"
+
 	"github.com/coregx/ahocorasick"
 
 	"github.com/scour-dev/scour/rules"
@@ -745,6 +747,12 @@ const parallelFingerprints = 64
 // (low-entropy) ones unless cached: on one goroutine, or on every CPU when
 // there are more than parallelFingerprints of them.
 func (fc *FingerprintCache) fingerprints(secrets []string) map[string]string {
+	return fc.fingerprintsWith(nil, secrets)
+}
+
+// fingerprintsWith is fingerprints with h (nil: a fresh one) as the
+// memory of the first goroutine's argon2id runs.
+func (fc *FingerprintCache) fingerprintsWith(h *argon2id.Hasher, secrets []string) map[string]string {
 	if fc == nil {
 		fc = &FingerprintCache{}
 	}
@@ -782,10 +790,17 @@ func (fc *FingerprintCache) fingerprints(secrets []string) map[string]string {
 	if len(slow) > parallelFingerprints {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	for range min(workers, len(slow)) {
+	if h == nil {
+		h = &argon2id.Hasher{}
+	}
+	for w := range min(workers, len(slow)) {
 		wg.Go(func() {
+			h := h
+			if w > 0 {
+				h = &argon2id.Hasher{}
+			}
 			for i := int(next.Add(1) - 1); i < len(slow); i = int(next.Add(1) - 1) {
-				sums[i] = Fingerprint(slow[i])
+				sums[i] = fingerprintWith(h, slow[i])
 			}
 		})
 	}
