@@ -2,8 +2,10 @@ package gitobj
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha1"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -44,4 +46,36 @@ func TestIDsSorted(t *testing.T) {
 	check("same8", pair, bytes.Compare(ids[21][:], b[:]) > 0)
 	pair[20], pair[21] = b, a
 	check("same8 swapped", pair, false)
+}
+
+// TestSortByOffset: packed keys and the comparison sort (for offsets or
+// positions too big to pack) order entries alike, ties by position.
+func TestSortByOffset(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, maxOff := range []int64{1 << 20, 1<<40 - 1, 1 << 40, 1 << 62} {
+		ents := make([]offEnt, 5000)
+		for i := range ents {
+			ents[i] = offEnt{rng.Int64N(maxOff), i}
+			if i%7 == 0 && i > 0 {
+				ents[i].off = ents[i-1].off // a damaged index: a shared offset
+			}
+		}
+		rng.Shuffle(len(ents), func(i, j int) { ents[i], ents[j] = ents[j], ents[i] })
+		want := slices.Clone(ents)
+		slices.SortFunc(want, func(a, b offEnt) int {
+			if a.off != b.off {
+				return cmp.Compare(a.off, b.off)
+			}
+			return cmp.Compare(a.i, b.i)
+		})
+		sortByOffset(ents)
+		if !slices.Equal(ents, want) {
+			t.Fatalf("offsets below %d: sorted differently", maxOff)
+		}
+	}
+	big := []offEnt{{5, 1 << packedIndexBits}, {3, 2}, {5, 1}}
+	sortByOffset(big)
+	if !slices.Equal(big, []offEnt{{3, 2}, {5, 1}, {5, 1 << packedIndexBits}}) {
+		t.Fatalf("positions past %d bits: %v", packedIndexBits, big)
+	}
 }

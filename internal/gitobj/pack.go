@@ -251,25 +251,59 @@ func (p *Pack) Table() *Table {
 	return p.table
 }
 
+// offEnt is an index entry (its position i) at its offset in the pack.
+type offEnt struct {
+	off int64
+	i   int
+}
+
+// packedIndexBits is how many low bits of a packed sort key hold the
+// entry's position in the index (sortByOffset).
+const packedIndexBits = 24
+
+// sortByOffset sorts ents by offset; entries at the same offset (a
+// damaged index) by position.
+func sortByOffset(ents []offEnt) {
+	var maxOff int64
+	maxI := 0
+	for _, e := range ents {
+		maxOff, maxI = max(maxOff, e.off), max(maxI, e.i)
+	}
+	if maxI >= 1<<packedIndexBits || maxOff >= 1<<(64-packedIndexBits) || maxOff < 0 {
+		slices.SortFunc(ents, func(a, b offEnt) int { return cmp.Or(cmp.Compare(a.off, b.off), cmp.Compare(a.i, b.i)) })
+		return
+	}
+	// Sorted as numbers (the offset above the position), without a
+	// comparison function: it took a fifth of building a table.
+	keys := make([]uint64, len(ents))
+	for k, e := range ents {
+		keys[k] = uint64(e.off)<<packedIndexBits | uint64(e.i)
+	}
+	slices.Sort(keys)
+	for k, key := range keys {
+		ents[k] = offEnt{int64(key >> packedIndexBits), int(key & (1<<packedIndexBits - 1))}
+	}
+}
+
 func (p *Pack) buildTable() *Table {
 	t := &Table{}
 	n := p.idx.Len()
 	t.Entries = make([]Entry, 0, n)
 	t.Hashes = make([]plumbing.Hash, 0, n)
-	type ent struct {
-		off int64
-		i   int
-	}
-	ents := make([]ent, 0, n)
+	ents := make([]offEnt, 0, n)
 	for i := 0; i < n; i++ {
 		off, err := p.idx.Offset(i)
 		if err != nil {
 			t.Problems = append(t.Problems, fmt.Sprintf("object %s: %v", p.idx.Hash(i), err))
 			continue
 		}
-		ents = append(ents, ent{off, i})
+		ents = append(ents, offEnt{off, i})
 	}
-	slices.SortFunc(ents, func(a, b ent) int { return cmp.Compare(a.off, b.off) })
+	sortByOffset(ents)
+	// offs are the entries' offsets, in a slice of their own while the
+	// table is built: linkBase's binary searches touch a tenth of the
+	// memory they would in Entries.
+	offs := make([]int64, 0, len(ents))
 	for _, e := range ents {
 		if k := len(t.Entries); k > 0 && t.Entries[k-1].Off == e.off {
 			t.Problems = append(t.Problems, fmt.Sprintf("objects %s and %s at the same offset %d", t.Hashes[k-1], p.idx.Hash(e.i), e.off))
@@ -277,6 +311,7 @@ func (p *Pack) buildTable() *Table {
 		}
 		t.Entries = append(t.Entries, Entry{Off: e.off})
 		t.Hashes = append(t.Hashes, p.idx.Hash(e.i))
+		offs = append(offs, e.off)
 	}
 	if c := binary.BigEndian.Uint32(p.data[8:12]); int(c) != n {
 		t.Problems = append(t.Problems, fmt.Sprintf("pack header says %d objects, index has %d", c, n))
@@ -291,7 +326,7 @@ func (p *Pack) buildTable() *Table {
 		e.Base = NoBase
 		h, err := p.HeaderAt(e.Off, e.End)
 		if err == nil {
-			err = t.linkBase(p, i, h)
+			err = t.linkBase(p, offs, i, h)
 		}
 		if err != nil {
 			e.Base = BadBase
@@ -304,20 +339,23 @@ func (p *Pack) buildTable() *Table {
 	return t
 }
 
-func (t *Table) linkBase(p *Pack, i int, h Header) error {
+// linkBase sets entry i's base from its header h; offs are the entries'
+// offsets.
+func (t *Table) linkBase(p *Pack, offs []int64, i int, h Header) error {
 	e := &t.Entries[i]
 	switch h.Type {
 	case TypeOfsDelta:
-		j, ok := t.Lookup(h.BaseAt)
-		if !ok || int(j) >= i {
+		// A base comes before its delta.
+		j, ok := slices.BinarySearch(offs[:i], h.BaseAt)
+		if !ok {
 			return fmt.Errorf("%w: delta base offset %d is not an object", ErrBadHeader, h.BaseAt)
 		}
-		e.Base = j
+		e.Base = int32(j)
 	case TypeRefDelta:
 		e.Base = ExternalBase
 		if off, ok := p.Find(h.BaseID); ok {
-			if j, ok := t.Lookup(off); ok && int(j) != i {
-				e.Base = j
+			if j, ok := slices.BinarySearch(offs, off); ok && j != i {
+				e.Base = int32(j)
 			}
 		}
 	default:
