@@ -503,7 +503,15 @@ func credentialValue(in valueInput) (string, string) {
 
 // keyNamesOther says why key names something other than a credential
 // (token_url, password_length, public_key, tokenizer), or "".
-func keyNamesOther(key []byte) string {
+func keyNamesOther(key []byte) string { return keyVerdict(key, true) }
+
+// keyNamesOtherFast is keyNamesOther without the reason (which costs an
+// allocation): for the assignment guard, which judges every hit's key.
+func keyNamesOtherFast(key []byte) bool { return keyVerdict(key, false) != "" }
+
+// keyVerdict is keyNamesOther; without explain a rejection says only
+// "other".
+func keyVerdict(key []byte, explain bool) string {
 	if len(key) == 0 {
 		return ""
 	}
@@ -536,12 +544,18 @@ func keyNamesOther(key []byte) string {
 		return "key names no credential"
 	}
 	if !slices.Contains(keyTails, ks[wend:]) {
+		if !explain {
+			return "other"
+		}
 		return "key names something else (…" + ks[wend:] + ")"
 	}
 	for p := 0; p < len(ks); p++ {
 		if c := ks[p]; 'a' <= c && c <= 'z' {
 			for _, w := range keyNotSecretBy[c-'a'] {
 				if strings.HasPrefix(ks[p:], w) {
+					if !explain {
+						return "other"
+					}
 					return "key names something else (" + w + ")"
 				}
 			}

@@ -137,8 +137,15 @@ func assignment(data []byte, ks, ke, form int) (int, int, bool) {
 type Assignment struct {
 	Lo, Hi int
 	// Quoted: the value opens with a quote; Call: the bare value holds a
-	// '(' (token = s.client.Token(ctx)).
+	// '(' (token = s.client.Token(ctx)); OK: the hit reads as a key
+	// assigned a value (Form also judges the key).
 	Quoted, Call, OK bool
+	// bare: an unquoted value of minValue or more bytes may follow the
+	// key, as the bare form's patterns read one (see bareValueFits).
+	bare bool
+	// key is the key, judged by keyNamesOther only once a form fits: most
+	// hits fit none, and the judgement was half the guard's time.
+	key []byte
 }
 
 // AssignmentForm maps a guard name of the assignment family to its form
@@ -155,9 +162,14 @@ func AssignmentForm(guard string) int {
 	return -1
 }
 
-// Form is the window for form (as AssignmentForm), or ok false.
+// Form is the window for form (as AssignmentForm), or ok false: also when
+// the key names something other than the credential (token_url,
+// password_length), which the value filter would drop.
 func (a Assignment) Form(form int) (lo, hi int, ok bool) {
-	if !a.OK || form == 1 && !a.Quoted || form == 2 && (a.Quoted || a.Call) {
+	if !a.OK || form == 1 && !a.Quoted || form == 2 && (a.Quoted || a.Call || !a.bare) {
+		return 0, 0, false
+	}
+	if keyNamesOtherFast(a.key) {
 		return 0, 0, false
 	}
 	return a.Lo, a.Hi, true
@@ -194,6 +206,7 @@ func readAssignment(data []byte, ks, ke, minValue int) Assignment {
 		sp++
 	}
 	spaced := false
+	op := i // the operator's first byte; its end is opEnd
 	switch {
 	case i+1 < n && (data[i] == '=' && data[i+1] == '>' || data[i] == ':' && data[i+1] == '='):
 		i += 2
@@ -204,6 +217,7 @@ func readAssignment(data []byte, ks, ke, minValue int) Assignment {
 	default:
 		return no
 	}
+	opEnd := i
 	for k := 0; i < n && k < 16 && (data[i] == ' ' || data[i] == '\t'); k++ {
 		i++
 	}
@@ -219,6 +233,7 @@ func readAssignment(data []byte, ks, ke, minValue int) Assignment {
 	// A call (token = s.client.Token(ctx)): the bare pattern would only
 	// see the words before the parenthesis.
 	call := bytes.IndexByte(data[v:i], '(') >= 0
+	bare := !quoted && bareValueFits(data, op, opEnd, v, sp, spaced, minValue)
 	if spaced {
 		// KEY VALUE (.netrc, a CLI flag's argument, .esmtprc's
 		// password "VALUE") only as a whole word that ends the line or is
@@ -246,11 +261,8 @@ func readAssignment(data []byte, ks, ke, minValue int) Assignment {
 		return no
 	}
 	// The key is the pattern's `key` group: one that names something
-	// else (token_url, password_length) is ruled out here, before the
+	// else (token_url, password_length) is ruled out by Form, before the
 	// regex and the value filter, which would drop it.
-	if keyNamesOther(data[keyStart:keyEnd]) != "" {
-		return no
-	}
 	lo := keyStart
 	if lo > 0 && (data[lo-1] == '"' || data[lo-1] == '\'') {
 		lo--
@@ -263,7 +275,76 @@ func readAssignment(data []byte, ks, ke, minValue int) Assignment {
 	for k := 0; hi < n && k < 2 && (data[hi] == '"' || data[hi] == '\'' || data[hi] == '`' || data[hi] == '\\'); k++ {
 		hi++
 	}
-	return Assignment{Lo: lo, Hi: hi, Quoted: quoted, Call: call, OK: true}
+	return Assignment{Lo: lo, Hi: hi, Quoted: quoted, Call: call, OK: true, bare: bare, key: data[keyStart:keyEnd]}
+}
+
+// bareStops are the bytes that end a bare value (and that a bare value
+// cannot start with): whitespace, quotes, and ,;()<>{}[]\|& (the
+// generic-secret-bare pattern's secret class is every other byte). As
+// two 64-bit masks, bytes below 64 and from 64 to 127.
+const (
+	bareStopsLo uint64 = 1<<'\t' | 1<<'\n' | 1<<'\f' | 1<<'\r' | 1<<' ' | 1<<'"' | 1<<'\'' |
+		1<<',' | 1<<';' | 1<<'(' | 1<<')' | 1<<'<' | 1<<'>' | 1<<'&'
+	bareStopsHi uint64 = 1<<('`'-64) | 1<<('{'-64) | 1<<('}'-64) | 1<<('['-64) | 1<<(']'-64) |
+		1<<('\\'-64) | 1<<('|'-64)
+)
+
+func isBareStop(c byte) bool {
+	if c < 64 {
+		return bareStopsLo>>c&1 != 0
+	}
+	return c < 128 && bareStopsHi>>(c-64)&1 != 0
+}
+
+// bareRun is the length of the run of bytes from data[p] on that are no
+// bareStops.
+func bareRun(data []byte, p int) int {
+	i := p
+	for i < len(data) && i-p < 4096 && !isBareStop(data[i]) {
+		i++
+	}
+	return i - p
+}
+
+// bareValueFits reports whether an unquoted value of at least minValue
+// bytes, as the bare form reads one, may follow the key. The bare form
+// (generic-secret-bare: KEY["']?[ \t]*(=>|:=|=|:|>|[ \t])[ \t]*VALUE)
+// has no ',' or '(' operator, and its value is a run of bytes that are no
+// bareStops starting at the first byte after the operator and the spaces
+// (v), or, when spaces come before a ':' operator, at the operator itself
+// (the spaces read as the separator). A shorter value is one the
+// credential filter drops ("shorter than 8 characters"), so the hit is
+// ruled out before the regex and the filter run: on a history of Go and
+// HCL most hits of "token" or "password" are prose and struct fields
+// ("token must be copied", "Password *string"). The answer errs towards
+// true: where the guard stopped skipping spaces (16 at most) before the
+// value, it says yes.
+func bareValueFits(data []byte, op, opEnd, v, sp int, spaced bool, minValue int) bool {
+	if v < len(data) && (data[v] == ' ' || data[v] == '\t') {
+		return true // more spaces than the guard skips: not judged here
+	}
+	if spaced {
+		// The byte after the spaces is no operator (else the guard
+		// would have read one), so the value starts there, at op.
+		if op < len(data) && (data[op] == ' ' || data[op] == '\t') {
+			return true
+		}
+		return bareRun(data, v) >= minValue
+	}
+	if c := data[op]; c == ',' || c == '(' {
+		return false
+	}
+	if bareRun(data, v) >= minValue {
+		return true
+	}
+	if data[op] == ':' && sp > 0 {
+		n := opEnd - op
+		if v == opEnd {
+			n += bareRun(data, v)
+		}
+		return n >= minValue
+	}
+	return false
 }
 
 // userinfoGuard: "://" is followed by user:password@ before the end of

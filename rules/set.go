@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
@@ -76,6 +77,9 @@ type pattern struct {
 	before      asciiSet
 	after       asciiSet
 	hostGroup   int // submatch index of `host`, or -1
+	// run, when not nil, is a test a window must pass for the regex to
+	// be worth running (secretrun.go).
+	run *secretRun
 }
 
 // Set is a validated, compiled rule set.
@@ -457,6 +461,9 @@ func compilePattern(r *Rule) (*pattern, []string) {
 		return nil, problems
 	}
 	p.re = re
+	if parsed, err := syntax.Parse(r.Pattern, syntax.Perl); err == nil {
+		p.run = secretRunOf(parsed, p.before, p.after)
+	}
 	p.secretGroup, p.keyGroup, p.hostGroup = -1, -1, -1
 	for i, name := range re.SubexpNames() {
 		switch name {
@@ -573,6 +580,9 @@ func (r *Rule) Find(data []byte, lo, hi int, fn func(Match), dropped func(secret
 	pat := c.pattern()
 	if pat == nil || pat.secretGroup < 0 {
 		return
+	}
+	if pat.run != nil && !pat.run.possible(data, lo, hi) {
+		return // no run of bytes here could be a secret the rule reports
 	}
 	samples, _ := publishedSamples() // NewSet checked the error
 	// Nil (no allocation) when nothing matches, the common case.
