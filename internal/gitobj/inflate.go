@@ -616,17 +616,29 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 	// stream that goes past the end writes there and fails.
 	out := dst[:cap(dst)]
 	lim := min(len(dst), cap(dst)-fastOut)
-	for pos <= len(in)-fastIn && o <= lim {
+	// As in libdeflate, the entry of the next symbol is looked up before
+	// the current one's output is written (e holds it from one iteration
+	// to the next): its load then overlaps the copy, and a mispredicted
+	// branch on the kind of copy does not delay it. Between two tests of
+	// the loop's condition the input is refilled at most twice (fastIn).
+	fast := pos <= len(in)-fastIn && o <= lim
+	var e uint32
+	if fast {
 		// Refill to at least 56 bits: a literal takes at most 15, a
 		// length and distance pair 15+5+15+13 = 48.
 		b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
 		pos += int(63-nb) >> 3
 		nb |= 56
-		e := lp[b&(1<<litBits-1)]
+		e = lp[b&(1<<litBits-1)]
+		fast = pos <= len(in)-fastIn
+	}
+	for fast {
+		// Here e is the entry of b's next bits, and b holds at least 48
+		// valid bits.
 		if int32(e) < 0 {
-			// Up to three literals from one refill (45 bits); a code
-			// other than a literal is looked up from the bits left (at
-			// least 26) and handled after another refill.
+			// Up to three literals (45 bits); a code other than a
+			// literal is looked up from the bits left (at least 26)
+			// and handled after a refill.
 			n := uint(e & hLenMask)
 			b >>= n
 			nb -= n
@@ -646,6 +658,13 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 					nb -= n
 					out[o] = byte(e >> 16)
 					o++
+					// At least 11 bits are left: enough for the next
+					// primary lookup, refilled before the entry is used.
+					e = lp[b&(1<<litBits-1)]
+					b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
+					pos += int(63-nb) >> 3
+					nb |= 56
+					fast = pos <= len(in)-fastIn && o <= lim
 					continue
 				}
 			}
@@ -666,6 +685,11 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 				nb -= n
 				out[o] = byte(e >> 16)
 				o++
+				b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
+				pos += int(63-nb) >> 3
+				nb |= 56
+				e = lp[b&(1<<litBits-1)]
+				fast = pos <= len(in)-fastIn && o <= lim
 				continue
 			}
 		}
@@ -708,6 +732,12 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 			err = errDistance
 			break
 		}
+		// Refill and look up the next symbol before the copy.
+		b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
+		pos += int(63-nb) >> 3
+		nb |= 56
+		e = lp[b&(1<<litBits-1)]
+		fast = pos <= len(in)-fastIn && o+length <= lim
 		// The room check of the loop covers the copy and its overrun.
 		if d >= 8 && length <= 16 {
 			// Most matches: two words, the second read after the first
