@@ -126,3 +126,26 @@ func BenchmarkReadTables(b *testing.B) {
 	b.ReportMetric(float64(cputime.Process()-c0)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(len(streams)), "streams")
 }
+
+// BenchmarkPackTable builds the tables of $SCOUR_BENCH_REPO's packs (every
+// entry's header and the delta tree), which a history scan does beside
+// the walk, at its start.
+func BenchmarkPackTable(b *testing.B) {
+	dir := os.Getenv("SCOUR_BENCH_REPO")
+	if dir == "" {
+		b.Skip("SCOUR_BENCH_REPO is not set")
+	}
+	st := OpenStore(ObjectDirs(dir))
+	defer st.Close()
+	for _, p := range st.Packs {
+		p.Table() // the pages in memory
+	}
+	c0 := cputime.Process()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range st.Packs {
+			p.buildTable()
+		}
+	}
+	b.ReportMetric(float64(cputime.Process()-c0)/float64(b.N), "cpu-ns/op")
+}
