@@ -7,7 +7,7 @@ import (
 	"math"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/scour-dev/scour/internal/argon2id"
 )
 
 // Fingerprints name a secret in reports, ignore files and baselines
@@ -43,18 +43,27 @@ const StrongBits = 128
 
 // Argon2id parameters of low-entropy fingerprints: part of the definition.
 const (
-	fingerprintSalt    = "scour fingerprint v2: argon2id"
-	fingerprintTime    = 1
-	fingerprintMemory  = 8 * 1024 // KiB
-	fingerprintThreads = 1
+	fingerprintSalt   = "scour fingerprint v2: argon2id"
+	fingerprintTime   = 1
+	fingerprintMemory = 8 * 1024 // KiB, in one lane
 )
 
 // Fingerprint returns the fingerprint of secret (see above).
 func Fingerprint(secret string) string {
+	return fingerprintWith(nil, secret)
+}
+
+// fingerprintWith is Fingerprint computing argon2id in h's memory (nil:
+// fresh memory). Many fingerprints in a row reuse one Hasher: fresh 8 MiB
+// per secret cost as much again in page faults (internal/argon2id).
+func fingerprintWith(h *argon2id.Hasher, secret string) string {
 	if !LowEntropy(secret) {
 		return LegacyFingerprint(secret)
 	}
-	key := argon2.IDKey([]byte(secret), []byte(fingerprintSalt), fingerprintTime, fingerprintMemory, fingerprintThreads, 32)
+	if h == nil {
+		h = &argon2id.Hasher{}
+	}
+	key := h.Key([]byte(secret), []byte(fingerprintSalt), fingerprintTime, fingerprintMemory, 32)
 	return hex.EncodeToString(key)
 }
 

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/scour-dev/scour/internal/argon2id"
+
 	"github.com/coregx/ahocorasick"
 
 	"github.com/scour-dev/scour/rules"
@@ -326,6 +328,8 @@ type collector struct {
 	// dropSeen holds the (rule, secret) candidates already counted in
 	// stats.Dropped, so a secret repeated across files counts once.
 	dropSeen map[[2]string]struct{}
+	// warm computes slow fingerprints while the scan goes on.
+	warm *fingerprintWarmer
 }
 
 // maxDropSeen bounds dropSeen: past it, further dropped candidates are
@@ -361,7 +365,7 @@ func (p contextPick) better(v string, l Location) bool {
 }
 
 func newCollector(s *Scanner) *collector {
-	return &collector{s: s, findings: map[findingKey]*pending{}}
+	return &collector{s: s, findings: map[findingKey]*pending{}, warm: newFingerprintWarmer(s.fps)}
 }
 
 // Item scans one item synchronously in the caller's goroutine: the source
@@ -623,8 +627,10 @@ func (c *collector) add(h hit) {
 	p := c.findings[k]
 	if p == nil {
 		e := &c.s.entries[h.rule]
-		// The fingerprint is computed once per secret in result(): for a
-		// low-entropy secret it is deliberately slow, and c.mu is held here.
+		// The fingerprint is computed once per secret, beside the scan
+		// (c.warm) or in result(): for a low-entropy secret it is
+		// deliberately slow, and c.mu is held here.
+		c.warm.add(h.m.Secret)
 		p = &pending{f: Finding{
 			RuleID:      e.id,
 			Provider:    e.provider,
@@ -658,6 +664,9 @@ func (s *Scanner) hitConfidence(h hit) string {
 }
 
 func (c *collector) result() *Result {
+	// Outside c.mu: the warmer's goroutine takes no collector lock, but
+	// waiting for it under one would stall a late Item for nothing.
+	c.warm.close()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := &Result{Skipped: slices.Clone(c.skipped), Stats: c.stats}
@@ -738,6 +747,12 @@ const parallelFingerprints = 64
 // (low-entropy) ones unless cached: on one goroutine, or on every CPU when
 // there are more than parallelFingerprints of them.
 func (fc *FingerprintCache) fingerprints(secrets []string) map[string]string {
+	return fc.fingerprintsWith(nil, secrets)
+}
+
+// fingerprintsWith is fingerprints with h (nil: a fresh one) as the
+// memory of the first goroutine's argon2id runs.
+func (fc *FingerprintCache) fingerprintsWith(h *argon2id.Hasher, secrets []string) map[string]string {
 	if fc == nil {
 		fc = &FingerprintCache{}
 	}
@@ -775,10 +790,17 @@ func (fc *FingerprintCache) fingerprints(secrets []string) map[string]string {
 	if len(slow) > parallelFingerprints {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	for range min(workers, len(slow)) {
+	if h == nil {
+		h = &argon2id.Hasher{}
+	}
+	for w := range min(workers, len(slow)) {
 		wg.Go(func() {
+			h := h
+			if w > 0 {
+				h = &argon2id.Hasher{}
+			}
 			for i := int(next.Add(1) - 1); i < len(slow); i = int(next.Add(1) - 1) {
-				sums[i] = Fingerprint(slow[i])
+				sums[i] = fingerprintWith(h, slow[i])
 			}
 		})
 	}
