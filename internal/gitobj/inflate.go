@@ -621,18 +621,17 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 	// to the next): its load then overlaps the copy, and a mispredicted
 	// branch on the kind of copy does not delay it. Between two tests of
 	// the loop's condition the input is refilled at most twice (fastIn).
-	fast := pos <= len(in)-fastIn && o <= lim
+	inEnd := len(in) - fastIn
 	var e uint32
-	if fast {
+	if pos <= inEnd && o <= lim {
 		// Refill to at least 56 bits: a literal takes at most 15, a
 		// length and distance pair 15+5+15+13 = 48.
 		b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
 		pos += int(63-nb) >> 3
 		nb |= 56
 		e = lp[b&(1<<litBits-1)]
-		fast = pos <= len(in)-fastIn
 	}
-	for fast {
+	for pos <= inEnd && o <= lim {
 		// Here e is the entry of b's next bits, and b holds at least 48
 		// valid bits.
 		if int32(e) < 0 {
@@ -664,7 +663,6 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 					b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
 					pos += int(63-nb) >> 3
 					nb |= 56
-					fast = pos <= len(in)-fastIn && o <= lim
 					continue
 				}
 			}
@@ -689,7 +687,6 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 				pos += int(63-nb) >> 3
 				nb |= 56
 				e = lp[b&(1<<litBits-1)]
-				fast = pos <= len(in)-fastIn && o <= lim
 				continue
 			}
 		}
@@ -737,7 +734,6 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 		pos += int(63-nb) >> 3
 		nb |= 56
 		e = lp[b&(1<<litBits-1)]
-		fast = pos <= len(in)-fastIn && o+length <= lim
 		// The room check of the loop covers the copy and its overrun.
 		if d >= 8 && length <= 16 {
 			// Most matches: two words, the second read after the first
