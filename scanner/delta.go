@@ -46,7 +46,7 @@ import (
 type deltaMemo struct {
 	c    *collector // the run it belongs to (drop counts are per run)
 	size int
-	kw   []ahocorasick.Match      // keyword hits, ordered by start
+	kw   []ahocorasick.Match      // keyword hits, in hitCmp's order
 	wins map[spanKey]windowResult // per rule and merged window
 	// kwAt indexes kw by position when it is long: kwAt[b] is the index
 	// of the first hit starting at or after b<<kwAtShift (nil: kw is
@@ -62,7 +62,7 @@ const kwAtShift = 8
 const kwAtMin = 64
 
 // newDeltaMemo returns the memo of an item of size bytes with keyword
-// hits kw (ordered by start) and window results wins.
+// hits kw (in hitCmp's order) and window results wins.
 func newDeltaMemo(c *collector, size int, kw []ahocorasick.Match, wins map[spanKey]windowResult) *deltaMemo {
 	m := &deltaMemo{c: c, size: size, kw: kw, wins: wins}
 	if len(kw) >= kwAtMin {
@@ -204,7 +204,10 @@ func (c *collector) scanRecorded(ctx context.Context, it source.Item, m *deltaMe
 		s.emitFound(sc, is, data, 0, &posState{line: 1})
 	}
 	if it.Memo != nil {
-		slices.SortFunc(hits, func(a, b ahocorasick.Match) int { return a.Start - b.Start })
+		if m == nil {
+			// deltaKeywords returns its hits in this order already.
+			sortHits(hits)
+		}
 		it.Memo.Value = newDeltaMemo(c, len(data), hits, cw.wins)
 	}
 	return searched, nil
@@ -285,9 +288,16 @@ func (m *deltaMemo) carry(ri int, sp span, copies []source.Copy, n int) (windowR
 }
 
 // deltaKeywords returns data's keyword hits (in dst's memory when it has
-// room): the base's inside copied runs, shifted, and those found where a
-// hit can touch a byte not copied or a seam between runs; and the bytes
-// it searched.
+// room) in hitCmp's order: the base's inside copied runs, shifted, and
+// those found where a hit can touch a byte not copied or a seam between
+// runs; and the bytes it searched.
+//
+// The base's hits are in that order (the memo keeps them so), and copy
+// runs are disjoint and in item order: so the carried hits come out in
+// order as they are listed. The searched hits, few, are listed apart,
+// sorted (nearly in order already: regions in item order, each one's
+// hits by end) and merged in. Sorting the whole list, nearly sorted, was
+// a sixth of this function's CPU on terraform's history.
 //
 // The places to search (each gap between copy runs, or seam, widened on
 // each side by as much as a hit touching it can reach) are merged when
@@ -313,6 +323,7 @@ func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies [
 	if cap(hits) < len(m.kw)+16 {
 		hits = make([]ahocorasick.Match, 0, len(m.kw)+16)
 	}
+	found := sc.searchHits[:0] // hits of the searched regions
 	var searched int64
 	ac, pf, k := s.ac, s.pf, s.maxKw-1
 	var refs [][]tileRef
@@ -333,7 +344,7 @@ func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies [
 			h.End += ra
 			if refs == nil {
 				if !insideCopy(copies, h.Start, h.End) {
-					hits = append(hits, h)
+					found = append(found, h)
 				}
 				continue
 			}
@@ -346,7 +357,7 @@ func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies [
 					}
 				}
 				if !insideCopy(copies, m.Start, m.End) {
-					hits = append(hits, m)
+					found = append(found, m)
 				}
 			}
 		}
@@ -382,15 +393,67 @@ func (s *Scanner) deltaKeywords(sc *scratch, data []byte, m *deltaMemo, copies [
 	}
 	gap(prev, len(data))
 	search()
-	slices.SortFunc(hits, func(a, b ahocorasick.Match) int {
-		return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID)
-	})
+	sortHits(found)
 	if refs != nil {
 		// A long keyword's hit is found by each of its tiles a search
 		// region holds.
-		hits = slices.Compact(hits)
+		found = slices.Compact(found)
 	}
-	return hits, searched
+	sc.searchHits = found
+	// A searched hit is in no copy run and a carried one inside one: the
+	// two lists share no hit.
+	return mergeHits(hits, found), searched
+}
+
+// hitCmp orders keyword hits by start, then end, then pattern id: a
+// total order (a pattern's hits at one start are one hit), so a list of
+// the same hits comes out the same however it was built.
+func hitCmp(a, b ahocorasick.Match) int {
+	return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID)
+}
+
+// sortHits sorts hits in hitCmp's order. They come nearly sorted (the
+// automaton reports hits by end, so only overlapping ones are out of
+// order by start), which insertion sort handles in about a comparison
+// per hit; past a few moves per hit (a hostile item full of overlapping
+// keywords) it hands over to slices.SortFunc.
+func sortHits(hits []ahocorasick.Match) {
+	moves := 0
+	for i := 1; i < len(hits); i++ {
+		x := hits[i]
+		j := i
+		for j > 0 && hitCmp(x, hits[j-1]) < 0 {
+			hits[j] = hits[j-1]
+			j--
+		}
+		hits[j] = x
+		if moves += i - j; moves > 4*len(hits)+64 {
+			slices.SortFunc(hits, hitCmp)
+			return
+		}
+	}
+}
+
+// mergeHits returns a and b (each in hitCmp's order) merged in that
+// order, in a's memory when it has room (b must not share it).
+func mergeHits(a, b []ahocorasick.Match) []ahocorasick.Match {
+	if len(b) == 0 {
+		return a
+	}
+	// Backwards, from the ends: no element of a is overwritten before it
+	// is moved.
+	i, j := len(a)-1, len(b)-1
+	a = slices.Grow(a, len(b))[:len(a)+len(b)]
+	for k := len(a) - 1; j >= 0; k-- {
+		if i >= 0 && hitCmp(a[i], b[j]) > 0 {
+			a[k] = a[i]
+			i--
+		} else {
+			a[k] = b[j]
+			j--
+		}
+	}
+	return a
 }
 
 // tileLen is the longest keyword deltaKeywords looks for as it is.

@@ -369,15 +369,70 @@ func TestDeltaKeywordsSameHits(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("seed %d %s: delta keyword hits differ from a full search:\ndelta: %v\nfull:  %v", seed, it.Origin.BlobID, got, want)
 			}
-			byStart := slices.Clone(want)
-			slices.SortFunc(byStart, func(a, b ahocorasick.Match) int { return a.Start - b.Start })
-			memos[it.Memo] = newDeltaMemo(nil, len(it.Data), byStart, nil)
+			// A memo keeps its hits in hitCmp's order, as scanRecorded
+			// leaves them.
+			memos[it.Memo] = newDeltaMemo(nil, len(it.Data), want, nil)
 		}
 	}
 	if straddling < 2*seeds {
 		t.Errorf("only %d long-keyword hits outside copy runs: the test hardly exercises the tiles", straddling)
 	}
 	t.Logf("%d long-keyword hits touching new bytes or seams", straddling)
+}
+
+// TestSortMergeHits: sortHits sorts as slices.SortFunc does, for lists
+// nearly in order (as the automaton reports hits), in reverse order (past
+// its insertion budget) and at random; mergeHits of two sorted lists is
+// their union sorted.
+func TestSortMergeHits(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	random := func(n, spread int) []ahocorasick.Match {
+		hits := make([]ahocorasick.Match, n)
+		for i := range hits {
+			st := r.IntN(spread)
+			hits[i] = ahocorasick.Match{PatternID: r.IntN(4), Start: st, End: st + 3 + r.IntN(4)}
+		}
+		return hits
+	}
+	want := func(h []ahocorasick.Match) []ahocorasick.Match {
+		h = slices.Clone(h)
+		slices.SortFunc(h, func(a, b ahocorasick.Match) int {
+			return cmp.Or(a.Start-b.Start, a.End-b.End, a.PatternID-b.PatternID)
+		})
+		return h
+	}
+	for round := range 3000 {
+		n := r.IntN(300)
+		hits := random(n, 1+r.IntN(2*n+10))
+		switch round % 3 {
+		case 0: // by end, as the automaton reports them
+			slices.SortFunc(hits, func(a, b ahocorasick.Match) int { return a.End - b.End })
+		case 1:
+			hits = want(hits)
+			slices.Reverse(hits)
+		}
+		w := want(hits)
+		sortHits(hits)
+		if !slices.Equal(hits, w) {
+			t.Fatalf("sortHits: got %v, want %v", hits, w)
+		}
+		// Merge two disjoint sorted lists, a with spare room or not.
+		all := slices.Compact(want(random(r.IntN(200), 500)))
+		var a, b []ahocorasick.Match
+		for _, h := range all {
+			if r.IntN(3) == 0 {
+				b = append(b, h)
+			} else {
+				a = append(a, h)
+			}
+		}
+		if r.IntN(2) == 0 {
+			a = slices.Grow(a, len(b))
+		}
+		if got := mergeHits(a, b); !slices.Equal(got, all) {
+			t.Fatalf("mergeHits: got %v, want %v", got, all)
+		}
+	}
 }
 
 // TestFirstAtOrAfter: the galloping search and a memo's search (indexed

@@ -26,11 +26,12 @@ type scratch struct {
 	touched []int    // rules with at least one span in this chunk
 	cand    []span   // prefilter output: where keywords may be
 	hits    []ahocorasick.Match
-	// regionHits are the hits of one region deltaKeywords searches;
-	// itemHits an item's hits when no memo keeps them.
-	regionHits, itemHits []ahocorasick.Match
-	found                []found
-	skip                 []bool // per entry: restricted to paths the current item is not on
+	// regionHits are the hits of one region deltaKeywords searches,
+	// searchHits those of all its regions; itemHits an item's hits when
+	// no memo keeps them.
+	regionHits, searchHits, itemHits []ahocorasick.Match
+	found                            []found
+	skip                             []bool // per entry: restricted to paths the current item is not on
 	// skipFor is the path skip, test, lock and config were computed for:
 	// versions of one file come one after another in a history walk, and
 	// matching every path rule's globs per blob was about 7% of matching a
