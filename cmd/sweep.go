@@ -364,7 +364,7 @@ func (p *pipeline) scan(ctx context.Context, req sweep.Request) (*sweep.Outcome,
 	o := scan.Options{
 		Path: req.GitDir, Remote: store.CleanURL(req.Repo.CloneURL),
 		NoRepoConfig: true, ConfigFile: p.opts.ConfigFile, AllObjects: p.opts.AllObjects,
-		MaxFileSize: p.opts.MaxFileSize, RuleCache: p.rules,
+		MaxFileSize: p.opts.MaxFileSize, RuleCache: p.rules, RecordHandled: true,
 	}
 	if req.Known != nil {
 		o.Known = req.Known

@@ -102,6 +102,9 @@ type Options struct {
 	// a sweep passes the objects its store says earlier scans of the
 	// repository handled, and records Result.Handled for the next one.
 	Known githistory.Known
+	// RecordHandled fills Result.Handled (a sweep records it for the next
+	// scan); other scans skip listing it.
+	RecordHandled bool
 
 	// RuleCache, when set, shares compiled rule sets between scans with the
 	// same user-chosen configuration (a sweep's repositories).
@@ -175,6 +178,7 @@ type Result struct {
 	HistoryNote string
 	// Handled are the git objects a history scan dealt with for good
 	// (githistory.Repo.Handled): what the next incremental scan skips.
+	// Filled only with Options.RecordHandled.
 	Handled []plumbing.Hash
 	// Staged describes the index of a staged scan; nil otherwise.
 	Staged *StagedInfo
@@ -419,7 +423,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Result, scanErr = runSource(ctx, t.sc, src, noun, opts.Progress)
 	if repo != nil {
 		r.finishHistory(res, repo, opts.Range != "")
-		if scanErr == nil {
+		if scanErr == nil && opts.RecordHandled {
 			res.Handled = repo.Handled()
 		}
 	} else if repoPruned > 0 {

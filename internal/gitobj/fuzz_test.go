@@ -54,5 +54,6 @@ func FuzzParseIndex(f *testing.F) {
 			_, _ = x.Offset(i)
 			x.Find(id)
 		}
+		x.IDsSorted()
 	})
 }

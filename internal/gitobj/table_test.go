@@ -1,7 +1,6 @@
 package gitobj
 
 import (
-	"math/rand"
 	"slices"
 	"strings"
 	"testing"
@@ -9,45 +8,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/scour-dev/scour/internal/gitobj/gitobjtest"
 )
-
-// TestSortOffsets: the radix sort orders offsets of every magnitude as a
-// comparison sort does, keeps each offset with its index position, and
-// keeps equal offsets in index order.
-func TestSortOffsets(t *testing.T) {
-	r := rand.New(rand.NewSource(9))
-	for _, bits := range []int{4, 11, 12, 22, 23, 34, 40, 62} {
-		n := 1 + r.Intn(3000)
-		offs := make([]uint64, n)
-		pos := make([]uint32, n)
-		for i := range offs {
-			offs[i] = uint64(r.Int63n(1 << bits))
-			if i > 0 && r.Intn(10) == 0 {
-				offs[i] = offs[r.Intn(i)] // a duplicate
-			}
-			pos[i] = uint32(i)
-		}
-		want := slices.Clone(pos)
-		slices.SortStableFunc(want, func(a, b uint32) int {
-			switch {
-			case offs[a] < offs[b]:
-				return -1
-			case offs[a] > offs[b]:
-				return 1
-			}
-			return 0
-		})
-		orig := slices.Clone(offs)
-		gotOffs, gotPos := sortOffsets(offs, pos)
-		if !slices.Equal(gotPos, want) {
-			t.Fatalf("%d-bit offsets: order differs", bits)
-		}
-		for k, i := range gotPos {
-			if gotOffs[k] != orig[i] {
-				t.Fatalf("%d-bit offsets: offset %d is not its position's", bits, k)
-			}
-		}
-	}
-}
 
 // TestTableDuplicateOffset: an index that gives two ids one offset yields
 // one entry there and a problem naming both (and one for the pack's

@@ -2,6 +2,7 @@ package githistory
 
 import (
 	"context"
+	"fmt"
 	"github.com/scour-dev/scour/internal/gitobj"
 	"os"
 	"os/exec"
@@ -258,6 +259,56 @@ func TestEveryBlobOnceAcrossPacks(t *testing.T) {
 	want := g.Git("rev-list", "--all", "--objects", "--filter=object:type=blob")
 	if n := len(strings.Fields(want)) / 2; n != len(seen) || int64(n) != r.Stats().Blobs {
 		t.Fatalf("yielded %d blobs (stats %d), git has %d", len(seen), r.Stats().Blobs, n)
+	}
+}
+
+// TestEveryBlobOnceOutsideTheBiggestPack: the scan records the biggest
+// pack's blobs by their place in it and the others by id; a blob the
+// biggest pack lacks, held by two small packs and loose as well, is still
+// handed on once, with its path.
+func TestEveryBlobOnceOutsideTheBiggestPack(t *testing.T) {
+	t.Parallel()
+	g := newRepo(t)
+	for i := 0; i < 30; i++ {
+		g.WriteFile(fmt.Sprintf("f%d.txt", i), bigText(20+i))
+	}
+	g.Commit("many")
+	g.Repack("-a", "-d")
+	tokX, tokY := fakeToken("OUTSIDEX"), fakeToken("OUTSIDEY")
+	g.WriteFile("x.txt", tokX)
+	g.WriteFile("y.txt", tokY)
+	g.WriteFile("f0.txt", "changed")
+	cx := g.Commit("new")
+	x, y := g.BlobID("HEAD", "x.txt"), g.BlobID("HEAD", "y.txt")
+	packDir := filepath.Join(g.GitDir, "objects", "pack", "pack")
+	for _, ids := range []string{x + "\n" + y + "\n", x + "\n"} {
+		if _, err := g.RunInput([]byte(ids), "pack-objects", "-q", packDir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(g.Packs()) != 3 {
+		t.Fatalf("want three packs, have %d", len(g.Packs()))
+	}
+	if _, err := os.Stat(g.LooseObjectPath(x)); err != nil {
+		t.Fatalf("blob not loose too: %v", err)
+	}
+	for _, opts := range []Options{{Workers: 2}, {Workers: 2, Excludes: []string{"nothing"}}} {
+		r, c := scanRepo(t, g.Dir, opts)
+		n := map[string]int{}
+		for _, it := range c.items {
+			n[it.Origin.BlobID]++
+		}
+		for id, k := range n {
+			if k != 1 {
+				t.Fatalf("blob %s yielded %d times", id, k)
+			}
+		}
+		wantCommit(t, firstLoc(t, r, one(t, c, tokX)), cx, "x.txt")
+		wantCommit(t, firstLoc(t, r, one(t, c, tokY)), cx, "y.txt")
+		want := g.Git("rev-list", "--all", "--objects", "--filter=object:type=blob")
+		if k := len(strings.Fields(want)) / 2; k != len(n) || int64(k) != r.Stats().Blobs {
+			t.Fatalf("yielded %d blobs (stats %d), git has %d", len(n), r.Stats().Blobs, k)
+		}
 	}
 }
 

@@ -46,6 +46,9 @@ type blobInfo struct {
 	locs      []loc // oldest first
 	reachable bool  // from a ref (not only from unreachable commits)
 	excluded  bool  // every path it has is excluded
+	// seen: the scan handed it on or lost it (scan.seen), set by
+	// scan.count once the reading is done, for reportMissing.
+	seen bool
 }
 
 // history is the result of walking commits and trees: for every blob,
@@ -190,46 +193,69 @@ func (h *history) header(id plumbing.Hash) (commitHeader, error) {
 // the new commits.
 func (h *history) collect(tips []plumbing.Hash, stop func(plumbing.Hash) bool, unreachable bool) []int32 {
 	var added []int32
-	var parents [][]plumbing.Hash // of added[i]
-	stack := append([]plumbing.Hash(nil), tips...)
+	// The parents of added[k] are pids[from[k]:from[k+1]]; links holds,
+	// beside each, what it resolved to: its index, linkOutside, or -1.
+	// Each id on the stack is a tip (at -1) or the parent at links[at],
+	// noted when it is popped: one lookup in index per parent, not two.
+	type pending struct {
+		id plumbing.Hash
+		at int32
+	}
+	var links []int32
+	var pids []plumbing.Hash
+	from := []int32{0}
+	stack := make([]pending, 0, len(tips))
+	for _, id := range tips {
+		stack = append(stack, pending{id, -1})
+	}
 	for len(stack) > 0 {
-		id := stack[len(stack)-1]
+		top := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if _, ok := h.index[id]; ok || (stop != nil && stop(id)) {
-			continue
-		}
-		hd, err := h.header(id)
-		if err != nil {
+		id, link := top.id, int32(-1)
+		if j, ok := h.index[id]; ok {
+			link = j
+		} else if stop != nil && stop(id) {
+			link = linkOutside
+		} else if hd, err := h.header(id); err != nil {
 			h.missing++
 			h.skip(source.Skipped{Path: "commit " + id.String(), Reason: reasonFor(err), Detail: "its tree and ancestors are not scanned: " + err.Error()})
 			h.index[id] = -1
-			continue
+		} else {
+			i := int32(len(h.commits))
+			h.index[id] = i
+			link = i
+			h.commits = append(h.commits, commitNode{hash: id, tree: hd.tree, when: hd.when, unreachable: unreachable})
+			added = append(added, i)
+			if h.shallow[id] {
+				h.shallowed = true // a shallow clone's boundary: its parents are not here
+			} else {
+				for _, p := range hd.parents {
+					stack = append(stack, pending{p, int32(len(links))})
+					links, pids = append(links, -1), append(pids, p)
+				}
+			}
+			from = append(from, int32(len(links)))
 		}
-		i := int32(len(h.commits))
-		h.index[id] = i
-		h.commits = append(h.commits, commitNode{hash: id, tree: hd.tree, when: hd.when, unreachable: unreachable})
-		added = append(added, i)
-		if h.shallow[id] {
-			h.shallowed = true
-			parents = append(parents, nil)
-			continue // a shallow clone's boundary: its parents are not here
-		}
-		parents = append(parents, hd.parents)
-		for _, p := range hd.parents {
-			stack = append(stack, p)
+		if top.at >= 0 {
+			links[top.at] = link
 		}
 	}
 	for k, i := range added {
-		for _, p := range parents[k] {
-			if j, ok := h.index[p]; ok && j >= 0 {
-				h.commits[i].parents = append(h.commits[i].parents, j)
-			} else if !ok && stop != nil && stop(p) {
-				h.commits[i].outside = append(h.commits[i].outside, p)
+		c := &h.commits[i]
+		for at := from[k]; at < from[k+1]; at++ {
+			switch j := links[at]; {
+			case j >= 0:
+				c.parents = append(c.parents, j)
+			case j == linkOutside:
+				c.outside = append(c.outside, pids[at])
 			}
 		}
 	}
 	return added
 }
+
+// linkOutside marks, in collect, a parent the walk stopped at.
+const linkOutside = -2
 
 // sortParentsFirst orders commits so that every commit comes after its
 // parents, and among commits ready at the same time the oldest first.

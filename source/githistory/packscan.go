@@ -23,6 +23,13 @@ type packVisitor struct {
 	// deltaBlob, when set, is called instead of blob, with how the blob
 	// was built from its delta base (deltamatch.go).
 	deltaBlob func(ctx context.Context, h plumbing.Hash, data []byte, memo *source.Memo, d *source.Delta) error
+	// handled and claim, when set, are the scan's record of the blobs it
+	// handed on (seenSet), asked by the entry (i of pack p, id h): handled
+	// says whether it was, claim records it with its size and reports
+	// whether it was new. A blob handled is not wanted; one claim refuses
+	// is not handed on.
+	handled func(p *gitobj.Pack, i int32, h plumbing.Hash) bool
+	claim   func(p *gitobj.Pack, i int32, h plumbing.Hash, size int64) bool
 	// fail reports an object that could not be read, and the wanted blobs
 	// that were lost with it (itself included when wanted).
 	fail func(h plumbing.Hash, err error, lost []plumbing.Hash)
@@ -69,7 +76,7 @@ func submit(wp *pool.ContextPool, p *gitobj.Pack, v *packVisitor) {
 	needed := make([]bool, n)
 	for i := range t.Entries {
 		e := &t.Entries[i]
-		if (e.Type == gitobj.TypeBlob || e.Type == 0) && v.want(t.Hashes[i]) {
+		if (e.Type == gitobj.TypeBlob || e.Type == 0) && v.wanted(p, t, int32(i)) {
 			for j := int32(i); j >= 0 && !needed[j]; j = t.Entries[j].Base {
 				needed[j] = true
 			}
@@ -135,6 +142,13 @@ func submit(wp *pool.ContextPool, p *gitobj.Pack, v *packVisitor) {
 			return nil
 		})
 	}
+}
+
+// wanted says whether entry i of pack p (table t) is a blob to scan, if
+// it is a blob: want says so and it was not handed on already.
+func (v *packVisitor) wanted(p *gitobj.Pack, t *gitobj.Table, i int32) bool {
+	h := t.Hashes[i]
+	return v.want(h) && (v.handled == nil || !v.handled(p, i, h))
 }
 
 type frame struct {
@@ -396,6 +410,9 @@ func (w *treeWalker) emit(ctx context.Context, i int32, data []byte, baseMemo *s
 	if !w.v.want(h) {
 		return nil, nil
 	}
+	if w.v.claim != nil && !w.v.claim(w.p, i, h, int64(len(data))) {
+		return nil, nil // handed on already (from another pack)
+	}
 	if w.v.deltaBlob == nil {
 		return nil, w.v.blob(ctx, h, data)
 	}
@@ -411,7 +428,7 @@ func (w *treeWalker) lose(i int32, err error) {
 	for len(stack) > 0 {
 		j := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if w.needed[j] && w.v.want(t.Hashes[j]) {
+		if w.needed[j] && w.v.wanted(w.p, t, j) {
 			lost = append(lost, t.Hashes[j])
 		}
 		stack = append(stack, t.Children(j)...)

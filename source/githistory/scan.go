@@ -76,9 +76,9 @@ func (r *Repo) Scan(ctx context.Context, sink source.Sink) error {
 		}()
 		return s.run(ctx)
 	}()
-	var handled []plumbing.Hash
+	var handled func() []plumbing.Hash
 	if err == nil && s.hist != nil && r.opts.Range == "" {
-		handled = s.handled()
+		handled = sync.OnceValue(s.handled)
 	}
 	r.mu.Lock()
 	r.stats.Blobs, r.stats.Bytes = s.blobs.Load(), s.bytes.Load()
@@ -284,7 +284,11 @@ func (s *scan) reported(id plumbing.Hash) bool {
 	return b != nil && b.reachable
 }
 
-// count fills the blob counters once the walk and the reading are done.
+// count fills the blob counters once the walk and the reading are done,
+// and marks the blobs of history that were handed on or lost (seen): one
+// pass over what was read, each looked up in history once (looking each
+// blob of history up in seen again, by id, costs a lookup in the biggest
+// pack's index per blob).
 func (s *scan) count() {
 	var dropped int
 	defer func() {
@@ -292,20 +296,23 @@ func (s *scan) count() {
 			s.r.opts.Debugf("git: %d unreachable blobs were read on the way and not reported (use --all-objects to report them)", dropped)
 		}
 	}()
+	everyRead := s.r.opts.Range != "" || s.r.opts.AllObjects // as reported says
 	s.seen.each(func(id plumbing.Hash, size int64) {
+		b := s.hist.blobs[id]
+		if b != nil {
+			b.seen = true
+		}
 		if size < 0 {
 			return
 		}
-		if !s.reported(id) {
+		if !everyRead && (b == nil || !b.reachable) {
 			dropped++
 			return
 		}
 		s.blobs.Add(1)
 		s.bytes.Add(size)
-		if s.r.opts.Range == "" {
-			if b := s.hist.blobs[id]; b == nil || !b.reachable {
-				s.unreach.Add(1)
-			}
+		if s.r.opts.Range == "" && (b == nil || !b.reachable) {
+			s.unreach.Add(1)
 		}
 	})
 }
@@ -445,8 +452,8 @@ func (s *scan) run(ctx context.Context) error {
 		}
 	}
 	s.reportFailures()
-	s.reportMissing()
 	s.count()
+	s.reportMissing()
 	debugf("git: %d blobs, %d bytes scanned in %v", s.blobs.Load(), s.bytes.Load(), time.Since(t1))
 
 	if r.opts.Worktree != nil && r.opts.Range == "" {
@@ -780,6 +787,11 @@ func (s *scan) item(ctx context.Context, id plumbing.Hash, data []byte, memo *so
 	if !s.seen.add(id, int64(len(data))) {
 		return nil
 	}
+	return s.handOn(ctx, id, data, memo, d)
+}
+
+// handOn is item for a blob already recorded in seen (packVisitor.claim).
+func (s *scan) handOn(ctx context.Context, id plumbing.Hash, data []byte, memo *source.Memo, d *source.Delta) error {
 	o := source.Origin{Kind: "blob", BlobID: id.String()}
 	if s.r.opts.Range != "" || s.r.excl != nil {
 		// The walk is over: name the blob's first path.
@@ -853,10 +865,35 @@ func (s *scan) reportFailures() {
 // readObjects scans the wanted blobs of every pack and loose object, on
 // one pool of workers.
 func (s *scan) readObjects(ctx context.Context, want func(plumbing.Hash) bool) error {
+	// The biggest pack's blobs are recorded by their entry in its table
+	// (seenSet): most blobs are there.
+	var big *gitobj.Pack
+	for _, p := range s.packs {
+		if big == nil || p.Index().Len() > big.Index().Len() {
+			big = p
+		}
+	}
+	if big != nil {
+		s.seen.usePack(big)
+	}
 	v := &packVisitor{
-		want:      func(id plumbing.Hash) bool { return want(id) && !s.seen.has(id) },
-		blob:      s.blob,
-		deltaBlob: s.item,
+		want: want,
+		handled: func(p *gitobj.Pack, i int32, id plumbing.Hash) bool {
+			if s.seen.byEntry(p) {
+				return s.seen.hasAt(i)
+			}
+			return s.seen.has(id)
+		},
+		claim: func(p *gitobj.Pack, i int32, id plumbing.Hash, size int64) bool {
+			if s.seen.byEntry(p) {
+				return s.seen.addAt(i, size)
+			}
+			return s.seen.add(id, size)
+		},
+		blob: func(ctx context.Context, id plumbing.Hash, data []byte) error {
+			return s.handOn(ctx, id, data, nil, nil)
+		},
+		deltaBlob: s.handOn,
 		fail:      s.fail,
 		reader: func() *gitobj.Reader {
 			return s.store.NewReader(s.r.opts.MaxBlobSize, 16<<20)
@@ -958,11 +995,12 @@ const (
 	byIDWorkRatio = 8
 )
 
-// reportMissing reports wanted blobs that no pack or loose object held.
+// reportMissing reports wanted blobs that no pack or loose object held;
+// after count.
 func (s *scan) reportMissing() {
 	h := s.hist
 	ids := sortedBlobIDs(h.blobs, func(id plumbing.Hash, b *blobInfo) bool {
-		return !s.seen.has(id) && !b.excluded && !s.known(id) && (b.reachable || s.r.opts.Range != "" || s.r.opts.AllObjects)
+		return !b.seen && !b.excluded && !s.known(id) && (b.reachable || s.r.opts.Range != "" || s.r.opts.AllObjects)
 	})
 	for i, id := range ids {
 		if i == maxMissingListed {
