@@ -123,11 +123,51 @@ var (
 	}()
 )
 
-// build fills t from the code lengths of symbols 0..len(lengths)-1 (the
-// canonical Huffman code of RFC 1951 3.2.2). A code must be complete,
-// except a code of a single symbol of one bit (zlib accepts it) and an
-// empty one (an error only if used).
+// codeSyms is a code's symbols grouped by code length, each group in
+// ascending order (the canonical order of RFC 1951 3.2.2), as readTables
+// finds them: count[l] symbols of length l at syms[l*stride:]. Building a
+// table from these needs neither a count nor a sort of the lengths, whose
+// loops were a third of the per-block set-up (the count a chain of
+// increments of the same counter, the sort a branch per symbol on whether
+// it is used), and most pack entries are small objects with a dynamic
+// block each.
+type codeSyms struct {
+	count  [16]uint16
+	syms   []uint16
+	stride int
+}
+
+// add records symbol s of code length l; count[0] counts unused symbols
+// and is ignored.
+func (c *codeSyms) add(s int, l uint8) {
+	n := c.count[l&15]
+	c.syms[int(l&15)*c.stride+int(n)] = uint16(s)
+	c.count[l&15] = n + 1
+}
+
+// reset empties c, keeping its storage; stride is the number of symbols.
+func (c *codeSyms) reset(syms []uint16, stride int) {
+	c.count = [16]uint16{}
+	c.syms, c.stride = syms, stride
+}
+
+// build fills t from the code lengths of symbols 0..len(lengths)-1; see
+// buildSyms. For the fixed code and tests: readTables collects the
+// symbols by length as it reads them.
 func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
+	var c codeSyms
+	c.reset(make([]uint16, 16*len(lengths)), len(lengths))
+	for s, l := range lengths {
+		c.add(s, l)
+	}
+	return t.buildSyms(&c, kind, primary)
+}
+
+// buildSyms fills t from a code's symbols by length (the canonical
+// Huffman code of RFC 1951 3.2.2). A code must be complete, except a code
+// of a single symbol of one bit (zlib accepts it) and an empty one (an
+// error only if used).
+func (t *huffTable) buildSyms(c *codeSyms, kind int, primary uint) error {
 	var ents []uint32
 	switch kind {
 	case symLitLen:
@@ -137,13 +177,10 @@ func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
 	default:
 		ents = codeLenEntry[:]
 	}
-	if len(lengths) > len(ents) {
+	if c.stride > len(ents) {
 		return errCodes
 	}
-	var count [16]uint16
-	for _, l := range lengths {
-		count[l&15]++
-	}
+	count := c.count
 	count[0] = 0
 	maxLen := uint(15)
 	for maxLen > 0 && count[maxLen] == 0 {
@@ -175,18 +212,6 @@ func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
 		clear(t.e) // an empty code: every entry an error
 		return nil
 	}
-	// Symbols sorted by (length, symbol): their codes count up in order.
-	var offs [16]uint16
-	for l := 2; l < 16; l++ {
-		offs[l] = offs[l-1] + count[l-1]
-	}
-	var sorted [320]uint16
-	for s, l := range lengths {
-		if l != 0 {
-			sorted[offs[l&15]] = uint16(s)
-			offs[l&15]++
-		}
-	}
 	// Codes up to the primary bits, as libdeflate builds them: the table
 	// of the codes of length l has 2^l entries, one per code at its
 	// bit-reversed index; it is then doubled (a copy) for length l+1, so
@@ -196,15 +221,14 @@ func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
 	// (an error when decoded) from the first two.
 	e := t.e
 	clear(e[:2])
-	cur, rc, si := 2, 0, 0
+	cur, rc := 2, 0
 	for l := uint(1); l <= min(maxLen, primary); l++ {
 		if l > 1 {
 			copy(e[cur:2*cur], e[:cur])
 			cur *= 2
 		}
-		for c := count[l]; c > 0; c-- {
-			s := sorted[si]
-			si++
+		at := int(l) * c.stride
+		for _, s := range c.syms[at : at+int(count[l])] {
 			e[rc&(size-1)] = ents[s] + uint32(l) | uint32(l)<<hCodeShft
 			if x := rc ^ (cur - 1); x != 0 {
 				bit := 1 << (bits.Len(uint(x)) - 1)
@@ -229,24 +253,25 @@ func (t *huffTable) build(lengths []uint8, kind int, primary uint) error {
 		next[l] = code
 	}
 	prefix, subAt := -1, 0
-	n := int(offs[15]) // the number of coded symbols
-	for _, s := range sorted[si:n] {
-		l := uint(lengths[s])
-		code := next[l&15]
-		next[l&15]++
-		// The code's first primary bits pick the sub-table; codes
-		// sharing them are consecutive in this order.
-		if p := code >> (l - primary); p != prefix {
-			prefix = p
-			subAt = len(t.e)
-			t.e = append(t.e, make([]uint32, 1<<sub)...)
-			t.e[int(bits.Reverse16(uint16(p))>>(16-primary))] = uint32(subAt)<<16 | hSub
-		}
-		ent := ents[s] + uint32(l) | uint32(l)<<hCodeShft
-		rest := l - primary
-		rev := int(bits.Reverse16(uint16(code&(1<<rest-1))) >> (16 - rest))
-		for i := rev; i < 1<<sub; i += 1 << rest {
-			t.e[subAt+i] = ent
+	for l := primary + 1; l <= maxLen; l++ {
+		at := int(l) * c.stride
+		for _, s := range c.syms[at : at+int(count[l])] {
+			code := next[l]
+			next[l]++
+			// The code's first primary bits pick the sub-table; codes
+			// sharing them are consecutive in this order.
+			if p := code >> (l - primary); p != prefix {
+				prefix = p
+				subAt = len(t.e)
+				t.e = append(t.e, make([]uint32, 1<<sub)...)
+				t.e[int(bits.Reverse16(uint16(p))>>(16-primary))] = uint32(subAt)<<16 | hSub
+			}
+			ent := ents[s] + uint32(l) | uint32(l)<<hCodeShft
+			rest := l - primary
+			rev := int(bits.Reverse16(uint16(code&(1<<rest-1))) >> (16 - rest))
+			for i := rev; i < 1<<sub; i += 1 << rest {
+				t.e[subAt+i] = ent
+			}
 		}
 	}
 	return nil
@@ -257,7 +282,10 @@ type inflater struct {
 	lit, dist, clen huffTable
 	fixLit, fixDist huffTable // the fixed code, built on first use
 	fixed           bool
-	lengths         [286 + 30]uint8
+	syms            [3]codeSyms // literal/length, distance, code length
+	litSyms         [16 * 286]uint16
+	distSyms        [16 * 30]uint16
+	clenSyms        [16 * 19]uint16
 	small           []byte // smallOut+fastOut bytes: see Inflate
 
 	in   []byte
@@ -444,6 +472,8 @@ func (f *inflater) stored(dst []byte, o int) (int, error) {
 }
 
 // readTables reads a dynamic block's code lengths and builds its tables.
+// The lengths are not kept: each symbol goes to its length's group as it
+// is read (codeSyms), which is what the table builder needs.
 func (f *inflater) readTables() error {
 	if err := f.refill(); err != nil {
 		return err
@@ -463,15 +493,24 @@ func (f *inflater) readTables() error {
 		}
 		cl[clenOrder[i]] = uint8(f.bits(3))
 	}
-	if err := f.clen.build(cl[:], symCodeLen, clenBits); err != nil {
+	cs := &f.syms[2]
+	cs.reset(f.clenSyms[:], len(cl))
+	for s, l := range cl {
+		cs.add(s, l)
+	}
+	if err := f.clen.buildSyms(cs, symCodeLen, clenBits); err != nil {
 		return err
 	}
-	lengths := f.lengths[:nlit+ndist]
+	ls, ds := &f.syms[0], &f.syms[1]
+	ls.reset(f.litSyms[:], nlit)
+	ds.reset(f.distSyms[:], ndist)
+	n := nlit + ndist
 	// The bit buffer in locals, the table as an array: a code-length code
 	// is at most 7 bits (clenBits), so it has no sub-tables.
 	ct := (*[1 << clenBits]uint32)(f.clen.e)
 	b, nb := f.b, f.nb
-	for i := 0; i < len(lengths); {
+	prev, eob := uint8(0), uint8(0) // the last length read; the end-of-block code's
+	for i := 0; i < n; {
 		if nb < 14 { // a code and its extra bits
 			f.b, f.nb = b, nb
 			if err := f.refill(); err != nil {
@@ -480,53 +519,72 @@ func (f *inflater) readTables() error {
 			b, nb = f.b, f.nb
 		}
 		e := ct[b&(1<<clenBits-1)]
-		n := uint(e & hLenMask)
-		if n == 0 {
+		k := uint(e & hLenMask)
+		if k == 0 {
 			return errCode
 		}
-		b >>= n
-		nb -= n
+		b >>= k
+		nb -= k
 		sym := e >> 16
 		if sym < 16 {
-			lengths[i] = uint8(sym)
+			prev = uint8(sym)
+			if i < nlit {
+				ls.add(i, prev)
+				if i == 256 {
+					eob = prev
+				}
+			} else {
+				ds.add(i-nlit, prev)
+			}
 			i++
 			continue
 		}
 		var rep int
-		var val uint8
 		switch sym {
 		case 16:
 			if i == 0 {
 				return errCodes
 			}
-			val, rep = lengths[i-1], 3+int(b&3)
+			rep = 3 + int(b&3)
 			b >>= 2
 			nb -= 2
 		case 17:
-			rep = 3 + int(b&7)
+			prev, rep = 0, 3+int(b&7)
 			b >>= 3
 			nb -= 3
 		default:
-			rep = 11 + int(b&127)
+			prev, rep = 0, 11+int(b&127)
 			b >>= 7
 			nb -= 7
 		}
-		if i+rep > len(lengths) {
+		if i+rep > n {
 			return errCodes
 		}
-		for ; rep > 0; rep-- {
-			lengths[i] = val
-			i++
+		if prev == 0 {
+			// Unused symbols: nothing to record (a run of 16 after a
+			// zero repeats zero too).
+			i += rep
+			continue
+		}
+		for end := i + rep; i < end; i++ {
+			if i < nlit {
+				ls.add(i, prev)
+				if i == 256 {
+					eob = prev
+				}
+			} else {
+				ds.add(i-nlit, prev)
+			}
 		}
 	}
 	f.b, f.nb = b, nb
-	if lengths[256] == 0 {
+	if eob == 0 {
 		return errCodes // no end-of-block code
 	}
-	if err := f.lit.build(lengths[:nlit], symLitLen, litBits); err != nil {
+	if err := f.lit.buildSyms(ls, symLitLen, litBits); err != nil {
 		return err
 	}
-	return f.dist.build(lengths[nlit:], symDist, distBits)
+	return f.dist.buildSyms(ds, symDist, distBits)
 }
 
 // The fast loop of codes runs while the input has fastIn bytes left (two
@@ -558,17 +616,28 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 	// stream that goes past the end writes there and fails.
 	out := dst[:cap(dst)]
 	lim := min(len(dst), cap(dst)-fastOut)
-	for pos <= len(in)-fastIn && o <= lim {
+	// As in libdeflate, the entry of the next symbol is looked up before
+	// the current one's output is written (e holds it from one iteration
+	// to the next): its load then overlaps the copy, and a mispredicted
+	// branch on the kind of copy does not delay it. Between two tests of
+	// the loop's condition the input is refilled at most twice (fastIn).
+	inEnd := len(in) - fastIn
+	var e uint32
+	if pos <= inEnd && o <= lim {
 		// Refill to at least 56 bits: a literal takes at most 15, a
 		// length and distance pair 15+5+15+13 = 48.
 		b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
 		pos += int(63-nb) >> 3
 		nb |= 56
-		e := lp[b&(1<<litBits-1)]
+		e = lp[b&(1<<litBits-1)]
+	}
+	for pos <= inEnd && o <= lim {
+		// Here e is the entry of b's next bits, and b holds at least 48
+		// valid bits.
 		if int32(e) < 0 {
-			// Up to three literals from one refill (45 bits); a code
-			// other than a literal is looked up from the bits left (at
-			// least 26) and handled after another refill.
+			// Up to three literals (45 bits); a code other than a
+			// literal is looked up from the bits left (at least 26)
+			// and handled after a refill.
 			n := uint(e & hLenMask)
 			b >>= n
 			nb -= n
@@ -588,6 +657,12 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 					nb -= n
 					out[o] = byte(e >> 16)
 					o++
+					// At least 11 bits are left: enough for the next
+					// primary lookup, refilled before the entry is used.
+					e = lp[b&(1<<litBits-1)]
+					b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
+					pos += int(63-nb) >> 3
+					nb |= 56
 					continue
 				}
 			}
@@ -608,6 +683,10 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 				nb -= n
 				out[o] = byte(e >> 16)
 				o++
+				b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
+				pos += int(63-nb) >> 3
+				nb |= 56
+				e = lp[b&(1<<litBits-1)]
 				continue
 			}
 		}
@@ -650,6 +729,11 @@ func (f *inflater) codes(dst []byte, o int, lit, dist *huffTable) (int, error) {
 			err = errDistance
 			break
 		}
+		// Refill and look up the next symbol before the copy.
+		b |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
+		pos += int(63-nb) >> 3
+		nb |= 56
+		e = lp[b&(1<<litBits-1)]
 		// The room check of the loop covers the copy and its overrun.
 		if d >= 8 && length <= 16 {
 			// Most matches: two words, the second read after the first

@@ -411,3 +411,96 @@ func TestBuild(t *testing.T) {
 		t.Fatalf("empty code: err %v, entries not all errors", err)
 	}
 }
+
+// bitWriter writes a deflate stream by hand, least significant bit first.
+type bitWriter struct {
+	out []byte
+	acc uint64
+	n   uint
+}
+
+func (w *bitWriter) bits(v uint64, n uint) {
+	w.acc |= v << w.n
+	w.n += n
+	for w.n >= 8 {
+		w.out = append(w.out, byte(w.acc))
+		w.acc >>= 8
+		w.n -= 8
+	}
+}
+
+// code writes a Huffman code, its most significant bit first.
+func (w *bitWriter) code(c uint64, n uint) {
+	w.bits(uint64(bits.Reverse16(uint16(c))>>(16-n)), n)
+}
+
+func (w *bitWriter) flush() []byte {
+	if w.n > 0 {
+		w.out = append(w.out, byte(w.acc))
+		w.acc, w.n = 0, 0
+	}
+	return w.out
+}
+
+// TestDynamicHeaderRuns: the code lengths of a dynamic block are one
+// sequence for both alphabets, so a run (code 16) may start among the
+// literal/length codes and end among the distance codes; readTables, which
+// groups symbols by length as it reads them, must split it. The encoders
+// in the other tests seldom write such a block, so it is made by hand:
+// literals 97, 254, 255 and end-of-block of 2 bits, four distance codes of
+// 2 bits, the last six lengths one run of 16 across the boundary. Variants:
+// a run of 16 after zeros (no end-of-block code: refused), a run past the
+// end (refused).
+func TestDynamicHeaderRuns(t *testing.T) {
+	// Code-length code: 2 -> 0 (1 bit), 16 -> 10, 18 -> 11 (2 bits).
+	stream := func(run16 uint64, zerosFirst bool) []byte {
+		var w bitWriter
+		w.bits(0x78, 8)
+		w.bits(0x01, 8)
+		w.bits(1, 1)       // final
+		w.bits(2, 2)       // dynamic
+		w.bits(257-257, 5) // nlit 257
+		w.bits(4-1, 5)     // ndist 4
+		w.bits(16-4, 4)    // 16 code-length lengths
+		var cl [19]uint64
+		cl[2], cl[16], cl[18] = 1, 2, 2
+		for _, s := range clenOrder[:16] {
+			w.bits(cl[s], 3)
+		}
+		w.code(3, 2)
+		w.bits(97-11, 7) // 0-96 unused
+		w.code(0, 1)     // 97: 2
+		w.code(3, 2)
+		w.bits(138-11, 7) // 98-235 unused
+		if zerosFirst {
+			w.code(3, 2)
+			w.bits(19-11, 7) // 236-254 unused
+		} else {
+			w.code(3, 2)
+			w.bits(18-11, 7) // 236-253 unused
+			w.code(0, 1)     // 254: 2
+		}
+		w.code(2, 2)
+		w.bits(run16-3, 2) // 255, 256 and the distance codes: 2
+		// Literal/length codes in order 97, 254, 255, 256: 00, 01, 10, 11.
+		w.code(0, 2) // 'a'
+		w.code(1, 2) // 254
+		w.code(3, 2) // end of block
+		out := w.flush()
+		sum := adler32sum([]byte{'a', 254})
+		return append(out, byte(sum>>24), byte(sum>>16), byte(sum>>8), byte(sum))
+	}
+	var z Inflater
+	src := stream(6, false)
+	got, err := z.Inflate(src, 2, nil)
+	if err != nil || string(got) != "a\xfe" {
+		t.Fatalf("run across the alphabets: %q, %v", got, err)
+	}
+	checkSame(t, &z, src, 2)
+	for _, src := range [][]byte{stream(6, true), stream(5, false)} {
+		if _, err := z.Inflate(src, 2, nil); !errors.Is(err, ErrBadStream) {
+			t.Fatalf("bad header: err %v", err)
+		}
+		checkSame(t, &z, src, 2)
+	}
+}

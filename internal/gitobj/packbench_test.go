@@ -67,3 +67,85 @@ func BenchmarkInflatePack(b *testing.B) {
 	b.ReportMetric(float64(cputime.Process()-c0)/float64(b.N), "cpu-ns/op")
 	b.SetBytes(bytes)
 }
+
+// BenchmarkReadTables reads the code lengths of the first dynamic block of
+// every entry's stream in $SCOUR_BENCH_REPO's packs (the generated pack
+// without it) and builds their tables, nothing else: the per-stream set-up
+// that dominates small objects, the most of a pack.
+func BenchmarkReadTables(b *testing.B) {
+	var packs []*Pack
+	if dir := os.Getenv("SCOUR_BENCH_REPO"); dir != "" {
+		st := OpenStore(ObjectDirs(dir))
+		defer st.Close()
+		packs = st.Packs
+	} else {
+		var objs []gitobjtest.Object
+		r := rand.New(rand.NewSource(7))
+		for i := 0; i < 20; i++ {
+			for _, data := range sampleData(r) {
+				objs = append(objs, gitobjtest.Object{Type: gitobjtest.Blob, Data: data})
+			}
+		}
+		data, idx, _ := gitobjtest.Pack(objs)
+		x, err := ParseIndex(idx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := NewPack("bench", data, x)
+		if err != nil {
+			b.Fatal(err)
+		}
+		packs = []*Pack{p}
+	}
+	// The streams whose first block is dynamic, from their data.
+	var streams [][]byte
+	for _, p := range packs {
+		for _, e := range p.Table().Entries {
+			if e.Base == BadBase {
+				continue
+			}
+			s := p.data[e.Hdr.Data:e.End]
+			if len(s) > 3 && s[2]>>1&3 == 2 {
+				streams = append(streams, s)
+			}
+		}
+	}
+	var f inflater
+	c0 := cputime.Process()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, s := range streams {
+			f.in, f.pos, f.over, f.b, f.nb = s, 2, 0, 0, 0
+			_ = f.refill()
+			f.bits(3)
+			if err := f.readTables(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(cputime.Process()-c0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(len(streams)), "streams")
+}
+
+// BenchmarkPackTable builds the tables of $SCOUR_BENCH_REPO's packs (every
+// entry's header and the delta tree), which a history scan does beside
+// the walk, at its start.
+func BenchmarkPackTable(b *testing.B) {
+	dir := os.Getenv("SCOUR_BENCH_REPO")
+	if dir == "" {
+		b.Skip("SCOUR_BENCH_REPO is not set")
+	}
+	st := OpenStore(ObjectDirs(dir))
+	defer st.Close()
+	for _, p := range st.Packs {
+		p.Table() // the pages in memory
+	}
+	c0 := cputime.Process()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range st.Packs {
+			p.buildTable()
+		}
+	}
+	b.ReportMetric(float64(cputime.Process()-c0)/float64(b.N), "cpu-ns/op")
+}
