@@ -64,6 +64,7 @@ func pemLike(r *rand.Rand) string {
 }
 
 func TestPrivateKeyBodyRewrite(t *testing.T) {
+	t.Parallel()
 	before, after := privateKeyPatterns(t)
 	set, _ := Builtin()
 	for _, r := range set.Rules() {
