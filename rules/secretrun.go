@@ -3,6 +3,8 @@ package rules
 import (
 	"regexp/syntax"
 	"unicode"
+
+	"github.com/scour-dev/scour/internal/reedge"
 )
 
 // A secretRun says what any secret the rule reports looks like as a run
@@ -190,142 +192,12 @@ func addRune(set *asciiSet, c rune, fold bool) bool {
 
 // edgeOfSeq returns the ASCII bytes that can end (first false) or start
 // (first true) a match of the concatenation seq, nearest the secret; ok
-// is false when seq can match empty or holds what edgeBytes does not
-// model. Bytes outside ASCII are left out: a rune of several bytes starts
-// and ends with bytes >= 0x80, which no secretRun class holds.
+// is false when seq can match empty or holds what reedge does not model.
+// Bytes outside ASCII are left out: a rune of several bytes starts and
+// ends with bytes >= 0x80, which no secretRun class holds.
 func edgeOfSeq(seq []*syntax.Regexp, first bool) (asciiSet, bool) {
-	var acc asciiSet
-	for j := range seq {
-		i := len(seq) - 1 - j
-		if first {
-			i = j
-		}
-		e, ok := edgeBytes(seq[i], first)
-		if !ok {
-			return asciiSet{}, false
-		}
-		acc[0] |= e[0]
-		acc[1] |= e[1]
-		if !canBeEmpty(seq[i]) {
-			return acc, true
-		}
-	}
-	return asciiSet{}, false
-}
-
-// edgeBytes returns the ASCII bytes that can end (first false) or start
-// (first true) a non-empty match of r.
-func edgeBytes(r *syntax.Regexp, first bool) (asciiSet, bool) {
-	switch r.Op {
-	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
-		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
-		return asciiSet{}, true
-	case syntax.OpLiteral:
-		var s asciiSet
-		if len(r.Rune) > 0 {
-			c := r.Rune[len(r.Rune)-1]
-			if first {
-				c = r.Rune[0]
-			}
-			addASCIIFolds(&s, c, r.Flags&syntax.FoldCase != 0)
-		}
-		return s, true
-	case syntax.OpCharClass:
-		var s asciiSet
-		for i := 0; i+1 < len(r.Rune); i += 2 {
-			for c := r.Rune[i]; c <= min(r.Rune[i+1], 0x7f); c++ {
-				s[c>>6] |= 1 << (c & 63)
-			}
-		}
-		return s, true
-	case syntax.OpAnyCharNotNL, syntax.OpAnyChar:
-		s := asciiSet{^uint64(0), ^uint64(0)}
-		if r.Op == syntax.OpAnyCharNotNL {
-			s[0] &^= 1 << '\n'
-		}
-		return s, true
-	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
-		if r.Op == syntax.OpRepeat && r.Max == 0 {
-			return asciiSet{}, true
-		}
-		return edgeBytes(r.Sub[0], first)
-	case syntax.OpConcat:
-		var acc asciiSet
-		for j := range r.Sub {
-			i := len(r.Sub) - 1 - j
-			if first {
-				i = j
-			}
-			e, ok := edgeBytes(r.Sub[i], first)
-			if !ok {
-				return asciiSet{}, false
-			}
-			acc[0] |= e[0]
-			acc[1] |= e[1]
-			if !canBeEmpty(r.Sub[i]) {
-				break
-			}
-		}
-		return acc, true
-	case syntax.OpAlternate:
-		var acc asciiSet
-		for _, sub := range r.Sub {
-			e, ok := edgeBytes(sub, first)
-			if !ok {
-				return asciiSet{}, false
-			}
-			acc[0] |= e[0]
-			acc[1] |= e[1]
-		}
-		return acc, true
-	}
-	return asciiSet{}, false
-}
-
-// addASCIIFolds adds c and, with fold, every case variant of it that is
-// ASCII (U+212A KELVIN SIGN matches k and K).
-func addASCIIFolds(s *asciiSet, c rune, fold bool) {
-	for f := c; ; {
-		if f < 0x80 {
-			s[f>>6] |= 1 << (f & 63)
-		}
-		if !fold {
-			return
-		}
-		if f = unicode.SimpleFold(f); f == c {
-			return
-		}
-	}
-}
-
-// canBeEmpty reports whether r can match the empty string; operators it
-// does not model count as able to (the safe answer for edgeOfSeq).
-func canBeEmpty(r *syntax.Regexp) bool {
-	switch r.Op {
-	case syntax.OpLiteral:
-		return len(r.Rune) == 0
-	case syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar:
-		return false
-	case syntax.OpCapture, syntax.OpPlus:
-		return canBeEmpty(r.Sub[0])
-	case syntax.OpRepeat:
-		return r.Min == 0 || canBeEmpty(r.Sub[0])
-	case syntax.OpConcat:
-		for _, sub := range r.Sub {
-			if !canBeEmpty(sub) {
-				return false
-			}
-		}
-		return true
-	case syntax.OpAlternate:
-		for _, sub := range r.Sub {
-			if canBeEmpty(sub) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
+	e, ok := reedge.EdgeOfSeq(seq, first)
+	return asciiSet{e[0], e[1]}, ok
 }
 
 // covers reports whether every byte of b is in a.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"unicode"
+
+	"github.com/scour-dev/scour/internal/reedge"
 )
 
 // A need is a necessary condition for a rule's regex to match: every match
@@ -525,96 +527,11 @@ func boolInt(b bool) int {
 
 // lastOfSeq returns the bytes that can end a non-empty match of the
 // concatenation seq, and ok false when seq can match empty (then nothing
-// is known of the byte before what follows it) or holds what it does not
-// model.
+// is known of the byte before what follows it) or holds what reedge does
+// not model.
 func lastOfSeq(seq []*syntax.Regexp) (byteSet, bool) {
-	var acc byteSet
-	for i := len(seq) - 1; i >= 0; i-- {
-		l, ok := lastBytes(seq[i])
-		if !ok {
-			return byteSet{}, false
-		}
-		acc.union(&l)
-		if !nullable(seq[i]) {
-			return acc, true
-		}
-	}
-	return byteSet{}, false
-}
-
-// lastBytes returns the bytes that can end a non-empty match of r.
-func lastBytes(r *syntax.Regexp) (byteSet, bool) {
-	switch r.Op {
-	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
-		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
-		return byteSet{}, true
-	case syntax.OpLiteral:
-		if len(r.Rune) == 0 {
-			return byteSet{}, true
-		}
-		return runeClass(r.Rune[len(r.Rune)-1], r.Flags&syntax.FoldCase != 0), true
-	case syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar:
-		return class(r), true
-	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
-		if r.Op == syntax.OpRepeat && r.Max == 0 {
-			return byteSet{}, true
-		}
-		return lastBytes(r.Sub[0])
-	case syntax.OpConcat:
-		var acc byteSet
-		for i := len(r.Sub) - 1; i >= 0; i-- {
-			l, ok := lastBytes(r.Sub[i])
-			if !ok {
-				return byteSet{}, false
-			}
-			acc.union(&l)
-			if !nullable(r.Sub[i]) {
-				break
-			}
-		}
-		return acc, true
-	case syntax.OpAlternate:
-		var acc byteSet
-		for _, sub := range r.Sub {
-			l, ok := lastBytes(sub)
-			if !ok {
-				return byteSet{}, false
-			}
-			acc.union(&l)
-		}
-		return acc, true
-	}
-	return byteSet{}, false
-}
-
-// nullable reports whether r can match the empty string (unknown
-// operators count as nullable, the safe answer for lastOfSeq).
-func nullable(r *syntax.Regexp) bool {
-	switch r.Op {
-	case syntax.OpLiteral:
-		return len(r.Rune) == 0
-	case syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar:
-		return false
-	case syntax.OpCapture, syntax.OpPlus:
-		return nullable(r.Sub[0])
-	case syntax.OpRepeat:
-		return r.Min == 0 || nullable(r.Sub[0])
-	case syntax.OpConcat:
-		for _, sub := range r.Sub {
-			if !nullable(sub) {
-				return false
-			}
-		}
-		return true
-	case syntax.OpAlternate:
-		for _, sub := range r.Sub {
-			if nullable(sub) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
+	e, ok := reedge.EdgeOfSeq(seq, false)
+	return byteSet(e), ok
 }
 
 // hasRunAfter reports whether w holds n consecutive bytes of class
