@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -31,29 +30,19 @@ func checkBareGuard(t testing.TB, r *Rule, text []byte) (cut int) {
 	t.Helper()
 	re := r.compiled.pattern().re
 	g := r.compiled.pattern().secretGroup
-	lower := []byte(asciiLower(string(text)))
-	for _, k := range r.Keywords {
-		k := []byte(strings.ToLower(k))
-		for off := 0; ; {
-			i := bytes.Index(lower[off:], k)
-			if i < 0 {
-				break
-			}
-			at := off + i
-			off = at + 1
-			a := ReadAssignment(text, at, at+len(k))
-			if !a.OK || a.Quoted || a.Call || keyNamesOtherFast(a.key) || a.bare {
-				continue
-			}
-			cut++
-			for _, m := range re.FindAllSubmatchIndex(text[a.Lo:a.Hi], -1) {
-				if m[2*g] >= 0 && m[2*g+1]-m[2*g] >= minLen {
-					t.Fatalf("%q: hit at %d ruled out, but the pattern finds %q in %q", text, at,
-						text[a.Lo+m[2*g]:a.Lo+m[2*g+1]], text[a.Lo:a.Hi])
-				}
+	r.eachKeywordHit(text, func(at, end int) {
+		a := ReadAssignment(text, at, end)
+		if !a.OK || a.Quoted || a.Call || keyNamesOtherFast(a.key) || a.bare {
+			return
+		}
+		cut++
+		for _, m := range re.FindAllSubmatchIndex(text[a.Lo:a.Hi], -1) {
+			if m[2*g] >= 0 && m[2*g+1]-m[2*g] >= minLen {
+				t.Fatalf("%q: hit at %d ruled out, but the pattern finds %q in %q", text, at,
+					text[a.Lo+m[2*g]:a.Lo+m[2*g+1]], text[a.Lo:a.Hi])
 			}
 		}
-	}
+	})
 	return cut
 }
 

@@ -48,9 +48,27 @@ func (r *Rule) FindText(data []byte, fn func(Match), dropped func(secret, why st
 		r.Find(data, 0, len(data), fn, dropped)
 		return
 	}
-	lower := []byte(asciiLower(string(data)))
 	type span struct{ lo, hi int }
 	seen := map[span]bool{}
+	r.eachKeywordHit(data, func(at, end int) {
+		lo, hi, ok := r.KeywordWindow(data, at, end)
+		if !ok {
+			return
+		}
+		r.Find(data, lo, hi, func(m Match) {
+			if sp := (span{m.Start, m.End}); !seen[sp] {
+				seen[sp] = true
+				fn(m)
+			}
+		}, dropped)
+	})
+}
+
+// eachKeywordHit calls fn with data[at:end] for every occurrence of each
+// of the rule's keywords in data, ignoring ASCII case, keyword by keyword
+// (the engine's order does not matter to FindText and the tests).
+func (r *Rule) eachKeywordHit(data []byte, fn func(at, end int)) {
+	lower := []byte(asciiLower(string(data)))
 	for _, k := range r.Keywords {
 		k := []byte(asciiLower(k))
 		for off := 0; ; {
@@ -60,16 +78,7 @@ func (r *Rule) FindText(data []byte, fn func(Match), dropped func(secret, why st
 			}
 			at := off + i
 			off = at + 1
-			lo, hi, ok := r.KeywordWindow(data, at, at+len(k))
-			if !ok {
-				continue
-			}
-			r.Find(data, lo, hi, func(m Match) {
-				if sp := (span{m.Start, m.End}); !seen[sp] {
-					seen[sp] = true
-					fn(m)
-				}
-			}, dropped)
+			fn(at, at+len(k))
 		}
 	}
 }

@@ -9,6 +9,33 @@ import (
 	"github.com/scour-dev/scour/internal/gitobj/gitobjtest"
 )
 
+// benchPacks opens the packs of $SCOUR_BENCH_REPO (a git directory),
+// closed when b ends, or without it makes one of generated samples.
+func benchPacks(b *testing.B) []*Pack {
+	if dir := os.Getenv("SCOUR_BENCH_REPO"); dir != "" {
+		st := OpenStore(ObjectDirs(dir))
+		b.Cleanup(func() { st.Close() })
+		return st.Packs
+	}
+	var objs []gitobjtest.Object
+	r := rand.New(rand.NewSource(7))
+	for i := 0; i < 20; i++ {
+		for _, data := range sampleData(r) {
+			objs = append(objs, gitobjtest.Object{Type: gitobjtest.Blob, Data: data})
+		}
+	}
+	data, idx, _ := gitobjtest.Pack(objs)
+	x, err := ParseIndex(idx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := NewPack("bench", data, x)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return []*Pack{p}
+}
+
 // BenchmarkInflatePack inflates every entry of every pack of
 // $SCOUR_BENCH_REPO (a git directory), whole objects and deltas alike,
 // with one Inflater: the inflater alone, as a history scan drives it (no
@@ -16,30 +43,7 @@ import (
 // samples. cpu-ns/op is the process's CPU time, steadier than wall time
 // on a shared machine.
 func BenchmarkInflatePack(b *testing.B) {
-	var packs []*Pack
-	if dir := os.Getenv("SCOUR_BENCH_REPO"); dir != "" {
-		st := OpenStore(ObjectDirs(dir))
-		defer st.Close()
-		packs = st.Packs
-	} else {
-		var objs []gitobjtest.Object
-		r := rand.New(rand.NewSource(7))
-		for i := 0; i < 20; i++ {
-			for _, data := range sampleData(r) {
-				objs = append(objs, gitobjtest.Object{Type: gitobjtest.Blob, Data: data})
-			}
-		}
-		data, idx, _ := gitobjtest.Pack(objs)
-		x, err := ParseIndex(idx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err := NewPack("bench", data, x)
-		if err != nil {
-			b.Fatal(err)
-		}
-		packs = []*Pack{p}
-	}
+	packs := benchPacks(b)
 	for _, p := range packs {
 		p.Table()
 	}
@@ -73,30 +77,7 @@ func BenchmarkInflatePack(b *testing.B) {
 // without it) and builds their tables, nothing else: the per-stream set-up
 // that dominates small objects, the most of a pack.
 func BenchmarkReadTables(b *testing.B) {
-	var packs []*Pack
-	if dir := os.Getenv("SCOUR_BENCH_REPO"); dir != "" {
-		st := OpenStore(ObjectDirs(dir))
-		defer st.Close()
-		packs = st.Packs
-	} else {
-		var objs []gitobjtest.Object
-		r := rand.New(rand.NewSource(7))
-		for i := 0; i < 20; i++ {
-			for _, data := range sampleData(r) {
-				objs = append(objs, gitobjtest.Object{Type: gitobjtest.Blob, Data: data})
-			}
-		}
-		data, idx, _ := gitobjtest.Pack(objs)
-		x, err := ParseIndex(idx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err := NewPack("bench", data, x)
-		if err != nil {
-			b.Fatal(err)
-		}
-		packs = []*Pack{p}
-	}
+	packs := benchPacks(b)
 	// The streams whose first block is dynamic, from their data.
 	var streams [][]byte
 	for _, p := range packs {
