@@ -12,10 +12,9 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/scour-dev/scour/internal/argon2id"
-
 	"github.com/coregx/ahocorasick"
 
+	"github.com/scour-dev/scour/internal/argon2id"
 	"github.com/scour-dev/scour/rules"
 	"github.com/scour-dev/scour/source"
 )
@@ -781,11 +780,12 @@ func (fc *FingerprintCache) fingerprintsWith(h *argon2id.Hasher, secrets []strin
 	sums := make([]string, len(slow))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	// Each argon2 run fills 8 MiB of memory the heap has just grown by:
-	// runs side by side fault their pages in together, and on the 2-core
-	// machine of docs/performance.md two of them took 0.46-0.63 s of wall
-	// and 0.6 s more system CPU for 24 secrets where one goroutine took
-	// 0.27-0.33 s. Only a long list is worth the cores.
+	// Each goroutine's first argon2 run faults in its Hasher's 8 MiB, and
+	// runs side by side fault their pages in together: on the 2-core
+	// machine of docs/performance.md two goroutines took 0.46-0.63 s of
+	// wall and 0.6 s more system CPU for 24 secrets where one took
+	// 0.27-0.33 s (measured before Hashers were reused). Only a long list
+	// is worth the cores.
 	workers := 1
 	if len(slow) > parallelFingerprints {
 		workers = runtime.GOMAXPROCS(0)
